@@ -1,0 +1,3 @@
+from xlcrm.cli import main
+
+main()
