@@ -1,0 +1,1 @@
+"""The pure core: pandas in, pandas out. Imports no workbook, mail or network library."""

@@ -1,0 +1,195 @@
+"""Reading the values people type: dates, amounts, phone numbers, yes/no flags.
+
+Every parser returns (value, None) or (None, reason); an empty cell is (None, None).
+Column parsers work on the distinct values only, so a million orders that share a
+few thousand dates are parsed a few thousand times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from typing import Any, Callable
+
+import pandas as pd
+from dateutil import parser as dateparser
+
+from xlcrm.core.i18n import Msg
+
+NOT_A_DATE = Msg("not a date", "不是日期")
+NO_SUCH_DAY = Msg("no such calendar day", "日历上没有这一天")
+NO_YEAR = Msg("date without a year", "日期缺少年份")
+NOT_AN_AMOUNT = Msg("not an amount", "不是金额")
+NOT_A_PHONE = Msg("not a phone number", "不是电话号码")
+NOT_A_NUMBER = Msg("not a whole number", "不是整数")
+
+YEARLESS = 2000  # year given to a birthday typed without one (a leap year, so 2月29日 works)
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_SERIAL_RANGE = (7000, 73050)  # 1919..2099: a bare number outside this is not a date
+_YMD_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(?:\s+\d{1,2}[:点时].*)?$")
+_MD_CN = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
+_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_XY_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_MD = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
+_CURRENCY = re.compile(r"(人民币|rmb|cny|usd|eur|us\$|[¥$€£]|元|块)", re.IGNORECASE)
+_AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?|\.\d+)(万|w|k|千)?$", re.IGNORECASE)
+_MULTIPLIER = {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000}
+_TRUE = {"yes", "y", "true", "t", "1", "x", "是", "√", "✓", "✔", "对", "退订", "已退订", "拒收", "不要", "opt-out", "optout", "unsubscribed"}
+
+
+def clean_text(value: Any) -> str:
+    """Text as a person means it: full-width folded to half-width, spaces trimmed."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+def is_blank(value: Any) -> bool:
+    return clean_text(value) == ""
+
+
+def _day(year: int, month: int, day: int):
+    try:
+        return dt.date(year, month, day), None
+    except ValueError:
+        return None, NO_SUCH_DAY
+
+
+def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
+    """A date from a real date, an Excel serial, 2026年3月5日, 2026/3/5, 2026-03-05, 2026.03.05...
+
+    With yearless=True (birthdays) a date typed without a year gets the year 2000.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, pd.Timestamp):
+        return (None, None) if pd.isna(value) else (value.date(), None)
+    if isinstance(value, bool):
+        return None, NOT_A_DATE
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return None, None
+        if float(value).is_integer() and 19000101 <= value <= 21001231:
+            number = int(value)
+            return _day(number // 10000, number // 100 % 100, number % 100)
+        if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
+            return (_EXCEL_EPOCH + dt.timedelta(days=float(value))).date(), None
+        return None, NOT_A_DATE
+    text = clean_text(value)
+    if not text:
+        return None, None
+    for pattern in (_YMD_CN, _YMD, _YMD_COMPACT):
+        match = pattern.match(text)
+        if match:
+            return _day(*map(int, match.groups()[:3]))
+    match = _XY_YEAR.match(text)
+    if match:
+        first, second, year = map(int, match.groups())
+        if first > 12 or (day_first and second <= 12):
+            return _day(year, second, first)
+        return _day(year, first, second)
+    match = _MD_CN.match(text) or _MD.match(text)
+    if match:
+        if not yearless:
+            return None, NO_YEAR
+        return _day(YEARLESS, *map(int, match.groups()))
+    return _parse_words(text, day_first, yearless)
+
+
+def _parse_words(text: str, day_first: bool, yearless: bool):
+    """Dates with month names ("5 March 2026", "Mar 5, 2026"), via dateutil."""
+    if not re.search(r"[a-zA-Z]{3}", text):
+        return None, NOT_A_DATE
+    try:
+        one = dateparser.parse(text, dayfirst=day_first, default=dt.datetime(1904, 1, 1))
+        two = dateparser.parse(text, dayfirst=day_first, default=dt.datetime(1908, 2, 2))
+    except (ValueError, OverflowError):
+        return None, NOT_A_DATE
+    if one.day != two.day or one.month != two.month:
+        return None, NOT_A_DATE
+    if one.year != two.year:
+        return (_day(YEARLESS, one.month, one.day)) if yearless else (None, NO_YEAR)
+    return one.date(), None
+
+
+def parse_amount(value: Any):
+    """An amount from 1200, ¥1,200.50, 1200元, 1,200, 1.2万, (300) or -300."""
+    if isinstance(value, bool):
+        return None, NOT_AN_AMOUNT
+    if isinstance(value, (int, float)):
+        return (None, None) if isinstance(value, float) and math.isnan(value) else (float(value), None)
+    text = clean_text(value)
+    if not text:
+        return None, None
+    negative = text.startswith("(") and text.endswith(")")
+    text = _CURRENCY.sub("", text.strip("()")).replace(",", "").replace(" ", "")
+    match = _AMOUNT.match(text)
+    if not match:
+        return None, NOT_AN_AMOUNT
+    sign, number, unit = match.groups()
+    amount = float(number) * _MULTIPLIER.get((unit or "").lower(), 1)
+    return (-amount if negative or sign == "-" else amount), None
+
+
+def parse_phone(value: Any):
+    """A phone number as text, whether it was stored as a number or typed as text."""
+    if isinstance(value, bool):
+        return None, NOT_A_PHONE
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and (math.isnan(value) or not value.is_integer()):
+            return (None, None) if math.isnan(value) else (None, NOT_A_PHONE)
+        return str(int(value)), None
+    text = clean_text(value)
+    if not text:
+        return None, None
+    if sum(ch.isdigit() for ch in text) < 5:
+        return None, NOT_A_PHONE
+    return text, None
+
+
+def parse_flag(value: Any):
+    """Yes for an opt-out-style mark: yes, y, true, 1, x, 是, √ and the like."""
+    if isinstance(value, bool):
+        return value, None
+    return clean_text(value).lower() in _TRUE, None
+
+
+def parse_int(value: Any):
+    if isinstance(value, bool):
+        return None, NOT_A_NUMBER
+    amount, why = parse_amount(value)
+    if why or amount is None:
+        return None, (why and NOT_A_NUMBER)
+    return (int(amount), None) if float(amount).is_integer() else (None, NOT_A_NUMBER)
+
+
+def parse_text(value: Any):
+    text = clean_text(value)
+    return (text or None), None
+
+
+def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.Series, pd.Series]:
+    """Parse a column through its distinct values: (parsed values, reason per failed cell)."""
+    cache: dict[Any, tuple] = {}
+
+    def once(value: Any) -> tuple:
+        key = (type(value), value)
+        try:
+            return cache[key]
+        except KeyError:
+            cache[key] = parser(value)
+            return cache[key]
+        except TypeError:  # unhashable
+            return parser(value)
+
+    results = [once(v) for v in values.tolist()]
+    parsed = pd.Series([r[0] for r in results], index=values.index, dtype=object)
+    reasons = pd.Series([r[1] for r in results], index=values.index, dtype=object)
+    return parsed, reasons

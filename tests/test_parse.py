@@ -1,0 +1,95 @@
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from xlcrm.core.parse import parse_amount, parse_column, parse_date, parse_flag, parse_phone
+from xlcrm.core.records import customer_key, parse_email
+
+MARCH_5 = dt.date(2026, 3, 5)
+
+
+@pytest.mark.parametrize("typed", [
+    dt.datetime(2026, 3, 5), MARCH_5, pd.Timestamp("2026-03-05"), 46086, 46086.0, 20260305,
+    "2026年3月5日", "2026年03月05日", "２０２６年３月５日", "2026年3月5号", " 2026/3/5 ", "2026-03-05", "2026.03.05",
+    "2026/03/05 14:30", "20260305", "5 March 2026", "Mar 5, 2026", "3/5/2026",
+])
+def test_every_spelling_of_a_date_reads_as_that_date(typed):
+    assert parse_date(typed) == (MARCH_5, None)
+
+
+def test_a_slash_date_with_the_year_last_follows_the_day_first_setting():
+    assert parse_date("5/3/2026", day_first=True)[0] == MARCH_5
+    assert parse_date("3/5/2026", day_first=False)[0] == MARCH_5
+    assert parse_date("25/3/2026", day_first=False)[0] == dt.date(2026, 3, 25)  # only one reading is possible
+
+
+@pytest.mark.parametrize("typed", ["下周三", "TBD", "2026年2月30日", "2026-13-01", 3.5, True, "3月5日"])
+def test_a_value_that_is_not_a_full_date_gives_a_reason_not_a_date(typed):
+    value, why = parse_date(typed)
+    assert value is None and why is not None and why.text("zh") and why.text("en")
+
+
+@pytest.mark.parametrize("typed", ["", "  ", None, float("nan")])
+def test_an_empty_cell_is_no_date_and_no_problem(typed):
+    assert parse_date(typed) == (None, None)
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("3月5日", dt.date(2000, 3, 5)), ("1988年2月29日", dt.date(1988, 2, 29)), ("2月29日", dt.date(2000, 2, 29)),
+    ("5 March", dt.date(2000, 3, 5)), ("03-05", dt.date(2000, 3, 5)),
+])
+def test_a_birthday_may_be_typed_without_a_year(typed, expected):
+    assert parse_date(typed, yearless=True) == (expected, None)
+
+
+@pytest.mark.parametrize("typed,expected", [
+    (1200, 1200.0), (1200.5, 1200.5), ("¥1,200.50", 1200.5), ("￥1,200.50", 1200.5), ("1200元", 1200.0),
+    ("1,200", 1200.0), ("1.2万", 12000.0), ("1.2万元", 12000.0), ("RMB 800", 800.0), ("$1,200.50", 1200.5),
+    ("12k", 12000.0), ("-300", -300.0), ("(300)", -300.0), ("¥-300", -300.0), ("０", 0.0), ("1，200", 1200.0),
+])
+def test_every_spelling_of_an_amount_reads_as_that_amount(typed, expected):
+    assert parse_amount(typed) == (expected, None)
+
+
+@pytest.mark.parametrize("typed", ["abc", "1.2.3", "面议", True])
+def test_a_value_that_is_not_an_amount_gives_a_reason(typed):
+    value, why = parse_amount(typed)
+    assert value is None and why is not None
+
+
+@pytest.mark.parametrize("typed,expected", [
+    (13812345678, "13812345678"), (13812345678.0, "13812345678"), ("138-1234-5678", "138-1234-5678"),
+    ("+86 138 1234 5678", "+86 138 1234 5678"), ("０２１－６２３４５６７８", "021-62345678"),
+])
+def test_phone_numbers_are_text_whether_stored_as_numbers_or_text(typed, expected):
+    assert parse_phone(typed) == (expected, None)
+
+
+@pytest.mark.parametrize("typed", ["yes", "Y", "TRUE", "1", 1, "x", "是", "√", "✓", True, "退订"])
+def test_opt_out_marks_people_use_count_as_yes(typed):
+    assert parse_flag(typed)[0] is True
+
+
+@pytest.mark.parametrize("typed", ["", None, "no", "否", 0, "0", False])
+def test_anything_else_is_not_an_opt_out(typed):
+    assert parse_flag(typed)[0] is False
+
+
+def test_an_email_cell_gives_one_valid_address_or_a_reason():
+    assert parse_email("Wang.Wei@Example.com") == ("Wang.Wei@example.com", None)
+    assert parse_email("a@example.com; b@example.com")[0] == "a@example.com"
+    assert parse_email("wang@@example.com")[0] is None
+    assert parse_email("wang@@example.com")[1].text("zh") == "邮箱地址无效"
+
+
+def test_one_customer_spelled_with_stray_or_full_width_spaces_has_one_key():
+    assert customer_key(" 杭州恒信 有限公司\u3000") == customer_key("杭州恒信有限公司")
+    assert customer_key("Ｎｏｒｔｈｗｉｎｄ Ltd") == customer_key("northwind ltd")
+
+
+def test_a_column_is_parsed_through_its_distinct_values_with_reasons_by_row():
+    column = pd.Series(["2026/3/5", "oops", "2026/3/5", None], index=[5, 6, 7, 8])
+    values, reasons = parse_column(column, parse_date)
+    assert list(values) == [MARCH_5, None, MARCH_5, None]
+    assert list(reasons.dropna().index) == [6]
