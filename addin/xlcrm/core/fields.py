@@ -1,0 +1,108 @@
+"""The canonical fields xlcrm understands, and the header spellings teams use for them.
+
+Each field belongs to a table (customers or orders), has a kind that says how its
+cells are parsed, a label in both languages, and synonyms matched against headers
+after normalisation (full-width folded, case and spaces and punctuation ignored).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from xlcrm.core.i18n import Msg
+
+CUSTOMERS = "customers"
+ORDERS = "orders"
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    table: str
+    kind: str  # text | date | birthday | amount | phone | email | flag | int
+    en: str
+    zh: str
+    synonyms: tuple[str, ...]
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    @property
+    def name(self) -> Msg:
+        return Msg(self.en, self.zh)
+
+
+def _f(id, table, kind, en, zh, *synonyms):
+    return Field(id, table, kind, en, zh, (en, zh, *synonyms))
+
+
+FIELDS: tuple[Field, ...] = (
+    _f("customer", CUSTOMERS, "text", "Customer", "客户名称", "客户", "公司名称", "公司", "客户公司", "单位名称",
+       "企业名称", "客户名", "customer name", "company", "company name", "account", "account name", "client",
+       "client name"),
+    _f("contact", CUSTOMERS, "text", "Contact", "联系人", "联系人姓名", "客户联系人", "对接人", "姓名",
+       "contact person", "contact name", "name"),
+    _f("salutation", CUSTOMERS, "text", "Salutation", "称呼", "尊称", "title of address", "greeting name"),
+    _f("title", CUSTOMERS, "text", "Job title", "职务", "职位", "岗位", "title", "position", "role"),
+    _f("phone", CUSTOMERS, "phone", "Phone", "电话", "手机", "手机号", "手机号码", "联系电话", "电话号码", "联系方式",
+       "mobile", "tel", "telephone", "phone number", "mobile phone", "cell"),
+    _f("email", CUSTOMERS, "email", "E-mail", "邮箱", "电子邮箱", "电子邮件", "邮件", "邮箱地址", "email", "mail",
+       "email address"),
+    _f("owner", CUSTOMERS, "text", "Owner", "负责人", "业务员", "销售", "销售员", "销售人员", "跟进人", "客户经理",
+       "归属销售", "sales rep", "salesperson", "account manager", "rep", "assigned to", "account owner"),
+    _f("birthday", CUSTOMERS, "birthday", "Birthday", "生日", "出生日期", "date of birth", "dob", "birth date"),
+    _f("first_contact", CUSTOMERS, "date", "First contact", "首次联系日期", "首次联系", "初次联系", "首次接触",
+       "建档日期", "创建日期", "录入日期", "来源日期", "first contact date", "created", "date added", "lead date"),
+    _f("last_contact", CUSTOMERS, "date", "Last contact", "最近联系日期", "最近联系", "上次联系", "上次联系日期",
+       "最后联系", "最后联系日期", "最近跟进", "最近跟进日期", "last contact date", "last contacted", "last touch"),
+    _f("next_followup", CUSTOMERS, "date", "Next follow-up", "下次跟进", "下次跟进日期", "下次联系",
+       "下次联系日期", "计划跟进日期", "next follow up", "next followup", "next contact", "next contact date",
+       "follow-up date", "follow up date"),
+    _f("cadence_days", CUSTOMERS, "int", "Contact every (days)", "联系周期(天)", "跟进周期", "联系周期",
+       "跟进周期(天)", "cadence", "cadence days", "contact every"),
+    _f("stage", CUSTOMERS, "text", "Stage", "阶段", "销售阶段", "商机阶段", "跟进阶段", "sales stage",
+       "deal stage", "pipeline stage"),
+    _f("stage_since", CUSTOMERS, "date", "In stage since", "进入阶段日期", "阶段开始日期", "阶段日期",
+       "stage date", "stage since", "stage changed"),
+    _f("deal_won", CUSTOMERS, "date", "Deal won", "成交日期", "签约日期", "签单日期", "won date", "deal date",
+       "closed date", "close date"),
+    _f("delivery", CUSTOMERS, "date", "Delivered", "到货日期", "交付日期", "发货日期", "交货日期", "样品到达日期",
+       "delivery date", "delivered on", "shipped", "sample arrived"),
+    _f("appointment", CUSTOMERS, "date", "Appointment", "预约日期", "约见日期", "拜访日期", "预约时间",
+       "appointment date", "meeting date", "visit date"),
+    _f("total_amount", CUSTOMERS, "amount", "Total amount", "累计成交金额", "成交金额", "累计金额", "累计销售额",
+       "销售总额", "总金额", "total sales", "revenue", "lifetime value", "total revenue"),
+    _f("order_count", CUSTOMERS, "int", "Order count", "订单数", "成交次数", "购买次数", "下单次数", "orders",
+       "number of orders", "purchases"),
+    _f("last_order", CUSTOMERS, "date", "Last order", "最近下单日期", "最近成交日期", "最后下单日期",
+       "最近购买日期", "last order date", "last purchase", "last purchase date"),
+    _f("manual_class", CUSTOMERS, "text", "Manual class", "指定等级", "手动等级", "人工等级", "manual class",
+       "class override"),
+    _f("opt_out", CUSTOMERS, "flag", "Opt-out", "退订", "拒收邮件", "不再联系", "免打扰", "opt out", "unsubscribed",
+       "do not contact", "do not email"),
+    _f("notes", CUSTOMERS, "text", "Notes", "备注", "说明", "note", "remarks", "comments"),
+    _f("order_customer", ORDERS, "text", "Customer", "客户名称", "客户", "公司名称", "公司", "客户公司", "单位名称",
+       "customer name", "company", "account", "client"),
+    _f("order_date", ORDERS, "date", "Order date", "订单日期", "下单日期", "成交日期", "购买日期", "日期",
+       "date", "purchase date", "invoice date"),
+    _f("order_amount", ORDERS, "amount", "Amount", "金额", "订单金额", "成交金额", "销售额", "合同金额",
+       "order amount", "total", "value", "order value"),
+    _f("order_id", ORDERS, "text", "Order no.", "订单号", "订单编号", "单号", "合同号", "order id", "order number",
+       "invoice", "invoice no"),
+    _f("product", ORDERS, "text", "Product", "产品", "产品名称", "商品", "品名", "product name", "item"),
+)
+
+BY_ID = {f.id: f for f in FIELDS}
+REQUIRED = {CUSTOMERS: ("customer",), ORDERS: ("order_customer", "order_date", "order_amount")}
+
+
+def fields_of(table: str) -> tuple[Field, ...]:
+    return tuple(f for f in FIELDS if f.table == table)
+
+
+def norm_header(text: object) -> str:
+    """A header reduced to what identifies it: 'E-mail ' and 'email' match, so do （备注） and 备注."""
+    folded = unicodedata.normalize("NFKC", str(text or "")).lower()
+    return re.sub(r"[\s\-_.:：*()（）\[\]【】/\\#'\"]+", "", folded)

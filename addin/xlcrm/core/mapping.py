@@ -1,0 +1,76 @@
+"""Which of the team's columns holds which field: detected from headers, then the user's edits win."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.fields import BY_ID, fields_of, norm_header
+from xlcrm.core.i18n import Msg
+from xlcrm.core.table import Table, column_letter, match_field, synonym_index
+
+UNMAPPED = {"-", "—", "none", "(none)", "无", "不使用", "(不使用)", "（不使用）"}
+
+MISSING = Msg(
+    "Sheet '{sheet}': no column found for {fields}. Headers seen in row {row}: {headers}. "
+    "Rename a column, or name it in the column mapping of the settings sheet.",
+    "工作表“{sheet}”:找不到{fields}列。第 {row} 行的表头为:{headers}。"
+    "请修改列名,或在设置表的列映射中填写对应的列名。",
+)
+HEADER_GONE = Msg(
+    "Sheet '{sheet}': the settings map {field} to the column '{header}', which is not in row {row}.",
+    "工作表“{sheet}”:设置中{field}对应的列“{header}”不在第 {row} 行。",
+)
+
+
+@dataclass
+class Mapping:
+    columns: dict[str, int]  # field id -> 0-based column index
+    notes: list[Msg]  # user mappings that could not be followed
+
+    def header(self, table: Table, field: str) -> str:
+        return table.header_of(self.columns[field]) if field in self.columns else ""
+
+
+def detect(table: Table, kind: str, reserved: set[str] = frozenset()) -> dict[str, int]:
+    """Field -> column from header synonyms; the first column naming a field wins.
+
+    reserved holds normalised headers of xlcrm's own columns, which are never the team's data.
+    """
+    synonyms = synonym_index(fields_of(kind))
+    found: dict[str, int] = {}
+    for column, header in enumerate(table.headers):
+        if norm_header(header) in reserved:
+            continue
+        field = match_field(header, synonyms)
+        if field and field not in found:
+            found[field] = column
+    return found
+
+
+def resolve(table: Table, kind: str, user: dict[str, str], reserved: set[str] = frozenset()) -> Mapping:
+    """Detected mapping overridden by the user's: a header name maps, '-' unmaps, blank means detect."""
+    columns = detect(table, kind, reserved)
+    by_header = {norm_header(h): i for i, h in enumerate(table.headers) if h}
+    notes = []
+    for field, header in user.items():
+        text = str(header or "").strip()
+        if field not in BY_ID or BY_ID[field].table != kind or not text:
+            continue
+        if text.lower() in UNMAPPED:
+            columns.pop(field, None)
+        elif norm_header(text) in by_header:
+            columns = {f: c for f, c in columns.items() if c != by_header[norm_header(text)]}
+            columns[field] = by_header[norm_header(text)]
+        else:  # the header was renamed or removed: keep whatever detection found, and say so
+            notes.append(HEADER_GONE(sheet=table.sheet, field=BY_ID[field].name, header=text,
+                                     row=table.header_row))
+    return Mapping(columns, notes)
+
+
+def require(table: Table, mapping: Mapping, fields: tuple[str, ...]) -> None:
+    missing = [f for f in fields if f not in mapping.columns]
+    if missing:
+        seen = ", ".join(f"{column_letter(i)}={h}" for i, h in enumerate(table.headers) if h) or "-"
+        names = Msg(", ".join(BY_ID[f].en for f in missing), "、".join(BY_ID[f].zh for f in missing))
+        raise XlcrmError(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen))

@@ -1,0 +1,94 @@
+"""Finding the team's table in a sheet: the header row need not be row 1.
+
+A grid is what a back-end read: a list of rows, each a list of cell values, starting
+at cell A1. Row numbers here are Excel's (1-based) so messages can name them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xlcrm.core.fields import Field, fields_of, norm_header
+from xlcrm.core.parse import clean_text
+
+HEADER_SCAN_ROWS = 30
+
+
+@dataclass
+class Table:
+    sheet: str
+    header_row: int  # Excel row number of the header
+    headers: list[str]  # one per column, '' where a column has no header
+    cells: pd.DataFrame  # raw values of the data rows: index = Excel row, columns = 0-based column index
+
+    @property
+    def last_row(self) -> int:
+        return int(self.cells.index.max()) if len(self.cells) else self.header_row
+
+    def header_of(self, column: int) -> str:
+        return self.headers[column] if column < len(self.headers) else ""
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def synonym_index(fields: tuple[Field, ...]) -> dict[str, str]:
+    return {norm_header(s): f.id for f in fields for s in f.synonyms}
+
+
+def match_field(header: str, synonyms: dict[str, str]) -> str | None:
+    """The field a header names: an exact synonym, else the longest synonym it contains."""
+    key = norm_header(header)
+    if not key:
+        return None
+    if key in synonyms:
+        return synonyms[key]
+    contained = [s for s in synonyms if len(s) >= 3 and s in key]
+    return synonyms[max(contained, key=len)] if contained else None
+
+
+def header_score(row: list, synonyms: dict[str, str]) -> int:
+    return len({match_field(clean_text(v), synonyms) for v in row} - {None})
+
+
+def find_header_row(grid: list[list], table: str) -> tuple[int, int]:
+    """(Excel row number of the best header candidate, how many fields it names)."""
+    synonyms = synonym_index(fields_of(table))
+    best = (0, 0)
+    for number, row in enumerate(grid[:HEADER_SCAN_ROWS], start=1):
+        score = header_score(row, synonyms)
+        if score > best[1]:
+            best = (number, score)
+    return best
+
+
+def _header_text(value) -> str:
+    """A header as the user wrote it (full-width kept), only surrounding spaces trimmed."""
+    return str(value).strip() if clean_text(value) else ""
+
+
+def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
+    """The data under a header row, blank rows dropped, trailing empty columns trimmed."""
+    header = [_header_text(v) for v in grid[header_row - 1]]
+    body = grid[header_row:]
+    width = max([len(header), *(len(r) for r in body)] or [0])
+    rows = {
+        header_row + 1 + offset: list(row) + [None] * (width - len(row))
+        for offset, row in enumerate(body)
+        if any(clean_text(v) for v in row)
+    }
+    cells = pd.DataFrame.from_dict(rows, orient="index", columns=range(width), dtype=object) if rows else \
+        pd.DataFrame(columns=range(width), dtype=object)
+    used = [c for c in range(width) if (c < len(header) and header[c]) or cells[c].map(clean_text).ne("").any()]
+    width = (max(used) + 1) if used else 0
+    cells = cells.loc[:, list(range(width))]
+    return Table(sheet, header_row, (header + [""] * width)[:width], cells)
