@@ -1,0 +1,106 @@
+"""What an action wants changed in a workbook, as plain data; book/ back-ends carry it out.
+
+Values are written as values: a str is always text (even '=1+1' or '+86...'), never a
+formula, unless wrapped in Formula. Styles and formats are named here and drawn by
+each back-end in its own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Named cell formats a back-end understands.
+DATE, MONEY, PERCENT, INT, TEXT = "date", "money", "percent", "int", "text"
+FORMATS = {DATE: "yyyy-mm-dd", MONEY: "#,##0.00", PERCENT: "0.0%", INT: "0", TEXT: "@"}
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A cell formula xlcrm itself writes (never customer data)."""
+
+    text: str
+
+
+@dataclass
+class SetCells:
+    """A rectangle of values on an existing sheet, top-left at (row, col), 1-based.
+
+    header=True styles the first row as xlcrm's column headers. clear_below empties the
+    same columns below the rectangle (rows that were data on an earlier run).
+    """
+
+    sheet: str
+    row: int
+    col: int
+    values: list[list[Any]]
+    formats: dict[int, str] = field(default_factory=dict)  # 0-based column in values -> format
+    header: bool = False
+    clear_below: bool = False
+
+
+@dataclass
+class Chart:
+    """A native chart on the sheet, over a block of that sheet's own cells (1-based, inclusive)."""
+
+    kind: str  # bar | column | pie | line
+    title: str
+    anchor: str  # top-left cell, e.g. "H2"
+    categories: tuple[int, int, int]  # (column, first row, last row)
+    series: tuple[tuple[int, int, int], ...]  # each (column, header row, last row): header names the series
+    width_cm: float = 16
+    height_cm: float = 8
+
+
+@dataclass
+class PutSheet:
+    """A sheet xlcrm owns, written whole: created if missing, otherwise its content replaced.
+
+    aliases are other names the same sheet may have (its name in the other language):
+    an existing one is renamed rather than duplicated.
+    """
+
+    name: str
+    rows: list[list[Any]]
+    aliases: tuple[str, ...] = ()
+    row_styles: dict[int, str] = field(default_factory=dict)  # 0-based row -> title | section | header | muted
+    formats: dict[int, str] = field(default_factory=dict)  # 0-based column -> format (rows after a header)
+    widths: dict[int, float] = field(default_factory=dict)  # 0-based column -> width in characters
+    merges: tuple[str, ...] = ()
+    freeze: str | None = None
+    charts: tuple[Chart, ...] = ()
+    hidden: bool = False
+    first: bool = False  # place it as the first sheet when created
+
+
+@dataclass
+class Highlight:
+    """A conditional format rule: cells in `cells` are filled when `formula` is true for their row."""
+
+    formula: str  # relative to the top-left cell of `cells`, e.g. '=$N5<TODAY()'
+    fill: str  # RGB hex, e.g. 'F8CBAD'
+    font: str | None = None
+
+
+@dataclass
+class SetHighlights:
+    """xlcrm's conditional format rules on a sheet: any it wrote before are replaced by these."""
+
+    sheet: str
+    cells: str  # A1 range, e.g. 'A5:Q200'
+    rules: list[Highlight]
+
+
+Edit = SetCells | PutSheet | SetHighlights
+
+# Marks the conditional format rules xlcrm writes, so a later run replaces them and
+# leaves the team's own rules alone. N("xlcrm") is 0 in Excel and LibreOffice alike.
+RULE_TAG = 'N("xlcrm")=0'
+
+
+def tagged(formula: str) -> str:
+    return f"AND({RULE_TAG},{formula.lstrip('=')})"
+
+
+def is_tagged(formula: str) -> bool:
+    return RULE_TAG in formula.replace(" ", "")
