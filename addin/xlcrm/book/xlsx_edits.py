@@ -1,0 +1,126 @@
+"""Carrying out core.edits on an openpyxl workbook (used for files on disk)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xlcrm.core.edits import FORMATS, Chart, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+ROW_STYLES = {
+    "title": (Font(bold=True, size=13), None),
+    "section": (Font(bold=True, color="1F4E79"), None),
+    "header": (Font(bold=True), HEADER_FILL),
+    "muted": (Font(color="808080"), None),
+}
+
+
+def write_value(cell, value: Any) -> None:
+    """A value into a cell; text stays text even when it looks like a formula (=, +, -, @)."""
+    if isinstance(value, Formula):
+        cell.value = "=" + value.text.lstrip("=")
+        return
+    cell.value = value
+    if isinstance(value, str) and value[:1] in "=+-@":
+        cell.data_type = "s"
+
+
+def set_cells(book: Workbook, edit: SetCells) -> None:
+    sheet = book[edit.sheet]
+    for r, row in enumerate(edit.values):
+        for c, value in enumerate(row):
+            cell = sheet.cell(edit.row + r, edit.col + c)
+            write_value(cell, value)
+            if edit.header and r == 0:
+                cell.font, cell.fill = Font(bold=True), HEADER_FILL
+            elif c in edit.formats:
+                cell.number_format = FORMATS[edit.formats[c]]
+    if edit.clear_below:
+        width = max((len(r) for r in edit.values), default=0)
+        for row in range(edit.row + len(edit.values), sheet.max_row + 1):
+            for col in range(edit.col, edit.col + width):
+                sheet.cell(row, col).value = None
+
+
+def put_sheet(book: Workbook, edit: PutSheet) -> None:
+    existing = next((n for n in (edit.name, *edit.aliases) if n in book.sheetnames), None)
+    active = book.active.title if book.worksheets else None
+    if existing:
+        index = book.sheetnames.index(existing)
+        book.remove(book[existing])
+    else:
+        index = 0 if edit.first else len(book.sheetnames)
+    sheet = book.create_sheet(edit.name, index)
+    header_seen = False
+    for r, row in enumerate(edit.rows, start=1):
+        style = edit.row_styles.get(r - 1)
+        header_seen = header_seen or style == "header"
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(r, c)
+            write_value(cell, value)
+            if style in ROW_STYLES:
+                cell.font, fill = ROW_STYLES[style]
+                if fill:
+                    cell.fill = fill
+            elif header_seen and (c - 1) in edit.formats:
+                cell.number_format = FORMATS[edit.formats[c - 1]]
+    for column, width in edit.widths.items():
+        sheet.column_dimensions[get_column_letter(column + 1)].width = width
+    for merged in edit.merges:
+        sheet.merge_cells(merged)
+    if edit.freeze:
+        sheet.freeze_panes = edit.freeze
+    for chart in edit.charts:
+        sheet.add_chart(_chart(sheet, chart), chart.anchor)
+    sheet.sheet_state = "hidden" if edit.hidden else "visible"
+    if active and active in book.sheetnames:
+        book.active = book.sheetnames.index(active)
+    elif active == existing and edit.name in book.sheetnames:
+        book.active = book.sheetnames.index(edit.name)
+
+
+def _chart(sheet: Worksheet, spec: Chart):
+    kinds = {"bar": BarChart, "column": BarChart, "pie": PieChart, "line": LineChart}
+    chart = kinds[spec.kind]()
+    if spec.kind == "bar":
+        chart.type = "bar"
+    elif spec.kind == "column":
+        chart.type = "col"
+    chart.title = spec.title
+    chart.width, chart.height = spec.width_cm, spec.height_cm
+    for column, header_row, last_row in spec.series:
+        data = Reference(sheet, min_col=column, min_row=header_row, max_row=last_row)
+        chart.add_data(data, titles_from_data=True)
+    column, first, last = spec.categories
+    chart.set_categories(Reference(sheet, min_col=column, min_row=first, max_row=last))
+    return chart
+
+
+def set_highlights(book: Workbook, edit: SetHighlights) -> None:
+    """Replace xlcrm's own conditional format rules on a sheet; the team's rules stay."""
+    formats = book[edit.sheet].conditional_formatting
+    for target in list(formats._cf_rules):
+        kept = [rule for rule in formats._cf_rules[target] if not any(is_tagged(f) for f in rule.formula)]
+        if kept:
+            formats._cf_rules[target] = kept
+        else:
+            del formats._cf_rules[target]
+    for rule in edit.rules:
+        fill = PatternFill("solid", start_color=rule.fill, end_color=rule.fill, bgColor=rule.fill)
+        font = Font(color=rule.font) if rule.font else None
+        formats.add(edit.cells, FormulaRule(formula=[tagged(rule.formula)], fill=fill, font=font, stopIfTrue=True))
+
+
+APPLY = {SetCells: set_cells, PutSheet: put_sheet, SetHighlights: set_highlights}
+
+
+def apply_edits(book: Workbook, edits: list) -> None:
+    for edit in edits:
+        APPLY[type(edit)](book, edit)
