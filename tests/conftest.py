@@ -1,0 +1,24 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from xlcrm.book import file as file_book
+from xlcrm.core.sample import SHEET_NAMES, make_sample
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def make_book(folder: Path, lang: str = "zh", customers: int = 40, seed: int = 7, today: dt.date = TODAY) -> Path:
+    """A sample tracking workbook on disk, as `xlcrm sample` writes it."""
+    return file_book.create(folder / f"{SHEET_NAMES[lang][0]}.xlsx", make_sample(customers, lang, seed, today))
+
+
+@pytest.fixture
+def zh_book(tmp_path: Path) -> Path:
+    return make_book(tmp_path, "zh")
+
+
+@pytest.fixture
+def en_book(tmp_path: Path) -> Path:
+    return make_book(tmp_path, "en")
