@@ -1,0 +1,102 @@
+"""Edits every action makes: the settings sheet (with the mapping found) and the data-problems sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xlcrm.actions.session import Session, Source
+from xlcrm.core import settings as settings_sheet
+from xlcrm.core.edits import PutSheet, SetCells
+from xlcrm.core.i18n import Msg
+from xlcrm.core.problems import problems_rows
+from xlcrm.core.sheets import SHEETS, column_label, place_columns, sheet_name
+
+NO_PROBLEMS = Msg("No problems found.", "未发现数据问题。")
+
+
+def owned_sheet(sheet_id: str, lang: str, rows: list[list], **layout) -> PutSheet:
+    """An xlcrm sheet in the current language; its other-language twin is renamed, not duplicated."""
+    name = sheet_name(sheet_id, lang)
+    return PutSheet(name, rows, aliases=tuple(n for n in SHEETS[sheet_id] if n != name), **layout)
+
+
+def effective_settings(session: Session):
+    """The settings as they were used: the mapping found and the sheets chosen are filled in."""
+    mapped = {}
+    for source in (session.customers, session.orders):
+        if source:
+            mapped.update({f: source.table.header_of(c) for f, c in source.mapping.columns.items()})
+    general = {"language": session.lang, "customer_sheet": session.customers.table.sheet,
+               "orders_sheet": session.orders.table.sheet if session.orders else ""}
+    return session.settings.with_values("mapping", mapped, overwrite=True).with_values("general", general)
+
+
+def settings_edit(session: Session) -> PutSheet:
+    grid, styles = settings_sheet.render(effective_settings(session), session.lang)
+    return owned_sheet("settings", session.lang, grid, row_styles=styles, widths={0: 18, 1: 30, 2: 24, 3: 60})
+
+
+def problems_edit(session: Session) -> PutSheet:
+    rows = problems_rows(session.problems, session.lang)
+    styles = {0: "header"}
+    if not session.problems:
+        rows.append([NO_PROBLEMS.text(session.lang)])
+        styles[1] = "muted"
+    return owned_sheet("problems", session.lang, rows, row_styles=styles, freeze="A2",
+                       widths={0: 16, 1: 6, 2: 22, 3: 24, 4: 50})
+
+
+def housekeeping(session: Session) -> list[PutSheet]:
+    return [settings_edit(session), problems_edit(session)]
+
+
+def cell_value(value: Any) -> Any:
+    """A pandas/numpy value as a plain cell value: NaN/NaT empty, Timestamps as dates."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date() if value == value.normalize() else value.to_pydatetime()
+    if isinstance(value, np.generic):
+        return cell_value(value.item())
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date()
+    return value
+
+
+def column_edits(source: Source, values: pd.DataFrame, lang: str, formats: dict[str, str] | None = None
+                 ) -> list[SetCells]:
+    """xlcrm's columns beside the team's: existing ones updated in place, new ones appended.
+
+    values: index = Excel rows of the table (missing rows are left empty), columns = column ids.
+    """
+    formats = formats or {}
+    table = source.table
+    places = place_columns(table.headers, list(values.columns))
+    rows = range(table.header_row + 1, table.last_row + 1)
+    aligned = values.reindex(rows)
+    edits = []
+    for run in _runs(sorted(places.items(), key=lambda item: item[1])):
+        ids = [cid for cid, _ in run]
+        grid = [[column_label(cid, lang) for cid in ids]]
+        grid += [[cell_value(v) for v in row] for row in aligned[ids].itertuples(index=False, name=None)]
+        edits.append(SetCells(table.sheet, table.header_row, run[0][1] + 1, grid,
+                              {i: formats[cid] for i, cid in enumerate(ids) if cid in formats},
+                              header=True, clear_below=True))
+    return edits
+
+
+def _runs(placed: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:
+    """Split (id, column) pairs sorted by column into runs of adjacent columns."""
+    runs: list[list[tuple[str, int]]] = []
+    for item in placed:
+        if runs and item[1] == runs[-1][-1][1] + 1:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs

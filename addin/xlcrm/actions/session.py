@@ -1,0 +1,105 @@
+"""Opening a workbook for an action: settings, the team's tables, their mapping and records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from xlcrm.book import Book
+from xlcrm.core import settings as settings_sheet
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of
+from xlcrm.core.i18n import Msg, lang_of
+from xlcrm.core.mapping import Mapping, require, resolve
+from xlcrm.core.problems import Problem
+from xlcrm.core.records import duplicate_problems, read_records
+from xlcrm.core.settings import Settings
+from xlcrm.core.sheets import find_sheet, owned_columns, owned_headers, owned_sheet_names
+from xlcrm.core.table import HEADER_SCAN_ROWS, Table, extract_table, find_header_row
+
+NO_TABLE = Msg(
+    "No sheet holds a customer table: none of {sheets} has a header row (within the first {rows} rows) "
+    "naming the customer and at least one other field, e.g. 客户名称 / Customer and 联系人 / Contact.",
+    "没有找到客户表:{sheets} 的前 {rows} 行中都没有同时包含客户名称和其他字段(如 联系人、电话)的表头行。")
+SHEET_GONE = Msg("The settings name the sheet '{sheet}', which is not in the workbook; used '{used}' instead.",
+                 "设置中指定的工作表“{sheet}”不存在,已改用“{used}”。")
+NO_ORDERS = {"-", "—", "none", "无", "没有"}
+
+
+@dataclass
+class Source:
+    """One of the team's tables, understood: where it is, which column is which, its typed rows."""
+
+    table: Table
+    mapping: Mapping
+    records: pd.DataFrame  # index: Excel row
+    problems: list[Problem]
+
+    def owned(self, column_id: str) -> pd.Series | None:
+        """Raw values of one of xlcrm's own columns (written by an earlier run), by record row."""
+        column = owned_columns(self.table.headers).get(column_id)
+        return None if column is None else self.table.cells[column].reindex(self.records.index)
+
+
+@dataclass
+class Session:
+    book: Book
+    settings: Settings
+    lang: str
+    customers: Source
+    orders: Source | None
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Msg] = field(default_factory=list)
+
+
+def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) -> Session:
+    names = book.sheet_names()
+    settings_name = find_sheet(names, "settings")
+    user = settings_sheet.parse_sheet(book.read_sheet(settings_name)) if settings_name else {}
+    settings = Settings.from_user(user, present=bool(settings_name))
+    candidates = [n for n in names if n not in owned_sheet_names(names)]
+    notes: list[Msg] = []
+    customer_sheet = _choose(book, settings.text("customer_sheet"), candidates, CUSTOMERS, notes)
+    if customer_sheet is None:
+        raise XlcrmError(NO_TABLE(sheets=", ".join(candidates) or "-", rows=HEADER_SCAN_ROWS))
+    day_first = settings.flag("day_first")
+    customers = _source(book, customer_sheet, CUSTOMERS, settings, "customer", day_first)
+    require(customers.table, customers.mapping, required)
+    problems = customers.problems + duplicate_problems(customers.records, customers.table, customers.mapping,
+                                                       "customer")
+    orders_name = settings.text("orders_sheet")
+    orders = None
+    if orders_name.lower() not in NO_ORDERS:
+        others = [n for n in candidates if n != customer_sheet]
+        orders_sheet = _choose(book, orders_name, others, ORDERS, notes)
+        if orders_sheet:
+            orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first)
+            problems += orders.problems
+    lang = settings.lang(lang_of(customers.table.headers))
+    notes += customers.mapping.notes + (orders.mapping.notes if orders else [])
+    return Session(book, settings, lang, customers, orders, problems, notes)
+
+
+def _choose(book: Book, named: str, candidates: list[str], kind: str, notes: list[Msg]) -> str | None:
+    """The sheet the settings name, else the one whose header names the most fields of this kind."""
+    if named and named in candidates:
+        return named
+    needed = 2 if kind == CUSTOMERS else len(REQUIRED[ORDERS])
+    scored = [(find_header_row(book.read_sheet(n, HEADER_SCAN_ROWS), kind)[1], -i, n) for i, n in enumerate(candidates)]
+    best = max(scored, default=(0, 0, None))
+    chosen = best[2] if best[0] >= needed else None
+    if named and chosen:
+        notes.append(SHEET_GONE(sheet=named, used=chosen))
+    return chosen
+
+
+def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day_first: bool) -> Source:
+    grid = book.read_sheet(sheet)
+    header_row, _ = find_header_row(grid, kind)
+    table = extract_table(sheet, grid, header_row)
+    user = {r["key"]: r.get("value") for r in settings.rows("mapping")
+            if r["key"] in {f.id for f in fields_of(kind)}}
+    mapping = resolve(table, kind, user, reserved=owned_headers())
+    require(table, mapping, (key,) if kind == CUSTOMERS else REQUIRED[ORDERS])
+    return Source(table, mapping, *read_records(table, mapping, key, day_first))

@@ -1,0 +1,113 @@
+"""The command line: each command is a thin wrapper over one action, for scheduled runs with Excel closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from xlcrm import __version__, bootstrap
+from xlcrm.actions.check import check as check_action
+from xlcrm.book import file as file_book
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.i18n import Msg, default_lang
+from xlcrm.core.sample import SHEET_NAMES, make_sample
+
+EXIT_ERROR, EXIT_ELSEWHERE = 1, 3
+UNEXPECTED = Msg("Unexpected error: {error}. Run again with XLCRM_DEBUG=1 to see the details.",
+                 "意外错误:{error}。设置 XLCRM_DEBUG=1 后再运行可查看详细信息。")
+SAMPLE_WRITTEN = Msg("Sample workbook written: {path} ({customers} customers)",
+                     "示例工作簿已生成:{path}(共 {customers} 个客户)")
+DEMO_STEP = Msg("== {step} ==", "== {step} ==")
+
+
+def _lang(ctx: click.Context) -> str:
+    return (ctx.obj or {}).get("lang") or default_lang()
+
+
+def friendly(command):
+    """Turn an XlcrmError into its message and exit code 1; no traceback for the user's mistakes."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        try:
+            return command(*args, **kwargs)
+        except XlcrmError as error:
+            click.secho(error.text(_lang(ctx)), fg="red", err=True)
+            ctx.exit(EXIT_ERROR)
+        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as error:  # a bug: say so plainly; details on request
+            if os.environ.get("XLCRM_DEBUG"):
+                traceback.print_exc()
+            click.secho(UNEXPECTED(error=f"{type(error).__name__}: {error}").text(_lang(ctx)), fg="red", err=True)
+            ctx.exit(EXIT_ERROR)
+
+    return wrapper
+
+
+def _finish(ctx: click.Context, result, lang: str | None = None) -> None:
+    lang = (ctx.obj or {}).get("lang") or lang or result.session.lang
+    for line in result.lines(lang):
+        click.echo(line)
+    if result.saved.elsewhere:
+        ctx.exit(EXIT_ELSEWHERE)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xlcrm")
+@click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the workbook's).")
+@click.pass_context
+def main(ctx: click.Context, lang: str | None) -> None:
+    """xlcrm: run your customer tracking workbook as a CRM."""
+    ctx.obj = {"lang": lang}
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--customers", default=60, show_default=True, type=click.IntRange(1, 1_000_000),
+              help="How many customers.")
+@click.option("--lang", "sheet_lang", default="zh", show_default=True, type=click.Choice(["zh", "en"]),
+              help="Language of the sheet's headers and data.")
+@click.option("--seed", default=1, show_default=True, type=int, help="The same seed gives the same workbook.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date the sample's dates are relative to.")
+@friendly
+def sample(out: Path, customers: int, sheet_lang: str, seed: int, today: dt.datetime | None) -> None:
+    """Write a realistic sample tracking workbook to OUT (.xlsx)."""
+    path = file_book.create(out, make_sample(customers, sheet_lang, seed, today.date() if today else None))
+    click.echo(SAMPLE_WRITTEN(path=path, customers=customers).text(sheet_lang))
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+@friendly
+def check(ctx: click.Context, book: Path) -> None:
+    """Find the customer table in BOOK, write the column mapping and the data problems, report them."""
+    _finish(ctx, check_action(bootstrap.file_book(book)))
+
+
+@main.command()
+@click.option("--dir", "folder", default="xlcrm-demo", show_default=True, type=click.Path(file_okay=False,
+              path_type=Path), help="Folder for the demo workbook and its outputs.")
+@click.option("--customers", default=60, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--lang", "sheet_lang", default="zh", show_default=True, type=click.Choice(["zh", "en"]))
+@click.pass_context
+@friendly
+def demo(ctx: click.Context, folder: Path, customers: int, sheet_lang: str) -> None:
+    """Make the bundled sample workbook and run xlcrm's main job on it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = file_book.create(folder / f"{SHEET_NAMES[sheet_lang][0]}.xlsx", make_sample(customers, sheet_lang))
+    click.echo(SAMPLE_WRITTEN(path=path, customers=customers).text(sheet_lang))
+    click.echo(DEMO_STEP(step="xlcrm check").text(sheet_lang))
+    _finish(ctx, check_action(bootstrap.file_book(path)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

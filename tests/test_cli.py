@@ -1,0 +1,54 @@
+"""The command line as a user meets it: exit codes, readable errors, every command documented."""
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from xlcrm.cli import main
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_sample_then_check_from_the_command_line(tmp_path):
+    book = tmp_path / "team.xlsx"
+    result = run("sample", book, "--customers", 12, "--seed", 2, "--today", "2026-11-23")
+    assert result.exit_code == 0 and book.exists()
+    result = run("check", book)
+    assert result.exit_code == 0, result.output
+    assert "客户跟踪表" in result.output and "数据问题" in result.output
+
+
+def test_messages_follow_the_lang_option(tmp_path):
+    book = tmp_path / "team.xlsx"
+    run("sample", book, "--customers", 5)
+    result = run("--lang", "en", "check", book)
+    assert "Customers: sheet '客户跟踪表', header in row 2" in result.output
+
+
+def test_a_missing_workbook_is_one_readable_line_and_exit_code_1(tmp_path):
+    result = run("--lang", "en", "check", tmp_path / "nope.xlsx")
+    assert result.exit_code == 1
+    assert "Workbook not found" in result.output and "Traceback" not in result.output
+
+
+def test_a_file_that_is_not_a_workbook_is_a_readable_error(tmp_path):
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("not a zip")
+    result = run("--lang", "en", "check", fake)
+    assert result.exit_code == 1 and "cannot be read" in result.output
+    legacy = tmp_path / "old.xls"
+    legacy.write_bytes(b"\xd0\xcf\x11\xe0")
+    result = run("--lang", "zh", "check", legacy)
+    assert result.exit_code == 1 and ".xlsx" in result.output
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = README.read_text(encoding="utf-8")
+    documented = set(re.findall(r"xlcrm ([a-z]+)", readme))
+    missing = set(main.commands) - documented
+    assert not missing, f"commands missing from README.md: {missing}"
