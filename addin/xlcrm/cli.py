@@ -10,6 +10,7 @@ import traceback
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from xlcrm import __version__, bootstrap
 from xlcrm.actions.check import check as check_action
@@ -50,6 +51,16 @@ def friendly(command):
             ctx.exit(EXIT_ERROR)
 
     return wrapper
+
+
+def bar(lang: str):
+    """Progress for long work: a tqdm bar on stderr, labelled in the user's language."""
+
+    def progress(items, total, label: Msg):
+        return tqdm(items, total=total, desc=label.text(lang), unit="", leave=False, file=sys.stderr,
+                    disable=None, dynamic_ncols=True)
+
+    return progress
 
 
 def _finish(ctx: click.Context, result, lang: str | None = None) -> None:
