@@ -9,3 +9,10 @@ from xlcrm.book.file import FileBook
 
 def file_book(path: str | os.PathLike) -> FileBook:
     return FileBook(path)
+
+
+def mailer():
+    """The real mailer: SMTP through yagmail, the password from the OS keyring or XLCRM_SMTP_PASSWORD."""
+    from xlcrm.mail.smtp import SmtpMailer
+
+    return SmtpMailer()

@@ -73,7 +73,9 @@ MAPPING = Block(
 
 def all_blocks() -> tuple[Block, ...]:
     """Every block, in the order the sheet shows them. Each feature adds its own here."""
-    return (GENERAL, MAPPING)
+    from xlcrm.core.sender import OWNERS, SENDER  # defined beside the feature; imported late (they import Block)
+
+    return (GENERAL, MAPPING, SENDER, OWNERS)
 
 
 def _block_for_title(text: str, blocks: tuple[Block, ...]) -> Block | None:
