@@ -118,13 +118,13 @@ class RemindResult:
         shown = self.plan[self.plan["decision"].isin(["skip", "held", "failed", "refused", "unsent"])]
         tally = Counter((d, r.en) for d, r in zip(shown["decision"], shown["reason"]) if isinstance(r, Msg))
         examples = {(d, r.en): r for d, r in zip(shown["decision"], shown["reason"]) if isinstance(r, Msg)}
-        return [REASONS(label=DECISIONS[d], reason=_generic(examples[(d, en)], lang), count=n).text(lang)
+        return [REASONS(label=DECISIONS[d], reason=_generic(examples[(d, en)], n, lang), count=n).text(lang)
                 for (d, en), n in tally.most_common(8)]
 
 
-def _generic(reason: Msg, lang: str) -> str:
-    """A reason's text for a summary line (one example of its arguments)."""
-    return reason.text(lang)
+def _generic(reason: Msg, count: int, lang: str) -> str:
+    """A reason for a summary line: as it is for one message, its particulars left out for several."""
+    return reason.text(lang) if count == 1 else Msg(reason.en, reason.zh, {k: "…" for k in reason.args}).text(lang)
 
 
 def remind(book: Book, template: str | None = None, today: dt.date | None = None, send: bool = False,

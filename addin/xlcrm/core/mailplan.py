@@ -139,18 +139,20 @@ def _at(value) -> str:
 
 
 def _apply_history(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -> None:
-    real = real_history(history).set_index("msg_key") if len(history) else None
-    if real is None or not len(frame):
+    real = real_history(history)
+    if not len(real) or not len(frame):
         return
-    state = frame["msg_key"].map(real["state"])
-    at = frame["msg_key"].map(real["at"])
+    known = real.set_index("msg_key")
+    known = known[~known.index.duplicated(keep="last")]
+    state = frame["msg_key"].map(known["state"].to_dict())
+    at = frame["msg_key"].map(known["at"].to_dict())
     _set(frame, state.eq("sent"), "done", at.map(lambda a: ALREADY_SENT(at=_at(a))))
     _set(frame, state.eq("sending"), "in_flight", at.map(lambda a: IN_FLIGHT(at=_at(a))))
-    rejected_to = frame["msg_key"].map(real["to"])
-    why = frame["msg_key"].map(real["reason"]) if "reason" in real else pd.Series("", index=frame.index)
+    rejected_to = frame["msg_key"].map(known["to"].to_dict())
+    why = frame["msg_key"].map(known["reason"].to_dict())
     same = state.eq("failed") & rejected_to.eq(frame["to"])
-    reasons = pd.Series([REJECTED_BEFORE(to=t, at=_at(a), why=w or "") for t, a, w in zip(rejected_to, at, why)],
-                        index=frame.index, dtype=object)
+    reasons = pd.Series([REJECTED_BEFORE(to=t, at=_at(a), why=w if isinstance(w, str) else "")
+                         for t, a, w in zip(rejected_to, at, why)], index=frame.index, dtype=object)
     _set(frame, same, "skip", reasons)
 
 

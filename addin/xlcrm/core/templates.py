@@ -17,6 +17,7 @@ from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text, parse_flag
 from xlcrm.core.problems import Problem
 from xlcrm.core.settings import Col
+from xlcrm.core.table import column_letter
 from xlcrm.core.touches import OCCASIONS, STATUSES
 
 COLUMNS = (
@@ -59,10 +60,6 @@ class Template:
     def is_digest(self) -> bool:
         return self.occasions == {DIGEST}
 
-    def columns(self) -> dict[str, str]:
-        """Where each part came from, for messages naming a column."""
-        return {c.id: c.zh for c in COLUMNS}
-
 
 def _header_positions(row: list) -> dict[str, int]:
     labels = {norm_header(lbl): c.id for c in COLUMNS for lbl in (c.en, c.zh)}
@@ -99,7 +96,7 @@ def _words(text: str, known: dict[str, Msg], where: tuple, problems: list[Proble
 
 
 def _split(text: str) -> list[str]:
-    for sep in "，、;；/\n":
+    for sep in "，、;；\n":
         text = text.replace(sep, ",")
     return text.split(",")
 
@@ -114,7 +111,7 @@ def read_templates(sheet: str, grid: list[list]) -> tuple[list[Template], list[P
     if header is None:
         return [], [Problem(sheet, None, "", None, NO_HEADER)]
     header_row, positions = header
-    titles = {cid: clean_text(grid[header_row][col]) for cid, col in positions.items()}
+    titles = {cid: f"{column_letter(col)} {clean_text(grid[header_row][col])}" for cid, col in positions.items()}
     templates: list[Template] = []
     problems: list[Problem] = []
     for offset, row in enumerate(grid[header_row + 1:], start=header_row + 2):

@@ -15,6 +15,7 @@ name a file, and retries on its own, which would hide the stage a failure happen
 
 from __future__ import annotations
 
+import base64
 import re
 import smtplib
 import socket
@@ -90,7 +91,10 @@ class SmtpConnection:
             smtp_skip_login=not profile.user, soft_email_validation=False, **options)
         client.user = profile.user  # yagmail would append @gmail.com to a login without one
         try:
-            client.login()
+            try:
+                client.login()
+            except UnicodeEncodeError:  # smtplib encodes AUTH as ASCII; a password with 中文 or é needs UTF-8
+                _auth_plain_utf8(client.smtp, profile.user, self._password or "")
         except Exception as error:
             client.is_closed = True
             raise self._connect_fault(error) from None
@@ -161,6 +165,14 @@ class SmtpConnection:
             except Exception:  # closing a broken connection: nothing left to save
                 pass
             self._client = None
+
+
+def _auth_plain_utf8(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN with UTF-8 credentials, as RFC 4616 defines it."""
+    token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
+    code, response = smtp.docmd("AUTH", "PLAIN " + token)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, response)
 
 
 _LINE_ENDS = re.compile(rb"\r\n|\n|\r")
