@@ -122,7 +122,7 @@ class Recorder:
 def authenticator(server, session, envelope, mechanism, auth_data):
     good = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER and \
         auth_data.password.decode("utf-8") == PASSWORD
-    return AuthResult(success=good, auth_data=auth_data.login.decode() if good else None)
+    return AuthResult(success=good, handled=False, auth_data=auth_data.login.decode() if good else None)
 
 
 class MailServer:
