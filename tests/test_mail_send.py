@@ -151,3 +151,31 @@ def test_test_to_sends_everything_to_one_address_marked_as_a_test_and_counts_as_
     real = run(zh_book, send=True, mailer=quick())
     assert real.counts()["sent"] == len(received)  # the test did not count as sent
     assert all(r.rcpt_tos != ["me@xlcrm-test.example.com"] for r in mail_server.received[len(received):])
+
+
+def test_a_copy_of_the_workbook_under_another_name_remembers_what_was_sent(zh_book, mail_server):
+    run(zh_book)
+    set_settings(zh_book, mail_server.settings())
+    first = run(zh_book, send=True, mailer=quick())
+    copy = zh_book.with_name("客户跟踪表 2027.xlsx")
+    shutil.copy(zh_book, copy)  # "Save as" for the new year: its journal stays behind under the old name
+    again = run(copy, send=True, mailer=quick())
+    assert again.counts()["sent"] == 0 and again.counts()["done"] == first.counts()["sent"]
+    assert len(mail_server.received) == first.counts()["sent"]
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_shows_the_preview_and_the_send_log(zh_book, mail_server, tmp_path):
+    from helpers.libreoffice import sheets_as_csv
+
+    run(zh_book)
+    set_settings(zh_book, mail_server.settings())
+    result = run(zh_book, send=True, mailer=quick())
+    sheets = sheets_as_csv(zh_book, tmp_path / "csv")
+    log = sheets["发送记录"]
+    assert log[0][:3] == ["时间", "状态", "客户"]
+    sent = [r for r in log[1:] if r[1] == "已发送"]
+    assert len(sent) == result.counts()["sent"]
+    assert {r[2] for r in sent} <= set(result.plan["customer"])
+    preview = sheets["邮件预览"]
+    assert any("您好" in cell for row in preview[1:] for cell in row)
