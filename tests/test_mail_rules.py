@@ -183,3 +183,20 @@ def test_the_owner_gets_a_copy_when_the_settings_ask(book):
     assert copied and all(len(r) == 2 for r in copied)
     assert len(copied) == int((result.plan["owner"].eq(owner) & result.plan["row"].notna()
                                & result.plan["decision"].eq("sent")).sum())
+
+
+def test_only_one_xlcrm_sends_from_a_workbook_at_a_time(book):
+    from filelock import FileLock
+
+    from xlcrm.core.errors import XlcrmError
+    from xlcrm.mail.journal import journal_path
+
+    lock = FileLock(str(journal_path(book.parent, book.name)) + ".lock")
+    with lock:  # another process sending right now
+        before = book.read_bytes()
+        with pytest.raises(XlcrmError) as error:
+            send(book, sample_touches)
+        assert "另一个 xlcrm 正在" in error.value.text("zh")
+        assert book.read_bytes() == before
+    result, mailer = send(book, sample_touches)
+    assert mailer.sent
