@@ -217,7 +217,7 @@ def _due_touches(session: Session, today: dt.date, touches: Touches) -> pd.DataF
     missing = set(TOUCH_COLUMNS) - set(frame.columns)
     if missing:
         raise ValueError(f"due touches lack columns {sorted(missing)}")
-    frame = frame.loc[:, list(TOUCH_COLUMNS)].copy()
+    frame = frame.loc[:, list(TOUCH_COLUMNS)].reset_index(drop=True)
     frame["due"] = pd.to_datetime(frame["due"])
     return frame
 
@@ -269,7 +269,7 @@ def _settle(journal: Journal, decisions: dict[str, str], now: dt.datetime) -> No
 def _render_all(plan: pd.DataFrame, due: pd.DataFrame, renderer: Renderer, contexts: dict[int, dict],
                 profile: SenderProfile, session: Session, now: dt.datetime, test_to: str | None,
                 progress: Progress) -> dict[int, Built]:
-    """Render and build every message that may go out; a refused one is decided so, with its reason."""
+    """Render every message that may go out and build those going now; a refused one is decided so."""
     lang = session.lang
     wanted = plan.index[plan["decision"].isin(["send", "held"])]
     touches = due.assign(_key=[f"{k}|{o}|{d:%Y-%m-%d}" for k, o, d in zip(due["key"], due["occasion"], due["due"])])
@@ -277,9 +277,9 @@ def _render_all(plan: pd.DataFrame, due: pd.DataFrame, renderer: Renderer, conte
     owners_due = digest_items(due)
     sender = Party(profile.from_name or profile.company, profile.from_address or PREVIEW_FROM)
     built: dict[int, Built] = {}
-    plan["subject"], plan["body"], plan["attachments"], plan["cc"] = None, None, None, None
-    for index in progress(list(wanted), len(wanted), RENDERING):
-        item = plan.loc[index]
+    shown: dict[str, dict[int, Any]] = {c: {} for c in ("subject", "body", "attachments", "cc", "decision", "reason")}
+    items = plan.loc[wanted].to_dict("records")
+    for index, item in progress(list(zip(wanted, items)), len(items), RENDERING):
         if item["occasion"] == "digest":
             context = digest_context(item["owner"], owners_due.get(item["owner"], due.iloc[0:0]), contexts, profile,
                                      now.date(), lang)
@@ -290,18 +290,27 @@ def _render_all(plan: pd.DataFrame, due: pd.DataFrame, renderer: Renderer, conte
             to_name = context.get("contact") or context.get("customer") or ""
         rendered = renderer.render(item["template"], context, item["customer"])
         cc = _copies(item, profile)
-        try:
-            built[index] = build(rendered, sender, Party(to_name, item["to"]), cc, item["msg_key"], session.book.folder,
-                                 now, test_to, lang)
+        try:  # held messages are previewed; their MIME is made by the run that sends them
+            if item["decision"] == "send":
+                built[index] = build(rendered, sender, Party(to_name, item["to"]), cc, item["msg_key"],
+                                     session.book.folder, now, test_to, lang)
         except Refused as refused:
-            plan.loc[index, ["decision", "reason"]] = ["refused", refused.reason]
-        plan.loc[index, ["subject", "body", "attachments", "cc"]] = [
-            rendered.subject, rendered.text, ", ".join(rendered.attachments) or None,
-            ", ".join(c.address for c in cc) or None]
+            shown["decision"][index], shown["reason"][index] = "refused", refused.reason
+        shown["subject"][index], shown["body"][index] = rendered.subject, rendered.text
+        shown["attachments"][index] = ", ".join(rendered.attachments) or None
+        shown["cc"][index] = ", ".join(c.address for c in cc) or None
+    for column, values in shown.items():
+        update = pd.Series(values, dtype=object)
+        if column in plan:
+            plan[column] = plan[column].astype(object)
+            plan.loc[update.index, column] = update
+        else:
+            full = update.reindex(plan.index).astype(object)
+            plan[column] = full.where(full.notna(), None)
     return built
 
 
-def _copies(item: pd.Series, profile: SenderProfile) -> list[Party]:
+def _copies(item: dict, profile: SenderProfile) -> list[Party]:
     if not profile.cc_owner or item["occasion"] == "digest":
         return []
     owner: Owner | None = profile.owners.get(item["owner"]) if isinstance(item["owner"], str) else None

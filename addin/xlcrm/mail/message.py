@@ -56,9 +56,10 @@ class Built:
     message: EmailMessage
     envelope_to: tuple[str, ...]
     envelope_from: str
+    payload: bytes  # the message as it goes on the wire and into the outbox, serialised once
 
     def as_bytes(self) -> bytes:
-        return self.message.as_bytes(policy=POLICY)
+        return self.payload
 
 
 def _one_line(value: str, field: str) -> str:
@@ -121,15 +122,21 @@ def build(rendered: Rendered, sender: Party, to: Party, cc: list[Party], key: st
     test_mark = f".test{now:%Y%m%d%H%M%S%f}" if test_to else ""
     message["Message-ID"] = f"<{message_id_part(key)}{test_mark}@{domain}>"
     message["X-Xlcrm-Id"] = message_id_part(key)
-    message.set_content(rendered.text, charset="utf-8")
+    message.set_content(rendered.text, charset="utf-8", cte=_encoding(rendered.text))
     if rendered.html is not None:
-        message.add_alternative(rendered.html, subtype="html", charset="utf-8")
+        message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte=_encoding(rendered.html))
     for path in attachment_paths(rendered.attachments, folder):
         kind, _ = mimetypes.guess_type(path.name)
         main, sub = (kind or "application/octet-stream").split("/", 1)
         message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
     recipients = [a.addr_spec for a in message["To"].addresses] + [a.addr_spec for a in copies]
-    return Built(message, tuple(dict.fromkeys(recipients)), ascii_address(sender.address))
+    return Built(message, tuple(dict.fromkeys(recipients)), ascii_address(sender.address),
+                 message.as_bytes(policy=POLICY))
+
+
+def _encoding(text: str) -> str:
+    """7bit for short-lined ASCII, else base64 (shorter than quoted-printable for Chinese; 7-bit safe)."""
+    return "7bit" if text.isascii() and all(len(line) <= 900 for line in text.splitlines()) else "base64"
 
 
 def message_id_part(key: str) -> str:
