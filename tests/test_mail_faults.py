@@ -4,7 +4,6 @@ happened to each."""
 
 from collections import Counter
 
-import openpyxl
 import pytest
 
 from conftest import TODAY

@@ -1,7 +1,6 @@
 """The mail path end to end against a real SMTP server on loopback (TLS + AUTH): what customers receive."""
 
 import shutil
-from email.header import decode_header, make_header
 
 import openpyxl
 import pytest
@@ -179,3 +178,19 @@ def test_libreoffice_shows_the_preview_and_the_send_log(zh_book, mail_server, tm
     assert {r[2] for r in sent} <= set(result.plan["customer"])
     preview = sheets["邮件预览"]
     assert any("您好" in cell for row in preview[1:] for cell in row)
+
+
+def test_a_relay_without_login_gets_no_login_attempt(zh_book, tmp_path, monkeypatch):
+    folder = tmp_path / "relay"
+    folder.mkdir()
+    relay = MailServer(folder, "none").start()
+    monkeypatch.delenv("XLCRM_SMTP_PASSWORD", raising=False)
+    try:
+        run(zh_book)
+        set_settings(zh_book, {"smtp_host": "127.0.0.1", "smtp_port": relay.port, "smtp_security": "none",
+                               "from_address": "crm@office.example.com", "rate_per_minute": 0})
+        result = run(zh_book, send=True, mailer=quick())
+        assert result.counts()["sent"] == len(relay.received) > 0
+        assert all(r.user is None and r.mail_from == "crm@office.example.com" for r in relay.received)
+    finally:
+        relay.stop()

@@ -126,7 +126,7 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 
 class MailServer:
-    """aiosmtpd on 127.0.0.1 with implicit TLS (ssl) or STARTTLS, AUTH required."""
+    """aiosmtpd on 127.0.0.1 with implicit TLS (ssl) or STARTTLS and AUTH required, or a plain relay (none)."""
 
     def __init__(self, folder: Path, security: str = "ssl", faults: Faults | None = None):
         self.cert, key = make_certificate(folder)
@@ -137,7 +137,9 @@ class MailServer:
         context.load_cert_chain(self.cert, key)
         self.port = free_port()
         options = dict(authenticator=authenticator, auth_required=True)
-        if security == "ssl":  # implicit TLS: aiosmtpd cannot tell, so it is told not to insist on STARTTLS
+        if security == "none":  # a relay inside the office: plain, no login
+            self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+        elif security == "ssl":  # implicit TLS: aiosmtpd cannot tell, so it is told not to insist on STARTTLS
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, ssl_context=context,
                                          auth_require_tls=False, **options)
         else:

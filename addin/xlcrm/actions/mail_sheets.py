@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -16,9 +17,8 @@ from xlcrm.core.i18n import Msg
 from xlcrm.core.mailplan import DECISIONS, HISTORY_COLUMNS, empty_history
 from xlcrm.core.parse import clean_text
 from xlcrm.core.sheets import find_sheet, sheet_name
-from xlcrm.core.templates import (COLUMNS, Template, find_header, header_row, missing_defaults, read_templates,
-                                  template_row)
-from xlcrm.core.templates import ALL_OCCASIONS
+from xlcrm.core.templates import (ALL_OCCASIONS, COLUMNS, Template, find_header, header_row, missing_defaults,
+                                  read_templates, template_row)
 
 BAD_TEMPLATES = Msg("The mail templates need fixing before anything is sent:\n{problems}",
                     "邮件模板有以下问题,修改后才能发送:\n{problems}")
@@ -54,8 +54,8 @@ def load_templates(session: Session) -> tuple[str, list[Template], list[Any]]:
         return sheet_name("templates", lang), placed, [edit]
     grid = session.book.read_sheet(existing)
     templates, problems = read_templates(existing, grid)
-    if problems and find_header(grid) is None:
-        raise XlcrmError(BAD_TEMPLATES(problems="\n".join("  " + p.text(lang) for p in problems)))
+    if problems:
+        raise XlcrmError(BAD_TEMPLATES(problems="\n".join("  " + p.text(lang) for p in problems[:20])))
     added = missing_defaults(templates, lang)
     edits: list[Any] = []
     if added:
@@ -71,15 +71,10 @@ def load_templates(session: Session) -> tuple[str, list[Template], list[Any]]:
             block.append(line)
         edits.append(SetCells(existing, start, 1, block))
         templates += [_placed(t, start + i) for i, t in enumerate(added)]
-    active_problems = [p for p in problems]
-    if active_problems:
-        raise XlcrmError(BAD_TEMPLATES(problems="\n".join("  " + p.text(lang) for p in active_problems[:20])))
     return existing, templates, edits
 
 
 def _placed(template: Template, row: int) -> Template:
-    from dataclasses import replace
-
     return replace(template, row=row)
 
 

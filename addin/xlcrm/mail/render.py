@@ -19,7 +19,6 @@ from markupsafe import Markup, escape
 
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
-from xlcrm.core.sheets import SHEETS
 from xlcrm.core.templates import Template
 from xlcrm.mail.html_text import html_to_text
 
@@ -127,8 +126,3 @@ def _refuse_dunder(tree: nodes.Template, name: str) -> None:
             attr = node.arg.value
         if isinstance(attr, str) and attr.startswith("_"):
             raise XlcrmError(NOT_ALLOWED(name=name, why=attr))
-
-
-def sheet_label(lang: str) -> str:
-    en, zh = SHEETS["templates"]
-    return zh if lang == "zh" else en
