@@ -200,3 +200,22 @@ def test_only_one_xlcrm_sends_from_a_workbook_at_a_time(book):
         assert book.read_bytes() == before
     result, mailer = send(book, sample_touches)
     assert mailer.sent
+
+
+def test_a_message_another_run_sent_after_this_one_planned_is_not_sent_again(book):
+    from xlcrm.mail.journal import Journal, journal_path
+
+    dry = remind(FileBook(book), today=TODAY, touches=sample_touches)
+    planned = dry.plan[dry.plan["decision"].eq("send")]
+    key = planned["msg_key"].iloc[0]
+
+    def progress(items, total, label):
+        if label.en == "Writing messages":  # meanwhile, a scheduled job sends the first one
+            other = Journal(journal_path(book.parent, book.name))
+            with other.writing():
+                other.record(key, "sent", to=planned["to"].iloc[0])
+        return items
+
+    result, mailer = send(book, sample_touches, progress=progress)
+    assert len(mailer.sent) == len(planned) - 1
+    assert result.plan.loc[result.plan["msg_key"].eq(key), "decision"].iloc[0] == "done"

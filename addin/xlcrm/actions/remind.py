@@ -29,7 +29,8 @@ from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg, pick
 from xlcrm.core.mailcontext import DIGEST_FIELDS, customer_contexts, digest_context, field_names, touch_context
-from xlcrm.core.mailplan import (DECISIONS, Rules, apply_cap, digest_items, plan_digests, plan_messages)
+from xlcrm.core.mailplan import (ALREADY_SENT, DECISIONS, Rules, apply_cap, digest_items, plan_digests,
+                                 plan_messages)
 from xlcrm.core.sender import Owner, SenderProfile, sender_profile, with_owners
 from xlcrm.core.sheets import sheet_name
 from xlcrm.core.templates import ALL_OCCASIONS, Template
@@ -52,6 +53,8 @@ BAD_TEMPLATE_WINDOW = Msg("Template '{name}' (sheet {sheet}, row {row}), {settin
                           "模板“{name}”(工作表 {sheet},第 {row} 行)的{setting}:{why}")
 NO_SENDER_YET = Msg("No sender is set yet: fill in the mail sender block of the settings sheet before sending.",
                     "尚未设置发件人:发送前请填写设置表中的“发件设置”。")
+DIGEST_OFF = Msg("The owners' daily digest ('{template}') goes out once their addresses are in the settings sheet "
+                 "(Owners' contact details).", "填写设置表“负责人联系方式”中的邮箱后,才会发送负责人每日汇总(“{template}”)。")
 RENDERING = Msg("Writing messages", "生成邮件")
 DRY_RUN = Msg("Reminders for {day} (dry run, nothing sent): {counts}", "{day} 的提醒(预览,未发送):{counts}")
 SENT_RUN = Msg("Reminders for {day}: {counts}", "{day} 的提醒:{counts}")
@@ -162,9 +165,11 @@ def remind(book: Book, template: str | None = None, today: dt.date | None = None
     customers = _mail_customers(session)
     plan, unmatched = plan_messages(due, customers, chosen, history, rules)
     digest = next((t for t in chosen if t.is_digest), None)
-    if digest is not None:
-        addresses = {name: owner.email for name, owner in profile.owners.items()}
+    addresses = {name: owner.email for name, owner in profile.owners.items() if owner.email}
+    if digest is not None and addresses:
         plan = pd.concat([plan, plan_digests(digest_items(due), addresses, digest, history, rules)], ignore_index=True)
+    elif digest is not None:
+        notes.append(DIGEST_OFF(template=digest.name))
     apply_cap(plan, rules)
     if len(unmatched):
         notes.append(UNMATCHED(list=", ".join(f"{ALL_OCCASIONS[o].text(session.lang) if o in ALL_OCCASIONS else o} "
@@ -341,7 +346,12 @@ def _send(plan: pd.DataFrame, built: dict[int, Built], mailer, profile: SenderPr
     ready = [i for i in plan.index if plan.at[i, "decision"] == "send" and i in built]
     items = {i: _outgoing(plan.loc[i], built[i], test) for i in ready}
     with journal.writing():
-        result: BatchResult = Batch(mailer, profile, journal, clock).run(list(items.values()), progress)
+        taken = _taken_meanwhile(journal, items)  # another run may have sent some since this one planned
+        for index in taken:
+            plan.loc[index, ["decision", "reason"]] = ["done", ALREADY_SENT(at="-")]
+            ready.remove(index)
+        result: BatchResult = Batch(mailer, profile, journal, clock).run(
+            [item for i, item in items.items() if i not in taken], progress)
     sent_box = outbox.sent_folder(box, today)
     plan["file"] = None
     for number, index in enumerate(ready, start=1):
@@ -352,6 +362,11 @@ def _send(plan: pd.DataFrame, built: dict[int, Built], mailer, profile: SenderPr
             outbox.write(sent_box, name, built[index].as_bytes())
             plan.at[index, "file"] = str(Path("sent") / sent_box.name / name)
     return result.stopped
+
+
+def _taken_meanwhile(journal: Journal, items: dict[int, Outgoing]) -> list[int]:
+    latest = journal.latest()
+    return [i for i, item in items.items() if latest.get(item.key, {}).get("state") in ("sent", "sending")]
 
 
 def _outgoing(item: pd.Series, message: Built, test: bool) -> Outgoing:
