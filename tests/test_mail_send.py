@@ -194,3 +194,17 @@ def test_a_relay_without_login_gets_no_login_attempt(zh_book, tmp_path, monkeypa
         assert all(r.user is None and r.mail_from == "crm@office.example.com" for r in relay.received)
     finally:
         relay.stop()
+
+
+def test_copies_of_what_went_out_are_kept_beside_the_workbook(zh_book, mail_server):
+    run(zh_book)
+    set_settings(zh_book, mail_server.settings())
+    run(zh_book, test_to="me@xlcrm-test.example.com", mailer=quick())
+    result = run(zh_book, send=True, mailer=quick())
+    sent = sorted((result.outbox / "sent" / f"{TODAY:%Y-%m-%d}").glob("*.eml"))
+    tests = sorted((result.outbox / "test" / f"{TODAY:%Y-%m-%d}").glob("*.eml"))
+    assert len(sent) == result.counts()["sent"] and len(tests) == len(sent)
+    on_server = {r.message["Message-ID"] for r in mail_server.received if not r.message["X-Xlcrm-Test"]}
+    from email import message_from_bytes, policy
+
+    assert {message_from_bytes(p.read_bytes(), policy=policy.default)["Message-ID"] for p in sent} == on_server

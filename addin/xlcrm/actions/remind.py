@@ -352,7 +352,7 @@ def _send(plan: pd.DataFrame, built: dict[int, Built], mailer, profile: SenderPr
             ready.remove(index)
         result: BatchResult = Batch(mailer, profile, journal, clock).run(
             [item for i, item in items.items() if i not in taken], progress)
-    sent_box = outbox.sent_folder(box, today)
+    sent_box = outbox.sent_folder(box, today, test)
     plan["file"] = None
     for number, index in enumerate(ready, start=1):
         outcome = result.outcomes[items[index].key]
@@ -360,7 +360,7 @@ def _send(plan: pd.DataFrame, built: dict[int, Built], mailer, profile: SenderPr
         if outcome.state in ("sent", "test_sent", "in_flight"):
             name = outbox.file_name(number, str(plan.at[index, "customer"]), str(plan.at[index, "template"]))
             outbox.write(sent_box, name, built[index].as_bytes())
-            plan.at[index, "file"] = str(Path("sent") / sent_box.name / name)
+            plan.at[index, "file"] = str((sent_box / name).relative_to(box))
     return result.stopped
 
 

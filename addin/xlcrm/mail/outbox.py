@@ -1,7 +1,7 @@
 """The outbox: one .eml file per message beside the workbook, openable in any mail program.
 
 A dry run replaces the previous preview's files; a send keeps a copy of each message that went
-out under sent/DATE/ (SMTP does not put messages in the mailbox's Sent folder).
+out under sent/DATE/ (SMTP does not put messages in the mailbox's Sent folder), a test under test/DATE/.
 """
 
 from __future__ import annotations
@@ -39,5 +39,5 @@ def write(folder: Path, name: str, payload: bytes) -> Path:
     return path
 
 
-def sent_folder(outbox: Path, day: dt.date) -> Path:
-    return outbox / "sent" / f"{day:%Y-%m-%d}"
+def sent_folder(outbox: Path, day: dt.date, test: bool = False) -> Path:
+    return outbox / ("test" if test else "sent") / f"{day:%Y-%m-%d}"
