@@ -219,3 +219,25 @@ def test_a_message_another_run_sent_after_this_one_planned_is_not_sent_again(boo
     result, mailer = send(book, sample_touches, progress=progress)
     assert len(mailer.sent) == len(planned) - 1
     assert result.plan.loc[result.plan["msg_key"].eq(key), "decision"].iloc[0] == "done"
+
+
+def test_a_workbook_opened_in_excel_during_the_send_loses_nothing(book):
+    from xlcrm.core.errors import XlcrmError
+
+    mailer = RecordingMailer()
+    lock = book.with_name("~$" + book.name)
+
+    def progress(items, total, label):
+        if label.en == "Sending":
+            lock.write_text("opened in Excel meanwhile")
+        return items
+
+    with pytest.raises(XlcrmError) as error:
+        send(book, sample_touches, mailer=mailer, progress=progress)
+    assert "sent and journaled" in error.value.text("en") and mailer.sent
+    lock.unlink()
+    later = remind(FileBook(book), today=TODAY, touches=sample_touches)  # a dry run brings the sheets up to date
+    assert later.counts()["done"] == len(mailer.sent) and later.counts()["send"] == 0
+    from helpers.workbooks import sheet_rows
+
+    assert sum(1 for r in sheet_rows(book, "发送记录")[1:] if r[1] == "已发送") == len(mailer.sent)

@@ -139,12 +139,9 @@ def remind(book: Book, template: str | None = None, today: dt.date | None = None
     today = today or now.date()
     now = now if now.date() == today else dt.datetime.combine(today, now.time())
     mode = "test" if test_to else ("send" if send else "dry")
-    if test_to:
-        test_to = _checked_test_address(test_to)
+    test_to = _checked_test_address(test_to) if test_to else None
     session = open_session(book)
-    records = session.customers.records
-    owners = sorted(records["owner"].dropna().map(str).unique()) if "owner" in records else []
-    session.settings = with_owners(session.settings, owners)
+    session.settings = with_owners(session.settings, _owners(session))
     profile = sender_profile(session.settings, overrides)
     if mode != "dry":
         profile.require_server()
@@ -152,32 +149,15 @@ def remind(book: Book, template: str | None = None, today: dt.date | None = None
     chosen = _chosen(templates, template, templates_sheet)
     due = _due_touches(session, today, touches)
     journal = Journal(journal_path(book.folder, book.name))
-    sheet_history, decisions = read_log(session)
     notes: list[Msg] = []
-    if decisions:
-        _settle(journal, decisions, now)
-    history = merged_history(journal.history(), sheet_history)
-    if journal.damaged_lines:
-        notes.append(DAMAGED(count=journal.damaged_lines))
+    history, sheet_history = _history(session, journal, now, notes)
     rules = Rules(today=today, now=now, min_days=profile.min_days, daily_cap=profile.daily_cap,
                   sent_today=_sent_today(history, today), windows=_windows(chosen, profile, templates_sheet),
                   test=bool(test_to))
-    customers = _mail_customers(session)
-    plan, unmatched = plan_messages(due, customers, chosen, history, rules)
-    digest = next((t for t in chosen if t.is_digest), None)
-    addresses = {name: owner.email for name, owner in profile.owners.items() if owner.email}
-    if digest is not None and addresses:
-        plan = pd.concat([plan, plan_digests(digest_items(due), addresses, digest, history, rules)], ignore_index=True)
-    elif digest is not None:
-        notes.append(DIGEST_OFF(template=digest.name))
-    apply_cap(plan, rules)
-    if len(unmatched):
-        notes.append(UNMATCHED(list=", ".join(f"{ALL_OCCASIONS[o].text(session.lang) if o in ALL_OCCASIONS else o} "
-                                              f"{n}" for o, n in unmatched.items())))
-    if not profile.from_address:
-        notes.append(NO_SENDER_YET)
+    plan = _plan(session, due, chosen, history, rules, profile, notes)
     renderer = Renderer(chosen, field_names(session.customers.table.headers), set(DIGEST_FIELDS), templates_sheet)
-    contexts = customer_contexts(records, session.customers.table.cells, session.customers.table.headers, session.lang)
+    table = session.customers.table
+    contexts = customer_contexts(session.customers.records, table.cells, table.headers, session.lang)
     built = _render_all(plan, due, renderer, contexts, profile, session, now, test_to, progress)
     box = outbox.outbox_folder(book.folder, book.name)
     eml_count, stopped = 0, None
@@ -191,6 +171,41 @@ def remind(book: Book, template: str | None = None, today: dt.date | None = None
         edits += status_edits(session, plan, today, session.lang)
     saved = _save(book, edits, mode)
     return RemindResult(session, saved, plan, mode, today, box, journal.path, test_to, eml_count, stopped, notes)
+
+
+def _owners(session: Session) -> list[str]:
+    records = session.customers.records
+    return sorted(records["owner"].dropna().map(str).unique()) if "owner" in records else []
+
+
+def _history(session: Session, journal: Journal, now: dt.datetime, notes: list[Msg]):
+    """(what is known to have been sent: journal plus send log sheet, the sheet's part alone)."""
+    sheet_history, decisions = read_log(session)
+    if decisions:
+        _settle(journal, decisions, now)
+    history = merged_history(journal.history(), sheet_history)
+    if journal.damaged_lines:
+        notes.append(DAMAGED(count=journal.damaged_lines))
+    return history, sheet_history
+
+
+def _plan(session: Session, due: pd.DataFrame, chosen: list[Template], history: pd.DataFrame, rules: Rules,
+          profile: SenderProfile, notes: list[Msg]) -> pd.DataFrame:
+    """Customers' messages, then the owners' digests, under one window and one daily cap."""
+    plan, unmatched = plan_messages(due, _mail_customers(session), chosen, history, rules)
+    digest = next((t for t in chosen if t.is_digest), None)
+    addresses = {name: owner.email for name, owner in profile.owners.items() if owner.email}
+    if digest is not None and addresses:
+        plan = pd.concat([plan, plan_digests(digest_items(due), addresses, digest, history, rules)], ignore_index=True)
+    elif digest is not None:
+        notes.append(DIGEST_OFF(template=digest.name))
+    apply_cap(plan, rules)
+    if len(unmatched):
+        notes.append(UNMATCHED(list=", ".join(f"{ALL_OCCASIONS[o].text(session.lang) if o in ALL_OCCASIONS else o} "
+                                              f"{n}" for o, n in unmatched.items())))
+    if not profile.from_address:
+        notes.append(NO_SENDER_YET)
+    return plan
 
 
 def _checked_test_address(address: str) -> str:
