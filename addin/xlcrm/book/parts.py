@@ -46,8 +46,14 @@ _REWRITTEN_PATHS = re.compile(r"^(docProps/thumbnail\.|xl/printerSettings/)")
 _GENERIC_TYPES = {"application/xml", "text/xml", "application/octet-stream", "application/vnd.ms-office.activeX"}
 # Sheet and workbook settings that carry nothing the user made: the used range, IME furigana
 # settings, the version of the last writer, recovery hints, Excel's revision marks.
+# Settings openpyxl reads into its model and writes back (it leaves out only default values; the
+# preservation tests compare them value by value): counting them would only flag those defaults.
 _TRIVIAL_ELEMENTS = {"dimension", "phoneticPr", "fileVersion", "fileRecoveryPr", "AlternateContent", "revisionPtr",
                      "extLst", "sheetData", "sheets", "conditionalFormatting", "dataValidations", "absPath"}
+_MODELLED_ELEMENTS = {"sheetPr", "sheetViews", "sheetFormatPr", "cols", "sheetProtection", "autoFilter", "mergeCells",
+                      "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+                      "drawing", "legacyDrawing", "tableParts", "scenarios", "workbookPr", "bookViews", "calcPr",
+                      "definedNames", "workbookProtection", "externalReferences", "pivotCaches"}
 # Extensions that carry a writer's own bookkeeping, not the user's work: LibreOffice's formula
 # syntax setting, Excel's chart-tracking flag and its list of calculation features.
 _TRIVIAL_EXTENSIONS = {"7626C862-2A13-11E5-B345-FEFF819CDC9F", "140A7094-0E35-4892-8432-C4D2E57EDEB5",
@@ -177,16 +183,22 @@ class _Package:
         root = ElementTree.fromstring(self.package.read(part))
         for child in root:
             name = _local(child.tag)
-            if name not in _TRIVIAL_ELEMENTS:
+            if name not in _TRIVIAL_ELEMENTS | _MODELLED_ELEMENTS and _carries_something(child):
                 self.counts[(owner, f"element:{name}")] = 1
-        for rule in root.iter():
+            if name in ("conditionalFormatting", "dataValidations"):
+                self.rules(owner, child)
+        for ext in root.iter():
+            uri = ext.get("uri", "").strip("{}").upper() if _local(ext.tag) == "ext" else ""
+            if uri and uri not in _TRIVIAL_EXTENSIONS:
+                self.counts[(owner, f"extension:{uri}")] += 1
+
+    def rules(self, owner: str, block: ElementTree.Element) -> None:
+        """The team's conditional format rules and validations (xlcrm's own rules are tagged)."""
+        for rule in block:
             name = _local(rule.tag)
-            if name == "cfRule" and not any(is_tagged(f.text or "") for f in rule if _local(f.tag) == "formula"):
-                self.counts[(owner, "element:cfRule")] += 1
-            elif name == "dataValidation":
-                self.counts[(owner, "element:dataValidation")] += 1
-            elif name == "ext" and rule.get("uri", "").strip("{}").upper() not in _TRIVIAL_EXTENSIONS:
-                self.counts[(owner, f"extension:{rule.get('uri').strip('{}').upper()}")] += 1
+            if name == "cfRule" and any(is_tagged(f.text or "") for f in rule if _local(f.tag) == "formula"):
+                continue
+            self.counts[(owner, f"element:{name}")] += 1
 
     def sheets(self, workbook: str) -> dict[str, str]:
         """Sheet name -> its part, in the workbook's order."""
@@ -223,6 +235,12 @@ class _ContentTypes:
 
     def of(self, part: str) -> str:
         return self.overrides.get(part) or self.defaults.get(part.rsplit(".", 1)[-1].lower(), "")
+
+
+def _carries_something(element: ElementTree.Element) -> bool:
+    """Whether an element says more than its defaults (an empty <headerFooter/> says nothing)."""
+    return any(value not in ("0", "false", "") for value in element.attrib.values()) or \
+        bool((element.text or "").strip()) or any(_carries_something(child) for child in element)
 
 
 def _local(tag: str) -> str:
