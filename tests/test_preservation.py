@@ -47,7 +47,7 @@ def xlcrm_edits() -> list:
                  clear_below=True),
         SetHighlights(rich.CUSTOMERS, "A3:K7", [Highlight("=$G3<TODAY()", "F8CBAD")]),
         PutSheet("CRM概览", [["等级", "客户数"], ["A", 2], ["B", 3], ["合计", Formula("SUM(B2:B3)")]],
-                 row_styles={0: "header"}, charts=(Chart("column", "客户等级", "D2", (1, 2, 3), ((2, 1, 3),)),)),
+                 row_styles={0: "header"}, first=True, charts=(Chart("column", "客户等级", "D2", (1, 2, 3), ((2, 1, 3),)),)),
     ]
 
 
@@ -157,9 +157,11 @@ def test_a_workbook_saved_by_libreoffice(tmp_path):
     before, original = snapshot(book, OWN), book.read_bytes()
     result = check(FileBook(book))
     lost = [m.text("en") for m in result.saved.lost]
-    # LibreOffice writes data bars with their Excel 2010 extension; openpyxl keeps only the plain bar.
-    assert result.saved.elsewhere and lost == ["1 × conditional formats of Excel 2010+ (data bars, icon sets) in "
-                                               f"sheet '{rich.CUSTOMERS}'"]
+    # LibreOffice writes data bars with their Excel 2010 extension (openpyxl keeps only the plain bar)
+    # and an Excel 2016 option in charts; openpyxl drops both, and nothing else.
+    assert result.saved.elsewhere
+    assert sorted(lost) == [f"1 × chart option: show #N/A as an empty cell in sheet '{rich.ORDERS}'",
+                            f"1 × conditional formats of Excel 2010+ (data bars, icon sets) in sheet '{rich.CUSTOMERS}'"]
     assert book.read_bytes() == original
     elsewhere = Path(result.saved.target)
     assert elsewhere.name == f"{book.stem}.xlcrm.xlsx"
@@ -178,6 +180,12 @@ DROPPED = {
                          "1 × threaded comment in sheet '客户跟踪表'", "工作表“客户跟踪表”中的 1 个批注会话"),
     "slicer": (lambda p: ooxml.add_table_slicer(p, rich.ORDERS, 1, 3, "客户名称"),
                "1 × slicers in sheet '订单记录'", "工作表“订单记录”中的 1 个切片器"),
+    "ignored errors": (lambda p: ooxml.add_ignored_errors(p, rich.CUSTOMERS, "C3:C7"),
+                       "1 × ignored error markers (green triangles) in sheet '客户跟踪表'",
+                       "工作表“客户跟踪表”中的 1 个已忽略的错误标记(绿色三角)"),
+    "chart labels from cells": (lambda p: ooxml.add_chart_label_range(p, rich.ORDERS, f"{rich.ORDERS}!$C$2:$C$5"),
+                                "1 × chart data labels taken from cells in sheet '订单记录'",
+                                "工作表“订单记录”中的 1 个取自单元格的图表数据标签"),
 }
 
 

@@ -291,3 +291,31 @@ def add_ribbon(path: Path) -> bytes:
     package.relate("", RIBBON_TYPE, "customUI/customUI14.xml")
     package.save()
     return data
+
+
+def add_ignored_errors(path: Path, sheet: str, cells: str) -> None:
+    """Green-triangle warnings the user dismissed ("number stored as text"), kept by Excel in <ignoredErrors>."""
+    package = Package(path)
+    part = package.sheet_part(sheet)
+    xml = package.text(part)
+    follower = next(tag for tag in ("<drawing ", "<legacyDrawing ", "<tableParts", "<extLst", "</worksheet>")
+                    if tag in xml)  # <ignoredErrors> comes before these in a worksheet
+    package.insert(part, follower, f'<ignoredErrors><ignoredError sqref="{cells}" numberStoredAsText="1"/></ignoredErrors>')
+    package.save()
+
+
+def add_chart_label_range(path: Path, sheet: str, cells: str) -> None:
+    """Data labels taken from cells (Excel 2013's c15 extension inside a chart series)."""
+    package = Package(path)
+    drawing = drawing_of(package, sheet)
+    folder, base = posixpath.split(drawing)
+    rels = package.text(posixpath.join(folder, "_rels", f"{base}.rels"))
+    chart = resolve(folder, re.search(r'Target="([^"]+chart\d+\.xml)"', rels).group(1))
+    xml = package.text(chart)
+    close = re.search(r"</(\w+:)?ser>", xml).group(0)
+    prefix = close[2:-4]
+    ext = (f'<{prefix}extLst><{prefix}ext uri="{{02D57815-91ED-43cb-92C2-25804820EDAC}}" '
+           'xmlns:c15="http://schemas.microsoft.com/office/drawing/2012/chart">'
+           f'<c15:datalabelsRange><c15:f>{cells}</c15:f></c15:datalabelsRange></{prefix}ext></{prefix}extLst>')
+    package.insert(chart, close, ext)
+    package.save()

@@ -80,7 +80,7 @@ def _sheet(sheet) -> dict[str, Any]:
         "rows": {k: _repr(d) for k, d in sheet.row_dimensions.items() if _real(d)},
         "autofilter": _repr(sheet.auto_filter),
         "tables": {n: _repr(t) for n, t in sheet.tables.items()},
-        "names": {n: _repr(d) for n, d in sheet.defined_names.items()},
+        "names": {n: _name(d) for n, d in sheet.defined_names.items()},
         "print": (sheet.print_title_rows, sheet.print_title_cols, sheet.print_area, _repr(sheet.page_setup),
                   _repr(sheet.print_options), _repr(sheet.page_margins), _xml(sheet.HeaderFooter)),
         "protection": _repr(sheet.protection),
@@ -112,6 +112,11 @@ def _value(value) -> Any:
     if isinstance(value, DataTableFormula):
         return ("data table", dict(value))
     return value
+
+
+def _name(name) -> str:
+    """A sheet's own name: which sheet it belongs to shows by where it is listed; its index is bookkeeping."""
+    return re.sub(r"localSheetId=\w+, ", "", _repr(name))
 
 
 def _link(link) -> tuple | None:

@@ -55,9 +55,10 @@ _MODELLED_ELEMENTS = {"sheetPr", "sheetViews", "sheetFormatPr", "cols", "sheetPr
                       "drawing", "legacyDrawing", "tableParts", "scenarios", "workbookPr", "bookViews", "calcPr",
                       "definedNames", "workbookProtection", "externalReferences", "pivotCaches"}
 # Extensions that carry a writer's own bookkeeping, not the user's work: LibreOffice's formula
-# syntax setting, Excel's chart-tracking flag and its list of calculation features.
+# syntax setting, Excel's chart-tracking flag, its list of calculation features and the ids
+# it gives chart series.
 _TRIVIAL_EXTENSIONS = {"7626C862-2A13-11E5-B345-FEFF819CDC9F", "140A7094-0E35-4892-8432-C4D2E57EDEB5",
-                       "B58B0392-4F1F-4190-BB64-5DF3571DCE5F"}
+                       "B58B0392-4F1F-4190-BB64-5DF3571DCE5F", "C3380CC4-5D6E-409C-BE32-E72D297353CC"}
 _ROOT_RELATIONSHIPS_REWRITTEN = ("/thumbnail", "/metadata/core-properties", "/extended-properties")
 
 _DRAWING_OBJECTS = {"sp": Msg("shape or text box", "形状或文本框"), "pic": Msg("picture", "图片"),
@@ -78,6 +79,9 @@ _EXTENSIONS = {
     "7E03D99C-DC04-49D9-9315-930204A7B6E9": Msg("timelines", "日程表"),
     "D0CA8CA8-9F24-4464-BF8E-62219DCF47F9": Msg("timelines", "日程表"),
     "FCE2AD5D-F65C-4FA6-A056-5C36A1767C68": Msg("data model (Power Pivot)", "数据模型(Power Pivot)"),
+    "02D57815-91ED-43CB-92C2-25804820EDAC": Msg("chart data labels taken from cells", "取自单元格的图表数据标签"),
+    "CE6537A1-D6FC-4F65-9D91-7224C49458BB": Msg("chart option: show #N/A as an empty cell",
+                                                "图表选项:#N/A 显示为空单元格"),
 }
 _CONTENT_NAMES = (
     ("drawingml.chart+xml", Msg("chart", "图表")), ("chartstyle", Msg("chart style", "图表样式")),
@@ -170,6 +174,8 @@ class _Package:
             return
         if content_type.endswith("worksheet+xml"):
             self.settings(part, owner)
+        elif content_type.endswith("drawingml.chart+xml"):
+            self.extensions(ElementTree.fromstring(self.package.read(part)), owner)
         elif content_type.endswith("drawing+xml"):
             xml = self.package.read(part).decode("utf-8", "replace")
             for tag in _DRAWING_OBJECTS:
@@ -187,6 +193,10 @@ class _Package:
                 self.counts[(owner, f"element:{name}")] = 1
             if name in ("conditionalFormatting", "dataValidations"):
                 self.rules(owner, child)
+        self.extensions(root, owner)
+
+    def extensions(self, root: ElementTree.Element, owner: str) -> None:
+        """Excel 2010+ additions (extLst entries) in a sheet, the workbook or a chart."""
         for ext in root.iter():
             uri = ext.get("uri", "").strip("{}").upper() if _local(ext.tag) == "ext" else ""
             if uri and uri not in _TRIVIAL_EXTENSIONS:
@@ -252,7 +262,7 @@ def _describe(owner: str, kind: str, count: int) -> Msg:
     if what == "drawing":
         name = _DRAWING_OBJECTS[detail]
     elif what == "extension":
-        name = _EXTENSIONS.get(detail, Msg(f"Excel extension {{{detail}}}", f"Excel 扩展 {{{detail}}}"))
+        name = _EXTENSIONS.get(detail, Msg("Excel extension {uri}", "Excel 扩展 {uri}")(uri=f"{{{detail}}}"))
     elif what == "relationship":
         name = Msg("custom ribbon", "自定义功能区") if detail in UI_TYPES else Msg(detail, detail)
     elif what == "element":
