@@ -217,8 +217,8 @@ def test_libreoffice_opens_the_file_written_elsewhere(tmp_path):
     assert {"CRM设置", "数据问题", rich.CUSTOMERS} <= set(shown)
 
 
-def test_a_team_chart_lost_is_not_hidden_by_a_chart_xlcrm_adds(tmp_path):
-    """Counting per sheet: xlcrm's new report chart must not balance out a shape the team's sheet lost."""
+def test_a_loss_is_named_with_its_sheet_when_xlcrm_also_adds_a_report_chart(tmp_path):
+    """The report sheet xlcrm writes (with its chart) is compared apart from the team's sheets."""
     book = rich_book(tmp_path, ".xlsx")
     ooxml.add_text_box(book, rich.ORDERS)
     saved = FileBook(book).apply(xlcrm_edits())
