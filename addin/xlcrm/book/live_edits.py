@@ -7,6 +7,7 @@ columns, so the number of calls does not grow with the number of rows.
 from __future__ import annotations
 
 import re
+import sys
 from contextlib import contextmanager
 from typing import Any
 
@@ -135,11 +136,13 @@ def freeze(sheet, cell: str | None) -> None:
         panes = sheet.freeze_panes
         panes.freeze_at(cell) if cell else panes.unfreeze()
     except (AttributeError, NotImplementedError):  # the desktop engines have no freeze API: the window has
-        _freeze_window(sheet, cell)
+        if sys.platform.startswith("win"):
+            _freeze_window(sheet, cell)
+        # macOS: xlwings reaches no window setting there; the sheet works the same unfrozen
 
 
 def _freeze_window(sheet, cell: str | None) -> None:
-    window = sheet.book.app.api.ActiveWindow  # Windows (COM); the window shows the active sheet
+    window = sheet.book.app.api.ActiveWindow  # COM; the window shows the active sheet
     sheet.activate()
     window.FreezePanes = False
     if cell:
