@@ -9,3 +9,10 @@ from xlcrm.book.file import FileBook
 
 def file_book(path: str | os.PathLike) -> FileBook:
     return FileBook(path)
+
+
+def live_book(xw_book):
+    """The workbook open in Excel (an xlwings Book), for the ribbon."""
+    from xlcrm.book.live import LiveBook
+
+    return LiveBook(xw_book)

@@ -120,5 +120,36 @@ def demo(ctx: click.Context, folder: Path, customers: int, sheet_lang: str) -> N
     _finish(ctx, check_action(bootstrap.file_book(path)))
 
 
+BUILT = Msg("Built {path}", "已生成 {path}")
+
+
+@main.command()
+@click.option("--out", default="dist", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for xlcrm.xlam and the CRM workbooks.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="Date of the sample data and the files' time stamps (default: today); the same date gives "
+                   "the same bytes.")
+@click.pass_context
+@friendly
+def build(ctx: click.Context, out: Path, today: dt.datetime | None) -> None:
+    """Build xlcrm.xlam and ready CRM workbooks (.xlsm, Chinese and English) with the CRM tab."""
+    from xlcrm.workbook.build import build as build_files
+
+    for path in build_files(out, today.date() if today else None):
+        click.echo(BUILT(path=path).text(_lang(ctx)))
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Only say what would be installed where.")
+@click.pass_context
+@friendly
+def install(ctx: click.Context, dry_run: bool) -> None:
+    """Install the CRM tab into desktop Excel (Windows or macOS): xlcrm.xlam, xlwings' add-in, the interpreter."""
+    from xlcrm.workbook.install import install as install_excel
+
+    for line in install_excel(dry_run):
+        click.echo(line.text(_lang(ctx)))
+
+
 if __name__ == "__main__":
     sys.exit(main())

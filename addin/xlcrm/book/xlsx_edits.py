@@ -23,12 +23,12 @@ ROW_STYLES = {
 
 
 def write_value(cell, value: Any) -> None:
-    """A value into a cell; text stays text even when it looks like a formula (=, +, -, @)."""
+    """A value into a cell; text stays text even when it looks like a formula (=, +, -, @) or an error (#N/A)."""
     if isinstance(value, Formula):
         cell.value = "=" + value.text.lstrip("=")
         return
     cell.value = value
-    if isinstance(value, str) and value[:1] in "=+-@":
+    if isinstance(value, str):
         cell.data_type = "s"
 
 
