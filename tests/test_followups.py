@@ -177,3 +177,13 @@ def test_a_contact_typed_into_the_contact_log_by_hand_counts(book):
     assert due["逾期机械"].date() == dt.date(2026, 12, 4)  # 21 Nov + 14 (a Saturday) moved to Friday
     problems = sheet_rows(book, "数据问题")
     assert any(p[0] == "跟进记录" and p[1] == 3 and p[3] == "昨天" for p in problems)
+
+
+def test_xlcrms_columns_are_wide_enough_for_dates_and_the_teams_widths_stay(book):
+    wb = openpyxl.load_workbook(book)
+    wb["客户跟踪表"].column_dimensions["A"].width = 30
+    wb.save(book)
+    followups(FileBook(book), MONDAY)
+    widths = openpyxl.load_workbook(book)["客户跟踪表"].column_dimensions
+    assert widths["A"].width == 30
+    assert widths["K"].width >= 11 and widths["J"].width >= 10

@@ -165,7 +165,8 @@ def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFra
     places = place_columns(source.table.headers, list(values.columns))
     letter = column_letter(places["next_due"])
     values["followup_status"] = [Formula(status_formula(f"{letter}{row}", lang)) for row in values.index]
-    edits: list[Edit] = column_edits(source, values, lang, {"next_due": DATE, "last_contact": DATE})
+    edits: list[Edit] = column_edits(source, values, lang, {"next_due": DATE, "last_contact": DATE},
+                                     {"followup_status": 16, "next_due": 12, "last_contact": 14})
     if len(values):
         last_column = column_letter(max(len(source.table.headers) - 1, *places.values()))
         edits.append(highlights(source.table.sheet, source.table.header_row + 1, source.table.last_row,
