@@ -6,12 +6,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from helpers.libreoffice import sheets_as_csv
+from helpers.libreoffice import convert, sheets_as_csv
 from helpers.tracking import EN, tracking_book
 from helpers.workbooks import edit, find_row, sheet_rows, values
 from xlcrm.actions.followups import due_touches, followups
 from xlcrm.actions.session import open_session
 from xlcrm.book.file import FileBook
+from xlcrm.core.errors import XlcrmError
 from xlcrm.core.touches import OCCASIONS, STATUSES, TOUCH_COLUMNS
 
 MONDAY = dt.date(2026, 11, 23)
@@ -187,3 +188,32 @@ def test_xlcrms_columns_are_wide_enough_for_dates_and_the_teams_widths_stay(book
     widths = openpyxl.load_workbook(book)["客户跟踪表"].column_dimensions
     assert widths["A"].width == 30
     assert widths["K"].width >= 11 and widths["J"].width >= 10
+
+
+@pytest.mark.parametrize("header, cells", [("跟进状态", ["意向中", "已报价"]),
+                                           ("下次跟进日", [dt.datetime(2026, 12, 1), None])])
+def test_a_team_column_named_like_xlcrms_own_is_never_overwritten(tmp_path, header, cells):
+    rows = [["甲公司", "王伟", "2026-11-01", cells[0]], ["乙公司", "李芳", "2026-11-02", cells[1]]]
+    path = tracking_book(tmp_path / "team.xlsx", rows, ["客户名称", "负责人", "最近联系日期", header])
+    original = path.read_bytes()
+    with pytest.raises(XlcrmError) as error:
+        followups(FileBook(path), MONDAY)
+    assert header in error.value.text("zh") and "改名" in error.value.text("zh")
+    assert "Rename" in error.value.text("en")
+    assert path.read_bytes() == original
+
+
+def test_statuses_saved_by_excel_or_libreoffice_are_recognised_as_xlcrms_own(book, tmp_path):
+    followups(FileBook(book), MONDAY)
+    resaved = convert(book, "xlsx", tmp_path / "resaved")  # formulas now carry their cached results
+    followups(FileBook(resaved), MONDAY)
+    assert sheet_rows(resaved, "客户跟踪表")[1][9:] == ["跟进状态", "下次跟进日"]
+    rules = [r for cf in openpyxl.load_workbook(resaved)["客户跟踪表"].conditional_formatting for r in cf.rules]
+    assert len(rules) == 3  # LibreOffice kept xlcrm's tag, so the re-run replaced its rules
+
+
+def test_a_customer_sheet_with_no_rows_yet_is_fine(tmp_path):
+    path = tracking_book(tmp_path / "team.xlsx", [], ["客户名称", "负责人", "最近联系日期"])
+    result = followups(FileBook(path), MONDAY)
+    assert "逾期 0" in "\n".join(result.lines("zh"))
+    assert sheet_rows(path, "待跟进")[2] == ["没有逾期或本周到期的事项。"]

@@ -11,22 +11,30 @@ import pandas as pd
 from xlcrm.actions.common import column_edits, housekeeping, owned_sheet
 from xlcrm.actions.progress import Progress, quiet
 from xlcrm.actions.report_lines import problem_lines, saved_lines
-from xlcrm.actions.session import Session, open_session
+from xlcrm.actions.session import Session, Source, open_session
 from xlcrm.book import Book, SaveResult
 from xlcrm.core import due_list
 from xlcrm.core.contact_log import last_logged, read_log
 from xlcrm.core.due import DATES, PEOPLE_COLUMNS, Due, work_out
 from xlcrm.core.edits import DATE, Edit, Formula, Highlight, SetHighlights
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.fields import norm_header
 from xlcrm.core.followups import customer_class
 from xlcrm.core.funnel import UNKNOWN_STAGE
 from xlcrm.core.i18n import Msg
-from xlcrm.core.parse import parse_column, parse_date
+from xlcrm.core.parse import clean_text, parse_column, parse_date
 from xlcrm.core.problems import Problem
-from xlcrm.core.sheets import column_label, find_sheet, place_columns, sheet_name
+from xlcrm.core.sheets import column_label, find_sheet, owned_columns, place_columns, sheet_name
 from xlcrm.core.table import column_letter
 from xlcrm.core.touches import STATUSES
 
 COLOURS = {"overdue": "FFB3B3", "due_today": "FFD27F", "due_week": "FFF59D"}  # red, amber, yellow
+TEAM_COLUMN = Msg(
+    "Sheet '{sheet}': column {column} '{header}' looks like your own (it holds e.g. '{value}'), but xlcrm writes its "
+    "follow-up status and next due date into columns of that name. Rename your column (e.g. 下次跟进日期 or "
+    "跟进情况) and run again; nothing was written.",
+    "工作表“{sheet}”:{column} 列“{header}”似乎是您自己的列(例如“{value}”),但 xlcrm 的跟进状态和下次跟进日会写入同名列。"
+    "请把您的列改名(如“下次跟进日期”或“跟进情况”)后再运行;本次未写入任何内容。")
 NO_DATE = Msg("no last contact, first contact or next follow-up date, so no follow-up can be scheduled "
               "(status: No date)", "没有最近联系、首次联系或下次跟进日期,无法安排跟进(状态:无日期)")
 WORKING = Msg("Follow-ups: read, work out, write", "跟进提醒:读取、计算、写入")
@@ -159,6 +167,7 @@ def stage_problems(session: Session, people: pd.DataFrame, due: Due) -> list[Pro
 def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFrame | None = None) -> list[Edit]:
     """The status and next-due columns, the row colours and the due list (extra: more own columns)."""
     source, lang = session.customers, session.lang
+    refuse_team_columns(source)
     values = pd.DataFrame({"followup_status": None, "next_due": due.followups["due"]}, index=due.followups.index)
     if extra is not None:
         values = values.join(extra)
@@ -174,6 +183,26 @@ def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFra
     rows, layout = due_list.sheet(due.touches, due.people, today, lang, source.table.sheet)
     edits.append(owned_sheet("due", lang, rows, **layout))
     return edits
+
+
+def refuse_team_columns(source: Source) -> None:
+    """Stop before overwriting a column of the team's that happens to carry the name of one of xlcrm's.
+
+    xlcrm writes its two columns together, and the status column only ever holds status words.
+    """
+    table = source.table
+    present = owned_columns(table.headers)
+    words = {norm_header(text) for m in STATUSES.values() for text in (m.en, m.zh)}
+    status = present.get("followup_status")
+    if status is not None:
+        foreign = [v for v in table.cells[status] if clean_text(v) and norm_header(v) not in words]
+        if foreign:
+            raise XlcrmError(TEAM_COLUMN(sheet=table.sheet, column=column_letter(status),
+                                         header=table.headers[status], value=clean_text(foreign[0])))
+    elif "next_due" in present:
+        column = present["next_due"]
+        raise XlcrmError(TEAM_COLUMN(sheet=table.sheet, column=column_letter(column), header=table.headers[column],
+                                     value=clean_text(next((v for v in table.cells[column] if clean_text(v)), ""))))
 
 
 def status_formula(cell: str, lang: str) -> str:

@@ -125,7 +125,8 @@ class Rules:
 
 BAD_SETTING = Msg("Setting '{name}' = '{value}' is not {expected}; used {default}.",
                   "设置“{name}”的值“{value}”不是{expected};已按 {default} 处理。")
-WHOLE_DAYS = Msg("a whole number of days (0 or more)", "0 或以上的整数天数")
+WHOLE_DAYS = Msg("a whole number of days from 0 to 3650", "0 到 3650 之间的整数天数")
+MAX_DAYS = 3650  # ten years: beyond it a date would leave the calendar
 
 
 def read_rules(settings: Settings) -> Rules:
@@ -154,7 +155,7 @@ def read_days(value, default: int, name: Msg, notes: list[Msg]) -> int:
     if not clean_text(value):
         return int(default)
     amount, _ = parse_amount(value)
-    if amount is None or amount < 0 or not float(amount).is_integer():
+    if amount is None or not 0 <= amount <= MAX_DAYS or not float(amount).is_integer():
         notes.append(BAD_SETTING(name=name, value=clean_text(value), expected=WHOLE_DAYS, default=default))
         return int(default)
     return int(amount)
@@ -194,7 +195,7 @@ def cadence_days(people: pd.DataFrame, rules: Rules) -> pd.Series:
     """Days between contacts per customer: their own column, else their class, else existing/prospect."""
     by_kind = people["existing"].map({True: rules.cadence["existing"], False: rules.cadence["prospect"]})
     by_class = people["class"].map(rules.cadence)
-    own = pd.to_numeric(people["cadence_days"], errors="coerce").where(lambda d: d > 0)
+    own = pd.to_numeric(people["cadence_days"], errors="coerce").where(lambda d: (d > 0) & (d <= MAX_DAYS))
     return own.fillna(by_class).fillna(by_kind).astype("int64")
 
 
