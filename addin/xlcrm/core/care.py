@@ -79,9 +79,11 @@ def touch_frame(people: pd.DataFrame, keep: pd.Series, occasion: str, due: pd.Se
     return frame[list(TOUCH_COLUMNS)]
 
 
-def _dated(template: Msg, dates: pd.Series, lang: str, **args) -> pd.Series:
-    text = pick(lang, template.en, template.zh)  # filled in per row below
-    return dates.dt.strftime("%Y-%m-%d").map(lambda d: text.format(date=d, **args) if isinstance(d, str) else None)
+def _dated(template: Msg, dates: pd.Series, lang: str) -> pd.Series:
+    """The template with each row's date in it (vectorised: a prefix and a suffix around the date)."""
+    before, after = pick(lang, template.en, template.zh).split("{date}")
+    days = dates.dt.strftime("%Y-%m-%d")
+    return (before + days + after).where(dates.notna(), None)
 
 
 def on_year(born: pd.Series, year: int) -> pd.Series:

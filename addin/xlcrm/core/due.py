@@ -67,16 +67,20 @@ def followup_details(people: pd.DataFrame, plan: pd.DataFrame, lang: str) -> pd.
     """Why each regular follow-up is due when it is, in words."""
     own = OWN_DATE.text(lang)
     last, first, answer_by = (pick(lang, m.en, m.zh) for m in (FROM_LAST, FROM_FIRST, ANSWER_BY))
+
+    def day(dates: pd.Series) -> list:
+        return dates.dt.strftime("%Y-%m-%d").where(dates.notna(), None).tolist()
+
     texts = []
-    for row in plan.itertuples():
-        if row.occasion == "first_answer":
-            texts.append(answer_by.format(date=f"{row.answer_by:%Y-%m-%d}"))
-        elif row.own_date:
+    for occasion, own_date, answer, contact, started, days in zip(
+            plan["occasion"], plan["own_date"], day(plan["answer_by"]), day(plan["last_contact"]),
+            day(people["first_contact"]), plan["cadence"]):
+        if occasion == "first_answer":
+            texts.append(answer_by.format(date=answer))
+        elif own_date:
             texts.append(own)
-        elif pd.notna(row.last_contact):
-            texts.append(last.format(date=f"{row.last_contact:%Y-%m-%d}", days=row.cadence))
-        elif pd.notna(people.at[row.Index, "first_contact"]):
-            texts.append(first.format(date=f"{people.at[row.Index, 'first_contact']:%Y-%m-%d}", days=row.cadence))
+        elif contact:
+            texts.append(last.format(date=contact, days=days))
         else:
-            texts.append(None)
+            texts.append(first.format(date=started, days=days) if started else None)
     return pd.Series(texts, index=plan.index, dtype=object)

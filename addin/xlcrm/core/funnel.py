@@ -66,12 +66,14 @@ def stage_steps(stage: pd.Series, stages: pd.DataFrame) -> pd.Series:
             return int(text) if 1 <= int(text) <= len(STAGES) else None
         return lookup.get(norm_header(text)) or lookup.get(norm_header(_NUMBERED.sub("", text)))
 
-    return stage.map(step_of, na_action="ignore").astype("Int64")
+    distinct = {value: step_of(value) for value in stage.dropna().unique()}  # a few names, many rows
+    return stage.map(distinct).astype("Int64")
 
 
 def unknown_stages(stage: pd.Series, steps: pd.Series) -> pd.Series:
     """Rows whose stage is filled in but names no stage of the funnel."""
-    return stage.map(clean_text).ne("") & steps.isna()
+    filled = {value: bool(clean_text(value)) for value in stage.dropna().unique()}
+    return stage.map(filled).eq(True) & steps.isna()
 
 
 def stuck_touches(people: pd.DataFrame, steps: pd.Series, stages: pd.DataFrame, today: dt.date,
