@@ -9,7 +9,7 @@ import pytest
 from helpers.libreoffice import convert, sheets_as_csv
 from helpers.tracking import EN, tracking_book
 from helpers.workbooks import edit, find_row, sheet_rows, values
-from xlcrm.actions.followups import due_touches, followups
+from xlcrm.actions.followups import compute, due_touches, followups
 from xlcrm.actions.session import open_session
 from xlcrm.book.file import FileBook
 from xlcrm.core.errors import XlcrmError
@@ -217,3 +217,47 @@ def test_a_customer_sheet_with_no_rows_yet_is_fine(tmp_path):
     result = followups(FileBook(path), MONDAY)
     assert "逾期 0" in "\n".join(result.lines("zh"))
     assert sheet_rows(path, "待跟进")[2] == ["没有逾期或本周到期的事项。"]
+
+
+def settings_rows(path, sheet, title):
+    """(Excel row number, cells) of a settings block's rows, found under its title."""
+    rows = sheet_rows(path, sheet)
+    start = next(i for i, r in enumerate(rows) if r[0] == f"■ {title}")
+    block = []
+    for number, row in enumerate(rows[start + 2:], start=start + 3):
+        if not row[0] or str(row[0]).startswith("■"):
+            break
+        block.append((number, row))
+    return block
+
+
+def test_holiday_list_touch_days_and_funnel_edited_in_the_sheet_are_used_next_time(book):
+    followups(FileBook(book), MONDAY)
+    holidays = settings_rows(book, "CRM设置", "节日问候")
+    assert ("春节", "是") in [(r[0], r[1]) for _, r in holidays]
+    after = holidays[-1][0] + 1
+    wb = openpyxl.load_workbook(book)
+    sheet = wb["CRM设置"]
+    for number, row in holidays:
+        sheet[f"B{number}"] = "否"
+    sheet.insert_rows(after)
+    sheet[f"A{after}"], sheet[f"B{after}"] = "元旦", "是"
+    wb.save(book)
+    for number, row in settings_rows(book, "CRM设置", "待办事项与客户关怀"):
+        if row[0] == "holiday":
+            edit(book, "CRM设置", {f"D{number}": 2})
+    for number, row in settings_rows(book, "CRM设置", "销售漏斗"):
+        if row[0] == "5":
+            edit(book, "CRM设置", {f"B{number}": "报价", f"C{number}": 100})
+    session = open_session(FileBook(book))
+    touches = due_touches(session, dt.date(2026, 12, 27))
+    greetings = touches[touches["occasion"] == "holiday"]
+    assert set(greetings["detail"]) == {"元旦 2027-01-01"}
+    assert set(greetings["due"]) == {pd.Timestamp("2026-12-30")}
+    stuck = touches[touches["occasion"] == "stuck"]
+    assert "本周贸易" not in set(stuck["customer"])  # 87 days in 方案报价, which now allows 100
+    funnel = compute(session, dt.date(2026, 12, 27), note_problems=False).funnel
+    assert funnel.loc[5, ["stage", "deals", "stuck"]].tolist() == ["报价", 1, 0]
+    followups(FileBook(book), MONDAY)
+    assert [r[0] for _, r in settings_rows(book, "CRM设置", "节日问候")][-1] == "元旦"
+    assert ("5", "报价", 100) in [tuple(r[:3]) for _, r in settings_rows(book, "CRM设置", "销售漏斗")]
