@@ -257,7 +257,7 @@ def test_holiday_list_touch_days_and_funnel_edited_in_the_sheet_are_used_next_ti
     stuck = touches[touches["occasion"] == "stuck"]
     assert "本周贸易" not in set(stuck["customer"])  # 87 days in 方案报价, which now allows 100
     funnel = compute(session, dt.date(2026, 12, 27), note_problems=False).funnel
-    assert funnel.loc[5, ["stage", "deals", "stuck"]].tolist() == ["报价", 1, 0]
+    assert funnel.loc[5, ["stage_zh", "stage_en", "deals", "stuck"]].tolist() == ["报价", "报价", 1, 0]
     followups(FileBook(book), MONDAY)
     assert [r[0] for _, r in settings_rows(book, "CRM设置", "节日问候")][-1] == "元旦"
     assert ("5", "报价", 100) in [tuple(r[:3]) for _, r in settings_rows(book, "CRM设置", "销售漏斗")]

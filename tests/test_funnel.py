@@ -34,8 +34,9 @@ def test_a_deal_is_stuck_only_after_more_days_than_its_stage_allows():
     assert stuck["row"].tolist() == [4]
     assert stuck["detail"].tolist() == ["方案报价:已停留 15 天"]
     assert stuck["status"].tolist() == ["overdue"] and stuck["due"].tolist() == [pd.Timestamp("2026-11-22")]
-    counts = funnel_counts(steps, pd.Index(stuck["row"]), table, "en")
-    assert counts.loc[5].tolist() == ["Proposal", 2, 1] and counts.loc[7].tolist() == ["Acceptance", 2, 0]
+    counts = funnel_counts(steps, pd.Index(stuck["row"]), table)
+    assert counts.loc[5].tolist() == ["Proposal", "方案报价", 2, 1]
+    assert counts.loc[7].tolist() == ["Acceptance", "验收", 2, 0]
     assert counts["deals"].sum() == 4
 
 

@@ -55,8 +55,9 @@ def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str
     stuck = stuck_touches(people, steps, stages, today, lang)
     touches = pd.concat([t for t in (regular, care, stuck) if len(t)] or [regular], ignore_index=True)
     touches = touches[~touches["row"].isin(_later_duplicates(people))]  # one customer listed twice: once
-    return Due(people, rules, plan, touches[list(TOUCH_COLUMNS)], funnel_counts(steps, pd.Index(stuck["row"]), stages, lang),
-               unknown_stages(people["stage"], steps), notes + care_notes)
+    funnel = funnel_counts(steps, pd.Index(stuck["row"]), stages)
+    return Due(people, rules, plan, touches[list(TOUCH_COLUMNS)], funnel, unknown_stages(people["stage"], steps),
+               notes + care_notes)
 
 
 def _later_duplicates(people: pd.DataFrame) -> pd.Index:

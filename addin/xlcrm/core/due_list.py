@@ -126,7 +126,7 @@ def summary_lines(due: Due, today: dt.date, lang: str, customer_sheet: str, due_
 
 
 def _funnel_lines(due: Due, lang: str) -> list[str]:
-    funnel = due.funnel
+    funnel = due.funnel.assign(stage=due.funnel[f"stage_{pick(lang, 'en', 'zh')}"])
     stuck = funnel[funnel["stuck"] > 0]
     which = "" if stuck.empty else " (" + pick(lang, ", ", ",").join(
         f"{r.stage} {r.stuck}" for r in stuck.itertuples()) + ")"

@@ -91,11 +91,12 @@ def stuck_touches(people: pd.DataFrame, steps: pd.Series, stages: pd.DataFrame, 
     return touch_frame(people, stuck, "stuck", due, today, detail)
 
 
-def funnel_counts(steps: pd.Series, stuck_rows: pd.Index, stages: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Deals per stage and how many of them are stuck."""
+def funnel_counts(steps: pd.Series, stuck_rows: pd.Index, stages: pd.DataFrame) -> pd.DataFrame:
+    """Deals per stage and how many of them are stuck; the stage's name in each language (stage_en, stage_zh)."""
     stuck = steps.loc[steps.index.isin(stuck_rows)]
     return pd.DataFrame({
-        "stage": stage_names(stages, lang),
+        "stage_en": stage_names(stages, "en"),
+        "stage_zh": stage_names(stages, "zh"),
         "deals": steps.value_counts().reindex(stages.index, fill_value=0),
         "stuck": stuck.value_counts().reindex(stages.index, fill_value=0),
     })
