@@ -8,6 +8,7 @@ contact for the follow-up rules, even if nobody updated the customer sheet.
 from __future__ import annotations
 
 import difflib
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
-from xlcrm.core.parse import clean_text, parse_date, parse_int
+from xlcrm.core.parse import clean_text, parse_column, parse_date, parse_int
 from xlcrm.core.problems import Problem
 from xlcrm.core.records import customer_key
 from xlcrm.core.table import HEADER_SCAN_ROWS, column_letter
@@ -85,19 +86,19 @@ def read_log(sheet: str, grid: list[list], day_first: bool = False) -> tuple[pd.
     header, columns = find_header(grid)
     if header < 0:
         return pd.DataFrame({"row": [], "date": pd.Series(dtype="datetime64[ns]"), "key": [], "customer": []}), []
-    entries, problems = [], []
+    body = grid[header + 1:]
+    rows = pd.RangeIndex(header + 2, header + 2 + len(body))
+    names = pd.Series([_cell(r, columns["customer"]) for r in body], index=rows, dtype=object)
+    raw = pd.Series([_cell(r, columns["date"]) for r in body], index=rows, dtype=object)
+    texts = names.map({v: clean_text(v) for v in names.dropna().unique()})  # a log names few customers often
+    named = texts.fillna("").ne("")
+    names, texts, raw = names[named], texts[named], raw[named]
+    days, reasons = parse_column(raw, partial(parse_date, day_first=day_first))  # each distinct value once
     where = f"{column_letter(columns['date'])} {clean_text(grid[header][columns['date']])}"
-    for offset, cells in enumerate(grid[header + 1:], start=header + 2):
-        name = _cell(cells, columns["customer"])
-        raw = _cell(cells, columns["date"])
-        if not clean_text(name):
-            continue
-        day, why = parse_date(raw, day_first=day_first)
-        if why:
-            problems.append(Problem(sheet, offset, where, raw, BAD_LOG_DATE))
-        entries.append((offset, day, customer_key(name), clean_text(name)))
-    frame = pd.DataFrame(entries, columns=["row", "date", "key", "customer"])
-    frame["date"] = pd.to_datetime(frame["date"], errors="coerce")
+    problems = [Problem(sheet, int(row), where, raw[row], BAD_LOG_DATE) for row in reasons.dropna().index]
+    frame = pd.DataFrame({"row": names.index, "date": pd.to_datetime(days, errors="coerce").to_numpy(),
+                          "key": texts.map({t: customer_key(t) for t in texts.unique()}).to_numpy(),
+                          "customer": texts.to_numpy()})
     return frame, problems
 
 
