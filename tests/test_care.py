@@ -8,7 +8,7 @@ import pytest
 from helpers.people import people, settings
 from xlcrm.core.calendar import WorkCalendar
 from xlcrm.core.care import care_touches, greeted_holidays
-from xlcrm.core.followups import read_rules
+from xlcrm.core.rules import read_rules
 from xlcrm.core.touches import OCCASIONS, STATUSES, TOUCH_COLUMNS
 
 CHINA = WorkCalendar("CN")

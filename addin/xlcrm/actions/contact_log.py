@@ -10,7 +10,9 @@ from typing import Any
 import pandas as pd
 
 from xlcrm.actions.common import housekeeping, owned_sheet
-from xlcrm.actions.followups import compute, followup_edits, own_last_contact
+from xlcrm.actions.followup_columns import followup_edits
+from xlcrm.actions.followups import compute
+from xlcrm.actions.people import own_last_contact
 from xlcrm.actions.report_lines import saved_lines
 from xlcrm.actions.session import Session, open_session
 from xlcrm.book import Book, SaveResult

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from xlcrm.core.calendar import DEFAULT_COUNTRY, WorkCalendar
-from xlcrm.core.followups import NO, YES, Rules, read_flag, statuses
+from xlcrm.core.followups import statuses
+from xlcrm.core.rules import NO, YES, Rules, read_flag
 from xlcrm.core.i18n import Msg, pick
 from xlcrm.core.parse import clean_text
 from xlcrm.core.settings import Block, Col, Settings

@@ -14,7 +14,8 @@ import pandas as pd
 
 from xlcrm.core.calendar import WorkCalendar
 from xlcrm.core.care import care_touches, greeted_holidays, touch_frame
-from xlcrm.core.followups import Rules, plan_followups, read_rules
+from xlcrm.core.followups import plan_followups
+from xlcrm.core.rules import Rules, read_rules
 from xlcrm.core.funnel import funnel_counts, funnel_stages, stage_steps, stuck_touches, unknown_stages
 from xlcrm.core.i18n import Msg, pick
 from xlcrm.core.settings import Settings
