@@ -69,13 +69,14 @@ def cell_value(value: Any) -> Any:
     return value
 
 
-def column_edits(source: Source, values: pd.DataFrame, lang: str, formats: dict[str, str] | None = None
-                 ) -> list[SetCells]:
+def column_edits(source: Source, values: pd.DataFrame, lang: str, formats: dict[str, str] | None = None,
+                 widths: dict[str, float] | None = None) -> list[SetCells]:
     """xlcrm's columns beside the team's: existing ones updated in place, new ones appended.
 
     values: index = Excel rows of the table (missing rows are left empty), columns = column ids.
+    widths: column id -> the width (in characters) it needs at least, e.g. for dates.
     """
-    formats = formats or {}
+    formats, widths = formats or {}, widths or {}
     table = source.table
     places = place_columns(table.headers, list(values.columns))
     rows = range(table.header_row + 1, table.last_row + 1)
@@ -87,7 +88,8 @@ def column_edits(source: Source, values: pd.DataFrame, lang: str, formats: dict[
         grid += [[cell_value(v) for v in row] for row in aligned[ids].itertuples(index=False, name=None)]
         edits.append(SetCells(table.sheet, table.header_row, run[0][1] + 1, grid,
                               {i: formats[cid] for i, cid in enumerate(ids) if cid in formats},
-                              header=True, clear_below=True))
+                              header=True, clear_below=True,
+                              widths={i: widths[cid] for i, cid in enumerate(ids) if cid in widths}))
     return edits
 
 

@@ -42,6 +42,10 @@ def set_cells(book: Workbook, edit: SetCells) -> None:
                 cell.font, cell.fill = Font(bold=True), HEADER_FILL
             elif c in edit.formats:
                 cell.number_format = FORMATS[edit.formats[c]]
+    for c, wanted in edit.widths.items():  # widen so dates show, never narrow the team's columns
+        dimension = sheet.column_dimensions[get_column_letter(edit.col + c)]
+        if not dimension.width or dimension.width < wanted:
+            dimension.width = wanted
     if edit.clear_below:
         width = max((len(r) for r in edit.values), default=0)
         for row in range(edit.row + len(edit.values), sheet.max_row + 1):

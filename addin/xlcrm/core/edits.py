@@ -37,6 +37,7 @@ class SetCells:
     formats: dict[int, str] = field(default_factory=dict)  # 0-based column in values -> format
     header: bool = False
     clear_below: bool = False
+    widths: dict[int, float] = field(default_factory=dict)  # 0-based column in values -> at least this wide
 
 
 @dataclass

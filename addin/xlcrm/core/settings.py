@@ -73,7 +73,10 @@ MAPPING = Block(
 
 def all_blocks() -> tuple[Block, ...]:
     """Every block, in the order the sheet shows them. Each feature adds its own here."""
-    return (GENERAL, MAPPING)
+    from xlcrm.core.care import HOLIDAYS  # feature modules build on this one: imported when asked for
+    from xlcrm.core.rules import CADENCE, FOLLOWUP, TOUCHES
+    from xlcrm.core.funnel import FUNNEL
+    return (GENERAL, MAPPING, FOLLOWUP, CADENCE, TOUCHES, HOLIDAYS, FUNNEL)
 
 
 def _block_for_title(text: str, blocks: tuple[Block, ...]) -> Block | None:
