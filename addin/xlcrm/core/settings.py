@@ -73,7 +73,9 @@ MAPPING = Block(
 
 def all_blocks() -> tuple[Block, ...]:
     """Every block, in the order the sheet shows them. Each feature adds its own here."""
-    return (GENERAL, MAPPING)
+    from xlcrm.core import classes, rfm, rhythm, segments  # they build on Block: imported when asked for
+
+    return (GENERAL, MAPPING, rfm.SCORE_BLOCK, segments.SEGMENT_BLOCK, classes.CLASS_BLOCK, rhythm.CHURN_BLOCK)
 
 
 def _block_for_title(text: str, blocks: tuple[Block, ...]) -> Block | None:
