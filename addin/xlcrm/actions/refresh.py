@@ -147,9 +147,9 @@ class _Run:
         session.problems += [Problem(orders.table.sheet, int(row), _where(orders, "order_date"), None, NO_ORDER_DATE)
                              for row in blank]
         if len(check.future):
-            first = int(check.future.min())
+            letter = column_letter(date_column)
             self.result.notes.append(FUTURE(count=len(check.future), day=self.today.isoformat(),
-                                            where=f"{orders.table.sheet}!{where.split(' ')[0]}{first}"))
+                                            where=f"{orders.table.sheet}!{letter}{int(check.future.min())}"))
         self.result.unknown_orders = len(check.unknown)
 
     def _report_missing_last_orders(self, bought: pd.DataFrame, keys: pd.Series) -> None:

@@ -3,8 +3,8 @@
 Each score has a rule in the settings sheet: by quantiles (edges in percent of customers,
 20,40,60,80 by default: quintiles) or by fixed thresholds (edges in days, orders or amount).
 Equal values always get equal scores: with quantiles a customer's score depends only on
-the share of customers with a strictly worse value, so a tie is never split across scores,
-and a better value never gets a lower score.
+the share of the other customers whose value is strictly worse (0 for the worst, 1 for the
+best), so a tie is never split across scores, and a better value never gets a lower score.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def score(values: pd.Series, rule: ScoreRule, higher_is_better: bool = True) -> 
     if rule.method == QUANTILES:
         better = known if higher_is_better else -known
         below = better.rank(method="min").to_numpy() - 1  # customers with a strictly worse value
-        share = below / max(len(known), 1)
+        share = below / (len(known) - 1) if len(known) > 1 else np.full(len(known), 0.5)
         reached = share[:, None] >= np.array(rule.edges)[None, :] / 100 - 1e-12
         points = 1 + reached.sum(axis=1)
     elif higher_is_better:
