@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlcrm.core import classes, purchases, rfm, segments, value
+from xlcrm.core import class_choice, classes, purchases, rfm, segments, value
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.settings import Settings
 
@@ -243,7 +243,7 @@ def test_class_rules_are_read_from_the_settings():
 
 
 def test_normalize_class():
-    assert [classes.normalize_class(v) for v in ["A", " b ", "Ａ", "C类", "d级", None, "", "A+", "VIP"]] == \
+    assert [class_choice.normalize_class(v) for v in ["A", " b ", "Ａ", "C类", "d级", None, "", "A+", "VIP"]] == \
         ["A", "B", "A", "C", "D", None, None, "", ""]
 
 
@@ -256,7 +256,7 @@ def test_a_class_typed_over_xlcrms_is_kept_and_clearing_it_returns_to_the_rules(
     keys = pd.Series(["a", "b", "c", "d"], index=[3, 4, 5, 6])
     current = pd.Series(["A", "C", None, "B"], index=[3, 4, 5, 6], dtype=object)
     memory = _state(("a", "3", "B", ""), ("b", "4", "D", ""), ("c", "5", "D", ""), ("d", "6", "B", "1"))
-    choice = classes.choose(computed, keys, current, None, memory)
+    choice = class_choice.choose(computed, keys, current, None, memory)
     # a: A typed over the B xlcrm wrote; b: C typed over D; c: cleared; d: typed on an earlier run, unchanged
     assert choice.classes.to_dict() == {3: "A", 4: "C", 5: "D", 6: "B"}
     assert choice.source.to_dict() == {3: "typed", 4: "typed", 5: "computed", 6: "typed"}
@@ -264,7 +264,7 @@ def test_a_class_typed_over_xlcrms_is_kept_and_clearing_it_returns_to_the_rules(
 
 def test_a_class_xlcrm_wrote_follows_the_rules_when_they_change_it():
     computed = pd.Series(["A"], index=[3], dtype=object)
-    choice = classes.choose(computed, pd.Series(["a"], index=[3]), pd.Series(["C"], index=[3], dtype=object), None,
+    choice = class_choice.choose(computed, pd.Series(["a"], index=[3]), pd.Series(["C"], index=[3], dtype=object), None,
                             _state(("a", "3", "C", "")))
     assert choice.classes[3] == "A" and choice.source[3] == "computed"
 
@@ -274,7 +274,7 @@ def test_a_manual_class_column_wins_and_bad_values_are_reported():
     keys = pd.Series(["a", "b"], index=[3, 4])
     manual = pd.Series(["a", "gold"], index=[3, 4], dtype=object)
     current = pd.Series(["B", "VIP"], index=[3, 4], dtype=object)
-    choice = classes.choose(computed, keys, current, manual, _state(("a", "3", "B", ""), ("b", "4", "C", "")))
+    choice = class_choice.choose(computed, keys, current, manual, _state(("a", "3", "B", ""), ("b", "4", "C", "")))
     assert choice.classes.to_dict() == {3: "A", 4: "C"}
     assert choice.invalid_manual.to_dict() == {4: "gold"} and choice.invalid_typed.to_dict() == {4: "VIP"}
 
@@ -283,9 +283,9 @@ def test_a_renamed_customer_is_recognised_by_row_an_inserted_one_is_not():
     computed = pd.Series(["A", "D"], index=[3, 4], dtype=object)
     current = pd.Series(["C", "C"], index=[3, 4], dtype=object)
     memory = _state(("old name", "3", "C", ""), ("b", "4", "C", ""))
-    renamed = classes.choose(computed, pd.Series(["new name", "b"], index=[3, 4]), current, None, memory)
+    renamed = class_choice.choose(computed, pd.Series(["new name", "b"], index=[3, 4]), current, None, memory)
     assert renamed.classes[3] == "A"  # xlcrm wrote that C: the rules decide
-    inserted = classes.choose(computed, pd.Series(["new", "b"], index=[3, 4]), current, None,
+    inserted = class_choice.choose(computed, pd.Series(["new", "b"], index=[3, 4]), current, None,
                               _state(("b", "3", "C", ""), ("x", "9", "B", "")))
     assert inserted.classes[3] == "C" and inserted.source[3] == "typed"
 

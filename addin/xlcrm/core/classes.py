@@ -9,21 +9,17 @@ influence. Equal spenders always fall on the same side. Steady: enough purchases
 different days, whose gaps vary little (standard deviation / mean of the gaps). Without
 an orders sheet the gaps are unknown and the number of orders alone decides.
 
-A class the user chose wins: from a mapped "Manual class" column, or typed over the Class
-column xlcrm writes (detected by comparing with what xlcrm wrote last time, kept in the
-workbook's hidden state sheet). Clearing the typed class hands it back to the rules.
+A class the user chose wins over these rules: see class_choice.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from xlcrm.core.class_choice import normalize_class
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.core.settings import KV_COLUMNS, Block, Settings, kv
@@ -35,7 +31,6 @@ MEANINGS = {
     "C": Msg("Unstable demand but some influence", "需求不稳定但有一定影响力"),
     "D": Msg("Small contribution, unstable", "贡献小且不稳定"),
 }
-COMPUTED, TYPED, COLUMN = "computed", "typed", "column"
 
 CLASS_BLOCK = Block(
     "classes", Msg("Class rules", "客户等级规则"), KV_COLUMNS,
@@ -70,9 +65,6 @@ BAD_SETTING = Msg("Settings sheet, block '{block}': {name} is '{value}', which i
 A_SHARE = Msg("a percentage between 0 and 100", "0 到 100 之间的百分比")
 A_NUMBER = Msg("a number of 0 or more", "大于等于 0 的数")
 A_CLASS = Msg("one of A, B, C, D", "A、B、C、D 之一")
-NOT_A_CLASS = Msg("not a class (A, B, C or D): the computed class {computed} was written instead",
-                  "不是有效等级(A、B、C、D),已改为计算所得的等级 {computed}")
-NOT_A_MANUAL_CLASS = Msg("not a class (A, B, C or D): ignored", "不是有效等级(A、B、C、D),已忽略")
 
 
 @dataclass(frozen=True)
@@ -82,17 +74,6 @@ class ClassRules:
     steady_orders: int = 3
     steady_cv: float = 0.5
     prospect_class: str = "D"
-
-
-def normalize_class(value: Any) -> str | None:
-    """'A', 'a', 'Ａ', 'A类', 'A级' -> 'A'; empty -> None; anything else -> '' (not a class)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    text = unicodedata.normalize("NFKC", str(value)).strip().upper()
-    if not text:
-        return None
-    match = re.fullmatch(r"([ABCD])\s*(?:类|级|类客户|级客户|CLASS)?", text)
-    return match.group(1) if match else ""
 
 
 def rules_from(settings: Settings) -> ClassRules:
@@ -151,62 +132,3 @@ def computed_classes(purchases: pd.DataFrame, rules: ClassRules, rhythm_known: b
         steady = purchases["frequency"].ge(rules.steady_orders)
     classes = np.select([high & steady, high, some | steady], ["A", "B", "C"], default="D")
     return pd.Series(classes, index=purchases.index, dtype=object)
-
-
-@dataclass
-class Choice:
-    """The class written per row, where it came from, and cells that held no valid class."""
-
-    classes: pd.Series  # index: Excel row
-    source: pd.Series  # COMPUTED | TYPED | COLUMN
-    invalid_typed: pd.Series  # raw values by row, typed over the Class column, replaced
-    invalid_manual: pd.Series  # raw values by row, in the manual class column, ignored
-
-
-def choose(computed: pd.Series, keys: pd.Series, current: pd.Series | None, manual: pd.Series | None,
-           state: pd.DataFrame) -> Choice:
-    """The class of each row: manual column, else a class typed over xlcrm's, else the computed one.
-
-    computed, keys, current, manual: by Excel row. state: what xlcrm wrote last time, columns
-    key, row, class, manual ("1" when it was the user's).
-    """
-    rows = computed.index
-    now = _normal(current, rows)
-    fixed = _normal(manual, rows)
-    written = _last_written(keys, state)
-    user_typed = now.notna() & now.ne("") & (written["class"].isna() | now.ne(written["class"])
-                                             | written["manual"].eq("1"))
-    use_column = fixed.notna() & fixed.ne("")
-    use_typed = user_typed & ~use_column
-    classes = computed.where(~use_typed, now).where(~use_column, fixed)
-    source = pd.Series(COMPUTED, index=rows, dtype=object).mask(use_typed, TYPED).mask(use_column, COLUMN)
-    invalid_typed = now.eq("") & ~use_column
-    return Choice(classes, source, current[invalid_typed] if current is not None else current,
-                  manual[fixed.eq("")] if manual is not None else manual)
-
-
-def _normal(values: pd.Series | None, rows: pd.Index) -> pd.Series:
-    if values is None:
-        return pd.Series(None, index=rows, dtype=object)
-    return values.reindex(rows).map(normalize_class).astype(object)
-
-
-def _last_written(keys: pd.Series, state: pd.DataFrame) -> pd.DataFrame:
-    """What xlcrm wrote for each row's customer: by key, else (a renamed customer) by row."""
-    state = state.astype({"key": str, "class": object, "manual": object})
-    by_key = state.drop_duplicates("key").set_index("key")
-    found = by_key.reindex(keys.to_numpy()).set_axis(keys.index)
-    gone = state[~state["key"].isin(set(keys))]
-    by_row = gone.drop_duplicates("row").set_index(pd.to_numeric(gone.drop_duplicates("row")["row"],
-                                                                  errors="coerce"))
-    fallback = by_row.reindex(keys.index)
-    missing = found["class"].isna()
-    found.loc[missing, ["class", "manual"]] = fallback.loc[missing, ["class", "manual"]].to_numpy()
-    return found[["class", "manual"]]
-
-
-def state_rows(keys: pd.Series, choice: Choice) -> pd.DataFrame:
-    """What to remember: per customer, the class written and whether the user typed it over xlcrm's."""
-    frame = pd.DataFrame({"key": keys, "row": keys.index, "class": choice.classes,
-                          "manual": choice.source.eq(TYPED).map({True: "1", False: ""})})
-    return frame.drop_duplicates("key").reset_index(drop=True)

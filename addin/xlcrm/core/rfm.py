@@ -61,7 +61,8 @@ SCORE_BLOCK = Block(
               "note": THRESHOLD_NOTES[key]} for key in SCORES],
     note=Msg("Method: quantiles (edges in % of customers; 20,40,60,80 = quintiles) or thresholds (edges in "
              "days, orders or amount). Equal values always get the same score.",
-             "方法:分位数(分段为客户百分比,20,40,60,80 即五等分)或阈值(分段为天数、次数或金额)。数值相同的客户得分一定相同。"),
+             "方法:分位数(分段为客户百分比,20,40,60,80 即五等分)或阈值(分段为天数、次数或金额)。"
+             "数值相同的客户得分一定相同。"),
 )
 
 
