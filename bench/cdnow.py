@@ -52,6 +52,10 @@ def main() -> None:
         table["revenue share"] = frame.groupby(column)["Monetary"].sum() / frame["Monetary"].sum()
         print(f"\n{column}\n" + table.sort_values("bought_again", ascending=False)
               .to_string(formatters={"bought_again": "{:.1%}".format, "revenue share": "{:.1%}".format}))
+    crossed = frame.groupby(["R score", "Churn risk"])["bought_again"].agg(["mean", "size"])
+    cells = crossed.apply(lambda r: f"{r['mean']:.1%} of {int(r['size']):,}", axis=1).unstack(fill_value="-")
+    print("\nBought again, by R score and churn risk (the customer's own rhythm within one R score)\n"
+          + cells.to_string())
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ class RefreshResult:
     def lines(self, lang: str) -> list[str]:
         sep = pick(lang, ", ", ",")
         lines = [SCORED(scored=self.scored, day=self.today.isoformat(), prospects=self.prospects).text(lang)]
-        segments = sep.join(f"{s.name(lang)} {n}" for s, n in self.segment_counts if n)
+        segments = sep.join(f"{s.name(lang)} {n}" for s, n in self.segment_counts if n) or "-"
         lines.append(SEGMENT_LINE(counts=segments).text(lang))
         classes = sep.join(f"{c} {self.class_counts.get(c, 0)}" for c in CLASSES)
         manual = MANUAL_LINE(count=self.manual).text(lang) if self.manual else ""
