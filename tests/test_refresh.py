@@ -136,12 +136,15 @@ def test_the_next_run_uses_edited_score_segment_and_class_rules(zh_book):
     champions = find_row(zh_book, book, "champions")
     edit(zh_book, book, {f"C{champions}": "金牌客户", f"D{champions}": "", f"E{champions}": "", f"F{champions}": "5"})
     edit(zh_book, book, {f"C{find_row(zh_book, book, 'prospect_class')}": "C"})
+    assert (table(zh_book, "客户跟踪表")["流失风险"] == "高").any()
+    edit(zh_book, book, {f"C{find_row(zh_book, book, 'churn_factor')}": 1000})
     result = refresh(FileBook(zh_book), TODAY)
     frame = table(zh_book, "客户跟踪表").dropna(subset=["客户名称"])
     scored = frame[frame["购买次数"] > 0]
     assert (scored["M分"] == 5).all()  # every customer spent at least 4
     assert (scored["客户分群"] == "金牌客户").all()  # first rule now takes every M=5
     assert (frame[frame["购买次数"] == 0]["客户等级"] == "C").all()
+    assert not (frame["流失风险"] == "高").any()  # nobody is silent for 1000 of their gaps
     assert "金牌客户" in "\n".join(result.lines("zh"))
     assert sheet_rows(zh_book, book)[champions - 1][2] == "金牌客户"  # the edit stays visible
 
