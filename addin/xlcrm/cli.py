@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from xlcrm import __version__, bootstrap
 from xlcrm.actions.check import check as check_action
+from xlcrm.actions.refresh import refresh as refresh_action
 from xlcrm.actions.contact_log import log_contact
 from xlcrm.actions.followups import followups as followups_action
 from xlcrm.book import file as file_book
@@ -120,8 +121,21 @@ def demo(ctx: click.Context, folder: Path, customers: int, sheet_lang: str) -> N
     click.echo(SAMPLE_WRITTEN(path=path, customers=customers).text(sheet_lang))
     click.echo(DEMO_STEP(step="xlcrm check").text(sheet_lang))
     _finish(ctx, check_action(bootstrap.file_book(path)))
+    click.echo(DEMO_STEP(step="xlcrm refresh").text(sheet_lang))
+    _finish(ctx, refresh_action(bootstrap.file_book(path), progress=bar(_lang(ctx))))
     click.echo(DEMO_STEP(step="xlcrm followups").text(sheet_lang))
     _finish(ctx, followups_action(bootstrap.file_book(path), progress=bar(_lang(ctx))))
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="Score as of this day (default: today); later orders are not counted.")
+@click.pass_context
+@friendly
+def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
+    """Score every customer in BOOK: RFM, segment, class, churn risk; writes the summary sheet."""
+    _finish(ctx, refresh_action(bootstrap.file_book(book), today.date() if today else None, bar(_lang(ctx))))
 
 
 @main.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -104,6 +105,16 @@ def _chart(sheet: Worksheet, spec: Chart):
         chart.add_data(data, titles_from_data=True)
     column, first, last = spec.categories
     chart.set_categories(Reference(sheet, min_col=column, min_row=first, max_row=last))
+    if spec.kind != "pie":
+        chart.x_axis.delete = chart.y_axis.delete = False  # an axis without <c:delete val="0"/> is hidden by Excel
+    if spec.kind == "bar":
+        chart.x_axis.scaling.orientation = "maxMin"  # first category on top, in the order of the table
+        chart.y_axis.crosses = "max"  # and the value axis stays at the bottom
+    if not spec.legend:
+        chart.legend = None
+    if spec.data_labels:
+        chart.dataLabels = DataLabelList(showVal=spec.data_labels == "value", showPercent=spec.data_labels == "percent",
+                                         showCatName=False, showSerName=False, showLegendKey=False)
     return chart
 
 

@@ -51,6 +51,8 @@ class Chart:
     series: tuple[tuple[int, int, int], ...]  # each (column, header row, last row): header names the series
     width_cm: float = 16
     height_cm: float = 8
+    legend: bool = True
+    data_labels: str | None = None  # None | "value" | "percent"
 
 
 @dataclass
