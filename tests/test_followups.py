@@ -122,7 +122,7 @@ def test_the_teams_cells_keep_their_values_and_a_second_run_changes_nothing(book
 
 def test_the_next_run_uses_cadence_edited_in_the_settings_sheet(book):
     followups(FileBook(book), MONDAY)
-    edit(book, "CRM设置", {f"C{find_row(book, 'CRM设置', 'prospect')}": 30,
+    edit(book, "CRM设置", {f"C{find_row(book, 'CRM设置', 'prospect', below='联系周期')}": 30,
                           f"C{find_row(book, 'CRM设置', 'day_off')}": "顺延"})
     followups(FileBook(book), MONDAY)
     due = column(book, "客户跟踪表", "下次跟进日")
