@@ -73,7 +73,7 @@ def log_contact(book: Book, customer: str, channel: str = "phone", note: str = "
     sheet, log_edits = append_edits(session, entry)
     contact_edits, extra = last_contact_edits(session, rows, when)
     due = compute(session, today, contacted=pd.Series(pd.Timestamp(when), index=rows))
-    edits = housekeeping(session) + log_edits + contact_edits + followup_edits(session, due, today, extra)
+    edits = housekeeping(session, "followups") + log_edits + contact_edits + followup_edits(session, due, today, extra)
     return LogResult(session, book.apply(edits), name, rows, when, channel_text, sheet, due)
 
 

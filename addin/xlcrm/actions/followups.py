@@ -51,7 +51,7 @@ def followups(book: Book, today: dt.date | None = None, progress: Progress = qui
     next(steps)
     due = compute(session, today)
     next(steps)
-    saved = book.apply(housekeeping(session) + followup_edits(session, due, today))
+    saved = book.apply(housekeeping(session, "followups") + followup_edits(session, due, today))
     next(steps, None)
     return FollowupsResult(session, saved, today, due)
 

@@ -91,7 +91,7 @@ class _Run:
         shown = self.rows.copy()
         shown["segment"] = value.segment_names(self.rows["segment"], self.rules.segments, lang)
         shown["churn_risk"] = value.risk_names(self.rows["churn_risk"], lang)
-        edits: list[Edit] = list(housekeeping(session))
+        edits: list[Edit] = list(housekeeping(session, "refresh"))
         edits += column_edits(session.customers, shown[list(value.VALUE_COLUMNS)], lang, COLUMN_FORMATS)
         edits.append(self._summary(session.customers))
         edits.append(owned_sheet("state", lang, state.render(self.memory), hidden=True))
