@@ -1,4 +1,5 @@
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,11 @@ from xlcrm.book import file as file_book
 from xlcrm.core.sample import SHEET_NAMES, make_sample
 
 TODAY = dt.date(2026, 11, 23)
+
+# xlwings' remote-interpreter Book stands in for Excel in the live back-end's tests; xlwings accepts
+# this key for noncommercial use such as this project's tests. Set before xlwings is first imported.
+# The product itself never needs a key (tests/test_ribbon.py checks that).
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 
 def make_book(folder: Path, lang: str = "zh", customers: int = 40, seed: int = 7, today: dt.date = TODAY) -> Path:

@@ -28,7 +28,7 @@ def test_check_finds_the_table_below_the_title_and_writes_mapping_and_problems(z
     assert settings_value(zh_book, "CRM设置", "order_date") == "下单日期"
     assert settings_value(zh_book, "CRM设置", "customer_sheet") == "客户跟踪表"
     problems = sheet_rows(zh_book, "数据问题")
-    assert problems[0] == ["工作表", "行", "列", "内容", "问题"]
+    assert problems[0] == ["工作表", "行", "列", "内容", "问题", "发现于"]
     email_row = find_row(zh_book, "客户跟踪表", 2)
     assert ["客户跟踪表", email_row, "G 邮箱"] in [p[:3] for p in problems]
     assert any(p[2] == "M 下次跟进" and p[3] == "下周三" and p[4] == "不是日期" for p in problems)
@@ -39,7 +39,7 @@ def test_an_english_sheet_gets_english_settings_and_messages(en_book):
     result = check(FileBook(en_book))
     assert result.session.lang == "en"
     assert settings_value(en_book, "CRM Settings", "customer") == "Customer"
-    assert sheet_rows(en_book, "Data problems")[0] == ["Sheet", "Row", "Column", "Value", "Problem"]
+    assert sheet_rows(en_book, "Data problems")[0] == ["Sheet", "Row", "Column", "Value", "Problem", "Found by"]
     text = "\n".join(result.lines("en"))
     assert "header in row 2" in text and "Data problems: " in text
 

@@ -4,7 +4,6 @@ import keyring
 import pytest
 from click.testing import CliRunner
 
-import xlcrm.actions
 from conftest import TODAY
 from helpers.mailbook import set_settings
 from helpers.memory_keyring import MemoryKeyring
@@ -18,15 +17,6 @@ def run(*args, input=None):
 
 
 @pytest.fixture
-def rules(tmp_path, monkeypatch):
-    """Follow-up rules plugged in where xlcrm looks for them, computing honest touches from the sheet."""
-    folder = tmp_path / "rules"
-    folder.mkdir()
-    (folder / "followups.py").write_text("from helpers.mailbook import sample_touches as due_touches\n")
-    monkeypatch.setattr(xlcrm.actions, "__path__", [*xlcrm.actions.__path__, str(folder)])
-
-
-@pytest.fixture
 def memory_keyring():
     previous = keyring.get_keyring()
     ring = MemoryKeyring()
@@ -35,12 +25,17 @@ def memory_keyring():
     keyring.set_keyring(previous)
 
 
-def test_without_follow_up_rules_remind_says_so_and_exits_1(zh_book):
-    result = run("--lang", "en", "remind", zh_book)
-    assert result.exit_code == 1 and "follow-up rules are not installed" in result.output
+def test_remind_takes_who_is_due_from_the_follow_up_rules(zh_book):
+    from xlcrm.actions.remind import remind
+    from xlcrm.book.file import FileBook
+
+    result = remind(FileBook(zh_book), today=TODAY)
+    customers = result.plan[result.plan["row"].notna()]
+    assert len(customers) and set(customers["occasion"]) & {"followup", "first_answer", "birthday", "appointment"}
+    assert result.counts()["send"] > 0 and len(list(result.outbox.glob("*.eml"))) == result.eml_count
 
 
-def test_a_dry_run_from_the_command_line_previews_and_says_how_to_send(zh_book, rules):
+def test_a_dry_run_from_the_command_line_previews_and_says_how_to_send(zh_book):
     result = run("remind", zh_book, "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert "预览,未发送" in result.output and ".eml" in result.output and "--send" in result.output
@@ -48,7 +43,7 @@ def test_a_dry_run_from_the_command_line_previews_and_says_how_to_send(zh_book, 
 
 
 def test_send_one_template_with_command_line_overrides_and_the_password_from_the_keyring(
-        zh_book, rules, mail_server, memory_keyring, monkeypatch):
+        zh_book, mail_server, memory_keyring, monkeypatch):
     run("remind", zh_book, "--today", TODAY)
     set_settings(zh_book, {"rate_per_minute": 0})
     monkeypatch.delenv("XLCRM_SMTP_PASSWORD")
@@ -65,7 +60,7 @@ def test_send_one_template_with_command_line_overrides_and_the_password_from_the
     assert PASSWORD not in result.output
 
 
-def test_the_password_command_finds_the_login_in_the_workbook_and_can_forget_it(zh_book, rules, memory_keyring):
+def test_the_password_command_finds_the_login_in_the_workbook_and_can_forget_it(zh_book, memory_keyring):
     run("remind", zh_book, "--today", TODAY)
     set_settings(zh_book, {"smtp_user": "zhanglei@qq.com"})
     assert run("password", zh_book, input="abc\nabc\n").exit_code == 0
@@ -74,7 +69,7 @@ def test_the_password_command_finds_the_login_in_the_workbook_and_can_forget_it(
     assert "removed" in gone.output and not memory_keyring.store
 
 
-def test_a_refused_login_exits_1_with_the_reason(zh_book, rules, mail_server, monkeypatch):
+def test_a_refused_login_exits_1_with_the_reason(zh_book, mail_server, monkeypatch):
     run("remind", zh_book, "--today", TODAY)
     set_settings(zh_book, {**mail_server.settings()})
     monkeypatch.setenv("XLCRM_SMTP_PASSWORD", "nope")
@@ -83,7 +78,7 @@ def test_a_refused_login_exits_1_with_the_reason(zh_book, rules, mail_server, mo
     assert mail_server.received == []
 
 
-def test_no_password_anywhere_is_a_clear_error_before_anything_is_sent(zh_book, rules, mail_server, memory_keyring,
+def test_no_password_anywhere_is_a_clear_error_before_anything_is_sent(zh_book, mail_server, memory_keyring,
                                                                        monkeypatch):
     run("remind", zh_book, "--today", TODAY)
     set_settings(zh_book, {**mail_server.settings()})

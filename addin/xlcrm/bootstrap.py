@@ -11,6 +11,13 @@ def file_book(path: str | os.PathLike) -> FileBook:
     return FileBook(path)
 
 
+def live_book(xw_book):
+    """The workbook open in Excel (an xlwings Book), for the ribbon."""
+    from xlcrm.book.live import LiveBook
+
+    return LiveBook(xw_book)
+
+
 def mailer():
     """The real mailer: SMTP through yagmail, the password from the OS keyring or XLCRM_SMTP_PASSWORD."""
     from xlcrm.mail.smtp import SmtpMailer

@@ -14,6 +14,9 @@ from tqdm import tqdm
 
 from xlcrm import __version__, bootstrap
 from xlcrm.actions.check import check as check_action
+from xlcrm.actions.refresh import refresh as refresh_action
+from xlcrm.actions.contact_log import log_contact
+from xlcrm.actions.followups import followups as followups_action
 from xlcrm.book import file as file_book
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg, default_lang
@@ -118,6 +121,10 @@ def demo(ctx: click.Context, folder: Path, customers: int, sheet_lang: str) -> N
     click.echo(SAMPLE_WRITTEN(path=path, customers=customers).text(sheet_lang))
     click.echo(DEMO_STEP(step="xlcrm check").text(sheet_lang))
     _finish(ctx, check_action(bootstrap.file_book(path)))
+    click.echo(DEMO_STEP(step="xlcrm refresh").text(sheet_lang))
+    _finish(ctx, refresh_action(bootstrap.file_book(path), progress=bar(_lang(ctx))))
+    click.echo(DEMO_STEP(step="xlcrm followups").text(sheet_lang))
+    _finish(ctx, followups_action(bootstrap.file_book(path), progress=bar(_lang(ctx))))
     _demo_remind(ctx, path, sheet_lang)
 
 
@@ -130,6 +137,83 @@ def _demo_remind(ctx: click.Context, path: Path, lang: str) -> None:
         _finish(ctx, remind_action(bootstrap.file_book(path), progress=bar(lang)))
     except XlcrmError as error:  # e.g. follow-up rules not installed yet: the demo goes on
         click.echo(error.text((ctx.obj or {}).get("lang") or lang))
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="Score as of this day (default: today); later orders are not counted.")
+@click.pass_context
+@friendly
+def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
+    """Score every customer in BOOK: RFM, segment, class, churn risk; writes the summary sheet."""
+    _finish(ctx, refresh_action(bootstrap.file_book(book), today.date() if today else None, bar(_lang(ctx))))
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="Work out what is due as of this day (default: today). Row colours always follow the real date.")
+@click.pass_context
+@friendly
+def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
+    """Write follow-up status and next due date per customer, colour the rows, and list what is due per owner."""
+    result = followups_action(bootstrap.file_book(book), today.date() if today else None, progress=bar(_lang(ctx)))
+    _finish(ctx, result)
+
+
+@main.command(name="log")
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--customer", required=True, help="The customer's name (a unique part of it is enough).")
+@click.option("--channel", default="phone", show_default=True,
+              help="phone, visit, wechat, email, meeting, video, sms, other (or your own word).")
+@click.option("--note", default="", help="What was said.")
+@click.option("--date", "when", type=click.DateTime(["%Y-%m-%d"]), help="Day of the contact (default: today).")
+@click.option("--outcome", help="The result of the contact.")
+@click.option("--next-step", help="What happens next.")
+@click.option("--service", type=click.IntRange(1, 5), help="Return visit: sales service rating, 1-5.")
+@click.option("--product", type=click.IntRange(1, 5), help="Return visit: product rating, 1-5.")
+@click.option("--delivery", type=click.IntRange(1, 5), help="Return visit: installation/delivery rating, 1-5.")
+@click.pass_context
+@friendly
+def log_command(ctx: click.Context, book: Path, customer: str, channel: str, note: str, when: dt.datetime | None,
+                outcome: str | None, next_step: str | None, service: int | None, product: int | None,
+                delivery: int | None) -> None:
+    """Log a contact with a customer in BOOK's contact log and move their last-contact date."""
+    result = log_contact(bootstrap.file_book(book), customer, channel, note, when.date() if when else None,
+                         outcome, next_step, {"service": service, "product": product, "delivery": delivery})
+    _finish(ctx, result)
+
+
+BUILT = Msg("Built {path}", "已生成 {path}")
+
+
+@main.command()
+@click.option("--out", default="dist", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for xlcrm.xlam and the CRM workbooks.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="Date of the sample data and the files' time stamps (default: today); the same date gives "
+                   "the same bytes.")
+@click.pass_context
+@friendly
+def build(ctx: click.Context, out: Path, today: dt.datetime | None) -> None:
+    """Build xlcrm.xlam and ready CRM workbooks (.xlsm, Chinese and English) with the CRM tab."""
+    from xlcrm.workbook.build import build as build_files
+
+    for path in build_files(out, today.date() if today else None):
+        click.echo(BUILT(path=path).text(_lang(ctx)))
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Only say what would be installed where.")
+@click.pass_context
+@friendly
+def install(ctx: click.Context, dry_run: bool) -> None:
+    """Install the CRM tab into desktop Excel (Windows or macOS): xlcrm.xlam, xlwings' add-in, the interpreter."""
+    from xlcrm.workbook.install import install as install_excel
+
+    for line in install_excel(dry_run):
+        click.echo(line.text(_lang(ctx)))
 
 
 if __name__ == "__main__":

@@ -31,9 +31,16 @@ def edit(path: Path, sheet: str, cells: dict[str, object], as_text: bool = False
     book.save(path)
 
 
-def find_row(path: Path, sheet: str, first_cell: str) -> int:
-    """1-based number of the row whose first non-empty cell is first_cell."""
+def find_row(path: Path, sheet: str, first_cell: str, below: str | None = None) -> int:
+    """1-based number of the row whose first non-empty cell is first_cell.
+
+    below: only rows after the first row whose first cell contains this text (a settings block's title).
+    """
+    searching = below is None
     for number, row in enumerate(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True), start=1):
-        if next((v for v in row if v not in (None, "")), None) == first_cell:
+        first = next((v for v in row if v not in (None, "")), None)
+        if not searching:
+            searching = isinstance(first, str) and below in first
+        elif first == first_cell:
             return number
-    raise AssertionError(f"no row starting with {first_cell!r} in {sheet}")
+    raise AssertionError(f"no row starting with {first_cell!r} in {sheet}" + (f" below {below!r}" if below else ""))

@@ -12,8 +12,8 @@ from xlcrm.actions.session import Session, Source
 from xlcrm.core import settings as settings_sheet
 from xlcrm.core.edits import PutSheet, SetCells
 from xlcrm.core.i18n import Msg
-from xlcrm.core.problems import problems_rows
-from xlcrm.core.sheets import SHEETS, column_label, place_columns, sheet_name
+from xlcrm.core.problems import header, problem_row, rows_found_by_others
+from xlcrm.core.sheets import SHEETS, column_label, find_sheet, place_columns, sheet_name
 
 NO_PROBLEMS = Msg("No problems found.", "未发现数据问题。")
 
@@ -40,18 +40,25 @@ def settings_edit(session: Session) -> PutSheet:
     return owned_sheet("settings", session.lang, grid, row_styles=styles, widths={0: 18, 1: 30, 2: 24, 3: 60})
 
 
-def problems_edit(session: Session) -> PutSheet:
-    rows = problems_rows(session.problems, session.lang)
+def problems_edit(session: Session, action: str) -> PutSheet:
+    """The data-problems sheet: what reading found now, what this action found, and what other actions
+    found on their last run (kept until they run again)."""
+    lang, split = session.lang, session.read_count
+    existing = find_sheet(session.book.sheet_names(), "problems")
+    rows = ([problem_row(p, "read", lang) for p in session.problems[:split]]
+            + [problem_row(p, action, lang) for p in session.problems[split:]]
+            + rows_found_by_others(session.book.read_sheet(existing) if existing else [], {"read", action}))
     styles = {0: "header"}
-    if not session.problems:
-        rows.append([NO_PROBLEMS.text(session.lang)])
+    if not rows:
+        rows.append([NO_PROBLEMS.text(lang)])
         styles[1] = "muted"
-    return owned_sheet("problems", session.lang, rows, row_styles=styles, freeze="A2",
-                       widths={0: 16, 1: 6, 2: 22, 3: 24, 4: 50})
+    return owned_sheet("problems", lang, [header(lang)] + rows, row_styles=styles, freeze="A2",
+                       widths={0: 16, 1: 6, 2: 22, 3: 24, 4: 50, 5: 14})
 
 
-def housekeeping(session: Session) -> list[PutSheet]:
-    return [settings_edit(session), problems_edit(session)]
+def housekeeping(session: Session, action: str = "read") -> list[PutSheet]:
+    """The settings and data-problems sheets, for every action's edits; `action` names the run (FOUND_BY)."""
+    return [settings_edit(session), problems_edit(session, action)]
 
 
 def cell_value(value: Any) -> Any:
@@ -69,13 +76,14 @@ def cell_value(value: Any) -> Any:
     return value
 
 
-def column_edits(source: Source, values: pd.DataFrame, lang: str, formats: dict[str, str] | None = None
-                 ) -> list[SetCells]:
+def column_edits(source: Source, values: pd.DataFrame, lang: str, formats: dict[str, str] | None = None,
+                 widths: dict[str, float] | None = None) -> list[SetCells]:
     """xlcrm's columns beside the team's: existing ones updated in place, new ones appended.
 
     values: index = Excel rows of the table (missing rows are left empty), columns = column ids.
+    widths: column id -> the width (in characters) it needs at least, e.g. for dates.
     """
-    formats = formats or {}
+    formats, widths = formats or {}, widths or {}
     table = source.table
     places = place_columns(table.headers, list(values.columns))
     rows = range(table.header_row + 1, table.last_row + 1)
@@ -87,7 +95,8 @@ def column_edits(source: Source, values: pd.DataFrame, lang: str, formats: dict[
         grid += [[cell_value(v) for v in row] for row in aligned[ids].itertuples(index=False, name=None)]
         edits.append(SetCells(table.sheet, table.header_row, run[0][1] + 1, grid,
                               {i: formats[cid] for i, cid in enumerate(ids) if cid in formats},
-                              header=True, clear_below=True))
+                              header=True, clear_below=True,
+                              widths={i: widths[cid] for i, cid in enumerate(ids) if cid in widths}))
     return edits
 
 

@@ -51,6 +51,7 @@ class Session:
     orders: Source | None
     problems: list[Problem] = field(default_factory=list)
     notes: list[Msg] = field(default_factory=list)
+    read_count: int = 0  # problems[:read_count] were met reading the sheets; the rest by the action
 
 
 def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) -> Session:
@@ -78,7 +79,7 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
             problems += orders.problems
     lang = settings.lang(lang_of(customers.table.headers))
     notes += customers.mapping.notes + (orders.mapping.notes if orders else [])
-    return Session(book, settings, lang, customers, orders, problems, notes)
+    return Session(book, settings, lang, customers, orders, problems, notes, read_count=len(problems))
 
 
 def _choose(book: Book, named: str, candidates: list[str], kind: str, notes: list[Msg]) -> str | None:

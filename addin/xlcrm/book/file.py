@@ -21,7 +21,7 @@ import python_calamine
 from xlcrm.book import SaveResult
 from xlcrm.book.parts import inventory, lost_parts, regraft_ribbon
 from xlcrm.book.xlsx_edits import apply_edits
-from xlcrm.core.edits import Edit
+from xlcrm.core.edits import Edit, PutSheet
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 
@@ -44,6 +44,11 @@ def lock_file(path: Path) -> tuple[Path, str] | None:
     candidates = [(path.with_name("~$" + path.name), "Excel"), (path.with_name("~$" + path.name[2:]), "Excel"),
                   (path.with_name(f".~lock.{path.name}#"), "LibreOffice")]
     return next(((lock, app) for lock, app in candidates if lock.exists()), None)
+
+
+def replaced_sheets(edits: list[Edit]) -> set[str]:
+    """The sheets xlcrm writes whole (its own): what they held before is not the team's."""
+    return {name for edit in edits if isinstance(edit, PutSheet) for name in (edit.name, *edit.aliases)}
 
 
 def backup_path(path: Path) -> Path:
@@ -99,7 +104,7 @@ class FileBook:
         try:
             book.save(temporary)
             regraft_ribbon(self.path, temporary)
-            lost = lost_parts(before, inventory(temporary))
+            lost = lost_parts(before, inventory(temporary), replaced_sheets(edits))
             target = elsewhere_path(self.path) if lost else self.path
             backup = None if lost else backup_path(self.path)
             if backup:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -23,12 +24,12 @@ ROW_STYLES = {
 
 
 def write_value(cell, value: Any) -> None:
-    """A value into a cell; text stays text even when it looks like a formula (=, +, -, @)."""
+    """A value into a cell; text stays text even when it looks like a formula (=, +, -, @) or an error (#N/A)."""
     if isinstance(value, Formula):
         cell.value = "=" + value.text.lstrip("=")
         return
     cell.value = value
-    if isinstance(value, str) and value[:1] in "=+-@":
+    if isinstance(value, str):
         cell.data_type = "s"
 
 
@@ -42,6 +43,10 @@ def set_cells(book: Workbook, edit: SetCells) -> None:
                 cell.font, cell.fill = Font(bold=True), HEADER_FILL
             elif c in edit.formats:
                 cell.number_format = FORMATS[edit.formats[c]]
+    for c, wanted in edit.widths.items():  # widen so dates show, never narrow the team's columns
+        dimension = sheet.column_dimensions[get_column_letter(edit.col + c)]
+        if not dimension.width or dimension.width < wanted:
+            dimension.width = wanted
     if edit.clear_below:
         width = max((len(r) for r in edit.values), default=0)
         for row in range(edit.row + len(edit.values), sheet.max_row + 1):
@@ -100,6 +105,16 @@ def _chart(sheet: Worksheet, spec: Chart):
         chart.add_data(data, titles_from_data=True)
     column, first, last = spec.categories
     chart.set_categories(Reference(sheet, min_col=column, min_row=first, max_row=last))
+    if spec.kind != "pie":
+        chart.x_axis.delete = chart.y_axis.delete = False  # an axis without <c:delete val="0"/> is hidden by Excel
+    if spec.kind == "bar":
+        chart.x_axis.scaling.orientation = "maxMin"  # first category on top, in the order of the table
+        chart.y_axis.crosses = "max"  # and the value axis stays at the bottom
+    if not spec.legend:
+        chart.legend = None
+    if spec.data_labels:
+        chart.dataLabels = DataLabelList(showVal=spec.data_labels == "value", showPercent=spec.data_labels == "percent",
+                                         showCatName=False, showSerName=False, showLegendKey=False)
     return chart
 
 

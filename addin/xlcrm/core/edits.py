@@ -37,6 +37,7 @@ class SetCells:
     formats: dict[int, str] = field(default_factory=dict)  # 0-based column in values -> format
     header: bool = False
     clear_below: bool = False
+    widths: dict[int, float] = field(default_factory=dict)  # 0-based column in values -> at least this wide
 
 
 @dataclass
@@ -50,6 +51,8 @@ class Chart:
     series: tuple[tuple[int, int, int], ...]  # each (column, header row, last row): header names the series
     width_cm: float = 16
     height_cm: float = 8
+    legend: bool = True
+    data_labels: str | None = None  # None | "value" | "percent"
 
 
 @dataclass

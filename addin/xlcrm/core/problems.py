@@ -10,7 +10,15 @@ import pandas as pd
 from xlcrm.core.i18n import Msg
 
 COLUMNS = (("sheet", "Sheet", "工作表"), ("row", "Row", "行"), ("column", "Column", "列"),
-           ("value", "Value", "内容"), ("why", "Problem", "问题"))
+           ("value", "Value", "内容"), ("why", "Problem", "问题"), ("found_by", "Found by", "发现于"))
+# Which run found a problem: each run replaces its own rows and keeps the others'.
+FOUND_BY = {
+    "read": Msg("Reading the sheets", "读取表格"),
+    "refresh": Msg("Refresh scores", "刷新评分"),
+    "followups": Msg("Follow-ups", "跟进"),
+    "remind": Msg("Reminders", "邮件提醒"),
+    "report": Msg("Report", "报告"),
+}
 
 
 @dataclass(frozen=True)
@@ -27,10 +35,24 @@ class Problem:
         return f"{where} ({self.column}){value}: {self.why.text(lang)}"
 
 
-def problems_rows(problems: list[Problem], lang: str) -> list[list[Any]]:
-    """Header plus one row per problem, in the user's language."""
-    header = [zh if lang == "zh" else en for _, en, zh in COLUMNS]
-    return [header] + [[p.sheet, p.row, p.column, _shown(p.value), p.why.text(lang)] for p in problems]
+def header(lang: str) -> list[str]:
+    return [zh if lang == "zh" else en for _, en, zh in COLUMNS]
+
+
+def problem_row(problem: Problem, found_by: str, lang: str) -> list[Any]:
+    return [problem.sheet, problem.row, problem.column, _shown(problem.value), problem.why.text(lang),
+            FOUND_BY[found_by].text(lang)]
+
+
+def rows_found_by_others(grid: list[list[Any]], replaced: set[str]) -> list[list[Any]]:
+    """Rows of an existing problems sheet that runs other than `replaced` found, as they stand."""
+    if not grid:
+        return []
+    labels = {label: found for found, msg in FOUND_BY.items() for label in (msg.en, msg.zh)}
+    column = next((i for i, cell in enumerate(grid[0]) if cell in ("Found by", "发现于")), None)
+    if column is None:
+        return []
+    return [row for row in grid[1:] if column < len(row) and labels.get(row[column]) not in (None, *replaced)]
 
 
 def _shown(value: Any) -> Any:

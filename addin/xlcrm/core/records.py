@@ -80,8 +80,10 @@ def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool
             frame["email_raw"] = raw.map(parse.clean_text)
         where = f"{column_letter(column)} {table.header_of(column)}"
         problems += [Problem(table.sheet, int(row), where, raw[row], why) for row, why in reasons.dropna().items()]
-    keys = frame[key_field].map(lambda v: customer_key(v) if v else "")
-    totals = frame[key_field].map(lambda v: parse.clean_text(v).lower() in TOTAL_ROWS)
+    names = frame[key_field]
+    distinct = names.dropna().unique()  # a million orders name a few thousand customers
+    keys = names.map({n: customer_key(n) for n in distinct}).fillna("")
+    totals = names.map({n: parse.clean_text(n).lower() in TOTAL_ROWS for n in distinct}).fillna(False).astype(bool)
     where = f"{column_letter(mapping.columns[key_field])} {mapping.header(table, key_field)}"
     problems += [Problem(table.sheet, int(row), where, None, NO_CUSTOMER) for row in frame.index[keys.eq("")]]
     frame = frame[keys.ne("") & ~totals].copy()

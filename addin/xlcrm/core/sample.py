@@ -190,7 +190,7 @@ def _orders_sheet(rng: random.Random, lang: str, people: list[_Customer], today:
     orders = [(day, person.name, product, amount) for person in people for day, amount, product in person.orders]
     if orders:
         day, name, product, amount = orders[len(orders) // 2]
-        orders.append((day + dt.timedelta(days=5), name, product, -round(amount / 2, 2)))  # a refund
+        orders.append((min(day + dt.timedelta(days=5), today), name, product, -round(amount / 2, 2)))  # a refund
         unknown = "温州未知贸易有限公司" if lang == "zh" else "Unknown Imports Ltd"
         orders.append((today - dt.timedelta(days=20), unknown, product, 999.0))
     rows: list[list] = [ORDER_HEADERS[lang]]

@@ -73,9 +73,15 @@ MAPPING = Block(
 
 def all_blocks() -> tuple[Block, ...]:
     """Every block, in the order the sheet shows them. Each feature adds its own here."""
-    from xlcrm.core.sender import OWNERS, SENDER  # defined beside the feature; imported late (they import Block)
+    # Feature modules build on this one, so they are imported when asked for.
+    from xlcrm.core import classes, rfm, rhythm, segments
+    from xlcrm.core.care import HOLIDAYS
+    from xlcrm.core.funnel import FUNNEL
+    from xlcrm.core.rules import CADENCE, FOLLOWUP, TOUCHES
+    from xlcrm.core.sender import OWNERS, SENDER
 
-    return (GENERAL, MAPPING, SENDER, OWNERS)
+    return (GENERAL, MAPPING, rfm.SCORE_BLOCK, segments.SEGMENT_BLOCK, classes.CLASS_BLOCK, rhythm.CHURN_BLOCK,
+            FOLLOWUP, CADENCE, TOUCHES, HOLIDAYS, FUNNEL, SENDER, OWNERS)
 
 
 def _block_for_title(text: str, blocks: tuple[Block, ...]) -> Block | None:

@@ -1,0 +1,88 @@
+"""What follow-ups write into the team's sheet: the status and next-due columns, three colour
+rules that compare the due date with TODAY(), and the due list sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from xlcrm.actions.common import column_edits, owned_sheet
+from xlcrm.actions.session import Session, Source
+from xlcrm.core import due_list
+from xlcrm.core.due import Due
+from xlcrm.core.edits import DATE, Edit, Formula, Highlight, SetHighlights
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.fields import norm_header
+from xlcrm.core.i18n import Msg
+from xlcrm.core.parse import clean_text
+from xlcrm.core.sheets import owned_columns, place_columns
+from xlcrm.core.table import column_letter
+from xlcrm.core.touches import STATUSES
+
+COLOURS = {"overdue": "FFB3B3", "due_today": "FFD27F", "due_week": "FFF59D"}  # red, amber, yellow
+TEAM_COLUMN = Msg(
+    "Sheet '{sheet}': column {column} '{header}' looks like your own (it holds e.g. '{value}'), but xlcrm writes its "
+    "follow-up status and next due date into columns of that name. Rename your column (e.g. 下次跟进日期 or "
+    "跟进情况) and run again; nothing was written.",
+    "工作表“{sheet}”:{column} 列“{header}”似乎是您自己的列(例如“{value}”),但 xlcrm 的跟进状态和下次跟进日会写入同名列。"
+    "请把您的列改名(如“下次跟进日期”或“跟进情况”)后再运行;本次未写入任何内容。")
+
+
+def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFrame | None = None) -> list[Edit]:
+    """The status and next-due columns, the row colours and the due list (extra: more own columns)."""
+    source, lang = session.customers, session.lang
+    refuse_team_columns(source)
+    values = pd.DataFrame({"followup_status": None, "next_due": due.followups["due"]}, index=due.followups.index)
+    if extra is not None:
+        values = values.join(extra)
+    places = place_columns(source.table.headers, list(values.columns))
+    letter = column_letter(places["next_due"])
+    values["followup_status"] = [Formula(status_formula(f"{letter}{row}", lang)) for row in values.index]
+    edits: list[Edit] = column_edits(source, values, lang, {"next_due": DATE, "last_contact": DATE},
+                                     {"followup_status": 16, "next_due": 12, "last_contact": 14})
+    if len(values):
+        last_column = column_letter(max(len(source.table.headers) - 1, *places.values()))
+        edits.append(highlights(source.table.sheet, source.table.header_row + 1, source.table.last_row,
+                                last_column, letter))
+    rows, layout = due_list.sheet(due.touches, due.people, today, lang, source.table.sheet)
+    edits.append(owned_sheet("due", lang, rows, **layout))
+    return edits
+
+
+def refuse_team_columns(source: Source) -> None:
+    """Stop before overwriting a column of the team's that happens to carry the name of one of xlcrm's.
+
+    xlcrm writes its two columns together, and the status column only ever holds status words.
+    """
+    table = source.table
+    present = owned_columns(table.headers)
+    words = {norm_header(text) for m in STATUSES.values() for text in (m.en, m.zh)}
+    status = present.get("followup_status")
+    if status is not None:
+        foreign = [v for v in table.cells[status] if clean_text(v) and norm_header(v) not in words]
+        if foreign:
+            raise XlcrmError(TEAM_COLUMN(sheet=table.sheet, column=column_letter(status),
+                                         header=table.headers[status], value=clean_text(foreign[0])))
+    elif "next_due" in present:
+        column = present["next_due"]
+        raise XlcrmError(TEAM_COLUMN(sheet=table.sheet, column=column_letter(column), header=table.headers[column],
+                                     value=clean_text(next((v for v in table.cells[column] if clean_text(v)), ""))))
+
+
+def status_formula(cell: str, lang: str) -> str:
+    """The status as a formula of the due date, so it reads right on any later day without a re-run."""
+    text = {k: m.text(lang).replace('"', '""') for k, m in STATUSES.items()}
+    return (f'IF(ISNUMBER({cell}),IF({cell}<TODAY(),"{text["overdue"]}",IF({cell}=TODAY(),"{text["due_today"]}",'
+            f'IF({cell}-TODAY()<=7,"{text["due_week"]}","{text["ok"]}"))),"{text["no_date"]}")')
+
+
+def highlights(sheet: str, first_row: int, last_row: int, last_column: str, due_column: str) -> SetHighlights:
+    """Three rules over the customer rows, each comparing the row's due date with TODAY()."""
+    cell = f"${due_column}{first_row}"
+    dated = f"ISNUMBER({cell})"
+    return SetHighlights(sheet, f"A{first_row}:{last_column}{last_row}", [
+        Highlight(f"AND({dated},{cell}<TODAY())", COLOURS["overdue"]),
+        Highlight(f"AND({dated},{cell}=TODAY())", COLOURS["due_today"]),
+        Highlight(f"AND({dated},{cell}>TODAY(),{cell}-TODAY()<=7)", COLOURS["due_week"]),
+    ])

@@ -1,0 +1,98 @@
+"""Highlight follow-ups: due dates and statuses beside the team's columns, row colours that follow
+TODAY(), the due list per owner, and the data problems met on the way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from xlcrm.actions.common import housekeeping
+from xlcrm.actions.followup_columns import followup_edits
+from xlcrm.actions.people import latest, people_frame
+from xlcrm.actions.progress import Progress, quiet
+from xlcrm.actions.report_lines import problem_lines, saved_lines
+from xlcrm.actions.session import Session, open_session
+from xlcrm.book import Book, SaveResult
+from xlcrm.core import due_list
+from xlcrm.core.due import Due, work_out
+from xlcrm.core.funnel import UNKNOWN_STAGE
+from xlcrm.core.i18n import Msg
+from xlcrm.core.problems import Problem
+from xlcrm.core.sheets import column_label, sheet_name
+from xlcrm.core.table import column_letter
+
+NO_DATE = Msg("no last contact, first contact or next follow-up date, so no follow-up can be scheduled "
+              "(status: No date)", "没有最近联系、首次联系或下次跟进日期,无法安排跟进(状态:无日期)")
+WORKING = Msg("Follow-ups: read, work out, write", "跟进提醒:读取、计算、写入")
+
+
+@dataclass
+class FollowupsResult:
+    session: Session
+    saved: SaveResult
+    today: dt.date
+    due: Due
+
+    def lines(self, lang: str) -> list[str]:
+        problems = sheet_name("problems", self.session.lang)
+        return (due_list.summary_lines(self.due, self.today, lang, self.session.customers.table.sheet,
+                                       sheet_name("due", self.session.lang))
+                + [n.text(lang) for n in self.due.notes]
+                + problem_lines(self.session, problems, lang) + saved_lines(self.saved, lang))
+
+
+def followups(book: Book, today: dt.date | None = None, progress: Progress = quiet) -> FollowupsResult:
+    today = today or dt.date.today()
+    steps = iter(progress(range(3), 3, WORKING))  # three steps: read, work out, write
+    next(steps)
+    session = open_session(book)
+    next(steps)
+    due = compute(session, today)
+    next(steps)
+    saved = book.apply(housekeeping(session, "followups") + followup_edits(session, due, today))
+    next(steps, None)
+    return FollowupsResult(session, saved, today, due)
+
+
+def due_touches(session: Session, today: dt.date) -> pd.DataFrame:
+    """Every touch due (core.touches columns): regular follow-ups, care occasions, stuck deals.
+
+    The mail merge picks from it who gets which reminder or greeting. Reads the contact log
+    (through session.book) but writes nothing.
+    """
+    return compute(session, today, note_problems=False).touches
+
+
+def compute(session: Session, today: dt.date, note_problems: bool = True,
+            contacted: pd.Series | None = None) -> Due:
+    """What is due as of today. contacted: extra last-contact dates by row (a contact being logged now)."""
+    people, log_problems = people_frame(session)
+    if contacted is not None:
+        people["last_contact"] = latest(people["last_contact"], contacted.reindex(people.index))
+    due = work_out(people, session.settings, today, session.lang)
+    if note_problems:
+        session.problems += log_problems + date_problems(session, due) + stage_problems(session, people, due)
+    return due
+
+
+def date_problems(session: Session, due: Due) -> list[Problem]:
+    """A data problem for every customer without any date to schedule a follow-up from."""
+    table, mapping = session.customers.table, session.customers.mapping
+    field = next((f for f in ("last_contact", "next_followup", "first_contact") if f in mapping.columns), None)
+    where = (f"{column_letter(mapping.columns[field])} {mapping.header(table, field)}" if field
+             else column_label("next_due", session.lang))
+    rows = due.followups.index[due.followups["status"] == "no_date"]
+    return [Problem(table.sheet, int(row), where, None, NO_DATE) for row in rows]
+
+
+def stage_problems(session: Session, people: pd.DataFrame, due: Due) -> list[Problem]:
+    table, mapping = session.customers.table, session.customers.mapping
+    if "stage" not in mapping.columns:
+        return []
+    where = f"{column_letter(mapping.columns['stage'])} {mapping.header(table, 'stage')}"
+    return [Problem(table.sheet, int(row), where, people.at[row, "stage"], UNKNOWN_STAGE)
+            for row in people.index[due.unknown_stage]]
+
+

@@ -1,0 +1,70 @@
+"""The customer rows as the follow-up rules want them: the team's columns, the class, whether they
+bought, and the latest contact from every place it may be written (sheet, xlcrm's column, contact log)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from xlcrm.actions.session import Session
+from xlcrm.core.contact_log import last_logged, read_log
+from xlcrm.core.due import DATES, PEOPLE_COLUMNS
+from xlcrm.core.followups import customer_class
+from xlcrm.core.parse import parse_column, parse_date
+from xlcrm.core.problems import Problem
+from xlcrm.core.sheets import find_sheet
+
+
+def people_frame(session: Session) -> tuple[pd.DataFrame, list[Problem]]:
+    """The customer rows as core.due wants them: the team's columns, classes, orders and the contact log."""
+    records = session.customers.records
+    people = pd.DataFrame(index=records.index)
+    for column in PEOPLE_COLUMNS:
+        people[column] = records[column] if column in records else None
+    for column in DATES:
+        people[column] = pd.to_datetime(people[column], errors="coerce")
+    people["class"] = customer_class(session.customers.owned("class"), people.index)
+    if "manual_class" in records:
+        people["class"] = people["class"].fillna(customer_class(records["manual_class"], people.index))
+    people["existing"] = existing_customers(session, records)
+    for column in ("contact", "phone"):
+        people[column] = records[column] if column in records else None
+    log, problems = contact_log(session)
+    logged = people["key"].map(last_logged(log)) if len(log) else None
+    people["last_contact"] = latest(people["last_contact"], own_last_contact(session), logged)
+    return people, problems
+
+
+def existing_customers(session: Session, records: pd.DataFrame) -> pd.Series:
+    """Customers who bought: orders in the orders sheet, an amount or order count, or a deal won."""
+    bought = pd.Series(False, index=records.index)
+    if session.orders is not None and "order_amount" in session.orders.records:
+        orders = session.orders.records
+        bought |= records["key"].isin(orders.loc[orders["order_amount"].fillna(0) > 0, "key"])
+    for column in ("total_amount", "order_count"):
+        if column in records:
+            bought |= pd.to_numeric(records[column], errors="coerce").fillna(0) > 0
+    for column in ("last_order", "deal_won"):
+        if column in records:
+            bought |= records[column].notna()
+    return bought
+
+
+def own_last_contact(session: Session) -> pd.Series | None:
+    """xlcrm's own last-contact column, written by `xlcrm log` when the sheet has none of its own."""
+    raw = session.customers.owned("last_contact")
+    if raw is None:
+        return None
+    parsed, _ = parse_column(raw, parse_date)
+    return pd.to_datetime(parsed, errors="coerce")
+
+
+def contact_log(session: Session) -> tuple[pd.DataFrame, list[Problem]]:
+    name = find_sheet(session.book.sheet_names(), "contact_log")
+    if not name:
+        return pd.DataFrame(columns=["row", "date", "key", "customer"]), []
+    return read_log(name, session.book.read_sheet(name), session.settings.flag("day_first"))
+
+
+def latest(*dates: pd.Series | None) -> pd.Series:
+    present = [pd.to_datetime(d, errors="coerce") for d in dates if d is not None]
+    return pd.concat(present, axis=1).max(axis=1)

@@ -1,0 +1,113 @@
+"""Refresh scores: RFM values and scores, segment, class, churn risk and next purchase for every
+customer, written beside the team's columns, with the summary sheet. The CLI's `xlcrm refresh`
+and the ribbon's "Refresh scores" button both call `refresh`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from xlcrm.actions import refresh_problems as problems
+from xlcrm.actions.common import column_edits, housekeeping, owned_sheet
+from xlcrm.actions.progress import Progress, quiet
+from xlcrm.actions.refresh_result import RefreshResult
+from xlcrm.actions.session import Source, open_session
+from xlcrm.book import Book, SaveResult
+from xlcrm.core import class_choice, purchases, state, summary, value
+from xlcrm.core.edits import DATE, INT, MONEY, TEXT, Edit, PutSheet
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.fields import BY_ID
+from xlcrm.core.i18n import Msg
+from xlcrm.core.sheets import find_sheet, place_columns
+
+__all__ = ["refresh", "RefreshResult"]
+
+STEPS = Msg("Refreshing scores", "刷新评分")
+NO_PURCHASES = Msg(
+    "Refresh needs purchases: an orders sheet (customer, order date, amount), or on the customer sheet "
+    "'{sheet}' the columns {missing}. Add one of them, or name the columns in the settings sheet's column mapping.",
+    "刷新评分需要购买数据:一个订单表(客户、下单日期、金额),或客户表“{sheet}”中的{missing}列。"
+    "请补充其一,或在设置表的列映射中填写对应的列名。")
+NO_RHYTHM = Msg("Churn risk and next purchase need an orders sheet (the dates of each purchase): left empty.",
+                "流失风险和预计下次购买需要订单表(每次购买的日期):本次留空。")
+STATE_SECTION = "class"  # this feature's section of the hidden state sheet
+COLUMN_FORMATS = {"recency": INT, "frequency": INT, "monetary": MONEY, "r_score": INT, "f_score": INT,
+                  "m_score": INT, "rfm": TEXT, "next_purchase": DATE}
+
+
+def refresh(book: Book, today: dt.date | None = None, progress: Progress = quiet) -> RefreshResult:
+    run = _Run(book, today or dt.date.today())
+    for step in progress([run.read, run.score, run.write], 3, STEPS):
+        step()
+    return run.result
+
+
+class _Run:
+    """The three steps of a refresh: one bulk read, a vectorised computation, one bulk write."""
+
+    def __init__(self, book: Book, today: dt.date):
+        self.book, self.today = book, today
+
+    def read(self) -> None:
+        self.session = session = open_session(self.book)
+        if session.orders is None:
+            _require_summary_columns(session.customers)
+        self.rules = value.Rules.from_settings(session.settings)  # a bad rule stops here, before any write
+        name = find_sheet(self.book.sheet_names(), "state")
+        self.memory = state.parse(self.book.read_sheet(name)) if name else {}
+        self.result = RefreshResult(session, SaveResult(""), self.today)
+
+    def score(self) -> None:
+        session, customers = self.session, self.session.customers
+        keys = customers.records["key"]
+        if session.orders:
+            bought, check = purchases.from_orders(session.orders.records, pd.Index(keys.unique()), self.today)
+            session.problems += problems.order_problems(session, check)
+            self.result.notes += problems.future_note(session, check, self.today)
+            self.result.unknown_orders = len(check.unknown)
+        else:
+            bought = purchases.from_summary(customers.records)
+            session.problems += problems.missing_last_orders(customers, bought, keys)
+            self.result.notes.append(NO_RHYTHM)
+        scored = value.by_customer(bought, self.today, self.rules, rhythm_known=session.orders is not None)
+        self.rows = value.by_row(keys, bought, scored, self.rules)
+        manual = self._choose_classes(keys)
+        self.result.count(self.rows, self.rules.segments, manual)
+
+    def _choose_classes(self, keys: pd.Series) -> int:
+        customers = self.session.customers
+        manual = customers.records["manual_class"] if "manual_class" in customers.records else None
+        memory = state.section(self.memory, STATE_SECTION, class_choice.STATE_COLUMNS)
+        choice = class_choice.choose(self.rows["class"], keys, customers.owned("class"), manual, memory)
+        self.rows["class"] = choice.classes
+        self.memory[STATE_SECTION] = class_choice.state_rows(keys, choice)
+        self.session.problems += problems.class_problems(customers, choice, self.session.lang)
+        return int(choice.source.ne(class_choice.COMPUTED).sum())
+
+    def write(self) -> None:
+        session, lang = self.session, self.session.lang
+        shown = self.rows.copy()
+        shown["segment"] = value.segment_names(self.rows["segment"], self.rules.segments, lang)
+        shown["churn_risk"] = value.risk_names(self.rows["churn_risk"], lang)
+        edits: list[Edit] = list(housekeeping(session, "refresh"))
+        edits += column_edits(session.customers, shown[list(value.VALUE_COLUMNS)], lang, COLUMN_FORMATS)
+        edits.append(self._summary(session.customers))
+        edits.append(owned_sheet("state", lang, state.render(self.memory), hidden=True))
+        self.result.saved = self.book.apply(edits)
+
+    def _summary(self, customers: Source) -> PutSheet:
+        table = customers.table
+        columns = place_columns(table.headers, list(value.VALUE_COLUMNS))
+        where = summary.Source(table.sheet, table.header_row + 1, table.last_row, columns)
+        layout = summary.summary_sheet(where, self.rules.segments, self.today, self.session.lang)
+        return owned_sheet("summary", self.session.lang, layout.rows, row_styles=layout.styles,
+                           formats=summary.FORMATS, widths=summary.WIDTHS, charts=tuple(layout.charts))
+
+
+def _require_summary_columns(customers: Source) -> None:
+    missing = [f for f in purchases.SUMMARY_FIELDS if f not in customers.mapping.columns]
+    if missing:
+        names = Msg(", ".join(BY_ID[f].en for f in missing), "、".join(BY_ID[f].zh for f in missing))
+        raise XlcrmError(NO_PURCHASES(sheet=customers.table.sheet, missing=names))

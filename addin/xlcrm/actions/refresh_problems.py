@@ -1,0 +1,71 @@
+"""What a refresh could not use, named by sheet, row and column for the data-problems sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from xlcrm.actions.session import Session, Source
+from xlcrm.core import class_choice
+from xlcrm.core.class_choice import Choice
+from xlcrm.core.i18n import Msg
+from xlcrm.core.parse import is_blank
+from xlcrm.core.problems import Problem
+from xlcrm.core.purchases import OrderCheck
+from xlcrm.core.sheets import column_label, place_columns
+from xlcrm.core.table import column_letter
+
+UNKNOWN_CUSTOMER = Msg("no customer of this name in sheet '{sheet}': left out of the scores",
+                       "工作表“{sheet}”中没有此客户:未计入评分")
+NO_ORDER_DATE = Msg("order without a date: left out of the scores", "订单缺少日期:未计入评分")
+NO_LAST_ORDER = Msg("orders but no last order date: scored as the least recent",
+                    "有购买但缺少最近下单日期:按最久未购买评分")
+FUTURE = Msg("{count} orders dated after {day} were not counted (scores are as of {day}; first: {where}).",
+             "{count} 笔订单日期晚于 {day},未计入评分(评分截至 {day};第一笔:{where})。")
+
+
+def where(source: Source, field_id: str) -> str:
+    column = source.mapping.columns[field_id]
+    return f"{column_letter(column)} {source.table.header_of(column)}"
+
+
+def order_problems(session: Session, check: OrderCheck) -> list[Problem]:
+    """Orders naming a customer the customer sheet lacks, and orders without a date (unreadable ones are
+    already listed by the reader)."""
+    orders = session.orders
+    sheet, names = orders.table.sheet, orders.records["order_customer"]
+    unknown = UNKNOWN_CUSTOMER(sheet=session.customers.table.sheet)
+    found = [Problem(sheet, int(row), where(orders, "order_customer"), names[row], unknown) for row in check.unknown]
+    date_cells = orders.table.cells[orders.mapping.columns["order_date"]]
+    return found + [Problem(sheet, int(row), where(orders, "order_date"), None, NO_ORDER_DATE)
+                    for row in check.undated if is_blank(date_cells[row])]
+
+
+def future_note(session: Session, check: OrderCheck, today: dt.date) -> list[Msg]:
+    if not len(check.future):
+        return []
+    orders = session.orders
+    first = f"{orders.table.sheet}!{column_letter(orders.mapping.columns['order_date'])}{int(check.future.min())}"
+    return [FUTURE(count=len(check.future), day=today.isoformat(), where=first)]
+
+
+def missing_last_orders(customers: Source, bought: pd.DataFrame, keys: pd.Series) -> list[Problem]:
+    """Without an orders sheet: customers with orders but no last order date."""
+    undated = set(bought.index[bought["last"].isna()])
+    if not undated or "last_order" not in customers.mapping.columns:
+        return []
+    column = where(customers, "last_order")
+    return [Problem(customers.table.sheet, int(r), column, None, NO_LAST_ORDER) for r in keys.index[keys.isin(undated)]]
+
+
+def class_problems(customers: Source, choice: Choice, lang: str) -> list[Problem]:
+    """Cells of the Class column or the manual class column that hold no class."""
+    table = customers.table
+    column = place_columns(table.headers, ["class"])["class"]
+    typed = f"{column_letter(column)} {table.header_of(column) or column_label('class', lang)}"
+    found = [Problem(table.sheet, int(row), typed, raw, class_choice.NOT_A_CLASS(computed=choice.classes[row]))
+             for row, raw in choice.invalid_typed.items()]
+    manual = [Problem(table.sheet, int(row), where(customers, "manual_class"), raw, class_choice.NOT_A_MANUAL_CLASS)
+              for row, raw in choice.invalid_manual.items()]
+    return found + manual

@@ -1,0 +1,83 @@
+"""What a refresh did, as counts and a short summary in either language (CLI output, ribbon message box)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from xlcrm.actions.report_lines import problem_lines, saved_lines
+from xlcrm.actions.session import Session
+from xlcrm.book import SaveResult
+from xlcrm.core.classes import CLASSES
+from xlcrm.core.i18n import Msg, pick
+from xlcrm.core.segments import Segment
+from xlcrm.core.sheets import sheet_name
+
+SCORED = Msg("Scored {scored} customers with purchases as of {day}; {prospects} without purchases are Prospects.",
+             "已为 {scored} 个有购买记录的客户评分(截至 {day});{prospects} 个无购买记录的客户为潜在客户。")
+SEGMENT_LINE = Msg("Segments: {counts}", "客户分群:{counts}")
+CLASS_LINE = Msg("Classes: {counts}", "客户等级:{counts}")
+MANUAL_LINE = Msg(" ({count} chosen by you and kept)", "(其中 {count} 个为手动指定,已保留)")
+CHURN_LINE = Msg("Churn risk: {high} high, {medium} medium (past their expected next purchase)",
+                 "流失风险:高 {high} 个,中 {medium} 个(已过预计下次购买日)")
+UNKNOWN_LINE = Msg("Orders for customers not in '{sheet}': {count} (left out; listed in '{problems}')",
+                   "客户表“{sheet}”中不存在的客户的订单:{count} 笔(未计入;见“{problems}”)")
+SUMMARY_LINE = Msg("Summary with charts: sheet '{sheet}'", "概览与图表:工作表“{sheet}”")
+UNMATCHED = Msg("{count} customers match no segment rule (e.g. RFM {example}): their segment is empty. "
+                "Add a rule in the settings sheet.",
+                "{count} 个客户不符合任何分群规则(如 RFM {example}),分群留空;请在设置表中补充规则。")
+
+
+@dataclass
+class RefreshResult:
+    session: Session
+    saved: SaveResult
+    today: dt.date
+    segment_counts: list[tuple[Segment, int]] = field(default_factory=list)
+    class_counts: dict[str, int] = field(default_factory=dict)
+    manual: int = 0  # classes chosen by the user
+    risks: dict[str, int] = field(default_factory=dict)
+    scored: int = 0
+    prospects: int = 0
+    unknown_orders: int = 0
+    notes: list[Msg] = field(default_factory=list)
+
+    def count(self, rows: pd.DataFrame, rules: list[Segment], manual: int) -> None:
+        """Counts per segment (rules sharing their names are one segment), class and churn risk."""
+        labels = [(rule.en, rule.zh) for rule in rules]
+        counts: Counter = Counter()
+        for index, number in rows["segment"].value_counts().items():
+            if index >= 0:
+                counts[labels[index]] += int(number)
+        first = {label: rules[i] for i, label in reversed(list(enumerate(labels)))}
+        self.segment_counts = [(first[label], counts[label]) for label in dict.fromkeys(labels)]
+        unmatched = rows[rows["segment"].lt(0)]
+        if len(unmatched):
+            self.notes.append(UNMATCHED(count=len(unmatched), example=unmatched["rfm"].iloc[0]))
+        self.class_counts = rows["class"].value_counts().to_dict()
+        self.manual = manual
+        self.risks = rows["churn_risk"].value_counts().to_dict()
+        self.scored = int(rows["frequency"].gt(0).sum())
+        self.prospects = int(rows["frequency"].eq(0).sum())
+
+    def lines(self, lang: str) -> list[str]:
+        sep = pick(lang, ", ", ",")
+        lines = [SCORED(scored=self.scored, day=self.today.isoformat(), prospects=self.prospects).text(lang)]
+        segments = sep.join(f"{s.name(lang)} {n}" for s, n in self.segment_counts if n) or "-"
+        lines.append(SEGMENT_LINE(counts=segments).text(lang))
+        classes = sep.join(f"{c} {self.class_counts.get(c, 0)}" for c in CLASSES)
+        manual = MANUAL_LINE(count=self.manual).text(lang) if self.manual else ""
+        lines.append(CLASS_LINE(counts=classes).text(lang) + manual)
+        if self.risks:
+            lines.append(CHURN_LINE(high=self.risks.get("high", 0), medium=self.risks.get("medium", 0)).text(lang))
+        problems = sheet_name("problems", self.session.lang)
+        if self.session.orders:
+            lines.append(UNKNOWN_LINE(sheet=self.session.customers.table.sheet, count=self.unknown_orders,
+                                      problems=problems).text(lang))
+        lines += [note.text(lang) for note in self.session.notes + self.notes]
+        lines += problem_lines(self.session, problems, lang)
+        lines.append(SUMMARY_LINE(sheet=sheet_name("summary", self.session.lang)).text(lang))
+        return lines + saved_lines(self.saved, lang)

@@ -1,0 +1,110 @@
+"""The live back-end: the workbook open in Excel, through xlwings (what the ribbon buttons use).
+
+Bulk transfers only: a sheet is read with one call, and each edit writes its block of
+values with one call, so the number of calls into Excel follows the edits, never the
+number of rows. Screen updating and calculation are paused while writing and put back
+as they were, even when a write fails. Excel keeps everything the team made, so there
+is nothing to check for loss here; saving stays the user's decision, as in any macro.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from xlcrm.book import SaveResult
+from xlcrm.book.live_edits import apply_edits
+from xlcrm.core.edits import Edit
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.i18n import Msg
+
+NO_SHEET = Msg("{book} has no sheet named '{sheet}'.", "{book} 中没有名为“{sheet}”的工作表。")
+SAVE_FIRST = Msg("Save {book} to a folder on this computer first: xlcrm keeps its outbox and journal beside it.",
+                 "请先把 {book} 保存到本机的文件夹中:xlcrm 会把发件箱和日志放在它旁边。")
+
+
+class LiveBook:
+    """A workbook open in Excel. folder overrides where files beside the workbook go."""
+
+    def __init__(self, book: Any, folder: str | Path | None = None):
+        self._book = book
+        self._folder = Path(folder) if folder else None
+
+    @property
+    def xw_book(self) -> Any:
+        return self._book
+
+    @property
+    def name(self) -> str:
+        return self._book.name
+
+    @property
+    def folder(self) -> Path:
+        if self._folder:
+            return self._folder
+        fullname = self._book.fullname
+        if PureWindowsPath(fullname).is_absolute() or PurePosixPath(fullname).is_absolute():
+            return Path(fullname).parent
+        raise XlcrmError(SAVE_FIRST(book=self.name))  # never saved, or a cloud address
+
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self._book.sheets]
+
+    def read_sheet(self, name: str, max_rows: int | None = None) -> list[list[Any]]:
+        if name not in self.sheet_names():
+            raise XlcrmError(NO_SHEET(book=self.name, sheet=name))
+        sheet = self._book.sheets[name]
+        last = sheet.used_range.last_cell
+        rows = last.row if max_rows is None else min(last.row, max_rows)
+        values = sheet.range((1, 1), (rows, last.column)).options(ndim=2).value
+        return _trimmed([[_cell(v) for v in row] for row in values])
+
+    def apply(self, edits: list[Edit]) -> SaveResult:
+        with paused(self._book.app):
+            apply_edits(self._book, edits)
+        return SaveResult(self.name)
+
+
+def _cell(value: Any) -> Any:
+    """As the file back-end reads it: empty is None, a date without a time is a date."""
+    if value == "":
+        return None
+    if isinstance(value, dt.datetime) and value.time() == dt.time() and value.tzinfo is None:
+        return value.date()
+    return value
+
+
+def _trimmed(grid: list[list[Any]]) -> list[list[Any]]:
+    """Excel's used range can reach past the last value (formatted cells); the data ends at the last value."""
+    while grid and all(v is None for v in grid[-1]):
+        grid.pop()
+    width = max((max((i + 1 for i, v in enumerate(row) if v is not None), default=0) for row in grid), default=0)
+    return [row[:width] for row in grid]
+
+
+def _read(getter) -> Any:
+    """A setting some engines cannot read back (xlwings Server): None then."""
+    try:
+        return getter()
+    except NotImplementedError:
+        return None
+
+
+@contextmanager
+def paused(app: Any):
+    """Screen updating and calculation off while writing; back as they were afterwards, even on error."""
+    screen = _read(lambda: app.screen_updating)
+    calculation = _read(lambda: app.calculation)
+    app.screen_updating = False
+    if calculation:
+        app.calculation = "manual"
+    try:
+        yield
+    finally:
+        try:
+            if calculation:
+                app.calculation = calculation
+        finally:
+            app.screen_updating = True if screen is None else screen

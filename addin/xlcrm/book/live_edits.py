@@ -1,0 +1,196 @@
+"""Carrying out core.edits on a workbook open in Excel (xlwings), mirroring xlsx_edits.py.
+
+Each block of values goes in with one call; styles and formats go on whole rows and
+columns, so the number of calls does not grow with the number of rows.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from contextlib import contextmanager
+from typing import Any
+
+from xlcrm.core.edits import FORMATS, Chart, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
+
+HEADER_FILL = "#DDEBF7"
+ROW_STYLES = {  # font properties, fill
+    "title": ({"bold": True, "size": 13}, None),
+    "section": ({"bold": True, "color": "#1F4E79"}, None),
+    "header": ({"bold": True}, HEADER_FILL),
+    "muted": ({"color": "#808080"}, None),
+}
+CHART_TYPES = {"bar": "bar_clustered", "column": "column_clustered", "pie": "pie", "line": "line"}
+POINTS_PER_CM = 72 / 2.54
+# What Excel would turn into something else when a string is assigned to a cell: a formula
+# (= + - @), an error (#N/A), a number, date or time (any digit), a boolean, or text that
+# itself starts with the apostrophe Excel would swallow. Such strings get that apostrophe.
+_CONVERTED = re.compile(r"^[=+\-@#']|\d|^\s*(true|false)\s*$", re.IGNORECASE)
+
+
+def excel_value(value: Any) -> Any:
+    """A value as assigned to a cell: text stays text, a Formula becomes a formula."""
+    if isinstance(value, Formula):
+        return "=" + value.text.lstrip("=")
+    if isinstance(value, str) and _CONVERTED.search(value):
+        return "'" + value
+    return value
+
+
+def _grid(rows: list[list[Any]]) -> list[list[Any]]:
+    """A rectangle of cell values (short rows padded with empty cells)."""
+    width = max((len(r) for r in rows), default=0)
+    return [[excel_value(v) for v in row] + [None] * (width - len(row)) for row in rows]
+
+
+def set_cells(book, edit: SetCells) -> None:
+    sheet = book.sheets[edit.sheet]
+    grid = _grid(edit.values)
+    height, width = len(grid), len(grid[0]) if grid else 0
+    if width:
+        sheet.range((edit.row, edit.col)).value = grid
+        if edit.header:
+            _style(sheet.range((edit.row, edit.col), (edit.row, edit.col + width - 1)), "header")
+        first = edit.row + (1 if edit.header else 0)
+        last = edit.row + height - 1
+        for column, name in edit.formats.items():
+            if last >= first:
+                sheet.range((first, edit.col + column), (last, edit.col + column)).number_format = FORMATS[name]
+    if edit.clear_below and width:
+        bottom = sheet.used_range.last_cell.row
+        if bottom >= edit.row + height:
+            sheet.range((edit.row + height, edit.col), (bottom, edit.col + width - 1)).clear_contents()
+
+
+def _style(cells, style: str) -> None:
+    font, fill = ROW_STYLES[style]
+    for attribute, value in font.items():
+        setattr(cells.font, attribute, value)
+    if fill:
+        cells.color = fill
+
+
+def put_sheet(book, edit: PutSheet) -> None:
+    names = [s.name for s in book.sheets]
+    existing = next((n for n in (edit.name, *edit.aliases) if n in names), None)
+    active = book.sheets.active.name
+    if existing:
+        sheet = book.sheets[existing]
+        _empty(sheet)  # emptied in place: the team's formulas that point at it keep working
+        if existing != edit.name:
+            sheet.name = edit.name
+        active = edit.name if active == existing else active
+    else:
+        sheet = book.sheets.add(edit.name, before=book.sheets[0]) if edit.first else \
+            book.sheets.add(edit.name, after=book.sheets[len(names) - 1])
+    _fill(sheet, edit)
+    sheet.visible = not edit.hidden
+    book.sheets[active].activate()
+
+
+def _empty(sheet) -> None:
+    for chart in reversed(list(sheet.charts)):  # from the last: positions of the others stay put
+        chart.delete()
+    sheet.cells.unmerge()
+    sheet.clear()
+    freeze(sheet, None)
+
+
+def _fill(sheet, edit: PutSheet) -> None:
+    grid = _grid(edit.rows)
+    if grid and grid[0]:
+        sheet.range("A1").value = grid
+    for index, style in sorted(edit.row_styles.items()):
+        if style in ROW_STYLES and index < len(edit.rows) and edit.rows[index]:
+            _style(sheet.range((index + 1, 1), (index + 1, len(edit.rows[index]))), style)
+    header = next((i for i, s in sorted(edit.row_styles.items()) if s == "header"), None)
+    if header is not None and len(grid) > header + 1:
+        for column, name in edit.formats.items():
+            sheet.range((header + 2, column + 1), (len(grid), column + 1)).number_format = FORMATS[name]
+    for column, width in edit.widths.items():
+        sheet.range((1, column + 1)).column_width = width
+    for merged in edit.merges:
+        sheet.range(merged).merge()
+    if edit.freeze:
+        freeze(sheet, edit.freeze)
+    for chart in edit.charts:
+        _chart(sheet, chart)
+
+
+def _chart(sheet, spec: Chart) -> None:
+    """A native chart; its series are the columns from the first to the last series column."""
+    columns = [column for column, _, _ in spec.series]
+    top = min(header for _, header, _ in spec.series)
+    bottom = max(last for _, _, last in spec.series)
+    chart = sheet.charts.add(width=spec.width_cm * POINTS_PER_CM, height=spec.height_cm * POINTS_PER_CM,
+                             chart_type=CHART_TYPES[spec.kind], anchor=sheet.range(spec.anchor),
+                             source=sheet.range((top, min(columns)), (bottom, max(columns))), plot_by="columns")
+    chart.title = spec.title
+    column, first, last = spec.categories
+    chart.set_x_axis_values(sheet.range((first, column), (last, column)))
+
+
+def freeze(sheet, cell: str | None) -> None:
+    """Freeze the rows above and the columns left of cell (None: unfreeze)."""
+    try:
+        panes = sheet.freeze_panes
+        panes.freeze_at(cell) if cell else panes.unfreeze()
+    except (AttributeError, NotImplementedError):  # the desktop engines have no freeze API: the window has
+        if sys.platform.startswith("win"):
+            _freeze_window(sheet, cell)
+        # macOS: xlwings reaches no window setting there; the sheet works the same unfrozen
+
+
+def _freeze_window(sheet, cell: str | None) -> None:
+    window = sheet.book.app.api.ActiveWindow  # COM; the window shows the active sheet
+    sheet.activate()
+    window.FreezePanes = False
+    if cell:
+        row, column = sheet.range(cell).row, sheet.range(cell).column
+        window.ScrollRow, window.ScrollColumn = 1, 1
+        window.SplitRow, window.SplitColumn = row - 1, column - 1
+        window.FreezePanes = True
+
+
+def set_highlights(book, edit: SetHighlights) -> None:
+    """Replace xlcrm's own conditional format rules on a sheet; the team's rules stay."""
+    sheet = book.sheets[edit.sheet]
+    for rule in _rules(sheet):
+        if rule.type == "custom" and is_tagged(rule.formula or ""):
+            rule.delete()
+    cells = sheet.range(edit.cells)
+    with _anchored(book, cells):
+        for rule in reversed(edit.rules):  # each new rule goes on top: the first ends highest
+            cells.conditional_formats.add_custom("=" + tagged(rule.formula), fill_color="#" + rule.fill,
+                                                 font_color="#" + rule.font if rule.font else None,
+                                                 stop_if_true=True)
+
+
+def _rules(sheet) -> list:
+    """Every conditional format rule on the sheet. xlwings Server cannot list them without a round trip."""
+    try:
+        return list(sheet.cells.conditional_formats)
+    except NotImplementedError:
+        return []
+
+
+@contextmanager
+def _anchored(book, cells):
+    """Desktop Excel reads relative references in a rule from the active cell: make it the range's first cell."""
+    selection = book.app.selection
+    cells.sheet.activate()
+    cells[0, 0].select()
+    try:
+        yield
+    finally:
+        if selection is not None:
+            selection.sheet.activate()
+            selection.select()
+
+
+APPLY = {SetCells: set_cells, PutSheet: put_sheet, SetHighlights: set_highlights}
+
+
+def apply_edits(book, edits: list) -> None:
+    for edit in edits:
+        APPLY[type(edit)](book, edit)

@@ -1,0 +1,144 @@
+"""Working days and holidays, from the maintained `holidays` package (never a hand-written list).
+
+China's calendar moves working days around every year: a public holiday week is paid for
+with make-up working days on a weekend (调休). The package knows both, and resolves the
+lunar holidays (Spring Festival, Dragon Boat, Mid-Autumn) per year. Here that becomes a
+numpy business-day calendar, so shifting 100k dates by N working days is one vectorised call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import holidays
+import numpy as np
+import pandas as pd
+
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.fields import norm_header
+from xlcrm.core.i18n import Msg
+
+DEFAULT_COUNTRY = "CN"
+UNKNOWN_COUNTRY = Msg("The calendar '{code}' is not known; use a country code such as CN, HK, TW, SG or US.",
+                      "未知的日历“{code}”;请填写国家/地区代码,如 CN、HK、TW、SG、US。")
+_ALL_DAYS = "1111111"  # every weekday is a working day unless listed: make-up Saturdays stay working
+
+
+def supported(code: str) -> bool:
+    return code.upper() in holidays.list_supported_countries()
+
+
+@cache
+def _holidays(code: str, year: int, language: str | None = None, categories: tuple[str, ...] = ("public",),
+              observed: bool = True):
+    entity = holidays.country_holidays(code, years=year, observed=observed)
+    language = language if language in entity.supported_languages else None
+    wanted = tuple(c for c in categories if c in entity.supported_categories)
+    return holidays.country_holidays(code, years=year, language=language, categories=wanted, observed=observed)
+
+
+@cache
+def _days_off(code: str, year: int) -> np.ndarray:
+    """Every day of a year that is not a working day (weekends not made up, public holidays)."""
+    entity = _holidays(code, year)
+    days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D").date
+    return np.array([d for d in days if not entity.is_working_day(d)], dtype="datetime64[D]")
+
+
+class WorkCalendar:
+    """Working days of one country (default China), for the years the dates at hand need."""
+
+    def __init__(self, country: str = DEFAULT_COUNTRY):
+        code = (country or DEFAULT_COUNTRY).strip().upper()
+        if not supported(code):
+            raise XlcrmError(UNKNOWN_COUNTRY(code=country))
+        self.country = code
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return bool(_holidays(self.country, day.year).is_working_day(day))
+
+    def _busdays(self, dates: np.ndarray, reach_years: int) -> np.busdaycalendar:
+        years = pd.DatetimeIndex(dates[~np.isnat(dates)]).year.unique()
+        wanted = sorted({y + k for y in years for k in range(-reach_years, reach_years + 1)} & set(range(1900, 2200)))
+        off = [_days_off(self.country, y) for y in wanted]
+        return np.busdaycalendar(weekmask=_ALL_DAYS, holidays=np.concatenate(off) if off else None)
+
+    def shift(self, dates: pd.Series, working_days) -> pd.Series:
+        """Each date moved by N working days (N may differ per row; negative goes back).
+
+        From a day off, +1 is the first working day after it and -1 the last one before it,
+        as holidays' own get_nth_working_day counts.
+        """
+        days = _as_days(dates)
+        steps = np.broadcast_to(np.asarray(working_days, dtype="float64"), days.shape)
+        valid = ~np.isnat(days) & ~np.isnan(steps)
+        out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+        if valid.any():
+            n = steps[valid].astype("int64")
+            reach = 1 + int(np.abs(n).max()) // 200
+            calendar = self._busdays(days[valid], reach)
+            forward = n > 0
+            out_valid = np.where(forward, np.busday_offset(days[valid], n, roll="backward", busdaycal=calendar),
+                                 np.busday_offset(days[valid], n, roll="forward", busdaycal=calendar))
+            out[valid] = out_valid
+        return pd.Series(out.astype("datetime64[ns]"), index=dates.index)
+
+    def roll(self, dates: pd.Series, direction: str) -> pd.Series:
+        """A date on a day off moved to the working day before (or after); 'keep' leaves it."""
+        if direction == "keep":
+            return dates
+        days = _as_days(dates)
+        valid = ~np.isnat(days)
+        out = days.copy()
+        if valid.any():
+            calendar = self._busdays(days[valid], 1)
+            out[valid] = np.busday_offset(days[valid], 0, roll="backward" if direction == "before" else "forward",
+                                          busdaycal=calendar)
+        return pd.Series(out.astype("datetime64[ns]"), index=dates.index)
+
+    def holiday_names(self, year: int) -> pd.DataFrame:
+        """The holidays of a year, first day of each: columns date, en, zh (names as the package gives them).
+
+        Observed days and the days off moved from a weekend (调休) are left out; the commemorative
+        days (Women's Day, Children's Day, ...) are included.
+        """
+        names = {}
+        for language in ("en_US", "zh_CN"):
+            entity = _holidays(self.country, year, language, ("public", "half_day"), observed=False)
+            moved = _substituted_prefix(entity)
+            names[language] = {day: [n for n in entity.get_list(day) if not (moved and n.startswith(moved))]
+                               for day in sorted(entity)}
+        rows = []
+        for day, english in names["en_US"].items():
+            chinese = names["zh_CN"].get(day, [])
+            for i, name in enumerate(english):
+                rows.append((pd.Timestamp(day), name, chinese[i] if i < len(chinese) else name))
+        frame = pd.DataFrame(rows, columns=["date", "en", "zh"])
+        return frame.drop_duplicates("en", keep="first").reset_index(drop=True)
+
+    def find_holiday(self, name: str, year: int) -> pd.Timestamp | None:
+        """The first day of the holiday called `name` (either language) in a year; None if unknown.
+
+        An exact name wins; otherwise a name that contains what was typed, if only one does
+        ("Spring Festival" finds "Chinese New Year (Spring Festival)").
+        """
+        wanted = norm_header(name)
+        if not wanted:
+            return None
+        table = self.holiday_names(year)
+        keys = pd.concat([table["en"].map(norm_header), table["zh"].map(norm_header)], axis=1)
+        exact = table[(keys == wanted).any(axis=1)]
+        if len(exact):
+            return exact["date"].iloc[0]
+        partial = table[keys.apply(lambda col: col.str.contains(wanted, regex=False)).any(axis=1)]
+        return partial["date"].iloc[0] if len(partial) == 1 else None
+
+
+def _substituted_prefix(entity) -> str | None:
+    label = getattr(entity, "substituted_label", None)
+    return entity.tr(label).split("%s")[0] if label else None
+
+
+def _as_days(dates: pd.Series) -> np.ndarray:
+    return pd.to_datetime(dates, errors="coerce").to_numpy(dtype="datetime64[D]")

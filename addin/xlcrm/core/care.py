@@ -1,0 +1,181 @@
+"""Care occasions (关怀) and the touches a deal or a delivery sets off, as due touches.
+
+Birthdays (29 February falls on 28 February in other years), holidays resolved per year
+from the calendar package (lunar ones included), a thank-you after a deal, a feedback call
+and a return visit after delivery, and an appointment reminder some working days ahead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from xlcrm.core.calendar import DEFAULT_COUNTRY, WorkCalendar
+from xlcrm.core.followups import statuses
+from xlcrm.core.rules import NO, YES, Rules, read_flag
+from xlcrm.core.i18n import Msg, pick
+from xlcrm.core.parse import clean_text
+from xlcrm.core.settings import Block, Col, Settings
+from xlcrm.core.touches import TOUCH_COLUMNS
+
+# Greeted by default; every other holiday of the calendar is listed, switched off.
+GREETED = {"New Year's Day", "Chinese New Year (Spring Festival)", "Dragon Boat Festival", "Mid-Autumn Festival",
+           "National Day"}
+REOPEN_WINDOW = 7  # a contact in the week before a touch is due counts as having done it
+
+UNKNOWN_HOLIDAY = Msg("Holiday '{name}' in the holiday list is not in the {country} calendar; known: {known}.",
+                      "节日问候表中的“{name}”不在 {country} 日历中;可用:{known}。")
+DETAILS = {
+    "birthday": Msg("birthday {date}", "生日 {date}"),
+    "holiday": Msg("{name} {date}", "{name} {date}"),
+    "thanks": Msg("deal won {date}", "成交于 {date}"),
+    "feedback": Msg("delivered {date}", "到货于 {date}"),
+    "return_visit": Msg("delivered {date}", "交付于 {date}"),
+    "appointment": Msg("appointment {date}", "预约于 {date}"),
+}
+EVENTS = {"thanks": "deal_won", "feedback": "delivery", "return_visit": "delivery"}
+
+
+def _default_holidays() -> list[dict]:
+    names = WorkCalendar(DEFAULT_COUNTRY).holiday_names(dt.date.today().year)
+    return [{"holiday": Msg(en, zh), "greet": YES if en in GREETED else NO}
+            for en, zh in zip(names["en"], names["zh"])]
+
+
+HOLIDAYS = Block(
+    "holidays", Msg("Holiday greetings", "节日问候"),
+    (Col("holiday", "Holiday", "节日"), Col("greet", "Greet", "问候")),
+    _default_holidays, key=None,
+    note=Msg("Names as in the calendar (Chinese or English); dates, lunar ones too, are worked out every year.",
+             "节日名称与日历一致(中文或英文均可);日期(含农历节日)每年自动计算。"),
+)
+
+
+def greeted_holidays(settings: Settings, lang: str) -> list[str]:
+    """The holidays ticked in the settings, named as typed (the defaults in the current language)."""
+    names = [(_text(r.get("holiday"), lang), _text(r.get("greet"), lang)) for r in settings.rows("holidays")]
+    return [name for name, greet in names if name and read_flag(greet, False)]
+
+
+def _text(value, lang: str) -> str:
+    return clean_text(value.text(lang) if isinstance(value, Msg) else value)
+
+
+def touch_frame(people: pd.DataFrame, keep: pd.Series, occasion: str, due: pd.Series, today: dt.date,
+                detail: pd.Series | None = None) -> pd.DataFrame:
+    """Due touches (core.touches columns) for the customers where keep is true."""
+    rows = people.index[keep.fillna(False).astype(bool)]
+    frame = pd.DataFrame({
+        "row": rows.astype("int64"),
+        "key": people.loc[rows, "key"].to_numpy(),
+        "customer": people.loc[rows, "customer"].to_numpy(),
+        "owner": people.loc[rows, "owner"].to_numpy(),
+        "occasion": occasion,
+        "due": pd.to_datetime(due.loc[rows]).to_numpy(dtype="datetime64[ns]"),
+        "detail": None if detail is None else detail.loc[rows].to_numpy(),
+    })
+    frame["status"] = statuses(frame["due"], today)
+    return frame[list(TOUCH_COLUMNS)]
+
+
+def _dated(template: Msg, dates: pd.Series, lang: str) -> pd.Series:
+    """The template with each row's date in it (vectorised: a prefix and a suffix around the date)."""
+    before, after = pick(lang, template.en, template.zh).split("{date}")
+    days = dates.dt.strftime("%Y-%m-%d")
+    return (before + days + after).where(dates.notna(), None)
+
+
+def on_year(born: pd.Series, year: int) -> pd.Series:
+    """The birthday in a given year; 29 February becomes 28 February when the year has none."""
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    day = born.dt.day.where(leap | ~((born.dt.month == 2) & (born.dt.day == 29)), 28)
+    parts = pd.DataFrame({"year": year, "month": born.dt.month, "day": day})
+    return pd.to_datetime(parts, errors="coerce")
+
+
+def birthday_touches(people: pd.DataFrame, rules: Rules, today: dt.date, lang: str) -> pd.DataFrame:
+    born = pd.to_datetime(people["birthday"])
+    this_year, next_year = on_year(born, today.year), on_year(born, today.year + 1)
+    occasion = this_year.where(this_year >= pd.Timestamp(today), next_year)
+    due = occasion - pd.Timedelta(days=rules.days("birthday"))
+    keep = born.notna() & (due <= _horizon(rules, today))
+    return touch_frame(people, keep, "birthday", due, today, _dated(DETAILS["birthday"], occasion, lang))
+
+
+def holiday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, names: list[str],
+                    today: dt.date, lang: str) -> tuple[pd.DataFrame, list[Msg]]:
+    """Every customer's greeting for each ticked holiday coming up within the look-ahead."""
+    frames, notes = [], []
+    for name in names:
+        dates = [calendar.find_holiday(name, year) for year in (today.year, today.year + 1)]
+        if all(d is None for d in dates):
+            known = calendar.holiday_names(today.year)
+            notes.append(UNKNOWN_HOLIDAY(name=name, country=calendar.country,
+                                         known=Msg(", ".join(known["en"]), "、".join(known["zh"]))))
+            continue
+        coming = next((d for d in dates if d is not None and d >= pd.Timestamp(today)), None)
+        if coming is None:
+            continue
+        due = coming - pd.Timedelta(days=rules.days("holiday"))
+        if due > _horizon(rules, today):
+            continue
+        every = pd.Series(True, index=people.index)
+        detail = pd.Series(DETAILS["holiday"](name=name, date=f"{coming:%Y-%m-%d}").text(lang), index=people.index)
+        frames.append(touch_frame(people, every, "holiday", pd.Series(due, index=people.index), today, detail))
+    return _concat(frames), notes
+
+
+def event_touches(people: pd.DataFrame, occasion: str, rules: Rules, today: dt.date, lang: str) -> pd.DataFrame:
+    """A touch some days after an event (deal won, delivery), open until someone contacts the customer."""
+    trigger = pd.to_datetime(people[EVENTS[occasion]])
+    due = trigger + pd.Timedelta(days=rules.days(occasion))
+    opened = np.maximum(trigger, due - pd.Timedelta(days=REOPEN_WINDOW))
+    done = people["last_contact"] > opened
+    fresh = due >= pd.Timestamp(today) - pd.Timedelta(days=rules.stale_days)
+    keep = trigger.notna() & ~done & fresh & (due <= _horizon(rules, today))
+    return touch_frame(people, keep, occasion, due, today, _dated(DETAILS[occasion], trigger, lang))
+
+
+def appointment_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, today: dt.date,
+                        lang: str) -> pd.DataFrame:
+    """A reminder N working days before each coming appointment, unless the customer was contacted since."""
+    meeting = pd.to_datetime(people["appointment"])
+    due = calendar.shift(meeting, -rules.days("appointment"))
+    done = people["last_contact"] >= due
+    keep = meeting.notna() & (meeting >= pd.Timestamp(today)) & ~done & (due <= _horizon(rules, today))
+    return touch_frame(people, keep, "appointment", due, today, _dated(DETAILS["appointment"], meeting, lang))
+
+
+def care_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, holidays: list[str],
+                 today: dt.date, lang: str) -> tuple[pd.DataFrame, list[Msg]]:
+    """Every care and event touch that is switched on in the settings."""
+    frames, notes = [], []
+    if rules.on("birthday"):
+        frames.append(birthday_touches(people, rules, today, lang))
+    if rules.on("holiday"):
+        found, notes = holiday_touches(people, rules, calendar, holidays, today, lang)
+        frames.append(found)
+    frames += [event_touches(people, o, rules, today, lang) for o in EVENTS if rules.on(o)]
+    if rules.on("appointment"):
+        frames.append(appointment_touches(people, rules, calendar, today, lang))
+    return _concat(frames), notes
+
+
+def _horizon(rules: Rules, today: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(today) + pd.Timedelta(days=rules.look_ahead_days)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_touches()
+    return pd.concat(frames, ignore_index=True)
+
+
+def empty_touches() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in TOUCH_COLUMNS})
+    frame["row"] = frame["row"].astype("int64")
+    frame["due"] = frame["due"].astype("datetime64[ns]")
+    return frame

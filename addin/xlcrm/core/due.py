@@ -1,0 +1,88 @@
+"""Everything due, worked out in one place: the regular follow-up per customer, care occasions,
+touches after deals and deliveries, and deals stuck in the funnel.
+
+people: one row per customer (index = Excel row) with the columns of PEOPLE_COLUMNS
+(missing data as None/NaT); the action builds it from the team's sheet and the contact log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from xlcrm.core.calendar import WorkCalendar
+from xlcrm.core.care import care_touches, greeted_holidays, touch_frame
+from xlcrm.core.followups import plan_followups
+from xlcrm.core.rules import Rules, read_rules
+from xlcrm.core.funnel import funnel_counts, funnel_stages, stage_steps, stuck_touches, unknown_stages
+from xlcrm.core.i18n import Msg, pick
+from xlcrm.core.settings import Settings
+from xlcrm.core.touches import TOUCH_COLUMNS
+
+DATES = ("last_contact", "next_followup", "first_contact", "birthday", "deal_won", "delivery", "appointment",
+         "stage_since")
+PEOPLE_COLUMNS = ("key", "customer", "owner", "class", "existing", "cadence_days", "stage", *DATES)
+
+OWN_DATE = Msg("date planned in the sheet", "表中计划日期")
+FROM_LAST = Msg("last contact {date} + {days} days", "最近联系 {date} + {days} 天")
+FROM_FIRST = Msg("first contact {date} + {days} days", "首次联系 {date} + {days} 天")
+ANSWER_BY = Msg("new lead: answer by {date} at the latest", "新线索:最迟 {date} 前回复")
+
+
+@dataclass
+class Due:
+    people: pd.DataFrame  # the input, one row per customer
+    rules: Rules
+    followups: pd.DataFrame  # per customer: see core.followups.plan_followups
+    touches: pd.DataFrame  # core.touches columns, regular follow-ups first
+    funnel: pd.DataFrame  # per step: stage, deals, stuck
+    unknown_stage: pd.Series  # rows whose stage names no funnel stage
+    notes: list[Msg] = field(default_factory=list)
+
+
+def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str) -> Due:
+    rules = read_rules(settings)
+    notes = list(rules.notes)
+    calendar = WorkCalendar(rules.country)
+    plan = plan_followups(people, rules, calendar, today)
+    regular = touch_frame(people, pd.Series(True, index=people.index), "followup", plan["due"], today,
+                          followup_details(people, plan, lang))
+    regular["occasion"] = plan["occasion"].to_numpy()
+    care, care_notes = care_touches(people, rules, calendar, greeted_holidays(settings, lang), today, lang)
+    stages = funnel_stages(settings, notes)
+    steps = stage_steps(people["stage"], stages)
+    stuck = stuck_touches(people, steps, stages, today, lang)
+    touches = pd.concat([t for t in (regular, care, stuck) if len(t)] or [regular], ignore_index=True)
+    touches = touches[~touches["row"].isin(_later_duplicates(people))]  # one customer listed twice: once
+    funnel = funnel_counts(steps, pd.Index(stuck["row"]), stages)
+    return Due(people, rules, plan, touches[list(TOUCH_COLUMNS)], funnel, unknown_stages(people["stage"], steps),
+               notes + care_notes)
+
+
+def _later_duplicates(people: pd.DataFrame) -> pd.Index:
+    return people.index[people["key"].duplicated(keep="first")]
+
+
+def followup_details(people: pd.DataFrame, plan: pd.DataFrame, lang: str) -> pd.Series:
+    """Why each regular follow-up is due when it is, in words."""
+    own = OWN_DATE.text(lang)
+    last, first, answer_by = (pick(lang, m.en, m.zh) for m in (FROM_LAST, FROM_FIRST, ANSWER_BY))
+
+    def day(dates: pd.Series) -> list:
+        return dates.dt.strftime("%Y-%m-%d").where(dates.notna(), None).tolist()
+
+    texts = []
+    for occasion, own_date, answer, contact, started, days in zip(
+            plan["occasion"], plan["own_date"], day(plan["answer_by"]), day(plan["last_contact"]),
+            day(people["first_contact"]), plan["cadence"]):
+        if occasion == "first_answer":
+            texts.append(answer_by.format(date=answer))
+        elif own_date:
+            texts.append(own)
+        elif contact:
+            texts.append(last.format(date=contact, days=days))
+        else:
+            texts.append(first.format(date=started, days=days) if started else None)
+    return pd.Series(texts, index=plan.index, dtype=object)

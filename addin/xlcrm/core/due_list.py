@@ -1,0 +1,136 @@
+"""The due list (待跟进): one block per owner, overdue first; and the summary the action prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from xlcrm.core.due import Due
+from xlcrm.core.edits import DATE, INT, Formula
+from xlcrm.core.i18n import Msg, pick
+from xlcrm.core.touches import OCCASIONS, STATUSES
+
+LISTED = ("overdue", "due_today", "due_week", "no_date")  # what the due list shows, in this order
+CARE = ("birthday", "holiday", "thanks", "return_visit", "appointment", "feedback")
+COLUMNS = (Msg("Customer", "客户名称"), Msg("Contact", "联系人"), Msg("Phone", "电话"), Msg("Touch", "事项"),
+           Msg("Detail", "说明"), Msg("Due", "应办日期"), Msg("Days overdue", "逾期天数"), Msg("Status", "状态"),
+           Msg("Stage", "阶段"), Msg("Class", "客户等级"), Msg("Row", "行号"))
+TITLE = Msg("Due follow-ups as of {date}", "待跟进事项({date})")
+EXPLAIN = Msg("A snapshot of the day it was made; run Highlight follow-ups (xlcrm followups) again to refresh it. "
+              "The row colours in '{sheet}' follow the real date every day by themselves.",
+              "此表为生成当天的快照,重新运行“跟进提醒”(xlcrm followups)即可刷新;"
+              "“{sheet}”中的行颜色每天自动按当天日期更新。")
+OWNER = Msg("■ {owner}: {counts}", "■ {owner}:{counts}")
+NO_OWNER = Msg("(no owner)", "(未指定负责人)")
+NOTHING = Msg("Nothing is overdue or due this week.", "没有逾期或本周到期的事项。")
+COUNTS = Msg("{overdue} overdue, {due_today} due today, {due_week} due this week",
+             "逾期 {overdue},今日到期 {due_today},本周到期 {due_week}")
+NO_DATE_COUNT = Msg(", {count} without a date", ",无日期 {count}")
+HEADLINE = Msg("Follow-ups as of {date}: {counts}.", "截至 {date} 的跟进:{counts}。")
+PER_OWNER = Msg("Per owner (follow-ups, care occasions and stuck deals):", "按负责人(跟进、关怀与停滞商机):")
+CARE_LINE = Msg("Care occasions and event touches due this week: {items}", "本周到期的关怀与事项:{items}")
+NO_CARE = Msg("Care occasions and event touches due this week: none", "本周到期的关怀与事项:无")
+STUCK_LINE = Msg("Deals stuck in a stage: {count}{which}", "停滞的商机:{count} 个{which}")
+FUNNEL_LINE = Msg("Funnel: {stages}", "销售漏斗:{stages}")
+WHERE = Msg("Due list per owner: sheet '{due}'. Status and row colours in '{sheet}' compare the due date with "
+            "TODAY(), so they stay right tomorrow without a re-run.",
+            "按负责人的待跟进清单:工作表“{due}”。“{sheet}”中的状态和行颜色按 TODAY() 与应办日期比较,"
+            "明天无需重新运行也正确。")
+
+
+def listed(touches: pd.DataFrame) -> pd.DataFrame:
+    """The touches that need doing now, overdue first, then by due date."""
+    shown = touches[touches["status"].isin(LISTED)].copy()
+    shown["_rank"] = shown["status"].map({s: i for i, s in enumerate(LISTED)})
+    return shown.sort_values(["_rank", "due", "customer"], na_position="last", kind="stable")
+
+
+def sheet(touches: pd.DataFrame, people: pd.DataFrame, today: dt.date, lang: str, customer_sheet: str
+          ) -> tuple[list[list[Any]], dict[str, Any]]:
+    """The due list sheet's rows and layout (PutSheet keyword arguments)."""
+    rows: list[list[Any]] = [[TITLE(date=f"{today:%Y-%m-%d}").text(lang)], [EXPLAIN(sheet=customer_sheet).text(lang)]]
+    styles = {0: "title", 1: "muted"}
+    info = people[["contact", "phone", "stage", "class"]].rename(columns={"class": "grade"})  # class: a keyword
+    shown = listed(touches).merge(info, left_on="row", right_index=True, how="left")
+    if shown.empty:
+        rows.append([NOTHING.text(lang)])
+        styles[2] = "muted"
+    for owner, group in _by_owner(shown, lang):
+        rows.append([])
+        styles[len(rows)] = "section"
+        rows.append([OWNER(owner=owner, counts=_counts(group, lang)).text(lang)])
+        styles[len(rows)] = "header"
+        rows.append([c.text(lang) for c in COLUMNS])
+        rows += _rows(group, today, lang, customer_sheet)
+    layout = {"row_styles": styles, "formats": {5: DATE, 6: INT}, "freeze": "A3",
+              "widths": {0: 28, 1: 12, 2: 15, 3: 22, 4: 34, 5: 12, 6: 10, 7: 12, 8: 12, 9: 8, 10: 7}}
+    return rows, layout
+
+
+def _by_owner(shown: pd.DataFrame, lang: str):
+    owners = shown["owner"].fillna("").astype(str)
+    for owner in sorted(owners.unique(), key=lambda o: (o == "", o)):
+        yield (owner or NO_OWNER.text(lang)), shown[owners == owner]
+
+
+def _rows(touches: pd.DataFrame, today: dt.date, lang: str, customer_sheet: str) -> list[list[Any]]:
+    """The listed touches as sheet rows (built column by column: a due list may have 100k rows)."""
+    late = (pd.Timestamp(today) - touches["due"]).dt.days
+    table = pd.DataFrame({
+        "customer": touches["customer"], "contact": touches["contact"], "phone": touches["phone"],
+        "touch": touches["occasion"].map({k: m.text(lang) for k, m in OCCASIONS.items()}),
+        "detail": touches["detail"], "due": touches["due"].dt.date, "late": late.where(late > 0),
+        "status": touches["status"].map({k: m.text(lang) for k, m in STATUSES.items()}),
+        "stage": touches["stage"], "class": touches["grade"],
+    }).astype(object)
+    table = table.where(table.notna(), None)
+    table["late"] = table["late"].map(lambda d: None if d is None else int(d))
+    target = _target(customer_sheet)
+    links = [Formula(f'HYPERLINK("{target}{row}",{row})') for row in touches["row"].tolist()]
+    return [values + [link] for values, link in zip(table.values.tolist(), links)]
+
+
+def _target(sheet: str) -> str:
+    """The start of a link to a row of the team's sheet: the name quoted for Excel, then for the formula."""
+    return ("#'" + sheet.replace("'", "''") + "'!A").replace('"', '""')
+
+
+def _status_counts(touches: pd.DataFrame) -> dict[str, int]:
+    counts = touches["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in STATUSES}
+
+
+def _counts(touches: pd.DataFrame, lang: str) -> str:
+    counts = _status_counts(touches)
+    text = COUNTS(**counts).text(lang)
+    return text + (NO_DATE_COUNT(count=counts["no_date"]).text(lang) if counts["no_date"] else "")
+
+
+def summary_lines(due: Due, today: dt.date, lang: str, customer_sheet: str, due_sheet: str) -> list[str]:
+    """What the CLI prints and the ribbon shows: counts, per owner, care, stuck deals, the funnel."""
+    regular = due.touches[due.touches["occasion"].isin(["followup", "first_answer"])]
+    lines = [HEADLINE(date=f"{today:%Y-%m-%d}", counts=_counts(regular, lang)).text(lang)]
+    shown = listed(due.touches)
+    if not shown.empty:
+        lines.append(PER_OWNER.text(lang))
+        lines += [f"  {owner}: {_counts(group, lang)}" for owner, group in _by_owner(shown, lang)]
+    care = shown[shown["occasion"].isin(CARE) & shown["status"].ne("no_date")]
+    items = care["occasion"].value_counts()
+    lines.append(CARE_LINE(items=pick(lang, ", ", ",").join(
+        f"{OCCASIONS[o].text(lang)} {n}" for o, n in items.items())).text(lang) if len(items) else NO_CARE.text(lang))
+    lines += _funnel_lines(due, lang)
+    lines.append(WHERE(due=due_sheet, sheet=customer_sheet).text(lang))
+    return lines
+
+
+def _funnel_lines(due: Due, lang: str) -> list[str]:
+    funnel = due.funnel.assign(stage=due.funnel[f"stage_{pick(lang, 'en', 'zh')}"])
+    stuck = funnel[funnel["stuck"] > 0]
+    which = "" if stuck.empty else " (" + pick(lang, ", ", ",").join(
+        f"{r.stage} {r.stuck}" for r in stuck.itertuples()) + ")"
+    lines = [STUCK_LINE(count=int(funnel["stuck"].sum()), which=which).text(lang)]
+    if funnel["deals"].sum():
+        lines.append(FUNNEL_LINE(stages=" → ".join(f"{r.stage} {r.deals}" for r in funnel.itertuples())).text(lang))
+    return lines

@@ -1,0 +1,102 @@
+"""The 8-stage sales funnel: which stage each deal is in, and deals stuck in a stage too long."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from xlcrm.core.care import touch_frame
+from xlcrm.core.fields import norm_header
+from xlcrm.core.rules import read_days
+from xlcrm.core.i18n import Msg, pick
+from xlcrm.core.parse import clean_text
+from xlcrm.core.settings import Block, Col, Settings
+
+STAGES = (
+    ("Met customer", "见到客户", 14), ("Opportunity found", "发现机会", 14),
+    ("Opportunity confirmed", "确认机会", 21), ("Needs defined", "明确需求", 21),
+    ("Proposal", "方案报价", 14), ("Commitment", "客户承诺", 14),
+    ("Acceptance", "验收", 30), ("Payment", "收款", 30),
+)
+UNKNOWN_STAGE = Msg("not one of the funnel's stages (see 销售漏斗 / Sales funnel in the settings)",
+                    "不是销售漏斗中的阶段(见设置表“销售漏斗”)")
+STUCK = Msg("{stage}: {days} days in stage", "{stage}:已停留 {days} 天")
+_NUMBERED = re.compile(r"^\s*(\d+)\s*[.、)）:：\-_ ]?\s*")
+
+FUNNEL = Block(
+    "funnel", Msg("Sales funnel", "销售漏斗"),
+    (Col("key", "Step", "步骤"), Col("stage", "Stage", "阶段"), Col("days", "Stuck after (days)", "停滞天数")),
+    lambda: [{"key": str(step), "stage": Msg(en, zh), "days": days} for step, (en, zh, days) in enumerate(STAGES, 1)],
+    note=Msg("Rename a stage to the word your sheet uses; a deal longer than the days in its stage is flagged.",
+             "可把阶段名改成表中所用的叫法;在某阶段停留超过天数的商机会被标出。"),
+)
+
+
+def funnel_stages(settings: Settings, notes: list[Msg]) -> pd.DataFrame:
+    """The 8 stages as set: step (1..8), name in both languages, the team's own name, stuck days."""
+    rows = {clean_text(r.get("key")): r for r in settings.rows("funnel")}
+    table = []
+    for step, (en, zh, days) in enumerate(STAGES, 1):
+        row = rows.get(str(step), {})
+        own = clean_text(row.get("stage")) if isinstance(row.get("stage"), str) else ""
+        own = "" if norm_header(own) in (norm_header(en), norm_header(zh)) else own  # a default, in either language
+        table.append({"step": step, "en": en, "zh": zh, "own": own,
+                      "days": read_days(row.get("days"), days, Msg(en, zh), notes)})
+    return pd.DataFrame(table).set_index("step", drop=False)
+
+
+def stage_names(stages: pd.DataFrame, lang: str) -> pd.Series:
+    """The name each step is shown with: the team's own, else the default in the language."""
+    default = stages["zh"] if lang == "zh" else stages["en"]
+    return stages["own"].where(stages["own"] != "", default)
+
+
+def stage_steps(stage: pd.Series, stages: pd.DataFrame) -> pd.Series:
+    """The step (1..8) of each deal's stage text, matching any name a step has; NA when unknown or empty."""
+    lookup = {norm_header(name): step for step, row in stages.iterrows()
+              for name in (row["en"], row["zh"], row["own"]) if name}
+
+    def step_of(value) -> int | None:
+        text = clean_text(value)
+        if not text:
+            return None
+        if text.isdigit():
+            return int(text) if 1 <= int(text) <= len(STAGES) else None
+        return lookup.get(norm_header(text)) or lookup.get(norm_header(_NUMBERED.sub("", text)))
+
+    distinct = {value: step_of(value) for value in stage.dropna().unique()}  # a few names, many rows
+    return stage.map(distinct).astype("Int64")
+
+
+def unknown_stages(stage: pd.Series, steps: pd.Series) -> pd.Series:
+    """Rows whose stage is filled in but names no stage of the funnel."""
+    filled = {value: bool(clean_text(value)) for value in stage.dropna().unique()}
+    return stage.map(filled).eq(True) & steps.isna()
+
+
+def stuck_touches(people: pd.DataFrame, steps: pd.Series, stages: pd.DataFrame, today: dt.date,
+                  lang: str) -> pd.DataFrame:
+    """A touch for each deal that stayed in its stage longer than the stage allows."""
+    since = pd.to_datetime(people["stage_since"])
+    allowed = steps.map(stages["days"]).astype("float64")
+    days_in = (pd.Timestamp(today) - since).dt.days
+    stuck = since.notna() & steps.notna() & (days_in > allowed)
+    names = stage_names(stages, lang)
+    template = pick(lang, STUCK.en, STUCK.zh)
+    detail = pd.Series([template.format(stage=names.get(s), days=int(d)) if ok else None
+                        for s, d, ok in zip(steps, days_in, stuck)], index=people.index, dtype=object)
+    due = since + pd.to_timedelta(allowed, unit="D")
+    return touch_frame(people, stuck, "stuck", due, today, detail)
+
+
+def funnel_counts(steps: pd.Series, stuck_rows: pd.Index, stages: pd.DataFrame) -> pd.DataFrame:
+    """Deals per stage and how many of them are stuck; the stage's name in each language (stage_en, stage_zh)."""
+    stuck = steps.loc[steps.index.isin(stuck_rows)]
+    return pd.DataFrame({
+        "stage_en": stage_names(stages, "en"),
+        "stage_zh": stage_names(stages, "zh"),
+        "deals": steps.value_counts().reindex(stages.index, fill_value=0),
+        "stuck": stuck.value_counts().reindex(stages.index, fill_value=0),
+    })

@@ -1,0 +1,83 @@
+"""What each customer bought: last purchase, number of orders, net amount, and the gaps between purchases.
+
+From the orders sheet when there is one: the lines of one order (same order number) are
+one order; an order whose total is negative is a refund, which lowers the amount spent but
+is not a purchase. Orders dated after `today` are left out (the scores are as of today).
+Without an orders sheet, the customer sheet's own summary columns (last order date, order
+count, total amount) stand in; the gaps between purchases are then unknown.
+
+The result is one row per customer key with the columns of PURCHASE_COLUMNS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from xlcrm.core.rhythm import gap_stats
+
+PURCHASE_COLUMNS = ("last", "frequency", "monetary", "gap", "gap_cv", "gaps")
+SUMMARY_FIELDS = ("last_order", "order_count", "total_amount")
+
+
+@dataclass
+class OrderCheck:
+    """Orders that could not count: rows (Excel) naming unknown customers, rows dated after today."""
+
+    unknown: pd.Index
+    future: pd.Index
+    undated: pd.Index
+
+
+def from_orders(orders: pd.DataFrame, customer_keys: pd.Index, today: dt.date) -> tuple[pd.DataFrame, OrderCheck]:
+    """Per-customer purchases from order rows (index: Excel row; columns key, order_date, order_amount,
+    optionally order_id)."""
+    day = pd.Timestamp(today)
+    dated = orders["order_date"].notna()
+    future = dated & (orders["order_date"] > day)
+    known = orders["key"].isin(customer_keys)
+    check = OrderCheck(orders.index[~known], orders.index[known & future], orders.index[known & ~dated])
+    used = orders.loc[known & dated & ~future]
+    return _aggregate(_as_orders(used), day), check
+
+
+def _as_orders(lines: pd.DataFrame) -> pd.DataFrame:
+    """One row per order: lines sharing a customer and an order number are summed; a line without one is an order."""
+    frame = pd.DataFrame({"key": lines["key"].to_numpy(), "date": lines["order_date"].to_numpy(),
+                          "amount": lines["order_amount"].fillna(0.0).to_numpy()})
+    ids = lines["order_id"] if "order_id" in lines else pd.Series(None, index=lines.index, dtype=object)
+    numbered = ids.notna().to_numpy()
+    if not numbered.any():
+        return frame
+    grouped = (frame[numbered].assign(order_id=ids[numbered].astype(str).to_numpy())
+               .groupby(["key", "order_id"], sort=False).agg(date=("date", "min"), amount=("amount", "sum"))
+               .reset_index().drop(columns="order_id"))
+    return pd.concat([frame[~numbered], grouped], ignore_index=True)
+
+
+def _aggregate(orders: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    by_key = orders.groupby("key", sort=False)
+    monetary = by_key["amount"].sum()
+    bought = orders[orders["amount"] >= 0]
+    per_customer = bought.groupby("key", sort=False).agg(last=("date", "max"), frequency=("date", "size"))
+    result = per_customer.reindex(monetary.index)
+    result["frequency"] = result["frequency"].fillna(0).astype("int64")
+    result["monetary"] = monetary
+    rhythm = gap_stats(bought[["key", "date"]])
+    return result.join(rhythm).loc[:, list(PURCHASE_COLUMNS)]
+
+
+def from_summary(customers: pd.DataFrame) -> pd.DataFrame:
+    """Per-customer purchases from the customer sheet's own columns (first row of a key wins)."""
+    first = customers.drop_duplicates("key").set_index("key")
+    last = pd.to_datetime(first["last_order"], errors="coerce")
+    count = pd.to_numeric(first["order_count"], errors="coerce")
+    amount = pd.to_numeric(first["total_amount"], errors="coerce")
+    bought = count.fillna(0).gt(0) | last.notna() | amount.fillna(0).gt(0)
+    frequency = count.where(count.notna() & count.gt(0), np.where(bought, 1, 0)).astype("int64")
+    result = pd.DataFrame({"last": last, "frequency": frequency, "monetary": amount.fillna(0.0),
+                           "gap": np.nan, "gap_cv": np.nan, "gaps": 0}, index=first.index)
+    return result[bought]

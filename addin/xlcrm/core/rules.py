@@ -1,0 +1,177 @@
+"""The follow-up settings: the blocks a user edits in the settings sheet, and the rules read from them.
+
+Cadence per class, how days are counted (calendar or working days, and where a computed date on
+a day off goes), the calendar, the touches and care occasions with their days. A value that
+cannot be read is noted and its default used, so a typo never stops a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlcrm.core.calendar import DEFAULT_COUNTRY, supported
+from xlcrm.core.i18n import Msg
+from xlcrm.core.parse import clean_text, parse_amount
+from xlcrm.core.settings import KV_COLUMNS, Block, Col, Settings, kv
+
+CLASSES = ("A", "B", "C", "D")
+
+CALENDAR_DAYS, WORKING_DAYS = Msg("calendar", "自然日"), Msg("working", "工作日")
+BEFORE, AFTER, KEEP = Msg("before", "提前"), Msg("after", "顺延"), Msg("keep", "不变")
+YES, NO = Msg("yes", "是"), Msg("no", "否")
+_CHOICES = {
+    "count_in": {"calendar": CALENDAR_DAYS, "working": WORKING_DAYS},
+    "day_off": {"before": BEFORE, "after": AFTER, "keep": KEEP},
+}
+_ALSO = {"calendar": {"日历日", "自然天", "days"}, "working": {"工作天", "workdays", "working days"},
+         "before": {"之前", "前移", "earlier"}, "after": {"之后", "后移", "later"}, "keep": {"保持", "none", "no"}}
+
+FOLLOWUP = Block(
+    "followup", Msg("Follow-up rules", "跟进规则"), KV_COLUMNS,
+    lambda: [
+        kv("count_in", CALENDAR_DAYS, Msg("Count the cadence in", "联系周期按"),
+           Msg("calendar: calendar days; working: working days (holidays and make-up working days count).",
+               "自然日 或 工作日(按节假日和调休上班日计算)。")),
+        kv("day_off", BEFORE, Msg("A computed due date on a day off moves", "算出的跟进日遇休息日时"),
+           Msg("before: to the working day before; after: to the working day after; keep: stays.",
+               "提前:移到之前的工作日;顺延:移到之后的工作日;不变:保持原日期。")),
+        kv("calendar", DEFAULT_COUNTRY, Msg("Holiday calendar (country code)", "节假日日历(国家/地区代码)"),
+           Msg("CN: mainland China's public holidays and make-up working days; also HK, TW, SG, US...",
+               "CN:中国大陆法定节假日与调休;也可填 HK、TW、SG、US 等。")),
+        kv("lead_max_days", 14, Msg("A new lead's first answer at the latest (days)", "新线索最迟回复(天)"),
+           Msg("A new lead's first answer is never due later than this, even with a later date in the sheet.",
+               "新线索的首次回复最迟不超过此天数,即使表中计划日期更晚。")),
+        kv("stale_days", 30, Msg("Touches after a deal or delivery drop off after (days)", "成交/交付类事项过期天数"),
+           Msg("A thank-you, feedback call or return visit this many days past due is no longer listed.",
+               "致谢、反馈回访、交付后回访超过应办日这么多天后不再列出。")),
+        kv("look_ahead_days", 30, Msg("Care occasions listed ahead (days)", "关怀事项提前列出(天)"),
+           Msg("Birthdays, holidays and appointments due within this many days are handed to the mail merge.",
+               "这么多天内到期的生日、节日、预约提醒会交给邮件合并。")),
+    ],
+)
+
+CADENCE = Block(
+    "cadence", Msg("Contact cadence (days)", "联系周期(天)"), KV_COLUMNS,
+    lambda: [
+        kv("A", 7, Msg("Class A: strategic, high value", "A类:战略、高价值")),
+        kv("B", 14, Msg("Class B: high potential, volatile", "B类:高潜力、不稳定")),
+        kv("C", 14, Msg("Class C: unstable but influential", "C类:不稳定但有影响力")),
+        kv("D", 14, Msg("Class D: low value", "D类:低价值")),
+        kv("existing", 14, Msg("Existing customer (no class yet)", "老客户(尚无等级)"),
+           Msg("Has orders or a total amount.", "有订单或成交金额。")),
+        kv("prospect", 15, Msg("Prospect", "潜在客户"), Msg("No orders yet.", "尚无订单。")),
+    ],
+    note=Msg("Days between contacts; a column 联系周期(天) / Contact every (days) in your sheet wins for its row.",
+             "两次联系之间的天数;表中若有“联系周期(天)”列,以该列为准。"),
+)
+
+TOUCH_COLS = (Col("key", "Key", "键"), Col("name", "Touch", "事项", shown=True), Col("on", "On", "启用"),
+              Col("days", "Days", "天数"), Col("note", "Note", "说明", shown=True))
+
+
+def _touch(key: str, days: int, name: Msg, note: Msg) -> dict:
+    return {"key": key, "name": name, "on": YES, "days": days, "note": note}
+
+
+TOUCHES = Block(
+    "touches", Msg("Due touches and care occasions", "待办事项与客户关怀"), TOUCH_COLS,
+    lambda: [
+        _touch("first_answer", 7, Msg("First answer to a new lead", "新线索首次回复"),
+               Msg("Days after the first contact.", "首次联系后的天数。")),
+        _touch("feedback", 7, Msg("Feedback call after delivery or samples", "到货/样品反馈回访"),
+               Msg("Days after delivery (到货日期).", "到货后的天数。")),
+        _touch("thanks", 1, Msg("Thank-you after a deal", "成交致谢"),
+               Msg("Days after the deal was won.", "成交后的天数。")),
+        _touch("return_visit", 30, Msg("Return visit after delivery", "交付后回访"),
+               Msg("Days after delivery; log the satisfaction ratings with xlcrm log.",
+                   "交付后的天数;满意度评分可用 xlcrm log 记录。")),
+        _touch("appointment", 5, Msg("Appointment reminder", "预约提醒"),
+               Msg("Working days before the appointment.", "预约日前的工作日数。")),
+        _touch("birthday", 0, Msg("Birthday greeting", "生日问候"),
+               Msg("Days before the birthday; 29 February falls on 28 February in other years.",
+                   "生日前的天数;2月29日生日在平年按2月28日。")),
+        _touch("holiday", 3, Msg("Holiday greeting", "节日问候"),
+               Msg("Days before each holiday ticked in the holiday list.", "节日前的天数;节日见节日问候表。")),
+    ],
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The follow-up settings as read, with the problems met reading them."""
+
+    cadence: dict[str, int]
+    count_in: str
+    day_off: str
+    country: str
+    lead_max_days: int
+    stale_days: int
+    look_ahead_days: int
+    touches: dict[str, tuple[bool, int]]
+    notes: list[Msg] = field(default_factory=list)
+
+    def on(self, occasion: str) -> bool:
+        return self.touches.get(occasion, (False, 0))[0]
+
+    def days(self, occasion: str) -> int:
+        return self.touches.get(occasion, (False, 0))[1]
+
+
+BAD_SETTING = Msg("Setting '{name}' = '{value}' is not {expected}; used {default}.",
+                  "设置“{name}”的值“{value}”不是{expected};已按 {default} 处理。")
+WHOLE_DAYS = Msg("a whole number of days from 0 to 3650", "0 到 3650 之间的整数天数")
+MAX_DAYS = 3650  # ten years: beyond it a date would leave the calendar
+
+
+def read_rules(settings: Settings) -> Rules:
+    notes: list[Msg] = []
+    defaults = {r["key"]: r for b in (FOLLOWUP, CADENCE, TOUCHES) for r in b.defaults()}
+
+    def number(block: str, key: str) -> int:
+        return read_days(settings.value(key, block), defaults[key]["value"], defaults[key]["name"], notes)
+
+    cadence = {k: number("cadence", k) for k in (*CLASSES, "existing", "prospect")}
+    touches = {r["key"]: (read_flag(r.get("on"), True),
+                          read_days(r.get("days"), defaults[r["key"]]["days"], defaults[r["key"]]["name"], notes))
+               for r in settings.rows("touches") if r.get("key") in defaults}
+    country = settings.text("calendar", "followup") or DEFAULT_COUNTRY
+    if not supported(country):
+        notes.append(BAD_SETTING(name=defaults["calendar"]["name"], value=country,
+                                 expected=Msg("a known calendar", "已知的日历"), default=DEFAULT_COUNTRY))
+        country = DEFAULT_COUNTRY
+    return Rules(cadence, _choice(settings, "count_in", notes), _choice(settings, "day_off", notes),
+                 country.upper(), number("followup", "lead_max_days"), number("followup", "stale_days"),
+                 number("followup", "look_ahead_days"), touches, notes)
+
+
+def read_days(value, default: int, name: Msg, notes: list[Msg]) -> int:
+    """A whole number of days typed in the settings; a bad value is noted and the default used."""
+    if not clean_text(value):
+        return int(default)
+    amount, _ = parse_amount(value)
+    if amount is None or not 0 <= amount <= MAX_DAYS or not float(amount).is_integer():
+        notes.append(BAD_SETTING(name=name, value=clean_text(value), expected=WHOLE_DAYS, default=default))
+        return int(default)
+    return int(amount)
+
+
+def read_flag(value, default: bool) -> bool:
+    text = clean_text(value.en if isinstance(value, Msg) else value).lower()
+    if not text:
+        return default
+    if text in {"yes", "y", "true", "1", "on", "x", "是", "开", "启用", "√", "✓"}:
+        return True
+    return False
+
+
+def _choice(settings: Settings, key: str, notes: list[Msg]) -> str:
+    text = settings.text(key, "followup").lower()
+    options = _CHOICES[key]
+    for option, label in options.items():
+        if text in {option, label.en, label.zh} | _ALSO.get(option, set()):
+            return option
+    default = next(iter(options))
+    name = next(r["name"] for r in FOLLOWUP.defaults() if r["key"] == key)
+    expected = Msg(" / ".join(m.en for m in options.values()), " / ".join(m.zh for m in options.values()))
+    notes.append(BAD_SETTING(name=name, value=text, expected=expected, default=options[default]))
+    return default

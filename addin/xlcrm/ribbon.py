@@ -1,0 +1,191 @@
+"""What the CRM tab's buttons run: macros/xlcrm_ribbon.bas calls these through xlwings' RunPython.
+
+Each entry point is thin: the workbook the button was clicked in, wrapped in the live
+back-end, goes to the same action the command line runs; progress shows in Excel's
+status bar and the outcome in one short message box. A problem the user can fix shows
+its message; anything else a short note, with the details in a log file, never a
+traceback. Actions are imported when their button is clicked, so a missing one only
+affects its own button. `lang` comes from the ribbon (Excel's UI language).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import logging.handlers
+import struct
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from xlcrm import bootstrap
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.i18n import Msg, default_lang
+
+MAX_LINES, MAX_CHARS = 24, 1000  # a message box shows about this much
+LOG_FILE = Path.home() / ".xlcrm" / "xlcrm.log"
+
+BUTTONS = {
+    "refresh_scores": Msg("Refresh scores", "刷新评分"),
+    "highlight_followups": Msg("Highlight follow-ups", "标出待跟进"),
+    "log_contact": Msg("Log contact", "记录跟进"),
+    "preview_reminders": Msg("Preview reminders", "预览提醒"),
+    "send_reminders": Msg("Send reminders", "发送提醒"),
+    "build_report": Msg("Build report", "生成报告"),
+    "settings": Msg("Settings", "设置"),
+}
+# What the VBA side asks before calling Python (kept there as \u escapes: VBA source is not Unicode).
+PROMPTS = {
+    "channel": Msg("How did you contact the customer in row {row}? (phone, visit, e-mail, WeChat, ...)",
+                   "第 {row} 行的客户是怎样联系的?(电话、拜访、邮件、微信……)"),
+    "channel_default": Msg("phone", "电话"),
+    "note": Msg("What was said or agreed? (may be left empty)", "沟通内容或约定(可留空)"),
+    "send": Msg("Send the due reminders now? Use Preview reminders first to check them.",
+                "现在发送到期的提醒邮件吗?可先用“预览提醒”检查。"),
+}
+TITLE = Msg("xlcrm: {button}", "xlcrm:{button}")
+MORE = Msg("… ({count} more lines)", "……(另有 {count} 行)")
+NOT_AVAILABLE = Msg("'{button}' is not available in this version of xlcrm. Update it: pip install -U xlcrm",
+                    "此版本的 xlcrm 还没有“{button}”功能。请更新:pip install -U xlcrm")
+UNEXPECTED = Msg("Something went wrong: {error}\n\nThe details are in {log}. Please send that file with a short "
+                 "note of what you clicked.",
+                 "运行出错:{error}\n\n详细信息已写入 {log},请把该文件连同操作说明一起发给维护人员。")
+
+
+def refresh_scores(lang: str | None = None) -> None:
+    _click("refresh_scores", lang, lambda book, progress, window:
+           _action("xlcrm.actions.refresh", "refresh", "refresh_scores")(book, progress=progress))
+
+
+def highlight_followups(lang: str | None = None) -> None:
+    _click("highlight_followups", lang, lambda book, progress, window:
+           _action("xlcrm.actions.followups", "followups", "highlight_followups")(book, progress=progress))
+
+
+def log_contact(channel: Sequence[int] | str, note: Sequence[int] | str, lang: str | None = None) -> None:
+    """channel and note arrive as UTF-16 code units: text typed by the user never becomes Python code."""
+
+    def run(book, progress, window):
+        from xlcrm.actions.selection import customer_at
+
+        log = _action("xlcrm.actions.contact_log", "log_contact", "log_contact")
+        return log(book, customer=customer_at(book, window.selected_row()), channel=_text(channel),
+                   note=_text(note))
+
+    _click("log_contact", lang, run)
+
+
+def preview_reminders(lang: str | None = None) -> None:
+    _click("preview_reminders", lang, lambda book, progress, window:
+           _action("xlcrm.actions.remind", "remind", "preview_reminders")(book, send=False, progress=progress))
+
+
+def send_reminders(lang: str | None = None) -> None:
+    """The ribbon has asked the user to confirm before calling this."""
+    _click("send_reminders", lang, lambda book, progress, window:
+           _action("xlcrm.actions.remind", "remind", "send_reminders")(book, send=True, progress=progress))
+
+
+def build_report(lang: str | None = None) -> None:
+    _click("build_report", lang, lambda book, progress, window:
+           _action("xlcrm.actions.report", "report", "build_report")(book, progress=progress))
+
+
+def settings(lang: str | None = None) -> None:
+    def run(book, progress, window):
+        from xlcrm.actions.check import check
+        from xlcrm.core.sheets import sheet_name
+
+        result = check(book)
+        window.activate(sheet_name("settings", result.session.lang))
+        return result
+
+    _click("settings", lang, run)
+
+
+def _action(module: str, function: str, button: str) -> Callable[..., Any]:
+    try:
+        return getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError) as error:
+        raise XlcrmError(NOT_AVAILABLE(button=BUTTONS[button])) from error
+
+
+def _text(units: Sequence[int] | str) -> str:
+    if isinstance(units, str):
+        return units
+    return struct.pack(f"<{len(units)}H", *units).decode("utf-16-le", "replace")
+
+
+def _click(button: str, lang: str | None, run: Callable[..., Any]) -> None:
+    """Caller book -> live back-end -> action -> status bar progress -> message box."""
+    from xlcrm.book.excel import ExcelWindow, status_progress
+
+    lang = lang if lang in ("zh", "en") else default_lang()
+    window = None
+    try:
+        window = ExcelWindow.caller()
+        result = run(bootstrap.live_book(window.book), status_progress(window, lang), window)
+        lang = getattr(getattr(result, "session", None), "lang", None) or lang
+        window.message(message_text(result.lines(lang), lang), TITLE(button=BUTTONS[button]).text(lang))
+    except XlcrmError as error:
+        _show(window, error.text(lang), button, lang)
+    except Exception as error:  # a bug or an Excel hiccup: a short note here, the traceback in the log
+        _show(window, UNEXPECTED(error=f"{type(error).__name__}: {error}", log=_log(button)).text(lang), button, lang)
+    finally:
+        if window is not None:
+            _quietly(window.clear_status)
+
+
+def message_text(lines: list[str], lang: str) -> str:
+    """The result's lines as a message box can show them: every headline, fewer details when long."""
+    for keep in (None, 8, 4, 2, 1, 0):
+        shown = _details_cut(lines, keep, lang)
+        if len(shown) <= MAX_LINES and sum(map(len, shown)) <= MAX_CHARS:
+            break
+    return "\n".join(shown[:MAX_LINES])
+
+
+def _details_cut(lines: list[str], keep: int | None, lang: str) -> list[str]:
+    """Indented detail lines after each headline cut to `keep`, with a line saying how many more."""
+    shown: list[str] = []
+    run = hidden = 0
+    for line in [*lines, None]:
+        if line is not None and line.startswith(" "):
+            run += 1
+            if keep is None or run <= keep:
+                shown.append(line)
+            else:
+                hidden += 1
+            continue
+        if hidden:
+            shown.append("  " + MORE(count=hidden).text(lang))
+        run = hidden = 0
+        if line is not None:
+            shown.append(line)
+    return shown
+
+
+def _show(window, text: str, button: str, lang: str) -> None:
+    if window is None:  # Excel could not be reached: nowhere to show it but the log
+        _log(button)
+        return
+    _quietly(lambda: window.message(text, TITLE(button=BUTTONS[button]).text(lang), error=True))
+
+
+def _quietly(call: Callable[[], Any]) -> None:
+    try:
+        call()
+    except Exception:  # Excel went away while we were reporting: the log has the story
+        _log("report")
+
+
+def _log(button: str) -> Path:
+    """The current exception, with its traceback, appended to the log file (kept under 1 MB)."""
+    LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger("xlcrm.ribbon")
+    if not logger.handlers:
+        handler = logging.handlers.RotatingFileHandler(LOG_FILE, maxBytes=1_000_000, backupCount=1, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.exception("button %s failed", button)
+    return LOG_FILE

@@ -1,0 +1,79 @@
+"""China's working days and holidays, as the calendar package knows them, in xlcrm's vectorised form."""
+
+import datetime as dt
+
+import holidays
+import pandas as pd
+import pytest
+
+from xlcrm.core.calendar import WorkCalendar
+from xlcrm.core.errors import XlcrmError
+
+CHINA = WorkCalendar("CN")
+
+
+def dates(*days):
+    return pd.Series(pd.to_datetime(list(days)))
+
+
+def test_a_make_up_saturday_is_a_working_day_and_the_sunday_after_is_not():
+    assert CHINA.is_working_day(dt.date(2026, 2, 14))  # Saturday worked to pay for the Spring Festival week
+    assert not CHINA.is_working_day(dt.date(2026, 2, 15))
+    assert CHINA.shift(dates("2026-02-13"), 1).tolist() == [pd.Timestamp("2026-02-14")]
+
+
+def test_the_national_day_week_is_skipped_and_the_make_up_saturday_after_it_counts():
+    week = [dt.date(2026, 10, d) for d in range(1, 8)]
+    assert not any(CHINA.is_working_day(d) for d in week)
+    assert CHINA.shift(dates("2026-09-30"), 1).tolist() == [pd.Timestamp("2026-10-08")]
+    assert CHINA.shift(dates("2026-10-09"), 1).tolist() == [pd.Timestamp("2026-10-10")]  # a Saturday, worked
+
+
+def test_a_date_inside_a_holiday_week_rolls_to_the_working_day_before_or_after():
+    holiday = dates("2026-10-03", "2026-10-09")
+    assert CHINA.roll(holiday, "before").tolist() == [pd.Timestamp("2026-09-30"), pd.Timestamp("2026-10-09")]
+    assert CHINA.roll(holiday, "after").tolist() == [pd.Timestamp("2026-10-08"), pd.Timestamp("2026-10-09")]
+    assert CHINA.roll(holiday, "keep").tolist() == holiday.tolist()
+
+
+@pytest.mark.parametrize("steps", [-5, -1, 1, 5, 14])
+def test_shifting_by_working_days_agrees_with_the_packages_own_count_on_every_day_of_two_years(steps):
+    days = pd.Series(pd.date_range("2025-12-01", "2027-11-30", freq="D"))
+    package = holidays.China(years=range(2025, 2029))
+    expected = [pd.Timestamp(package.get_nth_working_day(d.date(), steps)) for d in days]
+    assert CHINA.shift(days, steps).tolist() == expected
+
+
+def test_missing_dates_stay_missing_and_steps_may_differ_per_row():
+    shifted = CHINA.shift(dates("2026-09-28", None, "2026-09-28"), pd.Series([1, 3, None]))
+    assert shifted.iloc[0] == pd.Timestamp("2026-09-29")
+    assert pd.isna(shifted.iloc[1]) and pd.isna(shifted.iloc[2])
+
+
+@pytest.mark.parametrize("name, year, day", [
+    ("春节", 2026, "2026-02-17"), ("春节", 2027, "2027-02-06"),
+    ("Chinese New Year (Spring Festival)", 2026, "2026-02-17"), ("Spring Festival", 2027, "2027-02-06"),
+    ("中秋节", 2026, "2026-09-25"), ("Mid-Autumn Festival", 2027, "2027-09-15"),
+    ("端午节", 2026, "2026-06-19"), ("国庆节", 2027, "2027-10-01"),
+])
+def test_lunar_holidays_fall_on_their_own_day_each_year(name, year, day):
+    assert CHINA.find_holiday(name, year) == pd.Timestamp(day)
+
+
+def test_unknown_holiday_names_are_not_guessed():
+    assert CHINA.find_holiday("元宵节", 2026) is None  # not a public holiday in the calendar
+    assert CHINA.find_holiday("Chinese New Year", 2026) is None  # matches the eve and the festival itself
+
+
+def test_the_holiday_list_has_both_languages_and_no_moved_days_off():
+    names = CHINA.holiday_names(2026)
+    assert {"春节", "中秋节", "国庆节", "元旦"} <= set(names["zh"])
+    assert "Mid-Autumn Festival" in set(names["en"])
+    assert not names["zh"].str.contains("调休").any() and not names["en"].str.contains("Day off").any()
+    assert names["en"].is_unique
+
+
+def test_an_unknown_calendar_is_a_clear_error():
+    with pytest.raises(XlcrmError) as error:
+        WorkCalendar("XX")
+    assert "XX" in error.value.text("en") and "CN" in error.value.text("zh")

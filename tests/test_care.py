@@ -1,0 +1,129 @@
+"""Care occasions and the touches a deal or delivery sets off."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from helpers.people import people, settings
+from xlcrm.core.calendar import WorkCalendar
+from xlcrm.core.care import care_touches, greeted_holidays
+from xlcrm.core.rules import read_rules
+from xlcrm.core.touches import OCCASIONS, STATUSES, TOUCH_COLUMNS
+
+CHINA = WorkCalendar("CN")
+
+
+def care(frame, today, lang="en", **blocks):
+    chosen = settings(**blocks)
+    touches, notes = care_touches(frame, read_rules(chosen), CHINA, greeted_holidays(chosen, lang), today, lang)
+    assert list(touches.columns) == list(TOUCH_COLUMNS)
+    assert set(touches["occasion"]) <= set(OCCASIONS) and set(touches["status"]) <= set(STATUSES)
+    return touches, notes
+
+
+def of(touches, occasion):
+    return touches[touches["occasion"] == occasion]
+
+
+def dues(touches, occasion):
+    return [d.date() for d in of(touches, occasion)["due"]]
+
+
+@pytest.mark.parametrize("today, expected", [
+    (dt.date(2027, 2, 20), dt.date(2027, 2, 28)),  # no 29 February in 2027
+    (dt.date(2028, 2, 20), dt.date(2028, 2, 29)),
+    (dt.date(2027, 2, 28), dt.date(2027, 2, 28)),
+])
+def test_a_birthday_on_29_february_is_greeted_on_28_february_in_other_years(today, expected):
+    touches, _ = care(people({"birthday": "1988-02-29"}, {"birthday": "2000-02-29"}), today)  # 2000: typed as 2月29日
+    assert dues(touches, "birthday") == [expected, expected]
+
+
+def test_a_birthday_is_listed_only_when_it_comes_within_the_look_ahead_and_has_not_passed():
+    frame = people({"birthday": "1980-12-01"}, {"birthday": "1980-11-20"}, {"birthday": "1980-06-01"})
+    touches, _ = care(frame, dt.date(2026, 11, 23))
+    assert dues(touches, "birthday") == [dt.date(2026, 12, 1)]
+    assert of(touches, "birthday")["status"].tolist() == ["ok"]
+    touches, _ = care(frame, dt.date(2026, 11, 23), touches={"birthday": {"days": 3}},
+                      followup={"look_ahead_days": 5})
+    assert dues(touches, "birthday") == [dt.date(2026, 11, 28)]
+    assert of(touches, "birthday")["status"].tolist() == ["due_week"]
+
+
+@pytest.mark.parametrize("today, due, festival", [
+    (dt.date(2026, 2, 10), dt.date(2026, 2, 14), "2026-02-17"),
+    (dt.date(2027, 1, 25), dt.date(2027, 2, 3), "2027-02-06"),
+])
+def test_spring_festival_greetings_follow_the_lunar_calendar_each_year(today, due, festival):
+    touches, notes = care(people({"customer": "A"}, {"customer": "B"}), today, "zh")
+    greetings = of(touches, "holiday")
+    spring = greetings[greetings["detail"].str.startswith("春节")]
+    assert [d.date() for d in spring["due"]] == [due, due]
+    assert spring["detail"].tolist() == [f"春节 {festival}"] * 2
+    assert not notes
+
+
+def test_the_holiday_list_in_the_settings_decides_which_holidays_are_greeted():
+    chosen = settings()
+    chosen = chosen.__class__.from_user({"holidays": [{"holiday": "中秋节", "greet": "否"},
+                                                      {"holiday": "Teachers' Day", "greet": "yes"},
+                                                      {"holiday": "Labor Day", "greet": "是"}]})
+    assert greeted_holidays(chosen, "en") == ["Teachers' Day", "Labor Day"]
+    touches, notes = care_touches(people({"customer": "A"}), read_rules(chosen), CHINA, greeted_holidays(chosen, "en"),
+                                  dt.date(2026, 4, 20), "en")
+    assert [d.date() for d in touches["due"]] == [dt.date(2026, 4, 28)]  # Labor Day 1 May, 3 days before
+    assert len(notes) == 1 and "Teachers' Day" in notes[0].text("en") and "中秋节" in notes[0].text("zh")
+
+
+def test_a_thank_you_is_due_the_day_after_the_deal_until_someone_contacts_the_customer():
+    won = {"deal_won": "2026-11-20", "existing": True}
+    frame = people({**won, "last_contact": "2026-11-20"}, {**won, "last_contact": "2026-11-21"}, {**won})
+    touches, _ = care(frame, dt.date(2026, 11, 23))
+    thanks = of(touches, "thanks")
+    assert thanks["row"].tolist() == [3, 5]
+    assert dues(touches, "thanks") == [dt.date(2026, 11, 21)] * 2
+    assert thanks["status"].tolist() == ["overdue", "overdue"]
+
+
+def test_feedback_within_a_week_of_delivery_and_a_return_visit_later_each_closed_by_their_own_contact():
+    delivered = {"delivery": "2026-11-02", "existing": True}
+    frame = people({**delivered}, {**delivered, "last_contact": "2026-11-05"},
+                   {**delivered, "last_contact": "2026-11-28"})
+    touches, _ = care(frame, dt.date(2026, 11, 23))
+    assert of(touches, "feedback")["row"].tolist() == [3]
+    assert dues(touches, "feedback") == [dt.date(2026, 11, 9)]
+    assert of(touches, "return_visit")["row"].tolist() == [3, 4]  # the feedback call does not count as the visit
+    assert dues(touches, "return_visit") == [dt.date(2026, 12, 2)] * 2
+
+
+def test_touches_after_an_event_drop_off_once_stale():
+    touches, _ = care(people({"delivery": "2026-09-01"}), dt.date(2026, 11, 23))
+    assert of(touches, "feedback").empty  # due 8 September, more than 30 days ago
+    touches, _ = care(people({"delivery": "2026-09-01"}), dt.date(2026, 11, 23), followup={"stale_days": 90})
+    assert dues(touches, "feedback") == [dt.date(2026, 9, 8)]
+
+
+def test_an_appointment_reminder_counts_working_days_back_over_the_holiday_week():
+    # 9 October 2026: 8 Oct, 30 Sep, 29 Sep, 28 Sep working; 27 Sep Sunday; 26 Sat; 25 Mid-Autumn; 24 Thu
+    meeting = {"appointment": "2026-10-09"}
+    frame = people({**meeting}, {**meeting, "last_contact": "2026-09-18"}, {**meeting, "last_contact": "2026-09-25"},
+                   {"appointment": "2026-09-01"})
+    touches, _ = care(frame, dt.date(2026, 9, 26))
+    assert of(touches, "appointment")["row"].tolist() == [3, 4]  # a contact since the reminder was due closes it
+    assert dues(touches, "appointment") == [dt.date(2026, 9, 24)] * 2
+    assert of(touches, "appointment")["status"].tolist() == ["overdue"] * 2
+    assert of(touches, "appointment")["detail"].tolist() == ["appointment 2026-10-09"] * 2
+    touches, _ = care(frame, dt.date(2026, 9, 20), touches={"appointment": {"days": 2}})
+    assert dues(touches, "appointment") == [dt.date(2026, 9, 30)] * 3
+
+
+def test_occasions_switched_off_are_not_listed():
+    frame = people({"birthday": "1980-11-25", "deal_won": "2026-11-20"})
+    touches, _ = care(frame, dt.date(2026, 11, 23), touches={"birthday": {"on": "no"}, "thanks": {"on": "否"}})
+    assert touches.empty
+
+
+def test_no_customers_no_touches():
+    touches, _ = care(people(), dt.date(2026, 11, 23))
+    assert touches.empty and pd.api.types.is_datetime64_any_dtype(touches["due"])
