@@ -28,3 +28,17 @@ def zh_book(tmp_path: Path) -> Path:
 @pytest.fixture
 def en_book(tmp_path: Path) -> Path:
     return make_book(tmp_path, "en")
+
+
+@pytest.fixture
+def mail_server(tmp_path, monkeypatch):
+    """A real SMTP server on loopback with implicit TLS and AUTH; the client trusts its certificate."""
+    from helpers.smtp_server import PASSWORD, MailServer
+
+    folder = tmp_path / "server"
+    folder.mkdir()
+    server = MailServer(folder, "ssl").start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))
+    monkeypatch.setenv("XLCRM_SMTP_PASSWORD", PASSWORD)
+    yield server
+    server.stop()

@@ -16,3 +16,10 @@ def live_book(xw_book):
     from xlcrm.book.live import LiveBook
 
     return LiveBook(xw_book)
+
+
+def mailer():
+    """The real mailer: SMTP through yagmail, the password from the OS keyring or XLCRM_SMTP_PASSWORD."""
+    from xlcrm.mail.smtp import SmtpMailer
+
+    return SmtpMailer()

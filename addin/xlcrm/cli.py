@@ -125,6 +125,18 @@ def demo(ctx: click.Context, folder: Path, customers: int, sheet_lang: str) -> N
     _finish(ctx, refresh_action(bootstrap.file_book(path), progress=bar(_lang(ctx))))
     click.echo(DEMO_STEP(step="xlcrm followups").text(sheet_lang))
     _finish(ctx, followups_action(bootstrap.file_book(path), progress=bar(_lang(ctx))))
+    _demo_remind(ctx, path, sheet_lang)
+
+
+def _demo_remind(ctx: click.Context, path: Path, lang: str) -> None:
+    """The mail merge's dry run: the preview sheet and the outbox, nothing sent."""
+    from xlcrm.actions.remind import remind as remind_action
+
+    click.echo(DEMO_STEP(step=REMIND_STEP).text(lang))
+    try:
+        _finish(ctx, remind_action(bootstrap.file_book(path), progress=bar(lang)))
+    except XlcrmError as error:  # e.g. follow-up rules not installed yet: the demo goes on
+        click.echo(error.text((ctx.obj or {}).get("lang") or lang))
 
 
 @main.command()
@@ -206,3 +218,83 @@ def install(ctx: click.Context, dry_run: bool) -> None:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# -- mail merge --------------------------------------------------------------------------------------------
+
+REMIND_STEP = Msg("xlcrm remind (preview, nothing is sent)", "xlcrm remind(预览,不发送)")
+STORED = Msg("The password for {user} is kept in the system keyring (never in the workbook).",
+             "{user} 的密码已存入系统钥匙串(不会写入工作簿)。")
+FORGOTTEN = Msg("The password for {user} was removed from the system keyring.", "已从系统钥匙串删除 {user} 的密码。")
+NOT_STORED = Msg("No password for {user} was in the system keyring.", "系统钥匙串中没有 {user} 的密码。")
+NO_USER = Msg("Which login? Give --user, or a workbook whose settings name the login (smtp_user).",
+              "请指定登录账号:使用 --user,或给出设置表中填写了登录账号(smtp_user)的工作簿。")
+ASK_PASSWORD = Msg("Password (or authorisation code) for {user}", "{user} 的密码(或授权码)")
+
+
+def _smtp_overrides(host, port, security, user, sender) -> dict:
+    from xlcrm.core.sender import split_from
+
+    name, address = split_from(sender) if sender else ("", "")
+    return {"smtp_host": host, "smtp_port": port, "smtp_security": security, "smtp_user": user,
+            "from_name": name, "from_address": address}
+
+
+@main.command()
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--template", help="Only this template (by its name in the templates sheet).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Day to remind for (default: today).")
+@click.option("--send", is_flag=True, help="Send the messages (default: a dry run that only previews).")
+@click.option("--test-to", metavar="ADDRESS", help="Send every message to ADDRESS only, marked as a test.")
+@click.option("--smtp-host", help="SMTP server (overrides the settings sheet).")
+@click.option("--smtp-port", type=click.IntRange(1, 65535), help="SMTP port.")
+@click.option("--smtp-security", type=click.Choice(["ssl", "starttls", "none"]), help="Connection security.")
+@click.option("--smtp-user", help="Login (the password comes from the keyring or XLCRM_SMTP_PASSWORD).")
+@click.option("--from", "sender", metavar="'NAME <ADDRESS>'", help="Sender name and address.")
+@click.pass_context
+@friendly
+def remind(ctx: click.Context, book: Path, template, today, send, test_to, smtp_host, smtp_port, smtp_security,
+           smtp_user, sender) -> None:
+    """Preview (default) or send the reminder and greeting e-mails due in BOOK."""
+    from xlcrm.actions.remind import remind as remind_action
+
+    lang = _lang(ctx)
+    result = remind_action(bootstrap.file_book(book), template=template, today=today.date() if today else None,
+                           send=send, test_to=test_to, progress=bar(lang),
+                           overrides=_smtp_overrides(smtp_host, smtp_port, smtp_security, smtp_user, sender))
+    _finish(ctx, result)
+    if result.stopped:
+        ctx.exit(EXIT_ERROR)
+
+
+@main.command()
+@click.argument("book", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--user", help="The login (default: smtp_user in BOOK's settings sheet).")
+@click.option("--delete", is_flag=True, help="Remove the stored password instead.")
+@click.pass_context
+@friendly
+def password(ctx: click.Context, book: Path | None, user: str | None, delete: bool) -> None:
+    """Keep the SMTP password in the system keyring (asked for, never shown, never in the workbook)."""
+    from xlcrm.mail.credentials import forget_password, store_password
+
+    lang = _lang(ctx)
+    user = user or (_settings_user(book) if book else "")
+    if not user:
+        raise XlcrmError(NO_USER)
+    if delete:
+        click.echo((FORGOTTEN if forget_password(user) else NOT_STORED)(user=user).text(lang))
+        return
+    secret = click.prompt(ASK_PASSWORD(user=user).text(lang), hide_input=True, confirmation_prompt=True)
+    store_password(user, secret)
+    click.echo(STORED(user=user).text(lang))
+
+
+def _settings_user(book: Path) -> str:
+    from xlcrm.core import settings as settings_sheet
+    from xlcrm.core.sender import sender_profile
+    from xlcrm.core.sheets import find_sheet
+
+    workbook = bootstrap.file_book(book)
+    name = find_sheet(workbook.sheet_names(), "settings")
+    user = settings_sheet.parse_sheet(workbook.read_sheet(name)) if name else {}
+    return sender_profile(settings_sheet.Settings.from_user(user)).user

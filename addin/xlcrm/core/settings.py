@@ -78,9 +78,10 @@ def all_blocks() -> tuple[Block, ...]:
     from xlcrm.core.care import HOLIDAYS
     from xlcrm.core.funnel import FUNNEL
     from xlcrm.core.rules import CADENCE, FOLLOWUP, TOUCHES
+    from xlcrm.core.sender import OWNERS, SENDER
 
     return (GENERAL, MAPPING, rfm.SCORE_BLOCK, segments.SEGMENT_BLOCK, classes.CLASS_BLOCK, rhythm.CHURN_BLOCK,
-            FOLLOWUP, CADENCE, TOUCHES, HOLIDAYS, FUNNEL)
+            FOLLOWUP, CADENCE, TOUCHES, HOLIDAYS, FUNNEL, SENDER, OWNERS)
 
 
 def _block_for_title(text: str, blocks: tuple[Block, ...]) -> Block | None:

@@ -36,6 +36,7 @@ COLUMNS = {
     "followup_status": ("Follow-up status", "跟进状态"),
     "next_due": ("Next due", "下次跟进日"),
     "last_contact": ("Last contact (logged)", "最近联系(记录)"),  # only when the team's sheet has none
+    "mail_status": ("Mail status", "邮件状态"),
 }
 
 

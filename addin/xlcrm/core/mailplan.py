@@ -1,0 +1,231 @@
+"""Who gets which message today, and why not the others: a pure plan over due touches.
+
+Input: the due touches (core/touches.py), the customers' addresses and marks, the templates,
+and the history of what was sent (journal and send log). Output: one row per candidate
+message with a decision and a reason. The same plan drives the preview and the send, so a
+dry run shows exactly what a send would do.
+
+The idempotency key of a message is customer key + template + occasion + due date: a key
+that was sent, or may have been (in flight), is never planned again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from xlcrm.core.default_templates import DIGEST
+from xlcrm.core.fields import norm_header
+from xlcrm.core.i18n import Msg
+from xlcrm.core.templates import DUE, Template
+from xlcrm.core.window import SendWindow
+
+HISTORY_COLUMNS = ("msg_key", "state", "at", "customer_key", "occasion", "to", "test", "reason")
+PLAN_COLUMNS = ("row", "key", "customer", "owner", "occasion", "due", "status", "detail", "template",
+                "msg_key", "to", "decision", "reason")
+# Which message goes first when one customer has several due the same day (appointments always go).
+PRIORITY = ("appointment", "thanks", "birthday", "holiday", "feedback", "return_visit", "first_answer",
+            "followup", "stuck")
+EXEMPT = {"appointment", DIGEST}
+
+DECISIONS = {
+    "send": Msg("To send", "待发送"),
+    "held": Msg("Held", "暂缓"),
+    "skip": Msg("Skipped", "跳过"),
+    "done": Msg("Already sent", "此前已发送"),
+    "in_flight": Msg("In flight: check", "状态不明,请核对"),
+    "refused": Msg("Refused", "拒绝生成"),
+    "sent": Msg("Sent", "已发送"),
+    "test_sent": Msg("Test sent", "已测试发送"),
+    "failed": Msg("Failed", "发送失败"),
+    "unsent": Msg("Not sent", "未发送"),
+}
+
+ALREADY_SENT = Msg("sent on {at}", "已于 {at} 发送")
+IN_FLIGHT = Msg("was being sent on {at} when the run stopped; it may or may not have gone out. Check your "
+                "mailbox's Sent folder, then write sent or resend in the send log's Decision column",
+                "{at} 发送时程序中断,可能已发出也可能未发出。请查看邮箱的“已发送”,然后在发送记录的“处理”列填写 已发 或 重发")
+OPTED_OUT = Msg("opted out", "已退订")
+NO_ADDRESS = Msg("no e-mail address", "没有邮箱地址")
+BAD_ADDRESS = Msg("invalid e-mail address '{value}'", "邮箱地址无效:“{value}”")
+REJECTED_BEFORE = Msg("the server rejected {to} on {at} ({why}); correct the address to try again",
+                      "服务器已于 {at} 拒收 {to}({why});改正地址后会重新发送")
+TOO_SOON = Msg("this customer got a message on {at}; at most one every {days} days",
+               "该客户 {at} 已收到邮件;同一客户至少间隔 {days} 天")
+ONE_PER_CUSTOMER = Msg("one message per customer: '{template}' goes first", "每位客户一次只发一封:优先发送“{template}”")
+OUTSIDE_WINDOW = Msg("outside the sending window; goes out from {at}", "不在发送时段内;{at} 起发送")
+DAILY_CAP = Msg("the daily limit of {cap} messages is reached; goes out on the next run tomorrow",
+                "已达每日 {cap} 封的上限;明天再次运行时发送")
+NO_OWNER_ADDRESS = Msg("no e-mail address for owner {owner} in the settings sheet",
+                       "设置表中没有负责人 {owner} 的邮箱")
+NOT_IN_SHEET = Msg("row {row} is not a customer row of the sheet", "第 {row} 行不是客户行")
+
+
+@dataclass(frozen=True)
+class Rules:
+    today: dt.date
+    now: dt.datetime
+    min_days: int = 3
+    daily_cap: int = 100
+    sent_today: int = 0
+    windows: dict[str, SendWindow] = field(default_factory=dict)  # template name -> window
+    test: bool = False
+
+
+def empty_history() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
+
+
+def message_key(key: str, template: str, occasion: str, due) -> str:
+    return f"{key}|{template}|{occasion}|{pd.Timestamp(due):%Y-%m-%d}"
+
+
+def match_templates(touches: pd.DataFrame, customers: pd.DataFrame, templates: list[Template]) -> pd.Series:
+    """The first active template whose audience fits each touch (None where none does)."""
+    chosen = pd.Series(None, index=touches.index, dtype=object)
+    marks = customers.reindex(touches["row"].to_numpy())
+    classes = pd.Series(marks.get("class_norm", pd.Series(dtype=object)).to_numpy(), index=touches.index)
+    segments = pd.Series(marks.get("segment_norm", pd.Series(dtype=object)).to_numpy(), index=touches.index)
+    for template in (t for t in templates if t.active and not t.is_digest):
+        fits = chosen.isna() & touches["status"].isin(template.statuses or DUE)
+        if template.occasions:
+            fits &= touches["occasion"].isin(template.occasions)
+        if template.classes:
+            fits &= classes.isin(template.classes)
+        if template.segments:
+            fits &= segments.isin(template.segments)
+        chosen[fits] = template.name
+    return chosen
+
+
+def plan_messages(touches: pd.DataFrame, customers: pd.DataFrame, templates: list[Template],
+                  history: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.Series]:
+    """(plan, count of due touches no template fits, by occasion)."""
+    frame = touches.copy()
+    frame["template"] = match_templates(frame, customers, templates)
+    unmatched = frame[frame["template"].isna() & frame["status"].isin(DUE)]["occasion"].value_counts()
+    frame = frame[frame["template"].notna()]
+    frame["msg_key"] = [message_key(k, t, o, d) for k, t, o, d in
+                        zip(frame["key"], frame["template"], frame["occasion"], frame["due"])]
+    frame = frame.drop_duplicates("msg_key").sort_values(["due", "row"], kind="stable")
+    marks = customers.reindex(frame["row"].to_numpy())
+    frame["to"] = marks["email"].to_numpy()
+    frame["decision"], frame["reason"] = "send", None
+    _apply_history(frame, history, rules)
+    _apply_addresses(frame, marks)
+    _apply_frequency(frame, history, rules)
+    return frame.reset_index(drop=True).reindex(columns=list(PLAN_COLUMNS)), unmatched
+
+
+def _set(frame: pd.DataFrame, mask, decision: str, reasons) -> None:
+    """Decide rows still open (to send); earlier rules win."""
+    mask = pd.Series(np.asarray(mask, dtype=bool), index=frame.index) & frame["decision"].eq("send")
+    frame.loc[mask, "decision"] = decision
+    if isinstance(reasons, pd.Series):
+        frame.loc[mask, "reason"] = reasons[mask]
+    else:
+        frame.loc[mask, "reason"] = pd.Series([reasons] * int(mask.sum()), index=frame.index[mask], dtype=object)
+
+
+def real_history(history: pd.DataFrame) -> pd.DataFrame:
+    return history[~history["test"].fillna(False).astype(bool)] if len(history) else history
+
+
+def _at(value) -> str:
+    return f"{pd.Timestamp(value):%Y-%m-%d %H:%M}" if pd.notna(value) else "?"
+
+
+def _apply_history(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -> None:
+    real = real_history(history)
+    if not len(real) or not len(frame):
+        return
+    known = real.set_index("msg_key")
+    known = known[~known.index.duplicated(keep="last")]
+    state = frame["msg_key"].map(known["state"].to_dict())
+    at = frame["msg_key"].map(known["at"].to_dict())
+    _set(frame, state.eq("sent"), "done", at.map(lambda a: ALREADY_SENT(at=_at(a))))
+    _set(frame, state.eq("sending"), "in_flight", at.map(lambda a: IN_FLIGHT(at=_at(a))))
+    rejected_to = frame["msg_key"].map(known["to"].to_dict())
+    why = frame["msg_key"].map(known["reason"].to_dict())
+    same = state.eq("failed") & rejected_to.eq(frame["to"])
+    reasons = pd.Series([REJECTED_BEFORE(to=t, at=_at(a), why=w if isinstance(w, str) else "")
+                         for t, a, w in zip(rejected_to, at, why)], index=frame.index, dtype=object)
+    _set(frame, same, "skip", reasons)
+
+
+def _apply_addresses(frame: pd.DataFrame, marks: pd.DataFrame) -> None:
+    missing_row = pd.Series(marks["key"].isna().to_numpy(), index=frame.index)
+    _set(frame, missing_row, "skip", frame["row"].map(lambda r: NOT_IN_SHEET(row=r)))
+    _set(frame, marks["opt_out"].fillna(False).astype(bool).to_numpy(), "skip", OPTED_OUT)
+    raw = pd.Series(marks["email_raw"].fillna("").astype(str).to_numpy(), index=frame.index)
+    no_email = frame["to"].isna()
+    _set(frame, no_email & raw.eq(""), "skip", NO_ADDRESS)
+    _set(frame, no_email, "skip", raw.map(lambda v: BAD_ADDRESS(value=v)))
+
+
+def last_sent(history: pd.DataFrame) -> pd.Series:
+    """When each customer last got a real message that counts toward the per-customer limit."""
+    real = real_history(history)
+    if not len(real):
+        return pd.Series(dtype="datetime64[ns]")
+    counted = real[real["state"].isin(["sent", "sending"]) & ~real["occasion"].isin(EXEMPT)]
+    return pd.to_datetime(counted["at"]).groupby(counted["customer_key"]).max()
+
+
+def _apply_frequency(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -> None:
+    if rules.min_days <= 0:
+        return
+    limited = ~frame["occasion"].isin(EXEMPT)
+    previous = pd.to_datetime(frame["key"].map(last_sent(history).to_dict()))
+    since = (pd.Timestamp(rules.today) - previous.dt.normalize()).dt.days
+    recent = limited & since.lt(rules.min_days).fillna(False)
+    _set(frame, recent, "skip", previous.map(lambda a: TOO_SOON(at=_at(a), days=rules.min_days)))
+    open_rows = frame[limited & frame["decision"].eq("send")]
+    rank = open_rows["occasion"].map({o: i for i, o in enumerate(PRIORITY)}).fillna(len(PRIORITY))
+    ordered = open_rows.assign(_rank=rank).sort_values(["_rank", "due"], kind="stable")
+    first = ordered.groupby("key")["template"].transform("first")
+    later = ordered.index[ordered.duplicated("key")]
+    mask = frame.index.isin(later)
+    _set(frame, mask, "skip", first.reindex(frame.index).map(
+        lambda t: ONE_PER_CUSTOMER(template=t) if isinstance(t, str) else None))
+
+
+def _apply_timing(frame: pd.DataFrame, rules: Rules) -> None:
+    if not rules.test:
+        opens = frame["template"].map(lambda t: rules.windows.get(t, SendWindow()).next_open(rules.now))
+        closed = opens.map(lambda at: at > rules.now) if len(frame) else opens
+        _set(frame, closed.astype(bool), "held", opens.map(lambda at: OUTSIDE_WINDOW(at=_at(at))))
+    room = max(rules.daily_cap - rules.sent_today, 0)
+    sending = frame["decision"].eq("send")
+    over = sending & (sending.cumsum() > room)
+    _set(frame, over, "held", DAILY_CAP(cap=rules.daily_cap))
+
+
+def digest_items(touches: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each owner's due touches (overdue, today, this week), for the daily digest."""
+    due = touches[touches["status"].isin(["overdue", "due_today", "due_week"]) & touches["owner"].notna()]
+    return {owner: rows.sort_values(["due", "row"], kind="stable") for owner, rows in due.groupby("owner", sort=True)}
+
+
+def plan_digests(owners_due: dict[str, pd.DataFrame], addresses: dict[str, str], template: Template,
+                 history: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """One digest per owner who has due customers, to the owner's address from the settings."""
+    rows = [{"row": None, "key": f"{DIGEST}:{owner}", "customer": owner, "owner": owner, "occasion": DIGEST,
+             "due": pd.Timestamp(rules.today), "status": None, "detail": f"{len(items)}",
+             "template": template.name, "msg_key": f"{DIGEST}|{norm_header(owner)}|{rules.today:%Y-%m-%d}",
+             "to": addresses.get(owner) or None, "decision": "send", "reason": None}
+            for owner, items in owners_due.items() if len(items)]
+    frame = pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
+    if not len(frame):
+        return frame
+    _apply_history(frame, history, rules)
+    _set(frame, frame["to"].isna(), "skip", frame["owner"].map(lambda o: NO_OWNER_ADDRESS(owner=o)))
+    return frame
+
+
+def apply_cap(plan: pd.DataFrame, rules: Rules) -> None:
+    """The window and the daily cap over the whole plan (customers' messages and digests together)."""
+    _apply_timing(plan, rules)

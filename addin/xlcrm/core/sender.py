@@ -1,0 +1,180 @@
+"""The sender profile: who sends, through which server, how fast, when, and the owners' addresses.
+
+Two blocks of the settings sheet. The password is never here: it lives in the OS keyring or in
+XLCRM_SMTP_PASSWORD (see mail/credentials.py). Reading the profile only parses and checks text;
+nothing connects anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.i18n import Msg
+from xlcrm.core.parse import clean_text
+from xlcrm.core.settings import Block, Col, KV_COLUMNS, Settings, kv
+from xlcrm.core.window import SendWindow, parse_window
+
+SECURITY = ("ssl", "starttls", "none")
+DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
+# Well-known mailboxes: the server is guessed from the login's domain when the host is left empty.
+PROVIDERS = {
+    "qq.com": ("smtp.qq.com", "ssl"), "foxmail.com": ("smtp.qq.com", "ssl"),
+    "163.com": ("smtp.163.com", "ssl"), "126.com": ("smtp.126.com", "ssl"), "yeah.net": ("smtp.yeah.net", "ssl"),
+    "sina.com": ("smtp.sina.com", "ssl"), "aliyun.com": ("smtp.aliyun.com", "ssl"),
+    "gmail.com": ("smtp.gmail.com", "ssl"), "outlook.com": ("smtp-mail.outlook.com", "starttls"),
+    "hotmail.com": ("smtp-mail.outlook.com", "starttls"),
+}
+
+SENDER = Block(
+    "sender", Msg("Mail sender", "发件设置"), KV_COLUMNS,
+    lambda: [
+        kv("smtp_host", "", Msg("SMTP server", "发信服务器(SMTP)"),
+           Msg("e.g. smtp.qq.com, smtp.163.com, smtp.qiye.aliyun.com, smtp.office365.com, smtp.gmail.com. "
+               "Empty: guessed from the login for QQ, 163, 126, Aliyun, Gmail and Outlook mailboxes.",
+               "例如 smtp.qq.com、smtp.163.com、smtp.qiye.aliyun.com、smtp.office365.com、smtp.gmail.com。"
+               "留空:QQ、163、126、阿里云、Gmail、Outlook 邮箱按登录账号自动填写。")),
+        kv("smtp_port", "", Msg("Port", "端口"),
+           Msg("Empty: 465 for ssl, 587 for starttls, 25 for none.", "留空:ssl 用 465,starttls 用 587,none 用 25。")),
+        kv("smtp_security", "ssl", Msg("Security (ssl, starttls or none)", "加密方式(ssl、starttls 或 none)"),
+           Msg("none only for a relay inside your own network.", "none 仅用于公司内网的转发服务器。")),
+        kv("smtp_user", "", Msg("Login (your mailbox address)", "登录账号(邮箱地址)"),
+           Msg("The password is never kept in the workbook: run `xlcrm password` once, or set XLCRM_SMTP_PASSWORD "
+               "for a scheduled job. Empty: no login (a relay).",
+               "密码不保存在工作簿里:运行一次 `xlcrm password` 存入系统钥匙串,定时任务可用环境变量 "
+               "XLCRM_SMTP_PASSWORD。留空:不登录(内网转发服务器)。")),
+        kv("from_address", "", Msg("Sender address", "发件地址"), Msg("Empty: the login.", "留空:同登录账号。")),
+        kv("from_name", "", Msg("Sender name", "发件人名称"), Msg("e.g. 恒信销售部", "例如:恒信销售部")),
+        kv("company", "", Msg("Company (signature)", "公司名称(签名)"),
+           Msg("Used in the default templates' signature.", "用于默认模板的签名。")),
+        kv("rate_per_minute", 20, Msg("Messages per minute at most", "每分钟最多发送"),
+           Msg("Mailboxes block accounts that send too fast.", "发送过快会被邮箱服务商限制。")),
+        kv("daily_cap", 100, Msg("Messages per day at most", "每天最多发送"),
+           Msg("The rest wait for the next day; QQ and 163 mailboxes allow a few hundred a day.",
+               "超出部分顺延到第二天;QQ、163 邮箱每天限额约数百封。")),
+        kv("send_days", "", Msg("Sending days", "发送日"),
+           Msg("e.g. Mon-Fri, 周二至周四; empty: any day. A template may set its own.",
+               "例如 周一至周五、Tue-Thu;留空:每天。模板可单独设置。")),
+        kv("send_hours", "", Msg("Sending hours", "发送时段"),
+           Msg("e.g. 9-18 or 9:30-17:00; empty: any time. Messages outside wait for the next window.",
+               "例如 9-18 或 9:30-17:00;留空:不限。时段外的邮件等到下一个时段再发。")),
+        kv("cc_owner", "no", Msg("Copy (CC) the owner", "抄送负责人"),
+           Msg("yes: each customer's owner gets a copy (their address is in the block below).",
+               "是:抄送该客户的负责人(地址填在下方的负责人联系方式中)。")),
+        kv("min_days", 3, Msg("At most one message per customer every (days)", "同一客户至少间隔(天)"),
+           Msg("Appointment reminders are always sent.", "预约提醒不受此限制。")),
+    ],
+)
+
+OWNERS = Block(
+    "owners", Msg("Owners' contact details", "负责人联系方式"),
+    (Col("owner", "Owner", "负责人"), Col("email", "E-mail", "邮箱"), Col("phone", "Phone", "电话")),
+    lambda: [],
+    key="owner",
+    note=Msg("Addresses get the daily digest and, when asked, a copy of their customers' mail; "
+             "the phone goes into the signature.",
+             "邮箱用于接收每日待办汇总和抄送;电话用于邮件签名。"),
+)
+
+BAD_SETTING = Msg("Settings sheet, {block}, '{setting}': {why}", "设置表“{block}”中的“{setting}”:{why}")
+BAD_SECURITY = Msg("'{value}' is not one of ssl, starttls, none", "“{value}”不是 ssl、starttls、none 之一")
+BAD_NUMBER = Msg("'{value}' is not a whole number", "“{value}”不是整数")
+NO_HOST = Msg("no SMTP server is set (e.g. smtp.qq.com)", "未填写发信服务器(例如 smtp.qq.com)")
+NO_FROM = Msg("no sender address: fill in the login or the sender address",
+              "没有发件地址:请填写登录账号或发件地址")
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class SenderProfile:
+    host: str
+    port: int
+    security: str
+    user: str
+    from_address: str
+    from_name: str
+    company: str
+    rate_per_minute: float
+    daily_cap: int
+    window: SendWindow
+    cc_owner: bool
+    min_days: int
+    owners: dict[str, Owner] = field(default_factory=dict)
+
+    def require_server(self) -> None:
+        """Before sending: a server and a sender address must be known."""
+        if not self.host:
+            raise XlcrmError(_bad("smtp_host", NO_HOST))
+        if not self.from_address:
+            raise XlcrmError(_bad("from_address", NO_FROM))
+
+
+def _bad(key: str, why: Msg) -> Msg:
+    return BAD_SETTING(block=SENDER.title, setting=key, why=why)
+
+
+def _int(settings: Settings, key: str, value: Any, default: int) -> int:
+    text = clean_text(value)
+    if not text:
+        return default
+    number = settings.number(key, "sender")
+    if number is None or number != int(number) or number < 0:
+        raise XlcrmError(_bad(key, BAD_NUMBER(value=text)))
+    return int(number)
+
+
+def owners_of(settings: Settings) -> dict[str, Owner]:
+    rows = settings.rows(OWNERS.id)
+    return {clean_text(r.get("owner")): Owner(clean_text(r.get("owner")), clean_text(r.get("email")),
+                                              clean_text(r.get("phone")))
+            for r in rows if clean_text(r.get("owner"))}
+
+
+def with_owners(settings: Settings, names: list[str]) -> Settings:
+    """The owners found in the customer sheet listed in the settings, so users see where to type addresses."""
+    rows = list(settings.rows(OWNERS.id))
+    known = {clean_text(r.get("owner")) for r in rows}
+    rows += [{"owner": n, "email": None, "phone": None} for n in dict.fromkeys(names) if n and n not in known]
+    return Settings({**settings.blocks, OWNERS.id: rows}, settings.present)
+
+
+def sender_profile(settings: Settings, overrides: dict[str, Any] | None = None) -> SenderProfile:
+    """The profile from the settings sheet, with the command line's overrides on top."""
+    given = {k: v for k, v in (overrides or {}).items() if v not in (None, "")}
+    text = {key: clean_text(given.get(key, settings.value(key, "sender"))) for key in
+            ("smtp_host", "smtp_port", "smtp_security", "smtp_user", "from_address", "from_name", "company",
+             "send_days", "send_hours")}
+    user = text["smtp_user"]
+    security = (text["smtp_security"] or "ssl").lower()
+    host = text["smtp_host"]
+    if not host and "@" in user and user.rsplit("@", 1)[1].lower() in PROVIDERS:
+        host, security = PROVIDERS[user.rsplit("@", 1)[1].lower()]
+    if security not in SECURITY:
+        raise XlcrmError(_bad("smtp_security", BAD_SECURITY(value=text["smtp_security"])))
+    port = given.get("smtp_port") or _int(settings, "smtp_port", text["smtp_port"], DEFAULT_PORTS[security])
+    window = parse_window(text["send_days"], text["send_hours"], lambda key, why: XlcrmError(_bad(key, why)))
+    return SenderProfile(
+        host=host, port=int(port), security=security, user=user,
+        from_address=text["from_address"] or user, from_name=text["from_name"], company=text["company"],
+        rate_per_minute=float(settings.number("rate_per_minute", "sender", 20) or 0),
+        daily_cap=_int(settings, "daily_cap", settings.value("daily_cap", "sender"), 100),
+        window=window, cc_owner=settings.flag("cc_owner", "sender"),
+        min_days=_int(settings, "min_days", settings.value("min_days", "sender"), 3),
+        owners=owners_of(settings))
+
+
+_ADDRESS = re.compile(r"^\s*(?P<name>.*?)\s*<(?P<addr>[^<>]+)>\s*$")
+
+
+def split_from(value: str) -> tuple[str, str]:
+    """'恒信销售部 <sales@x.cn>' -> (name, address); a bare address has no name."""
+    match = _ADDRESS.match(value or "")
+    return (match["name"].strip('" '), match["addr"].strip()) if match else ("", (value or "").strip())

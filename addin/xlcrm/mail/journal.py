@@ -1,0 +1,128 @@
+"""The send journal: a file beside the workbook that survives Excel or xlcrm dying between two messages.
+
+One JSON object per line, appended and flushed to disk (fsync) before the next step:
+a message is written as `sending` before the SMTP transaction starts and as `sent`, `failed` or
+`unsent` once its outcome is known. A key whose last line is still `sending` was in flight when
+the process stopped: it may or may not have gone out, and is never sent again without a human
+deciding (see `settle`). A line cut short by a crash is ignored; the line before it stands.
+Only one xlcrm sends from a workbook at a time (an OS file lock, released if the process dies).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.i18n import Msg
+from xlcrm.core.mailplan import HISTORY_COLUMNS, empty_history
+
+SUFFIX = ".xlcrm-mail.jsonl"
+BUSY = Msg("Another xlcrm is sending from this workbook right now ({lock}); wait for it to finish.",
+           "另一个 xlcrm 正在用这个工作簿发送邮件({lock});请等它结束后再运行。")
+CANNOT_WRITE = Msg("Cannot write the send journal {path}: {why}. Nothing was sent.",
+                   "无法写入发送日志 {path}:{why}。未发送任何邮件。")
+
+
+def journal_path(folder: Path, book_name: str) -> Path:
+    return folder / (Path(book_name).stem + SUFFIX)
+
+
+class Journal:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._handle = None
+        self.damaged_lines = 0
+
+    def read(self) -> list[dict[str, Any]]:
+        """Every complete line; a torn or unreadable one is counted and skipped."""
+        if not self.path.exists():
+            return []
+        entries = []
+        self.damaged_lines = 0
+        with self.path.open("r", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if not line.endswith("\n"):
+                    self.damaged_lines += 1  # cut short by a crash while writing
+                    continue
+                try:
+                    entries.append(json.loads(line))
+                except json.JSONDecodeError:
+                    self.damaged_lines += 1
+        return entries
+
+    def latest(self) -> dict[str, dict[str, Any]]:
+        """The last line per key: what is known about each message."""
+        state: dict[str, dict[str, Any]] = {}
+        for entry in self.read():
+            state[entry["key"]] = {**state.get(entry["key"], {}), **entry}
+        return state
+
+    def history(self) -> pd.DataFrame:
+        latest = self.latest()
+        if not latest:
+            return empty_history()
+        frame = pd.DataFrame([{"msg_key": k, **v} for k, v in latest.items()])
+        at = pd.to_datetime(frame["at"], errors="coerce", utc=True, format="ISO8601")
+        frame["at"] = at.dt.tz_convert(dt.datetime.now().astimezone().tzinfo).dt.tz_localize(None)  # local time
+        frame["test"] = frame.get("test", False)
+        return frame.reindex(columns=list(HISTORY_COLUMNS) + [c for c in frame.columns if c not in HISTORY_COLUMNS])
+
+    @contextmanager
+    def writing(self) -> Iterator["Journal"]:
+        """Hold the lock and an open file for a batch."""
+        lock = FileLock(str(self.path) + ".lock", timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise XlcrmError(BUSY(lock=lock.lock_file)) from None
+        try:
+            self._open()
+            yield self
+        finally:
+            if self._handle:
+                self._handle.close()
+                self._handle = None
+            lock.release()
+
+    def _open(self) -> None:
+        new = not self.path.exists()
+        try:
+            self._handle = self.path.open("a+b")
+            self._handle.seek(0, os.SEEK_END)
+            if self._handle.tell():
+                self._handle.seek(-1, os.SEEK_END)
+                if self._handle.read(1) != b"\n":
+                    self._handle.write(b"\n")  # end a line a crash cut short, so it stays skipped
+            if new:
+                _sync_folder(self.path.parent)
+        except OSError as error:
+            raise XlcrmError(CANNOT_WRITE(path=str(self.path), why=error.strerror or str(error))) from error
+
+    def record(self, key: str, state: str, at: dt.datetime | None = None, **fields: Any) -> None:
+        """Append one line and force it to disk before returning."""
+        moment = (at or dt.datetime.now()).astimezone().isoformat(timespec="seconds")
+        entry = {"at": moment, "key": key, "state": state,
+                 **{k: v for k, v in fields.items() if v is not None}}
+        line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        self._handle.write(line)
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a new file's name durable too (POSIX); Windows has no directory handles to sync."""
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,144 @@
+"""One personal message as MIME: the same bytes go to the outbox (.eml) and to the SMTP server.
+
+Built with the standard email package, ASCII on the wire: Chinese subjects and display names as
+RFC 2047 encoded words, bodies UTF-8 in base64 or quoted-printable, attachment names per RFC 2231,
+so any server accepts it without SMTPUTF8 or 8BITMIME. A line break in any header field is
+refused (header injection), whatever put it there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import mimetypes
+from dataclasses import dataclass
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+
+from xlcrm.core.i18n import Msg
+from xlcrm.mail.render import Rendered
+
+POLICY = policy.SMTP.clone(cte_type="7bit", max_line_length=78)
+TEST_PREFIX = Msg("[TEST] ", "[测试] ")
+
+LINE_BREAK = Msg("the {field} has a line break, which could forge mail headers; refused",
+                 "{field}中含有换行符(可能被用来伪造邮件头),已拒绝")
+BAD_ADDRESS = Msg("'{address}' is not a valid address ({why})", "“{address}”不是有效的邮箱地址({why})")
+NEEDS_SMTPUTF8 = Msg("'{address}' has non-ASCII letters before the @, which needs SMTPUTF8; write it in ASCII",
+                     "“{address}”的 @ 前含有非 ASCII 字符,需要 SMTPUTF8;请改用 ASCII 地址")
+NO_ATTACHMENT = Msg("attachment '{name}' not found in {folder}", "在 {folder} 中找不到附件“{name}”")
+OUTSIDE = Msg("attachment '{name}' is outside the workbook's folder", "附件“{name}”不在工作簿所在文件夹内")
+FIELDS = {"subject": Msg("subject", "主题"), "to": Msg("recipient's name", "收件人名称"),
+          "from": Msg("sender name", "发件人名称"), "cc": Msg("CC name", "抄送人名称")}
+
+
+class Refused(Exception):
+    """This message cannot be made as asked; the reason says why (the batch goes on)."""
+
+    def __init__(self, reason: Msg):
+        super().__init__(reason.text("en"))
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Built:
+    message: EmailMessage
+    envelope_to: tuple[str, ...]
+    envelope_from: str
+    payload: bytes  # the message as it goes on the wire and into the outbox, serialised once
+
+    def as_bytes(self) -> bytes:
+        return self.payload
+
+
+def _one_line(value: str, field: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise Refused(LINE_BREAK(field=FIELDS[field]))
+    return value
+
+
+def ascii_address(address: str) -> str:
+    """The address as it goes on the wire: IDN domains in punycode; others refused with a reason."""
+    try:
+        checked = validate_email(address, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as error:
+        raise Refused(BAD_ADDRESS(address=address, why=str(error))) from None
+    if checked.ascii_email is None:
+        raise Refused(NEEDS_SMTPUTF8(address=address))
+    return checked.ascii_email
+
+
+def _address(party: Party, field: str) -> Address:
+    name = _one_line(party.name or "", field)
+    local, domain = ascii_address(party.address).rsplit("@", 1)
+    return Address(display_name=name, username=local, domain=domain)
+
+
+def attachment_paths(names: tuple[str, ...], folder: Path) -> list[Path]:
+    root = folder.resolve()
+    paths = []
+    for name in names:
+        path = (root / name).resolve()
+        if root not in path.parents:
+            raise Refused(OUTSIDE(name=name))
+        if not path.is_file():
+            raise Refused(NO_ATTACHMENT(name=name, folder=str(root)))
+        paths.append(path)
+    return paths
+
+
+def build(rendered: Rendered, sender: Party, to: Party, cc: list[Party], key: str, folder: Path,
+          now: dt.datetime, test_to: str | None = None, lang: str = "zh") -> Built:
+    """The message for one recipient (a test sends it to test_to only, marked as a test)."""
+    subject = _one_line(rendered.subject, "subject")
+    message = EmailMessage(policy=POLICY)
+    message["From"] = _address(sender, "from")
+    if test_to:
+        message["To"] = _address(Party(to.name, test_to), "to")
+        message["Subject"] = TEST_PREFIX.text(lang) + subject
+        message["X-Xlcrm-Test"] = "yes"
+        message["X-Xlcrm-Original-To"] = str(_address(to, "to"))
+        copies: list[Address] = []
+    else:
+        message["To"] = _address(to, "to")
+        message["Subject"] = subject
+        copies = [_address(c, "cc") for c in cc]
+        if copies:
+            message["Cc"] = copies
+    message["Date"] = format_datetime(now.astimezone())
+    domain = message["From"].addresses[0].domain
+    # Stable per reminder (a resend is recognisably the same message); a test gets a fresh one each time.
+    test_mark = f".test{now:%Y%m%d%H%M%S%f}" if test_to else ""
+    message["Message-ID"] = f"<{message_id_part(key)}{test_mark}@{domain}>"
+    message["X-Xlcrm-Id"] = message_id_part(key)
+    message.set_content(rendered.text, charset="utf-8", cte=_encoding(rendered.text))
+    if rendered.html is not None:
+        message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte=_encoding(rendered.html))
+    for path in attachment_paths(rendered.attachments, folder):
+        kind, _ = mimetypes.guess_type(path.name)
+        main, sub = (kind or "application/octet-stream").split("/", 1)
+        message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
+    recipients = [a.addr_spec for a in message["To"].addresses] + [a.addr_spec for a in copies]
+    return Built(message, tuple(dict.fromkeys(recipients)), ascii_address(sender.address),
+                 message.as_bytes(policy=POLICY))
+
+
+def _encoding(text: str) -> str:
+    """7bit for short-lined ASCII, else base64 (shorter than quoted-printable for Chinese; 7-bit safe)."""
+    return "7bit" if text.isascii() and all(len(line) <= 900 for line in text.splitlines()) else "base64"
+
+
+def message_id_part(key: str) -> str:
+    """A stable id per idempotency key: the same reminder has the same Message-ID however often it is built."""
+    return "xlcrm." + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]

@@ -1,0 +1,128 @@
+"""Templates rendered with Jinja2 in a sandbox: the team writes them, so they may not reach Python.
+
+Every template is compiled and checked once before anything is rendered: a syntax error or a
+field the sheet does not have is reported with the template's name, row and column, and no
+message is made. HTML bodies are autoescaped (a customer named <b> stays text) and get a
+plain-text alternative.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
+
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.i18n import Msg
+from xlcrm.core.templates import Template
+from xlcrm.mail.html_text import html_to_text
+
+MAX_REPEAT = 10_000  # 'x' * n and n ** m in a template stay small
+MAX_OUTPUT = 1_000_000
+
+BAD_SYNTAX = Msg("Template '{name}' (sheet {sheet}, row {row}, {part}) cannot be read: {why} (line {line})",
+                 "模板“{name}”(工作表 {sheet},第 {row} 行,{part})有语法错误:{why}(第 {line} 行)")
+UNKNOWN_FIELD = Msg("Template '{name}' (sheet {sheet}, row {row}, {part}) uses {{{{ {field} }}}}, which is not a "
+                    "column of the customer sheet nor an xlcrm field. Fields you can use: {known}",
+                    "模板“{name}”(工作表 {sheet},第 {row} 行,{part})用到了 {{{{ {field} }}}},客户表中没有这一列,"
+                    "也不是 xlcrm 的字段。可用的字段:{known}")
+NOT_ALLOWED = Msg("Template '{name}' tried to use something templates may not use ({why}); nothing was sent.",
+                  "模板“{name}”试图访问模板不允许使用的内容({why});未发送任何邮件。")
+FAILED = Msg("Template '{name}' failed for {customer}: {why}", "模板“{name}”在生成给 {customer} 的邮件时出错:{why}")
+PARTS = {"subject": Msg("Subject", "主题"), "body": Msg("Body", "正文"), "attachments": Msg("Attachments", "附件")}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str | None
+    attachments: tuple[str, ...]
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The stock sandbox, plus a bound on repetition and powers that would eat the machine's memory."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, op: str, left: Any, right: Any) -> Any:
+        if op == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError("power too large")
+        if op == "*" and any(isinstance(v, (str, list, tuple)) for v in (left, right)):
+            count = right if isinstance(right, int) else left
+            if isinstance(count, int) and count > MAX_REPEAT:
+                raise SecurityError("repetition too large")
+        return {"*": operator.mul, "**": operator.pow}[op](left, right)
+
+
+def _nl2br(value: Any) -> Markup:
+    return Markup("<br>\n").join(escape(str(value)).split("\n"))
+
+
+def _env(autoescape: bool) -> _Sandbox:
+    env = _Sandbox(undefined=StrictUndefined, autoescape=autoescape, keep_trailing_newline=False)
+    env.filters["nl2br"] = _nl2br
+    return env
+
+
+class Renderer:
+    """Compiled templates, checked against the fields the sheet offers."""
+
+    def __init__(self, templates: list[Template], fields: set[str], digest_fields: set[str], sheet: str):
+        self._text_env, self._html_env = _env(False), _env(True)
+        self.sheet = sheet
+        self._compiled: dict[str, dict[str, Any]] = {}
+        for template in templates:
+            known = digest_fields if template.is_digest else fields
+            self._compiled[template.name] = {
+                "template": template,
+                "subject": self._compile(template, "subject", template.subject, self._text_env, known),
+                "body": self._compile(template, "body", template.body,
+                                      self._html_env if template.html else self._text_env, known),
+                "attachments": self._compile(template, "attachments", template.attachments, self._text_env, known)}
+
+    def _compile(self, template: Template, part: str, source: str, env: _Sandbox, known: set[str]):
+        where = dict(name=template.name, sheet=self.sheet, row=template.row, part=PARTS[part])
+        try:
+            tree = env.parse(source)
+        except TemplateSyntaxError as error:
+            raise XlcrmError(BAD_SYNTAX(**where, why=error.message or str(error), line=error.lineno)) from None
+        allowed = known | set(env.globals)
+        unknown = sorted(meta.find_undeclared_variables(tree) - allowed)
+        if unknown:
+            raise XlcrmError(UNKNOWN_FIELD(**where, field=unknown[0], known=", ".join(sorted(known - {"row"}))))
+        _refuse_dunder(tree, template.name)
+        return env.from_string(tree)
+
+    def render(self, name: str, context: dict, who: str) -> Rendered:
+        parts = self._compiled[name]
+        template: Template = parts["template"]
+        try:
+            subject = parts["subject"].render(context).strip()
+            body = parts["body"].render(context)
+            attachments = parts["attachments"].render(context)
+        except SecurityError as error:
+            raise XlcrmError(NOT_ALLOWED(name=name, why=str(error))) from None
+        except (UndefinedError, TemplateError, TypeError, ValueError, ArithmeticError) as error:
+            raise XlcrmError(FAILED(name=name, customer=who, why=str(error))) from None
+        if len(body) > MAX_OUTPUT:
+            raise XlcrmError(FAILED(name=name, customer=who, why=f"body longer than {MAX_OUTPUT} characters"))
+        files = tuple(p.strip() for p in attachments.replace(";", "\n").replace(",", "\n").splitlines() if p.strip())
+        if template.html:
+            return Rendered(subject, html_to_text(body), body, files)
+        return Rendered(subject, body.strip() + "\n", None, files)
+
+
+def _refuse_dunder(tree: nodes.Template, name: str) -> None:
+    """Names like __class__ never make sense in a mail template; refuse them before running anything."""
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        attr = getattr(node, "attr", None)
+        if attr is None and isinstance(getattr(node, "arg", None), nodes.Const):
+            attr = node.arg.value
+        if isinstance(attr, str) and attr.startswith("_"):
+            raise XlcrmError(NOT_ALLOWED(name=name, why=attr))

@@ -1,0 +1,203 @@
+"""SMTP through yagmail: SSL or STARTTLS with a verifying TLS context, login, one connection per batch.
+
+yagmail opens and logs in the connection (its keyring entry holds the password, see credentials.py);
+the message itself is xlcrm's own MIME (message.py), sent with the SMTP commands one by one so
+the batch knows how far a transaction got when something breaks:
+
+- refused or dropped before the whole message was handed over: not delivered, safe to retry;
+- dropped after the final dot, before the server's answer: it may have been delivered (Uncertain);
+- 4xx: temporary, retried with back-off; 5xx for the recipient or the content: this message failed;
+- authentication, TLS, a refused sender: the batch stops.
+
+yagmail's own `send` is not used: it turns text into HTML, attaches any string that happens to
+name a file, and retries on its own, which would hide the stage a failure happened at.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass, field
+from typing import Callable
+
+import yagmail
+
+from xlcrm.core.i18n import Msg
+from xlcrm.core.sender import SenderProfile
+from xlcrm.mail.credentials import password_for
+from xlcrm.mail.faults import Fatal, Rejected, Temporary, Uncertain
+
+AUTH_FAILED = Msg("The server {host} refused the login {user} ({code} {text}). Check the login and password "
+                  "(QQ and 163 mailboxes need an authorisation code, not the web password). Nothing was sent.",
+                  "服务器 {host} 拒绝了账号 {user} 的登录({code} {text})。请检查账号和密码"
+                  "(QQ、163 邮箱需使用授权码而不是网页登录密码)。本批未发送。")
+NO_AUTH = Msg("The server {host} does not offer a login on this connection ({text}); try security ssl or "
+              "starttls, or leave the login empty for a relay.",
+              "服务器 {host} 在此连接上不支持登录({text});请将加密方式改为 ssl 或 starttls,内网转发服务器则不填登录账号。")
+TLS_FAILED = Msg("Secure connection to {host}:{port} failed ({why}). Check the security setting (ssl for port 465, "
+                 "starttls for 587) and the server name. Nothing was sent.",
+                 "与 {host}:{port} 建立加密连接失败({why})。请检查加密方式(465 端口用 ssl,587 用 starttls)和服务器地址。"
+                 "本批未发送。")
+CERT_FAILED = Msg("The certificate of {host} cannot be trusted ({why}). Nothing was sent.",
+                  "{host} 的证书不受信任({why})。本批未发送。")
+NO_SERVER = Msg("Cannot find the SMTP server {host} ({why}).", "找不到发信服务器 {host}({why})。")
+CANNOT_CONNECT = Msg("Cannot connect to {host}:{port} ({why})", "无法连接 {host}:{port}({why})")
+DROPPED = Msg("the server closed the connection ({why})", "服务器断开了连接({why})")
+SERVER_SAID = Msg("the server answered {code} {text}", "服务器答复 {code} {text}")
+SENDER_REFUSED = Msg("The server refused the sender address {sender}: {code} {text}. Nothing more was sent.",
+                     "服务器拒绝了发件地址 {sender}:{code} {text}。已停止发送。")
+NO_ANSWER = Msg("the whole message was handed to the server, but no answer came back ({why})",
+                "邮件已完整交给服务器,但未收到答复({why})")
+
+
+@dataclass
+class Delivery:
+    refused_copies: list[tuple[str, int, str]] = field(default_factory=list)  # CC addresses the server refused
+
+
+def _text(response: bytes | str) -> str:
+    text = response.decode("utf-8", "replace") if isinstance(response, bytes) else str(response)
+    return " ".join(text.split())[:300]
+
+
+def _reply_fault(code: int, response, permanent: Callable[[Msg, int], Exception]) -> Exception:
+    reason = SERVER_SAID(code=code, text=_text(response))
+    return Temporary(reason) if 400 <= code < 500 else permanent(reason, code)
+
+
+def tls_context() -> ssl.SSLContext:
+    """Certificates are verified against the system's trust store (or SSL_CERT_FILE)."""
+    return ssl.create_default_context()
+
+
+class SmtpConnection:
+    def __init__(self, profile: SenderProfile, password: str | None, timeout: float):
+        self.profile, self._password, self.timeout = profile, password, timeout
+        self._client: yagmail.SMTP | None = None
+
+    def open(self) -> "SmtpConnection":
+        profile = self.profile
+        context = tls_context()
+        options: dict = {"timeout": self.timeout}
+        if profile.security == "ssl":
+            options["context"] = context
+        client = yagmail.SMTP(
+            user=profile.user or None, password=self._password, host=profile.host, port=profile.port,
+            smtp_ssl=profile.security == "ssl",
+            smtp_starttls={"context": context} if profile.security == "starttls" else False,
+            smtp_skip_login=not profile.user, soft_email_validation=False, **options)
+        client.user = profile.user  # yagmail would append @gmail.com to a login without one
+        try:
+            try:
+                client.login()
+            except UnicodeEncodeError:  # smtplib encodes AUTH as ASCII; a password with 中文 or é needs UTF-8
+                _auth_plain_utf8(client.smtp, profile.user, self._password or "")
+        except Exception as error:
+            client.is_closed = True
+            raise self._connect_fault(error) from None
+        self._client = client
+        return self
+
+    def _connect_fault(self, error: Exception) -> Exception:
+        p = self.profile
+        if isinstance(error, smtplib.SMTPAuthenticationError):
+            return Fatal(AUTH_FAILED(host=p.host, user=p.user, code=error.smtp_code, text=_text(error.smtp_error)))
+        if isinstance(error, smtplib.SMTPNotSupportedError):
+            reason = NO_AUTH if "auth" in str(error).lower() else TLS_FAILED
+            return Fatal(reason(host=p.host, port=p.port, text=str(error), why=str(error)))
+        if isinstance(error, ssl.SSLCertVerificationError):
+            return Fatal(CERT_FAILED(host=p.host, why=error.verify_message or str(error)))
+        if isinstance(error, ssl.SSLError):
+            return Fatal(TLS_FAILED(host=p.host, port=p.port, why=error.reason or str(error)))
+        if isinstance(error, socket.gaierror):
+            return Fatal(NO_SERVER(host=p.host, why=error.strerror or str(error)))
+        if isinstance(error, smtplib.SMTPResponseException):
+            return _reply_fault(error.smtp_code, error.smtp_error,
+                                lambda reason, code: Fatal(CANNOT_CONNECT(host=p.host, port=p.port, why=reason)))
+        if isinstance(error, (smtplib.SMTPException, OSError)):
+            return Temporary(CANNOT_CONNECT(host=p.host, port=p.port, why=str(error) or type(error).__name__))
+        raise error
+
+    def send(self, sender: str, recipients: tuple[str, ...], payload: bytes) -> Delivery:
+        smtp = self._client.smtp
+        handed_over = False
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            code, response = smtp.mail(sender)
+            if code != 250:
+                smtp.rset()
+                raise _reply_fault(code, response, lambda reason, c: Fatal(
+                    SENDER_REFUSED(sender=sender, code=c, text=_text(response))))
+            delivery = self._recipients(smtp, recipients)
+            code, response = smtp.docmd("DATA")
+            if code != 354:
+                raise _reply_fault(code, response, Rejected)
+            smtp.send(_dot_stuffed(payload))
+            handed_over = True
+            code, response = smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            why = str(error) or type(error).__name__
+            self.close()
+            raise (Uncertain(NO_ANSWER(why=why)) if handed_over else Temporary(DROPPED(why=why))) from None
+        if code != 250:
+            raise _reply_fault(code, response, Rejected)
+        return delivery
+
+    def _recipients(self, smtp: smtplib.SMTP, recipients: tuple[str, ...]) -> Delivery:
+        delivery = Delivery()
+        for index, address in enumerate(recipients):
+            code, response = smtp.rcpt(address)
+            if code in (250, 251):
+                continue
+            if index == 0:  # the customer: no point sending the copy alone
+                smtp.rset()
+                raise _reply_fault(code, response, Rejected)
+            delivery.refused_copies.append((address, code, _text(response)))
+        return delivery
+
+    def close(self) -> None:
+        if self._client is not None:
+            try:
+                self._client.close()
+            except Exception:  # closing a broken connection: nothing left to save
+                pass
+            self._client = None
+
+
+def _auth_plain_utf8(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN with UTF-8 credentials, as RFC 4616 defines it."""
+    token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
+    code, response = smtp.docmd("AUTH", "PLAIN " + token)
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, response)
+
+
+_LINE_ENDS = re.compile(rb"\r\n|\n|\r")
+
+
+def _dot_stuffed(payload: bytes) -> bytes:
+    """The DATA section: CRLF line ends, leading dots doubled, ended by CRLF . CRLF (RFC 5321 4.5.2)."""
+    body = _LINE_ENDS.sub(b"\r\n", payload)
+    body = re.sub(rb"(?m)^\.", b"..", body)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return body + b".\r\n"
+
+
+class SmtpMailer:
+    """The real mailer: opens yagmail connections with the profile and the password from keyring or env."""
+
+    def __init__(self, timeout: float = 60, backoff: tuple[float, ...] = (5, 20, 60),
+                 password: Callable[[str], str] = password_for):
+        self.timeout, self.backoff, self._password = timeout, backoff, password
+        self._cached: dict[str, str] = {}
+
+    def connect(self, profile: SenderProfile) -> SmtpConnection:
+        secret = None
+        if profile.user:
+            secret = self._cached.get(profile.user) or self._password(profile.user)
+            self._cached[profile.user] = secret
+        return SmtpConnection(profile, secret, self.timeout).open()

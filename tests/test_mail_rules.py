@@ -1,0 +1,243 @@
+"""Who gets what: one message per customer, the per-customer interval, appointment reminders always,
+opt-outs and bad addresses skipped with a reason, the sending window, the daily cap and the rate.
+The mail path itself is proven against a real server elsewhere; here a recording mailer stands in."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from conftest import TODAY
+from helpers.mailbook import sample_touches, set_settings
+from helpers.workbooks import edit, find_row
+from xlcrm.actions.remind import remind
+from xlcrm.book.file import FileBook
+from xlcrm.core.touches import TOUCH_COLUMNS
+
+
+class RecordingMailer:
+    backoff = (0.0,)
+
+    def __init__(self):
+        self.sent: list[tuple[tuple[str, ...], bytes]] = []
+
+    def connect(self, profile):
+        return self
+
+    def send(self, sender, recipients, payload):
+        self.sent.append((recipients, payload))
+
+    def close(self):
+        pass
+
+
+class FakeClock:
+    def __init__(self, now: dt.datetime):
+        self.current, self.slept = now, []
+
+    def now(self):
+        return self.current
+
+    def monotonic(self):
+        return self.current.timestamp()
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.current += dt.timedelta(seconds=seconds)
+
+
+SENDER = {"smtp_host": "smtp.example.com", "smtp_user": "sales@example.com", "rate_per_minute": 0}
+
+
+@pytest.fixture
+def book(zh_book):
+    remind(FileBook(zh_book), today=TODAY, touches=sample_touches)
+    set_settings(zh_book, SENDER)
+    return zh_book
+
+
+def send(path, touches, today=TODAY, at=dt.time(10, 0), mailer=None, clock=None, **options):
+    mailer = mailer or RecordingMailer()
+    clock = clock or FakeClock(dt.datetime.combine(today, at))
+    result = remind(FileBook(path), today=today, touches=touches, send=True, mailer=mailer, clock=clock, **options)
+    return result, mailer
+
+
+def touch(session, row, occasion, due, status):
+    rec = session.customers.records.loc[row]
+    return {"row": row, "key": rec["key"], "customer": rec["customer"], "owner": rec["owner"],
+            "occasion": occasion, "due": pd.Timestamp(due), "status": status, "detail": None}
+
+
+def for_rows(specs):
+    """Touches for given (row, occasion, due, status), as the follow-up rules would hand them over."""
+    def make(session, today):
+        return pd.DataFrame([touch(session, *spec) for spec in specs], columns=list(TOUCH_COLUMNS))
+    return make
+
+
+def customers(plan):
+    """The plan's messages to customers (the owners' daily digests left out)."""
+    return plan[plan["row"].notna()]
+
+
+def first_followup_row(path):
+    result = remind(FileBook(path), today=TODAY, touches=sample_touches)
+    plan = result.plan
+    return int(plan.loc[plan["occasion"].eq("followup") & plan["decision"].eq("send"), "row"].iloc[0])
+
+
+def test_one_message_per_customer_a_day_the_greeting_goes_first_appointments_always(book):
+    row = first_followup_row(book)
+    touches = for_rows([(row, "followup", TODAY - dt.timedelta(days=3), "overdue"),
+                        (row, "birthday", TODAY, "due_today"), (row, "appointment", TODAY, "due_today")])
+    result, mailer = send(book, touches)
+    plan = customers(result.plan)
+    decided = dict(zip(plan["occasion"], plan["decision"]))
+    assert decided == {"followup": "skip", "birthday": "sent", "appointment": "sent"}
+    reason = result.plan.loc[result.plan["occasion"].eq("followup"), "reason"].iloc[0].text("zh")
+    assert "生日祝福" in reason and len(mailer.sent) == 2
+
+
+def test_at_most_one_message_per_customer_every_n_days_except_appointment_reminders(book):
+    row = first_followup_row(book)
+    set_settings(book, {"min_days": 3})
+    send(book, for_rows([(row, "followup", TODAY, "due_today")]))
+    later = TODAY + dt.timedelta(days=2)
+    result, mailer = send(book, for_rows([(row, "birthday", later, "due_today"), (row, "appointment", later,
+                                                                                  "due_today")]), today=later)
+    decided = dict(zip(customers(result.plan)["occasion"], customers(result.plan)["decision"]))
+    assert decided == {"birthday": "skip", "appointment": "sent"}
+    assert "至少间隔 3 天" in result.plan.loc[result.plan["occasion"].eq("birthday"), "reason"].iloc[0].text("zh")
+    third = TODAY + dt.timedelta(days=3)
+    result, _ = send(book, for_rows([(row, "birthday", third, "due_today")]), today=third)
+    assert list(customers(result.plan)["decision"]) == ["sent"]
+
+
+def test_opted_out_invalid_and_missing_addresses_are_skipped_with_a_reason(book):
+    session_rows = remind(FileBook(book), today=TODAY, touches=sample_touches).session.customers.records
+    bad = find_row(book, "客户跟踪表", 2)  # the sample's mistyped address (a@@b)
+    none = find_row(book, "客户跟踪表", 4)
+    edit(book, "客户跟踪表", {f"G{none}": None})
+    opted = int(session_rows.index[session_rows["opt_out"]][0])
+    specs = [(r, "followup", TODAY, "due_today") for r in (bad, none, opted)]
+    result, mailer = send(book, for_rows(specs))
+    plan = customers(result.plan)
+    reasons = {int(r): m.text("en") for r, m in zip(plan["row"], plan["reason"])}
+    assert "invalid e-mail address" in reasons[bad] and "@@" in reasons[bad]
+    assert reasons[none] == "no e-mail address" and reasons[opted] == "opted out"
+    assert mailer.sent == [] and set(plan["decision"]) == {"skip"}
+
+
+def test_outside_the_sending_hours_everything_is_held_until_the_window_opens(book):
+    set_settings(book, {"send_hours": "9:00-17:30", "send_days": "周一至周五"})
+    result, mailer = send(book, sample_touches, at=dt.time(20, 15))
+    assert mailer.sent == [] and set(result.plan.loc[result.plan["row"].notna(), "decision"]) <= {"held", "skip"}
+    held = result.plan[result.plan["decision"].eq("held")]
+    assert all("2026-11-24 09:00" in r.text("en") for r in held["reason"])
+    result, mailer = send(book, sample_touches, at=dt.time(9, 30))
+    assert len(mailer.sent) == len(held) and result.counts()["held"] == 0
+
+
+def test_a_template_can_have_its_own_sending_days(book):
+    row = first_followup_row(book)
+    edit(book, "邮件模板", {f"K{find_row(book, '邮件模板', '生日祝福')}": "周五"})
+    other = int(remind(FileBook(book), today=TODAY, touches=sample_touches).plan.query("decision == 'send'")
+                .iloc[-1]["row"])
+    touches = for_rows([(row, "birthday", TODAY, "due_today"), (other, "followup", TODAY, "due_today")])
+    result, mailer = send(book, touches)  # 2026-11-23 is a Monday
+    decided = dict(zip(customers(result.plan)["occasion"], customers(result.plan)["decision"]))
+    assert decided == {"birthday": "held", "followup": "sent"}
+    assert "2026-11-27" in result.plan.loc[result.plan["occasion"].eq("birthday"), "reason"].iloc[0].text("en")
+
+
+def test_the_daily_cap_holds_the_rest_for_the_next_day(book):
+    set_settings(book, {"daily_cap": 3, "min_days": 0})
+    first, mailer = send(book, sample_touches)
+    assert len(mailer.sent) == 3 and first.counts()["held"] > 0
+    assert all("daily limit of 3" in r.text("en") for r in first.plan.loc[first.plan["decision"].eq("held"), "reason"])
+    again, mailer = send(book, sample_touches, at=dt.time(15, 0))
+    assert mailer.sent == [] and again.counts()["done"] == 3
+    tomorrow, mailer = send(book, sample_touches, today=TODAY + dt.timedelta(days=1))
+    assert len(mailer.sent) == 3
+
+
+def test_the_rate_spaces_the_messages_out(book):
+    set_settings(book, {"rate_per_minute": 30})
+    clock = FakeClock(dt.datetime.combine(TODAY, dt.time(10, 0)))
+    result, mailer = send(book, sample_touches, clock=clock)
+    waits = [s for s in clock.slept if s > 0]
+    assert len(mailer.sent) >= 5 and len(waits) == len(mailer.sent) - 1
+    assert all(abs(w - 2.0) < 1e-6 for w in waits)
+
+
+def test_the_owner_gets_a_copy_when_the_settings_ask(book):
+    from helpers.mailbook import set_owner
+
+    set_settings(book, {"cc_owner": "yes"})
+    result = remind(FileBook(book), today=TODAY, touches=sample_touches)
+    owner = result.plan.loc[result.plan["row"].notna(), "owner"].iloc[0]
+    set_owner(book, owner, "boss@example.com")
+    result, mailer = send(book, sample_touches)
+    copied = [r for r, _ in mailer.sent if "boss@example.com" in r and r != ("boss@example.com",)]  # not the digest
+    assert copied and all(len(r) == 2 for r in copied)
+    assert len(copied) == int((result.plan["owner"].eq(owner) & result.plan["row"].notna()
+                               & result.plan["decision"].eq("sent")).sum())
+
+
+def test_only_one_xlcrm_sends_from_a_workbook_at_a_time(book):
+    from filelock import FileLock
+
+    from xlcrm.core.errors import XlcrmError
+    from xlcrm.mail.journal import journal_path
+
+    lock = FileLock(str(journal_path(book.parent, book.name)) + ".lock")
+    with lock:  # another process sending right now
+        before = book.read_bytes()
+        with pytest.raises(XlcrmError) as error:
+            send(book, sample_touches)
+        assert "另一个 xlcrm 正在" in error.value.text("zh")
+        assert book.read_bytes() == before
+    result, mailer = send(book, sample_touches)
+    assert mailer.sent
+
+
+def test_a_message_another_run_sent_after_this_one_planned_is_not_sent_again(book):
+    from xlcrm.mail.journal import Journal, journal_path
+
+    dry = remind(FileBook(book), today=TODAY, touches=sample_touches)
+    planned = dry.plan[dry.plan["decision"].eq("send")]
+    key = planned["msg_key"].iloc[0]
+
+    def progress(items, total, label):
+        if label.en == "Writing messages":  # meanwhile, a scheduled job sends the first one
+            other = Journal(journal_path(book.parent, book.name))
+            with other.writing():
+                other.record(key, "sent", to=planned["to"].iloc[0])
+        return items
+
+    result, mailer = send(book, sample_touches, progress=progress)
+    assert len(mailer.sent) == len(planned) - 1
+    assert result.plan.loc[result.plan["msg_key"].eq(key), "decision"].iloc[0] == "done"
+
+
+def test_a_workbook_opened_in_excel_during_the_send_loses_nothing(book):
+    from xlcrm.core.errors import XlcrmError
+
+    mailer = RecordingMailer()
+    lock = book.with_name("~$" + book.name)
+
+    def progress(items, total, label):
+        if label.en == "Sending":
+            lock.write_text("opened in Excel meanwhile")
+        return items
+
+    with pytest.raises(XlcrmError) as error:
+        send(book, sample_touches, mailer=mailer, progress=progress)
+    assert "sent and journaled" in error.value.text("en") and mailer.sent
+    lock.unlink()
+    later = remind(FileBook(book), today=TODAY, touches=sample_touches)  # a dry run brings the sheets up to date
+    assert later.counts()["done"] == len(mailer.sent) and later.counts()["send"] == 0
+    from helpers.workbooks import sheet_rows
+
+    assert sum(1 for r in sheet_rows(book, "发送记录")[1:] if r[1] == "已发送") == len(mailer.sent)
