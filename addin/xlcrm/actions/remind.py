@@ -166,7 +166,7 @@ def remind(book: Book, template: str | None = None, today: dt.date | None = None
     else:
         stopped = _send(plan, built, mailer, profile, journal, clock, progress, mode, box, today)
         history = merged_history(journal.history(), sheet_history)
-    edits = housekeeping(session) + template_edits + [preview_edit(plan, session.lang), log_edit(history, session.lang)]
+    edits = housekeeping(session, "remind") + template_edits + [preview_edit(plan, session.lang), log_edit(history, session.lang)]
     if mode == "send":
         edits += status_edits(session, plan, today, session.lang)
     saved = _save(book, edits, mode)
