@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything the tests need on a Debian/Ubuntu machine, then run the whole suite.
-# Debian packages: LibreOffice (opens and renders the workbooks xlcrm writes), CJK fonts, poppler-utils.
+# Debian packages: LibreOffice (opens and renders the workbooks xlcrm writes), CJK fonts, poppler-utils, Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +8,7 @@ need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-zenhei)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)  # renders LibreOffice's PDF to pixels
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)  # renders the HTML report
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else sudo="none"; fi
   if [ "$sudo" != none ] && command -v apt-get >/dev/null; then

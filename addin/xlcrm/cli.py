@@ -126,6 +126,7 @@ def demo(ctx: click.Context, folder: Path, customers: int, sheet_lang: str) -> N
     click.echo(DEMO_STEP(step="xlcrm followups").text(sheet_lang))
     _finish(ctx, followups_action(bootstrap.file_book(path), progress=bar(_lang(ctx))))
     _demo_remind(ctx, path, sheet_lang)
+    _demo_report(ctx, path, sheet_lang)
 
 
 def _demo_remind(ctx: click.Context, path: Path, lang: str) -> None:
@@ -298,3 +299,40 @@ def _settings_user(book: Path) -> str:
     name = find_sheet(workbook.sheet_names(), "settings")
     user = settings_sheet.parse_sheet(workbook.read_sheet(name)) if name else {}
     return sender_profile(settings_sheet.Settings.from_user(user)).user
+
+
+# -- report ------------------------------------------------------------------------------------------------
+
+REPORT_STEP = Msg("xlcrm report (this week's report: HTML page and report sheet)", "xlcrm report(本周报告:HTML 页面和报告工作表)")
+
+
+def _demo_report(ctx: click.Context, path: Path, lang: str) -> None:
+    from xlcrm.actions.report import report as report_action
+
+    click.echo(DEMO_STEP(step=REPORT_STEP).text(lang))
+    _finish(ctx, report_action(bootstrap.file_book(path), progress=bar(_lang(ctx))))
+
+
+@main.command(name="report")
+@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the HTML report (default: reports/ beside the workbook).")
+@click.option("--period", default="week", show_default=True, type=click.Choice(["week", "month"]),
+              help="The 7 days, or the month, up to and including --today.")
+@click.option("--owner", metavar="NAME", help="One salesperson's own report: their customers, contacts and mail.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The report's day (default: today).")
+@click.option("--mail-to", metavar="ADDRESS",
+              help="Mail the report to ADDRESS (e.g. the team lead) with the mail sender settings; the same report "
+                   "is never mailed twice.")
+@click.pass_context
+@friendly
+def report_command(ctx: click.Context, book: Path, out_dir: Path | None, period: str, owner: str | None,
+                   today: dt.datetime | None, mail_to: str | None) -> None:
+    """Write the weekly or monthly CRM report of BOOK: a dated HTML page and the report sheet with charts."""
+    from xlcrm.actions.report import report as report_action
+
+    result = report_action(bootstrap.file_book(book), out_dir=out_dir, period=period, owner=owner,
+                           today=today.date() if today else None, progress=bar(_lang(ctx)), mail_to=mail_to)
+    _finish(ctx, result)
+    if result.mail_failed:
+        ctx.exit(EXIT_ERROR)

@@ -109,6 +109,8 @@ def _fill(sheet, edit: PutSheet) -> None:
             sheet.range((header + 2, column + 1), (len(grid), column + 1)).number_format = FORMATS[name]
     for column, width in edit.widths.items():
         sheet.range((1, column + 1)).column_width = width
+    for cells, name in edit.range_formats:
+        sheet.range(cells).number_format = FORMATS[name]
     for merged in edit.merges:
         sheet.range(merged).merge()
     if edit.freeze:

@@ -8,7 +8,7 @@ from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -78,6 +78,11 @@ def put_sheet(book: Workbook, edit: PutSheet) -> None:
                 cell.number_format = FORMATS[edit.formats[c - 1]]
     for column, width in edit.widths.items():
         sheet.column_dimensions[get_column_letter(column + 1)].width = width
+    for cells, name in edit.range_formats:
+        left, top, right, bottom = range_boundaries(cells)
+        for row in sheet.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
+            for cell in row:
+                cell.number_format = FORMATS[name]
     for merged in edit.merges:
         sheet.merge_cells(merged)
     if edit.freeze:

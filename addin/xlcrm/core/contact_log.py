@@ -82,23 +82,30 @@ def find_header(grid: list[list]) -> tuple[int, dict[str, int]]:
 
 
 def read_log(sheet: str, grid: list[list], day_first: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
-    """The logged contacts (columns: row, date, key, customer), and the dates that could not be read."""
+    """The logged contacts (columns: row, date, key, customer, owner), and the dates that could not be read.
+
+    owner is the log's own owner column (None where it is empty or the log has none).
+    """
     header, columns = find_header(grid)
     if header < 0:
-        return pd.DataFrame({"row": [], "date": pd.Series(dtype="datetime64[ns]"), "key": [], "customer": []}), []
+        return pd.DataFrame({"row": [], "date": pd.Series(dtype="datetime64[ns]"), "key": [], "customer": [],
+                             "owner": []}), []
     body = grid[header + 1:]
     rows = pd.RangeIndex(header + 2, header + 2 + len(body))
     names = pd.Series([_cell(r, columns["customer"]) for r in body], index=rows, dtype=object)
     raw = pd.Series([_cell(r, columns["date"]) for r in body], index=rows, dtype=object)
     texts = names.map({v: clean_text(v) for v in names.dropna().unique()})  # a log names few customers often
     named = texts.fillna("").ne("")
-    names, texts, raw = names[named], texts[named], raw[named]
+    owners = pd.Series([_cell(r, columns["owner"]) for r in body] if "owner" in columns else None, index=rows,
+                       dtype=object)
+    names, texts, raw, owners = names[named], texts[named], raw[named], owners[named]
     days, reasons = parse_column(raw, partial(parse_date, day_first=day_first))  # each distinct value once
     where = f"{column_letter(columns['date'])} {clean_text(grid[header][columns['date']])}"
     problems = [Problem(sheet, int(row), where, raw[row], BAD_LOG_DATE) for row in reasons.dropna().index]
     frame = pd.DataFrame({"row": names.index, "date": pd.to_datetime(days, errors="coerce").to_numpy(),
                           "key": texts.map({t: customer_key(t) for t in texts.unique()}).to_numpy(),
-                          "customer": texts.to_numpy()})
+                          "customer": texts.to_numpy(),
+                          "owner": owners.map({v: clean_text(v) or None for v in owners.dropna().unique()}).to_numpy()})
     return frame, problems
 
 

@@ -72,6 +72,7 @@ class PutSheet:
     merges: tuple[str, ...] = ()
     freeze: str | None = None
     charts: tuple[Chart, ...] = ()
+    range_formats: tuple[tuple[str, str], ...] = ()  # (A1 range, format): blocks formatted apart from their column
     hidden: bool = False
     first: bool = False  # place it as the first sheet when created
 

@@ -83,6 +83,8 @@ FIELDS: tuple[Field, ...] = (
     _f("opt_out", CUSTOMERS, "flag", "Opt-out", "退订", "拒收邮件", "不再联系", "免打扰", "opt out", "unsubscribed",
        "do not contact", "do not email"),
     _f("notes", CUSTOMERS, "text", "Notes", "备注", "说明", "note", "remarks", "comments"),
+    _f("deal_amount", CUSTOMERS, "amount", "Deal value", "商机金额", "预计金额", "预计成交金额", "报价金额", "项目金额",
+       "deal amount", "expected amount", "opportunity value", "pipeline value", "quote amount"),
     _f("order_customer", ORDERS, "text", "Customer", "客户名称", "客户", "公司名称", "公司", "客户公司", "单位名称",
        "customer name", "company", "account", "client"),
     _f("order_date", ORDERS, "date", "Order date", "订单日期", "下单日期", "成交日期", "购买日期", "日期",

@@ -79,9 +79,10 @@ def all_blocks() -> tuple[Block, ...]:
     from xlcrm.core.funnel import FUNNEL
     from xlcrm.core.rules import CADENCE, FOLLOWUP, TOUCHES
     from xlcrm.core.sender import OWNERS, SENDER
+    from xlcrm.core.report import REPORT_BLOCK
 
     return (GENERAL, MAPPING, rfm.SCORE_BLOCK, segments.SEGMENT_BLOCK, classes.CLASS_BLOCK, rhythm.CHURN_BLOCK,
-            FOLLOWUP, CADENCE, TOUCHES, HOLIDAYS, FUNNEL, SENDER, OWNERS)
+            FOLLOWUP, CADENCE, TOUCHES, HOLIDAYS, FUNNEL, SENDER, OWNERS, REPORT_BLOCK)
 
 
 def _block_for_title(text: str, blocks: tuple[Block, ...]) -> Block | None:

@@ -1,0 +1,145 @@
+"""Build report: the weekly or monthly CRM report, as a dated HTML page beside the workbook and as the
+report sheet inside it (with native charts), optionally mailed to the team lead. The CLI's `xlcrm report`
+and the ribbon's "Build report" button both call `report`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xlcrm.actions.common import housekeeping, owned_sheet
+from xlcrm.actions.mail_sheets import log_edit
+from xlcrm.actions.progress import Progress, quiet
+from xlcrm.actions.report_data import gather
+from xlcrm.actions.report_lines import saved_lines
+from xlcrm.actions.report_mail import Mailed, checked_address, mail_report
+from xlcrm.actions.session import Session, open_session
+from xlcrm.book import Book, SaveResult
+from xlcrm.core.edits import Edit
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.i18n import Msg
+from xlcrm.core.period import ending, period_kind
+from xlcrm.core.report import Report, ReportRules
+from xlcrm.core.report_build import build
+from xlcrm.core.report_inputs import for_owner, owner_of
+from xlcrm.core.report_sheet import WIDTHS, report_sheet
+from xlcrm.core.sheets import sheet_name
+from xlcrm.mail.batch import Clock, SystemClock
+from xlcrm.mail.journal import journal_path
+
+__all__ = ["report", "ReportResult"]
+
+STEPS = Msg("Building the report", "生成报告")
+HTML_AT = Msg("HTML report: {path}", "HTML 报告:{path}")
+SHEET_AT = Msg("Report sheet with charts: '{sheet}'", "报告工作表(含图表):“{sheet}”")
+NO_FONT = Msg("No Chinese font was found for the charts (e.g. Noto Sans CJK or WenQuanYi Zen Hei): their Chinese "
+              "labels may show as boxes. The tables are not affected.",
+              "未找到绘制图表用的中文字体(如 Noto Sans CJK、文泉驿正黑):图表中的中文可能显示为方框;表格不受影响。")
+CANNOT_WRITE = Msg("Cannot write the report {path}: {why}", "无法写入报告 {path}:{why}")
+SAVE_FAILED = Msg("The report was mailed and journaled, but the workbook could not be updated: {why}",
+                  "报告已发送并记入日志,但无法更新工作簿:{why}")
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+@dataclass
+class ReportResult:
+    session: Session
+    saved: SaveResult
+    report: Report
+    html: Path
+    mailed: Mailed | None = None
+    notes: list[Msg] = field(default_factory=list)
+
+    @property
+    def mail_failed(self) -> bool:
+        return self.mailed is not None and not self.mailed.delivered
+
+    def lines(self, lang: str) -> list[str]:
+        lines = [line.text(lang) for line in self.report.headline]
+        lines.append(HTML_AT(path=str(self.html)).text(lang))
+        lines.append(SHEET_AT(sheet=sheet_name("report", self.session.lang)).text(lang))
+        if self.mailed:
+            lines.append(self.mailed.line().text(lang))
+        lines += [note.text(lang) for note in self.session.notes + self.notes]
+        return lines + saved_lines(self.saved, lang)
+
+
+def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "week", owner: str | None = None,
+           today: dt.date | None = None, progress: Progress = quiet, mail_to: str | None = None,
+           overrides: dict | None = None, mailer=None, clock: Clock | None = None) -> ReportResult:
+    """The report for the week or month up to `today` (default: today), for the team or one owner."""
+    clock = clock or SystemClock()
+    chosen = ending(period_kind(period), today or clock.now().date())
+    to = checked_address(mail_to) if mail_to else None
+    steps = iter(progress(range(4), 4, STEPS))  # read, work out, write the page, write the workbook
+    next(steps)
+    session = open_session(book)
+    rules = ReportRules.from_settings(session.settings)
+    inputs = gather(session, chosen)
+    name = owner_of(inputs, owner) if owner else None
+    next(steps)
+    made = build(for_owner(inputs, name) if name else inputs, chosen, name, book.name, session.lang, rules,
+                 journal_path(book.folder, book.name).name)
+    next(steps)
+    html = _write_html(made, _folder(book, out_dir), clock)
+    notes = _font_notes(made)
+    mailed = mail_report(session, made, html, to, overrides, mailer, clock) if to else None
+    next(steps)
+    edits: list[Edit] = housekeeping(session, "report") + [_sheet(made, html.name, session.lang)]
+    if mailed is not None:
+        edits.append(log_edit(mailed.history, session.lang))
+    saved = _save(book, edits, mailed)
+    next(steps, None)
+    return ReportResult(session, saved, made, html, mailed, notes)
+
+
+def _folder(book: Book, out_dir: str | os.PathLike | None) -> Path:
+    return Path(out_dir).expanduser() if out_dir else book.folder / "reports"
+
+
+def file_name(made: Report, book_name: str) -> str:
+    """<workbook>-<week|month>-<day>[-<owner>].html: dated, one per period, owner and workbook."""
+    owner = f"-{made.owner}" if made.owner else ""
+    name = _UNSAFE.sub("_", f"{Path(book_name).stem}-{made.period.kind}-{made.today:%Y-%m-%d}{owner}").strip(" .")
+    return name[:150] + ".html"
+
+
+def _write_html(made: Report, folder: Path, clock: Clock) -> Path:
+    from xlcrm.reports.html import render_html
+
+    page = render_html(made, clock.now())
+    path = folder / file_name(made, made.book)
+    temporary = path.with_name(f".~{path.name}.tmp")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(page, encoding="utf-8")
+        temporary.replace(path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise XlcrmError(CANNOT_WRITE(path=str(path), why=error.strerror or str(error))) from error
+    return path.resolve()
+
+
+def _font_notes(made: Report) -> list[Msg]:
+    from xlcrm.reports.charts import cjk_font
+
+    return [NO_FONT] if made.lang == "zh" and cjk_font() is None else []
+
+
+def _sheet(made: Report, html_name: str, lang: str):
+    layout = report_sheet(made, html_name)
+    return owned_sheet("report", lang, layout.rows, row_styles=layout.styles, widths=WIDTHS, charts=tuple(layout.charts),
+                       range_formats=tuple(layout.formats))
+
+
+def _save(book: Book, edits: list[Edit], mailed: Mailed | None) -> SaveResult:
+    try:
+        return book.apply(edits)
+    except XlcrmError as error:
+        if mailed is None or mailed.state != "sent":
+            raise
+        raise XlcrmError(SAVE_FAILED(why=error.msg)) from error

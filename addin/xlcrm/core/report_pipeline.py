@@ -1,0 +1,124 @@
+"""The work in hand: the funnel by stage with the deals stuck in a stage, and follow-ups per owner."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from xlcrm.core.due import Due
+from xlcrm.core.due_list import listed
+from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, TEXT
+from xlcrm.core.funnel import funnel_counts, stage_names, stage_steps
+from xlcrm.core.i18n import Msg
+from xlcrm.core.report import ChartSpec, Column, Section, share, table
+
+FUNNEL = Msg("Sales funnel", "销售漏斗")
+NO_STAGE = Msg("Not available: sheet '{sheet}' has no stage column (阶段 / Stage), so deals cannot be placed in the "
+               "funnel. Add one, or name yours in the settings sheet's column mapping.",
+               "无法显示:工作表“{sheet}”没有阶段列(阶段 / Stage),无法把商机归入漏斗。请添加该列,或在设置表的列映射中填写您的列名。")
+FUNNEL_COLUMNS = (Column("stage", Msg("Stage", "阶段")), Column("deals", Msg("Deals", "商机数"), INT),
+                  Column("deal_share", Msg("Share of deals", "商机占比"), PERCENT),
+                  Column("amount", Msg("Amount", "金额"), MONEY), Column("stuck", Msg("Stuck", "停滞"), INT))
+STUCK_COLUMNS = (Column("customer", Msg("Customer", "客户")), Column("owner", Msg("Owner", "负责人")),
+                 Column("stage", Msg("Stage", "阶段")), Column("since", Msg("In stage since", "进入阶段"), DATE),
+                 Column("days", Msg("Days in stage", "停留天数"), INT),
+                 Column("allowed", Msg("Stuck after (days)", "停滞天数"), INT),
+                 Column("amount", Msg("Amount", "金额"), MONEY))
+STUCK_TITLE = Msg("Deals stuck in a stage", "停滞的商机")
+AMOUNT_FROM = {
+    "deal_amount": Msg("Amount: the deal value column.", "金额:表中的商机金额列。"),
+    "monetary": Msg("Amount: what the customers in the stage have spent to date (the sheet has no deal value column, "
+                    "e.g. 商机金额 / Deal value).",
+                    "金额:该阶段客户至今的消费金额(表中没有商机金额列,如“商机金额 / Deal value”)。"),
+    "none": Msg("Amount: not known (no deal value column and no purchases).", "金额:未知(没有商机金额列,也没有购买数据)。"),
+}
+NO_DEALS = Msg("No customer has a stage that names a step of the funnel.", "没有客户的阶段属于销售漏斗中的步骤。")
+CHART_FUNNEL = Msg("Deals per stage", "各阶段商机数")
+
+FOLLOWUPS = Msg("Follow-ups per owner", "各负责人的跟进")
+FOLLOWUP_COLUMNS = (Column("owner", Msg("Owner", "负责人")), Column("overdue", Msg("Overdue", "逾期"), INT),
+                    Column("due_today", Msg("Due today", "今日到期"), INT),
+                    Column("due_week", Msg("Due this week", "本周到期"), INT),
+                    Column("no_date", Msg("No date", "无日期"), INT),
+                    Column("other", Msg("Care and other touches due", "关怀及其他待办"), INT))
+OVERDUE_COLUMNS = (Column("customer", Msg("Customer", "客户")), Column("owner", Msg("Owner", "负责人")),
+                   Column("due", Msg("Due", "应跟进日"), DATE), Column("late", Msg("Days overdue", "逾期天数"), INT),
+                   Column("class", Msg("Class", "等级")), Column("last_contact", Msg("Last contact", "最近联系"), DATE))
+OVERDUE_TITLE = Msg("Most overdue follow-ups", "逾期最久的跟进")
+NO_OWNER = Msg("(no owner)", "(未指定负责人)")
+FOLLOWUP_NOTE = Msg("As of {today}: regular follow-ups (and first answers to new leads) by status; care occasions, "
+                    "thank-yous, return visits and stuck deals due now are counted apart.",
+                    "截至 {today}:按状态统计定期跟进(含新线索首次回复);到期的关怀、致谢、回访和停滞商机另列一栏。")
+TOTALS = Msg("In all: {overdue} overdue, {due_today} due today, {due_week} due this week.",
+             "合计:逾期 {overdue},今日到期 {due_today},本周到期 {due_week}。")
+CHART_FOLLOWUPS = Msg("Follow-ups per owner", "各负责人待跟进")
+REGULAR = ("followup", "first_answer")
+
+
+def funnel_section(people: pd.DataFrame, due: Due, stages: pd.DataFrame, amounts: pd.Series | None,
+                   amount_from: str, today: dt.date, lang: str, limit: int, sheet: str | None) -> Section:
+    """Deals (customers with a stage) per step: how many, their amount, how many are stuck, and which.
+
+    sheet: the customer sheet when it has no stage column (the section then says so).
+    """
+    if sheet is not None:
+        return Section("funnel", FUNNEL, missing=NO_STAGE(sheet=sheet))
+    steps = stage_steps(people["stage"], stages)
+    stuck_rows = due.touches.loc[due.touches["occasion"].eq("stuck"), "row"]
+    counts = funnel_counts(steps, pd.Index(stuck_rows), stages)
+    amount = amounts.reindex(people.index) if amounts is not None else pd.Series(0.0, index=people.index)
+    frame = pd.DataFrame({
+        "stage": stage_names(stages, lang).to_numpy(),
+        "deals": counts["deals"].astype("int64").to_numpy(),
+        "amount": amount.groupby(steps).sum().reindex(stages.index, fill_value=0.0).to_numpy(),
+        "stuck": counts["stuck"].astype("int64").to_numpy(),
+    })
+    frame["deal_share"] = share(frame["deals"], float(frame["deals"].sum()))
+    stuck = _stuck_list(people, steps, stages, stuck_rows, amount, today, lang)
+    notes = [AMOUNT_FROM[amount_from]] + ([] if frame["deals"].sum() else [NO_DEALS])
+    return Section("funnel", FUNNEL, [table(FUNNEL_COLUMNS, frame), table(STUCK_COLUMNS, stuck, limit, STUCK_TITLE)],
+                   notes, ChartSpec("bar", CHART_FUNNEL, "stage", ("deals",)))
+
+
+def _stuck_list(people, steps, stages, stuck_rows, amount, today, lang) -> pd.DataFrame:
+    rows = people.index.intersection(pd.Index(stuck_rows))
+    since = pd.to_datetime(people.loc[rows, "stage_since"])
+    step = steps.loc[rows]
+    frame = pd.DataFrame({
+        "customer": people.loc[rows, "customer"], "owner": people.loc[rows, "owner"],
+        "stage": step.map(stage_names(stages, lang)), "since": since,
+        "days": (pd.Timestamp(today) - since).dt.days, "allowed": step.map(stages["days"]),
+        "amount": amount.loc[rows],
+    })
+    frame["over"] = frame["days"] - frame["allowed"]
+    return frame.sort_values(["over", "amount"], ascending=False, kind="stable")
+
+
+def followup_section(due: Due, people: pd.DataFrame, today: dt.date, lang: str, limit: int) -> Section:
+    touches = due.touches
+    owners = touches["owner"].where(touches["owner"].notna(), None).map(lambda o: str(o) if o is not None else "")
+    regular = touches["occasion"].isin(REGULAR)
+    counts = pd.crosstab(owners[regular], touches.loc[regular, "status"])
+    others = touches[~regular & touches["status"].isin(["overdue", "due_today"])]
+    every = sorted(set(people["owner"].dropna().map(str)) | set(owners), key=lambda o: (o == "", o))
+    frame = counts.reindex(index=every, columns=["overdue", "due_today", "due_week", "no_date"], fill_value=0)
+    frame["other"] = owners[others.index].value_counts().reindex(every, fill_value=0)
+    frame = frame.fillna(0).astype("int64").rename_axis("owner").reset_index()
+    frame["owner"] = frame["owner"].replace("", NO_OWNER.text(lang))
+    totals = TOTALS(**{k: int(frame[k].sum()) for k in ("overdue", "due_today", "due_week")})
+    late = _most_overdue(touches[regular], people, today)
+    return Section("followups", FOLLOWUPS,
+                   [table(FOLLOWUP_COLUMNS, frame), table(OVERDUE_COLUMNS, late, limit, OVERDUE_TITLE)],
+                   [totals, FOLLOWUP_NOTE(today=f"{today:%Y-%m-%d}")],
+                   ChartSpec("column", CHART_FOLLOWUPS, "owner", ("overdue", "due_today", "due_week")))
+
+
+def _most_overdue(touches: pd.DataFrame, people: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    late = listed(touches[touches["status"].eq("overdue")])
+    info = people.reindex(late["row"].to_numpy())
+    return pd.DataFrame({
+        "customer": late["customer"].to_numpy(), "owner": late["owner"].to_numpy(), "due": late["due"].to_numpy(),
+        "late": (pd.Timestamp(today) - late["due"]).dt.days.to_numpy(),
+        "class": info["class"].to_numpy(), "last_contact": info["last_contact"].to_numpy(),
+    })
