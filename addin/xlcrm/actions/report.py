@@ -27,6 +27,7 @@ from xlcrm.core.report import Report, ReportRules
 from xlcrm.core.report_build import build
 from xlcrm.core.report_inputs import for_owner, owner_of
 from xlcrm.core.report_sheet import WIDTHS, report_sheet
+from xlcrm.core.sender import sender_profile
 from xlcrm.core.sheets import sheet_name
 from xlcrm.mail.batch import Clock, SystemClock
 from xlcrm.mail.journal import journal_path
@@ -78,6 +79,9 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
     steps = iter(progress(range(4), 4, STEPS))  # read, work out, write the page, write the workbook
     next(steps)
     session = open_session(book)
+    profile = sender_profile(session.settings, overrides) if to else None
+    if profile:
+        profile.require_server()  # before anything is written
     rules = ReportRules.from_settings(session.settings)
     inputs = gather(session, chosen)
     name = owner_of(inputs, owner) if owner else None
@@ -87,7 +91,7 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
     next(steps)
     html = _write_html(made, _folder(book, out_dir), clock)
     notes = _font_notes(made)
-    mailed = mail_report(session, made, html, to, overrides, mailer, clock) if to else None
+    mailed = mail_report(session, profile, made, html, to, mailer, clock) if to else None
     next(steps)
     edits: list[Edit] = housekeeping(session, "report") + [_sheet(made, html.name, session.lang)]
     if mailed is not None:

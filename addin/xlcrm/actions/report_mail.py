@@ -17,7 +17,7 @@ from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.report import Report
-from xlcrm.core.sender import sender_profile
+from xlcrm.core.sender import SenderProfile
 from xlcrm.mail.batch import Batch, Clock, Outgoing
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.mail.message import Party, Refused, build
@@ -73,11 +73,9 @@ def message_key(report: Report, to: str) -> str:
     return f"report:{report.period.kind}:{who}:{to.lower()}|{OCCASION}|{OCCASION}|{report.period.end:%Y-%m-%d}"
 
 
-def mail_report(session: Session, report: Report, html: Path, to: str, overrides: dict | None, mailer,
+def mail_report(session: Session, profile: SenderProfile, report: Report, html: Path, to: str, mailer,
                 clock: Clock) -> Mailed:
     book = session.book
-    profile = sender_profile(session.settings, overrides)
-    profile.require_server()
     journal = Journal(journal_path(book.folder, book.name))
     key = message_key(report, to)
     sheet_history, _ = read_log(session)

@@ -126,12 +126,25 @@ def build(rendered: Rendered, sender: Party, to: Party, cc: list[Party], key: st
     if rendered.html is not None:
         message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte=_encoding(rendered.html))
     for path in attachment_paths(rendered.attachments, folder):
-        kind, _ = mimetypes.guess_type(path.name)
-        main, sub = (kind or "application/octet-stream").split("/", 1)
-        message.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
+        _attach(message, path)
     recipients = [a.addr_spec for a in message["To"].addresses] + [a.addr_spec for a in copies]
     return Built(message, tuple(dict.fromkeys(recipients)), ascii_address(sender.address),
                  message.as_bytes(policy=POLICY))
+
+
+def _attach(message: EmailMessage, path: Path) -> None:
+    """A file as it is; a text file in UTF-8 says so, so a mail program shows Chinese in it right."""
+    kind, _ = mimetypes.guess_type(path.name)
+    main, sub = (kind or "application/octet-stream").split("/", 1)
+    data = path.read_bytes()
+    if main == "text":
+        try:
+            message.add_attachment(data.decode("utf-8"), subtype=sub, charset="utf-8", cte="base64",
+                                   filename=path.name)
+            return
+        except UnicodeDecodeError:  # another encoding: sent as the bytes it is
+            pass
+    message.add_attachment(data, maintype=main, subtype=sub, filename=path.name)
 
 
 def _encoding(text: str) -> str:
