@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-_WORD = re.compile(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<')
+_WORD = re.compile(r'xMin="(-?[\d.]+)" yMin="(-?[\d.]+)" xMax="(-?[\d.]+)" yMax="(-?[\d.]+)">([^<]*)<')
 _PPM = re.compile(rb"P6\s+(\d+)\s+(\d+)\s+255\s")
 
 
