@@ -69,8 +69,8 @@ def _section(section: Section, lang: str) -> dict[str, Any]:
 
 def _table(table: Table, lang: str) -> dict[str, Any]:
     kinds = [c.kind for c in table.columns]
-    rows = [[{"text": shown(v, k), "kind": k, "negative": _negative(v)} for v, k in zip(values, kinds)]
-            for values in table.rows.itertuples(index=False, name=None)]
+    rows = [[{"text": shown(v, table.row_kinds.get(i, k) if k == NUMBER else k), "kind": k, "negative": _negative(v)}
+             for v, k in zip(values, kinds)] for i, values in enumerate(table.rows.itertuples(index=False, name=None))]
     return {"title": table.title.text(lang) if table.title else None,
             "columns": [{"text": c.title.text(lang), "kind": c.kind} for c in table.columns], "rows": rows,
             "empty": NOTHING.text(lang), "listed": listed_note(table).text(lang) if table.limit is not None else None}

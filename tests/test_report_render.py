@@ -110,8 +110,9 @@ def test_the_page_prints_on_a4_with_the_big_sections_on_their_own_pages(team):
 def test_libreoffice_shows_the_report_sheet_with_its_native_charts(team):
     path, _, folder = team
     shown = sheets_as_csv(path, folder / "csv")["CRM报告"]
-    start = shown.index(next(r for r in shown if r and r[0] == "各分群客户" and not any(r[1:])))
-    rows = {r[0]: [number(v) for v in r[1:5]] for r in shown[start + 2:start + 16] if r and r[1]}
+    title = max(i for i, r in enumerate(shown) if r and r[0] == "各分群客户" and not any(r[1:]))
+    header = next(i for i in range(title, len(shown)) if shown[i][:2] == ["分群", "客户数"])
+    rows = {r[0]: [number(v) for v in r[1:5]] for r in shown[header + 1:header + 14] if r and r[1]}
     expected = expected_segments(path)
     for name, figures in expected.items():
         assert all(math.isclose(a, number(b), abs_tol=0.06) for a, b in zip(rows[name], figures)), name
@@ -120,12 +121,12 @@ def test_libreoffice_shows_the_report_sheet_with_its_native_charts(team):
     found = words(pdf, sheet_page)
     page = render(pdf, sheet_page, dpi=72)
     image = Image.frombytes("RGB", (page.width, page.height), page.pixels)
-    tables_right = max(w.x1 for w in found if w.text in ("建议行动", "客户数"))
+    cell_height = max(w.y1 - w.y0 for w in found if w.text == "建议行动")  # a header cell's text
     shown_words = {w.text for w in found}
     assert all(figures[2] in shown_words for figures in expected.values())  # money as 1,234.56: formats applied
     for name, title in CHARTS.items():
-        word = max((w for w in found if w.text == title), key=lambda w: w.x0, default=None)
-        assert word is not None and word.x0 > tables_right, f"no chart titled {title}"
+        word = max((w for w in found if w.text == title), key=lambda w: w.y1 - w.y0, default=None)
+        assert word is not None and word.y1 - word.y0 > 1.2 * cell_height, f"no chart titled {title}"
         middle = (word.x0 + word.x1) / 2
         chart = image.crop((int(middle - 180), int(word.y1), int(middle + 180), int(word.y1 + 160)))
         assert coloured(chart) > 300, f"chart {title} is blank"

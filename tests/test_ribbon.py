@@ -137,3 +137,17 @@ def test_the_product_needs_no_xlwings_license_key():
     assert result.stdout.strip() == "False"  # no key: xlwings' licensed parts are off, xlcrm imports anyway
     sources = "\n".join(p.read_text(encoding="utf-8") for p in (ADDIN / "xlcrm").rglob("*.py"))
     assert "xlwings.pro" not in sources and "LICENSE_KEY" not in sources and "json=" not in sources
+
+
+def test_build_report_writes_the_report_sheet_and_the_page_beside_the_workbook(clicked, zh_book, monkeypatch):
+    from xlcrm import bootstrap
+    from xlcrm.book.live import LiveBook
+
+    monkeypatch.setattr(bootstrap, "live_book", lambda xw_book: LiveBook(xw_book, folder=zh_book.parent))  # saved
+    excel = clicked("build_report", "en")
+    (prompt, title, _, mode, _), = excel.alerts
+    assert mode == "info" and title == "xlcrm:生成报告"
+    page = next((zh_book.parent / "reports").glob("*-week-*.html"))
+    assert "CRM周报" in prompt and str(page) in prompt
+    sheet = openpyxl.load_workbook(zh_book)["CRM报告"]
+    assert sheet["A1"].value == "CRM周报" and len(sheet._charts) >= 5

@@ -68,6 +68,7 @@ class Table:
     title: Msg | None = None
     total: int | None = None
     limit: int | None = None  # a list cut to this many rows
+    row_kinds: dict[int, str] = field(default_factory=dict)  # row -> the kind of its NUMBER cells (e.g. MONEY)
 
     @property
     def cut(self) -> int:

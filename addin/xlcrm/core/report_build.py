@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xlcrm.core.edits import PERCENT
+from xlcrm.core.edits import MONEY, PERCENT
 from xlcrm.core.i18n import Msg
 from xlcrm.core.period import Period
 from xlcrm.core.report import NUMBER, Column, Report, ReportRules, Section, change, table
@@ -112,7 +112,9 @@ def _overview(inputs: Inputs, scores: pd.DataFrame | None, sections: list[Sectio
     }
     today = pd.DataFrame({"measure": [MEASURES[k].text(lang) for k in snapshot], "value": list(snapshot.values())})
     note = OVERVIEW_NOTE(period=period.label(), previous=period.previous().label())
-    return Section("overview", OVERVIEW, [table(PERIOD_COLUMNS, rows, title=PERIOD_TITLE),
+    period_table = table(PERIOD_COLUMNS, rows, title=PERIOD_TITLE)
+    period_table.row_kinds = {list(now).index("revenue"): MONEY}
+    return Section("overview", OVERVIEW, [period_table,
                                           table(TODAY_COLUMNS, today, title=TODAY_TITLE(today=f"{period.end:%Y-%m-%d}"))],
                    [note])
 

@@ -1,5 +1,5 @@
-"""The report sheet inside the workbook (CRM报告 / CRM Report): the report's tables one below the other,
-each section's native chart to the right of its table, drawing from the table's own cells.
+"""The report sheet inside the workbook (CRM报告 / CRM Report): the report's sections one below the other,
+each with its native chart above its table (as the HTML page shows them), drawing from the table's cells.
 
 The figures are values (a snapshot of the report's day), formatted by their kind. Every list always
 ends with a line saying how many rows it has, so the sheet has the same shape whatever the data size.
@@ -8,6 +8,7 @@ ends with a line saying how many rows it has, so the sheet has the same shape wh
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,14 +17,13 @@ import pandas as pd
 
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, Chart
 from xlcrm.core.i18n import Msg
-from xlcrm.core.report import NOTHING, SUBTITLE, Report, Section, Table, listed_note
+from xlcrm.core.report import NOTHING, NUMBER, SUBTITLE, Report, Section, Table, listed_note
 from xlcrm.core.table import column_letter
 
 EXPLAIN = Msg("A snapshot of {today}: build the report again (xlcrm report, or the Build report button) to update it. "
               "The HTML report of the same day: {html}",
               "此表为 {today} 的快照;重新生成报告(xlcrm report 或“生成报告”按钮)即可更新。同日的 HTML 报告:{html}")
-CHART_COLUMN = 10  # charts start at column K, right of the widest table (nine columns)
-CHART_ROWS = 17  # rows a 7.5 cm chart covers at the default row height, and a gap
+ROW_CM = 0.53  # the default row height (15 points)
 WIDTHS = {0: 30, 1: 14, 2: 14, 3: 16, 4: 14, 5: 14, 6: 14, 7: 16, 8: 12}
 
 
@@ -56,24 +56,32 @@ def report_sheet(report: Report, html_name: str) -> Layout:
 
 
 def _section(layout: Layout, section: Section, lang: str) -> None:
-    top = layout.add([section.title.text(lang)], "section")
+    """The title, the chart (in rows kept free for it, as the page shows it above the table), the tables."""
+    layout.add([section.title.text(lang)], "section")
     if section.missing:
         layout.add([section.missing.text(lang)], "muted")
         return
+    chart = section.chart if section.chart and section.tables[section.chart.table].rows.size else None
+    chart_row = len(layout.rows) + 1
+    height = _height(chart, len(section.tables[chart.table].rows)) if chart else 0
+    for _ in range(math.ceil(height / ROW_CM) + 1 if chart else 0):
+        layout.add([])
     placed = [_table(layout, table, lang) for table in section.tables]
     for note in section.notes:
         layout.add([note.text(lang)], "muted")
-    chart = section.chart
-    if chart and section.tables[chart.table].rows.size:
+    if chart:
         header, first, last = placed[chart.table]
         ids = [c.id for c in section.tables[chart.table].columns]
         series = tuple((ids.index(s) + 1, header, last) for s in chart.series)
-        layout.charts.append(Chart(chart.kind, chart.title.text(lang), f"{column_letter(CHART_COLUMN)}{top}",
-                                   (ids.index(chart.category) + 1, first, last), series, width_cm=15, height_cm=7.5,
+        layout.charts.append(Chart(chart.kind, chart.title.text(lang), f"A{chart_row}",
+                                   (ids.index(chart.category) + 1, first, last), series, width_cm=16, height_cm=height,
                                    legend=len(series) > 1 or chart.kind == "pie",
                                    data_labels="percent" if chart.kind == "pie" else None))
-        while len(layout.rows) < top - 1 + CHART_ROWS:
-            layout.add([])
+
+
+def _height(chart, count: int) -> float:
+    """cm: 7.5, and taller for horizontal bars when there are many (each label stays readable)."""
+    return max(7.5, 0.6 * count + 1.5) if chart.kind == "bar" else 7.5
 
 
 def _table(layout: Layout, table: Table, lang: str) -> tuple[int, int, int]:
@@ -88,9 +96,12 @@ def _table(layout: Layout, table: Table, lang: str) -> tuple[int, int, int]:
         layout.add([NOTHING.text(lang)])
     first, last = header + 1, len(layout.rows)
     for index, kind in enumerate(kinds):
+        letter = column_letter(index)
         if kind in (INT, MONEY, PERCENT, DATE):
-            letter = column_letter(index)
             layout.formats.append((f"{letter}{first}:{letter}{last}", kind))
+        elif kind == NUMBER:
+            layout.formats += [(f"{letter}{first + row}:{letter}{first + row}", shown)
+                               for row, shown in sorted(table.row_kinds.items())]
     if table.limit is not None:
         layout.add([listed_note(table).text(lang)], "muted")
     return header, first, last
