@@ -102,10 +102,14 @@ def _column(axes, labels, values, spec, names, table) -> None:
         offsets = [i + (index - (count - 1) / 2) * width for i in range(len(labels))]
         colour = SERIES_COLOURS.get(column, COLOURS[index % len(COLOURS)])
         bars = axes.bar(offsets, values[column], width, label=names[column], color=colour)
-        if len(labels) * count <= 24:
+        if len(labels) * count <= 16:
             axes.bar_label(bars, labels=[_number(v) for v in values[column]], padding=2, fontsize=7)
-    axes.set_xticks(list(range(len(labels))), labels, rotation=0 if len(labels) <= 6 else 30,
-                    ha="center" if len(labels) <= 6 else "right")
+    crowded = len(labels) > 6 or sum(len(label) for label in labels) > 36  # long names would overlap: slant them
+    axes.set_xticks(list(range(len(labels))), labels, rotation=25 if crowded else 0, ha="right" if crowded else "center",
+                    rotation_mode="anchor")
+    from matplotlib.ticker import FuncFormatter
+
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
     if count > 1:
         axes.legend(frameon=False, fontsize=8, ncols=count, loc="upper center", bbox_to_anchor=(0.5, 1.12))
 

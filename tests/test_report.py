@@ -309,3 +309,57 @@ def test_the_cli_writes_the_report_where_asked(tmp_path, zh_book):
     assert written.exists() and f"HTML 报告:{written}" in outcome.output
     bad = CliRunner().invoke(main, ["--lang", "en", "report", str(zh_book), "--owner", "Nobody"])
     assert bad.exit_code == 1 and "No customer in sheet" in bad.output
+
+
+def _workbook(path, sheets: dict[str, list[list]]):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+ODD = {
+    "orders sheet with only its header": {"Customers": [["Customer", "Owner", "Stage"], ["A Co", "Amy", "Proposal"],
+                                                        ["B Co", None, None]],
+                                          "Orders": [["Order date", "Customer", "Amount"]]},
+    "contact log with only its header": {"Customers": [["Customer", "Owner"], ["A Co", "Amy"]],
+                                         "Contact log": [["Date", "Customer"]]},
+    "log rows without an owner, owners typed with spaces": {
+        "Customers": [["Customer", "Owner"], ["A Co", " Amy "], ["B Co", "Bob"]],
+        "Contact log": [["Date", "Customer"], [TODAY, "A Co"], [TODAY, "B Co"], [TODAY, "Unknown Co"]]},
+    "only refunds": {"Customers": [["Customer", "Owner"], ["A Co", "Amy"]],
+                     "Orders": [["Order date", "Customer", "Amount"], [TODAY, "A Co", -100]]},
+}
+
+
+@pytest.mark.parametrize("case", list(ODD))
+def test_odd_workbooks_give_a_report_for_the_team_and_for_one_owner(tmp_path, case):
+    path = _workbook(tmp_path / "odd.xlsx", ODD[case])
+    for owner in (None, "amy"):
+        result = report(FileBook(path), today=TODAY, owner=owner)
+        followups = by_first(table_after(report_grid(path, "en"), "Follow-ups per owner"))
+        assert ("Amy" in followups) and (owner is None or list(followups) == ["Amy"])
+        assert result.html.exists()
+    if "Contact log" in ODD[case]:
+        contacts = by_first(table_after(report_grid(path, "en"), "Contacts logged per owner"))
+        logged_rows = len(ODD[case]["Contact log"]) - 1
+        assert contacts["Amy"][0] == min(logged_rows, 1)  # the row without an owner is the customer's owner's
+
+
+def test_the_report_block_of_the_settings_sheet_is_used(tmp_path):
+    from helpers.mailbook import set_settings
+
+    path, orders = _orders_book(tmp_path / "orders.xlsx")
+    report(FileBook(path), today=TODAY)  # writes the settings sheet with the report block
+    set_settings(path, {"dormant_days": 1000, "top_customers": 1, "listed_rows": 1})
+    report(FileBook(path), today=TODAY)
+    grid = report_grid(path, "en")
+    assert by_first(table_after(grid, "Dormant customers")) == {}  # LongGoneCo: silent for less than 1000 days
+    assert list(by_first(table_after(grid, "Top customers year on year"))) == ["LongGoneCo"]
+    churn = by_first(table_after(grid, "Newly at churn risk"))
+    assert list(churn) == ["SlippingCo"]  # high risk first, one row listed
+    assert ["The first 1 of 2 listed."] in grid

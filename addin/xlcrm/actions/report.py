@@ -90,7 +90,7 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
                  journal_path(book.folder, book.name).name)
     next(steps)
     html = _write_html(made, _folder(book, out_dir), clock)
-    notes = _font_notes(made)
+    notes = inputs.notes + _font_notes(made)
     mailed = mail_report(session, profile, made, html, to, mailer, clock) if to else None
     next(steps)
     edits: list[Edit] = housekeeping(session, "report") + [_sheet(made, html.name, session.lang)]

@@ -15,7 +15,6 @@ import pandas as pd
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 
-KINDS = {"week": Msg("weekly", "周报"), "month": Msg("monthly", "月报")}
 BAD_PERIOD = Msg("The period is 'week' or 'month', not '{value}'.", "报告周期应为 week(周)或 month(月),而不是“{value}”。")
 WORDS = {"week": {"week", "weekly", "w", "周", "周报", "每周"}, "month": {"month", "monthly", "m", "月", "月报", "每月"}}
 

@@ -45,7 +45,7 @@ def contacts_section(log: pd.DataFrame | None, owners: list[str], period: Period
     if log is None:
         return Section("contacts", CONTACTS, missing=NO_LOG)
     previous = period.previous()
-    owner = log["owner"].map(lambda o: str(o) if o is not None and o == o else "")
+    owner = log["owner"].astype(object).where(log["owner"].notna(), "").astype(str)
     now, before = period.holds(log["date"]), previous.holds(log["date"])
     every = sorted(set(owners) | set(owner[now | before]), key=lambda o: (o == "", o))
     frame = pd.DataFrame({

@@ -65,18 +65,18 @@ def owner_of(inputs: Inputs, wanted: str) -> str:
 def for_owner(inputs: Inputs, owner: str) -> Inputs:
     """The inputs one owner's report shows: their customers, their logged contacts, mail to their customers."""
     people = inputs.people
-    mine = people.index[people["owner"].map(lambda o: o is not None and str(o) == owner)]
+    mine = people.index[people["owner"].astype(object).eq(owner).to_numpy(dtype=bool)]
     keys = set(people.loc[mine, "key"])
     due = replace(inputs.due, touches=inputs.due.touches[inputs.due.touches["row"].isin(mine)],
                   followups=inputs.due.followups.loc[inputs.due.followups.index.intersection(mine)])
     log = inputs.log
     if log is not None:
-        log = log[log["owner"].map(lambda o: o is not None and str(o) == owner)]
+        log = log.loc[log["owner"].astype(object).eq(owner).to_numpy(dtype=bool)]
     mails = inputs.mails
     if mails is not None:
-        mails = mails[mails["customer_key"].isin(keys) | mails["customer_key"].eq(f"digest:{owner}")]
-    statuses = inputs.statuses[inputs.statuses["row"].isin(mine)] if inputs.statuses is not None else None
-    orders = inputs.orders[inputs.orders["key"].isin(keys)] if inputs.orders is not None else None
+        mails = mails.loc[(mails["customer_key"].isin(keys) | mails["customer_key"].eq(f"digest:{owner}")).to_numpy(bool)]
+    statuses = inputs.statuses.loc[inputs.statuses["row"].isin(mine)] if inputs.statuses is not None else None
+    orders = inputs.orders.loc[inputs.orders["key"].isin(keys)] if inputs.orders is not None else None
     scores = inputs.scores.loc[inputs.scores.index.intersection(mine)] if inputs.scores is not None else None
     return replace(inputs, people=people.loc[mine], due=due, log=log, mails=mails, statuses=statuses,
                    orders=orders, scores=scores)

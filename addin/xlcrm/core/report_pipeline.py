@@ -97,7 +97,7 @@ def _stuck_list(people, steps, stages, stuck_rows, amount, today, lang) -> pd.Da
 
 def followup_section(due: Due, people: pd.DataFrame, today: dt.date, lang: str, limit: int) -> Section:
     touches = due.touches
-    owners = touches["owner"].where(touches["owner"].notna(), None).map(lambda o: str(o) if o is not None else "")
+    owners = touches["owner"].astype(object).where(touches["owner"].notna(), "").astype(str).str.strip()
     regular = touches["occasion"].isin(REGULAR)
     counts = pd.crosstab(owners[regular], touches.loc[regular, "status"])
     others = touches[~regular & touches["status"].isin(["overdue", "due_today"])]
