@@ -62,36 +62,42 @@ def _scores(session: Session, rules: value.Rules, period: Period, rows: pd.Index
                                                                                           Msg | None]:
     """Per customer row, as a refresh scores them today: segment, class (the user's choice kept), revenue,
     purchases, last purchase, typical gap, churn risk; and the churn risk as it stood before the period."""
-    customers, today = session.customers, period.end
-    keys = customers.records["key"]
-    if session.orders is not None:
-        known = pd.Index(keys.unique())
-        bought, _ = purchases.from_orders(session.orders.records, known, today)
-        earlier, _ = purchases.from_orders(session.orders.records, known, period.previous().end)
-    elif all(f in customers.mapping.columns for f in purchases.SUMMARY_FIELDS):
-        bought, earlier = purchases.from_summary(customers.records), None
-    else:
-        missing = [f for f in purchases.SUMMARY_FIELDS if f not in customers.mapping.columns]
-        return None, NO_PURCHASES(sheet=customers.table.sheet, missing=Msg(", ".join(BY_ID[f].en for f in missing),
-                                                                          "、".join(BY_ID[f].zh for f in missing)))
-    rhythm_known = earlier is not None
-    scored = value.by_customer(bought, today, rules, rhythm_known)
-    by_row = value.by_row(keys, bought, scored, rules)
-    frame = pd.DataFrame(index=by_row.index)
-    frame["segment"] = value.segment_names(by_row["segment"], rules.segments, session.lang)
-    frame["class"] = _chosen_classes(session, by_row["class"], keys)
-    for column in ("monetary", "frequency", "churn_risk"):
-        frame[column] = by_row[column]
-    per_key = bought.reindex(keys.to_numpy()).set_axis(keys.index)
-    frame["last"] = pd.to_datetime(per_key["last"])
-    frame["gap"] = rhythm.typical_gap(bought["gap"]).reindex(keys.to_numpy()).to_numpy()
-    frame["risk_before"] = None
-    if rhythm_known and len(earlier):
-        then = value.by_customer(earlier, period.previous().end, rules)["churn_risk"]
-        frame["risk_before"] = then.reindex(keys.to_numpy()).to_numpy()
-    frame["risk_before"] = frame["risk_before"].astype(object).where(frame["risk_before"].notna(), None)
-    frame["churn_risk"] = frame["churn_risk"].astype(object).where(frame["churn_risk"].notna(), None)
+    keys = session.customers.records["key"]
+    bought, earlier, missing = _purchases(session, period)
+    if bought is None:
+        return None, missing
+    by_row = value.by_row(keys, bought, value.by_customer(bought, period.end, rules, earlier is not None), rules)
+    frame = pd.DataFrame({
+        "segment": value.segment_names(by_row["segment"], rules.segments, session.lang),
+        "class": _chosen_classes(session, by_row["class"], keys),
+        "monetary": by_row["monetary"], "frequency": by_row["frequency"],
+        "churn_risk": _keys_or_none(by_row["churn_risk"]),
+        "last": pd.to_datetime(bought["last"].reindex(keys.to_numpy()).to_numpy()),
+        "gap": rhythm.typical_gap(bought["gap"]).reindex(keys.to_numpy()).to_numpy(),
+    }, index=by_row.index)
+    before = (value.by_customer(earlier, period.previous().end, rules)["churn_risk"] if earlier is not None
+              and len(earlier) else pd.Series(dtype=object))
+    frame["risk_before"] = _keys_or_none(pd.Series(before.reindex(keys.to_numpy()).to_numpy(), index=keys.index))
     return frame.loc[rows], None
+
+
+def _purchases(session: Session, period: Period):
+    """(purchases as of the report's day, as of the day before the period (None without orders), why none)."""
+    customers = session.customers
+    if session.orders is not None:
+        known = pd.Index(customers.records["key"].unique())
+        now, _ = purchases.from_orders(session.orders.records, known, period.end)
+        before, _ = purchases.from_orders(session.orders.records, known, period.previous().end)
+        return now, before, None
+    missing = [f for f in purchases.SUMMARY_FIELDS if f not in customers.mapping.columns]
+    if not missing:
+        return purchases.from_summary(customers.records), None, None
+    names = Msg(", ".join(BY_ID[f].en for f in missing), "、".join(BY_ID[f].zh for f in missing))
+    return None, None, NO_PURCHASES(sheet=customers.table.sheet, missing=names)
+
+
+def _keys_or_none(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), None)
 
 
 def _chosen_classes(session: Session, computed: pd.Series, keys: pd.Series) -> pd.Series:
