@@ -375,3 +375,30 @@ def entries(path: Path) -> dict[str, bytes]:
     """Every part of a package by name, uncompressed."""
     with zipfile.ZipFile(path) as package:
         return {name: package.read(name) for name in package.namelist()}
+
+
+def integrity_problems(path: Path) -> list[str]:
+    """What Excel would call a damaged package: dangling relationships, parts without a content type,
+    content types of parts that are gone, sheets with the same name, id or relationship."""
+    problems = []
+    package = Package(path)
+    names = set(package.entries)
+    types = package.text("[Content_Types].xml")
+    defaults = set(re.findall(r'<Default Extension="([^"]+)"', types))
+    overrides = set(re.findall(r'<Override PartName="/([^"]+)"', types))
+    problems += [f"content type for missing part {n}" for n in overrides - names]
+    problems += [f"no content type for {n}" for n in names if n != "[Content_Types].xml"
+                 and n not in overrides and n.rsplit(".", 1)[-1].lower() not in defaults]
+    for rels in (n for n in names if n.endswith(".rels")):
+        folder = posixpath.dirname(posixpath.dirname(rels))
+        for rel in re.findall(r"<Relationship\b[^>]*>", package.text(rels)):
+            target = re.search(r'Target="([^"]+)"', rel).group(1)
+            if 'TargetMode="External"' not in rel and resolve(folder, target) not in names:
+                problems.append(f"{rels} points to missing {target}")
+    workbook = package.text("xl/workbook.xml")
+    sheets = re.findall(r"<sheet [^>]*/>", workbook)
+    for attribute in ("name", "sheetId", "r:id"):
+        values = [re.search(rf'\b{attribute}="([^"]+)"', s).group(1) for s in sheets]
+        if len(values) != len(set(values)):
+            problems.append(f"sheets share a {attribute}: {values}")
+    return problems

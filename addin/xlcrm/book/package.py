@@ -75,12 +75,15 @@ def relative(source: str, target: str) -> str:
 
 
 def free_name(taken: set[str], folder: str, stem: str, suffix: str) -> str:
-    """folder/stemN.suffix with the smallest N not taken; the name is then marked taken."""
+    """folder/stemN.suffix with the smallest N not taken; the name is then marked taken.
+
+    taken holds names in lower case: names that differ only in case name the same part.
+    """
     number = 1
-    while f"{folder}/{stem}{number}{suffix}" in taken:
+    while f"{folder}/{stem}{number}{suffix}".lower() in taken:
         number += 1
     name = f"{folder}/{stem}{number}{suffix}"
-    taken.add(name)
+    taken.add(name.lower())
     return name
 
 
@@ -160,6 +163,12 @@ class Relationships:
                          Target=relative(self.source, target))
         self.changed = True
         return rid
+
+    def retype(self, rid: str, rel_type: str) -> None:
+        for rel in self.root.iter(q(RELS_NS, "Relationship")):
+            if rel.get("Id") == rid and rel.get("Type") != rel_type:
+                rel.set("Type", rel_type)
+                self.changed = True
 
     def remove(self, rid: str) -> None:
         for rel in list(self.root.iter(q(RELS_NS, "Relationship"))):

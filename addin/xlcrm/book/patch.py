@@ -46,7 +46,7 @@ class _Patch:
         self.book = WorkbookPatch(package)
         self.styles_part = self.book.styles_part
         self.styles = Styles(package.read(self.styles_part) if self.styles_part in package.names else None)
-        self.taken = set(package.names)
+        self.taken = {name.lower() for name in package.names}
         self.written: dict[str, bytes] = {}
         self.removed: set[str] = set()
         scratch, in_place = self._route(edits)
@@ -99,6 +99,7 @@ class _Patch:
         for old in self.package.reachable(uses, avoid={part}) - still_used:
             self.removed.update({old, rels_name(old)})
             self.package.types.remove(old)
+            self.taken.discard(old.lower())  # free for the new sheet's parts: a re-run writes the same names
         self.removed.add(rels_name(part))
 
     def _settle(self) -> None:

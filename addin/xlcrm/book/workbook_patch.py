@@ -62,6 +62,7 @@ class WorkbookPatch:
             index = names.index(existing)
             element = self._sheets()[index]
             element.set("name", name)
+            self.rels.retype(element.get(q(R, "id")), WORKSHEET_REL)  # it may have been a chart sheet
             self._drop_names_of(index)
             self._set_state(element, hidden)
             return self.sheet_part(name), True, index == self._active()
