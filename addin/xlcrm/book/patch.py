@@ -73,8 +73,9 @@ class _Patch:
             elif edit.sheet in put:
                 scratch.append(edit)
             elif not any(edit.sheet in (e.name, *e.aliases) for e in edits[position + 1:] if isinstance(e, PutSheet)):
-                if edit.sheet not in names or edit.sheet in renamed or \
-                        self.package.types.of(self.book.sheet_part(edit.sheet)) != WORKSHEET_TYPE:
+                part = self.book.sheet_part(edit.sheet) if edit.sheet in names else None
+                if part not in self.package.names or edit.sheet in renamed or \
+                        self.package.types.of(part) != WORKSHEET_TYPE:
                     raise MissingSheet(edit.sheet)
                 in_place[edit.sheet].append(edit)
         return scratch, in_place

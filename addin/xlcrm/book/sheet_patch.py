@@ -167,11 +167,12 @@ class SheetPatch:
                 pieces.append(new[taken][1])
                 taken += 1
             if column in changes:
-                if changes[column]:
+                if taken < len(new) and new[taken][0] == column:
                     pieces.append(new[taken][1])
                     taken += 1
-                else:
+                elif not changes[column]:
                     pieces.append(self._cleared(cell, column, number))
+                # else: a second cell for a column already written (a damaged row) is left out
             else:
                 pieces.append(cell if ref else _with_ref(cell, self.prefix, column, number))
             pos = found.end()

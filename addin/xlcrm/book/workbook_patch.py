@@ -47,10 +47,11 @@ class WorkbookPatch:
     def sheet_names(self) -> list[str]:
         return [s.get("name") for s in self._sheets()]
 
-    def sheet_part(self, name: str) -> str:
+    def sheet_part(self, name: str) -> str | None:
+        """The part a sheet is stored in (None when the workbook points nowhere for it)."""
         element = self._sheets()[self.sheet_names().index(name)]
         rid = element.get(q(R, "id"))
-        return next(r.target for r in self.rels if r.id == rid)
+        return next((r.target for r in self.rels if r.id == rid and not r.external), None)
 
     def put(self, name: str, aliases: tuple[str, ...], first: bool, hidden: bool, taken: set[str]
             ) -> tuple[str, bool, bool]:
@@ -65,7 +66,8 @@ class WorkbookPatch:
             self.rels.retype(element.get(q(R, "id")), WORKSHEET_REL)  # it may have been a chart sheet
             self._drop_names_of(index)
             self._set_state(element, hidden)
-            return self.sheet_part(name), True, index == self._active()
+            part = self.sheet_part(name) or free_name(taken, "xl/worksheets", "sheet", ".xml")
+            return part, True, index == self._active()
         index = 0 if first else len(names)
         part = free_name(taken, "xl/worksheets", "sheet", ".xml")
         ids = [int(s.get("sheetId")) for s in self._sheets() if (s.get("sheetId") or "").isdigit()]
