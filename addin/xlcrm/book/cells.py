@@ -88,39 +88,42 @@ class CellWriter:
         self._by_type = {str: self.text, int: self.integer, float: self.real, bool: self.boolean,
                          dt.date: self.date, dt.datetime: self.date, Formula: self.formula}
 
-    def xml(self, ref: str, value: Any, style: int = 0) -> bytes | None:
+    def xml(self, ref: str, value: Any, style: int = 0) -> str | None:
         """The cell holding value at ref, or None for an empty value."""
+        return self.styled(ref, value, style_attribute(style))
+
+    def styled(self, ref: str, value: Any, s: str) -> str | None:
+        """The same, with the style given as its attribute (' s="3"', or '' for the default)."""
         if value is None:
             return None
-        handler = self._by_type.get(type(value), self.other)
-        return handler(ref, f' s="{style}"' if style else "", value)
+        return self._by_type.get(type(value), self.other)(ref, s, value)
 
-    def text(self, ref: str, s: str, text: str) -> bytes:
+    def text(self, ref: str, s: str, text: str) -> str:
         text = text[:_MAX_TEXT]
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() or "\n" in text else ""
-        return self._text.format(ref, s, space, escape(text) if _NEEDS_ESCAPE.search(text) else text).encode()
+        return self._text.format(ref, s, space, escape(text) if _NEEDS_ESCAPE.search(text) else text)
 
-    def integer(self, ref: str, s: str, value: int) -> bytes:
-        return self._number.format(ref, s, value).encode()
+    def integer(self, ref: str, s: str, value: int) -> str:
+        return self._number.format(ref, s, value)
 
-    def real(self, ref: str, s: str, value: float) -> bytes | None:
+    def real(self, ref: str, s: str, value: float) -> str | None:
         if not math.isfinite(value):
             return None
-        return self._number.format(ref, s, number_text(value)).encode()
+        return self._number.format(ref, s, number_text(value))
 
-    def boolean(self, ref: str, s: str, value: bool) -> bytes:
-        return self._bool.format(ref, s, int(value)).encode()
+    def boolean(self, ref: str, s: str, value: bool) -> str:
+        return self._bool.format(ref, s, int(value))
 
-    def formula(self, ref: str, s: str, value: Formula) -> bytes:
-        return self._formula.format(ref, s, escape(value.text.lstrip("="))).encode()
+    def formula(self, ref: str, s: str, value: Formula) -> str:
+        return self._formula.format(ref, s, escape(value.text.lstrip("=")))
 
-    def date(self, ref: str, s: str, value: dt.date | dt.datetime | dt.time | dt.timedelta) -> bytes:
+    def date(self, ref: str, s: str, value: dt.date | dt.datetime | dt.time | dt.timedelta) -> str:
         number = serial(value, self.date1904)
         if number is None:
             return self.text(ref, s, value.isoformat())
-        return self._number.format(ref, s, number_text(number)).encode()
+        return self._number.format(ref, s, number_text(number))
 
-    def other(self, ref: str, s: str, value: Any) -> bytes | None:
+    def other(self, ref: str, s: str, value: Any) -> str | None:
         """Subclasses and foreign types: numpy and Decimal numbers, pandas timestamps, NaN/NaT."""
         if _missing(value):
             return None
@@ -135,6 +138,10 @@ class CellWriter:
         if isinstance(value, (numbers.Real, decimal.Decimal)):
             return self.real(ref, s, float(value))
         return self.text(ref, s, str(value))
+
+
+def style_attribute(style: int) -> str:
+    return f' s="{style}"' if style else ""
 
 
 def _missing(value: Any) -> bool:

@@ -106,9 +106,10 @@ class FileBook:
             raise XlcrmError(LOCKED(path=self.path.name, app=locked[1], lock=locked[0].name))
         temporary = self.path.with_name(f".~xlcrm-{uuid.uuid4().hex[:8]}{self.path.suffix}")
         try:
-            before = inventory(self.path)
+            outlines: dict = {}
+            before = inventory(self.path, outlines)
             patch_workbook(self.path, temporary, edits)
-            lost = lost_parts(before, inventory(temporary), replaced_sheets(edits))
+            lost = lost_parts(before, inventory(temporary, outlines), replaced_sheets(edits))
             target = elsewhere_path(self.path) if lost else self.path
             backup = None if lost else backup_path(self.path)
             if backup:

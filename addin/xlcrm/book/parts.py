@@ -1,5 +1,7 @@
-"""What a workbook file holds, sheet by sheet, so that nothing openpyxl drops goes unnoticed.
+"""What a workbook file holds, sheet by sheet, so that nothing a write drops goes unnoticed.
 
+xlcrm writes a workbook as a patch of its package (book/patch.py), which copies every part
+it does not own as it is; this inventory is the safety net behind that promise.
 An inventory follows the package's relationships from the workbook to each sheet and on
 to the parts the sheet uses (drawings, charts, pictures, comments, tables, pivot tables,
 slicers...), and counts, per owner (a sheet's name, or the workbook itself):
@@ -12,6 +14,7 @@ slicers...), and counts, per owner (a sheet's name, or the workbook itself):
 Comparing the inventory before and after a save lists what the save lost, by sheet.
 Counting per sheet keeps what xlcrm adds to its own sheets (a chart in a report) from
 hiding what a team sheet lost; the sheets xlcrm replaces are left out of the comparison.
+A worksheet's rows are skipped, not parsed: a sheet of a million rows costs a read.
 """
 
 from __future__ import annotations
@@ -116,10 +119,14 @@ _ELEMENT_NAMES = {
 _SHEET_WORD = Msg("sheet '{sheet}'", "工作表“{sheet}”")
 
 
-def inventory(path: Path) -> Counter:
-    """(owner, kind) -> how many the file holds; the owner is a sheet name, or WORKBOOK."""
+def inventory(path: Path, outlines: dict | None = None) -> Counter:
+    """(owner, kind) -> how many the file holds; the owner is a sheet name, or WORKBOOK.
+
+    outlines: worksheets already read, shared between the inventories of a file before and
+    after a write, so a big sheet copied as it was is read once, not twice.
+    """
     with zipfile.ZipFile(path) as package:
-        return _Package(package).inventory()
+        return _Package(package, {} if outlines is None else outlines).inventory()
 
 
 def lost_parts(before: Counter, after: Counter, replaced: set[str] = frozenset()) -> list[Msg]:
@@ -133,8 +140,9 @@ def lost_parts(before: Counter, after: Counter, replaced: set[str] = frozenset()
 
 
 class _Package:
-    def __init__(self, package: zipfile.ZipFile):
+    def __init__(self, package: zipfile.ZipFile, outlines: dict):
         self.package = package
+        self.outlines = outlines
         self.names = set(package.namelist())
         self.types = _ContentTypes(package.read(_TYPES_PART) if _TYPES_PART in self.names else None)
         self.counts: Counter = Counter()
@@ -187,11 +195,15 @@ class _Package:
 
     def sheet_outline(self, part: str) -> bytes:
         """A worksheet without its rows: a sheet of a million rows is not parsed to count its settings."""
-        try:
-            with self.package.open(part) as stream:
-                return outline(stream)
-        except SheetXmlError:
-            return self.package.read(part)
+        info = self.package.getinfo(part)
+        key = (part, info.CRC, info.file_size)
+        if key not in self.outlines:
+            try:
+                with self.package.open(part) as stream:
+                    self.outlines[key] = outline(stream)
+            except SheetXmlError:
+                self.outlines[key] = self.package.read(part)
+        return self.outlines[key]
 
     def settings(self, part: str, owner: str, xml: bytes | None = None) -> None:
         """The sheet's or workbook's own settings: which elements it has, its rules, its extensions."""

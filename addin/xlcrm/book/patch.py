@@ -21,7 +21,7 @@ from xlcrm.book.sheet_patch import SheetPatch
 from xlcrm.book.styles_patch import Styles
 from xlcrm.book.transplant import Scratch
 from xlcrm.book.workbook_patch import WorkbookPatch
-from xlcrm.core.edits import Edit, Formula, PutSheet, SetCells
+from xlcrm.core.edits import Edit, Formula, PutSheet, SetCells, SetHighlights
 
 _STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 
@@ -73,6 +73,8 @@ class _Patch:
             elif edit.sheet in put:
                 scratch.append(edit)
             elif not any(edit.sheet in (e.name, *e.aliases) for e in edits[position + 1:] if isinstance(e, PutSheet)):
+                if not isinstance(edit, (SetCells, SetHighlights)):
+                    raise TypeError(f"the file back-end cannot patch {type(edit).__name__} into a team's sheet")
                 part = self.book.sheet_part(edit.sheet) if edit.sheet in names else None
                 if part not in self.package.names or edit.sheet in renamed or \
                         self.package.types.of(part) != WORKSHEET_TYPE:

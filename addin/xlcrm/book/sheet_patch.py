@@ -13,14 +13,14 @@ from typing import BinaryIO, Iterator
 
 from lxml import etree
 
-from xlcrm.book.cells import CellWriter, column_letter, date_kind, split_ref
+from xlcrm.book.cells import CellWriter, column_letter, date_kind, split_ref, style_attribute
 from xlcrm.book.package import local, namespace, q
 from xlcrm.book.sheet_xml import SheetStream, cell_pattern, mask
 from xlcrm.book.styles_patch import Styles
 from xlcrm.book.xlsx_edits import HEADER_FILL
 from xlcrm.core.edits import FORMATS, Formula, SetCells, SetHighlights, is_tagged, tagged
 
-CLEAR = b""
+CLEAR = ""
 _ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
 _SPANS = re.compile(rb"\sspans\s*=\s*[\"']([^\"']*)[\"']")
 _CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
@@ -44,14 +44,28 @@ class _Block:
         self.dates = {kind: styles.cell_style(kind) for kind in kinds}
         self.formulas = any(isinstance(v, Formula) for row in edit.values for v in row)
         self.letters = [column_letter(edit.col + offset) for offset in range(self.width)]
+        # The style attribute of each column's cells below the header; None: it depends on the value (dates).
+        self.attributes = [style_attribute(self.formats[c]) if c in self.formats else None for c in range(self.width)]
+        self.date_attributes = {kind: style_attribute(style) for kind, style in self.dates.items()}
+        self.header_attribute = style_attribute(self.header)
 
-    def style(self, row_offset: int, column_offset: int, value) -> int:
-        if self.edit.header and row_offset == 0:
-            return self.header
-        if column_offset in self.formats:
-            return self.formats[column_offset]
-        kind = date_kind(value)
-        return self.dates[kind] if kind else 0
+    def cells(self, writer: CellWriter, number: int) -> list[tuple[int, str]]:
+        """(column, cell XML or CLEAR) for one of the block's rows."""
+        offset_row = number - self.first
+        values = self.edit.values[offset_row]
+        suffix, header = str(number), self.edit.header and offset_row == 0
+        found = []
+        for offset, letters in enumerate(self.letters):
+            value = values[offset] if offset < len(values) else None
+            if value is None:
+                found.append((self.edit.col + offset, CLEAR))
+                continue
+            s = self.header_attribute if header else self.attributes[offset]
+            if s is None:
+                kind = date_kind(value)
+                s = self.date_attributes[kind] if kind else ""
+            found.append((self.edit.col + offset, writer.styled(letters + suffix, value, s) or CLEAR))
+        return found
 
     def styles(self) -> set[int]:
         return {self.header, *self.formats.values(), *self.dates.values()}
@@ -114,28 +128,22 @@ class SheetPatch:
     def _touches(self, number: int) -> bool:
         return any(b.first <= number <= b.last or (b.edit.clear_below and number > b.last) for b in self.blocks)
 
-    def _changes(self, number: int) -> dict[int, bytes]:
+    def _changes(self, number: int) -> dict[int, str]:
         """Column -> the new cell's XML (CLEAR: no value) for one row; later edits win."""
-        changes: dict[int, bytes] = {}
+        changes: dict[int, str] = {}
         for block in self.blocks:
             if block.first <= number <= block.last:
-                values = block.edit.values[number - block.first]
-                row_offset, suffix = number - block.first, str(number)
-                for offset, letters in enumerate(block.letters):
-                    value = values[offset] if offset < len(values) else None
-                    xml = None if value is None else \
-                        self.cells.xml(letters + suffix, value, block.style(row_offset, offset, value))
-                    changes[block.edit.col + offset] = xml or CLEAR
+                changes.update(block.cells(self.cells, number))
             elif block.edit.clear_below and number > block.last:
                 changes.update(dict.fromkeys(range(block.edit.col, block.edit.col + block.width), CLEAR))
         return changes
 
     def _new_row(self, number: int) -> bytes | None:
-        cells = [xml for _, xml in sorted(self._changes(number).items()) if xml]
+        cells = "".join(xml for _, xml in sorted(self._changes(number).items()))
         if not cells:
             return None
-        p = self.prefix
-        return b"<" + p + b'row r="' + str(number).encode() + b'">' + b"".join(cells) + b"</" + p + b"row>"
+        p = self.prefix.decode()
+        return f'<{p}row r="{number}">{cells}</{p}row>'.encode()
 
     def _patched(self, row: bytes, number: int) -> bytes:
         changes = self._changes(number)
@@ -150,10 +158,10 @@ class SheetPatch:
             return row
         return self._spans(start, changes) + content + end_tag
 
-    def _merge(self, content: bytes, searchable: bytes, number: int, changes: dict[int, bytes]) -> bytes:
+    def _merge(self, content: bytes, searchable: bytes, number: int, changes: dict[int, str]) -> bytes:
         """The row's cells with xlcrm's inserted, replaced or cleared, in column order."""
         split, column = self._split(searchable, min(changes))
-        new = sorted((c, xml) for c, xml in changes.items() if xml)
+        new = sorted((c, xml.encode()) for c, xml in changes.items() if xml)
         pieces: list[bytes] = [content[:split]]
         pos = split
         after_cells = len(pieces)
@@ -213,7 +221,7 @@ class SheetPatch:
         ref = f"{column_letter(column)}{number}"
         return b"<" + self.prefix + b'c r="' + ref.encode() + b'" s="' + style.group(1) + b'"/>'
 
-    def _spans(self, start: bytes, changes: dict[int, bytes]) -> bytes:
+    def _spans(self, start: bytes, changes: dict[int, str]) -> bytes:
         """The row's spans hint, widened to the columns written."""
         found = _SPANS.search(start)
         written = [c for c, xml in changes.items() if xml]
