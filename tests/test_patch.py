@@ -19,6 +19,7 @@ from lxml import etree
 from helpers import handmade, ooxml
 from helpers.libreoffice import sheets_as_csv
 from helpers.workbooks import values
+from xlcrm.actions.check import check
 from xlcrm.book import sheet_xml
 from xlcrm.book.file import FileBook
 from xlcrm.core.edits import Chart, Formula, Highlight, PutSheet, SetCells, SetHighlights, is_tagged
@@ -342,3 +343,11 @@ def test_a_strict_open_xml_workbook_is_refused_with_a_way_out(tmp_path):
     with pytest.raises(XlcrmError) as raised:
         FileBook(book).apply([columns()])
     assert "Strict Open XML" in raised.value.text("en")
+
+
+def test_check_twice_on_the_sample_writes_the_same_workbook(zh_book):
+    check(FileBook(zh_book))
+    first = ooxml.entries(zh_book)
+    check(FileBook(zh_book))
+    assert ooxml.entries(zh_book) == first
+    assert ooxml.integrity_problems(zh_book) == []

@@ -149,11 +149,11 @@ class WorkbookPatch:
 
     def _drop_names_of(self, index: int) -> None:
         """Names scoped to a sheet xlcrm rewrites whole were xlcrm's (a print area, a filter)."""
-        for name in self._defined_names():
-            if name.get("localSheetId") == str(index):
-                name.getparent().remove(name)
         names = self.root.find(q(self.ns, "definedNames"))
-        if names is not None and not len(names):
+        dropped = [n for n in self._defined_names() if n.get("localSheetId") == str(index)]
+        for name in dropped:
+            names.remove(name)
+        if dropped and not len(names):  # emptied by xlcrm: not left behind (a list the team had stays)
             self.root.remove(names)
 
     def _set_state(self, element: etree._Element, hidden: bool) -> None:
