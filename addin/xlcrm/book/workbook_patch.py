@@ -66,7 +66,10 @@ class WorkbookPatch:
             self.rels.retype(element.get(q(R, "id")), WORKSHEET_REL)  # it may have been a chart sheet
             self._drop_names_of(index)
             self._set_state(element, hidden)
-            part = self.sheet_part(name) or free_name(taken, "xl/worksheets", "sheet", ".xml")
+            part = self.sheet_part(name)
+            if part is None:  # the workbook pointed nowhere for it: the sheet gets a part of its own
+                part = free_name(taken, "xl/worksheets", "sheet", ".xml")
+                element.set(q(R, "id"), self.rels.add(WORKSHEET_REL, part))
             return part, True, index == self._active()
         index = 0 if first else len(names)
         part = free_name(taken, "xl/worksheets", "sheet", ".xml")
