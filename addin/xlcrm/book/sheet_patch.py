@@ -160,20 +160,18 @@ class SheetPatch:
 
     def _merge(self, content: bytes, searchable: bytes, number: int, changes: dict[int, str]) -> bytes:
         """The row's cells with xlcrm's inserted, replaced or cleared, in column order."""
-        split, column = self._split(searchable, min(changes))
+        cells, start = self._cells_from_end(searchable, min(changes))
+        if cells is None:
+            cells, start = self._cells_in_order(searchable), 0
         new = sorted((c, xml.encode()) for c, xml in changes.items() if xml)
-        pieces: list[bytes] = [content[:split]]
-        pos = split
-        after_cells = len(pieces)
-        taken = 0
-        for found in cell_pattern(self.prefix).finditer(searchable, split):
-            pieces.append(content[pos:found.start()])
-            cell = content[found.start():found.end()]
-            ref = _CELL_REF.search(searchable, found.start(), searchable.find(b">", found.start()))
-            column = _column(ref.group(1)) if ref else column + 1
+        pieces: list[bytes] = [content[:start]]
+        pos, after_cells, taken = start, 1, 0
+        for column, begin, end, has_ref in cells:
+            pieces.append(content[pos:begin])
             while taken < len(new) and new[taken][0] < column:
                 pieces.append(new[taken][1])
                 taken += 1
+            cell = content[begin:end]
             if column in changes:
                 if taken < len(new) and new[taken][0] == column:
                     pieces.append(new[taken][1])
@@ -182,20 +180,22 @@ class SheetPatch:
                     pieces.append(self._cleared(cell, column, number))
                 # else: a second cell for a column already written (a damaged row) is left out
             else:
-                pieces.append(cell if ref else _with_ref(cell, self.prefix, column, number))
-            pos = found.end()
+                pieces.append(cell if has_ref else _with_ref(cell, self.prefix, column, number))
+            pos = end
             after_cells = len(pieces)
         pieces[after_cells:after_cells] = [xml for _, xml in new[taken:]]
         pieces.append(content[pos:])
         return b"".join(pieces)
 
-    def _split(self, searchable: bytes, first_column: int) -> tuple[int, int]:
-        """(offset, column) just after the last cell left of first_column: the cells before it stay as they are.
+    def _cells_from_end(self, searchable: bytes, first_column: int) -> tuple[list | None, int]:
+        """The row's cells from first_column on, as (column, start, end, True), and where they start.
 
-        Found from the end of the row, where xlcrm's columns usually are; (0, 0) when a cell
-        there has no reference (its column depends on all the cells before it).
+        Read from the end of the row, where xlcrm's columns usually are, so the team's cells
+        before them are not looked at; (None, 0) when a cell there has no reference (its
+        column depends on every cell before it).
         """
-        opening = b"<" + self.prefix + b"c"
+        opening, end_tag = b"<" + self.prefix + b"c", b"</" + self.prefix + b"c>"
+        found: list[tuple[int, int, int, bool]] = []
         pos = len(searchable)
         while (at := searchable.rfind(opening, 0, pos)) >= 0:
             pos = at
@@ -204,14 +204,24 @@ class SheetPatch:
             tag_end = searchable.find(b">", at)
             ref = _CELL_REF.search(searchable, at, tag_end)
             if ref is None:
-                return 0, 0
+                return None, 0
             column = _column(ref.group(1))
+            end = tag_end + 1 if searchable[tag_end - 1] == 47 else searchable.find(end_tag, tag_end) + len(end_tag)
             if column < first_column:
-                if searchable[tag_end - 1:tag_end] == b"/":
-                    return tag_end + 1, column
-                end_tag = b"</" + self.prefix + b"c>"
-                return searchable.find(end_tag, tag_end) + len(end_tag), column
-        return 0, 0
+                found.reverse()
+                return found, end
+            found.append((column, at, end, True))
+        found.reverse()
+        return found, 0
+
+    def _cells_in_order(self, searchable: bytes) -> list[tuple[int, int, int, bool]]:
+        """Every cell of the row, counting positions for cells without a reference."""
+        found, column = [], 0
+        for cell in cell_pattern(self.prefix).finditer(searchable):
+            ref = _CELL_REF.search(searchable, cell.start(), searchable.find(b">", cell.start()))
+            column = _column(ref.group(1)) if ref else column + 1
+            found.append((column, cell.start(), cell.end(), ref is not None))
+        return found
 
     def _cleared(self, cell: bytes, column: int, number: int) -> bytes:
         """A cell in xlcrm's columns that no longer holds a value: gone, unless the team formatted it."""
