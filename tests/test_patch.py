@@ -351,3 +351,22 @@ def test_check_twice_on_the_sample_writes_the_same_workbook(zh_book):
     check(FileBook(zh_book))
     assert ooxml.entries(zh_book) == first
     assert ooxml.integrity_problems(zh_book) == []
+
+
+def test_columns_are_widened_for_xlcrms_dates_never_narrowed_and_ranges_split():
+    from lxml import etree
+
+    from xlcrm.book.sheet_patch import widen_columns
+
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    root = etree.fromstring(
+        f'<x:worksheet xmlns:x="{ns}"><x:cols><x:col min="1" max="5" width="9" style="3"/>'
+        f'<x:col min="7" max="7" width="30" customWidth="1"/></x:cols><x:sheetData/></x:worksheet>'.encode())
+    widen_columns(root, {3: 12, 7: 11, 9: 12})
+    cols = [(c.get("min"), c.get("max"), c.get("width"), c.get("style")) for c in root[0]]
+    assert cols == [("1", "2", "9", "3"), ("3", "3", "12", "3"), ("4", "5", "9", "3"), ("7", "7", "30", None),
+                    ("9", "9", "12", None)]
+    assert b"<x:col " in etree.tostring(root) and b"ns0" not in etree.tostring(root)
+    bare = etree.fromstring(f'<worksheet xmlns="{ns}"><sheetFormatPr/><sheetData/></worksheet>'.encode())
+    widen_columns(bare, {2: 12})
+    assert [etree.QName(c).localname for c in bare] == ["sheetFormatPr", "cols", "sheetData"]

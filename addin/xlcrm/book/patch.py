@@ -112,12 +112,10 @@ class _Patch:
             if chain:
                 self.removed.update({chain, rels_name(chain)})
                 self.package.types.remove(chain)
-        if self.styles.changed:
-            if self.styles_part is None:
-                self.styles_part = "xl/styles.xml"
-                self.book.rels.add(R + "/styles", self.styles_part)
-                self.package.types.add(self.styles_part, _STYLES_TYPE)
-            self.written[self.styles_part] = self.styles.to_bytes()
+        if self.styles_part is None:
+            self.styles_part = "xl/styles.xml"
+            self.book.rels.add(R + "/styles", self.styles_part)
+            self.package.types.add(self.styles_part, _STYLES_TYPE)
         if self.book.changed:
             self.written[self.book.part] = self.book.to_bytes()
         if self.book.rels.changed:
@@ -128,10 +126,13 @@ class _Patch:
     def write(self, target: Path) -> None:
         pending = dict(self.written)
         writer = PackageWriter(self.package.path, target)
+        styles_info = None
         try:
             for info in self.package.infos:
                 name = info.filename
-                if name in self.sheets:
+                if name == self.styles_part:
+                    styles_info = info  # last: the sheets may still add a style while they stream
+                elif name in self.sheets:
                     with writer.stream(name) as out, self.package.open(name) as source:
                         self.sheets[name].write(source, out)
                 elif name in pending:
@@ -140,6 +141,10 @@ class _Patch:
                     writer.copy(self.package.archive, info)
             for name, data in pending.items():
                 writer.write(name, data)
+            if self.styles.changed:
+                writer.write(self.styles_part, self.styles.to_bytes())
+            elif styles_info is not None:
+                writer.copy(self.package.archive, styles_info)
         finally:
             writer.close()
 

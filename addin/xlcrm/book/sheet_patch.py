@@ -80,6 +80,8 @@ class SheetPatch:
                            for e in edits if isinstance(e, SetHighlights)]
         self.date1904 = date1904
         self.own_styles = {0}.union(*(b.styles() for b in self.blocks))
+        self.headers = {b.header for b in self.blocks if b.header}
+        self.styles = styles
         self.formulas = any(b.formulas for b in self.blocks)
         self.prefix = b""
 
@@ -88,7 +90,7 @@ class SheetPatch:
         self.prefix = sheet.prefix
         self.cells = CellWriter(sheet.prefix, self.date1904)
         buffered = _Buffered(out)
-        buffered.write(sheet.edited_head(self._grow_dimension) if self.blocks else sheet.head)
+        buffered.write(sheet.edited_head(self._edit_head) if self.blocks else sheet.head)
         for piece in self._rows(sheet):
             buffered.write(piece)
         tail = sheet.tail()
@@ -174,7 +176,7 @@ class SheetPatch:
             cell = content[begin:end]
             if column in changes:
                 if taken < len(new) and new[taken][0] == column:
-                    pieces.append(new[taken][1])
+                    pieces.append(self._keeping_team_style(new[taken][1], cell))
                     taken += 1
                 elif not changes[column]:
                     pieces.append(self._cleared(cell, column, number))
@@ -223,6 +225,22 @@ class SheetPatch:
             found.append((column, cell.start(), cell.end(), ref is not None))
         return found
 
+    def _keeping_team_style(self, new: bytes, old: bytes) -> bytes:
+        """The new cell, in the style the team gave the old one (with xlcrm's number format); headers stay ours."""
+        team = _CELL_STYLE.search(old, 0, old.find(b">"))
+        if team is None or int(team.group(1)) in self.own_styles:
+            return new
+        ours = _CELL_STYLE.search(new, 0, new.find(b">"))
+        ours_index = int(ours.group(1)) if ours else 0
+        if ours_index in self.headers:
+            return new
+        style = f' s="{self.styles.team_style_with(int(team.group(1)), ours_index)}"'.encode()
+        if ours:
+            return new[:ours.start()] + style + new[ours.end():]
+        at = new.find(b" r=")
+        at = new.find(b'"', new.find(b'"', at) + 1) + 1  # after the r="..." attribute
+        return new[:at] + style + new[at:]
+
     def _cleared(self, cell: bytes, column: int, number: int) -> bytes:
         """A cell in xlcrm's columns that no longer holds a value: gone, unless the team formatted it."""
         style = _CELL_STYLE.search(cell, 0, cell.find(b">"))
@@ -242,6 +260,12 @@ class SheetPatch:
 
     # -- head and tail ----------------------------------------------------------------------
 
+    def _edit_head(self, root: etree._Element) -> None:
+        self._grow_dimension(root)
+        wanted = {b.edit.col + c: w for b in self.blocks for c, w in b.edit.widths.items()}
+        if wanted:
+            widen_columns(root, wanted)
+
     def _grow_dimension(self, root: etree._Element) -> None:
         dimension = next((c for c in root if local(c.tag) == "dimension"), None)
         if dimension is None or not dimension.get("ref"):
@@ -258,6 +282,37 @@ class SheetPatch:
             _drop_own_rules(root)
             if edit.rules:
                 _insert_rules(root, edit, dxfs)
+
+
+def widen_columns(root: etree._Element, wanted: dict[int, float]) -> None:
+    """Columns (1-based) at least this wide, so dates show instead of ###; never narrower than the team made them."""
+    ns = etree.QName(root).namespace
+    tag = (lambda name: f"{{{ns}}}{name}") if ns else (lambda name: name)
+    cols = next((c for c in root if local(c.tag) == "cols"), None)
+    if cols is None:
+        cols = etree.Element(tag("cols"))
+        next(c for c in root if local(c.tag) == "sheetData").addprevious(cols)
+    for column, width in sorted(wanted.items()):
+        covering = next((c for c in cols if local(c.tag) == "col" and
+                         int(c.get("min", 0)) <= column <= int(c.get("max", 0))), None)
+        if covering is not None and float(covering.get("width") or 0) >= width:
+            continue
+        if covering is not None:  # a range of columns: split off this one, the others keep their width
+            low, high = int(covering.get("min")), int(covering.get("max"))
+            for first, last in ((low, column - 1), (column + 1, high)):
+                if first <= last:
+                    piece = etree.fromstring(etree.tostring(covering))
+                    piece.set("min", str(first))
+                    piece.set("max", str(last))
+                    (covering.addprevious if last < column else covering.addnext)(piece)
+            covering.set("min", str(column))
+            covering.set("max", str(column))
+        else:
+            covering = etree.Element(tag("col"), min=str(column), max=str(column))
+            later = next((c for c in cols if local(c.tag) == "col" and int(c.get("min", 0)) > column), None)
+            (later.addprevious if later is not None else cols.append)(covering)
+        covering.set("width", f"{width:g}")
+        covering.set("customWidth", "1")
 
 
 def _drop_own_rules(root: etree._Element) -> None:

@@ -52,6 +52,26 @@ class Styles:
                 xf.set(flag, "1")
         return 0 if not (font or fill_id or number) else self._add("cellXfs", xf)
 
+    def team_style_with(self, team: int, ours: int) -> int:
+        """A team's cell style (its font, fill, borders...) showing xlcrm's number format, if ours has one.
+
+        A re-run writes new values into xlcrm's columns; a fill or font the team gave those cells stays.
+        """
+        cell_xfs = self._collection("cellXfs")
+        if team >= len(cell_xfs) or ours >= len(cell_xfs):
+            return ours
+        number = cell_xfs[ours].get("numFmtId", "0")
+        if number == "0" or cell_xfs[team].get("numFmtId", "0") == number:
+            return team
+        xf = self._element("xf")
+        for name, value in cell_xfs[team].attrib.items():
+            xf.set(name, value)
+        xf.set("numFmtId", number)
+        xf.set("applyNumberFormat", "1")
+        for child in cell_xfs[team]:
+            self._graft(xf, child)
+        return self._add("cellXfs", xf)
+
     def highlight(self, fill: str, font: str | None = None) -> int:
         """The dxfs index of a conditional format: a fill, and a font colour if given."""
         dxf = self._element("dxf")
