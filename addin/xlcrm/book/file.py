@@ -74,6 +74,8 @@ class FileBook:
         if self.path.suffix.lower() not in SUFFIXES:
             raise XlcrmError(WRONG_TYPE(path=self.path.name))
         self._reader: Any = None
+        self._sheets: dict[str, Any] = {}  # parsed once per run: actions read a sheet's head, then all of it
+        self._grids: dict[str, list[list[Any]]] = {}
 
     @property
     def name(self) -> str:
@@ -95,10 +97,17 @@ class FileBook:
         return list(self._workbook().sheet_names)
 
     def read_sheet(self, name: str, max_rows: int | None = None) -> list[list[Any]]:
+        if name in self._grids:
+            return self._grids[name][:max_rows] if max_rows is not None else self._grids[name]
         if name not in self.sheet_names():
             raise XlcrmError(NO_SHEET(path=self.path.name, sheet=name))
-        rows = self._workbook().get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=max_rows)
-        return [[None if v == "" else v for v in row] for row in rows]
+        if name not in self._sheets:
+            self._sheets[name] = self._workbook().get_sheet_by_name(name)
+        rows = self._sheets[name].to_python(skip_empty_area=False, nrows=max_rows)
+        grid = [[None if v == "" else v for v in row] for row in rows]
+        if max_rows is None:
+            self._grids[name] = grid
+        return grid
 
     def apply(self, edits: list[Edit]) -> SaveResult:
         locked = lock_file(self.path)
@@ -125,7 +134,7 @@ class FileBook:
             raise XlcrmError(CANNOT_WRITE(path=self.path.name, why=error.strerror or str(error))) from error
         finally:
             temporary.unlink(missing_ok=True)
-        self._reader = None
+        self._reader, self._sheets, self._grids = None, {}, {}
         return SaveResult(str(target), str(backup) if backup else None, bool(lost), lost)
 
 
