@@ -9,6 +9,7 @@ import datetime as dt
 import shutil
 
 import openpyxl
+from openpyxl.styles import PatternFill
 import pytest
 
 from helpers.remote import remote_book, replay
@@ -80,6 +81,26 @@ def test_columns_beside_the_table_with_header_formats_and_old_rows_cleared(kind,
     assert sheet["G3"].value == "n2" and sheet["G2"].number_format == "@"
     assert [sheet.cell(r, c).value for r in (4, 5, 6) for c in (5, 6, 7)] == [None] * 9  # rows of the first run
     assert [c.value for c in sheet["A1:C1"][0]] == ["产品", "单价", "说明"]  # the team's columns untouched
+
+
+def test_a_fill_the_team_gave_xlcrms_cells_survives_the_next_run(kind, zh_book):
+    grid = [["下次跟进日", "金额"]] + [[dt.date(2026, 12, i), i * 100.0] for i in range(1, 4)]
+    first = Opened(kind, zh_book)
+    first.book.apply([SetCells("产品价目表", 1, 5, grid, {0: DATE, 1: MONEY}, header=True)])
+    first.done()
+    team = openpyxl.load_workbook(zh_book)
+    for cell in team["产品价目表"]["A3:F3"][0]:  # the team marks a row yellow, across xlcrm's columns too
+        cell.fill = PatternFill("solid", fgColor="FFFF00")
+    team.save(zh_book)
+    second = Opened(kind, zh_book)
+    second.book.apply([SetCells("产品价目表", 1, 5, grid, {0: DATE, 1: MONEY}, header=True)])
+    second.done()
+    sheet = openpyxl.load_workbook(zh_book)["产品价目表"]
+    for ref in ("E3", "F3"):
+        assert sheet[ref].fill.fgColor.rgb.endswith("FFFF00"), ref
+    assert sheet["E3"].number_format == "yyyy-mm-dd" and sheet["F3"].number_format == "#,##0.00"
+    assert sheet["E3"].value.date() == dt.date(2026, 12, 2) and sheet["F3"].value == 200.0
+    assert not sheet["E4"].fill.fgColor.rgb.endswith("FFFF00")
 
 
 def report_sheet(name="CRM概览", aliases=("CRM Summary",), first=False, hidden=False, rows=4):

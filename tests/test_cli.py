@@ -52,3 +52,22 @@ def test_every_command_is_documented_in_the_readme():
     documented = set(re.findall(r"xlcrm ([a-z]+)", readme))
     missing = set(main.commands) - documented
     assert not missing, f"commands missing from README.md: {missing}"
+
+
+def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    book = tmp_path / "team.xlsx"
+    run("sample", book, "--customers", 300)
+    reader = subprocess.Popen(["head", "-c", "1"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    # each line printed 2000 times: far more than the pipe holds once the reader has gone
+    script = ("import sys, click, xlcrm.cli as cli; echo = click.echo;"
+              "click.echo = lambda *a, **k: [echo(*a, **k) for _ in range(2000)];"
+              "cli.main(['check', sys.argv[1]])")
+    writer = subprocess.run([sys.executable, "-c", script, str(book)], stdout=reader.stdin,
+                            stderr=subprocess.PIPE, text=True)
+    reader.stdin.close()
+    reader.wait()
+    assert writer.returncode == 0, writer.stderr
+    assert "Unexpected error" not in writer.stderr and "意外错误" not in writer.stderr

@@ -21,7 +21,10 @@ def rule_fills(path):
     """The fill of each of xlcrm's rules, in order (overdue, today, this week), as saved in the workbook."""
     sheet = openpyxl.load_workbook(path)["Customers"]
     rules = [r for cf in sheet.conditional_formatting for r in cf.rules if "xlcrm" in r.formula[0]]
-    return [tuple(int(r.dxf.fill.fgColor.rgb[-6:][i:i + 2], 16) for i in (0, 2, 4)) for r in rules]
+    # a rule's solid fill is its bgColor (Excel's way); some writers also set fgColor
+    colours = [r.dxf.fill.bgColor.rgb if isinstance(r.dxf.fill.bgColor.rgb, str) and r.dxf.fill.bgColor.rgb[-6:] != "000000"
+               else r.dxf.fill.fgColor.rgb for r in rules]
+    return [tuple(int(c[-6:][i:i + 2], 16) for i in (0, 2, 4)) for c in colours]
 
 
 def test_rows_show_the_overdue_today_and_this_week_colours_by_the_real_clock(tmp_path):

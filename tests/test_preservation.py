@@ -4,9 +4,10 @@ A rich team workbook (helpers/rich.py) goes through `check` and through the file
 back-end's apply; afterwards every sheet that is not xlcrm's own must be identical cell by
 cell and setting by setting (helpers/snapshot.py), the chart, the picture and the VBA
 project must still be there, and LibreOffice must open what was written. Parts openpyxl
-cannot keep are injected as raw OOXML (helpers/ooxml.py): for those the write must be
-refused (the workbook's bytes untouched, the results in NAME.xlcrm.xlsx, a message in
-both languages naming what would have been lost), or, for the ribbon, kept.
+cannot keep are injected as raw OOXML (helpers/ooxml.py): the write patches the package
+instead of re-saving it, so those parts must come out byte for byte as they went in, and
+the user's own workbook is updated. The loss check stays as a safety net: a write that
+would lose something is still refused, and the results go to NAME.xlcrm.xlsx.
 """
 
 from __future__ import annotations
@@ -22,11 +23,15 @@ from helpers import ooxml, rich
 from helpers.libreoffice import convert, sheets_as_csv
 from helpers.snapshot import differences, snapshot
 from xlcrm.actions.check import check
+from xlcrm.book import file as file_book
 from xlcrm.book.file import FileBook
+from xlcrm.book.parts import inventory, lost_parts
 from xlcrm.core.edits import Chart, Formula, Highlight, PutSheet, SetCells, SetHighlights
 
 OWN = {"CRM设置", "数据问题", "CRM概览"}
 OWN_COLUMN = 14  # N: right of the team's columns and their picture
+# The workbook-level parts xlcrm rewrites (sheets added, styles appended, the calculation chain dropped).
+WORKBOOK_PARTS = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
 
 
 def rich_book(folder: Path, suffix: str) -> Path:
@@ -54,6 +59,13 @@ def xlcrm_edits() -> list:
 def assert_same(before: dict, after: dict) -> None:
     found = differences(before, after)
     assert not found, "changed by the write:\n" + "\n".join(found[:20])
+
+
+def assert_parts_kept(before: dict[str, bytes], path: Path, rewritten: set[str] = frozenset()) -> None:
+    """Every part of the original is in the written file, byte for byte, but the ones xlcrm rewrites."""
+    after = ooxml.entries(path)
+    changed = sorted(n for n, data in before.items() if n not in WORKBOOK_PARTS | rewritten and after.get(n) != data)
+    assert not changed, f"parts changed or gone: {changed}"
 
 
 def team_sheets_as_shown(path: Path, folder: Path) -> dict[str, list[list[str]]]:
@@ -151,79 +163,132 @@ def test_libreoffice_opens_what_was_written_and_shows_the_same(book, tmp_path):
 
 @pytest.mark.libreoffice
 def test_a_workbook_saved_by_libreoffice(tmp_path):
-    """LibreOffice writes its own XML (comment parts elsewhere, Excel 2010 data bars): nothing is lost silently."""
+    """LibreOffice writes its own XML (Excel 2010 data bars, an Excel 2016 chart option): all of it is kept."""
     made = rich_book(tmp_path / "made", ".xlsx")
     book = convert(made, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
-    before, original = snapshot(book, OWN), book.read_bytes()
+    before, parts = snapshot(book, OWN), ooxml.entries(book)
+    customers = ooxml.Package(book).sheet_part(rich.CUSTOMERS)
+    assert "{78C0D931-6437-407d-A8EE-F0AAD7539E65}" in parts[customers].decode()  # the data bar's extension
     result = check(FileBook(book))
-    lost = [m.text("en") for m in result.saved.lost]
-    # LibreOffice writes data bars with their Excel 2010 extension (openpyxl keeps only the plain bar)
-    # and an Excel 2016 option in charts; openpyxl drops both, and nothing else.
-    assert result.saved.elsewhere
-    assert sorted(lost) == [f"1 × chart option: show #N/A as an empty cell in sheet '{rich.ORDERS}'",
-                            f"1 × conditional formats of Excel 2010+ (data bars, icon sets) in sheet '{rich.CUSTOMERS}'"]
-    assert book.read_bytes() == original
-    elsewhere = Path(result.saved.target)
-    assert elsewhere.name == f"{book.stem}.xlcrm.xlsx"
-    assert_same(before, snapshot(elsewhere, OWN))  # everything else was carried over
-    assert "CRM设置" in sheets_as_csv(elsewhere, tmp_path / "csv")
+    assert not result.saved.elsewhere, [m.text("en") for m in result.saved.lost]
+    assert result.saved.target == str(book)
+    assert_parts_kept(parts, book)
+    saved = FileBook(book).apply(xlcrm_edits())
+    assert not saved.elsewhere, [m.text("en") for m in saved.lost]
+    assert_parts_kept(parts, book, {customers})
+    assert "{78C0D931-6437-407d-A8EE-F0AAD7539E65}" in ooxml.entries(book)[customers].decode()
+    assert_same(before, snapshot(book, OWN, {rich.CUSTOMERS: {OWN_COLUMN, OWN_COLUMN + 1}}))
+    shown = sheets_as_csv(book, tmp_path / "csv")
+    assert shown["CRM概览"][3][:2] == ["合计", "5"]
+    assert shown[rich.CUSTOMERS][1][OWN_COLUMN - 1:OWN_COLUMN + 1] == ["客户等级", "最近购买距今(天)"]
 
 
-# --- parts openpyxl drops: refused, never lost silently ----------------------------------
+# --- parts openpyxl drops: kept byte for byte, the workbook itself updated -----------------
 
 DROPPED = {
-    "text box": (lambda p: ooxml.add_text_box(p, rich.ORDERS),
-                 "1 × shape or text box in sheet '订单记录'", "工作表“订单记录”中的 1 个形状或文本框"),
-    "sparklines": (lambda p: ooxml.add_sparklines(p, rich.CUSTOMERS, f"{rich.CUSTOMERS}!H3:J3", "L3"),
-                   "1 × sparklines in sheet '客户跟踪表'", "工作表“客户跟踪表”中的 1 个迷你图"),
-    "threaded comment": (lambda p: ooxml.add_threaded_comment(p, rich.CUSTOMERS, "A3"),
-                         "1 × threaded comment in sheet '客户跟踪表'", "工作表“客户跟踪表”中的 1 个批注会话"),
-    "slicer": (lambda p: ooxml.add_table_slicer(p, rich.ORDERS, 1, 3, "客户名称"),
-               "1 × slicers in sheet '订单记录'", "工作表“订单记录”中的 1 个切片器"),
-    "ignored errors": (lambda p: ooxml.add_ignored_errors(p, rich.CUSTOMERS, "C3:C7"),
-                       "1 × ignored error markers (green triangles) in sheet '客户跟踪表'",
-                       "工作表“客户跟踪表”中的 1 个已忽略的错误标记(绿色三角)"),
-    "chart labels from cells": (lambda p: ooxml.add_chart_label_range(p, rich.ORDERS, f"{rich.ORDERS}!$C$2:$C$5"),
-                                "1 × chart data labels taken from cells in sheet '订单记录'",
-                                "工作表“订单记录”中的 1 个取自单元格的图表数据标签"),
+    "text box": lambda p: ooxml.add_text_box(p, rich.ORDERS),
+    "sparklines": lambda p: ooxml.add_sparklines(p, rich.CUSTOMERS, f"{rich.CUSTOMERS}!H3:J3", "L3"),
+    "threaded comment": lambda p: ooxml.add_threaded_comment(p, rich.CUSTOMERS, "A3"),
+    "slicer": lambda p: ooxml.add_table_slicer(p, rich.ORDERS, 1, 3, "客户名称"),
+    "ignored errors": lambda p: ooxml.add_ignored_errors(p, rich.CUSTOMERS, "C3:C7"),
+    "chart labels from cells": lambda p: ooxml.add_chart_label_range(p, rich.ORDERS, f"{rich.ORDERS}!$C$2:$C$5"),
+    "chart style and colours": lambda p: ooxml.add_chart_style(p, rich.ORDERS),
 }
 
 
 @pytest.mark.parametrize("kind", DROPPED)
 @pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
-def test_a_part_openpyxl_drops_makes_xlcrm_write_elsewhere(kind, suffix, tmp_path):
-    inject, english, chinese = DROPPED[kind]
+def test_a_part_openpyxl_drops_is_kept_and_the_workbook_itself_updated(kind, suffix, tmp_path):
     book = rich_book(tmp_path, suffix)
-    inject(book)
+    DROPPED[kind](book)
+    parts, before = ooxml.entries(book), inventory(book)
+    result = check(FileBook(book))
+    assert not result.saved.elsewhere, [m.text("en") for m in result.saved.lost]
+    assert result.saved.target == str(book)
+    assert ooxml.entries(Path(result.saved.backup)) == parts
+    assert not book.with_name(f"{book.stem}.xlcrm{suffix}").exists()
+    assert_parts_kept(parts, book)
+    assert lost_parts(before, inventory(book)) == []
+    assert f"已保存 {book}" in "\n".join(result.lines("zh"))
+    FileBook(book).apply(xlcrm_edits())  # xlcrm's columns and rules on the team's sheet, a report put first
+    assert_parts_kept(parts, book, {ooxml.Package(book).sheet_part(rich.CUSTOMERS)})
+    assert lost_parts(before, inventory(book), {"CRM概览"}) == []
+
+
+def test_every_part_openpyxl_drops_at_once_in_a_macro_workbook(tmp_path):
+    book = rich_book(tmp_path, ".xlsm")
+    for inject in DROPPED.values():
+        inject(book)
+    ooxml.add_ribbon(book)
+    parts, before = ooxml.entries(book), snapshot(book, OWN)
+    for _ in range(2):
+        assert not check(FileBook(book)).saved.elsewhere
+        assert not FileBook(book).apply(xlcrm_edits()).elsewhere
+    assert_parts_kept(parts, book, {ooxml.Package(book).sheet_part(rich.CUSTOMERS)})
+    assert_same(before, snapshot(book, OWN, {rich.CUSTOMERS: {OWN_COLUMN, OWN_COLUMN + 1}}))
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_workbook_with_a_text_box_and_a_chart_style(tmp_path):
+    book = rich_book(tmp_path, ".xlsx")
+    ooxml.add_text_box(book, rich.ORDERS)
+    ooxml.add_chart_style(book, rich.ORDERS)
+    result = check(FileBook(book))
+    assert result.saved.target == str(book)
+    shown = sheets_as_csv(book, tmp_path / "csv")
+    assert {"CRM设置", "数据问题", rich.CUSTOMERS} <= set(shown)
+    assert shown[rich.ORDERS][1][0] == "SO-001"
+
+
+# --- the loss check: still there, as a safety net ----------------------------------------
+
+
+def test_the_loss_check_names_what_a_write_lost_by_sheet(tmp_path):
+    """Before/after inventories of real files: a lost text box is named with its sheet, even though
+    xlcrm's own report sheet (compared apart) gained a chart."""
+    book = rich_book(tmp_path, ".xlsx")
+    ooxml.add_text_box(book, rich.ORDERS)
+    before = inventory(book)
+    assert not FileBook(book).apply(xlcrm_edits()).elsewhere
+    assert lost_parts(before, inventory(book), {"CRM概览"}) == []
+    _drop_text_box(book)
+    lost = lost_parts(before, inventory(book), {"CRM概览"})
+    assert [m.text("en") for m in lost] == ["1 × shape or text box in sheet '订单记录'"]
+    assert [m.text("zh") for m in lost] == ["工作表“订单记录”中的 1 个形状或文本框"]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
+def test_a_write_that_would_lose_something_goes_elsewhere(suffix, tmp_path, monkeypatch):
+    """If the patch ever lost a part (here a write made to lose the text box), the workbook is left alone."""
+    book = rich_book(tmp_path, suffix)
+    ooxml.add_text_box(book, rich.ORDERS)
     original = book.read_bytes()
+    real_patch = file_book.patch_workbook
+
+    def losing_patch(source, target, edits):
+        real_patch(source, target, edits)
+        _drop_text_box(target)
+
+    monkeypatch.setattr(file_book, "patch_workbook", losing_patch)
     result = check(FileBook(book))
     assert result.saved.elsewhere
-    assert english in [m.text("en") for m in result.saved.lost]
-    assert chinese in [m.text("zh") for m in result.saved.lost]
+    assert result.saved.lost and [m.text("en") for m in result.saved.lost] == ["1 × shape or text box in sheet '订单记录'"]
     assert book.read_bytes() == original
     assert not book.with_name(f"{book.stem}.backup{suffix}").exists()
     assert Path(result.saved.target) == book.with_name(f"{book.stem}.xlcrm{suffix}")
     message = "\n".join(result.lines("zh"))
-    assert "未写入原工作簿" in message and chinese in message and f"{book.stem}.xlcrm{suffix}" in message
+    assert "未写入原工作簿" in message and "工作表“订单记录”中的 1 个形状或文本框" in message
+    assert f"{book.stem}.xlcrm{suffix}" in message
     assert "NOT saved into your workbook" in "\n".join(result.lines("en"))
 
 
-@pytest.mark.libreoffice
-def test_libreoffice_opens_the_file_written_elsewhere(tmp_path):
-    book = rich_book(tmp_path, ".xlsx")
-    ooxml.add_text_box(book, rich.ORDERS)
-    result = check(FileBook(book))
-    shown = sheets_as_csv(Path(result.saved.target), tmp_path / "csv")
-    assert {"CRM设置", "数据问题", rich.CUSTOMERS} <= set(shown)
-
-
-def test_a_loss_is_named_with_its_sheet_when_xlcrm_also_adds_a_report_chart(tmp_path):
-    """The report sheet xlcrm writes (with its chart) is compared apart from the team's sheets."""
-    book = rich_book(tmp_path, ".xlsx")
-    ooxml.add_text_box(book, rich.ORDERS)
-    saved = FileBook(book).apply(xlcrm_edits())
-    assert saved.elsewhere
-    assert "1 × shape or text box in sheet '订单记录'" in [m.text("en") for m in saved.lost]
+def _drop_text_box(path: Path) -> None:
+    package = ooxml.Package(path)
+    drawing = ooxml.drawing_of(package, rich.ORDERS)
+    xml = package.text(drawing)
+    start = xml.index('<xdr:twoCellAnchor xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"')
+    package.entries[drawing] = (xml[:start] + xml[xml.index("</xdr:twoCellAnchor>", start) + 20:]).encode()
+    package.save()
 
 
 # --- parts openpyxl keeps (checked, not assumed) -----------------------------------------
@@ -256,7 +321,7 @@ def test_an_external_link_is_kept(tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
-def test_the_custom_ribbon_is_put_back(suffix, tmp_path):
+def test_the_custom_ribbon_is_kept(suffix, tmp_path):
     book = rich_book(tmp_path, suffix)
     ribbon = ooxml.add_ribbon(book)
     result = check(FileBook(book))

@@ -47,6 +47,9 @@ def friendly(command):
             ctx.exit(EXIT_ERROR)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
             raise
+        except BrokenPipeError:  # output piped into `head` and the like: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+            ctx.exit(0)
         except Exception as error:  # a bug: say so plainly; details on request
             if os.environ.get("XLCRM_DEBUG"):
                 traceback.print_exc()

@@ -319,3 +319,86 @@ def add_chart_label_range(path: Path, sheet: str, cells: str) -> None:
            f'<c15:datalabelsRange><c15:f>{cells}</c15:f></c15:datalabelsRange></{prefix}ext></{prefix}extLst>')
     package.insert(chart, close, ext)
     package.save()
+
+
+CHART_STYLE_REL = "http://schemas.microsoft.com/office/2011/relationships/chartStyle"
+CHART_COLORS_REL = "http://schemas.microsoft.com/office/2011/relationships/chartColorStyle"
+CS = "http://schemas.microsoft.com/office/drawing/2012/chartStyle"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def add_chart_style(path: Path, sheet: str) -> dict[str, bytes]:
+    """The chart style and colour parts Excel 2013+ writes beside every chart it makes (style 201, colorful 1).
+
+    Returns the two parts as written, by part name.
+    """
+    package = Package(path)
+    drawing = drawing_of(package, sheet)
+    folder, base = posixpath.split(drawing)
+    rels = package.text(posixpath.join(folder, "_rels", f"{base}.rels"))
+    chart = resolve(folder, re.search(r'Target="([^"]+chart\d+\.xml)"', rels).group(1))
+    style = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+             f'<cs:chartStyle xmlns:cs="{CS}" xmlns:a="{A}" id="201">'
+             + "".join(f'<cs:{part} mods="{mods}"><cs:lnRef idx="0"/><cs:fillRef idx="0"/><cs:effectRef idx="0"/>'
+                       f'<cs:fontRef idx="minor"><a:schemeClr val="tx1"/></cs:fontRef></cs:{part}>'
+                       for part, mods in (("axisTitle", ""), ("chartArea", "allowNoFillOverride allowNoLineOverride"),
+                                          ("dataPoint", ""), ("title", "")))
+             + "</cs:chartStyle>").encode()
+    colors = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+              f'<cs:colorStyle xmlns:cs="{CS}" xmlns:a="{A}" meth="cycle" id="10">'
+              + "".join(f'<a:schemeClr val="accent{n}"/>' for n in range(1, 7))
+              + '<cs:variation/><cs:variation><a:lumMod val="60000"/></cs:variation></cs:colorStyle>').encode()
+    number = re.search(r"(\d+)\.xml$", chart).group(1)
+    parts = {f"xl/charts/style{number}.xml": style, f"xl/charts/colors{number}.xml": colors}
+    package.put(f"xl/charts/style{number}.xml", style, "application/vnd.ms-office.chartstyle+xml")
+    package.put(f"xl/charts/colors{number}.xml", colors, "application/vnd.ms-office.chartcolorstyle+xml")
+    package.relate(chart, CHART_STYLE_REL, f"xl/charts/style{number}.xml")
+    package.relate(chart, CHART_COLORS_REL, f"xl/charts/colors{number}.xml")
+    package.save()
+    return parts
+
+
+def add_calc_chain(path: Path, sheet: str, cells: list[str]) -> None:
+    """The calculation chain Excel keeps of the formula cells (here: cells of one sheet)."""
+    package = Package(path)
+    workbook = package.text("xl/workbook.xml")
+    sheet_id = re.search(rf'<sheet [^>]*name="{re.escape(sheet)}"[^>]*sheetId="(\d+)"', workbook).group(1)
+    chain = "".join(f'<c r="{cell}" i="{sheet_id}"/>' for cell in cells)
+    package.put("xl/calcChain.xml",
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><calcChain xmlns="{MAIN}">{chain}</calcChain>',
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml")
+    package.relate("xl/workbook.xml", f"{R}/calcChain", "xl/calcChain.xml")
+    package.save()
+
+
+def entries(path: Path) -> dict[str, bytes]:
+    """Every part of a package by name, uncompressed."""
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+def integrity_problems(path: Path) -> list[str]:
+    """What Excel would call a damaged package: dangling relationships, parts without a content type,
+    content types of parts that are gone, sheets with the same name, id or relationship."""
+    problems = []
+    package = Package(path)
+    names = set(package.entries)
+    types = package.text("[Content_Types].xml")
+    defaults = set(re.findall(r'<Default Extension="([^"]+)"', types))
+    overrides = set(re.findall(r'<Override PartName="/([^"]+)"', types))
+    problems += [f"content type for missing part {n}" for n in overrides - names]
+    problems += [f"no content type for {n}" for n in names if n != "[Content_Types].xml"
+                 and n not in overrides and n.rsplit(".", 1)[-1].lower() not in defaults]
+    for rels in (n for n in names if n.endswith(".rels")):
+        folder = posixpath.dirname(posixpath.dirname(rels))
+        for rel in re.findall(r"<Relationship\b[^>]*>", package.text(rels)):
+            target = re.search(r'Target="([^"]+)"', rel).group(1)
+            if 'TargetMode="External"' not in rel and resolve(folder, target) not in names:
+                problems.append(f"{rels} points to missing {target}")
+    workbook = package.text("xl/workbook.xml")
+    sheets = re.findall(r"<sheet [^>]*/>", workbook)
+    for attribute in ("name", "sheetId", "r:id"):
+        values = [re.search(rf'\b{attribute}="([^"]+)"', s).group(1) for s in sheets]
+        if len(values) != len(set(values)):
+            problems.append(f"sheets share a {attribute}: {values}")
+    return problems

@@ -76,8 +76,8 @@ def _sheet(sheet) -> dict[str, Any]:
         "merged": sorted(str(r) for r in sheet.merged_cells.ranges),
         "validations": sorted(_repr(v) for v in sheet.data_validations.dataValidation),
         "conditional formats": _conditional_formats(sheet),
-        "columns": {k: _repr(d) for k, d in sheet.column_dimensions.items() if _real(d)},
-        "rows": {k: _repr(d) for k, d in sheet.row_dimensions.items() if _real(d)},
+        "columns": {k: _dimension(d) for k, d in sheet.column_dimensions.items() if _real(d)},
+        "rows": {k: _dimension(d) for k, d in sheet.row_dimensions.items() if _real(d)},
         "autofilter": _repr(sheet.auto_filter),
         "tables": {n: _repr(t) for n, t in sheet.tables.items()},
         "names": {n: _name(d) for n, d in sheet.defined_names.items()},
@@ -126,6 +126,14 @@ def _link(link) -> tuple | None:
 
 def _blank(cell) -> bool:
     return cell.value is None and not cell.has_style and cell.comment is None and cell.hyperlink is None
+
+
+def _dimension(dimension) -> tuple[str, str]:
+    """A row's or column's settings, and its style as what it shows (its index in styles.xml is bookkeeping:
+    another writer numbers the same styles differently)."""
+    shown = (dimension.number_format, _repr(dimension.font), _repr(dimension.fill), _repr(dimension.border),
+             _repr(dimension.alignment), _repr(dimension.protection))
+    return re.sub(r"'(s|style)': '\d+'(, )?", "", _repr(dimension)), repr(shown)
 
 
 def _real(dimension) -> bool:

@@ -1,9 +1,11 @@
-"""The file back-end: a .xlsx/.xlsm on disk, read fast (calamine), written safely (openpyxl).
+"""The file back-end: a .xlsx/.xlsm on disk, read fast (calamine), written as a patch of its package.
 
-Writing never loses what the team made: the save goes to a temporary file beside the
-workbook, the custom ribbon is put back, and the package is compared part by part with
-the original. Only if nothing was lost does it replace the workbook (keeping one backup);
-otherwise the result goes to a new file and the user is told what openpyxl would drop.
+Writing never loses what the team made: xlcrm's edits are carried out part by part
+(book/patch.py), so every part of the workbook that xlcrm does not own is copied as it is
+stored. The result goes to a temporary file beside the workbook and is compared part by
+part with the original (book/parts.py) as a safety net; only if nothing was lost does it
+replace the workbook (keeping one backup); otherwise the result goes to a new file and the
+user is told what would have been lost.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ from typing import Any
 
 import openpyxl
 import python_calamine
+from lxml import etree
 
 from xlcrm.book import SaveResult
-from xlcrm.book.parts import inventory, lost_parts, regraft_ribbon
+from xlcrm.book.parts import inventory, lost_parts
+from xlcrm.book.patch import MissingSheet, patch_workbook
+from xlcrm.book.sheet_xml import SheetXmlError
+from xlcrm.book.workbook_patch import StrictWorkbook
 from xlcrm.book.xlsx_edits import apply_edits
 from xlcrm.core.edits import Edit, PutSheet
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 
 SUFFIXES = {".xlsx", ".xlsm"}
-MACRO_SUFFIXES = {".xlsm"}
 
 NOT_FOUND = Msg("Workbook not found: {path}", "找不到工作簿:{path}")
 WRONG_TYPE = Msg("{path}: xlcrm works on .xlsx and .xlsm workbooks; save this file as .xlsx in Excel first.",
@@ -36,6 +41,8 @@ UNREADABLE = Msg("{path} cannot be read as an Excel workbook ({why}). Is it pass
 LOCKED = Msg("{path} is open in {app} ({lock} exists). Close it there and run again; nothing was written.",
              "{path} 正在 {app} 中打开(存在 {lock})。请先关闭再运行;本次未写入任何内容。")
 NO_SHEET = Msg("{path} has no sheet named '{sheet}'.", "{path} 中没有名为“{sheet}”的工作表。")
+STRICT = Msg("{path} is saved as 'Strict Open XML Spreadsheet'; save it in Excel as 'Excel Workbook (.xlsx)' first.",
+              "{path} 是“Strict Open XML 电子表格”格式;请先在 Excel 中另存为“Excel 工作簿(.xlsx)”。")
 CANNOT_WRITE = Msg("Cannot write {path}: {why}", "无法写入 {path}:{why}")
 
 
@@ -67,6 +74,8 @@ class FileBook:
         if self.path.suffix.lower() not in SUFFIXES:
             raise XlcrmError(WRONG_TYPE(path=self.path.name))
         self._reader: Any = None
+        self._sheets: dict[str, Any] = {}  # parsed once per run: actions read a sheet's head, then all of it
+        self._grids: dict[str, list[list[Any]]] = {}
 
     @property
     def name(self) -> str:
@@ -88,41 +97,45 @@ class FileBook:
         return list(self._workbook().sheet_names)
 
     def read_sheet(self, name: str, max_rows: int | None = None) -> list[list[Any]]:
+        if name in self._grids:
+            return self._grids[name][:max_rows] if max_rows is not None else self._grids[name]
         if name not in self.sheet_names():
             raise XlcrmError(NO_SHEET(path=self.path.name, sheet=name))
-        rows = self._workbook().get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=max_rows)
-        return [[None if v == "" else v for v in row] for row in rows]
+        if name not in self._sheets:
+            self._sheets[name] = self._workbook().get_sheet_by_name(name)
+        rows = self._sheets[name].to_python(skip_empty_area=False, nrows=max_rows)
+        grid = [[None if v == "" else v for v in row] for row in rows]
+        if max_rows is None:
+            self._grids[name] = grid
+        return grid
 
     def apply(self, edits: list[Edit]) -> SaveResult:
         locked = lock_file(self.path)
         if locked:
             raise XlcrmError(LOCKED(path=self.path.name, app=locked[1], lock=locked[0].name))
-        before = inventory(self.path)
-        book = self._load()
-        apply_edits(book, edits)
         temporary = self.path.with_name(f".~xlcrm-{uuid.uuid4().hex[:8]}{self.path.suffix}")
         try:
-            book.save(temporary)
-            regraft_ribbon(self.path, temporary)
-            lost = lost_parts(before, inventory(temporary), replaced_sheets(edits))
+            outlines: dict = {}
+            before = inventory(self.path, outlines)
+            patch_workbook(self.path, temporary, edits)
+            lost = lost_parts(before, inventory(temporary, outlines), replaced_sheets(edits))
             target = elsewhere_path(self.path) if lost else self.path
             backup = None if lost else backup_path(self.path)
             if backup:
                 shutil.copy2(self.path, backup)
             os.replace(temporary, target)
+        except MissingSheet as error:
+            raise XlcrmError(NO_SHEET(path=self.path.name, sheet=error.sheet)) from error
+        except StrictWorkbook as error:
+            raise XlcrmError(STRICT(path=self.path.name)) from error
+        except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, SheetXmlError) as error:
+            raise XlcrmError(UNREADABLE(path=self.path.name, why=str(error) or type(error).__name__)) from error
         except OSError as error:
             raise XlcrmError(CANNOT_WRITE(path=self.path.name, why=error.strerror or str(error))) from error
         finally:
             temporary.unlink(missing_ok=True)
-        self._reader = None
+        self._reader, self._sheets, self._grids = None, {}, {}
         return SaveResult(str(target), str(backup) if backup else None, bool(lost), lost)
-
-    def _load(self):
-        try:
-            return openpyxl.load_workbook(self.path, keep_vba=self.path.suffix.lower() in MACRO_SUFFIXES,
-                                          keep_links=True, rich_text=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-            raise XlcrmError(UNREADABLE(path=self.path.name, why=str(error))) from error
 
 
 def create(path: str | os.PathLike, edits: list[Edit]) -> Path:

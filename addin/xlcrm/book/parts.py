@@ -1,5 +1,7 @@
-"""What a workbook file holds, sheet by sheet, so that nothing openpyxl drops goes unnoticed.
+"""What a workbook file holds, sheet by sheet, so that nothing a write drops goes unnoticed.
 
+xlcrm writes a workbook as a patch of its package (book/patch.py), which copies every part
+it does not own as it is; this inventory is the safety net behind that promise.
 An inventory follows the package's relationships from the workbook to each sheet and on
 to the parts the sheet uses (drawings, charts, pictures, comments, tables, pivot tables,
 slicers...), and counts, per owner (a sheet's name, or the workbook itself):
@@ -12,6 +14,7 @@ slicers...), and counts, per owner (a sheet's name, or the workbook itself):
 Comparing the inventory before and after a save lists what the save lost, by sheet.
 Counting per sheet keeps what xlcrm adds to its own sheets (a chart in a report) from
 hiding what a team sheet lost; the sheets xlcrm replaces are left out of the comparison.
+A worksheet's rows are skipped, not parsed: a sheet of a million rows costs a read.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree
 
+from xlcrm.book.sheet_xml import SheetXmlError, outline
 from xlcrm.core.edits import is_tagged
 from xlcrm.core.i18n import Msg
 
@@ -115,10 +119,14 @@ _ELEMENT_NAMES = {
 _SHEET_WORD = Msg("sheet '{sheet}'", "工作表“{sheet}”")
 
 
-def inventory(path: Path) -> Counter:
-    """(owner, kind) -> how many the file holds; the owner is a sheet name, or WORKBOOK."""
+def inventory(path: Path, outlines: dict | None = None) -> Counter:
+    """(owner, kind) -> how many the file holds; the owner is a sheet name, or WORKBOOK.
+
+    outlines: worksheets already read, shared between the inventories of a file before and
+    after a write, so a big sheet copied as it was is read once, not twice.
+    """
     with zipfile.ZipFile(path) as package:
-        return _Package(package).inventory()
+        return _Package(package, {} if outlines is None else outlines).inventory()
 
 
 def lost_parts(before: Counter, after: Counter, replaced: set[str] = frozenset()) -> list[Msg]:
@@ -132,8 +140,9 @@ def lost_parts(before: Counter, after: Counter, replaced: set[str] = frozenset()
 
 
 class _Package:
-    def __init__(self, package: zipfile.ZipFile):
+    def __init__(self, package: zipfile.ZipFile, outlines: dict):
         self.package = package
+        self.outlines = outlines
         self.names = set(package.namelist())
         self.types = _ContentTypes(package.read(_TYPES_PART) if _TYPES_PART in self.names else None)
         self.counts: Counter = Counter()
@@ -173,7 +182,7 @@ class _Package:
         if part.endswith(".rels") or part == _TYPES_PART or _REWRITTEN_PATHS.search(part):
             return
         if content_type.endswith("worksheet+xml"):
-            self.settings(part, owner)
+            self.settings(part, owner, self.sheet_outline(part))
         elif content_type.endswith("drawingml.chart+xml"):
             self.extensions(ElementTree.fromstring(self.package.read(part)), owner)
         elif content_type.endswith("drawing+xml"):
@@ -184,9 +193,21 @@ class _Package:
             kind = re.sub(r"\d+", "#", part) if content_type in _GENERIC_TYPES or not content_type else content_type
             self.counts[(owner, f"part:{kind}")] += 1
 
-    def settings(self, part: str, owner: str) -> None:
+    def sheet_outline(self, part: str) -> bytes:
+        """A worksheet without its rows: a sheet of a million rows is not parsed to count its settings."""
+        info = self.package.getinfo(part)
+        key = (part, info.CRC, info.file_size)
+        if key not in self.outlines:
+            try:
+                with self.package.open(part) as stream:
+                    self.outlines[key] = outline(stream)
+            except SheetXmlError:
+                self.outlines[key] = self.package.read(part)
+        return self.outlines[key]
+
+    def settings(self, part: str, owner: str, xml: bytes | None = None) -> None:
         """The sheet's or workbook's own settings: which elements it has, its rules, its extensions."""
-        root = ElementTree.fromstring(self.package.read(part))
+        root = ElementTree.fromstring(xml or self.package.read(part))
         for child in root:
             name = _local(child.tag)
             if name not in _TRIVIAL_ELEMENTS | _MODELLED_ELEMENTS and _carries_something(child):
@@ -276,38 +297,3 @@ def _describe(owner: str, kind: str, count: int) -> Msg:
         return message
     return Msg("{what} in {sheet}", "{sheet}中的 {what}")(what=message, sheet=_SHEET_WORD(sheet=owner))
 
-
-def regraft_ribbon(original: Path, saved: Path) -> None:
-    """Put the custom ribbon (customUI parts and their root relationship) back after an openpyxl save."""
-    with zipfile.ZipFile(original) as source:
-        names = source.namelist()
-        root = source.read("_rels/.rels").decode("utf-8")
-        rels = re.findall(r"<Relationship\b[^>]*/>", root)
-        ui_rels = [r for r in rels if any(f'Type="{t}"' in r for t in UI_TYPES)]
-        ui_parts = {n: source.read(n) for n in names if n.startswith("customUI/")}
-        types = source.read("[Content_Types].xml").decode("utf-8")
-    if not ui_rels:
-        return
-    with zipfile.ZipFile(saved) as target:
-        entries = {n: target.read(n) for n in target.namelist()}
-    saved_root = entries["_rels/.rels"].decode("utf-8")
-    missing = [r for r in ui_rels if re.search(r'Target="([^"]+)"', r).group(1) not in saved_root]
-    if not missing:
-        return
-    entries["_rels/.rels"] = saved_root.replace("</Relationships>", "".join(missing) + "</Relationships>").encode()
-    entries.update({n: data for n, data in ui_parts.items() if n not in entries})
-    entries["[Content_Types].xml"] = _merge_types(entries["[Content_Types].xml"].decode("utf-8"), types).encode()
-    with zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED) as out:
-        for name, data in entries.items():
-            out.writestr(name, data)
-
-
-def _merge_types(saved: str, original: str) -> str:
-    """Add the original's Default extensions and customUI overrides the saved file lacks."""
-    extra = []
-    for entry in re.findall(r"<Default\b[^>]*/>", original):
-        ext = re.search(r'Extension="([^"]+)"', entry).group(1)
-        if f'Extension="{ext}"' not in saved and f'Extension="{ext.lower()}"' not in saved:
-            extra.append(entry)
-    extra += [e for e in re.findall(r"<Override\b[^>]*/>", original) if 'PartName="/customUI/' in e and e not in saved]
-    return saved.replace("</Types>", "".join(extra) + "</Types>")

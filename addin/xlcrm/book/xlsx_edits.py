@@ -28,8 +28,8 @@ def write_value(cell, value: Any) -> None:
     if isinstance(value, Formula):
         cell.value = "=" + value.text.lstrip("=")
         return
-    cell.value = value
-    if isinstance(value, str):
+    cell.value = None if isinstance(value, str) and not value else value  # empty text reads back as an empty cell
+    if isinstance(value, str) and value:
         cell.data_type = "s"
 
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 from dateutil import parser as dateparser
 
@@ -177,19 +178,17 @@ def parse_text(value: Any):
 
 def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.Series, pd.Series]:
     """Parse a column through its distinct values: (parsed values, reason per failed cell)."""
-    cache: dict[Any, tuple] = {}
-
-    def once(value: Any) -> tuple:
-        key = (type(value), value)
-        try:
-            return cache[key]
-        except KeyError:
-            cache[key] = parser(value)
-            return cache[key]
-        except TypeError:  # unhashable
-            return parser(value)
-
-    results = [once(v) for v in values.tolist()]
-    parsed = pd.Series([r[0] for r in results], index=values.index, dtype=object)
-    reasons = pd.Series([r[1] for r in results], index=values.index, dtype=object)
-    return parsed, reasons
+    try:
+        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # an unhashable value
+        codes, distinct = None, []
+    if codes is None or any(isinstance(v, bool) for v in distinct):  # True == 1 would share 1's result
+        results = [parser(v) for v in values.tolist()]
+        return (pd.Series([r[0] for r in results], index=values.index, dtype=object),
+                pd.Series([r[1] for r in results], index=values.index, dtype=object))
+    parsed, reasons = np.empty(len(distinct) + 1, dtype=object), np.empty(len(distinct) + 1, dtype=object)
+    for i, value in enumerate(distinct):
+        parsed[i], reasons[i] = parser(value)
+    parsed[-1] = reasons[-1] = None  # code -1: an empty cell
+    return (pd.Series(parsed[codes], index=values.index, dtype=object),
+            pd.Series(reasons[codes], index=values.index, dtype=object))

@@ -71,6 +71,11 @@ def find_header_row(grid: list[list], table: str) -> tuple[int, int]:
     return best
 
 
+def _filled(value) -> bool:
+    """A cell with something in it (spaces, full-width ones too, are nothing)."""
+    return value is not None and not (isinstance(value, str) and not value.strip()) and value == value  # NaN
+
+
 def _header_text(value) -> str:
     """A header as the user wrote it (full-width kept), only surrounding spaces trimmed."""
     return str(value).strip() if clean_text(value) else ""
@@ -81,14 +86,10 @@ def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
     header = [_header_text(v) for v in grid[header_row - 1]]
     body = grid[header_row:]
     width = max([len(header), *(len(r) for r in body)] or [0])
-    rows = {
-        header_row + 1 + offset: list(row) + [None] * (width - len(row))
-        for offset, row in enumerate(body)
-        if any(clean_text(v) for v in row)
-    }
-    cells = pd.DataFrame.from_dict(rows, orient="index", columns=range(width), dtype=object) if rows else \
-        pd.DataFrame(columns=range(width), dtype=object)
-    used = [c for c in range(width) if (c < len(header) and header[c]) or cells[c].map(clean_text).ne("").any()]
+    numbers = [header_row + 1 + offset for offset, row in enumerate(body) if any(map(_filled, row))]
+    rows = [list(grid[n - 1]) + [None] * (width - len(grid[n - 1])) for n in numbers]
+    cells = pd.DataFrame(rows, index=numbers, columns=range(width), dtype=object)
+    used = [c for c in range(width) if (c < len(header) and header[c]) or any(map(_filled, cells[c].tolist()))]
     width = (max(used) + 1) if used else 0
     cells = cells.loc[:, list(range(width))]
     return Table(sheet, header_row, (header + [""] * width)[:width], cells)

@@ -1,0 +1,369 @@
+"""SetCells and SetHighlights carried out on one of the team's sheets, as a stream over its XML.
+
+Rows xlcrm writes into get their cells inserted (in column order) or replaced; rows it
+needs that do not exist are created in order; every other row is copied as it is. The
+<dimension> grows to cover what was written. xlcrm's conditional format rules (tagged) are
+replaced; the team's stay, and the new block goes where the worksheet schema wants it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import BinaryIO, Iterator
+
+from lxml import etree
+
+from xlcrm.book.cells import CellWriter, column_letter, date_kind, split_ref, style_attribute
+from xlcrm.book.package import local, namespace, q
+from xlcrm.book.sheet_xml import SheetStream, cell_pattern, mask
+from xlcrm.book.styles_patch import Styles
+from xlcrm.book.xlsx_edits import HEADER_FILL
+from xlcrm.core.edits import FORMATS, Formula, SetCells, SetHighlights, is_tagged, tagged
+
+CLEAR = ""
+_ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
+_SPANS = re.compile(rb"\sspans\s*=\s*[\"']([^\"']*)[\"']")
+_CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
+_CELL_STYLE = re.compile(rb"\ss\s*=\s*[\"'](\d+)[\"']")
+# Elements a <conditionalFormatting> block follows in a worksheet (schema order).
+_BEFORE_RULES = {"sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+                 "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+                 "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting"}
+
+
+class _Block:
+    """One SetCells: its rectangle, and the style of each of its cells."""
+
+    def __init__(self, edit: SetCells, styles: Styles):
+        self.edit = edit
+        self.first, self.last = edit.row, edit.row + len(edit.values) - 1
+        self.width = max((len(row) for row in edit.values), default=0)
+        self.header = styles.cell_style(bold=True, fill=HEADER_FILL.fgColor.rgb[-6:]) if edit.header else 0
+        self.formats = {c: styles.cell_style(FORMATS[name]) for c, name in edit.formats.items() if name in FORMATS}
+        kinds = {date_kind(v) for row in edit.values[1 if edit.header else 0:] for v in row} - {None}
+        self.dates = {kind: styles.cell_style(kind) for kind in kinds}
+        self.formulas = any(isinstance(v, Formula) for row in edit.values for v in row)
+        self.letters = [column_letter(edit.col + offset) for offset in range(self.width)]
+        # The style attribute of each column's cells below the header; None: it depends on the value (dates).
+        self.attributes = [style_attribute(self.formats[c]) if c in self.formats else None for c in range(self.width)]
+        self.date_attributes = {kind: style_attribute(style) for kind, style in self.dates.items()}
+        self.header_attribute = style_attribute(self.header)
+
+    def cells(self, writer: CellWriter, number: int) -> list[tuple[int, str]]:
+        """(column, cell XML or CLEAR) for one of the block's rows."""
+        offset_row = number - self.first
+        values = self.edit.values[offset_row]
+        suffix, header = str(number), self.edit.header and offset_row == 0
+        found = []
+        for offset, letters in enumerate(self.letters):
+            value = values[offset] if offset < len(values) else None
+            if value is None:
+                found.append((self.edit.col + offset, CLEAR))
+                continue
+            s = self.header_attribute if header else self.attributes[offset]
+            if s is None:
+                kind = date_kind(value)
+                s = self.date_attributes[kind] if kind else ""
+            found.append((self.edit.col + offset, writer.styled(letters + suffix, value, s) or CLEAR))
+        return found
+
+    def styles(self) -> set[int]:
+        return {self.header, *self.formats.values(), *self.dates.values()}
+
+
+class SheetPatch:
+    """Everything the edits want on one sheet, written in one pass over its XML."""
+
+    def __init__(self, edits: list[SetCells | SetHighlights], styles: Styles, date1904: bool = False):
+        self.blocks = [_Block(e, styles) for e in edits if isinstance(e, SetCells) and e.values]
+        self.highlights = [(e, [styles.highlight(r.fill, r.font) for r in e.rules])
+                           for e in edits if isinstance(e, SetHighlights)]
+        self.date1904 = date1904
+        self.own_styles = {0}.union(*(b.styles() for b in self.blocks))
+        self.headers = {b.header for b in self.blocks if b.header}
+        self.styles = styles
+        self.formulas = any(b.formulas for b in self.blocks)
+        self.prefix = b""
+
+    def write(self, source: BinaryIO, out: BinaryIO) -> None:
+        sheet = SheetStream(source)
+        self.prefix = sheet.prefix
+        self.cells = CellWriter(sheet.prefix, self.date1904)
+        buffered = _Buffered(out)
+        buffered.write(sheet.edited_head(self._edit_head) if self.blocks else sheet.head)
+        for piece in self._rows(sheet):
+            buffered.write(piece)
+        tail = sheet.tail()
+        buffered.write(sheet.edited_tail(tail, self._replace_rules) if self.highlights else tail)
+        buffered.flush()
+
+    # -- rows -------------------------------------------------------------------------------
+
+    def _rows(self, sheet: SheetStream) -> Iterator[bytes]:
+        wanted = self._wanted_rows()
+        upcoming = next(wanted, None)
+        number = 0
+        for is_row, piece in sheet.rows():
+            if not is_row:
+                yield piece
+                continue
+            found = _ROW_NUMBER.search(piece, 0, piece.find(b">"))
+            number = int(found.group(1)) if found else number + 1
+            while upcoming is not None and upcoming <= number:
+                if upcoming < number and (created := self._new_row(upcoming)):
+                    yield created
+                upcoming = next(wanted, None)
+            yield self._patched(piece, number) if self._touches(number) else piece
+        while upcoming is not None:
+            if created := self._new_row(upcoming):
+                yield created
+            upcoming = next(wanted, None)
+
+    def _wanted_rows(self) -> Iterator[int]:
+        """The rows xlcrm writes into, ascending, each once."""
+        ranges = sorted((b.first, b.last) for b in self.blocks)
+        done = 0
+        for first, last in ranges:
+            yield from range(max(first, done + 1), last + 1)
+            done = max(done, last)
+
+    def _touches(self, number: int) -> bool:
+        return any(b.first <= number <= b.last or (b.edit.clear_below and number > b.last) for b in self.blocks)
+
+    def _changes(self, number: int) -> dict[int, str]:
+        """Column -> the new cell's XML (CLEAR: no value) for one row; later edits win."""
+        changes: dict[int, str] = {}
+        for block in self.blocks:
+            if block.first <= number <= block.last:
+                changes.update(block.cells(self.cells, number))
+            elif block.edit.clear_below and number > block.last:
+                changes.update(dict.fromkeys(range(block.edit.col, block.edit.col + block.width), CLEAR))
+        return changes
+
+    def _new_row(self, number: int) -> bytes | None:
+        cells = "".join(xml for _, xml in sorted(self._changes(number).items()))
+        if not cells:
+            return None
+        p = self.prefix.decode()
+        return f'<{p}row r="{number}">{cells}</{p}row>'.encode()
+
+    def _patched(self, row: bytes, number: int) -> bytes:
+        changes = self._changes(number)
+        searchable = mask(row) if b"<!" in row or b"<?" in row else row
+        start_end = searchable.find(b">")
+        closed = searchable[start_end - 1:start_end] == b"/"
+        start = row[:start_end - 1].rstrip() + b">" if closed else row[:start_end + 1]
+        end_tag = b"</" + self.prefix + b"row>"
+        body_end = len(row) if closed else len(row) - len(end_tag)
+        content = self._merge(row[start_end + 1:body_end], searchable[start_end + 1:body_end], number, changes)
+        if closed and not content:
+            return row
+        return self._spans(start, changes) + content + end_tag
+
+    def _merge(self, content: bytes, searchable: bytes, number: int, changes: dict[int, str]) -> bytes:
+        """The row's cells with xlcrm's inserted, replaced or cleared, in column order."""
+        cells, start = self._cells_from_end(searchable, min(changes))
+        if cells is None:
+            cells, start = self._cells_in_order(searchable), 0
+        new = sorted((c, xml.encode()) for c, xml in changes.items() if xml)
+        pieces: list[bytes] = [content[:start]]
+        pos, after_cells, taken = start, 1, 0
+        for column, begin, end, has_ref in cells:
+            pieces.append(content[pos:begin])
+            while taken < len(new) and new[taken][0] < column:
+                pieces.append(new[taken][1])
+                taken += 1
+            cell = content[begin:end]
+            if column in changes:
+                if taken < len(new) and new[taken][0] == column:
+                    pieces.append(self._keeping_team_style(new[taken][1], cell))
+                    taken += 1
+                elif not changes[column]:
+                    pieces.append(self._cleared(cell, column, number))
+                # else: a second cell for a column already written (a damaged row) is left out
+            else:
+                pieces.append(cell if has_ref else _with_ref(cell, self.prefix, column, number))
+            pos = end
+            after_cells = len(pieces)
+        pieces[after_cells:after_cells] = [xml for _, xml in new[taken:]]
+        pieces.append(content[pos:])
+        return b"".join(pieces)
+
+    def _cells_from_end(self, searchable: bytes, first_column: int) -> tuple[list | None, int]:
+        """The row's cells from first_column on, as (column, start, end, True), and where they start.
+
+        Read from the end of the row, where xlcrm's columns usually are, so the team's cells
+        before them are not looked at; (None, 0) when a cell there has no reference (its
+        column depends on every cell before it).
+        """
+        opening, end_tag = b"<" + self.prefix + b"c", b"</" + self.prefix + b"c>"
+        found: list[tuple[int, int, int, bool]] = []
+        pos = len(searchable)
+        while (at := searchable.rfind(opening, 0, pos)) >= 0:
+            pos = at
+            if searchable[at + len(opening)] not in b" \t\r\n/>":
+                continue
+            tag_end = searchable.find(b">", at)
+            ref = _CELL_REF.search(searchable, at, tag_end)
+            if ref is None:
+                return None, 0
+            column = _column(ref.group(1))
+            end = tag_end + 1 if searchable[tag_end - 1] == 47 else searchable.find(end_tag, tag_end) + len(end_tag)
+            if column < first_column:
+                found.reverse()
+                return found, end
+            found.append((column, at, end, True))
+        found.reverse()
+        return found, 0
+
+    def _cells_in_order(self, searchable: bytes) -> list[tuple[int, int, int, bool]]:
+        """Every cell of the row, counting positions for cells without a reference."""
+        found, column = [], 0
+        for cell in cell_pattern(self.prefix).finditer(searchable):
+            ref = _CELL_REF.search(searchable, cell.start(), searchable.find(b">", cell.start()))
+            column = _column(ref.group(1)) if ref else column + 1
+            found.append((column, cell.start(), cell.end(), ref is not None))
+        return found
+
+    def _keeping_team_style(self, new: bytes, old: bytes) -> bytes:
+        """The new cell, in the style the team gave the old one (with xlcrm's number format); headers stay ours."""
+        team = _CELL_STYLE.search(old, 0, old.find(b">"))
+        if team is None or int(team.group(1)) in self.own_styles:
+            return new
+        ours = _CELL_STYLE.search(new, 0, new.find(b">"))
+        ours_index = int(ours.group(1)) if ours else 0
+        if ours_index in self.headers:
+            return new
+        style = f' s="{self.styles.team_style_with(int(team.group(1)), ours_index)}"'.encode()
+        if ours:
+            return new[:ours.start()] + style + new[ours.end():]
+        at = new.find(b" r=")
+        at = new.find(b'"', new.find(b'"', at) + 1) + 1  # after the r="..." attribute
+        return new[:at] + style + new[at:]
+
+    def _cleared(self, cell: bytes, column: int, number: int) -> bytes:
+        """A cell in xlcrm's columns that no longer holds a value: gone, unless the team formatted it."""
+        style = _CELL_STYLE.search(cell, 0, cell.find(b">"))
+        if style is None or int(style.group(1)) in self.own_styles:
+            return b""
+        ref = f"{column_letter(column)}{number}"
+        return b"<" + self.prefix + b'c r="' + ref.encode() + b'" s="' + style.group(1) + b'"/>'
+
+    def _spans(self, start: bytes, changes: dict[int, str]) -> bytes:
+        """The row's spans hint, widened to the columns written."""
+        found = _SPANS.search(start)
+        written = [c for c, xml in changes.items() if xml]
+        if not found or not written:
+            return start
+        bounds = [int(n) for n in re.findall(rb"\d+", found.group(1))] + written
+        return start[:found.start()] + b' spans="%d:%d"' % (min(bounds), max(bounds)) + start[found.end():]
+
+    # -- head and tail ----------------------------------------------------------------------
+
+    def _edit_head(self, root: etree._Element) -> None:
+        self._grow_dimension(root)
+        wanted = {b.edit.col + c: w for b in self.blocks for c, w in b.edit.widths.items()}
+        if wanted:
+            widen_columns(root, wanted)
+
+    def _grow_dimension(self, root: etree._Element) -> None:
+        dimension = next((c for c in root if local(c.tag) == "dimension"), None)
+        if dimension is None or not dimension.get("ref"):
+            return
+        corners = [split_ref(r) for r in dimension.get("ref").split(":")]
+        for block in self.blocks:
+            corners += [(block.first, block.edit.col), (block.last, block.edit.col + max(block.width, 1) - 1)]
+        top, bottom = min(r for r, _ in corners), max(r for r, _ in corners)
+        left, right = min(c for _, c in corners), max(c for _, c in corners)
+        dimension.set("ref", f"{column_letter(left)}{top}:{column_letter(right)}{bottom}")
+
+    def _replace_rules(self, root: etree._Element) -> None:
+        for edit, dxfs in self.highlights:
+            _drop_own_rules(root)
+            if edit.rules:
+                _insert_rules(root, edit, dxfs)
+
+
+def widen_columns(root: etree._Element, wanted: dict[int, float]) -> None:
+    """Columns (1-based) at least this wide, so dates show instead of ###; never narrower than the team made them."""
+    ns = etree.QName(root).namespace
+    tag = (lambda name: f"{{{ns}}}{name}") if ns else (lambda name: name)
+    cols = next((c for c in root if local(c.tag) == "cols"), None)
+    if cols is None:
+        cols = etree.Element(tag("cols"))
+        next(c for c in root if local(c.tag) == "sheetData").addprevious(cols)
+    for column, width in sorted(wanted.items()):
+        covering = next((c for c in cols if local(c.tag) == "col" and
+                         int(c.get("min", 0)) <= column <= int(c.get("max", 0))), None)
+        if covering is not None and float(covering.get("width") or 0) >= width:
+            continue
+        if covering is not None:  # a range of columns: split off this one, the others keep their width
+            low, high = int(covering.get("min")), int(covering.get("max"))
+            for first, last in ((low, column - 1), (column + 1, high)):
+                if first <= last:
+                    piece = etree.fromstring(etree.tostring(covering))
+                    piece.set("min", str(first))
+                    piece.set("max", str(last))
+                    (covering.addprevious if last < column else covering.addnext)(piece)
+            covering.set("min", str(column))
+            covering.set("max", str(column))
+        else:
+            covering = etree.Element(tag("col"), min=str(column), max=str(column))
+            later = next((c for c in cols if local(c.tag) == "col" and int(c.get("min", 0)) > column), None)
+            (later.addprevious if later is not None else cols.append)(covering)
+        covering.set("width", f"{width:g}")
+        covering.set("customWidth", "1")
+
+
+def _drop_own_rules(root: etree._Element) -> None:
+    for block in [c for c in root if local(c.tag) == "conditionalFormatting"]:
+        for rule in [r for r in block if local(r.tag) == "cfRule"]:
+            if any(is_tagged(f.text or "") for f in rule if local(f.tag) == "formula"):
+                block.remove(rule)
+        if not any(local(r.tag) == "cfRule" for r in block):
+            root.remove(block)
+
+
+def _insert_rules(root: etree._Element, edit: SetHighlights, dxfs: list[int]) -> None:
+    ns = namespace(root)
+    priorities = [int(r.get("priority")) for r in root.iter() if local(r.tag) == "cfRule"
+                  and (r.get("priority") or "").isdigit()]
+    block = etree.Element(q(ns, "conditionalFormatting"), sqref=edit.cells)
+    for n, (rule, dxf) in enumerate(zip(edit.rules, dxfs), start=max(priorities, default=0) + 1):
+        element = etree.SubElement(block, q(ns, "cfRule"), type="expression", dxfId=str(dxf), priority=str(n),
+                                   stopIfTrue="1")
+        etree.SubElement(element, q(ns, "formula")).text = tagged(rule.formula)
+    anchor = [c for c in root if local(c.tag) in _BEFORE_RULES][-1]
+    anchor.addnext(block)
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def _with_ref(cell: bytes, prefix: bytes, column: int, number: int) -> bytes:
+    """A cell that relied on its position gets its reference written (cells may be inserted before it)."""
+    head = len(prefix) + 2
+    return cell[:head] + b' r="' + f"{column_letter(column)}{number}".encode() + b'"' + cell[head:]
+
+
+class _Buffered:
+    """Writes in chunks of a megabyte: one compress call per chunk, not per row."""
+
+    def __init__(self, out: BinaryIO):
+        self.out = out
+        self.pieces: list[bytes] = []
+        self.size = 0
+
+    def write(self, piece: bytes) -> None:
+        self.pieces.append(piece)
+        self.size += len(piece)
+        if self.size >= 1 << 20:
+            self.flush()
+
+    def flush(self) -> None:
+        self.out.write(b"".join(self.pieces))
+        self.pieces, self.size = [], 0
