@@ -126,22 +126,27 @@ def bench(customers: int, folder: Path) -> None:
           + f"; {run['scored']:,} customers scored", flush=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def run_sizes(doc: str, bench_one, child_one) -> None:
+    """The command line shared by the benches built on these workbooks: --sizes, --dir, and the child runs."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="customer counts (orders are 10 per customer)")
     parser.add_argument("--dir", type=Path, help="keep the generated workbooks here (default: a temporary folder)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args.child[0], Path(args.child[1]))
+        return child_one(args.child[0], Path(args.child[1]))
     folder = args.dir or Path(tempfile.mkdtemp(prefix="xlcrm-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            bench(size, folder)
+            bench_one(size, folder)
     finally:
         if not args.dir:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    run_sizes(__doc__, bench, child)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,12 @@ time of each report step.
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -87,21 +85,7 @@ def bench(customers: int, folder: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000", help="customer counts (orders are 10 per customer)")
-    parser.add_argument("--dir", type=Path, help="keep the generated workbooks here (default: a temporary folder)")
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        return child(args.child[0], Path(args.child[1]))
-    folder = args.dir or Path(tempfile.mkdtemp(prefix="xlcrm-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        for size in (int(s) for s in args.sizes.split(",")):
-            bench(size, folder)
-    finally:
-        if not args.dir:
-            shutil.rmtree(folder, ignore_errors=True)
+    _refresh_bench().run_sizes(__doc__, bench, child)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import TODAY, make_book
-from helpers.reportbook import (REPORT_SHEET, customer_sheet, logged, report_grid, same_customer, section_row,
+from conftest import TODAY
+from helpers.reportbook import (customer_sheet, logged, report_grid, same_customer, section_row,
                                 table_after, team_book)
 from helpers.tracking import tracking_book
 from helpers.workbooks import edit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from xlcrm.core.due_list import NO_OWNER
 from xlcrm.core.edits import INT
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mailplan import DECISIONS
@@ -22,7 +23,6 @@ CONTACT_NOTE = Msg("Rows of the contact log dated {period}; previous period {pre
                    "log's own owner column, else the customer's owner.",
                    "跟进记录中日期在 {period} 的行;上期为 {previous}。负责人取记录中的负责人列,没有则取客户的负责人。")
 CHART_CONTACTS = Msg("Contacts logged", "跟进次数")
-NO_OWNER = Msg("(no owner)", "(未指定负责人)")
 
 MAILS = Msg("Mail sent, failed and skipped", "邮件发送情况")
 NO_MAIL = Msg("Not available: nothing has been sent from this workbook yet (no send journal {journal} beside it, no "

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from xlcrm.core.classes import CLASSES, MEANINGS
-from xlcrm.core.edits import INT, MONEY, PERCENT, TEXT
+from xlcrm.core.edits import INT, MONEY, PERCENT
 from xlcrm.core.i18n import Msg
 from xlcrm.core.report import ChartSpec, Column, Section, share, table
 from xlcrm.core.segments import Segment

@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 
 from xlcrm.core.due import Due
-from xlcrm.core.due_list import listed
-from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, TEXT
+from xlcrm.core.due_list import NO_OWNER, listed
+from xlcrm.core.edits import DATE, INT, MONEY, PERCENT
 from xlcrm.core.funnel import funnel_counts, stage_names, stage_steps
 from xlcrm.core.i18n import Msg
 from xlcrm.core.report import ChartSpec, Column, Section, share, table
@@ -46,7 +46,6 @@ OVERDUE_COLUMNS = (Column("customer", Msg("Customer", "客户")), Column("owner"
                    Column("due", Msg("Due", "应跟进日"), DATE), Column("late", Msg("Days overdue", "逾期天数"), INT),
                    Column("class", Msg("Class", "等级")), Column("last_contact", Msg("Last contact", "最近联系"), DATE))
 OVERDUE_TITLE = Msg("Most overdue follow-ups", "逾期最久的跟进")
-NO_OWNER = Msg("(no owner)", "(未指定负责人)")
 FOLLOWUP_NOTE = Msg("As of {today}: regular follow-ups (and first answers to new leads) by status; care occasions, "
                     "thank-yous, return visits and stuck deals due now are counted apart.",
                     "截至 {today}:按状态统计定期跟进(含新线索首次回复);到期的关怀、致谢、回访和停滞商机另列一栏。")
