@@ -49,8 +49,27 @@ DROPPED = Msg("the server closed the connection ({why})", "服务器断开了连
 SERVER_SAID = Msg("the server answered {code} {text}", "服务器答复 {code} {text}")
 SENDER_REFUSED = Msg("The server refused the sender address {sender}: {code} {text}. Nothing more was sent.",
                      "服务器拒绝了发件地址 {sender}:{code} {text}。已停止发送。")
+WRONG_SECURITY = Msg("{host}:{port} {speaks}, but the settings say {security}. Set 'smtp_security' (settings sheet, "
+                      "Mail sender) to {fix}, or run with --smtp-security {fix}. Nothing was sent.",
+                      "{host}:{port} {speaks},但设置为 {security}。请把设置表“发件设置”中的“smtp_security”改为 {fix},"
+                      "或加参数 --smtp-security {fix}。本批未发送。")
+SPEAKS = {"ssl": Msg("expects a secure connection from the start (implicit TLS)", "要求一开始就建立加密连接(隐式 TLS)"),
+          "starttls": Msg("speaks plain SMTP first and offers STARTTLS", "先以明文 SMTP 应答并支持 STARTTLS"),
+          "none": Msg("speaks plain SMTP without encryption", "只支持不加密的 SMTP")}
+NOTHING_LISTENS = Msg("Nothing answers at {host}:{port} (connection refused). Check the server and the port "
+                      "('smtp_port': 465 for ssl, 587 for starttls, 25 for none). Nothing was sent.",
+                      "{host}:{port} 没有服务(连接被拒绝)。请检查服务器地址和端口(“smtp_port”:ssl 用 465,starttls 用 587,"
+                      "none 用 25)。本批未发送。")
+SILENT = Msg("{host}:{port} accepted the connection but said nothing within {seconds} s, neither plain SMTP nor TLS. "
+             "Check the server and the port, or try again later. Nothing more was sent.",
+             "{host}:{port} 接受了连接,但 {seconds} 秒内没有任何应答(既不是明文 SMTP 也不是 TLS)。请检查服务器地址和端口,"
+             "或稍后再试。已停止发送。")
 NO_ANSWER = Msg("the whole message was handed to the server, but no answer came back ({why})",
                 "邮件已完整交给服务器,但未收到答复({why})")
+
+
+OPEN_TIMEOUT = 15  # seconds to connect, greet, secure and log in; a server that says nothing is not waited on
+PROBE_TIMEOUT = 5
 
 
 @dataclass
@@ -79,9 +98,19 @@ class SmtpConnection:
         self._client: yagmail.SMTP | None = None
 
     def open(self) -> "SmtpConnection":
+        """Connect, secure and log in within OPEN_TIMEOUT; a wrong security setting is named with its fix."""
+        try:
+            client = self._login()
+        except Exception as error:
+            raise self._connect_fault(error) from None
+        client.smtp.sock.settimeout(self.timeout)  # sending a big message may take longer than opening
+        self._client = client
+        return self
+
+    def _login(self) -> yagmail.SMTP:
         profile = self.profile
         context = tls_context()
-        options: dict = {"timeout": self.timeout}
+        options: dict = {"timeout": min(self.timeout, OPEN_TIMEOUT)}
         if profile.security == "ssl":
             options["context"] = context
         client = yagmail.SMTP(
@@ -95,14 +124,23 @@ class SmtpConnection:
                 client.login()
             except UnicodeEncodeError:  # smtplib encodes AUTH as ASCII; a password with 中文 or é needs UTF-8
                 _auth_plain_utf8(client.smtp, profile.user, self._password or "")
-        except Exception as error:
+        except BaseException:
             client.is_closed = True
-            raise self._connect_fault(error) from None
-        self._client = client
-        return self
+            _quietly_close(getattr(client, "smtp", None))
+            raise
+        return client
 
     def _connect_fault(self, error: Exception) -> Exception:
         p = self.profile
+        if _wrong_door(error):
+            speaks = probe_security(p.host, p.port, min(self.timeout, PROBE_TIMEOUT))
+            if speaks and speaks != p.security:
+                return Fatal(WRONG_SECURITY(host=p.host, port=p.port, speaks=SPEAKS[speaks], security=p.security,
+                                            fix=speaks))
+            if isinstance(error, ConnectionRefusedError):
+                return Fatal(NOTHING_LISTENS(host=p.host, port=p.port))
+            if speaks is None and _timed_out(error):
+                return Fatal(SILENT(host=p.host, port=p.port, seconds=round(min(self.timeout, OPEN_TIMEOUT))))
         if isinstance(error, smtplib.SMTPAuthenticationError):
             return Fatal(AUTH_FAILED(host=p.host, user=p.user, code=error.smtp_code, text=_text(error.smtp_error)))
         if isinstance(error, smtplib.SMTPNotSupportedError):
@@ -165,6 +203,55 @@ class SmtpConnection:
             except Exception:  # closing a broken connection: nothing left to save
                 pass
             self._client = None
+
+
+def _wrong_door(error: Exception) -> bool:
+    """Failures that mean the security setting (or the port) may not be what the server speaks."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return False
+    if isinstance(error, (ssl.SSLError, ConnectionRefusedError)) or _timed_out(error):
+        return True
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return True
+    return isinstance(error, smtplib.SMTPServerDisconnected)
+
+
+def _timed_out(error: BaseException | None) -> bool:
+    while error is not None:  # smtplib wraps a read timeout in SMTPServerDisconnected
+        if isinstance(error, (TimeoutError, socket.timeout)):
+            return True
+        error = error.__context__
+    return False
+
+
+def probe_security(host: str, port: int, timeout: float) -> str | None:
+    """What the server on host:port speaks: 'ssl', 'starttls', 'none', or None if it answers neither way.
+
+    Only a look at the greeting: no certificate is checked and nothing is sent but EHLO and QUIT."""
+    insecure = ssl.create_default_context()
+    insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout) as raw, \
+                insecure.wrap_socket(raw, server_hostname=host):
+            return "ssl"
+    except ssl.SSLError:
+        pass  # not TLS from the start: perhaps plain SMTP, which greets first
+    except OSError:
+        return None
+    try:
+        with smtplib.SMTP(host, port, timeout=timeout) as plain:
+            plain.ehlo()
+            return "starttls" if plain.has_extn("starttls") else "none"
+    except (smtplib.SMTPException, OSError):
+        return None
+
+
+def _quietly_close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        try:
+            smtp.close()
+        except Exception:  # a half-open connection: nothing to save
+            pass
 
 
 def _auth_plain_utf8(smtp: smtplib.SMTP, user: str, password: str) -> None:

@@ -1,0 +1,124 @@
+"""Mail servers nobody on the team has tried, stood up for real on loopback: the security the user picked
+does not match what the server speaks, a server that says nothing, logins the server offers differently,
+certificates that are not trusted, and settings typed loosely. What a user checks: what the server got,
+the send log sheet, the journal, the command's exit code and words."""
+
+import json
+from collections import Counter
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import TODAY
+from helpers.mailbook import sample_touches, set_settings
+from helpers.smtp_server import PASSWORD, MailServer, SilentServer
+from helpers.workbooks import sheet_rows
+from xlcrm.actions.remind import remind
+from xlcrm.book.file import FileBook
+from xlcrm.cli import main
+from xlcrm.mail.smtp import SmtpMailer
+
+
+def quick(timeout=5):
+    return SmtpMailer(timeout=timeout, backoff=(0.01, 0.02))
+
+
+def run(path, **options):
+    return remind(FileBook(path), today=TODAY, touches=sample_touches, **options)
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def server(tmp_path, monkeypatch, security, name="server", **options):
+    folder = tmp_path / name
+    folder.mkdir()
+    started = MailServer(folder, security, **options).start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(started.cert))
+    monkeypatch.setenv("XLCRM_SMTP_PASSWORD", PASSWORD)
+    return started
+
+
+def log_states(path) -> Counter:
+    return Counter(row[1] for row in sheet_rows(path, "发送记录")[1:])
+
+
+def journal_states(path) -> Counter:
+    journal = path.parent / f"{path.stem}.xlcrm-mail.jsonl"
+    if not journal.exists():
+        return Counter()
+    return Counter(json.loads(line)["state"] for line in journal.read_text("utf-8").splitlines() if line.strip())
+
+
+def assert_nothing_sent(book, result, mail_server=None):
+    assert result.stopped is not None and result.counts()["sent"] == 0
+    assert "已发送" not in log_states(book) and journal_states(book)["sent"] == 0
+    if mail_server is not None:
+        assert mail_server.received == []
+
+
+@pytest.fixture
+def previewed(zh_book):
+    run(zh_book)
+    return zh_book
+
+
+WRONG_DOORS = [  # (what the server speaks, what the user set, what the message must tell them to set)
+    ("ssl", "starttls", "ssl"),  # port 465 with starttls: the server waits for TLS, the client for a greeting
+    ("ssl", "none", "ssl"),
+    ("starttls", "ssl", "starttls"),
+    ("starttls", "none", "starttls"),  # and a login would go out in clear
+    ("none", "ssl", "none"),
+    ("none", "starttls", "none"),
+]
+
+
+@pytest.mark.parametrize("speaks, chosen, fix", WRONG_DOORS)
+def test_the_wrong_security_setting_stops_at_once_naming_the_setting_and_its_value(
+        previewed, tmp_path, monkeypatch, speaks, chosen, fix):
+    mail_server = server(tmp_path, monkeypatch, speaks)
+    try:
+        set_settings(previewed, {**mail_server.settings(), "smtp_security": chosen})
+        result = run(previewed, send=True, mailer=quick())
+    finally:
+        mail_server.stop()
+    assert_nothing_sent(previewed, result, mail_server)
+    said = result.stopped.text("en")
+    assert "smtp_security" in said and f"--smtp-security {fix}" in said and "tries" not in said
+    assert f"改为 {fix}" in result.stopped.text("zh")
+    assert result.counts()["unsent"] > 0
+
+
+def test_the_command_line_says_so_in_chinese_and_exits_1(previewed, tmp_path, monkeypatch):
+    mail_server = server(tmp_path, monkeypatch, "ssl")
+    try:
+        set_settings(previewed, {**mail_server.settings(), "smtp_security": "starttls", "smtp_port": mail_server.port})
+        result = cli("remind", previewed, "--today", TODAY, "--send")
+    finally:
+        mail_server.stop()
+    assert result.exit_code == 1 and mail_server.received == []
+    assert "隐式 TLS" in result.output and "--smtp-security ssl" in result.output
+
+
+def test_a_port_where_nothing_listens_stops_at_once_without_retrying(previewed, tmp_path, monkeypatch):
+    mail_server = server(tmp_path, monkeypatch, "ssl")
+    mail_server.stop()  # the port is free again: connections are refused
+    set_settings(previewed, mail_server.settings())
+    result = run(previewed, send=True, mailer=SmtpMailer(timeout=5, backoff=(30, 30, 30)))  # no pause is taken
+    assert_nothing_sent(previewed, result)
+    assert "connection refused" in result.stopped.text("en") and "smtp_port" in result.stopped.text("en")
+
+
+def test_a_server_that_says_nothing_is_waited_on_for_a_bounded_time_and_named(previewed, monkeypatch):
+    silent = SilentServer().start()
+    monkeypatch.setenv("XLCRM_SMTP_PASSWORD", PASSWORD)
+    try:
+        for security in ("ssl", "starttls"):
+            set_settings(previewed, {"smtp_host": "127.0.0.1", "smtp_port": silent.port, "smtp_security": security,
+                                     "smtp_user": "sales@example.com", "rate_per_minute": 0})
+            result = run(previewed, send=True, mailer=SmtpMailer(timeout=2, backoff=(30, 30, 30)))
+            assert_nothing_sent(previewed, result)
+            assert "said nothing within 2 s" in result.stopped.text("en")
+    finally:
+        silent.stop()
