@@ -122,3 +122,29 @@ def test_a_server_that_says_nothing_is_waited_on_for_a_bounded_time_and_named(pr
             assert "said nothing within 2 s" in result.stopped.text("en")
     finally:
         silent.stop()
+
+
+def test_settings_typed_loosely_are_read_when_unambiguous(previewed, mail_server):
+    set_settings(previewed, {**mail_server.settings(), "smtp_host": " smtps://127.0.0.1 ",
+                             "smtp_port": f"{mail_server.port} ", "smtp_security": "SSL/TLS ",
+                             "from_address": f"张三 <{mail_server.settings()['from_address']}>", "from_name": None})
+    result = run(previewed, send=True, mailer=quick())
+    assert result.stopped is None and result.counts()["sent"] == len(mail_server.received) > 0
+    sender = mail_server.received[0].message["From"].addresses[0]
+    assert sender.display_name == "张三" and sender.addr_spec == mail_server.settings()["from_address"]
+
+
+@pytest.mark.parametrize("key, value, hint", [
+    ("smtp_host", "smtp qq com", "smtp.qq.com"),
+    ("smtp_host", "smtp.qq.com:四六五", "smtp_port"),
+    ("from_address", "张三 sales@example.com", "from_name"),
+    ("smtp_port", "SSL", "whole number"),
+    ("smtp_security", "tls", "starttls"),
+])
+def test_a_setting_that_cannot_be_read_names_its_cell_and_what_to_write(previewed, mail_server, key, value, hint):
+    set_settings(previewed, {**mail_server.settings(), key: value})
+    before = previewed.read_bytes()
+    result = cli("--lang", "en", "remind", previewed, "--today", TODAY, "--send")
+    assert result.exit_code == 1 and mail_server.received == []
+    assert f"'{key}'" in result.output and hint in result.output and "Mail sender" in result.output
+    assert previewed.read_bytes() == before
