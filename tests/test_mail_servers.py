@@ -148,3 +148,63 @@ def test_a_setting_that_cannot_be_read_names_its_cell_and_what_to_write(previewe
     assert result.exit_code == 1 and mail_server.received == []
     assert f"'{key}'" in result.output and hint in result.output and "Mail sender" in result.output
     assert previewed.read_bytes() == before
+
+
+@pytest.mark.parametrize("security, offered", [("ssl", ("LOGIN",)), ("ssl", ("PLAIN",)), ("starttls", ("LOGIN",))])
+def test_a_server_offering_one_login_method_takes_a_password_in_chinese(previewed, tmp_path, monkeypatch,
+                                                                        security, offered):
+    assert not PASSWORD.isascii()  # an authorisation code with 中文 in it needs UTF-8 in AUTH
+    mail_server = server(tmp_path, monkeypatch, security, auth=offered)
+    try:
+        set_settings(previewed, mail_server.settings())
+        result = run(previewed, send=True, mailer=quick())
+    finally:
+        mail_server.stop()
+    assert result.stopped is None and result.counts()["sent"] == len(mail_server.received) > 0
+    assert {r.user for r in mail_server.received} == {mail_server.settings()["smtp_user"]}
+    assert log_states(previewed)["已发送"] == len(mail_server.received)
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_a_server_without_login_while_a_login_is_set_says_to_empty_it(previewed, tmp_path, monkeypatch, security):
+    mail_server = server(tmp_path, monkeypatch, security, auth=())
+    try:
+        set_settings(previewed, mail_server.settings())
+        result = run(previewed, send=True, mailer=quick())
+    finally:
+        mail_server.stop()
+    assert_nothing_sent(previewed, result, mail_server)
+    said = result.stopped.text("en")
+    assert "smtp_user" in said and ("does not offer a login" in said or "no login method" in said)
+
+
+@pytest.mark.parametrize("offered", [("LOGIN",), ("PLAIN",)])
+def test_a_wrong_password_stops_the_batch_at_once_and_says_where_the_password_came_from(
+        previewed, tmp_path, monkeypatch, offered):
+    from helpers.memory_keyring import MemoryKeyring
+    import keyring
+
+    mail_server = server(tmp_path, monkeypatch, "ssl", auth=offered)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        set_settings(previewed, mail_server.settings())
+        monkeypatch.setenv("XLCRM_SMTP_PASSWORD", "stale")
+        from_env = run(previewed, send=True, mailer=SmtpMailer(timeout=5, backoff=(30, 30, 30)))
+        assert_nothing_sent(previewed, from_env, mail_server)
+        assert "535" in from_env.stopped.text("en") and "XLCRM_SMTP_PASSWORD" in from_env.stopped.text("en")
+
+        monkeypatch.delenv("XLCRM_SMTP_PASSWORD")
+        user = mail_server.settings()["smtp_user"]
+        keyring.set_password("yagmail", user, "also-stale")  # an old password kept by `xlcrm password`
+        result = cli("remind", previewed, "--today", TODAY, "--send")
+        assert result.exit_code == 1 and "xlcrm password" in result.output and "also-stale" not in result.output
+        assert mail_server.received == [] and "已发送" not in log_states(previewed)
+
+        stored = CliRunner().invoke(main, ["password", str(previewed)], input=f"{PASSWORD}\n{PASSWORD}\n")
+        assert stored.exit_code == 0, stored.output
+        again = cli("remind", previewed, "--today", TODAY, "--send")
+        assert again.exit_code == 0 and len(mail_server.received) > 0
+    finally:
+        keyring.set_keyring(previous)
+        mail_server.stop()

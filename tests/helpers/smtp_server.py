@@ -139,15 +139,15 @@ class MailServer:
         context.load_cert_chain(self.cert, key)
         self.port = free_port()
         options = dict(authenticator=authenticator, auth_required=True)
-        if auth == ():
-            options = {}
+        if auth == ():  # implicit TLS: AUTH kept for STARTTLS, which never comes; STARTTLS: an empty AUTH line
+            options = {"auth_exclude_mechanism": {"LOGIN", "PLAIN"}} if security == "starttls" else {}
         elif auth:
             options["auth_exclude_mechanism"] = {"LOGIN", "PLAIN"} - {m.upper() for m in auth}
         if security == "none":  # a relay inside the office: plain, no login
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
         elif security == "ssl":  # implicit TLS: aiosmtpd cannot tell, so it is told not to insist on STARTTLS
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, ssl_context=context,
-                                         auth_require_tls=False, **options)
+                                         auth_require_tls=auth == (), **options)
         else:
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, tls_context=context,
                                          require_starttls=True, **options)

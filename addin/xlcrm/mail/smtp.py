@@ -27,16 +27,22 @@ import yagmail
 
 from xlcrm.core.i18n import Msg
 from xlcrm.core.sender import SenderProfile
-from xlcrm.mail.credentials import password_for
+from xlcrm.mail.credentials import password_for, password_origin
 from xlcrm.mail.faults import Fatal, Rejected, Temporary, Uncertain
 
 AUTH_FAILED = Msg("The server {host} refused the login {user} ({code} {text}). Check the login and password "
-                  "(QQ and 163 mailboxes need an authorisation code, not the web password). Nothing was sent.",
+                  "(QQ and 163 mailboxes need an authorisation code, not the web password); {where} Nothing was sent.",
                   "服务器 {host} 拒绝了账号 {user} 的登录({code} {text})。请检查账号和密码"
-                  "(QQ、163 邮箱需使用授权码而不是网页登录密码)。本批未发送。")
-NO_AUTH = Msg("The server {host} does not offer a login on this connection ({text}); try security ssl or "
-              "starttls, or leave the login empty for a relay.",
-              "服务器 {host} 在此连接上不支持登录({text});请将加密方式改为 ssl 或 starttls,内网转发服务器则不填登录账号。")
+                  "(QQ、163 邮箱需使用授权码而不是网页登录密码);{where}本批未发送。")
+NO_METHOD = Msg("The server {host} offers no login method xlcrm can use (it offers: {offered}). Ask the mail "
+                "administrator for a PLAIN or LOGIN login over ssl or starttls. Nothing was sent.",
+                "服务器 {host} 提供的登录方式 xlcrm 无法使用(服务器提供:{offered})。请向邮件管理员确认可在 ssl 或 starttls "
+                "下使用 PLAIN 或 LOGIN 登录。本批未发送。")
+NO_AUTH = Msg("The server {host}:{port} does not offer a login ({text}), but a login is set ('smtp_user'). A relay "
+              "that needs none: leave smtp_user empty. Otherwise the login is on another port (465 with ssl, 587 with "
+              "starttls). Nothing was sent.",
+              "服务器 {host}:{port} 不提供登录({text}),但设置了登录账号(“smtp_user”)。无需登录的内网转发服务器:"
+              "请清空 smtp_user;否则登录在另一个端口(465 用 ssl,587 用 starttls)。本批未发送。")
 TLS_FAILED = Msg("Secure connection to {host}:{port} failed ({why}). Check the security setting (ssl for port 465, "
                  "starttls for 587) and the server name. Nothing was sent.",
                  "与 {host}:{port} 建立加密连接失败({why})。请检查加密方式(465 端口用 ssl,587 用 starttls)和服务器地址。"
@@ -96,6 +102,7 @@ class SmtpConnection:
     def __init__(self, profile: SenderProfile, password: str | None, timeout: float):
         self.profile, self._password, self.timeout = profile, password, timeout
         self._client: yagmail.SMTP | None = None
+        self._features: dict[str, str] = {}
 
     def open(self) -> "SmtpConnection":
         """Connect, secure and log in within OPEN_TIMEOUT; a wrong security setting is named with its fix."""
@@ -111,20 +118,21 @@ class SmtpConnection:
         profile = self.profile
         context = tls_context()
         options: dict = {"timeout": min(self.timeout, OPEN_TIMEOUT)}
+        ascii_only = f"{profile.user}{self._password or ''}".isascii()
         if profile.security == "ssl":
             options["context"] = context
         client = yagmail.SMTP(
             user=profile.user or None, password=self._password, host=profile.host, port=profile.port,
             smtp_ssl=profile.security == "ssl",
             smtp_starttls={"context": context} if profile.security == "starttls" else False,
-            smtp_skip_login=not profile.user, soft_email_validation=False, **options)
+            smtp_skip_login=not profile.user or not ascii_only, soft_email_validation=False, **options)
         client.user = profile.user  # yagmail would append @gmail.com to a login without one
         try:
-            try:
-                client.login()
-            except UnicodeEncodeError:  # smtplib encodes AUTH as ASCII; a password with 中文 or é needs UTF-8
-                _auth_plain_utf8(client.smtp, profile.user, self._password or "")
+            client.login()
+            if profile.user and not ascii_only:  # smtplib encodes AUTH as ASCII; a password with 中文 or é needs UTF-8
+                _auth_utf8(client.smtp, profile.user, self._password or "")
         except BaseException:
+            self._features = dict(getattr(getattr(client, "smtp", None), "esmtp_features", None) or {})
             client.is_closed = True
             _quietly_close(getattr(client, "smtp", None))
             raise
@@ -142,7 +150,12 @@ class SmtpConnection:
             if speaks is None and _timed_out(error):
                 return Fatal(SILENT(host=p.host, port=p.port, seconds=round(min(self.timeout, OPEN_TIMEOUT))))
         if isinstance(error, smtplib.SMTPAuthenticationError):
-            return Fatal(AUTH_FAILED(host=p.host, user=p.user, code=error.smtp_code, text=_text(error.smtp_error)))
+            return Fatal(AUTH_FAILED(host=p.host, user=p.user, code=error.smtp_code, text=_text(error.smtp_error),
+                                     where=password_origin(p.user)))
+        if isinstance(error, smtplib.SMTPException) and "no suitable authentication" in str(error).lower():
+            offered = self._offered()  # an empty AUTH line offers nothing at all
+            return Fatal(NO_METHOD(host=p.host, offered=offered) if offered else
+                         NO_AUTH(host=p.host, port=p.port, text="AUTH"))
         if isinstance(error, smtplib.SMTPNotSupportedError):
             reason = NO_AUTH if "auth" in str(error).lower() else TLS_FAILED
             return Fatal(reason(host=p.host, port=p.port, text=str(error), why=str(error)))
@@ -158,6 +171,10 @@ class SmtpConnection:
         if isinstance(error, (smtplib.SMTPException, OSError)):
             return Temporary(CANNOT_CONNECT(host=p.host, port=p.port, why=str(error) or type(error).__name__))
         raise error
+
+    def _offered(self) -> str:
+        """The login methods the server listed (kept by smtplib from its EHLO answer), for the message."""
+        return self._features.get("auth", "").strip()
 
     def send(self, sender: str, recipients: tuple[str, ...], payload: bytes) -> Delivery:
         smtp = self._client.smtp
@@ -254,10 +271,25 @@ def _quietly_close(smtp: smtplib.SMTP | None) -> None:
             pass
 
 
-def _auth_plain_utf8(smtp: smtplib.SMTP, user: str, password: str) -> None:
-    """AUTH PLAIN with UTF-8 credentials, as RFC 4616 defines it."""
-    token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
-    code, response = smtp.docmd("AUTH", "PLAIN " + token)
+def _auth_utf8(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN (RFC 4616) or, when the server offers only that, LOGIN, with UTF-8 credentials."""
+    smtp.ehlo_or_helo_if_needed()
+    if not smtp.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+    offered = smtp.esmtp_features["auth"].upper().split()
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+    if "PLAIN" in offered:
+        code, response = smtp.docmd("AUTH", "PLAIN " + b64(f"\0{user}\0{password}"))
+    elif "LOGIN" in offered:
+        code, response = smtp.docmd("AUTH", "LOGIN")
+        for answer in (user, password):
+            if code == 334:
+                code, response = smtp.docmd(b64(answer))
+    else:
+        raise smtplib.SMTPException("No suitable authentication method found.")
     if code != 235:
         raise smtplib.SMTPAuthenticationError(code, response)
 
