@@ -208,3 +208,40 @@ def test_a_wrong_password_stops_the_batch_at_once_and_says_where_the_password_ca
     finally:
         keyring.set_keyring(previous)
         mail_server.stop()
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_a_self_signed_server_is_refused_until_its_certificate_is_named_in_the_settings(
+        previewed, tmp_path, monkeypatch, security):
+    mail_server = server(tmp_path, monkeypatch, security)
+    monkeypatch.delenv("SSL_CERT_FILE")  # the system's trust store only, as on a user's machine
+    try:
+        set_settings(previewed, mail_server.settings())
+        refused = run(previewed, send=True, mailer=quick())
+        assert_nothing_sent(previewed, refused, mail_server)
+        assert "smtp_certificate" in refused.stopped.text("en") and "自签名" in refused.stopped.text("zh")
+
+        (previewed.parent / "公司证书.pem").write_bytes(mail_server.cert.read_bytes())
+        set_settings(previewed, {"smtp_certificate": "公司证书.pem"})  # beside the workbook
+        result = run(previewed, send=True, mailer=quick())
+    finally:
+        mail_server.stop()
+    assert result.stopped is None and result.counts()["sent"] == len(mail_server.received) > 0
+
+
+def test_a_certificate_for_another_name_says_to_use_the_name_it_was_issued_to(previewed, tmp_path, monkeypatch):
+    mail_server = server(tmp_path, monkeypatch, "ssl", cert_names=("mail.hengxin.example",))
+    try:
+        set_settings(previewed, mail_server.settings())  # smtp_host 127.0.0.1: not the certificate's name
+        result = run(previewed, send=True, mailer=quick())
+    finally:
+        mail_server.stop()
+    assert_nothing_sent(previewed, result, mail_server)
+    assert "smtp_host" in result.stopped.text("en") and "mismatch" in result.stopped.text("en")
+
+
+def test_a_certificate_file_that_is_not_there_names_the_setting(previewed, mail_server):
+    set_settings(previewed, {**mail_server.settings(), "smtp_certificate": "missing.pem"})
+    result = cli("--lang", "en", "remind", previewed, "--today", TODAY, "--send")
+    assert result.exit_code == 1 and mail_server.received == []
+    assert "smtp_certificate" in result.output and "missing.pem" in result.output

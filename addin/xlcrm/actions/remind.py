@@ -142,7 +142,7 @@ def remind(book: Book, template: str | None = None, today: dt.date | None = None
     test_to = _checked_test_address(test_to) if test_to else None
     session = open_session(book)
     session.settings = with_owners(session.settings, _owners(session))
-    profile = sender_profile(session.settings, overrides)
+    profile = sender_profile(session.settings, overrides).beside(book.folder)
     if mode != "dry":
         profile.require_server()
     templates_sheet, templates, template_edits = load_templates(session)

@@ -8,7 +8,8 @@ nothing connects anywhere.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from xlcrm.core.errors import XlcrmError
@@ -65,6 +66,11 @@ SENDER = Block(
                "是:抄送该客户的负责人(地址填在下方的负责人联系方式中)。")),
         kv("min_days", 3, Msg("At most one message per customer every (days)", "同一客户至少间隔(天)"),
            Msg("Appointment reminders are always sent.", "预约提醒不受此限制。")),
+        kv("smtp_certificate", "", Msg("Server certificate (file)", "服务器证书(文件)"),
+           Msg("Only for a server with its own certificate (self-signed, or your company's CA): its .pem/.crt file, "
+               "beside the workbook or a full path. Empty: the system's trusted certificates.",
+               "仅用于使用自有证书的服务器(自签名或公司内部 CA):证书文件(.pem/.crt),放在工作簿旁边或填完整路径。"
+               "留空:使用系统信任的证书。")),
     ],
 )
 
@@ -112,6 +118,13 @@ class SenderProfile:
     cc_owner: bool
     min_days: int
     owners: dict[str, Owner] = field(default_factory=dict)
+    certificate: str = ""  # a certificate file to trust besides the system's (self-signed or company CA)
+
+    def beside(self, folder: Path) -> "SenderProfile":
+        """The certificate file read relative to the workbook's folder."""
+        if not self.certificate or Path(self.certificate).expanduser().is_absolute():
+            return replace(self, certificate=str(Path(self.certificate).expanduser()) if self.certificate else "")
+        return replace(self, certificate=str(folder / self.certificate))
 
     def require_server(self) -> None:
         """Before sending: a server and a sender address must be known."""
@@ -189,7 +202,7 @@ def sender_profile(settings: Settings, overrides: dict[str, Any] | None = None) 
     given = {k: v for k, v in (overrides or {}).items() if v not in (None, "")}
     text = {key: clean_text(given.get(key, settings.value(key, "sender"))) for key in
             ("smtp_host", "smtp_port", "smtp_security", "smtp_user", "from_address", "from_name", "company",
-             "send_days", "send_hours")}
+             "send_days", "send_hours", "smtp_certificate")}
     user = text["smtp_user"]
     host, host_port, implied = _server(text["smtp_host"])
     security = _security(text["smtp_security"]) or implied or "ssl"
@@ -208,7 +221,7 @@ def sender_profile(settings: Settings, overrides: dict[str, Any] | None = None) 
         daily_cap=_int(settings, "daily_cap", settings.value("daily_cap", "sender"), 100),
         window=window, cc_owner=settings.flag("cc_owner", "sender"),
         min_days=_int(settings, "min_days", settings.value("min_days", "sender"), 3),
-        owners=owners_of(settings))
+        owners=owners_of(settings), certificate=text["smtp_certificate"])
 
 
 _ADDRESS = re.compile(r"^\s*(?P<name>.*?)\s*<(?P<addr>[^<>]+)>\s*$")

@@ -47,8 +47,18 @@ TLS_FAILED = Msg("Secure connection to {host}:{port} failed ({why}). Check the s
                  "starttls for 587) and the server name. Nothing was sent.",
                  "与 {host}:{port} 建立加密连接失败({why})。请检查加密方式(465 端口用 ssl,587 用 starttls)和服务器地址。"
                  "本批未发送。")
-CERT_FAILED = Msg("The certificate of {host} cannot be trusted ({why}). Nothing was sent.",
-                  "{host} 的证书不受信任({why})。本批未发送。")
+CERT_FAILED = Msg("The certificate of {host} cannot be trusted ({why}). {what} Nothing was sent.",
+                  "{host} 的证书不受信任({why})。{what}本批未发送。")
+CERT_OWN = Msg("If the server uses its own certificate (self-signed or your company's CA), get that file from the mail "
+               "administrator and put its name in 'smtp_certificate' (settings sheet, Mail sender).",
+               "如果服务器使用自有证书(自签名或公司内部 CA),请向邮件管理员索取证书文件,并填入设置表“发件设置”的“smtp_certificate”。")
+CERT_NAME = Msg("The certificate is for another name: write in 'smtp_host' the server name it was issued to "
+                "(e.g. smtp.example.com rather than an IP address or an alias).",
+                "证书对应的是另一个名称:请在“smtp_host”中填写证书所签发的服务器名称(例如 smtp.example.com,而不是 IP 地址或别名)。")
+CERT_DATE = Msg("The certificate has expired or is not valid yet: check this computer's date, then tell the mail "
+                "administrator.", "证书已过期或尚未生效:请检查本机日期,再告知邮件管理员。")
+BAD_CERT_FILE = Msg("The certificate file in 'smtp_certificate' ({path}) cannot be used: {why}. Nothing was sent.",
+                    "“smtp_certificate”中的证书文件({path})无法使用:{why}。本批未发送。")
 NO_SERVER = Msg("Cannot find the SMTP server {host} ({why}).", "找不到发信服务器 {host}({why})。")
 CANNOT_CONNECT = Msg("Cannot connect to {host}:{port} ({why})", "无法连接 {host}:{port}({why})")
 DROPPED = Msg("the server closed the connection ({why})", "服务器断开了连接({why})")
@@ -93,9 +103,24 @@ def _reply_fault(code: int, response, permanent: Callable[[Msg, int], Exception]
     return Temporary(reason) if 400 <= code < 500 else permanent(reason, code)
 
 
-def tls_context() -> ssl.SSLContext:
-    """Certificates are verified against the system's trust store (or SSL_CERT_FILE)."""
-    return ssl.create_default_context()
+def tls_context(certificate: str = "") -> ssl.SSLContext:
+    """Certificates are verified against the system's trust store (or SSL_CERT_FILE), plus the profile's own file."""
+    context = ssl.create_default_context()
+    if certificate:
+        try:
+            context.load_verify_locations(cafile=certificate)
+        except (OSError, ssl.SSLError) as error:
+            raise Fatal(BAD_CERT_FILE(path=certificate, why=getattr(error, "strerror", None) or str(error))) from None
+    return context
+
+
+# OpenSSL's verify codes: the name does not match; expired or not yet valid
+_NAME_CODES, _DATE_CODES = {62, 64}, {9, 10}
+
+
+def _cert_advice(error: ssl.SSLCertVerificationError) -> Msg:
+    code = error.verify_code
+    return CERT_NAME if code in _NAME_CODES else CERT_DATE if code in _DATE_CODES else CERT_OWN
 
 
 class SmtpConnection:
@@ -116,7 +141,7 @@ class SmtpConnection:
 
     def _login(self) -> yagmail.SMTP:
         profile = self.profile
-        context = tls_context()
+        context = tls_context(profile.certificate)
         options: dict = {"timeout": min(self.timeout, OPEN_TIMEOUT)}
         ascii_only = f"{profile.user}{self._password or ''}".isascii()
         if profile.security == "ssl":
@@ -160,7 +185,7 @@ class SmtpConnection:
             reason = NO_AUTH if "auth" in str(error).lower() else TLS_FAILED
             return Fatal(reason(host=p.host, port=p.port, text=str(error), why=str(error)))
         if isinstance(error, ssl.SSLCertVerificationError):
-            return Fatal(CERT_FAILED(host=p.host, why=error.verify_message or str(error)))
+            return Fatal(CERT_FAILED(host=p.host, why=error.verify_message or str(error), what=_cert_advice(error)))
         if isinstance(error, ssl.SSLError):
             return Fatal(TLS_FAILED(host=p.host, port=p.port, why=error.reason or str(error)))
         if isinstance(error, socket.gaierror):
