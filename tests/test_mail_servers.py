@@ -6,6 +6,7 @@ the send log sheet, the journal, the command's exit code and words."""
 import json
 from collections import Counter
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -245,3 +246,88 @@ def test_a_certificate_file_that_is_not_there_names_the_setting(previewed, mail_
     result = cli("--lang", "en", "remind", previewed, "--today", TODAY, "--send")
     assert result.exit_code == 1 and mail_server.received == []
     assert "smtp_certificate" in result.output and "missing.pem" in result.output
+
+
+def delivered(mail_server) -> Counter:
+    return Counter((r.rcpt_tos[0], r.message["Subject"]) for r in mail_server.received)
+
+
+@pytest.fixture
+def planned(previewed, mail_server):
+    """The messages a send should deliver (as the preview listed them), the server's settings in the workbook."""
+    preview = run(previewed)
+    set_settings(previewed, mail_server.settings())
+    rows = preview.plan[preview.plan["decision"].eq("send")]
+    return Counter(zip(rows["to"], rows["subject"])), rows
+
+
+def test_a_refused_recipient_is_named_with_its_row_and_no_message_goes_to_that_address_until_corrected(
+        previewed, mail_server, planned):
+    expected, rows = planned
+    customer_rows = rows[rows["row"].notna()]
+    bad = customer_rows["to"][customer_rows["to"].duplicated()].iloc[0]  # an appointment reminder and another
+    mail_server.faults.reject_rcpt = {bad: "553 5.1.3 mailbox name not allowed"}
+    result = run(previewed, send=True, mailer=quick())
+    said = "\n".join(result.lines("en"))
+    assert result.stopped is None  # the command exits 0: the batch went on
+    failed = customer_rows[customer_rows["to"].eq(bad)].iloc[0]
+    assert f"Failed: {failed['customer']} (row {int(failed['row'])}" in said and "553" in said
+    assert f"发送失败:{failed['customer']}(第 {int(failed['row'])} 行" in "\n".join(result.lines("zh"))
+    assert delivered(mail_server) == Counter({k: v for k, v in expected.items() if k[0] != bad})
+    first = len(mail_server.received)
+
+    mail_server.faults.reject_rcpt = {}  # the next day's touch to the same address is not tried either
+    again = remind(FileBook(previewed), today=TODAY, touches=_all_touches_again, send=True, mailer=quick())
+    to_bad = again.plan[again.plan["to"].eq(bad)]
+    assert len(to_bad) and set(to_bad["decision"]) == {"skip"} and all(
+        "correct the address" in r.text("en") for r in to_bad["reason"])
+    assert all(r.rcpt_tos != [bad] for r in mail_server.received[first:])
+    assert mail_server.recorder.asked.count(bad) == 1  # a second message to it in the batch was not tried either
+
+
+def _all_touches_again(session, today):
+    """Every customer due again with another occasion: what a later day's run plans."""
+    touches = sample_touches(session, today)
+    return touches.assign(occasion="followup", due=touches["due"] + pd.Timedelta(days=1))
+
+
+def test_a_sending_limit_answered_with_550_stops_the_batch_and_a_rerun_sends_the_rest_once(
+        previewed, mail_server, planned):
+    expected, _ = planned
+    mail_server.faults.data_replies = {n: "550 5.4.5 Daily user sending quota exceeded." for n in range(4, 200)}
+    result = run(previewed, send=True, mailer=quick())
+    said = "\n".join(result.lines("en"))
+    assert result.stopped is not None and "sending limit" in said and "Failed" not in said  # the command exits 1
+    assert len(mail_server.received) == 3 and journal_states(previewed)["failed"] == 0
+    assert "发送失败" not in log_states(previewed)
+
+    mail_server.faults.data_replies = {}
+    rerun = run(previewed, send=True, mailer=quick())
+    assert rerun.stopped is None and delivered(mail_server) == expected  # everyone exactly once
+
+
+def test_the_same_refusal_twice_in_a_row_is_about_the_mailbox_so_neither_message_counts_as_failed(
+        previewed, mail_server, planned):
+    expected, _ = planned
+    mail_server.faults.data_replies = {n: "554 5.7.1 Message refused by policy" for n in range(2, 200)}
+    result = run(previewed, send=True, mailer=quick())
+    assert result.stopped is not None and "two messages in a row" in result.stopped.text("en")
+    assert result.counts()["failed"] == 0 and len(mail_server.received) == 1
+    assert "发送失败" not in log_states(previewed)
+    mail_server.faults.data_replies = {}
+    run(previewed, send=True, mailer=quick())
+    assert delivered(mail_server) == expected
+
+
+def test_a_temporary_limit_after_some_messages_backs_off_stops_and_the_rerun_continues_never_twice(
+        previewed, mail_server, planned):
+    expected, _ = planned
+    mail_server.faults.data_replies = {n: "451 4.7.1 Too many messages, slow down" for n in range(5, 200)}
+    result = run(previewed, send=True, mailer=quick())
+    assert result.stopped is not None and "451" in result.stopped.text("en")
+    assert result.counts()["sent"] == 4 and len(mail_server.received) == 4
+    states = journal_states(previewed)
+    assert states["sent"] == 4 and states["failed"] == 0 and states["unsent"] == 1  # the one retried, given back
+    mail_server.faults.data_replies = {}
+    again = run(previewed, send=True, mailer=quick())
+    assert again.counts()["sent"] == sum(expected.values()) - 4 and delivered(mail_server) == expected

@@ -87,6 +87,7 @@ class Recorder:
         self.received: list[Received] = []
         self.mails = self.datas = 0
         self.logins: list[str] = []
+        self.asked: list[str] = []  # every RCPT TO address, accepted or not
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         self.mails += 1
@@ -97,6 +98,7 @@ class Recorder:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.asked.append(address)
         if address in self.faults.reject_rcpt:
             return self.faults.reject_rcpt[address]
         envelope.rcpt_tos.append(address)

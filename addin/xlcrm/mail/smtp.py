@@ -80,6 +80,10 @@ SILENT = Msg("{host}:{port} accepted the connection but said nothing within {sec
              "Check the server and the port, or try again later. Nothing more was sent.",
              "{host}:{port} 接受了连接,但 {seconds} 秒内没有任何应答(既不是明文 SMTP 也不是 TLS)。请检查服务器地址和端口,"
              "或稍后再试。已停止发送。")
+LIMIT_REACHED = Msg("The mailbox reached a sending limit ({why}); stopped. What was not sent goes out on a later run "
+                    "(lower rate_per_minute or daily_cap in the settings if this comes back).",
+                    "邮箱达到了发送上限({why}),已停止;未发出的邮件会在之后运行时发送(如反复出现,请调低设置中的"
+                    " rate_per_minute 或 daily_cap)。")
 NO_ANSWER = Msg("the whole message was handed to the server, but no answer came back ({why})",
                 "邮件已完整交给服务器,但未收到答复({why})")
 
@@ -98,9 +102,19 @@ def _text(response: bytes | str) -> str:
     return " ".join(text.split())[:300]
 
 
+# A permanent answer about the mailbox's sending limits, not about this message (Gmail's 5.4.5 quota,
+# "too many messages", 发送频率...): the rest would be refused the same way, so the batch stops.
+_LIMIT = re.compile(r"too many|quota|sending limit|daily limit|rate limit|\blimit(ed)? exceeded|frequen|"
+                    r"\b5\.4\.5\b|频率|超限|超过.*(限|上限)|过多", re.IGNORECASE)
+
+
 def _reply_fault(code: int, response, permanent: Callable[[Msg, int], Exception]) -> Exception:
     reason = SERVER_SAID(code=code, text=_text(response))
-    return Temporary(reason) if 400 <= code < 500 else permanent(reason, code)
+    if 400 <= code < 500:
+        return Temporary(reason)
+    if code != 552 and _LIMIT.search(_text(response)):
+        return Fatal(LIMIT_REACHED(why=reason))
+    return permanent(reason, code)
 
 
 def tls_context(certificate: str = "") -> ssl.SSLContext:
@@ -234,7 +248,7 @@ class SmtpConnection:
                 continue
             if index == 0:  # the customer: no point sending the copy alone
                 smtp.rset()
-                raise _reply_fault(code, response, Rejected)
+                raise _reply_fault(code, response, lambda reason, c: Rejected(reason, c, recipient=True))
             delivery.refused_copies.append((address, code, _text(response)))
         return delivery
 
