@@ -4,6 +4,7 @@ certificates that are not trusted, and settings typed loosely. What a user check
 the send log sheet, the journal, the command's exit code and words."""
 
 import json
+import smtplib
 from collections import Counter
 
 import pandas as pd
@@ -331,3 +332,29 @@ def test_a_temporary_limit_after_some_messages_backs_off_stops_and_the_rerun_con
     mail_server.faults.data_replies = {}
     again = run(previewed, send=True, mailer=quick())
     assert again.counts()["sent"] == sum(expected.values()) - 4 and delivered(mail_server) == expected
+
+
+def test_chinese_names_a_long_subject_and_an_idn_address_arrive_intact_through_a_7bit_server(
+        previewed, tmp_path, monkeypatch):
+    from helpers.workbooks import edit, find_row
+
+    mail_server = server(tmp_path, monkeypatch, "starttls", eight_bit=False)
+    long_subject = "{{ greeting_name }}，祝您生日快乐！" + "愿新的一岁里事业顺利、身体健康、阖家幸福，" * 4 + "恒信科技全体同仁敬上"
+    edit(previewed, "邮件模板", {f"G{find_row(previewed, '邮件模板', '生日祝福')}": long_subject})
+    try:
+        set_settings(previewed, {**mail_server.settings(), "from_name": "恒信科技·华东销售部 \"王五\""})
+        result = run(previewed, template="生日祝福", test_to="sales@例子.中国", mailer=quick())
+        with smtplib.SMTP("127.0.0.1", mail_server.port, timeout=5) as look:
+            look.ehlo()
+            assert not look.has_extn("8bitmime") and not look.has_extn("smtputf8")
+    finally:
+        mail_server.stop()
+    planned = result.plan[result.plan["decision"].eq("test_sent")]
+    assert len(planned) == len(mail_server.received) == 1
+    received = mail_server.received[0]
+    assert received.content.isascii() and max(len(line) for line in received.content.split(b"\r\n")) <= 998
+    assert received.rcpt_tos == ["sales@xn--fsqu00a.xn--fiqs8s"]
+    message = received.message
+    assert message["Subject"] == "[测试] " + planned["subject"].iloc[0] and len(message["Subject"]) > 100
+    assert message["From"].addresses[0].display_name == '恒信科技·华东销售部 "王五"'
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == planned["body"].iloc[0]  # CRLF: MIME text

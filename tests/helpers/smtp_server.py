@@ -131,7 +131,8 @@ class MailServer:
     """aiosmtpd on 127.0.0.1 with implicit TLS (ssl) or STARTTLS and AUTH required, or a plain relay (none)."""
 
     def __init__(self, folder: Path, security: str = "ssl", faults: Faults | None = None,
-                 auth: tuple[str, ...] | None = None, cert_names: tuple[str, ...] = ("localhost", "127.0.0.1")):
+                 auth: tuple[str, ...] | None = None, cert_names: tuple[str, ...] = ("localhost", "127.0.0.1"),
+                 eight_bit: bool = True):
         """auth: the only AUTH mechanisms offered (e.g. ("LOGIN",)); () offers no AUTH at all."""
         self.cert, key = make_certificate(folder, cert_names)
         self.security = security
@@ -141,18 +142,19 @@ class MailServer:
         context.load_cert_chain(self.cert, key)
         self.port = free_port()
         options = dict(authenticator=authenticator, auth_required=True)
+        plain_only = {} if eight_bit else {"decode_data": True, "enable_SMTPUTF8": False}  # no 8BITMIME either
         if auth == ():  # implicit TLS: AUTH kept for STARTTLS, which never comes; STARTTLS: an empty AUTH line
             options = {"auth_exclude_mechanism": {"LOGIN", "PLAIN"}} if security == "starttls" else {}
         elif auth:
             options["auth_exclude_mechanism"] = {"LOGIN", "PLAIN"} - {m.upper() for m in auth}
         if security == "none":  # a relay inside the office: plain, no login
-            self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+            self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, **plain_only)
         elif security == "ssl":  # implicit TLS: aiosmtpd cannot tell, so it is told not to insist on STARTTLS
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, ssl_context=context,
-                                         auth_require_tls=auth == (), **options)
+                                         auth_require_tls=auth == (), **options, **plain_only)
         else:
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, tls_context=context,
-                                         require_starttls=True, **options)
+                                         require_starttls=True, **options, **plain_only)
 
     @property
     def received(self) -> list[Received]:
