@@ -358,3 +358,18 @@ def test_chinese_names_a_long_subject_and_an_idn_address_arrive_intact_through_a
     assert message["Subject"] == "[测试] " + planned["subject"].iloc[0] and len(message["Subject"]) > 100
     assert message["From"].addresses[0].display_name == '恒信科技·华东销售部 "王五"'
     assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == planned["body"].iloc[0]  # CRLF: MIME text
+
+
+def test_the_report_mailed_with_the_wrong_security_says_what_to_set_and_exits_1(zh_book, tmp_path, monkeypatch):
+    mail_server = server(tmp_path, monkeypatch, "ssl")
+    cli("remind", zh_book, "--today", TODAY)
+    try:
+        set_settings(zh_book, {**mail_server.settings(), "smtp_security": "starttls"})
+        wrong = cli("--lang", "en", "report", zh_book, "--today", TODAY, "--mail-to", "lead@例子.中国")
+        assert wrong.exit_code == 1 and mail_server.received == []
+        assert "--smtp-security ssl" in wrong.output and "stopped before this message" not in wrong.output
+        set_settings(zh_book, {"smtp_security": "ssl"})
+        right = cli("--lang", "en", "report", zh_book, "--today", TODAY, "--mail-to", "lead@例子.中国")
+    finally:
+        mail_server.stop()
+    assert right.exit_code == 0 and [r.rcpt_tos for r in mail_server.received] == [["lead@xn--fsqu00a.xn--fiqs8s"]]
