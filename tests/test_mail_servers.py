@@ -373,3 +373,17 @@ def test_the_report_mailed_with_the_wrong_security_says_what_to_set_and_exits_1(
     finally:
         mail_server.stop()
     assert right.exit_code == 0 and [r.rcpt_tos for r in mail_server.received] == [["lead@xn--fsqu00a.xn--fiqs8s"]]
+
+
+def test_a_server_silent_after_the_message_is_waited_on_for_a_bounded_time_and_that_message_is_never_resent(
+        previewed, mail_server, planned):
+    expected, _ = planned
+    mail_server.faults.hold_at_data = 3  # takes the third message and says nothing
+    result = run(previewed, send=True, mailer=SmtpMailer(timeout=2, backoff=(0.01,)))
+    assert result.counts()["in_flight"] == 1 and "timed out" in "\n".join(result.lines("en"))
+    assert result.counts()["sent"] == sum(expected.values()) - 1  # the others went on another connection
+    assert "状态不明,请核对" in log_states(previewed)
+    mail_server.faults.release.set()
+    again = run(previewed, send=True, mailer=quick())
+    assert again.counts()["sent"] == 0 and again.counts()["in_flight"] == 1
+    assert delivered(mail_server) == expected  # the server kept it: exactly once each

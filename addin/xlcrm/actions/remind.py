@@ -68,7 +68,9 @@ LOG_AT = Msg("Send log: sheet '{sheet}'; journal {journal}", "发送记录:工�
 REASONS = Msg("  {label}: {reason} ({count})", "  {label}:{reason}({count} 封)")
 FAILED_LINE = Msg("  Failed: {customer} (row {row}, {template}) to {to}: {reason}",
                   "  发送失败:{customer}(第 {row} 行,{template})→ {to}:{reason}")
-IN_FLIGHT_LINE = Msg("  In flight, check by hand: {customer} ({template}) to {to}", "  状态不明,请人工核对:{customer}({template})→ {to}")
+IN_FLIGHT_LINE = Msg("  In flight, check by hand: {customer} ({template}) to {to}{why}",
+                     "  状态不明,请人工核对:{customer}({template})→ {to}{why}")
+BECAUSE = Msg(": {reason}", ":{reason}")
 UNMATCHED = Msg("Due touches no active template fits: {list}", "没有启用模板适用的到期事项:{list}")
 STOPPED = Msg("Stopped: {why}", "已停止:{why}")
 DAMAGED = Msg("The journal had {count} damaged line(s), skipped (a crash while writing); what they said is "
@@ -108,7 +110,8 @@ class RemindResult:
         lines += [FAILED_LINE(customer=r["customer"], row=_int(r["row"]) or "-", template=r["template"], to=r["to"],
                               reason=r["reason"] if isinstance(r["reason"], Msg) else "-").text(lang)
                   for r in self.plan[self.plan["decision"].eq("failed")].head(20).to_dict("records")]
-        lines += [IN_FLIGHT_LINE(customer=r["customer"], template=r["template"], to=r["to"]).text(lang)
+        lines += [IN_FLIGHT_LINE(customer=r["customer"], template=r["template"], to=r["to"],
+                                 why=BECAUSE(reason=r["reason"]) if isinstance(r["reason"], Msg) else "").text(lang)
                   for r in self.plan[self.plan["decision"].eq("in_flight")].head(20).to_dict("records")]
         lines += [note.text(lang) for note in self.notes]
         if self.stopped:
