@@ -387,3 +387,12 @@ def test_a_server_silent_after_the_message_is_waited_on_for_a_bounded_time_and_t
     again = run(previewed, send=True, mailer=quick())
     assert again.counts()["sent"] == 0 and again.counts()["in_flight"] == 1
     assert delivered(mail_server) == expected  # the server kept it: exactly once each
+
+
+def test_a_server_name_that_does_not_exist_names_the_setting(previewed, monkeypatch):
+    monkeypatch.setenv("XLCRM_SMTP_PASSWORD", PASSWORD)
+    set_settings(previewed, {"smtp_host": "smtp.no-such-host.invalid", "smtp_security": "ssl",
+                             "smtp_user": "sales@example.com", "rate_per_minute": 0})
+    result = run(previewed, send=True, mailer=SmtpMailer(timeout=5, backoff=(30, 30, 30)))
+    assert_nothing_sent(previewed, result)
+    assert "smtp_host" in result.stopped.text("en") and "smtp_host" in result.stopped.text("zh")

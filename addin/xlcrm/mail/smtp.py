@@ -59,7 +59,8 @@ CERT_DATE = Msg("The certificate has expired or is not valid yet: check this com
                 "administrator.", "证书已过期或尚未生效:请检查本机日期,再告知邮件管理员。")
 BAD_CERT_FILE = Msg("The certificate file in 'smtp_certificate' ({path}) cannot be used: {why}. Nothing was sent.",
                     "“smtp_certificate”中的证书文件({path})无法使用:{why}。本批未发送。")
-NO_SERVER = Msg("Cannot find the SMTP server {host} ({why}).", "找不到发信服务器 {host}({why})。")
+NO_SERVER = Msg("Cannot find the SMTP server {host} ({why}): check 'smtp_host' (settings sheet, Mail sender). Nothing "
+                "was sent.", "找不到发信服务器 {host}({why}):请检查设置表“发件设置”中的“smtp_host”。本批未发送。")
 CANNOT_CONNECT = Msg("Cannot connect to {host}:{port} ({why})", "无法连接 {host}:{port}({why})")
 DROPPED = Msg("the server closed the connection ({why})", "服务器断开了连接({why})")
 SERVER_SAID = Msg("the server answered {code} {text}", "服务器答复 {code} {text}")
@@ -76,6 +77,10 @@ NOTHING_LISTENS = Msg("Nothing answers at {host}:{port} (connection refused). Ch
                       "('smtp_port': 465 for ssl, 587 for starttls, 25 for none). Nothing was sent.",
                       "{host}:{port} 没有服务(连接被拒绝)。请检查服务器地址和端口(“smtp_port”:ssl 用 465,starttls 用 587,"
                       "none 用 25)。本批未发送。")
+UNREACHABLE = Msg("Cannot reach {host}:{port} ({why}). Check the server and the port; a firewall or the internet "
+                  "provider may block this port (port 25 often is: try 465 with ssl or 587 with starttls). Nothing "
+                  "more was sent.", "无法连接 {host}:{port}({why})。请检查服务器地址和端口;防火墙或网络运营商可能封锁了该端口"
+                  "(25 端口常被封锁:可改用 465 + ssl 或 587 + starttls)。已停止发送。")
 SILENT = Msg("{host}:{port} accepted the connection but said nothing within {seconds} s, neither plain SMTP nor TLS. "
              "Check the server and the port, or try again later. Nothing more was sent.",
              "{host}:{port} 接受了连接,但 {seconds} 秒内没有任何应答(既不是明文 SMTP 也不是 TLS)。请检查服务器地址和端口,"
@@ -181,11 +186,13 @@ class SmtpConnection:
         p = self.profile
         if _wrong_door(error):
             speaks = probe_security(p.host, p.port, min(self.timeout, PROBE_TIMEOUT))
-            if speaks and speaks != p.security:
+            if speaks in SPEAKS and speaks != p.security:
                 return Fatal(WRONG_SECURITY(host=p.host, port=p.port, speaks=SPEAKS[speaks], security=p.security,
                                             fix=speaks))
-            if isinstance(error, ConnectionRefusedError):
+            if speaks == "refused":
                 return Fatal(NOTHING_LISTENS(host=p.host, port=p.port))
+            if speaks == "unreachable":
+                return Fatal(UNREACHABLE(host=p.host, port=p.port, why=str(error) or type(error).__name__))
             if speaks is None and _timed_out(error):
                 return Fatal(SILENT(host=p.host, port=p.port, seconds=round(min(self.timeout, OPEN_TIMEOUT))))
         if isinstance(error, smtplib.SMTPAuthenticationError):
@@ -265,11 +272,9 @@ def _wrong_door(error: Exception) -> bool:
     """Failures that mean the security setting (or the port) may not be what the server speaks."""
     if isinstance(error, ssl.SSLCertVerificationError):
         return False
-    if isinstance(error, (ssl.SSLError, ConnectionRefusedError)) or _timed_out(error):
-        return True
-    if isinstance(error, smtplib.SMTPNotSupportedError):
-        return True
-    return isinstance(error, smtplib.SMTPServerDisconnected)
+    if isinstance(error, socket.gaierror):
+        return False  # the name is unknown: said as such
+    return isinstance(error, (OSError, smtplib.SMTPNotSupportedError, smtplib.SMTPServerDisconnected))
 
 
 def _timed_out(error: BaseException | None) -> bool:
@@ -281,14 +286,20 @@ def _timed_out(error: BaseException | None) -> bool:
 
 
 def probe_security(host: str, port: int, timeout: float) -> str | None:
-    """What the server on host:port speaks: 'ssl', 'starttls', 'none', or None if it answers neither way.
+    """What is at host:port: 'ssl', 'starttls' or 'none' (what the server speaks), 'refused' (nothing listens),
+    'unreachable' (no connection within the timeout), or None (connected, but it answers neither way).
 
     Only a look at the greeting: no certificate is checked and nothing is sent but EHLO and QUIT."""
     insecure = ssl.create_default_context()
     insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
     try:
-        with socket.create_connection((host, port), timeout) as raw, \
-                insecure.wrap_socket(raw, server_hostname=host):
+        raw = socket.create_connection((host, port), timeout)
+    except ConnectionRefusedError:
+        return "refused"
+    except OSError:
+        return "unreachable"
+    try:
+        with raw, insecure.wrap_socket(raw, server_hostname=host):
             return "ssl"
     except ssl.SSLError:
         pass  # not TLS from the start: perhaps plain SMTP, which greets first
