@@ -396,3 +396,41 @@ def test_a_server_name_that_does_not_exist_names_the_setting(previewed, monkeypa
     result = run(previewed, send=True, mailer=SmtpMailer(timeout=5, backoff=(30, 30, 30)))
     assert_nothing_sent(previewed, result)
     assert "smtp_host" in result.stopped.text("en") and "smtp_host" in result.stopped.text("zh")
+
+
+@pytest.mark.parametrize("security, chosen, said", [
+    ("starttls", "none", "--smtp-security starttls"),  # 530 Must issue a STARTTLS command first
+    ("ssl", "ssl", "smtp_user"),  # 530 5.7.0 Authentication required: the login was left empty
+])
+def test_a_server_wanting_starttls_or_a_login_before_mail_says_which(previewed, tmp_path, monkeypatch, security,
+                                                                     chosen, said):
+    mail_server = server(tmp_path, monkeypatch, security)
+    try:
+        set_settings(previewed, {**mail_server.settings(), "smtp_security": chosen, "smtp_user": None})
+        result = run(previewed, send=True, mailer=quick())
+    finally:
+        mail_server.stop()
+    assert_nothing_sent(previewed, result, mail_server)
+    assert said in result.stopped.text("en") and "refused the sender" not in result.stopped.text("en")
+
+
+def test_a_relay_refusing_every_recipient_alike_stops_without_blocking_anyones_address(
+        previewed, mail_server, planned):
+    expected, _ = planned
+    mail_server.faults.reject_every_rcpt = "554 5.7.1 <{address}>: Relay access denied"
+    result = run(previewed, send=True, mailer=quick())
+    assert result.stopped is not None and "Relay access denied" in result.stopped.text("en")
+    assert result.counts()["failed"] == 0 and "发送失败" not in log_states(previewed)
+    mail_server.faults.reject_every_rcpt = None
+    again = run(previewed, send=True, mailer=quick())
+    assert again.stopped is None and delivered(mail_server) == expected
+
+
+def test_two_unknown_recipients_in_a_row_are_two_failures_and_the_batch_goes_on(previewed, mail_server, planned):
+    expected, rows = planned
+    customers = list(dict.fromkeys(rows.loc[rows["row"].notna(), "to"]))
+    bad = set(customers[:2])
+    mail_server.faults.reject_rcpt = {a: f"550 5.1.1 <{a}>: Recipient address rejected: User unknown" for a in bad}
+    result = run(previewed, send=True, mailer=quick())
+    assert result.stopped is None and set(result.plan.loc[result.plan["decision"].eq("failed"), "to"]) == bad
+    assert delivered(mail_server) == Counter({k: v for k, v in expected.items() if k[0] not in bad})

@@ -76,6 +76,7 @@ class Faults:
     data_replies: dict[int, str] = field(default_factory=dict)  # answer the Nth end of DATA with this (not kept)
     drop_after_data: set[int] = field(default_factory=set)  # keep the Nth message, hang up without answering
     reject_rcpt: dict[str, str] = field(default_factory=dict)  # recipient -> reply, e.g. "550 5.1.1 unknown"
+    reject_every_rcpt: str | None = None  # e.g. "554 5.7.1 <{address}>: Relay access denied"
     hold_at_data: int | None = None  # keep the Nth message, answer only when `release` is set
     release: threading.Event = field(default_factory=threading.Event)
     held: threading.Event = field(default_factory=threading.Event)  # set once the held message arrived
@@ -101,6 +102,8 @@ class Recorder:
         self.asked.append(address)
         if address in self.faults.reject_rcpt:
             return self.faults.reject_rcpt[address]
+        if self.faults.reject_every_rcpt:
+            return self.faults.reject_every_rcpt.format(address=address)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

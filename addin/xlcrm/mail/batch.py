@@ -10,6 +10,7 @@ received without answering stays `sending`: in flight, for a human to check.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
@@ -143,7 +144,8 @@ class Batch:
                                     _copies_note(delivery), journal_state="sent")
             except Rejected as fault:
                 self._stop_if_refused_alike(item, fault)
-                self._refused = None if fault.recipient else (_without_addresses(fault.reason, item), item)
+                about_address = fault.recipient and _ADDRESS_SPECIFIC.search(fault.reason.text("en"))
+                self._refused = None if about_address else (_without_addresses(fault.reason, item), item)
                 if fault.recipient and item.recipients:
                     self._refused_to[item.recipients[0].lower()] = fault
                 return self._finish(item, "failed", fault.reason, None, code=fault.code,
@@ -163,8 +165,9 @@ class Batch:
         raise AssertionError("unreachable")
 
     def _stop_if_refused_alike(self, item: Outgoing, fault: Rejected) -> None:
-        """A second content-stage refusal worded like the last: the first was no failure of its own either."""
-        if fault.recipient or self._refused is None or self._refused[0] != _without_addresses(fault.reason, item):
+        """A second refusal worded like the last, not about an address ('relay access denied', a policy): the
+        first was no failure of its own either."""
+        if self._refused is None or self._refused[0] != _without_addresses(fault.reason, item):
             return
         earlier = self._refused[1]
         reason = SAME_REFUSAL(why=fault.reason)
@@ -192,6 +195,12 @@ class Batch:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
+
+
+# Answers about this recipient alone (RFC 3463 X.1.x addressing, X.2.x mailbox; the usual wordings): two of
+# them in a row are two bad addresses, not a mailbox-wide refusal.
+_ADDRESS_SPECIFIC = re.compile(r"\b5\.[12]\.\d{1,3}\b|unknown|no such|not exist|does not exist|invalid|not found|"
+                               r"unavailable|disabled|inactive|mailbox full|over quota|不存在|无效", re.IGNORECASE)
 
 
 def _without_addresses(reason: Msg, item: Outgoing) -> str:

@@ -85,6 +85,10 @@ SILENT = Msg("{host}:{port} accepted the connection but said nothing within {sec
              "Check the server and the port, or try again later. Nothing more was sent.",
              "{host}:{port} 接受了连接,但 {seconds} 秒内没有任何应答(既不是明文 SMTP 也不是 TLS)。请检查服务器地址和端口,"
              "或稍后再试。已停止发送。")
+NEEDS_LOGIN = Msg("The server {host} takes mail only after a login ({code} {text}): fill in 'smtp_user' (settings "
+                  "sheet, Mail sender) and run `xlcrm password BOOK.xlsx`. Nothing more was sent.",
+                  "服务器 {host} 要求先登录才能发信({code} {text}):请填写设置表“发件设置”中的“smtp_user”,"
+                  "并运行 `xlcrm password 工作簿.xlsx`。已停止发送。")
 LIMIT_REACHED = Msg("The mailbox reached a sending limit ({why}); stopped. What was not sent goes out on a later run "
                     "(lower rate_per_minute or daily_cap in the settings if this comes back).",
                     "邮箱达到了发送上限({why}),已停止;未发出的邮件会在之后运行时发送(如反复出现,请调低设置中的"
@@ -230,7 +234,7 @@ class SmtpConnection:
             code, response = smtp.mail(sender)
             if code != 250:
                 smtp.rset()
-                raise _reply_fault(code, response, lambda reason, c: Fatal(
+                raise self._needs_more(code, response) or _reply_fault(code, response, lambda reason, c: Fatal(
                     SENDER_REFUSED(sender=sender, code=c, text=_text(response))))
             delivery = self._recipients(smtp, recipients)
             code, response = smtp.docmd("DATA")
@@ -247,6 +251,16 @@ class SmtpConnection:
             raise _reply_fault(code, response, Rejected)
         return delivery
 
+    def _needs_more(self, code: int, response) -> Fatal | None:
+        """530 (RFC 4954): the server wants STARTTLS or a login before it takes mail from anyone."""
+        if code != 530:
+            return None
+        p = self.profile
+        if "starttls" in _text(response).lower():
+            return Fatal(WRONG_SECURITY(host=p.host, port=p.port, speaks=SPEAKS["starttls"], security=p.security,
+                                        fix="starttls"))
+        return Fatal(NEEDS_LOGIN(host=p.host, code=code, text=_text(response)))
+
     def _recipients(self, smtp: smtplib.SMTP, recipients: tuple[str, ...]) -> Delivery:
         delivery = Delivery()
         for index, address in enumerate(recipients):
@@ -255,7 +269,7 @@ class SmtpConnection:
                 continue
             if index == 0:  # the customer: no point sending the copy alone
                 smtp.rset()
-                raise _reply_fault(code, response, lambda reason, c: Rejected(reason, c, recipient=True))
+                raise self._needs_more(code, response) or _reply_fault(code, response, lambda reason, c: Rejected(reason, c, recipient=True))
             delivery.refused_copies.append((address, code, _text(response)))
         return delivery
 
