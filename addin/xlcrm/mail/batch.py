@@ -23,7 +23,7 @@ from xlcrm.mail.journal import Journal
 SENDING = Msg("Sending", "正在发送")
 GAVE_UP = Msg("The server kept failing ({why}) after {tries} tries; stopped. What was not sent goes out on the next "
               "run.", "服务器连续 {tries} 次出错({why}),已停止;未发出的邮件会在下次运行时发送。")
-NOT_STARTED = Msg("not sent: the batch stopped before this message", "未发送:本批在此之前已停止")
+NOT_STARTED = Msg("the batch stopped before this message", "本批在此之前已停止")
 SAME_REFUSAL = Msg("The server refused two messages in a row the same way ({why}): it is about the mailbox or the "
                    "text, not the recipients; stopped, and neither counts as failed. What was not sent goes out on the "
                    "next run.", "服务器连续两封以同样的理由拒收({why}):问题在邮箱或内容,而不是收件人;已停止,"
