@@ -284,6 +284,8 @@ def test_a_refused_recipient_is_named_with_its_row_and_no_message_goes_to_that_a
         "correct the address" in r.text("en") for r in to_bad["reason"])
     assert all(r.rcpt_tos != [bad] for r in mail_server.received[first:])
     assert mail_server.recorder.asked.count(bad) == 1  # a second message to it in the batch was not tried either
+    failed_rows = [r for r in sheet_rows(previewed, "发送记录")[1:] if r[1] == "发送失败"]
+    assert len(failed_rows) == 2 and all(r[2] == failed["customer"] and r[4] == bad for r in failed_rows)
 
 
 def _all_touches_again(session, today):
@@ -434,3 +436,12 @@ def test_two_unknown_recipients_in_a_row_are_two_failures_and_the_batch_goes_on(
     result = run(previewed, send=True, mailer=quick())
     assert result.stopped is None and set(result.plan.loc[result.plan["decision"].eq("failed"), "to"]) == bad
     assert delivered(mail_server) == Counter({k: v for k, v in expected.items() if k[0] not in bad})
+
+
+def test_a_full_mailbox_is_that_recipients_failure_not_a_sending_limit(previewed, mail_server, planned):
+    expected, rows = planned
+    full = rows.loc[rows["row"].notna(), "to"].iloc[0]
+    mail_server.faults.reject_rcpt = {full: "550 5.2.2 <%s>: mailbox over quota" % full}
+    result = run(previewed, send=True, mailer=quick())
+    assert result.stopped is None and set(result.plan.loc[result.plan["decision"].eq("failed"), "to"]) == {full}
+    assert delivered(mail_server) == Counter({k: v for k, v in expected.items() if k[0] != full})

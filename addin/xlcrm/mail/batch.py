@@ -134,7 +134,8 @@ class Batch:
     def _one(self, item: Outgoing) -> Outcome:
         earlier = self._refused_to.get(item.recipients[0].lower()) if item.recipients else None
         if earlier is not None:
-            return self._finish(item, "failed", earlier.reason, None, code=earlier.code, recipient_refused=True)
+            return self._finish(item, "failed", earlier.reason, None, code=earlier.code, recipient_refused=True,
+                                **item.record)  # never journaled as sending: the log still names whom
         self._connected()
         self.journal.record(item.key, "sending", at=self.clock.now(), test=item.test, **item.record)
         for attempt in range(len(self.backoff) + 1):

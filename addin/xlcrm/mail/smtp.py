@@ -117,11 +117,14 @@ _LIMIT = re.compile(r"too many|quota|sending limit|daily limit|rate limit|\blimi
                     r"\b5\.4\.5\b|频率|超限|超过.*(限|上限)|过多", re.IGNORECASE)
 
 
+_ABOUT_RECIPIENT = re.compile(r"\b[45]\.[12]\.\d{1,3}\b")  # RFC 3463: addressing or the recipient's mailbox
+
+
 def _reply_fault(code: int, response, permanent: Callable[[Msg, int], Exception]) -> Exception:
     reason = SERVER_SAID(code=code, text=_text(response))
     if 400 <= code < 500:
         return Temporary(reason)
-    if code != 552 and _LIMIT.search(_text(response)):
+    if code != 552 and not _ABOUT_RECIPIENT.search(_text(response)) and _LIMIT.search(_text(response)):
         return Fatal(LIMIT_REACHED(why=reason))
     return permanent(reason, code)
 
