@@ -445,3 +445,12 @@ def test_a_full_mailbox_is_that_recipients_failure_not_a_sending_limit(previewed
     result = run(previewed, send=True, mailer=quick())
     assert result.stopped is None and set(result.plan.loc[result.plan["decision"].eq("failed"), "to"]) == {full}
     assert delivered(mail_server) == Counter({k: v for k, v in expected.items() if k[0] != full})
+
+
+def test_a_well_known_mailbox_with_its_other_port_gets_the_security_that_port_speaks(previewed):
+    from xlcrm.actions.session import open_session
+    from xlcrm.core.sender import sender_profile
+
+    set_settings(previewed, {"smtp_user": "zhanglei@qq.com", "smtp_port": "587", "smtp_security": "ssl"})
+    profile = sender_profile(open_session(FileBook(previewed)).settings)
+    assert (profile.host, profile.port, profile.security) == ("smtp.qq.com", 587, "starttls")

@@ -206,12 +206,15 @@ def sender_profile(settings: Settings, overrides: dict[str, Any] | None = None) 
     user = text["smtp_user"]
     host, host_port, implied = _server(text["smtp_host"])
     security = _security(text["smtp_security"]) or implied or "ssl"
-    if not host and "@" in user and user.rsplit("@", 1)[1].lower() in PROVIDERS:
+    guessed = not host and "@" in user and user.rsplit("@", 1)[1].lower() in PROVIDERS
+    if guessed:
         host, security = PROVIDERS[user.rsplit("@", 1)[1].lower()]
     if security not in SECURITY:
         raise XlcrmError(_bad("smtp_security", BAD_SECURITY(value=text["smtp_security"])))
     port = given.get("smtp_port") or _int(settings, "smtp_port", text["smtp_port"],
                                           host_port or DEFAULT_PORTS.get(security, 25))
+    if guessed:  # a well-known mailbox on its other port (QQ, 163 and Outlook take 587 with starttls too)
+        security = {465: "ssl", 587: "starttls"}.get(int(port), security)
     from_name, from_address = _from(text["from_address"], text["from_name"])
     window = parse_window(text["send_days"], text["send_hours"], lambda key, why: XlcrmError(_bad(key, why)))
     return SenderProfile(
