@@ -29,17 +29,17 @@ from cryptography.x509.oid import NameOID
 USER, PASSWORD = "sales@xlcrm-test.example.com", "授权码-s3cret"
 
 
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for localhost and 127.0.0.1 (cert.pem, key.pem)."""
+def make_certificate(folder: Path, names: tuple[str, ...] = ("localhost", "127.0.0.1")) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost and 127.0.0.1, or the given names (cert.pem, key.pem)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
+    alt = [x509.IPAddress(ipaddress.ip_address(n)) if n[0].isdigit() else x509.DNSName(n) for n in names]
     now = dt.datetime.now(dt.timezone.utc)
     public = key.public_key()
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(public)
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.SubjectAlternativeName(alt), False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
             .add_extension(x509.KeyUsage(True, False, False, False, False, True, False, False, False), True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), False)
@@ -76,6 +76,7 @@ class Faults:
     data_replies: dict[int, str] = field(default_factory=dict)  # answer the Nth end of DATA with this (not kept)
     drop_after_data: set[int] = field(default_factory=set)  # keep the Nth message, hang up without answering
     reject_rcpt: dict[str, str] = field(default_factory=dict)  # recipient -> reply, e.g. "550 5.1.1 unknown"
+    reject_every_rcpt: str | None = None  # e.g. "554 5.7.1 <{address}>: Relay access denied"
     hold_at_data: int | None = None  # keep the Nth message, answer only when `release` is set
     release: threading.Event = field(default_factory=threading.Event)
     held: threading.Event = field(default_factory=threading.Event)  # set once the held message arrived
@@ -87,6 +88,7 @@ class Recorder:
         self.received: list[Received] = []
         self.mails = self.datas = 0
         self.logins: list[str] = []
+        self.asked: list[str] = []  # every RCPT TO address, accepted or not
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         self.mails += 1
@@ -97,8 +99,11 @@ class Recorder:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.asked.append(address)
         if address in self.faults.reject_rcpt:
             return self.faults.reject_rcpt[address]
+        if self.faults.reject_every_rcpt:
+            return self.faults.reject_every_rcpt.format(address=address)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -128,8 +133,11 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 class MailServer:
     """aiosmtpd on 127.0.0.1 with implicit TLS (ssl) or STARTTLS and AUTH required, or a plain relay (none)."""
 
-    def __init__(self, folder: Path, security: str = "ssl", faults: Faults | None = None):
-        self.cert, key = make_certificate(folder)
+    def __init__(self, folder: Path, security: str = "ssl", faults: Faults | None = None,
+                 auth: tuple[str, ...] | None = None, cert_names: tuple[str, ...] = ("localhost", "127.0.0.1"),
+                 eight_bit: bool = True):
+        """auth: the only AUTH mechanisms offered (e.g. ("LOGIN",)); () offers no AUTH at all."""
+        self.cert, key = make_certificate(folder, cert_names)
         self.security = security
         self.faults = faults or Faults()
         self.recorder = Recorder(self.faults)
@@ -137,14 +145,19 @@ class MailServer:
         context.load_cert_chain(self.cert, key)
         self.port = free_port()
         options = dict(authenticator=authenticator, auth_required=True)
+        plain_only = {} if eight_bit else {"decode_data": True, "enable_SMTPUTF8": False}  # no 8BITMIME either
+        if auth == ():  # implicit TLS: AUTH kept for STARTTLS, which never comes; STARTTLS: an empty AUTH line
+            options = {"auth_exclude_mechanism": {"LOGIN", "PLAIN"}} if security == "starttls" else {}
+        elif auth:
+            options["auth_exclude_mechanism"] = {"LOGIN", "PLAIN"} - {m.upper() for m in auth}
         if security == "none":  # a relay inside the office: plain, no login
-            self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+            self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, **plain_only)
         elif security == "ssl":  # implicit TLS: aiosmtpd cannot tell, so it is told not to insist on STARTTLS
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, ssl_context=context,
-                                         auth_require_tls=False, **options)
+                                         auth_require_tls=auth == (), **options, **plain_only)
         else:
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, tls_context=context,
-                                         require_starttls=True, **options)
+                                         require_starttls=True, **options, **plain_only)
 
     @property
     def received(self) -> list[Received]:
@@ -165,3 +178,29 @@ class MailServer:
         return {"smtp_host": "127.0.0.1", "smtp_port": self.port, "smtp_security": self.security,
                 "smtp_user": USER, "from_address": USER, "from_name": "恒信销售部", "company": "恒信科技有限公司",
                 "rate_per_minute": 0}
+
+
+class SilentServer:
+    """Accepts connections on loopback and never says a word (a firewall, a hung server)."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                self.accepted.append(self.listener.accept()[0])
+            except OSError:  # closed by stop()
+                return
+
+    def start(self) -> "SilentServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.listener.close()
+        for connection in self.accepted:
+            connection.close()

@@ -66,7 +66,11 @@ SEND_HINT = Msg("To send them: xlcrm remind \"{book}\" --send (or --test-to YOUR
                 "发送:xlcrm remind \"{book}\" --send(可先用 --test-to 自己的邮箱 试发)")
 LOG_AT = Msg("Send log: sheet '{sheet}'; journal {journal}", "发送记录:工作表“{sheet}”;日志文件 {journal}")
 REASONS = Msg("  {label}: {reason} ({count})", "  {label}:{reason}({count} 封)")
-IN_FLIGHT_LINE = Msg("  In flight, check by hand: {customer} ({template}) to {to}", "  状态不明,请人工核对:{customer}({template})→ {to}")
+FAILED_LINE = Msg("  Failed: {customer} (row {row}, {template}) to {to}: {reason}",
+                  "  发送失败:{customer}(第 {row} 行,{template})→ {to}:{reason}")
+IN_FLIGHT_LINE = Msg("  In flight, check by hand: {customer} ({template}) to {to}{why}",
+                     "  状态不明,请人工核对:{customer}({template})→ {to}{why}")
+BECAUSE = Msg(": {reason}", ":{reason}")
 UNMATCHED = Msg("Due touches no active template fits: {list}", "没有启用模板适用的到期事项:{list}")
 STOPPED = Msg("Stopped: {why}", "已停止:{why}")
 DAMAGED = Msg("The journal had {count} damaged line(s), skipped (a crash while writing); what they said is "
@@ -103,7 +107,11 @@ class RemindResult:
         head = {"dry": DRY_RUN, "send": SENT_RUN, "test": TEST_RUN}[self.mode]
         lines = [head(day=f"{self.today:%Y-%m-%d}", to=self.test_to, counts=listed or NOTHING).text(lang)]
         lines += self._reasons(lang)
-        lines += [IN_FLIGHT_LINE(customer=r["customer"], template=r["template"], to=r["to"]).text(lang)
+        lines += [FAILED_LINE(customer=r["customer"], row=_int(r["row"]) or "-", template=r["template"], to=r["to"],
+                              reason=r["reason"] if isinstance(r["reason"], Msg) else "-").text(lang)
+                  for r in self.plan[self.plan["decision"].eq("failed")].head(20).to_dict("records")]
+        lines += [IN_FLIGHT_LINE(customer=r["customer"], template=r["template"], to=r["to"],
+                                 why=BECAUSE(reason=r["reason"]) if isinstance(r["reason"], Msg) else "").text(lang)
                   for r in self.plan[self.plan["decision"].eq("in_flight")].head(20).to_dict("records")]
         lines += [note.text(lang) for note in self.notes]
         if self.stopped:
@@ -118,7 +126,7 @@ class RemindResult:
         return lines + saved_lines(self.saved, lang)
 
     def _reasons(self, lang: str) -> list[str]:
-        shown = self.plan[self.plan["decision"].isin(["skip", "held", "failed", "refused", "unsent"])]
+        shown = self.plan[self.plan["decision"].isin(["skip", "held", "refused", "unsent"])]  # failed: one by one
         tally = Counter((d, r.en) for d, r in zip(shown["decision"], shown["reason"]) if isinstance(r, Msg))
         examples = {(d, r.en): r for d, r in zip(shown["decision"], shown["reason"]) if isinstance(r, Msg)}
         return [REASONS(label=DECISIONS[d], reason=_generic(examples[(d, en)], n, lang), count=n).text(lang)
@@ -142,7 +150,7 @@ def remind(book: Book, template: str | None = None, today: dt.date | None = None
     test_to = _checked_test_address(test_to) if test_to else None
     session = open_session(book)
     session.settings = with_owners(session.settings, _owners(session))
-    profile = sender_profile(session.settings, overrides)
+    profile = sender_profile(session.settings, overrides).beside(book.folder)
     if mode != "dry":
         profile.require_server()
     templates_sheet, templates, template_edits = load_templates(session)

@@ -79,7 +79,7 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
     steps = iter(progress(range(4), 4, STEPS))  # read, work out, write the page, write the workbook
     next(steps)
     session = open_session(book)
-    profile = sender_profile(session.settings, overrides) if to else None
+    profile = sender_profile(session.settings, overrides).beside(session.book.folder) if to else None
     if profile:
         profile.require_server()  # before anything is written
     rules = ReportRules.from_settings(session.settings)

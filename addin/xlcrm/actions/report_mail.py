@@ -102,7 +102,8 @@ def mail_report(session: Session, profile: SenderProfile, report: Report, html: 
         else:
             result = Batch(mailer or _real_mailer(), profile, journal, clock).run([item])
             outcome = result.outcomes[key]
-            outcome_state, reason, at = outcome.state, outcome.reason or result.stopped, outcome.at
+            stopped_first = outcome.state == "unsent" and result.stopped is not None  # why the batch stopped
+            outcome_state, reason, at = outcome.state, result.stopped if stopped_first else outcome.reason, outcome.at
     return Mailed(to, outcome_state, reason, at, journal.path, merged_history(journal.history(), sheet_history))
 
 

@@ -154,6 +154,27 @@ def _apply_history(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -> 
     reasons = pd.Series([REJECTED_BEFORE(to=t, at=_at(a), why=w if isinstance(w, str) else "")
                          for t, a, w in zip(rejected_to, at, why)], index=frame.index, dtype=object)
     _set(frame, same, "skip", reasons)
+    _apply_refused_addresses(frame, real)
+
+
+def _apply_refused_addresses(frame: pd.DataFrame, real: pd.DataFrame) -> None:
+    """An address the server refused at RCPT is refused for every message to it, until it is corrected."""
+    if "recipient_refused" not in real:
+        return
+    refused = real[real["state"].eq("failed") & real["recipient_refused"].eq(True)].sort_values("at")
+    if not len(refused):
+        return
+    by_address = refused.assign(_to=refused["to"].astype(str).str.lower()).drop_duplicates("_to", keep="last")
+    later_sent = real[real["state"].eq("sent")].assign(_to=lambda f: f["to"].astype(str).str.lower())
+    last_sent = pd.to_datetime(later_sent.groupby("_to")["at"].max()) if len(later_sent) else pd.Series(dtype=object)
+    known = {t: (a, w) for t, a, w in zip(by_address["_to"], by_address["at"], by_address["reason"])
+             if t not in last_sent.index or pd.Timestamp(last_sent[t]) < pd.Timestamp(a)}
+    to = frame["to"].map(lambda v: str(v).lower() if isinstance(v, str) else None)
+    hit = to.isin(list(known))
+    reasons = pd.Series([REJECTED_BEFORE(to=t, at=_at(known[t][0]), why=known[t][1] if isinstance(known[t][1], str)
+                                         else "") if h else None for t, h in zip(to, hit)], index=frame.index,
+                        dtype=object)
+    _set(frame, hit, "skip", reasons)
 
 
 def _apply_addresses(frame: pd.DataFrame, marks: pd.DataFrame) -> None:

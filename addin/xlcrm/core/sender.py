@@ -8,7 +8,8 @@ nothing connects anywhere.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from xlcrm.core.errors import XlcrmError
@@ -65,6 +66,11 @@ SENDER = Block(
                "是:抄送该客户的负责人(地址填在下方的负责人联系方式中)。")),
         kv("min_days", 3, Msg("At most one message per customer every (days)", "同一客户至少间隔(天)"),
            Msg("Appointment reminders are always sent.", "预约提醒不受此限制。")),
+        kv("smtp_certificate", "", Msg("Server certificate (file)", "服务器证书(文件)"),
+           Msg("Only for a server with its own certificate (self-signed, or your company's CA): its .pem/.crt file, "
+               "beside the workbook or a full path. Empty: the system's trusted certificates.",
+               "仅用于使用自有证书的服务器(自签名或公司内部 CA):证书文件(.pem/.crt),放在工作簿旁边或填完整路径。"
+               "留空:使用系统信任的证书。")),
     ],
 )
 
@@ -82,6 +88,10 @@ BAD_SETTING = Msg("Settings sheet, {block}, '{setting}': {why}", "设置表“{b
 BAD_SECURITY = Msg("'{value}' is not one of ssl, starttls, none", "“{value}”不是 ssl、starttls、none 之一")
 BAD_NUMBER = Msg("'{value}' is not a whole number", "“{value}”不是整数")
 NO_HOST = Msg("no SMTP server is set (e.g. smtp.qq.com)", "未填写发信服务器(例如 smtp.qq.com)")
+BAD_HOST = Msg("'{value}' is not a server name; write it alone, e.g. smtp.qq.com (the port goes in smtp_port)",
+               "“{value}”不是服务器地址;只填服务器名,例如 smtp.qq.com(端口填在 smtp_port)")
+BAD_FROM = Msg("'{value}' is not an e-mail address; write the address alone, e.g. sales@example.com, and the name "
+               "in from_name", "“{value}”不是邮箱地址;只填地址,例如 sales@example.com,名称填在 from_name")
 NO_FROM = Msg("no sender address: fill in the login or the sender address",
               "没有发件地址:请填写登录账号或发件地址")
 
@@ -108,6 +118,13 @@ class SenderProfile:
     cc_owner: bool
     min_days: int
     owners: dict[str, Owner] = field(default_factory=dict)
+    certificate: str = ""  # a certificate file to trust besides the system's (self-signed or company CA)
+
+    def beside(self, folder: Path) -> "SenderProfile":
+        """The certificate file read relative to the workbook's folder."""
+        if not self.certificate or Path(self.certificate).expanduser().is_absolute():
+            return replace(self, certificate=str(Path(self.certificate).expanduser()) if self.certificate else "")
+        return replace(self, certificate=str(folder / self.certificate))
 
     def require_server(self) -> None:
         """Before sending: a server and a sender address must be known."""
@@ -115,6 +132,40 @@ class SenderProfile:
             raise XlcrmError(_bad("smtp_host", NO_HOST))
         if not self.from_address:
             raise XlcrmError(_bad("from_address", NO_FROM))
+
+
+_SCHEME = re.compile(r"^(?P<scheme>[a-z]+)://", re.IGNORECASE)
+_HOST = re.compile(r"^[\w.-]+$|^\[[0-9a-fA-F:.]+\]$")
+SECURITY_SPELLINGS = {"ssl/tls": "ssl", "tls/ssl": "ssl", "smtps": "ssl", "start tls": "starttls",
+                      "start-tls": "starttls", "plain": "none", "无": "none", "不加密": "none"}
+
+
+def _server(value: str) -> tuple[str, int | None, str | None]:
+    """'smtps://smtp.qq.com:465/' -> ('smtp.qq.com', 465, 'ssl'): what is unambiguous is accepted."""
+    if not value:
+        return "", None, None
+    text, implied = value.strip().rstrip("/"), None
+    scheme = _SCHEME.match(text)
+    if scheme:
+        implied = {"smtps": "ssl", "ssl": "ssl"}.get(scheme["scheme"].lower())
+        text = text[scheme.end():]
+    host, _, port = text.rpartition(":") if text.count(":") == 1 else (text, "", "")
+    if not text or not _HOST.match(host) or (port and not port.isdigit()):
+        raise XlcrmError(_bad("smtp_host", BAD_HOST(value=value)))
+    return host, int(port) if port else None, implied
+
+
+def _security(value: str) -> str:
+    text = value.strip().lower()
+    return SECURITY_SPELLINGS.get(text, text)
+
+
+def _from(address: str, name: str) -> tuple[str, str]:
+    """A from address typed as '张三 <a@b.cn>' gives the name too (the from_name cell wins when filled)."""
+    given_name, bare = split_from(address)
+    if address and (bare.count("@") != 1 or any(c in bare for c in " <>,;\"")):
+        raise XlcrmError(_bad("from_address", BAD_FROM(value=address)))
+    return name or given_name, bare
 
 
 def _bad(key: str, why: Msg) -> Msg:
@@ -151,24 +202,29 @@ def sender_profile(settings: Settings, overrides: dict[str, Any] | None = None) 
     given = {k: v for k, v in (overrides or {}).items() if v not in (None, "")}
     text = {key: clean_text(given.get(key, settings.value(key, "sender"))) for key in
             ("smtp_host", "smtp_port", "smtp_security", "smtp_user", "from_address", "from_name", "company",
-             "send_days", "send_hours")}
+             "send_days", "send_hours", "smtp_certificate")}
     user = text["smtp_user"]
-    security = (text["smtp_security"] or "ssl").lower()
-    host = text["smtp_host"]
-    if not host and "@" in user and user.rsplit("@", 1)[1].lower() in PROVIDERS:
+    host, host_port, implied = _server(text["smtp_host"])
+    security = _security(text["smtp_security"]) or implied or "ssl"
+    guessed = not host and "@" in user and user.rsplit("@", 1)[1].lower() in PROVIDERS
+    if guessed:
         host, security = PROVIDERS[user.rsplit("@", 1)[1].lower()]
     if security not in SECURITY:
         raise XlcrmError(_bad("smtp_security", BAD_SECURITY(value=text["smtp_security"])))
-    port = given.get("smtp_port") or _int(settings, "smtp_port", text["smtp_port"], DEFAULT_PORTS[security])
+    port = given.get("smtp_port") or _int(settings, "smtp_port", text["smtp_port"],
+                                          host_port or DEFAULT_PORTS.get(security, 25))
+    if guessed:  # a well-known mailbox on its other port (QQ, 163 and Outlook take 587 with starttls too)
+        security = {465: "ssl", 587: "starttls"}.get(int(port), security)
+    from_name, from_address = _from(text["from_address"], text["from_name"])
     window = parse_window(text["send_days"], text["send_hours"], lambda key, why: XlcrmError(_bad(key, why)))
     return SenderProfile(
         host=host, port=int(port), security=security, user=user,
-        from_address=text["from_address"] or user, from_name=text["from_name"], company=text["company"],
+        from_address=from_address or user, from_name=from_name, company=text["company"],
         rate_per_minute=float(settings.number("rate_per_minute", "sender", 20) or 0),
         daily_cap=_int(settings, "daily_cap", settings.value("daily_cap", "sender"), 100),
         window=window, cc_owner=settings.flag("cc_owner", "sender"),
         min_days=_int(settings, "min_days", settings.value("min_days", "sender"), 3),
-        owners=owners_of(settings))
+        owners=owners_of(settings), certificate=text["smtp_certificate"])
 
 
 _ADDRESS = re.compile(r"^\s*(?P<name>.*?)\s*<(?P<addr>[^<>]+)>\s*$")

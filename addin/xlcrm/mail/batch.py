@@ -10,6 +10,7 @@ received without answering stays `sending`: in flight, for a human to check.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
@@ -22,7 +23,11 @@ from xlcrm.mail.journal import Journal
 SENDING = Msg("Sending", "正在发送")
 GAVE_UP = Msg("The server kept failing ({why}) after {tries} tries; stopped. What was not sent goes out on the next "
               "run.", "服务器连续 {tries} 次出错({why}),已停止;未发出的邮件会在下次运行时发送。")
-NOT_STARTED = Msg("not sent: the batch stopped before this message", "未发送:本批在此之前已停止")
+NOT_STARTED = Msg("the batch stopped before this message", "本批在此之前已停止")
+SAME_REFUSAL = Msg("The server refused two messages in a row the same way ({why}): it is about the mailbox or the "
+                   "text, not the recipients; stopped, and neither counts as failed. What was not sent goes out on the "
+                   "next run.", "服务器连续两封以同样的理由拒收({why}):问题在邮箱或内容,而不是收件人;已停止,"
+                   "这两封不算发送失败,未发出的邮件会在下次运行时发送。")
 COPY_REFUSED = Msg("the copy to {address} was refused ({code} {text})", "抄送 {address} 被拒收({code} {text})")
 
 
@@ -91,6 +96,9 @@ class Batch:
         self.mailer, self.profile, self.journal, self.clock = mailer, profile, journal, clock
         self.connection: Connection | None = None
         self.backoff = tuple(getattr(mailer, "backoff", (5, 20, 60)))
+        self._refused: tuple[str, Outgoing] | None = None  # the last message refused for its content, not address
+        self._revised: dict[str, Outcome] = {}
+        self._refused_to: dict[str, Rejected] = {}  # addresses refused at RCPT in this batch: not asked again
 
     def run(self, items: list[Outgoing], progress: Callable[..., Iterable] | None = None) -> BatchResult:
         result = BatchResult()
@@ -105,6 +113,7 @@ class Batch:
             result.stopped = stop.reason
         finally:
             self._drop()
+        result.outcomes.update(self._revised)
         for item in items:
             result.outcomes.setdefault(item.key, Outcome("unsent", NOT_STARTED))
         return result
@@ -123,6 +132,10 @@ class Batch:
         raise AssertionError("unreachable")
 
     def _one(self, item: Outgoing) -> Outcome:
+        earlier = self._refused_to.get(item.recipients[0].lower()) if item.recipients else None
+        if earlier is not None:
+            return self._finish(item, "failed", earlier.reason, None, code=earlier.code, recipient_refused=True,
+                                **item.record)  # never journaled as sending: the log still names whom
         self._connected()
         self.journal.record(item.key, "sending", at=self.clock.now(), test=item.test, **item.record)
         for attempt in range(len(self.backoff) + 1):
@@ -131,7 +144,13 @@ class Batch:
                 return self._finish(item, "test_sent" if item.test else "sent", None,
                                     _copies_note(delivery), journal_state="sent")
             except Rejected as fault:
-                return self._finish(item, "failed", fault.reason, None, code=fault.code)
+                self._stop_if_refused_alike(item, fault)
+                about_address = fault.recipient and _ADDRESS_SPECIFIC.search(fault.reason.text("en"))
+                self._refused = None if about_address else (_without_addresses(fault.reason, item), item)
+                if fault.recipient and item.recipients:
+                    self._refused_to[item.recipients[0].lower()] = fault
+                return self._finish(item, "failed", fault.reason, None, code=fault.code,
+                                    recipient_refused=fault.recipient or None)
             except Uncertain as fault:
                 self._drop()
                 return Outcome("in_flight", fault.reason, self.clock.now())  # the journal keeps `sending`
@@ -146,6 +165,17 @@ class Batch:
                 raise _Stop(fault.reason) from None
         raise AssertionError("unreachable")
 
+    def _stop_if_refused_alike(self, item: Outgoing, fault: Rejected) -> None:
+        """A second refusal worded like the last, not about an address ('relay access denied', a policy): the
+        first was no failure of its own either."""
+        if self._refused is None or self._refused[0] != _without_addresses(fault.reason, item):
+            return
+        earlier = self._refused[1]
+        reason = SAME_REFUSAL(why=fault.reason)
+        self._revised[earlier.key] = self._finish(earlier, "unsent", reason, None)
+        self._finish(item, "unsent", reason, None)
+        raise _Stop(reason)
+
     def _pause_or_stop(self, attempt: int, fault: SendFault, item: Outgoing | None = None) -> None:
         if attempt >= len(self.backoff):
             reason = GAVE_UP(why=fault.reason, tries=attempt + 1)
@@ -155,17 +185,30 @@ class Batch:
         self.clock.sleep(self.backoff[attempt])
 
     def _finish(self, item: Outgoing, state: str, reason: Msg | None, note: Msg | None,
-                journal_state: str | None = None, code: int | None = None) -> Outcome:
+                journal_state: str | None = None, code: int | None = None, **extra: Any) -> Outcome:
         at = self.clock.now()
         shown = reason or note
         self.journal.record(item.key, journal_state or state, at=at, test=item.test, code=code,
-                            reason=shown.text("en") if shown else None)
+                            reason=shown.text("en") if shown else None, **extra)
         return Outcome(state, shown, at, code)
 
     def _drop(self) -> None:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
+
+
+# Answers about this recipient alone (RFC 3463 X.1.x addressing, X.2.x mailbox; the usual wordings): two of
+# them in a row are two bad addresses, not a mailbox-wide refusal.
+_ADDRESS_SPECIFIC = re.compile(r"\b5\.[12]\.\d{1,3}\b|unknown|no such|not exist|does not exist|invalid|not found|"
+                               r"unavailable|disabled|inactive|mailbox full|over quota|不存在|无效", re.IGNORECASE)
+
+
+def _without_addresses(reason: Msg, item: Outgoing) -> str:
+    text = reason.text("en")
+    for address in item.recipients:
+        text = text.replace(address, "")
+    return text
 
 
 def _copies_note(delivery: Any) -> Msg | None:

@@ -22,6 +22,17 @@ NO_KEYRING = Msg("The system keyring cannot be used here ({why}); set XLCRM_SMTP
                  "此处无法使用系统钥匙串({why});请改用环境变量 XLCRM_SMTP_PASSWORD。")
 
 
+FROM_ENV = Msg("the password came from the environment variable XLCRM_SMTP_PASSWORD (it is used before the keyring): "
+               "correct it there.", "密码取自环境变量 XLCRM_SMTP_PASSWORD(优先于钥匙串):请在那里改正。")
+FROM_KEYRING = Msg("the password came from the system keyring: run `xlcrm password BOOK.xlsx` to replace it.",
+                   "密码取自系统钥匙串:请运行 `xlcrm password 工作簿.xlsx` 重新保存。")
+
+
+def password_origin(user: str) -> Msg:
+    """Where password_for(user) finds the password, for a refused login's message."""
+    return FROM_ENV if os.environ.get(ENV) else FROM_KEYRING
+
+
 def password_for(user: str) -> str:
     """The password to log in as user; an XlcrmError saying how to provide one if there is none."""
     from_env = os.environ.get(ENV)

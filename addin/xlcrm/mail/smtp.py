@@ -27,30 +27,78 @@ import yagmail
 
 from xlcrm.core.i18n import Msg
 from xlcrm.core.sender import SenderProfile
-from xlcrm.mail.credentials import password_for
+from xlcrm.mail.credentials import password_for, password_origin
 from xlcrm.mail.faults import Fatal, Rejected, Temporary, Uncertain
 
 AUTH_FAILED = Msg("The server {host} refused the login {user} ({code} {text}). Check the login and password "
-                  "(QQ and 163 mailboxes need an authorisation code, not the web password). Nothing was sent.",
+                  "(QQ and 163 mailboxes need an authorisation code, not the web password); {where} Nothing was sent.",
                   "服务器 {host} 拒绝了账号 {user} 的登录({code} {text})。请检查账号和密码"
-                  "(QQ、163 邮箱需使用授权码而不是网页登录密码)。本批未发送。")
-NO_AUTH = Msg("The server {host} does not offer a login on this connection ({text}); try security ssl or "
-              "starttls, or leave the login empty for a relay.",
-              "服务器 {host} 在此连接上不支持登录({text});请将加密方式改为 ssl 或 starttls,内网转发服务器则不填登录账号。")
+                  "(QQ、163 邮箱需使用授权码而不是网页登录密码);{where}本批未发送。")
+NO_METHOD = Msg("The server {host} offers no login method xlcrm can use (it offers: {offered}). Ask the mail "
+                "administrator for a PLAIN or LOGIN login over ssl or starttls. Nothing was sent.",
+                "服务器 {host} 提供的登录方式 xlcrm 无法使用(服务器提供:{offered})。请向邮件管理员确认可在 ssl 或 starttls "
+                "下使用 PLAIN 或 LOGIN 登录。本批未发送。")
+NO_AUTH = Msg("The server {host}:{port} does not offer a login ({text}), but a login is set ('smtp_user'). A relay "
+              "that needs none: leave smtp_user empty. Otherwise the login is on another port (465 with ssl, 587 with "
+              "starttls). Nothing was sent.",
+              "服务器 {host}:{port} 不提供登录({text}),但设置了登录账号(“smtp_user”)。无需登录的内网转发服务器:"
+              "请清空 smtp_user;否则登录在另一个端口(465 用 ssl,587 用 starttls)。本批未发送。")
 TLS_FAILED = Msg("Secure connection to {host}:{port} failed ({why}). Check the security setting (ssl for port 465, "
                  "starttls for 587) and the server name. Nothing was sent.",
                  "与 {host}:{port} 建立加密连接失败({why})。请检查加密方式(465 端口用 ssl,587 用 starttls)和服务器地址。"
                  "本批未发送。")
-CERT_FAILED = Msg("The certificate of {host} cannot be trusted ({why}). Nothing was sent.",
-                  "{host} 的证书不受信任({why})。本批未发送。")
-NO_SERVER = Msg("Cannot find the SMTP server {host} ({why}).", "找不到发信服务器 {host}({why})。")
+CERT_FAILED = Msg("The certificate of {host} cannot be trusted ({why}). {what} Nothing was sent.",
+                  "{host} 的证书不受信任({why})。{what}本批未发送。")
+CERT_OWN = Msg("If the server uses its own certificate (self-signed or your company's CA), get that file from the mail "
+               "administrator and put its name in 'smtp_certificate' (settings sheet, Mail sender).",
+               "如果服务器使用自有证书(自签名或公司内部 CA),请向邮件管理员索取证书文件,并填入设置表“发件设置”的“smtp_certificate”。")
+CERT_NAME = Msg("The certificate is for another name: write in 'smtp_host' the server name it was issued to "
+                "(e.g. smtp.example.com rather than an IP address or an alias).",
+                "证书对应的是另一个名称:请在“smtp_host”中填写证书所签发的服务器名称(例如 smtp.example.com,而不是 IP 地址或别名)。")
+CERT_DATE = Msg("The certificate has expired or is not valid yet: check this computer's date, then tell the mail "
+                "administrator.", "证书已过期或尚未生效:请检查本机日期,再告知邮件管理员。")
+BAD_CERT_FILE = Msg("The certificate file in 'smtp_certificate' ({path}) cannot be used: {why}. Nothing was sent.",
+                    "“smtp_certificate”中的证书文件({path})无法使用:{why}。本批未发送。")
+NO_SERVER = Msg("Cannot find the SMTP server {host} ({why}): check 'smtp_host' (settings sheet, Mail sender). Nothing "
+                "was sent.", "找不到发信服务器 {host}({why}):请检查设置表“发件设置”中的“smtp_host”。本批未发送。")
 CANNOT_CONNECT = Msg("Cannot connect to {host}:{port} ({why})", "无法连接 {host}:{port}({why})")
 DROPPED = Msg("the server closed the connection ({why})", "服务器断开了连接({why})")
 SERVER_SAID = Msg("the server answered {code} {text}", "服务器答复 {code} {text}")
 SENDER_REFUSED = Msg("The server refused the sender address {sender}: {code} {text}. Nothing more was sent.",
                      "服务器拒绝了发件地址 {sender}:{code} {text}。已停止发送。")
+WRONG_SECURITY = Msg("{host}:{port} {speaks}, but the settings say {security}. Set 'smtp_security' (settings sheet, "
+                      "Mail sender) to {fix}, or run with --smtp-security {fix}. Nothing was sent.",
+                      "{host}:{port} {speaks},但设置为 {security}。请把设置表“发件设置”中的“smtp_security”改为 {fix},"
+                      "或加参数 --smtp-security {fix}。本批未发送。")
+SPEAKS = {"ssl": Msg("expects a secure connection from the start (implicit TLS)", "要求一开始就建立加密连接(隐式 TLS)"),
+          "starttls": Msg("speaks plain SMTP first and offers STARTTLS", "先以明文 SMTP 应答并支持 STARTTLS"),
+          "none": Msg("speaks plain SMTP without encryption", "只支持不加密的 SMTP")}
+NOTHING_LISTENS = Msg("Nothing answers at {host}:{port} (connection refused). Check the server and the port "
+                      "('smtp_port': 465 for ssl, 587 for starttls, 25 for none). Nothing was sent.",
+                      "{host}:{port} 没有服务(连接被拒绝)。请检查服务器地址和端口(“smtp_port”:ssl 用 465,starttls 用 587,"
+                      "none 用 25)。本批未发送。")
+UNREACHABLE = Msg("Cannot reach {host}:{port} ({why}). Check the server and the port; a firewall or the internet "
+                  "provider may block this port (port 25 often is: try 465 with ssl or 587 with starttls). Nothing "
+                  "more was sent.", "无法连接 {host}:{port}({why})。请检查服务器地址和端口;防火墙或网络运营商可能封锁了该端口"
+                  "(25 端口常被封锁:可改用 465 + ssl 或 587 + starttls)。已停止发送。")
+SILENT = Msg("{host}:{port} accepted the connection but said nothing within {seconds} s, neither plain SMTP nor TLS. "
+             "Check the server and the port, or try again later. Nothing more was sent.",
+             "{host}:{port} 接受了连接,但 {seconds} 秒内没有任何应答(既不是明文 SMTP 也不是 TLS)。请检查服务器地址和端口,"
+             "或稍后再试。已停止发送。")
+NEEDS_LOGIN = Msg("The server {host} takes mail only after a login ({code} {text}): fill in 'smtp_user' (settings "
+                  "sheet, Mail sender) and run `xlcrm password BOOK.xlsx`. Nothing more was sent.",
+                  "服务器 {host} 要求先登录才能发信({code} {text}):请填写设置表“发件设置”中的“smtp_user”,"
+                  "并运行 `xlcrm password 工作簿.xlsx`。已停止发送。")
+LIMIT_REACHED = Msg("The mailbox reached a sending limit ({why}); stopped. What was not sent goes out on a later run "
+                    "(lower rate_per_minute or daily_cap in the settings if this comes back).",
+                    "邮箱达到了发送上限({why}),已停止;未发出的邮件会在之后运行时发送(如反复出现,请调低设置中的"
+                    " rate_per_minute 或 daily_cap)。")
 NO_ANSWER = Msg("the whole message was handed to the server, but no answer came back ({why})",
                 "邮件已完整交给服务器,但未收到答复({why})")
+
+
+OPEN_TIMEOUT = 15  # seconds to connect, greet, secure and log in; a server that says nothing is not waited on
+PROBE_TIMEOUT = 5
 
 
 @dataclass
@@ -63,53 +111,109 @@ def _text(response: bytes | str) -> str:
     return " ".join(text.split())[:300]
 
 
+# A permanent answer about the mailbox's sending limits, not about this message (Gmail's 5.4.5 quota,
+# "too many messages", 发送频率...): the rest would be refused the same way, so the batch stops.
+_LIMIT = re.compile(r"too many|quota|sending limit|daily limit|rate limit|\blimit(ed)? exceeded|frequen|"
+                    r"\b5\.4\.5\b|频率|超限|超过.*(限|上限)|过多", re.IGNORECASE)
+
+
+_ABOUT_RECIPIENT = re.compile(r"\b[45]\.[12]\.\d{1,3}\b")  # RFC 3463: addressing or the recipient's mailbox
+
+
 def _reply_fault(code: int, response, permanent: Callable[[Msg, int], Exception]) -> Exception:
     reason = SERVER_SAID(code=code, text=_text(response))
-    return Temporary(reason) if 400 <= code < 500 else permanent(reason, code)
+    if 400 <= code < 500:
+        return Temporary(reason)
+    if code != 552 and not _ABOUT_RECIPIENT.search(_text(response)) and _LIMIT.search(_text(response)):
+        return Fatal(LIMIT_REACHED(why=reason))
+    return permanent(reason, code)
 
 
-def tls_context() -> ssl.SSLContext:
-    """Certificates are verified against the system's trust store (or SSL_CERT_FILE)."""
-    return ssl.create_default_context()
+def tls_context(certificate: str = "") -> ssl.SSLContext:
+    """Certificates are verified against the system's trust store (or SSL_CERT_FILE), plus the profile's own file."""
+    context = ssl.create_default_context()
+    if certificate:
+        try:
+            context.load_verify_locations(cafile=certificate)
+        except (OSError, ssl.SSLError) as error:
+            raise Fatal(BAD_CERT_FILE(path=certificate, why=getattr(error, "strerror", None) or str(error))) from None
+    return context
+
+
+# OpenSSL's verify codes: the name does not match; expired or not yet valid
+_NAME_CODES, _DATE_CODES = {62, 64}, {9, 10}
+
+
+def _cert_advice(error: ssl.SSLCertVerificationError) -> Msg:
+    code = error.verify_code
+    return CERT_NAME if code in _NAME_CODES else CERT_DATE if code in _DATE_CODES else CERT_OWN
 
 
 class SmtpConnection:
     def __init__(self, profile: SenderProfile, password: str | None, timeout: float):
         self.profile, self._password, self.timeout = profile, password, timeout
         self._client: yagmail.SMTP | None = None
+        self._features: dict[str, str] = {}
 
     def open(self) -> "SmtpConnection":
+        """Connect, secure and log in within OPEN_TIMEOUT; a wrong security setting is named with its fix."""
+        try:
+            client = self._login()
+        except Exception as error:
+            raise self._connect_fault(error) from None
+        client.smtp.sock.settimeout(self.timeout)  # sending a big message may take longer than opening
+        self._client = client
+        return self
+
+    def _login(self) -> yagmail.SMTP:
         profile = self.profile
-        context = tls_context()
-        options: dict = {"timeout": self.timeout}
+        context = tls_context(profile.certificate)
+        options: dict = {"timeout": min(self.timeout, OPEN_TIMEOUT)}
+        ascii_only = f"{profile.user}{self._password or ''}".isascii()
         if profile.security == "ssl":
             options["context"] = context
         client = yagmail.SMTP(
             user=profile.user or None, password=self._password, host=profile.host, port=profile.port,
             smtp_ssl=profile.security == "ssl",
             smtp_starttls={"context": context} if profile.security == "starttls" else False,
-            smtp_skip_login=not profile.user, soft_email_validation=False, **options)
+            smtp_skip_login=not profile.user or not ascii_only, soft_email_validation=False, **options)
         client.user = profile.user  # yagmail would append @gmail.com to a login without one
         try:
-            try:
-                client.login()
-            except UnicodeEncodeError:  # smtplib encodes AUTH as ASCII; a password with 中文 or é needs UTF-8
-                _auth_plain_utf8(client.smtp, profile.user, self._password or "")
-        except Exception as error:
+            client.login()
+            if profile.user and not ascii_only:  # smtplib encodes AUTH as ASCII; a password with 中文 or é needs UTF-8
+                _auth_utf8(client.smtp, profile.user, self._password or "")
+        except BaseException:
+            self._features = dict(getattr(getattr(client, "smtp", None), "esmtp_features", None) or {})
             client.is_closed = True
-            raise self._connect_fault(error) from None
-        self._client = client
-        return self
+            _quietly_close(getattr(client, "smtp", None))
+            raise
+        return client
 
     def _connect_fault(self, error: Exception) -> Exception:
         p = self.profile
+        if _wrong_door(error):
+            speaks = probe_security(p.host, p.port, min(self.timeout, PROBE_TIMEOUT))
+            if speaks in SPEAKS and speaks != p.security:
+                return Fatal(WRONG_SECURITY(host=p.host, port=p.port, speaks=SPEAKS[speaks], security=p.security,
+                                            fix=speaks))
+            if speaks == "refused":
+                return Fatal(NOTHING_LISTENS(host=p.host, port=p.port))
+            if speaks == "unreachable":
+                return Fatal(UNREACHABLE(host=p.host, port=p.port, why=str(error) or type(error).__name__))
+            if speaks is None and _timed_out(error):
+                return Fatal(SILENT(host=p.host, port=p.port, seconds=round(min(self.timeout, OPEN_TIMEOUT))))
         if isinstance(error, smtplib.SMTPAuthenticationError):
-            return Fatal(AUTH_FAILED(host=p.host, user=p.user, code=error.smtp_code, text=_text(error.smtp_error)))
+            return Fatal(AUTH_FAILED(host=p.host, user=p.user, code=error.smtp_code, text=_text(error.smtp_error),
+                                     where=password_origin(p.user)))
+        if isinstance(error, smtplib.SMTPException) and "no suitable authentication" in str(error).lower():
+            offered = self._offered()  # an empty AUTH line offers nothing at all
+            return Fatal(NO_METHOD(host=p.host, offered=offered) if offered else
+                         NO_AUTH(host=p.host, port=p.port, text="AUTH"))
         if isinstance(error, smtplib.SMTPNotSupportedError):
             reason = NO_AUTH if "auth" in str(error).lower() else TLS_FAILED
             return Fatal(reason(host=p.host, port=p.port, text=str(error), why=str(error)))
         if isinstance(error, ssl.SSLCertVerificationError):
-            return Fatal(CERT_FAILED(host=p.host, why=error.verify_message or str(error)))
+            return Fatal(CERT_FAILED(host=p.host, why=error.verify_message or str(error), what=_cert_advice(error)))
         if isinstance(error, ssl.SSLError):
             return Fatal(TLS_FAILED(host=p.host, port=p.port, why=error.reason or str(error)))
         if isinstance(error, socket.gaierror):
@@ -121,6 +225,10 @@ class SmtpConnection:
             return Temporary(CANNOT_CONNECT(host=p.host, port=p.port, why=str(error) or type(error).__name__))
         raise error
 
+    def _offered(self) -> str:
+        """The login methods the server listed (kept by smtplib from its EHLO answer), for the message."""
+        return self._features.get("auth", "").strip()
+
     def send(self, sender: str, recipients: tuple[str, ...], payload: bytes) -> Delivery:
         smtp = self._client.smtp
         handed_over = False
@@ -129,7 +237,7 @@ class SmtpConnection:
             code, response = smtp.mail(sender)
             if code != 250:
                 smtp.rset()
-                raise _reply_fault(code, response, lambda reason, c: Fatal(
+                raise self._needs_more(code, response) or _reply_fault(code, response, lambda reason, c: Fatal(
                     SENDER_REFUSED(sender=sender, code=c, text=_text(response))))
             delivery = self._recipients(smtp, recipients)
             code, response = smtp.docmd("DATA")
@@ -146,6 +254,16 @@ class SmtpConnection:
             raise _reply_fault(code, response, Rejected)
         return delivery
 
+    def _needs_more(self, code: int, response) -> Fatal | None:
+        """530 (RFC 4954): the server wants STARTTLS or a login before it takes mail from anyone."""
+        if code != 530:
+            return None
+        p = self.profile
+        if "starttls" in _text(response).lower():
+            return Fatal(WRONG_SECURITY(host=p.host, port=p.port, speaks=SPEAKS["starttls"], security=p.security,
+                                        fix="starttls"))
+        return Fatal(NEEDS_LOGIN(host=p.host, code=code, text=_text(response)))
+
     def _recipients(self, smtp: smtplib.SMTP, recipients: tuple[str, ...]) -> Delivery:
         delivery = Delivery()
         for index, address in enumerate(recipients):
@@ -154,7 +272,7 @@ class SmtpConnection:
                 continue
             if index == 0:  # the customer: no point sending the copy alone
                 smtp.rset()
-                raise _reply_fault(code, response, Rejected)
+                raise self._needs_more(code, response) or _reply_fault(code, response, lambda reason, c: Rejected(reason, c, recipient=True))
             delivery.refused_copies.append((address, code, _text(response)))
         return delivery
 
@@ -167,10 +285,78 @@ class SmtpConnection:
             self._client = None
 
 
-def _auth_plain_utf8(smtp: smtplib.SMTP, user: str, password: str) -> None:
-    """AUTH PLAIN with UTF-8 credentials, as RFC 4616 defines it."""
-    token = base64.b64encode(f"\0{user}\0{password}".encode("utf-8")).decode("ascii")
-    code, response = smtp.docmd("AUTH", "PLAIN " + token)
+def _wrong_door(error: Exception) -> bool:
+    """Failures that mean the security setting (or the port) may not be what the server speaks."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return False
+    if isinstance(error, socket.gaierror):
+        return False  # the name is unknown: said as such
+    return isinstance(error, (OSError, smtplib.SMTPNotSupportedError, smtplib.SMTPServerDisconnected))
+
+
+def _timed_out(error: BaseException | None) -> bool:
+    while error is not None:  # smtplib wraps a read timeout in SMTPServerDisconnected
+        if isinstance(error, (TimeoutError, socket.timeout)):
+            return True
+        error = error.__context__
+    return False
+
+
+def probe_security(host: str, port: int, timeout: float) -> str | None:
+    """What is at host:port: 'ssl', 'starttls' or 'none' (what the server speaks), 'refused' (nothing listens),
+    'unreachable' (no connection within the timeout), or None (connected, but it answers neither way).
+
+    Only a look at the greeting: no certificate is checked and nothing is sent but EHLO and QUIT."""
+    insecure = ssl.create_default_context()
+    insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
+    try:
+        raw = socket.create_connection((host, port), timeout)
+    except ConnectionRefusedError:
+        return "refused"
+    except OSError:
+        return "unreachable"
+    try:
+        with raw, insecure.wrap_socket(raw, server_hostname=host):
+            return "ssl"
+    except ssl.SSLError:
+        pass  # not TLS from the start: perhaps plain SMTP, which greets first
+    except OSError:
+        return None
+    try:
+        with smtplib.SMTP(host, port, timeout=timeout) as plain:
+            plain.ehlo()
+            return "starttls" if plain.has_extn("starttls") else "none"
+    except (smtplib.SMTPException, OSError):
+        return None
+
+
+def _quietly_close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is not None:
+        try:
+            smtp.close()
+        except Exception:  # a half-open connection: nothing to save
+            pass
+
+
+def _auth_utf8(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH PLAIN (RFC 4616) or, when the server offers only that, LOGIN, with UTF-8 credentials."""
+    smtp.ehlo_or_helo_if_needed()
+    if not smtp.has_extn("auth"):
+        raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+    offered = smtp.esmtp_features["auth"].upper().split()
+
+    def b64(text: str) -> str:
+        return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+    if "PLAIN" in offered:
+        code, response = smtp.docmd("AUTH", "PLAIN " + b64(f"\0{user}\0{password}"))
+    elif "LOGIN" in offered:
+        code, response = smtp.docmd("AUTH", "LOGIN")
+        for answer in (user, password):
+            if code == 334:
+                code, response = smtp.docmd(b64(answer))
+    else:
+        raise smtplib.SMTPException("No suitable authentication method found.")
     if code != 235:
         raise smtplib.SMTPAuthenticationError(code, response)
 
