@@ -77,8 +77,9 @@ def _filled(value) -> bool:
 
 
 def _header_text(value) -> str:
-    """A header as the user wrote it (full-width kept), only surrounding spaces trimmed."""
-    return str(value).strip() if clean_text(value) else ""
+    """A header as the user wrote it (full-width kept); a line break inside the cell, or a run of
+    spaces, reads as one space, so messages and settings show it on one line."""
+    return " ".join(str(value).split()) if clean_text(value) else ""
 
 
 def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
