@@ -13,7 +13,7 @@ from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of
 from xlcrm.core.i18n import Msg, lang_of
 from xlcrm.core.mapping import Mapping, require, resolve
 from xlcrm.core.problems import Problem
-from xlcrm.core.records import duplicate_problems, read_records
+from xlcrm.core.records import column_day_first, duplicate_problems, read_records
 from xlcrm.core.settings import Settings
 from xlcrm.core.sheets import find_sheet, owned_columns, owned_headers, owned_sheet_names
 from xlcrm.core.table import HEADER_SCAN_ROWS, Table, extract_table, find_header_row
@@ -79,7 +79,13 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
             problems += orders.problems
     lang = settings.lang(lang_of(customers.table.headers))
     notes += customers.mapping.notes + (orders.mapping.notes if orders else [])
+    notes += [n for source in (customers, orders) if source for n in date_order_notes(source, day_first)]
     return Session(book, settings, lang, customers, orders, problems, notes, read_count=len(problems))
+
+
+def date_order_notes(source: Source, day_first: bool) -> list[Msg]:
+    """How ambiguous dates such as 05/03/2026 were read, column by column (the user should know)."""
+    return column_day_first(source.table, source.mapping, day_first)[1]
 
 
 def _choose(book: Book, named: str, candidates: list[str], kind: str, notes: list[Msg]) -> str | None:

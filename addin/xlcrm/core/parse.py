@@ -33,7 +33,11 @@ _YMD_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(
 _MD_CN = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
 _YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_XY_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_XY_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:,?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?$",
+                      re.IGNORECASE)
+_SERIAL_TEXT = re.compile(r"^\d{4,5}(?:\.\d+)?$")  # an Excel serial stored as text, e.g. '46086'
+# What people type for "nothing here": read as an empty cell, never as a problem
+PLACEHOLDERS = {"-", "--", "---", "—", "——", "–", "/", "n/a", "na", "none", "null", "nil", "无", "暂无", "空", "未知"}
 _MD = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
 _CURRENCY = re.compile(r"(人民币|rmb|cny|usd|eur|us\$|[¥$€£]|元|块)", re.IGNORECASE)
 _AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?|\.\d+)(万|w|k|千)?$", re.IGNORECASE)
@@ -84,8 +88,10 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
             return (_EXCEL_EPOCH + dt.timedelta(days=float(value))).date(), None
         return None, NOT_A_DATE
     text = clean_text(value)
-    if not text:
+    if not text or text.lower() in PLACEHOLDERS:
         return None, None
+    if _SERIAL_TEXT.match(text):
+        return parse_date(float(text), day_first, yearless)
     for pattern in (_YMD_CN, _YMD, _YMD_COMPACT):
         match = pattern.match(text)
         if match:
@@ -93,15 +99,42 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
     match = _XY_YEAR.match(text)
     if match:
         first, second, year = map(int, match.groups())
-        if first > 12 or (day_first and second <= 12):
-            return _day(year, second, first)
-        return _day(year, first, second)
-    match = _MD_CN.match(text) or _MD.match(text)
+        return _day(year, *_month_day(first, second, day_first))
+    match = _MD_CN.match(text)
     if match:
-        if not yearless:
-            return None, NO_YEAR
-        return _day(YEARLESS, *map(int, match.groups()))
+        return _day(YEARLESS, *map(int, match.groups())) if yearless else (None, NO_YEAR)
+    match = _MD.match(text)
+    if match:
+        return _day(YEARLESS, *_month_day(*map(int, match.groups()), day_first)) if yearless else (None, NO_YEAR)
     return _parse_words(text, day_first, yearless)
+
+
+def _month_day(first: int, second: int, day_first: bool) -> tuple[int, int]:
+    """(month, day) of 5/3: the only possible reading, else the one day_first says."""
+    return (second, first) if first > 12 or (day_first and second <= 12) else (first, second)
+
+
+def slash_order(values: Any) -> tuple[bool | None, list[str]]:
+    """How a column's dates like 05/03/2026 are meant, judged by its own values.
+
+    (True if a value such as 25/03/2026 can only be day first, False if one such as
+    03/25/2026 can only be month first, None if none or both are there; the values that
+    could be read either way, e.g. 05/03/2026). A column is typed by one person in one
+    habit, so its unambiguous dates say how to read the ambiguous ones.
+    """
+    day_only = month_only = False
+    ambiguous = []
+    for value in values:
+        text = clean_text(value) if isinstance(value, str) else ""
+        match = _XY_YEAR.match(text) or _MD.match(text)
+        if not match:
+            continue
+        first, second = int(match.group(1)), int(match.group(2))
+        day_only |= 12 < first <= 31 and second <= 12
+        month_only |= 12 < second <= 31 and first <= 12
+        if first <= 12 and second <= 12 and first != second:
+            ambiguous.append(text)
+    return (None if day_only == month_only else day_only), ambiguous
 
 
 def _parse_words(text: str, day_first: bool, yearless: bool):
@@ -127,7 +160,7 @@ def parse_amount(value: Any):
     if isinstance(value, (int, float)):
         return (None, None) if isinstance(value, float) and math.isnan(value) else (float(value), None)
     text = clean_text(value)
-    if not text:
+    if not text or text.lower() in PLACEHOLDERS:
         return None, None
     negative = text.startswith("(") and text.endswith(")")
     text = _CURRENCY.sub("", text.strip("()")).replace(",", "").replace(" ", "")
@@ -148,7 +181,7 @@ def parse_phone(value: Any):
             return (None, None) if math.isnan(value) else (None, NOT_A_PHONE)
         return str(int(value)), None
     text = clean_text(value)
-    if not text:
+    if not text or text.lower() in PLACEHOLDERS:
         return None, None
     if sum(ch.isdigit() for ch in text) < 5:
         return None, NOT_A_PHONE

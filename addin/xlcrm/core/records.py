@@ -20,6 +20,15 @@ from xlcrm.core.table import Table, column_letter
 NO_CUSTOMER = Msg("row has data but no customer name", "该行有内容但没有客户名称")
 DUPLICATE = Msg("same customer as row {row}", "与第 {row} 行是同一客户")
 BAD_EMAIL = Msg("not a valid e-mail address ({why})", "邮箱地址无效")
+DAY_FIRST_BY_COLUMN = Msg(
+    "Sheet '{sheet}', column {column}: dates like {example} were read as {order}, as the column's {proof} can only be.",
+    "工作表“{sheet}”{column} 列:{example} 这类日期按{order}读取,因为同列的 {proof} 只能这样读。")
+DAY_FIRST_BY_SETTING = Msg(
+    "Sheet '{sheet}', column {column}: {count} dates like {example} could be day/month or month/day; read as "
+    "{order} (setting 'Dates like 5/3/2026 are day first'). Change that setting if it is wrong.",
+    "工作表“{sheet}”{column} 列:{count} 个日期(如 {example})可按日/月或月/日读取,已按{order}读取"
+    "(设置“5/3/2026 这类日期日在前”)。如有误请修改该设置。")
+ORDERS_NAMED = {True: Msg("day/month", "日/月"), False: Msg("month/day", "月/日")}
 TOTAL_ROWS = {"合计", "总计", "小计", "total", "totals", "grand total", "sum", "subtotal"}
 
 
@@ -31,7 +40,7 @@ def customer_key(name: Any) -> str:
 def parse_email(value: Any):
     """The first valid address in a cell (one personal recipient per customer, never a list)."""
     text = parse.clean_text(value)
-    if not text:
+    if not text or text.lower() in parse.PLACEHOLDERS:
         return None, None
     why = None
     for candidate in re.split(r"[;,，；\s]+", text):
@@ -40,6 +49,29 @@ def parse_email(value: Any):
         except EmailNotValidError as error:
             why = why or str(error)
     return None, BAD_EMAIL(why=why)
+
+
+def column_day_first(table: Table, mapping: Mapping, day_first: bool) -> tuple[dict[str, bool], list[Msg]]:
+    """Per date column, whether 05/03/2026 is day first: the column's own unambiguous dates decide,
+    else the setting; and a note for every column where ambiguous dates were read one way."""
+    orders, notes = {}, []
+    for field, column in mapping.columns.items():
+        if BY_ID[field].kind not in ("date", "birthday"):
+            continue
+        distinct = [v for v in table.cells[column].dropna().unique() if isinstance(v, str)]
+        decided, ambiguous = parse.slash_order(distinct)
+        orders[field] = day_first if decided is None else decided
+        if ambiguous:
+            where = dict(sheet=table.sheet, column=f"{column_letter(column)} {table.header_of(column)}",
+                         example=ambiguous[0], order=ORDERS_NAMED[orders[field]])
+            notes.append(DAY_FIRST_BY_SETTING(count=len(ambiguous), **where) if decided is None
+                         else DAY_FIRST_BY_COLUMN(proof=_proof(distinct, decided), **where))
+    return orders, notes
+
+
+def _proof(values: list, day_first: bool) -> str:
+    """A value of the column that can only be read the way it was decided (e.g. 25/03/2026)."""
+    return next(v for v in values if parse.slash_order([v])[0] is day_first)
 
 
 def _parser(kind: str, day_first: bool) -> Callable[[Any], tuple]:
@@ -71,10 +103,11 @@ def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool
     """(records indexed by Excel row, problems). Rows without a key, and total rows, are left out."""
     frame = pd.DataFrame(index=table.cells.index.rename("row"))
     problems: list[Problem] = []
+    day_first_of, _ = column_day_first(table, mapping, day_first)
     for field, column in mapping.columns.items():
         kind = BY_ID[field].kind
         raw = table.cells[column]
-        parsed, reasons = parse.parse_column(raw, _parser(kind, day_first))
+        parsed, reasons = parse.parse_column(raw, _parser(kind, day_first_of.get(field, day_first)))
         frame[field] = _typed(parsed, kind)
         if kind == "email":
             frame["email_raw"] = raw.map(parse.clean_text)
