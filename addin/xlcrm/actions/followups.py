@@ -60,9 +60,11 @@ def due_touches(session: Session, today: dt.date) -> pd.DataFrame:
     """Every touch due (core.touches columns): regular follow-ups, care occasions, stuck deals.
 
     The mail merge picks from it who gets which reminder or greeting. Reads the contact log
-    (through session.book) but writes nothing.
+    (through session.book) but writes nothing. A customer without any date has nothing due
+    (the due list shows them as 'No date'), so no touch is handed over for them.
     """
-    return compute(session, today, note_problems=False).touches
+    touches = compute(session, today, note_problems=False).touches
+    return touches[touches["due"].notna()].reset_index(drop=True)
 
 
 def compute(session: Session, today: dt.date, note_problems: bool = True,
