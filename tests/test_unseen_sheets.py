@@ -1,0 +1,214 @@
+"""Tracking sheets nobody on the team had seen: other headers, layouts and spellings, run end to end.
+
+Each workbook is built here the way a team would have made it (openpyxl stands in for their
+hands) and goes through the commands a new user runs; the tests check what that user would
+look at: the mapping printed, the dates read, the due dates written, and their own cells unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from helpers.workbooks import sheet_rows
+from xlcrm.cli import main
+from xlcrm.core.parse import parse_amount, parse_date, parse_phone, slash_order
+from xlcrm.core.records import parse_email
+
+TODAY = "2026-11-23"
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["--lang", "en", *[str(a) for a in args]], catch_exceptions=False)
+
+
+def cells(path, sheet):
+    """Every non-empty cell of a sheet: what the team typed."""
+    book = openpyxl.load_workbook(path)
+    return {c.coordinate: c.value for row in book[sheet].iter_rows() for c in row if c.value is not None}
+
+
+def column_of(path, sheet, header, header_row=1):
+    rows = sheet_rows(path, sheet)
+    return [r[rows[header_row - 1].index(header)] for r in rows[header_row:]]
+
+
+ACCOUNTS = "Q1 'Key' Accounts"
+
+
+@pytest.fixture
+def key_accounts(tmp_path):
+    """An English tracker: a notes sheet first, a merged title and a date line above the header in
+    row 4, headers worded their own way (one with a line break, one with a trailing space), a drop-down,
+    frozen panes, a hidden column, two blank rows and a total row."""
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active["A1"] = "How we use this workbook"
+    sheet = book.create_sheet(ACCOUNTS)
+    sheet["A1"] = "Key account tracker"
+    sheet.merge_cells("A1:J1")
+    sheet["A2"] = "As of 20 Nov 2026"
+    sheet.append([])
+    sheet.append(["Account Name ", "Contact\nName", "E-mail Address", "Mobile", "Sales Rep", "Last Contacted",
+                  "Next Action Date", "Deal Stage", "Lifetime Value", "Comments"])
+    for row in (
+        ["Acme Corp", "John Smith", "john@acme.com", "+86 138 0013 8000", "Alice", "3/5/2026", "Mar 5, 2026",
+         "Proposal", "$1,200.50", "vip"],
+        ["Globex", "Mary Jones", "mary@globex.com", "138-0013-8001", "Bob", "11/15/2026", "5-Mar-26", "Won",
+         "RMB 1,200", ""],
+        ["Initech", "Peter Gibbons", "peter@initech.com", "  ", "Alice", dt.datetime(2026, 10, 1, 14, 30),
+         "2026-12-05 10:00:00", "Lead", "(1,200)", "  "],
+        [None] * 10,
+        [None] * 10,
+        ["Umbrella", "Alice Wong", "alice@umbrella.com", 13800138002, "Bob", "46000", "-", "Negotiation", "-", None],
+        ["Hooli", "Gavin Belson", "gavin@hooli.com", "(010) 6552-1234", "Carol", None, None, "Won", "12,000.00", None],
+        ["Total", None, None, None, None, None, None, None, "=SUM(I5:I11)", None],
+    ):
+        sheet.append(row)
+    sheet.freeze_panes = "B5"
+    sheet.column_dimensions["J"].hidden = True
+    stages = DataValidation(type="list", formula1='"Lead,Proposal,Negotiation,Won"')
+    sheet.add_data_validation(stages)
+    stages.add("H5:H200")
+    sheet.auto_filter.ref = "A4:J12"
+    path = tmp_path / "key accounts.xlsx"
+    book.save(path)
+    return path
+
+
+def test_reworded_english_headers_are_understood_and_the_odd_values_are_read(key_accounts):
+    result = run("check", key_accounts)
+    assert result.exit_code == 0, result.output
+    for line in ("Contact ← B Contact Name", "Last contact ← F Last Contacted",
+                 "Next follow-up ← G Next Action Date", "Total amount ← I Lifetime Value", "header in row 4, 5 rows"):
+        assert line in result.output
+    # an Excel serial kept as text is a date, '-' is an empty cell, a customer without dates is not a cell problem
+    assert "Data problems: 0" in result.output
+    assert "dates like 3/5/2026 were read as month/day" in result.output and "11/15/2026" in result.output
+
+
+def test_every_command_runs_on_it_and_the_teams_cells_and_sheet_features_stay(key_accounts, tmp_path):
+    before = cells(key_accounts, ACCOUNTS)
+    for command in ("check", "refresh", "followups", "remind", "report"):
+        result = run(command, key_accounts, *(() if command == "check" else ("--today", TODAY)))
+        assert "Traceback" not in result.output and "Unexpected error" not in result.output, (command, result.output)
+        assert result.exit_code in (0, 1), (command, result.output)  # 1: refresh needs purchases, and says so
+    after = cells(key_accounts, ACCOUNTS)
+    assert {ref: after.get(ref) for ref in before} == before
+    sheet = openpyxl.load_workbook(key_accounts)[ACCOUNTS]
+    assert sheet.freeze_panes == "B5" and sheet.column_dimensions["J"].hidden
+    assert [str(v.sqref) for v in sheet.data_validations.dataValidation] == ["H5:H200"]
+    assert "A1:J1" in {str(r) for r in sheet.merged_cells.ranges}
+
+
+def test_remind_previews_when_some_customers_have_no_date_at_all(key_accounts):
+    """Hooli has no date to schedule from: the due list says 'No date', the mail merge leaves it out."""
+    result = run("remind", key_accounts, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "dry run" in result.output
+    preview = sheet_rows(key_accounts, "Mail preview")
+    assert not any("Hooli" in str(cell) for row in preview for cell in row)
+    run("followups", key_accounts, "--today", TODAY)
+    due = sheet_rows(key_accounts, "Due follow-ups")
+    assert not any("nan" in str(cell) for row in due for cell in row)
+    assert any("Hooli" in str(cell) for row in due for cell in row)
+
+
+@pytest.fixture
+def chinese_tracker(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "客户 跟进表"
+    sheet.append(["单位名称", "联系人姓名", "联系人电话", "客户邮箱", "客户经理", "最后跟进时间", "下次回访", "成交总额",
+                  "金额(元)", "备注"])
+    sheet.append(["华为技术 ", "张三", "+86 138-0013-8000", "zs@hw.cn", "王五", "2026年11月5日 14:30", "2026/12/1",
+                  "1.2万", "12,000.00 元", ""])
+    sheet.append(["腾讯科技", "李四", "139 0013 9000", "ls@qq.com", "王五", "2026-11-16 10:00:00", "无", "¥3,500",
+                  "3500", ""])
+    sheet.append(["合计", None, None, None, None, None, None, "=SUM(H2:H3)", "=SUM(I2:I3)", None])
+    path = tmp_path / "跟进.xlsx"
+    book.save(path)
+    return path
+
+
+def test_chinese_headers_worded_otherwise_map_and_schedule_follow_ups(chinese_tracker):
+    result = CliRunner().invoke(main, ["check", str(chinese_tracker)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    for line in ("电话 ← C 联系人电话", "邮箱 ← D 客户邮箱", "最近联系日期 ← F 最后跟进时间", "下次跟进 ← G 下次回访",
+                 "累计成交金额 ← H 成交总额", "共 2 行"):
+        assert line in result.output
+    assert "数据问题:0" in result.output
+    CliRunner().invoke(main, ["followups", str(chinese_tracker), "--today", TODAY], catch_exceptions=False)
+    due = dict(zip(column_of(chinese_tracker, "客户 跟进表", "单位名称"),
+                   column_of(chinese_tracker, "客户 跟进表", "下次跟进日")))
+    assert due["华为技术 "] == dt.datetime(2026, 12, 1)  # the team's own planned date, typed 2026/12/1
+    assert due["腾讯科技"] == dt.datetime(2026, 11, 30)  # 16 Nov + 14 days; '无' is no planned date
+
+
+@pytest.fixture
+def day_first_book(tmp_path):
+    """A British team's sheet: day/month/year, and the setting left at its default (month first)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Customers"
+    sheet.append(["Company", "Contact", "Email", "Owner", "Last Contact"])
+    for i, day in enumerate(["05/03/2026", "25/03/2026", "13/10/2026", "01/11/2026", "02/11/2026"]):
+        sheet.append([f"Co {i}", f"Person {i}", f"p{i}@example.com", "Ann", day])
+    path = tmp_path / "uk.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_day_first_column_is_read_day_first_throughout_and_the_user_is_told(day_first_book):
+    result = run("check", day_first_book)
+    assert "column E Last Contact: dates like 05/03/2026 were read as day/month" in result.output
+    assert "25/03/2026" in result.output
+    run("followups", day_first_book, "--today", TODAY)
+    due = column_of(day_first_book, "Customers", "Next due")
+    # a cadence (two weeks or so, moved off weekends) after 5 March, 25 March, 13 October, 1 and 2 November:
+    # never after 3 May, 11 January or 11 February
+    contacted = [dt.datetime(2026, 3, 5), dt.datetime(2026, 3, 25), dt.datetime(2026, 10, 13),
+                 dt.datetime(2026, 11, 1), dt.datetime(2026, 11, 2)]
+    assert all(dt.timedelta(days=14) <= d - c <= dt.timedelta(days=17) for d, c in zip(due, contacted)), due
+
+
+def test_a_column_of_only_ambiguous_dates_follows_the_setting_and_says_so(day_first_book):
+    book = openpyxl.load_workbook(day_first_book)
+    book["Customers"]["E3"] = "12/03/2026"
+    book["Customers"]["E4"] = "10/11/2026"
+    book.save(day_first_book)
+    result = run("check", day_first_book)
+    assert "5 dates like 05/03/2026 could be day/month or month/day; read as month/day" in result.output
+
+
+@pytest.mark.parametrize("text, day", [
+    ("46000", dt.date(2025, 12, 9)),  # an Excel serial kept as text
+    ("46000.5", dt.date(2025, 12, 9)),
+    ("3/5/2026 14:30", dt.date(2026, 3, 5)),
+    ("3/5/2026 2:30 PM", dt.date(2026, 3, 5)),
+    ("2026年3月5日 14:30", dt.date(2026, 3, 5)),
+    ("5-Mar-26", dt.date(2026, 3, 5)),
+    ("Mar 5, 2026", dt.date(2026, 3, 5)),
+])
+def test_more_date_spellings(text, day):
+    assert parse_date(text) == (day, None)
+
+
+@pytest.mark.parametrize("text", ["-", "—", "N/A", "无", "  "])
+def test_placeholders_for_nothing_are_empty_cells_not_problems(text):
+    assert parse_date(text) == (None, None)
+    assert parse_amount(text) == (None, None)
+    assert parse_phone(text) == (None, None)
+    assert parse_email(text) == (None, None)
+
+
+def test_a_yearless_birthday_follows_the_columns_order():
+    assert parse_date("25/03", yearless=True)[0] == dt.date(2000, 3, 25)
+    assert parse_date("05/03", day_first=True, yearless=True)[0] == dt.date(2000, 3, 5)
+    assert slash_order(["05/03", "25/03"]) == (True, ["05/03"])
+    assert slash_order(["05/03/2026", "03/25/2026"]) == (False, ["05/03/2026"])
+    assert slash_order(["25/03/2026", "03/25/2026"])[0] is None  # both habits: the setting decides
