@@ -212,3 +212,44 @@ def test_a_yearless_birthday_follows_the_columns_order():
     assert slash_order(["05/03", "25/03"]) == (True, ["05/03"])
     assert slash_order(["05/03/2026", "03/25/2026"]) == (False, ["05/03/2026"])
     assert slash_order(["25/03/2026", "03/25/2026"])[0] is None  # both habits: the setting decides
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    """A ledger with a numbered first column whose total rows are labelled there (合计:, 总计), a hidden
+    row, and its orders sheet first, with English headers and amounts in 万 and RMB."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "销售台账"
+    sheet["A1"] = "2026年客户台账"
+    sheet.merge_cells("A1:H1")
+    sheet["A2"] = "制表日期:2026-11-20"
+    sheet.append([])
+    sheet.append(["序号", "客户名称", "联系人", "手机", "业务员", "最近联系日期", "累计成交金额", "状态"])
+    sheet.append([1, "上海甲公司", "王一", "13800000001", "小李", "2026/11/1", "1,000", "正常"])
+    sheet.append([2, "北京乙公司", "王二", "13800000002", "小李", "2026/10/1", "2,000", "正常"])
+    sheet.append([3, "深圳丙公司", "王三", "13800000003", "小张", "2026/9/1", "3,000", "正常"])
+    sheet.append(["合计:", None, None, None, None, "—", "=SUM(G5:G7)", None])
+    sheet.append(["总计(元)", "", "", "", "", "", 6000, ""])
+    sheet.row_dimensions[6].hidden = True
+    orders = book.create_sheet("订单", 0)
+    orders.append(["Client", "Date", "Total"])
+    orders.append(["上海甲公司", "2026/10/1", "1.2万"])
+    orders.append(["北京乙公司 ", "2026/9/1", 500])
+    orders.append(["北京乙公司", "2026/9/2", "RMB 1,200"])
+    orders.append(["合计", None, "=SUM(C2:C4)"])
+    path = tmp_path / "台账.xlsx"
+    book.save(path)
+    return path
+
+
+def test_total_rows_labelled_in_another_column_are_neither_customers_nor_problems(ledger):
+    result = CliRunner().invoke(main, ["check", str(ledger)], catch_exceptions=False)
+    assert "表头在第 4 行,共 3 行" in result.output and "数据问题:0" in result.output, result.output
+    assert "工作表“订单”:" in result.output and "金额 ← C Total" in result.output
+    result = CliRunner().invoke(main, ["refresh", str(ledger), "--today", TODAY], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    spent = dict(zip(column_of(ledger, "销售台账", "客户名称", 4), column_of(ledger, "销售台账", "消费金额", 4)))
+    assert spent["上海甲公司"] == 12000 and spent["北京乙公司"] == 1700
+    assert not any(str(name).startswith(("合计", "总计")) for name in spent if spent[name] is not None)
+    assert openpyxl.load_workbook(ledger)["销售台账"].row_dimensions[6].hidden

@@ -11,7 +11,7 @@ import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
 from xlcrm.core import parse
-from xlcrm.core.fields import BY_ID
+from xlcrm.core.fields import BY_ID, norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mapping import Mapping
 from xlcrm.core.problems import Problem
@@ -30,6 +30,15 @@ DAY_FIRST_BY_SETTING = Msg(
     "(设置“5/3/2026 这类日期日在前”)。如有误请修改该设置。")
 ORDERS_NAMED = {True: Msg("day/month", "日/月"), False: Msg("month/day", "月/日")}
 TOTAL_ROWS = {"合计", "总计", "小计", "total", "totals", "grand total", "sum", "subtotal"}
+TOTAL_KEYS = {norm_header(label) for label in TOTAL_ROWS}
+
+
+def is_total_label(value: Any) -> bool:
+    """A total row's label: 合计, 总计:, 合计(元), Total, Grand total:..."""
+    if not isinstance(value, str):
+        return False
+    label = norm_header(value)
+    return label in TOTAL_KEYS or label.startswith(("合计", "总计", "小计"))
 
 
 def customer_key(name: Any) -> str:
@@ -116,9 +125,13 @@ def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool
     names = frame[key_field]
     distinct = names.dropna().unique()  # a million orders name a few thousand customers
     keys = names.map({n: customer_key(n) for n in distinct}).fillna("")
-    totals = names.map({n: parse.clean_text(n).lower() in TOTAL_ROWS for n in distinct}).fillna(False).astype(bool)
+    totals = names.map({n: is_total_label(n) for n in distinct}).fillna(False).astype(bool)
+    nameless = frame.index[keys.eq("")]
+    if len(nameless):  # a total row may be labelled in another column (序号 合计), its name cell empty
+        totals[nameless] = [any(map(is_total_label, table.cells.loc[row].dropna())) for row in nameless]
     where = f"{column_letter(mapping.columns[key_field])} {mapping.header(table, key_field)}"
-    problems += [Problem(table.sheet, int(row), where, None, NO_CUSTOMER) for row in frame.index[keys.eq("")]]
+    problems = [p for p in problems if not totals.get(p.row, False)]  # a total row is not the team's data
+    problems += [Problem(table.sheet, int(row), where, None, NO_CUSTOMER) for row in nameless if not totals[row]]
     frame = frame[keys.ne("") & ~totals].copy()
     frame["key"] = keys[frame.index]
     return frame, sorted(problems, key=lambda p: (p.row or 0, p.column))
