@@ -193,9 +193,30 @@ def test_a_column_of_only_ambiguous_dates_follows_the_setting_and_says_so(day_fi
     ("2026年3月5日 14:30", dt.date(2026, 3, 5)),
     ("5-Mar-26", dt.date(2026, 3, 5)),
     ("Mar 5, 2026", dt.date(2026, 3, 5)),
+    ("Mar 5, 2026 10:00", dt.date(2026, 3, 5)),
+    ("2026-3-5 下午 2:30:00", dt.date(2026, 3, 5)),  # Excel's Chinese text of a date and time
+    ("2026年3月5日14点30分", dt.date(2026, 3, 5)),
+    ("2026-03-05T10:00:00+08:00", dt.date(2026, 3, 5)),
+    ("3/5/26", dt.date(2026, 3, 5)),  # two-digit years as Excel reads them
+    ("3/5/85", dt.date(1985, 3, 5)),
 ])
 def test_more_date_spellings(text, day):
     assert parse_date(text) == (day, None)
+
+
+@pytest.mark.parametrize("text, amount", [
+    ("€1.200,50", 1200.5),  # European: dots group thousands, the comma is the decimal point (was read as 1.2005)
+    ("-1.200,00 €", -1200.0),
+    ("1.200.000", 1_200_000.0),
+    ("1,200.50", 1200.5),
+    ("1.200", 1.2),
+    ("CN¥1,200", 1200.0),
+    ("HK$1,200", 1200.0),
+    ("￥1,200", 1200.0),
+    ("1.5亿", 150_000_000.0),
+])
+def test_more_amount_spellings(text, amount):
+    assert parse_amount(text) == (amount, None)
 
 
 @pytest.mark.parametrize("text", ["-", "—", "N/A", "无", "  "])
