@@ -11,7 +11,7 @@ from xlcrm.core import settings as settings_sheet
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of
 from xlcrm.core.i18n import Msg, lang_of
-from xlcrm.core.mapping import Mapping, require, resolve
+from xlcrm.core.mapping import Mapping, people_as_customers, require, resolve
 from xlcrm.core.problems import Problem
 from xlcrm.core.records import column_day_first, duplicate_problems, read_records
 from xlcrm.core.settings import Settings
@@ -83,6 +83,20 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     return Session(book, settings, lang, customers, orders, problems, notes, read_count=len(problems))
 
 
+def book_lang(book: Book) -> str | None:
+    """The language to speak about a workbook before or without a session (e.g. for an error):
+    its language setting, else the language of its own sheets' first rows; None if it cannot be read."""
+    try:
+        names = book.sheet_names()
+        settings_name = find_sheet(names, "settings")
+        user = settings_sheet.parse_sheet(book.read_sheet(settings_name)) if settings_name else {}
+        ours = owned_sheet_names(names)
+        texts = [v for n in names if n not in ours for row in book.read_sheet(n, HEADER_SCAN_ROWS) for v in row]
+        return Settings.from_user(user, present=bool(settings_name)).lang(lang_of(texts))
+    except Exception:  # the error to be shown may well be that the workbook cannot be read
+        return None
+
+
 def date_order_notes(source: Source, day_first: bool) -> list[Msg]:
     """How ambiguous dates such as 05/03/2026 were read, column by column (the user should know)."""
     return column_day_first(source.table, source.mapping, day_first)[1]
@@ -108,5 +122,7 @@ def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day
     user = {r["key"]: r.get("value") for r in settings.rows("mapping")
             if r["key"] in {f.id for f in fields_of(kind)}}
     mapping = resolve(table, kind, user, reserved=owned_headers())
+    if kind == CUSTOMERS:
+        mapping = people_as_customers(table, mapping)
     require(table, mapping, (key,) if kind == CUSTOMERS else REQUIRED[ORDERS])
     return Source(table, mapping, *read_records(table, mapping, key, day_first))

@@ -22,6 +22,14 @@ HEADER_GONE = Msg(
     "工作表“{sheet}”:设置中{field}对应的列“{header}”不在第 {row} 行。",
 )
 
+PEOPLE_AS_CUSTOMERS = Msg(
+    "Sheet '{sheet}' has no company column: the names in column {column} are taken as the customers "
+    "(individual customers). If another column names them, enter its header for 'customer' in the settings sheet.",
+    "工作表“{sheet}”没有客户名称(公司)列:已把 {column} 列的姓名作为客户(个人客户)。"
+    "如客户名称在其他列,请在设置表中为“customer”填写该列的表头。")
+
+PERSON_NAMES = {norm_header(h) for h in ("姓名", "名字", "name", "full name", "name of customer")}
+
 
 @dataclass
 class Mapping:
@@ -74,3 +82,15 @@ def require(table: Table, mapping: Mapping, fields: tuple[str, ...]) -> None:
         seen = ", ".join(f"{column_letter(i)}={h}" for i, h in enumerate(table.headers) if h) or "-"
         names = Msg(", ".join(BY_ID[f].en for f in missing), "、".join(BY_ID[f].zh for f in missing))
         raise XlcrmError(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen))
+
+
+def people_as_customers(table: Table, mapping: Mapping) -> Mapping:
+    """No company column, but a person's name: a shop's members or an agent's clients are people,
+    so the name column is the customer (rather than stopping a new user at the first run)."""
+    if "customer" in mapping.columns or "contact" not in mapping.columns:
+        return mapping
+    if norm_header(table.header_of(mapping.columns["contact"])) not in PERSON_NAMES:
+        return mapping  # 联系人 / Contact person: someone at a company the sheet should name
+    columns = {("customer" if f == "contact" else f): c for f, c in mapping.columns.items()}
+    where = f"{column_letter(columns['customer'])} {table.header_of(columns['customer'])}"
+    return Mapping(columns, mapping.notes + [PEOPLE_AS_CUSTOMERS(sheet=table.sheet, column=where)])
