@@ -274,3 +274,65 @@ def test_total_rows_labelled_in_another_column_are_neither_customers_nor_problem
     assert spent["上海甲公司"] == 12000 and spent["北京乙公司"] == 1700
     assert not any(str(name).startswith(("合计", "总计")) for name in spent if spent[name] is not None)
     assert openpyxl.load_workbook(ledger)["销售台账"].row_dimensions[6].hidden
+
+
+def members_book(tmp_path, headers, rows, orders=None):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "会员"
+    for row in (headers, *rows):
+        sheet.append(row)
+    if orders:
+        spent = book.create_sheet("消费记录")
+        for row in orders:
+            spent.append(row)
+    path = tmp_path / "会员.xlsx"
+    book.save(path)
+    return path
+
+
+def test_a_shop_of_individual_customers_uses_the_name_column_and_says_so(tmp_path):
+    path = members_book(tmp_path, ["姓名", "手机", "生日", "最近到店"],
+                        [["张三", "13800000001", "3月5日", "2026/11/1"], ["李四", "13800000002", "1990-05-06", ""]],
+                        [["客户", "日期", "金额"], ["张三", "2026/10/1", 500], ["李四", "2026/9/1", "300元"]])
+    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "客户名称 ← A 姓名" in result.output and "个人客户" in result.output
+    result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    spent = dict(zip(column_of(path, "会员", "姓名"), column_of(path, "会员", "消费金额")))
+    assert spent == {"张三": 500, "李四": 300}
+
+
+def test_the_first_refresh_never_overwrites_a_team_column_named_like_xlcrms_and_says_so_in_chinese(tmp_path):
+    path = members_book(tmp_path, ["姓名", "手机", "购买次数", "消费金额"],
+                        [["张三", "13800000001", 3, "1200"], ["李四", "13800000002", 1, "800"]],
+                        [["客户", "日期", "金额"], ["张三", "2026/10/1", 500], ["李四", "2026/9/1", 300]])
+    before = cells(path, "会员")
+    result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "C 列“购买次数”是您自己的列" in result.output and "本次未写入任何内容" in result.output
+    assert cells(path, "会员") == before and openpyxl.load_workbook(path).sheetnames == ["会员", "消费记录"]
+    # renamed as the message says, the refresh runs, and a second one updates its own columns in place
+    book = openpyxl.load_workbook(path)
+    book["会员"]["C1"], book["会员"]["D1"] = "购买次数(手填)", "消费金额(手填)"
+    book.save(path)
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    header = sheet_rows(path, "会员")[0]
+    assert header.count("购买次数") == 1 and header.count("消费金额") == 1
+    assert column_of(path, "会员", "购买次数(手填)") == [3, 1]
+
+
+def test_errors_about_a_chinese_workbook_are_in_chinese_whatever_the_os_says(tmp_path, monkeypatch):
+    monkeypatch.setenv("LANG", "C.UTF-8")  # Windows sets no LANG at all; the sheet's language must decide
+    monkeypatch.delenv("XLCRM_LANG", raising=False)
+    path = members_book(tmp_path, ["联系人", "电话", "负责人"], [["王伟", "13800000001", "张磊"]])
+    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "工作表“会员”:找不到客户名称列" in result.output, result.output
+    result = CliRunner().invoke(main, ["--lang", "en", "check", str(path)], catch_exceptions=False)
+    assert "Sheet '会员': no column found for Customer" in result.output
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "missing.xlsx")], catch_exceptions=False)
+    assert "Workbook not found" in result.output

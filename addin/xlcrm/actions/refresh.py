@@ -52,6 +52,7 @@ class _Run:
 
     def read(self) -> None:
         self.session = session = open_session(self.book)
+        problems.refuse_team_columns(session, value.VALUE_COLUMNS)
         if session.orders is None:
             _require_summary_columns(session.customers)
         self.rules = value.Rules.from_settings(session.settings)  # a bad rule stops here, before any write
