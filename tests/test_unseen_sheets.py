@@ -336,3 +336,19 @@ def test_errors_about_a_chinese_workbook_are_in_chinese_whatever_the_os_says(tmp
     assert "Sheet '会员': no column found for Customer" in result.output
     result = CliRunner().invoke(main, ["check", str(tmp_path / "missing.xlsx")], catch_exceptions=False)
     assert "Workbook not found" in result.output
+
+
+def test_customers_without_any_date_are_listed_at_a_real_cell(tmp_path):
+    path = members_book(tmp_path, ["姓名", "手机", "生日"], [["张三", "13800000001", "3月5日"]])
+    result = CliRunner().invoke(main, ["followups", str(path), "--today", TODAY], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "会员!E2 (E 下次跟进日)" in result.output  # xlcrm's own next-due column, not '下次跟进日2'
+    assert sheet_rows(path, "会员")[0][4] == "下次跟进日"
+
+
+def test_a_shops_last_visit_is_its_last_contact():
+    from xlcrm.core.fields import CUSTOMERS, fields_of
+    from xlcrm.core.table import match_field, synonym_index
+    synonyms = synonym_index(fields_of(CUSTOMERS))
+    assert {h: match_field(h, synonyms) for h in ("最近到店", "Last visit date", "Visit date")} == {
+        "最近到店": "last_contact", "Last visit date": "last_contact", "Visit date": "appointment"}

@@ -20,7 +20,7 @@ from xlcrm.core.due import Due, work_out
 from xlcrm.core.funnel import UNKNOWN_STAGE
 from xlcrm.core.i18n import Msg
 from xlcrm.core.problems import Problem
-from xlcrm.core.sheets import column_label, sheet_name
+from xlcrm.core.sheets import column_label, place_columns, sheet_name
 from xlcrm.core.table import column_letter
 
 NO_DATE = Msg("no last contact, first contact or next follow-up date, so no follow-up can be scheduled "
@@ -83,8 +83,11 @@ def date_problems(session: Session, due: Due) -> list[Problem]:
     """A data problem for every customer without any date to schedule a follow-up from."""
     table, mapping = session.customers.table, session.customers.mapping
     field = next((f for f in ("last_contact", "next_followup", "first_contact") if f in mapping.columns), None)
-    where = (f"{column_letter(mapping.columns[field])} {mapping.header(table, field)}" if field
-             else column_label("next_due", session.lang))
+    if field:
+        where = f"{column_letter(mapping.columns[field])} {mapping.header(table, field)}"
+    else:  # no date column of the team's: name xlcrm's own next-due column, where the gap shows
+        column = place_columns(table.headers, ["followup_status", "next_due"])["next_due"]
+        where = f"{column_letter(column)} {column_label('next_due', session.lang)}"
     rows = due.followups.index[due.followups["status"] == "no_date"]
     return [Problem(table.sheet, int(row), where, None, NO_DATE) for row in rows]
 
