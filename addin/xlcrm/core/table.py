@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from xlcrm.core.fields import Field, fields_of, norm_header
+from xlcrm.core.fields import FIELDS, Field, fields_of, norm_header
 from xlcrm.core.parse import clean_text
 
 HEADER_SCAN_ROWS = 30
@@ -82,9 +82,36 @@ def _header_text(value) -> str:
     return " ".join(str(value).split()) if clean_text(value) else ""
 
 
+def header_band(grid: list[list], header_row: int) -> tuple[int, list]:
+    """(Excel row of the header's last row, its cells). A header may take two rows: a group title merged
+    over its parts (联系方式 over 电话 | 邮箱) while other names fill both rows (客户名称 merged down).
+    The lower row's name wins where both rows have one."""
+    synonyms = synonym_index(FIELDS)
+    for upper, lower, other in ((header_row, header_row + 1, header_row + 1), (header_row - 1, header_row, header_row - 1)):
+        if upper < 1 or lower > len(grid) or not _header_like(grid[other - 1], synonyms):
+            continue
+        top, bottom = grid[upper - 1], grid[lower - 1]
+        width = max(len(top), len(bottom))
+        top, bottom = list(top) + [None] * (width - len(top)), list(bottom) + [None] * (width - len(bottom))
+        chosen = grid[header_row - 1]
+        if any(_filled(o) and not (c < len(chosen) and _filled(chosen[c])) for c, o in enumerate(grid[other - 1])):
+            return lower, [b if _filled(b) else t for t, b in zip(top, bottom)]
+    return header_row, list(grid[header_row - 1])
+
+
+def _header_like(row: list, synonyms: dict[str, str]) -> bool:
+    """A row of names, not of data: all text, at least two fields named, most of its cells naming one."""
+    filled = [v for v in row if _filled(v)]
+    if not filled or not all(isinstance(v, str) for v in filled):
+        return False
+    named = [match_field(clean_text(v), synonyms) for v in filled]
+    return len(set(named) - {None}) >= 2 and 2 * sum(n is not None for n in named) >= len(filled)
+
+
 def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
-    """The data under a header row, blank rows dropped, trailing empty columns trimmed."""
-    header = [_header_text(v) for v in grid[header_row - 1]]
+    """The data under a header row (one or two rows), blank rows dropped, trailing empty columns trimmed."""
+    header_row, cells = header_band(grid, header_row)
+    header = [_header_text(v) for v in cells]
     body = grid[header_row:]
     width = max([len(header), *(len(r) for r in body)] or [0])
     numbers = [header_row + 1 + offset for offset, row in enumerate(body) if any(map(_filled, row))]
