@@ -352,3 +352,44 @@ def test_a_shops_last_visit_is_its_last_contact():
     synonyms = synonym_index(fields_of(CUSTOMERS))
     assert {h: match_field(h, synonyms) for h in ("最近到店", "Last visit date", "Visit date")} == {
         "最近到店": "last_contact", "Last visit date": "last_contact", "Visit date": "appointment"}
+
+
+def test_a_header_on_two_rows_with_merged_group_titles_is_read_whole(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "客户"
+    sheet.append(["2026 客户跟进表"])
+    sheet.append(["客户名称", "负责人", "联系方式", None, "跟进情况", None, "备注"])
+    sheet.append([None, None, "电话", "邮箱", "最近联系日期", "下次跟进日期", None])
+    for merged in ("A2:A3", "B2:B3", "C2:D2", "E2:F2", "G2:G3"):
+        sheet.merge_cells(merged)
+    sheet.append(["甲公司", "小王", "13800000001", "a@example.com", "2026/11/1", "2026/11/20", "老客户"])
+    sheet.append(["乙公司", "小李", "13800000002", "b@example.com", "2026/10/1", None, None])
+    path = tmp_path / "两行表头.xlsx"
+    book.save(path)
+    before = cells(path, "客户")
+    for _ in range(2):  # the second run finds the same table beside xlcrm's own columns
+        result = CliRunner().invoke(main, ["followups", str(path), "--today", TODAY], catch_exceptions=False)
+        assert result.exit_code == 0 and "数据问题:0" in result.output, result.output
+    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    for line in ("表头在第 3 行,共 2 行", "客户名称 ← A 客户名称", "邮箱 ← D 邮箱", "下次跟进 ← F 下次跟进日期", "备注 ← G 备注"):
+        assert line in result.output
+    rows = sheet_rows(path, "客户")
+    assert rows[2][7:9] == ["跟进状态", "下次跟进日"] and rows[3][8] == dt.datetime(2026, 11, 20)
+    after = cells(path, "客户")
+    assert {ref: after.get(ref) for ref in before} == before
+    assert len(openpyxl.load_workbook(path)["客户"].merged_cells.ranges) == 5
+
+
+def test_one_sheet_per_owner_is_not_silently_half_read(tmp_path):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for owner in ("张三", "李四"):
+        sheet = book.create_sheet(owner)
+        sheet.append(["客户名称", "联系人", "电话", "最近联系日期"])
+        sheet.append([f"{owner}的客户", "某人", "13800000000", "2026/11/1"])
+    path = tmp_path / "分人.xlsx"
+    book.save(path)
+    for _ in range(2):  # every run, not just the first
+        result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+        assert "工作表 '李四' 看起来也是客户表" in result.output and "“张三”" in result.output, result.output

@@ -16,7 +16,8 @@ from xlcrm.core.problems import Problem
 from xlcrm.core.records import column_day_first, duplicate_problems, read_records
 from xlcrm.core.settings import Settings
 from xlcrm.core.sheets import find_sheet, owned_columns, owned_headers, owned_sheet_names
-from xlcrm.core.table import HEADER_SCAN_ROWS, Table, extract_table, find_header_row
+from xlcrm.core.parse import clean_text
+from xlcrm.core.table import HEADER_SCAN_ROWS, Table, extract_table, find_header_row, match_field, synonym_index
 
 NO_TABLE = Msg(
     "No sheet holds a customer table: none of {sheets} has a header row (within the first {rows} rows) "
@@ -24,6 +25,12 @@ NO_TABLE = Msg(
     "没有找到客户表:{sheets} 的前 {rows} 行中都没有同时包含客户名称和其他字段(如 联系人、电话)的表头行。")
 SHEET_GONE = Msg("The settings name the sheet '{sheet}', which is not in the workbook; used '{used}' instead.",
                  "设置中指定的工作表“{sheet}”不存在,已改用“{used}”。")
+ALSO_TABLES = Msg(
+    "Sheets {sheets} look like customer tables too, but xlcrm reads one customer sheet: '{used}' (customer_sheet "
+    "in the settings). To include their customers, put all customers in one sheet (an owner column tells whose "
+    "they are).",
+    "工作表 {sheets} 看起来也是客户表,但 xlcrm 只读取一个客户表:“{used}”(设置中的 customer_sheet)。"
+    "如需包含其中的客户,请把所有客户放在同一个工作表(用负责人列区分)。")
 NO_ORDERS = {"-", "—", "none", "无", "没有"}
 
 
@@ -78,6 +85,9 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
             orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first)
             problems += orders.problems
     lang = settings.lang(lang_of(customers.table.headers))
+    rest = [n for n in candidates if n not in (customer_sheet, orders.table.sheet if orders else None)]
+    alike = _alike(book, customer_sheet, rest)  # one sheet per owner or per year: say what is left aside
+    notes += [ALSO_TABLES(sheets=", ".join(f"'{n}'" for n in alike), used=customer_sheet)] if alike else []
     notes += customers.mapping.notes + (orders.mapping.notes if orders else [])
     notes += [n for source in (customers, orders) if source for n in date_order_notes(source, day_first)]
     return Session(book, settings, lang, customers, orders, problems, notes, read_count=len(problems))
@@ -113,6 +123,21 @@ def _choose(book: Book, named: str, candidates: list[str], kind: str, notes: lis
     if named and chosen:
         notes.append(SHEET_GONE(sheet=named, used=chosen))
     return chosen
+
+
+def _alike(book: Book, chosen: str, others: list[str]) -> list[str]:
+    """Other sheets whose header names the customer and (nearly) the fields the customer sheet's does:
+    one sheet per owner, per region or per year, of which xlcrm would silently read only one."""
+    fields = _header_fields(book, chosen)
+    return [n for n in others if "customer" in (found := _header_fields(book, n))
+            and len(found & fields) >= max(2, len(fields) - 1)]
+
+
+def _header_fields(book: Book, sheet: str) -> set[str]:
+    grid = book.read_sheet(sheet, HEADER_SCAN_ROWS)
+    row, score = find_header_row(grid, CUSTOMERS)
+    synonyms = synonym_index(fields_of(CUSTOMERS))
+    return {match_field(clean_text(v), synonyms) for v in grid[row - 1]} - {None} if score else set()
 
 
 def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day_first: bool) -> Source:
