@@ -393,3 +393,14 @@ def test_one_sheet_per_owner_is_not_silently_half_read(tmp_path):
     for _ in range(2):  # every run, not just the first
         result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
         assert "工作表 '李四' 看起来也是客户表" in result.output and "“张三”" in result.output, result.output
+
+
+@pytest.mark.parametrize("text", ["张三 <zs@hw.cn>", "mailto:zs@hw.cn", "(zs@hw.cn)", "zs@hw.cn（工作）",
+                                  '"Zhang, San" <zs@hw.cn>', "zs＠hw.cn；ls@hw.cn"])
+def test_an_address_is_found_in_what_surrounds_it(text):
+    assert parse_email(text) == ("zs@hw.cn", None)
+
+
+@pytest.mark.parametrize("text", ["zs@hw,cn", "no address", "a@b@c.cn"])
+def test_a_cell_without_a_valid_address_is_still_a_problem(text):
+    assert parse_email(text)[0] is None and parse_email(text)[1] is not None

@@ -46,13 +46,18 @@ def customer_key(name: Any) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or ""))).casefold()
 
 
+_ADDRESS = re.compile(r"[^\s<>()\[\];,:\"'“”]+@[^\s<>()\[\];,:\"'“”]+")
+
+
 def parse_email(value: Any):
     """The first valid address in a cell (one personal recipient per customer, never a list)."""
     text = parse.clean_text(value)
     if not text or text.lower() in parse.PLACEHOLDERS:
         return None, None
     why = None
-    for candidate in re.split(r"[;,，；\s]+", text):
+    # the addresses in the cell, without what surrounds them: 张三 <a@b.cn>, mailto:a@b.cn, a@b.cn(工作)
+    found = _ADDRESS.findall(text.replace("mailto:", " "))
+    for candidate in found or re.split(r"[;,，；\s]+", text):
         try:
             return validate_email(candidate, check_deliverability=False).normalized, None
         except EmailNotValidError as error:
