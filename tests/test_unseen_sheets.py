@@ -404,3 +404,38 @@ def test_an_address_is_found_in_what_surrounds_it(text):
 @pytest.mark.parametrize("text", ["zs@hw,cn", "no address", "a@b@c.cn"])
 def test_a_cell_without_a_valid_address_is_still_a_problem(text):
     assert parse_email(text)[0] is None and parse_email(text)[1] is not None
+
+
+def test_a_sheet_of_one_row_per_order_is_its_own_orders_sheet(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "成交记录"
+    sheet.append(["客户名称", "联系人", "电话", "负责人", "下单日期", "金额"])
+    for name, day, amount in (("甲公司", "2026/3/1", 1000), ("乙公司", "2026/4/1", 2000), ("甲公司", "2026/9/1", 1500),
+                              ("丙公司", "2026/10/1", 800), ("甲公司", "2026/11/1", 700)):
+        sheet.append([name, "王", "13800000000", "小李", day, amount])
+    path = tmp_path / "成交.xlsx"
+    book.save(path)
+    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    assert "每行一笔订单" in result.output and "数据问题:0" in result.output  # repeats are not duplicates here
+    result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "已为 3 个有购买记录的客户评分" in result.output
+    rows = sheet_rows(path, "成交记录")
+    header = rows[0]
+    spent = {(r[0], r[header.index("购买次数")], r[header.index("消费金额")]) for r in rows[1:]}
+    assert spent == {("甲公司", 3, 3200), ("乙公司", 1, 2000), ("丙公司", 1, 800)}
+
+
+def test_a_summary_sheet_with_a_repeated_customer_is_not_taken_for_orders(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Client", "Owner", "Last Order Date", "Orders", "Total Sales"])
+    sheet.append(["Foo Ltd", "Ann", "2026-10-01", 5, "$5,000"])
+    sheet.append(["Bar Inc", "Ben", "2026-05-01", 1, "$300"])
+    sheet.append(["Foo Ltd", "Ann", "2026-10-01", 5, "$5,000"])
+    path = tmp_path / "summary.xlsx"
+    book.save(path)
+    result = run("check", path)
+    assert "Orders: no orders sheet found" in result.output and "one row per order" not in result.output
+    assert "same customer as row 2" in result.output

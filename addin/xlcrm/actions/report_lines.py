@@ -37,8 +37,10 @@ def table_lines(session: Session, lang: str) -> list[str]:
         for field, column in source.mapping.columns.items():
             header = source.table.header_of(column)
             lines.append(f"    {BY_ID[field].label(lang)} ← {column_letter(column)} {header}")
-    unused = [f"{column_letter(c)} {h}" for c, h in enumerate(session.customers.table.headers)
-              if h and c not in session.customers.mapping.columns.values()]
+    used = set(session.customers.mapping.columns.values())
+    if session.orders and session.orders.table is session.customers.table:  # one sheet, read as both
+        used |= set(session.orders.mapping.columns.values())
+    unused = [f"{column_letter(c)} {h}" for c, h in enumerate(session.customers.table.headers) if h and c not in used]
     if unused:
         lines.append(UNMAPPED(columns=", ".join(unused)).text(lang))
     lines += [note.text(lang) for note in session.notes]

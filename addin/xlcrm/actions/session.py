@@ -31,6 +31,10 @@ ALSO_TABLES = Msg(
     "they are).",
     "工作表 {sheets} 看起来也是客户表,但 xlcrm 只读取一个客户表:“{used}”(设置中的 customer_sheet)。"
     "如需包含其中的客户,请把所有客户放在同一个工作表(用负责人列区分)。")
+ORDERS_IN_PLACE = Msg(
+    "Sheet '{sheet}' lists one row per order (customers repeat, with an order date and an amount): it is read as "
+    "the orders too, and a customer on several rows is one customer.",
+    "工作表“{sheet}”每行一笔订单(客户重复出现,并有下单日期和金额):同时作为订单表读取,多行同名客户视为同一客户。")
 NO_ORDERS = {"-", "—", "none", "无", "没有"}
 
 
@@ -74,8 +78,7 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     day_first = settings.flag("day_first")
     customers = _source(book, customer_sheet, CUSTOMERS, settings, "customer", day_first)
     require(customers.table, customers.mapping, required)
-    problems = customers.problems + duplicate_problems(customers.records, customers.table, customers.mapping,
-                                                       "customer")
+    problems = list(customers.problems)
     orders_name = settings.text("orders_sheet")
     orders = None
     if orders_name.lower() not in NO_ORDERS:
@@ -83,7 +86,11 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
         orders_sheet = _choose(book, orders_name, others, ORDERS, notes)
         if orders_sheet:
             orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first)
-            problems += orders.problems
+        else:
+            orders = _orders_in_place(book, customers, settings, day_first, notes)
+        problems += orders.problems if orders and orders.table is not customers.table else []
+    if not (orders and orders.table is customers.table):  # one row per order: repeats are the point
+        problems += duplicate_problems(customers.records, customers.table, customers.mapping, "customer")
     lang = settings.lang(lang_of(customers.table.headers))
     rest = [n for n in candidates if n not in (customer_sheet, orders.table.sheet if orders else None)]
     alike = _alike(book, customer_sheet, rest)  # one sheet per owner or per year: say what is left aside
@@ -123,6 +130,23 @@ def _choose(book: Book, named: str, candidates: list[str], kind: str, notes: lis
     if named and chosen:
         notes.append(SHEET_GONE(sheet=named, used=chosen))
     return chosen
+
+
+def _orders_in_place(book: Book, customers: Source, settings: Settings, day_first: bool,
+                     notes: list[Msg]) -> Source | None:
+    """The customer sheet read as the orders too, when it lists one row per order: customers repeat, and it
+    has an order date and an amount that are not its summary columns (last order date, total...)."""
+    if not customers.records["key"].duplicated().any():
+        return None
+    table = customers.table
+    user = {r["key"]: r.get("value") for r in settings.rows("mapping") if r["key"] in {f.id for f in fields_of(ORDERS)}}
+    mapping = resolve(table, ORDERS, user, reserved=owned_headers())
+    summary = {customers.mapping.columns.get(f) for f in ("last_order", "order_count", "total_amount")} - {None}
+    needed = REQUIRED[ORDERS]
+    if any(f not in mapping.columns for f in needed) or {mapping.columns[f] for f in needed[1:]} & summary:
+        return None
+    notes.append(ORDERS_IN_PLACE(sheet=table.sheet))
+    return Source(table, mapping, *read_records(table, mapping, "order_customer", day_first))
 
 
 def _alike(book: Book, chosen: str, others: list[str]) -> list[str]:
