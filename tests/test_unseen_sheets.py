@@ -439,3 +439,17 @@ def test_a_summary_sheet_with_a_repeated_customer_is_not_taken_for_orders(tmp_pa
     result = run("check", path)
     assert "Orders: no orders sheet found" in result.output and "one row per order" not in result.output
     assert "same customer as row 2" in result.output
+
+
+def test_a_code_column_before_the_name_column_is_not_the_customer(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Accounts"
+    sheet.append(["Customer ID", "Customer Type", "Account Number", "Customer Name", "Contact Person", "Email"])
+    sheet.append(["C-001", "Retail", "ACC-9", "Foo Ltd", "Ann Lee", "ann@foo.com"])
+    sheet.append(["C-002", "Retail", "ACC-7", "Bar Inc", "Ben Ng", "ben@bar.com"])
+    path = tmp_path / "accounts.xlsx"
+    book.save(path)
+    result = run("check", path)
+    assert "Customer ← D Customer Name" in result.output and "Contact ← E Contact Person" in result.output
+    assert "A Customer ID" in result.output.split("not used by xlcrm")[1]

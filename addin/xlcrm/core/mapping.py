@@ -41,18 +41,21 @@ class Mapping:
 
 
 def detect(table: Table, kind: str, reserved: set[str] = frozenset()) -> dict[str, int]:
-    """Field -> column from header synonyms; the first column naming a field wins.
+    """Field -> column from header synonyms; the first column naming a field exactly wins, else the first
+    whose header contains one of its names.
 
     reserved holds normalised headers of xlcrm's own columns, which are never the team's data.
     """
     synonyms = synonym_index(fields_of(kind))
     found: dict[str, int] = {}
-    for column, header in enumerate(table.headers):
-        if norm_header(header) in reserved:
-            continue
-        field = match_field(header, synonyms)
-        if field and field not in found:
-            found[field] = column
+    for exact in (True, False):  # 'Customer' before 'Customer group', wherever each stands
+        for column, header in enumerate(table.headers):
+            key = norm_header(header)
+            if key in reserved or column in found.values() or (key in synonyms) != exact:
+                continue
+            field = match_field(header, synonyms)
+            if field and field not in found:
+                found[field] = column
     return found
 
 

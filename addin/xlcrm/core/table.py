@@ -6,6 +6,7 @@ at cell A1. Row numbers here are Excel's (1-based) so messages can name them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -45,15 +46,22 @@ def synonym_index(fields: tuple[Field, ...]) -> dict[str, str]:
     return {norm_header(s): f.id for f in fields for s in f.synonyms}
 
 
+NAMES = {"customer", "contact", "owner", "order_customer"}
+# A header naming a code of a customer, not the customer: Customer ID, Account No., Client code, 客户编号
+_CODE = re.compile(r"(id|no|nr|number|num|code|ref|key|编号|代码|代号|编码|号码|序号)$")
+
+
 def match_field(header: str, synonyms: dict[str, str]) -> str | None:
-    """The field a header names: an exact synonym, else the longest synonym it contains."""
+    """The field a header names: an exact synonym, else the longest synonym it contains (but a code
+    column such as 'Customer ID' does not name the customer)."""
     key = norm_header(header)
     if not key:
         return None
     if key in synonyms:
         return synonyms[key]
     contained = [s for s in synonyms if len(s) >= 3 and s in key]
-    return synonyms[max(contained, key=len)] if contained else None
+    field = synonyms[max(contained, key=len)] if contained else None
+    return None if field in NAMES and _CODE.search(key) else field
 
 
 def header_score(row: list, synonyms: dict[str, str]) -> int:
