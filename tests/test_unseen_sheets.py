@@ -453,3 +453,24 @@ def test_a_code_column_before_the_name_column_is_not_the_customer(tmp_path):
     result = run("check", path)
     assert "Customer ← D Customer Name" in result.output and "Contact ← E Contact Person" in result.output
     assert "A Customer ID" in result.output.split("not used by xlcrm")[1]
+
+
+def test_an_order_spelled_otherwise_names_the_customer_it_likely_means(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "客户"
+    sheet.append(["客户名称", "联系人", "电话"])
+    for name in ("华为技术有限公司", "Acme Corp.", "腾讯", "腾讯音乐"):
+        sheet.append([name, "王", "13800000000"])
+    orders = book.create_sheet("订单")
+    orders.append(["客户", "下单日期", "金额"])
+    for name in ("华为技术", "ACME corp", "腾讯 ", "腾", "完全不同"):
+        orders.append([name, "2026/10/1", 100])
+    path = tmp_path / "拼写.xlsx"
+    book.save(path)
+    result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    problems = {row[3]: row[4] for row in sheet_rows(path, "数据问题")[1:]}
+    assert "是否为“华为技术有限公司”" in problems["华为技术"] and "是否为“Acme Corp.”" in problems["ACME corp"]
+    assert "是否为" not in problems["腾"] and "是否为" not in problems["完全不同"]  # 腾讯 or 腾讯音乐: no guess
+    assert "腾讯 " not in problems  # spaces never mattered
