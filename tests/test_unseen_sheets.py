@@ -474,3 +474,30 @@ def test_an_order_spelled_otherwise_names_the_customer_it_likely_means(tmp_path)
     assert "是否为“华为技术有限公司”" in problems["华为技术"] and "是否为“Acme Corp.”" in problems["ACME corp"]
     assert "是否为" not in problems["腾"] and "是否为" not in problems["完全不同"]  # 腾讯 or 腾讯音乐: no guess
     assert "腾讯 " not in problems  # spaces never mattered
+
+
+def test_headers_with_a_unit_in_brackets_map_and_their_unit_scales_the_amounts(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "客户"
+    sheet.append(["客户名称", "联系人", "电话"])
+    for name in ("甲", "乙"):
+        sheet.append([name, "王", "13800000000"])
+    orders = book.create_sheet("订单")
+    orders.append(["客户(全称)", "日期(年/月/日)", "金额(万元)"])
+    orders.append(["甲", "2026/10/1", 1.2])
+    orders.append(["乙", "2026/9/1", "0.5"])
+    path = tmp_path / "万元.xlsx"
+    book.save(path)
+    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    assert "金额 ← C 金额(万元)" in result.output and "(×10,000)" in result.output, result.output
+    CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
+    assert column_of(path, "客户", "消费金额") == [12000, 5000]
+
+
+@pytest.mark.parametrize("header, field", [("金额(元)", "order_amount"), ("金额（元）", "order_amount"),
+                                           ("Amount (USD)", "order_amount"), ("Customer ID (internal)", None)])
+def test_an_orders_header_with_a_unit_names_its_field(header, field):
+    from xlcrm.core.fields import ORDERS, fields_of
+    from xlcrm.core.table import match_field, synonym_index
+    assert match_field(header, synonym_index(fields_of(ORDERS))) == field

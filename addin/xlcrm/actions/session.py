@@ -13,7 +13,7 @@ from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of
 from xlcrm.core.i18n import Msg, lang_of
 from xlcrm.core.mapping import Mapping, people_as_customers, require, resolve
 from xlcrm.core.problems import Problem
-from xlcrm.core.records import column_day_first, duplicate_problems, read_records
+from xlcrm.core.records import column_day_first, duplicate_problems, read_records, unit_notes
 from xlcrm.core.settings import Settings
 from xlcrm.core.sheets import find_sheet, owned_columns, owned_headers, owned_sheet_names
 from xlcrm.core.parse import clean_text
@@ -115,8 +115,8 @@ def book_lang(book: Book) -> str | None:
 
 
 def date_order_notes(source: Source, day_first: bool) -> list[Msg]:
-    """How ambiguous dates such as 05/03/2026 were read, column by column (the user should know)."""
-    return column_day_first(source.table, source.mapping, day_first)[1]
+    """How ambiguous dates such as 05/03/2026, and amounts in a unit such as 万元, were read, column by column."""
+    return column_day_first(source.table, source.mapping, day_first)[1] + unit_notes(source.table, source.mapping)
 
 
 def _choose(book: Book, named: str, candidates: list[str], kind: str, notes: list[Msg]) -> str | None:

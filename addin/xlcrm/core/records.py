@@ -28,6 +28,10 @@ DAY_FIRST_BY_SETTING = Msg(
     "{order} (setting 'Dates like 5/3/2026 are day first'). Change that setting if it is wrong.",
     "工作表“{sheet}”{column} 列:{count} 个日期(如 {example})可按日/月或月/日读取,已按{order}读取"
     "(设置“5/3/2026 这类日期日在前”)。如有误请修改该设置。")
+IN_UNITS = Msg("Sheet '{sheet}', column {column}: amounts read as multiples of {unit}, as the header says.",
+               "工作表“{sheet}”{column} 列:按表头的单位读取金额(×{unit})。")
+_HEADER_UNIT = re.compile(r"[(（\[【]\s*(?:人民币|rmb|¥)?\s*(万|w|千|k|亿)\s*(?:元|rmb|块)?\s*[)）\]】]\s*$",
+                          re.IGNORECASE)
 ORDERS_NAMED = {True: Msg("day/month", "日/月"), False: Msg("month/day", "月/日")}
 TOTAL_ROWS = {"合计", "总计", "小计", "total", "totals", "grand total", "sum", "subtotal"}
 TOTAL_KEYS = {norm_header(label) for label in TOTAL_ROWS}
@@ -83,6 +87,23 @@ def column_day_first(table: Table, mapping: Mapping, day_first: bool) -> tuple[d
     return orders, notes
 
 
+def header_unit(header: str) -> float:
+    """The multiplier a header's unit gives its amounts: 金额(万元) or Sales (k) count in ten-thousands or thousands."""
+    match = _HEADER_UNIT.search(header or "")
+    return parse._MULTIPLIER[match.group(1).lower()] if match else 1
+
+
+def unit_notes(table: Table, mapping: Mapping) -> list[Msg]:
+    """A note for every amount column read in a unit the header gives, so the user sees the scale."""
+    notes = []
+    for field, column in mapping.columns.items():
+        unit = header_unit(table.header_of(column)) if BY_ID[field].kind == "amount" else 1
+        if unit != 1:
+            notes.append(IN_UNITS(sheet=table.sheet, column=f"{column_letter(column)} {table.header_of(column)}",
+                                  unit=f"{unit:,.0f}"))
+    return notes
+
+
 def _proof(values: list, day_first: bool) -> str:
     """A value of the column that can only be read the way it was decided (e.g. 25/03/2026)."""
     return next(v for v in values if parse.slash_order([v])[0] is day_first)
@@ -122,6 +143,8 @@ def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool
         kind = BY_ID[field].kind
         raw = table.cells[column]
         parsed, reasons = parse.parse_column(raw, _parser(kind, day_first_of.get(field, day_first)))
+        if kind == "amount" and header_unit(table.header_of(column)) != 1:  # 金额(万元): 1.2 is 12,000
+            parsed = parsed.map(lambda v, unit=header_unit(table.header_of(column)): v if v is None else v * unit)
         frame[field] = _typed(parsed, kind)
         if kind == "email":
             frame["email_raw"] = raw.map(parse.clean_text)

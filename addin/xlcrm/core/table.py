@@ -46,6 +46,7 @@ def synonym_index(fields: tuple[Field, ...]) -> dict[str, str]:
     return {norm_header(s): f.id for f in fields for s in f.synonyms}
 
 
+UNIT = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")  # a unit or remark in brackets after a header
 NAMES = {"customer", "contact", "owner", "order_customer"}
 # A header naming a code of a customer, not the customer: Customer ID, Account No., Client code, 客户编号
 _CODE = re.compile(r"(id|no|nr|number|num|code|ref|key|编号|代码|代号|编码|号码|序号)$")
@@ -61,7 +62,10 @@ def match_field(header: str, synonyms: dict[str, str]) -> str | None:
         return synonyms[key]
     contained = [s for s in synonyms if len(s) >= 3 and s in key]
     field = synonyms[max(contained, key=len)] if contained else None
-    return None if field in NAMES and _CODE.search(key) else field
+    if field is None and UNIT.search(header):  # 金额(元), Amount (USD): the name before the unit
+        return match_field(UNIT.sub("", header), synonyms)
+    base = norm_header(UNIT.sub("", header)) or key  # Customer ID (internal) is still a code
+    return None if field in NAMES and _CODE.search(base) else field
 
 
 def header_score(row: list, synonyms: dict[str, str]) -> int:
