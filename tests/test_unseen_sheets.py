@@ -425,6 +425,12 @@ def test_a_sheet_of_one_row_per_order_is_its_own_orders_sheet(tmp_path):
     header = rows[0]
     spent = {(r[0], r[header.index("购买次数")], r[header.index("消费金额")]) for r in rows[1:]}
     assert spent == {("甲公司", 3, 3200), ("乙公司", 1, 2000), ("丙公司", 1, 800)}
+    # the settings now name the sheet as both; a sheet added later does not take over unasked
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("订单明细").append(["客户", "下单日期", "金额"])
+    book.save(path)
+    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    assert "订单表:工作表“成交记录”" in result.output and "不存在" not in result.output, result.output
 
 
 def test_a_summary_sheet_with_a_repeated_customer_is_not_taken_for_orders(tmp_path):

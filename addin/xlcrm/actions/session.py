@@ -83,7 +83,8 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     orders = None
     if orders_name.lower() not in NO_ORDERS:
         others = [n for n in candidates if n != customer_sheet]
-        orders_sheet = _choose(book, orders_name, others, ORDERS, notes)
+        same = orders_name == customer_sheet  # the settings say: the customer sheet lists the orders
+        orders_sheet = None if same else _choose(book, orders_name, others, ORDERS, notes)
         if orders_sheet:
             orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first)
         else:
