@@ -8,6 +8,7 @@ look at: the mapping printed, the dates read, the due dates written, and their o
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 
 import openpyxl
 import pytest
@@ -507,3 +508,24 @@ def test_an_orders_header_with_a_unit_names_its_field(header, field):
     from xlcrm.core.fields import ORDERS, fields_of
     from xlcrm.core.table import match_field, synonym_index
     assert match_field(header, synonym_index(fields_of(ORDERS))) == field
+
+
+def test_a_macro_workbook_whose_other_date_column_proves_day_first(tmp_path):
+    """An .xlsm (xlwings' own, with its VBA project): its 'Next Action Date' holds only 05/12/2026, but the
+    same team typed 25/10/2026 in 'Last Contacted', so 05/12 is 5 December, not 12 May."""
+    import xlwings  # its macro workbook stands in for a team's .xlsm
+
+    source = openpyxl.load_workbook(f"{xlwings.__path__[0]}/quickstart.xlsm", keep_vba=True)
+    for row in (["Company", "Sales Rep", "E-mail Address", "Last Contacted", "Next Action Date"],
+                ["Foo Ltd", "Ann", "a@foo.com", "25/10/2026", "05/12/2026"],
+                ["Bar Inc", "Ben", "b@bar.com", "01/11/2026", None]):
+        source.active.append(row)
+    path = tmp_path / "macro tracker.xlsm"
+    source.save(path)
+    result = run("check", path)
+    assert "column E Next Action Date: dates like 05/12/2026 were read as day/month" in result.output
+    result = run("followups", path, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert column_of(path, "Sheet1", "Next due")[0] == dt.datetime(2026, 12, 5)
+    with zipfile.ZipFile(path) as package:
+        assert "xl/vbaProject.bin" in package.namelist()

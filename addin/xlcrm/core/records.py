@@ -23,6 +23,10 @@ BAD_EMAIL = Msg("not a valid e-mail address ({why})", "邮箱地址无效")
 DAY_FIRST_BY_COLUMN = Msg(
     "Sheet '{sheet}', column {column}: dates like {example} were read as {order}, as the column's {proof} can only be.",
     "工作表“{sheet}”{column} 列:{example} 这类日期按{order}读取,因为同列的 {proof} 只能这样读。")
+DAY_FIRST_BY_SHEET = Msg(
+    "Sheet '{sheet}', column {column}: dates like {example} were read as {order}, as column {other}'s {proof} "
+    "can only be.",
+    "工作表“{sheet}”{column} 列:{example} 这类日期按{order}读取,因为 {other} 列的 {proof} 只能这样读。")
 DAY_FIRST_BY_SETTING = Msg(
     "Sheet '{sheet}', column {column}: {count} dates like {example} could be day/month or month/day; read as "
     "{order} (setting 'Dates like 5/3/2026 are day first'). Change that setting if it is wrong.",
@@ -70,20 +74,33 @@ def parse_email(value: Any):
 
 
 def column_day_first(table: Table, mapping: Mapping, day_first: bool) -> tuple[dict[str, bool], list[Msg]]:
-    """Per date column, whether 05/03/2026 is day first: the column's own unambiguous dates decide,
-    else the setting; and a note for every column where ambiguous dates were read one way."""
-    orders, notes = {}, []
+    """Per date column, whether 05/03/2026 is day first: the column's own unambiguous dates decide, else
+    those of the sheet's other date columns (one team, one habit) when they agree, else the setting;
+    and a note for every column where ambiguous dates were read one way."""
+    seen = {}  # field -> (column, distinct texts, decision, ambiguous ones)
     for field, column in mapping.columns.items():
-        if BY_ID[field].kind not in ("date", "birthday"):
+        if BY_ID[field].kind in ("date", "birthday"):
+            distinct = [v for v in table.cells[column].dropna().unique() if isinstance(v, str)]
+            seen[field] = (column, distinct, *parse.slash_order(distinct))
+    proven = {decided for _, _, decided, _ in seen.values() if decided is not None}
+    sheet_wide = proven.pop() if len(proven) == 1 else None
+    witness = next((f for f, (_, _, decided, _) in seen.items() if decided is not None), None)
+    orders, notes = {}, []
+    for field, (column, distinct, decided, ambiguous) in seen.items():
+        by = decided if decided is not None else sheet_wide
+        orders[field] = day_first if by is None else by
+        if not ambiguous:
             continue
-        distinct = [v for v in table.cells[column].dropna().unique() if isinstance(v, str)]
-        decided, ambiguous = parse.slash_order(distinct)
-        orders[field] = day_first if decided is None else decided
-        if ambiguous:
-            where = dict(sheet=table.sheet, column=f"{column_letter(column)} {table.header_of(column)}",
-                         example=ambiguous[0], order=ORDERS_NAMED[orders[field]])
-            notes.append(DAY_FIRST_BY_SETTING(count=len(ambiguous), **where) if decided is None
-                         else DAY_FIRST_BY_COLUMN(proof=_proof(distinct, decided), **where))
+        where = dict(sheet=table.sheet, column=f"{column_letter(column)} {table.header_of(column)}",
+                     example=ambiguous[0], order=ORDERS_NAMED[orders[field]])
+        if decided is not None:
+            notes.append(DAY_FIRST_BY_COLUMN(proof=_proof(distinct, decided), **where))
+        elif by is not None:
+            other, texts = seen[witness][0], seen[witness][1]
+            notes.append(DAY_FIRST_BY_SHEET(other=f"{column_letter(other)} {table.header_of(other)}",
+                                            proof=_proof(texts, by), **where))
+        else:
+            notes.append(DAY_FIRST_BY_SETTING(count=len(ambiguous), **where))
     return orders, notes
 
 
