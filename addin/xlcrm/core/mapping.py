@@ -13,9 +13,9 @@ UNMAPPED = {"-", "—", "none", "(none)", "无", "不使用", "(不使用)", "�
 
 MISSING = Msg(
     "Sheet '{sheet}': no column found for {fields}. Headers seen in row {row}: {headers}. "
-    "Rename a column, or name it in the column mapping of the settings sheet.",
+    "Rename the column that holds it (e.g. to {examples}), or name it in the column mapping of the settings sheet.",
     "工作表“{sheet}”:找不到{fields}列。第 {row} 行的表头为:{headers}。"
-    "请修改列名,或在设置表的列映射中填写对应的列名。",
+    "请修改对应列的列名(如改为 {examples}),或在设置表的列映射中填写对应的列名。",
 )
 HEADER_GONE = Msg(
     "Sheet '{sheet}': the settings map {field} to the column '{header}', which is not in row {row}.",
@@ -84,7 +84,9 @@ def require(table: Table, mapping: Mapping, fields: tuple[str, ...]) -> None:
     if missing:
         seen = ", ".join(f"{column_letter(i)}={h}" for i, h in enumerate(table.headers) if h) or "-"
         names = Msg(", ".join(BY_ID[f].en for f in missing), "、".join(BY_ID[f].zh for f in missing))
-        raise XlcrmError(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen))
+        examples = ", ".join(f"'{BY_ID[f].zh}' / '{BY_ID[f].en}'" for f in missing)
+        raise XlcrmError(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen,
+                                 examples=examples))
 
 
 def people_as_customers(table: Table, mapping: Mapping) -> Mapping:
