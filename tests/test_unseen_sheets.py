@@ -529,3 +529,16 @@ def test_a_macro_workbook_whose_other_date_column_proves_day_first(tmp_path):
     assert column_of(path, "Sheet1", "Next due")[0] == dt.datetime(2026, 12, 5)
     with zipfile.ZipFile(path) as package:
         assert "xl/vbaProject.bin" in package.namelist()
+
+
+def test_a_header_row_repeated_further_down_is_not_a_customer(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Customers"
+    for row in (["Customer", "Contact", "Email"], ["Foo Ltd", "Ann", "ann@foo.com"], [None] * 3,
+                ["Customer", "Contact", "Email"], ["Bar Inc", "Ben", "ben@bar.com"]):
+        sheet.append(row)
+    path = tmp_path / "sections.xlsx"
+    book.save(path)
+    result = run("check", path)
+    assert "header in row 1, 2 rows" in result.output and "Data problems: 0" in result.output, result.output

@@ -120,6 +120,15 @@ def _header_like(row: list, synonyms: dict[str, str]) -> bool:
     return len(set(named) - {None}) >= 2 and 2 * sum(n is not None for n in named) >= len(filled)
 
 
+def _repeats(row: list, header: list[str]) -> bool:
+    """A copy of the header row further down (a second section, a pasted block): not a customer."""
+    named = [(c, h) for c, h in enumerate(header) if h and c < len(row)]
+    if not named or not isinstance(row[named[0][0]], str) or row[named[0][0]].strip() != named[0][1]:
+        return False  # the cheap test first: most rows are data
+    same = sum(isinstance(row[c], str) and " ".join(row[c].split()) == h for c, h in named)
+    return same >= max(2, (len(named) + 1) // 2)
+
+
 def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
     """The data under a header row (one or two rows), blank rows dropped, trailing empty columns trimmed."""
     header_row, cells = header_band(grid, header_row)
@@ -127,6 +136,7 @@ def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
     body = grid[header_row:]
     width = max([len(header), *(len(r) for r in body)] or [0])
     numbers = [header_row + 1 + offset for offset, row in enumerate(body) if any(map(_filled, row))]
+    numbers = [n for n in numbers if not _repeats(grid[n - 1], header)]
     rows = [list(grid[n - 1]) + [None] * (width - len(grid[n - 1])) for n in numbers]
     cells = pd.DataFrame(rows, index=numbers, columns=range(width), dtype=object)
     used = [c for c in range(width) if (c < len(header) and header[c]) or any(map(_filled, cells[c].tolist()))]
