@@ -542,3 +542,19 @@ def test_a_header_row_repeated_further_down_is_not_a_customer(tmp_path):
     book.save(path)
     result = run("check", path)
     assert "header in row 1, 2 rows" in result.output and "Data problems: 0" in result.output, result.output
+
+
+def test_remind_previews_when_some_customers_have_no_owner_and_a_placeholder_address(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "客户"
+    sheet.append(["客户名称", "联系人", "邮箱", "负责人", "最近联系日期"])
+    sheet.append(["甲公司", "王一", "王一 <wang@example.com>", "张伟", "2026/10/1"])
+    sheet.append(["乙公司", "李二", "li@example.com", None, "2026/10/2"])  # nobody owns it (yet)
+    sheet.append(["丙公司", "赵三", "无", "张伟", "2026/10/3"])
+    path = tmp_path / "无负责人.xlsx"
+    book.save(path)
+    result = CliRunner().invoke(main, ["remind", str(path), "--today", TODAY], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "待发送 2" in result.output and "没有邮箱地址(1 封)" in result.output, result.output
+    assert len(list((tmp_path / "无负责人.outbox").glob("*.eml"))) == 2

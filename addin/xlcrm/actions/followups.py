@@ -64,7 +64,10 @@ def due_touches(session: Session, today: dt.date) -> pd.DataFrame:
     (the due list shows them as 'No date'), so no touch is handed over for them.
     """
     touches = compute(session, today, note_problems=False).touches
-    return touches[touches["due"].notna()].reset_index(drop=True)
+    touches = touches[touches["due"].notna()].reset_index(drop=True)
+    for column in ("owner", "detail"):  # the contract says None, and NaN is truthy: 'owner or ...' took it
+        touches[column] = touches[column].astype(object).where(touches[column].notna(), None)
+    return touches
 
 
 def compute(session: Session, today: dt.date, note_problems: bool = True,

@@ -164,7 +164,7 @@ def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool
             parsed = parsed.map(lambda v, unit=header_unit(table.header_of(column)): v if v is None else v * unit)
         frame[field] = _typed(parsed, kind)
         if kind == "email":
-            frame["email_raw"] = raw.map(parse.clean_text)
+            frame["email_raw"] = raw.map(parse.clean_text).map(lambda t: "" if t.lower() in parse.PLACEHOLDERS else t)
         where = f"{column_letter(column)} {table.header_of(column)}"
         problems += [Problem(table.sheet, int(row), where, raw[row], why) for row, why in reasons.dropna().items()]
     names = frame[key_field]
