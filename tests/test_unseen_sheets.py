@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from helpers.workbooks import sheet_rows
 from xlcrm.cli import main
-from xlcrm.core.parse import parse_amount, parse_date, parse_phone, slash_order
+from xlcrm.core.parse import parse_amount, parse_date, parse_phone, parse_text, slash_order
 from xlcrm.core.records import parse_email
 
 TODAY = "2026-11-23"
@@ -220,8 +220,9 @@ def test_more_amount_spellings(text, amount):
     assert parse_amount(text) == (amount, None)
 
 
-@pytest.mark.parametrize("text", ["-", "—", "N/A", "无", "  "])
+@pytest.mark.parametrize("text", ["-", "—", "N/A", "无", "  ", "不详", "待定", "?"])
 def test_placeholders_for_nothing_are_empty_cells_not_problems(text):
+    assert parse_text(text) == (None, None)  # a stage or an owner of '-' is none, not one named '-'
     assert parse_date(text) == (None, None)
     assert parse_amount(text) == (None, None)
     assert parse_phone(text) == (None, None)
