@@ -220,7 +220,7 @@ def test_more_amount_spellings(text, amount):
     assert parse_amount(text) == (amount, None)
 
 
-@pytest.mark.parametrize("text", ["-", "—", "N/A", "无", "  ", "不详", "待定", "?"])
+@pytest.mark.parametrize("text", ["-", "—", "N/A", "无", "  ", "不详", "?"])
 def test_placeholders_for_nothing_are_empty_cells_not_problems(text):
     assert parse_text(text) == (None, None)  # a stage or an owner of '-' is none, not one named '-'
     assert parse_date(text) == (None, None)

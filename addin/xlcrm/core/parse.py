@@ -40,7 +40,7 @@ _TIME = re.compile(r"(?:T|,?\s*)(?:(?:上午|下午|中午|晚上|早上|凌晨)
 _SERIAL_TEXT = re.compile(r"^\d{4,5}(?:\.\d+)?$")  # an Excel serial stored as text, e.g. '46086'
 # What people type for "nothing here": read as an empty cell, never as a problem
 PLACEHOLDERS = {"-", "--", "---", "—", "——", "–", "/", "n/a", "na", "none", "null", "nil", "无", "暂无", "空", "未知",
-                "不详", "待定", "待补充", "?", "？", "tbd", "unknown"}
+                "不详", "?", "？", "unknown"}  # not TBD / 待定: a date still to be set is worth listing
 _MD = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
 _CURRENCY = re.compile(r"(人民币|rmb|cny|usd|eur|gbp|hkd|jpy|sgd|twd|[a-z]{1,2}\$|cn¥|[¥$€£￥]|元|块)", re.IGNORECASE)
 _AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?|\.\d+)(万|w|k|千|亿)?$", re.IGNORECASE)
