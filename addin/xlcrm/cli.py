@@ -17,6 +17,7 @@ from xlcrm.actions.check import check as check_action
 from xlcrm.actions.refresh import refresh as refresh_action
 from xlcrm.actions.contact_log import log_contact
 from xlcrm.actions.followups import followups as followups_action
+from xlcrm.actions.session import book_lang
 from xlcrm.book import file as file_book
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg, default_lang
@@ -34,6 +35,16 @@ def _lang(ctx: click.Context) -> str:
     return (ctx.obj or {}).get("lang") or default_lang()
 
 
+def _error_lang(ctx: click.Context, book: object) -> str:
+    """--lang, else the workbook's language (a Chinese sheet gets Chinese errors on any OS), else the OS's."""
+    if (ctx.obj or {}).get("lang") or not book:
+        return _lang(ctx)
+    try:
+        return book_lang(bootstrap.file_book(book)) or _lang(ctx)
+    except XlcrmError:  # not found, not a workbook: the OS's language
+        return _lang(ctx)
+
+
 def friendly(command):
     """Turn an XlcrmError into its message and exit code 1; no traceback for the user's mistakes."""
 
@@ -43,7 +54,7 @@ def friendly(command):
         try:
             return command(*args, **kwargs)
         except XlcrmError as error:
-            click.secho(error.text(_lang(ctx)), fg="red", err=True)
+            click.secho(error.text(_error_lang(ctx, kwargs.get("book"))), fg="red", err=True)
             ctx.exit(EXIT_ERROR)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
             raise

@@ -20,7 +20,7 @@ from xlcrm.core.due import Due, work_out
 from xlcrm.core.funnel import UNKNOWN_STAGE
 from xlcrm.core.i18n import Msg
 from xlcrm.core.problems import Problem
-from xlcrm.core.sheets import column_label, sheet_name
+from xlcrm.core.sheets import column_label, place_columns, sheet_name
 from xlcrm.core.table import column_letter
 
 NO_DATE = Msg("no last contact, first contact or next follow-up date, so no follow-up can be scheduled "
@@ -60,9 +60,14 @@ def due_touches(session: Session, today: dt.date) -> pd.DataFrame:
     """Every touch due (core.touches columns): regular follow-ups, care occasions, stuck deals.
 
     The mail merge picks from it who gets which reminder or greeting. Reads the contact log
-    (through session.book) but writes nothing.
+    (through session.book) but writes nothing. A customer without any date has nothing due
+    (the due list shows them as 'No date'), so no touch is handed over for them.
     """
-    return compute(session, today, note_problems=False).touches
+    touches = compute(session, today, note_problems=False).touches
+    touches = touches[touches["due"].notna()].reset_index(drop=True)
+    for column in ("owner", "detail"):  # the contract says None, and NaN is truthy: 'owner or ...' took it
+        touches[column] = touches[column].astype(object).where(touches[column].notna(), None)
+    return touches
 
 
 def compute(session: Session, today: dt.date, note_problems: bool = True,
@@ -81,8 +86,11 @@ def date_problems(session: Session, due: Due) -> list[Problem]:
     """A data problem for every customer without any date to schedule a follow-up from."""
     table, mapping = session.customers.table, session.customers.mapping
     field = next((f for f in ("last_contact", "next_followup", "first_contact") if f in mapping.columns), None)
-    where = (f"{column_letter(mapping.columns[field])} {mapping.header(table, field)}" if field
-             else column_label("next_due", session.lang))
+    if field:
+        where = f"{column_letter(mapping.columns[field])} {mapping.header(table, field)}"
+    else:  # no date column of the team's: name xlcrm's own next-due column, where the gap shows
+        column = place_columns(table.headers, ["followup_status", "next_due"])["next_due"]
+        where = f"{column_letter(column)} {column_label('next_due', session.lang)}"
     rows = due.followups.index[due.followups["status"] == "no_date"]
     return [Problem(table.sheet, int(row), where, None, NO_DATE) for row in rows]
 

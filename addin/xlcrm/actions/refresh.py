@@ -52,6 +52,7 @@ class _Run:
 
     def read(self) -> None:
         self.session = session = open_session(self.book)
+        problems.refuse_team_columns(session, value.VALUE_COLUMNS)
         if session.orders is None:
             _require_summary_columns(session.customers)
         self.rules = value.Rules.from_settings(session.settings)  # a bad rule stops here, before any write
@@ -74,7 +75,14 @@ class _Run:
         scored = value.by_customer(bought, self.today, self.rules, rhythm_known=session.orders is not None)
         self.rows = value.by_row(keys, bought, scored, self.rules)
         manual = self._choose_classes(keys)
-        self.result.count(self.rows, self.rules.segments, manual)
+        self.result.count(self._counted(keys), self.rules.segments, manual)
+
+    def _counted(self, keys: pd.Series) -> pd.DataFrame:
+        """The rows to count: on a sheet of one row per order, a customer's rows count once."""
+        orders = self.session.orders
+        if orders is None or orders.table is not self.session.customers.table:
+            return self.rows
+        return self.rows[(~keys.reindex(self.rows.index).duplicated()).to_numpy()]
 
     def _choose_classes(self, keys: pd.Series) -> int:
         customers = self.session.customers

@@ -2,27 +2,84 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import re
 
 import pandas as pd
 
 from xlcrm.actions.session import Session, Source
 from xlcrm.core import class_choice
 from xlcrm.core.class_choice import Choice
+from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import is_blank
 from xlcrm.core.problems import Problem
 from xlcrm.core.purchases import OrderCheck
-from xlcrm.core.sheets import column_label, place_columns
+from xlcrm.core.records import customer_key
+from xlcrm.core.sheets import column_label, find_sheet, owned_columns, place_columns
 from xlcrm.core.table import column_letter
 
 UNKNOWN_CUSTOMER = Msg("no customer of this name in sheet '{sheet}': left out of the scores",
                        "工作表“{sheet}”中没有此客户:未计入评分")
+UNKNOWN_LIKE = Msg("no customer of this name in sheet '{sheet}' (did you mean '{like}'? Spell it the same in both "
+                   "sheets): left out of the scores",
+                   "工作表“{sheet}”中没有此客户(是否为“{like}”?请在两个表中写法一致):未计入评分")
 NO_ORDER_DATE = Msg("order without a date: left out of the scores", "订单缺少日期:未计入评分")
 NO_LAST_ORDER = Msg("orders but no last order date: scored as the least recent",
                     "有购买但缺少最近下单日期:按最久未购买评分")
 FUTURE = Msg("{count} orders dated after {day} were not counted (scores are as of {day}; first: {where}).",
              "{count} 笔订单日期晚于 {day},未计入评分(评分截至 {day};第一笔:{where})。")
+
+TEAM_COLUMN = Msg(
+    "Sheet '{sheet}': column {column} '{header}' is your own (xlcrm has not scored this workbook before), but "
+    "xlcrm writes its {what} into a column of that name. Rename your column (e.g. '{header}(手填)' or "
+    "'{header} (ours)') and run again; nothing was written.",
+    "工作表“{sheet}”:{column} 列“{header}”是您自己的列(此前 xlcrm 未在本工作簿中评分),但 xlcrm 的{what}"
+    "会写入同名列。请把您的列改名(如“{header}(手填)”)后再运行;本次未写入任何内容。")
+WHAT = Msg("scores", "评分结果")
+
+
+def refuse_team_columns(session: Session, value_columns: tuple[str, ...]) -> None:
+    """Stop before the first refresh overwrites a column the team named like one of xlcrm's (购买次数, 消费金额,
+    Frequency...): before any refresh, no such column can be xlcrm's, so its values are the team's."""
+    names = session.book.sheet_names()
+    if find_sheet(names, "summary") or find_sheet(names, "state"):
+        return  # xlcrm has refreshed here: its columns carry these names
+    table = session.customers.table
+    present = owned_columns(table.headers)
+    clash = next((present[c] for c in value_columns if c in present), None)
+    if clash is not None:
+        raise XlcrmError(TEAM_COLUMN(sheet=table.sheet, column=column_letter(clash), header=table.headers[clash],
+                                     what=WHAT))
+
+
+def likely_names(customers: pd.DataFrame, unknown: pd.Series) -> dict:
+    """For order names the customer sheet lacks, the one customer they most likely mean: the same name
+    but for punctuation (Acme Corp. / Acme Corp), or one name the start of the other (华为技术 / 华为技术有限公司)."""
+    if not len(unknown):
+        return {}
+    known = dict(zip(customers["key"], customers["customer"]))
+    loose = {}
+    for key, name in known.items():
+        loose.setdefault(_loose(key), set()).add(name)
+    ordered = sorted(loose)
+    like = {}
+    for name in pd.unique(unknown.dropna()):
+        key = _loose(customer_key(name))
+        if len(key) < 2:
+            continue
+        start = bisect.bisect_left(ordered, key)
+        longer = [k for k in ordered[start:start + 2] if k.startswith(key)]
+        shorter = [key[:n] for n in range(2, len(key) + 1) if key[:n] in loose]
+        names = set().union(*(loose[k] for k in {*longer, *shorter})) if longer or shorter else set()
+        if len(names) == 1:
+            like[name] = names.pop()
+    return like
+
+
+def _loose(key: str) -> str:
+    return re.sub(r"[\W_]+", "", key)
 
 
 def where(source: Source, field_id: str) -> str:
@@ -35,8 +92,11 @@ def order_problems(session: Session, check: OrderCheck) -> list[Problem]:
     already listed by the reader)."""
     orders = session.orders
     sheet, names = orders.table.sheet, orders.records["order_customer"]
-    unknown = UNKNOWN_CUSTOMER(sheet=session.customers.table.sheet)
-    found = [Problem(sheet, int(row), where(orders, "order_customer"), names[row], unknown) for row in check.unknown]
+    customers = session.customers.table.sheet
+    like = likely_names(session.customers.records, names[list(check.unknown)])
+    found = [Problem(sheet, int(row), where(orders, "order_customer"), names[row],
+                     UNKNOWN_LIKE(sheet=customers, like=like[names[row]]) if like.get(names[row])
+                     else UNKNOWN_CUSTOMER(sheet=customers)) for row in check.unknown]
     date_cells = orders.table.cells[orders.mapping.columns["order_date"]]
     return found + [Problem(sheet, int(row), where(orders, "order_date"), None, NO_ORDER_DATE)
                     for row in check.undated if is_blank(date_cells[row])]

@@ -16,6 +16,7 @@ CUSTOMERS = Msg("Customers", "客户表")
 ORDERS = Msg("Orders", "订单表")
 NO_ORDERS = Msg("Orders: no orders sheet found", "订单表:未找到")
 MAPPED = Msg("Columns understood:", "已识别的列:")
+SHEET_HEAD = Msg("sheet '{sheet}':", "工作表“{sheet}”:")
 UNMAPPED = Msg("Columns left as they are (not used by xlcrm): {columns}", "未使用的列(保持原样):{columns}")
 PROBLEMS = Msg("Data problems: {count} (listed in sheet '{sheet}')", "数据问题:{count} 处(见工作表“{sheet}”)")
 MORE = Msg("... and {count} more", "……另有 {count} 处")
@@ -32,11 +33,14 @@ def table_lines(session: Session, lang: str) -> list[str]:
     lines.append(_table_line(ORDERS, session.orders, lang) if session.orders else NO_ORDERS.text(lang))
     lines.append(MAPPED.text(lang))
     for source in filter(None, (session.customers, session.orders)):
+        lines.append("  " + SHEET_HEAD(sheet=source.table.sheet).text(lang))  # two sheets may share headers
         for field, column in source.mapping.columns.items():
             header = source.table.header_of(column)
-            lines.append(f"  {BY_ID[field].label(lang)} ← {column_letter(column)} {header}")
-    unused = [f"{column_letter(c)} {h}" for c, h in enumerate(session.customers.table.headers)
-              if h and c not in session.customers.mapping.columns.values()]
+            lines.append(f"    {BY_ID[field].label(lang)} ← {column_letter(column)} {header}")
+    used = set(session.customers.mapping.columns.values())
+    if session.orders and session.orders.table is session.customers.table:  # one sheet, read as both
+        used |= set(session.orders.mapping.columns.values())
+    unused = [f"{column_letter(c)} {h}" for c, h in enumerate(session.customers.table.headers) if h and c not in used]
     if unused:
         lines.append(UNMAPPED(columns=", ".join(unused)).text(lang))
     lines += [note.text(lang) for note in session.notes]

@@ -11,12 +11,13 @@ from xlcrm.core import settings as settings_sheet
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of
 from xlcrm.core.i18n import Msg, lang_of
-from xlcrm.core.mapping import Mapping, require, resolve
+from xlcrm.core.mapping import Mapping, people_as_customers, require, resolve
 from xlcrm.core.problems import Problem
-from xlcrm.core.records import duplicate_problems, read_records
+from xlcrm.core.records import column_day_first, duplicate_problems, read_records, unit_notes
 from xlcrm.core.settings import Settings
 from xlcrm.core.sheets import find_sheet, owned_columns, owned_headers, owned_sheet_names
-from xlcrm.core.table import HEADER_SCAN_ROWS, Table, extract_table, find_header_row
+from xlcrm.core.parse import clean_text
+from xlcrm.core.table import HEADER_SCAN_ROWS, Table, extract_table, find_header_row, match_field, synonym_index
 
 NO_TABLE = Msg(
     "No sheet holds a customer table: none of {sheets} has a header row (within the first {rows} rows) "
@@ -24,6 +25,16 @@ NO_TABLE = Msg(
     "没有找到客户表:{sheets} 的前 {rows} 行中都没有同时包含客户名称和其他字段(如 联系人、电话)的表头行。")
 SHEET_GONE = Msg("The settings name the sheet '{sheet}', which is not in the workbook; used '{used}' instead.",
                  "设置中指定的工作表“{sheet}”不存在,已改用“{used}”。")
+ALSO_TABLES = Msg(
+    "Sheets {sheets} look like customer tables too, but xlcrm reads one customer sheet: '{used}' (customer_sheet "
+    "in the settings). To include their customers, put all customers in one sheet (an owner column tells whose "
+    "they are).",
+    "工作表 {sheets} 看起来也是客户表,但 xlcrm 只读取一个客户表:“{used}”(设置中的 customer_sheet)。"
+    "如需包含其中的客户,请把所有客户放在同一个工作表(用负责人列区分)。")
+ORDERS_IN_PLACE = Msg(
+    "Sheet '{sheet}' lists one row per order (customers repeat, with an order date and an amount): it is read as "
+    "the orders too, and a customer on several rows is one customer.",
+    "工作表“{sheet}”每行一笔订单(客户重复出现,并有下单日期和金额):同时作为订单表读取,多行同名客户视为同一客户。")
 NO_ORDERS = {"-", "—", "none", "无", "没有"}
 
 
@@ -67,19 +78,46 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     day_first = settings.flag("day_first")
     customers = _source(book, customer_sheet, CUSTOMERS, settings, "customer", day_first)
     require(customers.table, customers.mapping, required)
-    problems = customers.problems + duplicate_problems(customers.records, customers.table, customers.mapping,
-                                                       "customer")
+    problems = list(customers.problems)
     orders_name = settings.text("orders_sheet")
     orders = None
     if orders_name.lower() not in NO_ORDERS:
         others = [n for n in candidates if n != customer_sheet]
-        orders_sheet = _choose(book, orders_name, others, ORDERS, notes)
+        same = orders_name == customer_sheet  # the settings say: the customer sheet lists the orders
+        orders_sheet = None if same else _choose(book, orders_name, others, ORDERS, notes)
         if orders_sheet:
             orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first)
-            problems += orders.problems
+        else:
+            orders = _orders_in_place(book, customers, settings, day_first, notes)
+        problems += orders.problems if orders and orders.table is not customers.table else []
+    if not (orders and orders.table is customers.table):  # one row per order: repeats are the point
+        problems += duplicate_problems(customers.records, customers.table, customers.mapping, "customer")
     lang = settings.lang(lang_of(customers.table.headers))
+    rest = [n for n in candidates if n not in (customer_sheet, orders.table.sheet if orders else None)]
+    alike = _alike(book, customer_sheet, rest)  # one sheet per owner or per year: say what is left aside
+    notes += [ALSO_TABLES(sheets=", ".join(f"'{n}'" for n in alike), used=customer_sheet)] if alike else []
     notes += customers.mapping.notes + (orders.mapping.notes if orders else [])
+    notes += [n for source in (customers, orders) if source for n in date_order_notes(source, day_first)]
     return Session(book, settings, lang, customers, orders, problems, notes, read_count=len(problems))
+
+
+def book_lang(book: Book) -> str | None:
+    """The language to speak about a workbook before or without a session (e.g. for an error):
+    its language setting, else the language of its own sheets' first rows; None if it cannot be read."""
+    try:
+        names = book.sheet_names()
+        settings_name = find_sheet(names, "settings")
+        user = settings_sheet.parse_sheet(book.read_sheet(settings_name)) if settings_name else {}
+        ours = owned_sheet_names(names)
+        texts = [v for n in names if n not in ours for row in book.read_sheet(n, HEADER_SCAN_ROWS) for v in row]
+        return Settings.from_user(user, present=bool(settings_name)).lang(lang_of(texts))
+    except Exception:  # the error to be shown may well be that the workbook cannot be read
+        return None
+
+
+def date_order_notes(source: Source, day_first: bool) -> list[Msg]:
+    """How ambiguous dates such as 05/03/2026, and amounts in a unit such as 万元, were read, column by column."""
+    return column_day_first(source.table, source.mapping, day_first)[1] + unit_notes(source.table, source.mapping)
 
 
 def _choose(book: Book, named: str, candidates: list[str], kind: str, notes: list[Msg]) -> str | None:
@@ -95,6 +133,38 @@ def _choose(book: Book, named: str, candidates: list[str], kind: str, notes: lis
     return chosen
 
 
+def _orders_in_place(book: Book, customers: Source, settings: Settings, day_first: bool,
+                     notes: list[Msg]) -> Source | None:
+    """The customer sheet read as the orders too, when it lists one row per order: customers repeat, and it
+    has an order date and an amount that are not its summary columns (last order date, total...)."""
+    if not customers.records["key"].duplicated().any():
+        return None
+    table = customers.table
+    user = {r["key"]: r.get("value") for r in settings.rows("mapping") if r["key"] in {f.id for f in fields_of(ORDERS)}}
+    mapping = resolve(table, ORDERS, user, reserved=owned_headers())
+    summary = {customers.mapping.columns.get(f) for f in ("last_order", "order_count", "total_amount")} - {None}
+    needed = REQUIRED[ORDERS]
+    if any(f not in mapping.columns for f in needed) or {mapping.columns[f] for f in needed[1:]} & summary:
+        return None
+    notes.append(ORDERS_IN_PLACE(sheet=table.sheet))
+    return Source(table, mapping, *read_records(table, mapping, "order_customer", day_first))
+
+
+def _alike(book: Book, chosen: str, others: list[str]) -> list[str]:
+    """Other sheets whose header names the customer and (nearly) the fields the customer sheet's does:
+    one sheet per owner, per region or per year, of which xlcrm would silently read only one."""
+    fields = _header_fields(book, chosen)
+    return [n for n in others if "customer" in (found := _header_fields(book, n))
+            and len(found & fields) >= max(2, len(fields) - 1)]
+
+
+def _header_fields(book: Book, sheet: str) -> set[str]:
+    grid = book.read_sheet(sheet, HEADER_SCAN_ROWS)
+    row, score = find_header_row(grid, CUSTOMERS)
+    synonyms = synonym_index(fields_of(CUSTOMERS))
+    return {match_field(clean_text(v), synonyms) for v in grid[row - 1]} - {None} if score else set()
+
+
 def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day_first: bool) -> Source:
     grid = book.read_sheet(sheet)
     header_row, _ = find_header_row(grid, kind)
@@ -102,5 +172,7 @@ def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day
     user = {r["key"]: r.get("value") for r in settings.rows("mapping")
             if r["key"] in {f.id for f in fields_of(kind)}}
     mapping = resolve(table, kind, user, reserved=owned_headers())
+    if kind == CUSTOMERS:
+        mapping = people_as_customers(table, mapping)
     require(table, mapping, (key,) if kind == CUSTOMERS else REQUIRED[ORDERS])
     return Source(table, mapping, *read_records(table, mapping, key, day_first))

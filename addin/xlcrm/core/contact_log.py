@@ -16,7 +16,7 @@ import pandas as pd
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
-from xlcrm.core.parse import clean_text, parse_column, parse_date, parse_int
+from xlcrm.core.parse import clean_text, parse_column, parse_date, parse_int, slash_order
 from xlcrm.core.problems import Problem
 from xlcrm.core.records import customer_key
 from xlcrm.core.table import HEADER_SCAN_ROWS, column_letter
@@ -99,6 +99,8 @@ def read_log(sheet: str, grid: list[list], day_first: bool = False) -> tuple[pd.
     owners = pd.Series([_cell(r, columns["owner"]) for r in body] if "owner" in columns else None, index=rows,
                        dtype=object)
     names, texts, raw, owners = names[named], texts[named], raw[named], owners[named]
+    decided, _ = slash_order([v for v in raw.dropna().unique() if isinstance(v, str)])  # 25/03 decides 05/03
+    day_first = day_first if decided is None else decided
     days, reasons = parse_column(raw, partial(parse_date, day_first=day_first))  # each distinct value once
     where = f"{column_letter(columns['date'])} {clean_text(grid[header][columns['date']])}"
     problems = [Problem(sheet, int(row), where, raw[row], BAD_LOG_DATE) for row in reasons.dropna().index]

@@ -71,7 +71,7 @@ def followup_details(people: pd.DataFrame, plan: pd.DataFrame, lang: str) -> pd.
     last, first, answer_by = (pick(lang, m.en, m.zh) for m in (FROM_LAST, FROM_FIRST, ANSWER_BY))
 
     def day(dates: pd.Series) -> list:
-        return dates.dt.strftime("%Y-%m-%d").where(dates.notna(), None).tolist()
+        return [None if pd.isna(d) else f"{d:%Y-%m-%d}" for d in dates]  # NaT is no date, never 'nan'
 
     texts = []
     for occasion, own_date, answer, contact, started, days in zip(

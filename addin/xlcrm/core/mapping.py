@@ -13,14 +13,22 @@ UNMAPPED = {"-", "—", "none", "(none)", "无", "不使用", "(不使用)", "�
 
 MISSING = Msg(
     "Sheet '{sheet}': no column found for {fields}. Headers seen in row {row}: {headers}. "
-    "Rename a column, or name it in the column mapping of the settings sheet.",
+    "Rename the column that holds it (e.g. to {examples}), or name it in the column mapping of the settings sheet.",
     "工作表“{sheet}”:找不到{fields}列。第 {row} 行的表头为:{headers}。"
-    "请修改列名,或在设置表的列映射中填写对应的列名。",
+    "请修改对应列的列名(如改为 {examples}),或在设置表的列映射中填写对应的列名。",
 )
 HEADER_GONE = Msg(
     "Sheet '{sheet}': the settings map {field} to the column '{header}', which is not in row {row}.",
     "工作表“{sheet}”:设置中{field}对应的列“{header}”不在第 {row} 行。",
 )
+
+PEOPLE_AS_CUSTOMERS = Msg(
+    "Sheet '{sheet}' has no company column: the names in column {column} are taken as the customers "
+    "(individual customers). If another column names them, enter its header for 'customer' in the settings sheet.",
+    "工作表“{sheet}”没有客户名称(公司)列:已把 {column} 列的姓名作为客户(个人客户)。"
+    "如客户名称在其他列,请在设置表中为“customer”填写该列的表头。")
+
+PERSON_NAMES = {norm_header(h) for h in ("姓名", "名字", "name", "full name", "name of customer")}
 
 
 @dataclass
@@ -33,18 +41,21 @@ class Mapping:
 
 
 def detect(table: Table, kind: str, reserved: set[str] = frozenset()) -> dict[str, int]:
-    """Field -> column from header synonyms; the first column naming a field wins.
+    """Field -> column from header synonyms; the first column naming a field exactly wins, else the first
+    whose header contains one of its names.
 
     reserved holds normalised headers of xlcrm's own columns, which are never the team's data.
     """
     synonyms = synonym_index(fields_of(kind))
     found: dict[str, int] = {}
-    for column, header in enumerate(table.headers):
-        if norm_header(header) in reserved:
-            continue
-        field = match_field(header, synonyms)
-        if field and field not in found:
-            found[field] = column
+    for exact in (True, False):  # 'Customer' before 'Customer group', wherever each stands
+        for column, header in enumerate(table.headers):
+            key = norm_header(header)
+            if key in reserved or column in found.values() or (key in synonyms) != exact:
+                continue
+            field = match_field(header, synonyms)
+            if field and field not in found:
+                found[field] = column
     return found
 
 
@@ -73,4 +84,18 @@ def require(table: Table, mapping: Mapping, fields: tuple[str, ...]) -> None:
     if missing:
         seen = ", ".join(f"{column_letter(i)}={h}" for i, h in enumerate(table.headers) if h) or "-"
         names = Msg(", ".join(BY_ID[f].en for f in missing), "、".join(BY_ID[f].zh for f in missing))
-        raise XlcrmError(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen))
+        examples = ", ".join(f"'{BY_ID[f].zh}' / '{BY_ID[f].en}'" for f in missing)
+        raise XlcrmError(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen,
+                                 examples=examples))
+
+
+def people_as_customers(table: Table, mapping: Mapping) -> Mapping:
+    """No company column, but a person's name: a shop's members or an agent's clients are people,
+    so the name column is the customer (rather than stopping a new user at the first run)."""
+    if "customer" in mapping.columns or "contact" not in mapping.columns:
+        return mapping
+    if norm_header(table.header_of(mapping.columns["contact"])) not in PERSON_NAMES:
+        return mapping  # 联系人 / Contact person: someone at a company the sheet should name
+    columns = {("customer" if f == "contact" else f): c for f, c in mapping.columns.items()}
+    where = f"{column_letter(columns['customer'])} {table.header_of(columns['customer'])}"
+    return Mapping(columns, mapping.notes + [PEOPLE_AS_CUSTOMERS(sheet=table.sheet, column=where)])

@@ -33,11 +33,19 @@ _YMD_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(
 _MD_CN = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
 _YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_XY_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_XY_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})$")
+# A time after a date: 14:30, 2:30 PM, 下午 2:30:00, 14点30分, T10:00:00Z (the date is what counts)
+_TIME = re.compile(r"(?:T|,?\s*)(?:(?:上午|下午|中午|晚上|早上|凌晨)\s*)?\d{1,2}[:点时](?:\d{1,2})?(?::\d{2})?(?:\.\d+)?"
+                   r"\s*(?:分|[ap]\.?m\.?)?\s*(?:z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+_SERIAL_TEXT = re.compile(r"^\d{4,5}(?:\.\d+)?$")  # an Excel serial stored as text, e.g. '46086'
+# What people type for "nothing here": read as an empty cell, never as a problem
+PLACEHOLDERS = {"-", "--", "---", "—", "——", "–", "/", "n/a", "na", "none", "null", "nil", "无", "暂无", "空", "未知",
+                "不详", "?", "？", "unknown"}  # not TBD / 待定: a date still to be set is worth listing
 _MD = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
-_CURRENCY = re.compile(r"(人民币|rmb|cny|usd|eur|us\$|[¥$€£]|元|块)", re.IGNORECASE)
-_AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?|\.\d+)(万|w|k|千)?$", re.IGNORECASE)
-_MULTIPLIER = {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000}
+_CURRENCY = re.compile(r"(人民币|rmb|cny|usd|eur|gbp|hkd|jpy|sgd|twd|[a-z]{1,2}\$|cn¥|[¥$€£￥]|元|块)", re.IGNORECASE)
+_AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?|\.\d+)(万|w|k|千|亿)?$", re.IGNORECASE)
+_MULTIPLIER = {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000, "亿": 100_000_000}
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3})*,\d{1,2}$|^[-+]?\d{1,3}(?:\.\d{3}){2,}$")  # 1.200,50 or 1.200.000
 _TRUE = {"yes", "y", "true", "t", "1", "x", "是", "√", "✓", "✔", "对", "退订", "已退订", "拒收", "不要", "opt-out", "optout", "unsubscribed"}
 
 
@@ -84,8 +92,11 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
             return (_EXCEL_EPOCH + dt.timedelta(days=float(value))).date(), None
         return None, NOT_A_DATE
     text = clean_text(value)
-    if not text:
+    if not text or text.lower() in PLACEHOLDERS:
         return None, None
+    if _SERIAL_TEXT.match(text):
+        return parse_date(float(text), day_first, yearless)
+    text = _TIME.sub("", text) or text
     for pattern in (_YMD_CN, _YMD, _YMD_COMPACT):
         match = pattern.match(text)
         if match:
@@ -93,15 +104,48 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
     match = _XY_YEAR.match(text)
     if match:
         first, second, year = map(int, match.groups())
-        if first > 12 or (day_first and second <= 12):
-            return _day(year, second, first)
-        return _day(year, first, second)
-    match = _MD_CN.match(text) or _MD.match(text)
+        return _day(_full_year(year), *_month_day(first, second, day_first))
+    match = _MD_CN.match(text)
     if match:
-        if not yearless:
-            return None, NO_YEAR
-        return _day(YEARLESS, *map(int, match.groups()))
+        return _day(YEARLESS, *map(int, match.groups())) if yearless else (None, NO_YEAR)
+    match = _MD.match(text)
+    if match:
+        return _day(YEARLESS, *_month_day(*map(int, match.groups()), day_first)) if yearless else (None, NO_YEAR)
     return _parse_words(text, day_first, yearless)
+
+
+def _full_year(year: int) -> int:
+    """3/5/26 is 2026 and 3/5/85 is 1985, as Excel reads two-digit years (00-29: 20xx)."""
+    return year if year >= 100 else year + (2000 if year < 30 else 1900)
+
+
+def _month_day(first: int, second: int, day_first: bool) -> tuple[int, int]:
+    """(month, day) of 5/3: the only possible reading, else the one day_first says."""
+    return (second, first) if first > 12 or (day_first and second <= 12) else (first, second)
+
+
+def slash_order(values: Any) -> tuple[bool | None, list[str]]:
+    """How a column's dates like 05/03/2026 are meant, judged by its own values.
+
+    (True if a value such as 25/03/2026 can only be day first, False if one such as
+    03/25/2026 can only be month first, None if none or both are there; the values that
+    could be read either way, e.g. 05/03/2026). A column is typed by one person in one
+    habit, so its unambiguous dates say how to read the ambiguous ones.
+    """
+    day_only = month_only = False
+    ambiguous = []
+    for value in values:
+        text = clean_text(value) if isinstance(value, str) else ""
+        text = _TIME.sub("", text) or text
+        match = _XY_YEAR.match(text) or _MD.match(text)
+        if not match:
+            continue
+        first, second = int(match.group(1)), int(match.group(2))
+        day_only |= 12 < first <= 31 and second <= 12
+        month_only |= 12 < second <= 31 and first <= 12
+        if first <= 12 and second <= 12 and first != second:
+            ambiguous.append(text)
+    return (None if day_only == month_only else day_only), ambiguous
 
 
 def _parse_words(text: str, day_first: bool, yearless: bool):
@@ -127,10 +171,13 @@ def parse_amount(value: Any):
     if isinstance(value, (int, float)):
         return (None, None) if isinstance(value, float) and math.isnan(value) else (float(value), None)
     text = clean_text(value)
-    if not text:
+    if not text or text.lower() in PLACEHOLDERS:
         return None, None
     negative = text.startswith("(") and text.endswith(")")
-    text = _CURRENCY.sub("", text.strip("()")).replace(",", "").replace(" ", "")
+    text = _CURRENCY.sub("", text.strip("()")).replace(" ", "")
+    if _DECIMAL_COMMA.match(text):  # written the European way: dots group thousands, the comma is the decimal point
+        text = text.replace(".", "").replace(",", ".")
+    text = text.replace(",", "")
     match = _AMOUNT.match(text)
     if not match:
         return None, NOT_AN_AMOUNT
@@ -148,7 +195,7 @@ def parse_phone(value: Any):
             return (None, None) if math.isnan(value) else (None, NOT_A_PHONE)
         return str(int(value)), None
     text = clean_text(value)
-    if not text:
+    if not text or text.lower() in PLACEHOLDERS:
         return None, None
     if sum(ch.isdigit() for ch in text) < 5:
         return None, NOT_A_PHONE
@@ -173,7 +220,7 @@ def parse_int(value: Any):
 
 def parse_text(value: Any):
     text = clean_text(value)
-    return (text or None), None
+    return (None if text.lower() in PLACEHOLDERS else text or None), None
 
 
 def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.Series, pd.Series]:

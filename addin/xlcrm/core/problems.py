@@ -31,7 +31,8 @@ class Problem:
 
     def text(self, lang: str) -> str:
         where = f"{self.sheet}!{self.column.split(' ')[0]}{self.row}" if self.row else self.sheet
-        value = "" if self.value is None else f" '{self.value}'"
+        shown = int(self.value) if isinstance(self.value, float) and self.value.is_integer() else self.value
+        value = "" if shown is None else f" '{shown}'"  # 12345 as Excel shows it, not 12345.0
         return f"{where} ({self.column}){value}: {self.why.text(lang)}"
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
 from xlcrm.core import parse
-from xlcrm.core.fields import BY_ID
+from xlcrm.core.fields import BY_ID, norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mapping import Mapping
 from xlcrm.core.problems import Problem
@@ -20,7 +20,33 @@ from xlcrm.core.table import Table, column_letter
 NO_CUSTOMER = Msg("row has data but no customer name", "该行有内容但没有客户名称")
 DUPLICATE = Msg("same customer as row {row}", "与第 {row} 行是同一客户")
 BAD_EMAIL = Msg("not a valid e-mail address ({why})", "邮箱地址无效")
+DAY_FIRST_BY_COLUMN = Msg(
+    "Sheet '{sheet}', column {column}: dates like {example} were read as {order}, as the column's {proof} can only be.",
+    "工作表“{sheet}”{column} 列:{example} 这类日期按{order}读取,因为同列的 {proof} 只能这样读。")
+DAY_FIRST_BY_SHEET = Msg(
+    "Sheet '{sheet}', column {column}: dates like {example} were read as {order}, as column {other}'s {proof} "
+    "can only be.",
+    "工作表“{sheet}”{column} 列:{example} 这类日期按{order}读取,因为 {other} 列的 {proof} 只能这样读。")
+DAY_FIRST_BY_SETTING = Msg(
+    "Sheet '{sheet}', column {column}: {count} dates like {example} could be day/month or month/day; read as "
+    "{order} (setting 'Dates like 5/3/2026 are day first'). Change that setting if it is wrong.",
+    "工作表“{sheet}”{column} 列:{count} 个日期(如 {example})可按日/月或月/日读取,已按{order}读取"
+    "(设置“5/3/2026 这类日期日在前”)。如有误请修改该设置。")
+IN_UNITS = Msg("Sheet '{sheet}', column {column}: amounts read as multiples of {unit}, as the header says.",
+               "工作表“{sheet}”{column} 列:按表头的单位读取金额(×{unit})。")
+_HEADER_UNIT = re.compile(r"[(（\[【]\s*(?:人民币|rmb|¥)?\s*(万|w|千|k|亿)\s*(?:元|rmb|块)?\s*[)）\]】]\s*$",
+                          re.IGNORECASE)
+ORDERS_NAMED = {True: Msg("day/month", "日/月"), False: Msg("month/day", "月/日")}
 TOTAL_ROWS = {"合计", "总计", "小计", "total", "totals", "grand total", "sum", "subtotal"}
+TOTAL_KEYS = {norm_header(label) for label in TOTAL_ROWS}
+
+
+def is_total_label(value: Any) -> bool:
+    """A total row's label: 合计, 总计:, 合计(元), Total, Grand total:..."""
+    if not isinstance(value, str):
+        return False
+    label = norm_header(value)
+    return label in TOTAL_KEYS or label.startswith(("合计", "总计", "小计"))
 
 
 def customer_key(name: Any) -> str:
@@ -28,18 +54,76 @@ def customer_key(name: Any) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or ""))).casefold()
 
 
+_ADDRESS = re.compile(r"[^\s<>()\[\];,:\"'“”]+@[^\s<>()\[\];,:\"'“”]+")
+
+
 def parse_email(value: Any):
     """The first valid address in a cell (one personal recipient per customer, never a list)."""
     text = parse.clean_text(value)
-    if not text:
+    if not text or text.lower() in parse.PLACEHOLDERS:
         return None, None
     why = None
-    for candidate in re.split(r"[;,，；\s]+", text):
+    # the addresses in the cell, without what surrounds them: 张三 <a@b.cn>, mailto:a@b.cn, a@b.cn(工作)
+    found = _ADDRESS.findall(text.replace("mailto:", " "))
+    for candidate in found or re.split(r"[;,，；\s]+", text):
         try:
             return validate_email(candidate, check_deliverability=False).normalized, None
         except EmailNotValidError as error:
             why = why or str(error)
     return None, BAD_EMAIL(why=why)
+
+
+def column_day_first(table: Table, mapping: Mapping, day_first: bool) -> tuple[dict[str, bool], list[Msg]]:
+    """Per date column, whether 05/03/2026 is day first: the column's own unambiguous dates decide, else
+    those of the sheet's other date columns (one team, one habit) when they agree, else the setting;
+    and a note for every column where ambiguous dates were read one way."""
+    seen = {}  # field -> (column, distinct texts, decision, ambiguous ones)
+    for field, column in mapping.columns.items():
+        if BY_ID[field].kind in ("date", "birthday"):
+            distinct = [v for v in table.cells[column].dropna().unique() if isinstance(v, str)]
+            seen[field] = (column, distinct, *parse.slash_order(distinct))
+    proven = {decided for _, _, decided, _ in seen.values() if decided is not None}
+    sheet_wide = proven.pop() if len(proven) == 1 else None
+    witness = next((f for f, (_, _, decided, _) in seen.items() if decided is not None), None)
+    orders, notes = {}, []
+    for field, (column, distinct, decided, ambiguous) in seen.items():
+        by = decided if decided is not None else sheet_wide
+        orders[field] = day_first if by is None else by
+        if not ambiguous:
+            continue
+        where = dict(sheet=table.sheet, column=f"{column_letter(column)} {table.header_of(column)}",
+                     example=ambiguous[0], order=ORDERS_NAMED[orders[field]])
+        if decided is not None:
+            notes.append(DAY_FIRST_BY_COLUMN(proof=_proof(distinct, decided), **where))
+        elif by is not None:
+            other, texts = seen[witness][0], seen[witness][1]
+            notes.append(DAY_FIRST_BY_SHEET(other=f"{column_letter(other)} {table.header_of(other)}",
+                                            proof=_proof(texts, by), **where))
+        else:
+            notes.append(DAY_FIRST_BY_SETTING(count=len(ambiguous), **where))
+    return orders, notes
+
+
+def header_unit(header: str) -> float:
+    """The multiplier a header's unit gives its amounts: 金额(万元) or Sales (k) count in ten-thousands or thousands."""
+    match = _HEADER_UNIT.search(header or "")
+    return parse._MULTIPLIER[match.group(1).lower()] if match else 1
+
+
+def unit_notes(table: Table, mapping: Mapping) -> list[Msg]:
+    """A note for every amount column read in a unit the header gives, so the user sees the scale."""
+    notes = []
+    for field, column in mapping.columns.items():
+        unit = header_unit(table.header_of(column)) if BY_ID[field].kind == "amount" else 1
+        if unit != 1:
+            notes.append(IN_UNITS(sheet=table.sheet, column=f"{column_letter(column)} {table.header_of(column)}",
+                                  unit=f"{unit:,.0f}"))
+    return notes
+
+
+def _proof(values: list, day_first: bool) -> str:
+    """A value of the column that can only be read the way it was decided (e.g. 25/03/2026)."""
+    return next(v for v in values if parse.slash_order([v])[0] is day_first)
 
 
 def _parser(kind: str, day_first: bool) -> Callable[[Any], tuple]:
@@ -71,21 +155,28 @@ def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool
     """(records indexed by Excel row, problems). Rows without a key, and total rows, are left out."""
     frame = pd.DataFrame(index=table.cells.index.rename("row"))
     problems: list[Problem] = []
+    day_first_of, _ = column_day_first(table, mapping, day_first)
     for field, column in mapping.columns.items():
         kind = BY_ID[field].kind
         raw = table.cells[column]
-        parsed, reasons = parse.parse_column(raw, _parser(kind, day_first))
+        parsed, reasons = parse.parse_column(raw, _parser(kind, day_first_of.get(field, day_first)))
+        if kind == "amount" and header_unit(table.header_of(column)) != 1:  # 金额(万元): 1.2 is 12,000
+            parsed = parsed.map(lambda v, unit=header_unit(table.header_of(column)): v if v is None else v * unit)
         frame[field] = _typed(parsed, kind)
         if kind == "email":
-            frame["email_raw"] = raw.map(parse.clean_text)
+            frame["email_raw"] = raw.map(parse.clean_text).map(lambda t: "" if t.lower() in parse.PLACEHOLDERS else t)
         where = f"{column_letter(column)} {table.header_of(column)}"
         problems += [Problem(table.sheet, int(row), where, raw[row], why) for row, why in reasons.dropna().items()]
     names = frame[key_field]
     distinct = names.dropna().unique()  # a million orders name a few thousand customers
     keys = names.map({n: customer_key(n) for n in distinct}).fillna("")
-    totals = names.map({n: parse.clean_text(n).lower() in TOTAL_ROWS for n in distinct}).fillna(False).astype(bool)
+    totals = names.map({n: is_total_label(n) for n in distinct}).fillna(False).astype(bool)
+    nameless = frame.index[keys.eq("")]
+    if len(nameless):  # a total row may be labelled in another column (序号 合计), its name cell empty
+        totals[nameless] = [any(map(is_total_label, table.cells.loc[row].dropna())) for row in nameless]
     where = f"{column_letter(mapping.columns[key_field])} {mapping.header(table, key_field)}"
-    problems += [Problem(table.sheet, int(row), where, None, NO_CUSTOMER) for row in frame.index[keys.eq("")]]
+    problems = [p for p in problems if not totals.get(p.row, False)]  # a total row is not the team's data
+    problems += [Problem(table.sheet, int(row), where, None, NO_CUSTOMER) for row in nameless if not totals[row]]
     frame = frame[keys.ne("") & ~totals].copy()
     frame["key"] = keys[frame.index]
     return frame, sorted(problems, key=lambda p: (p.row or 0, p.column))

@@ -6,11 +6,12 @@ at cell A1. Row numbers here are Excel's (1-based) so messages can name them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from xlcrm.core.fields import Field, fields_of, norm_header
+from xlcrm.core.fields import FIELDS, Field, fields_of, norm_header
 from xlcrm.core.parse import clean_text
 
 HEADER_SCAN_ROWS = 30
@@ -45,15 +46,26 @@ def synonym_index(fields: tuple[Field, ...]) -> dict[str, str]:
     return {norm_header(s): f.id for f in fields for s in f.synonyms}
 
 
+UNIT = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")  # a unit or remark in brackets after a header
+NAMES = {"customer", "contact", "owner", "order_customer"}
+# A header naming a code of a customer, not the customer: Customer ID, Account No., Client code, 客户编号
+_CODE = re.compile(r"(id|no|nr|number|num|code|ref|key|编号|代码|代号|编码|号码|序号)$")
+
+
 def match_field(header: str, synonyms: dict[str, str]) -> str | None:
-    """The field a header names: an exact synonym, else the longest synonym it contains."""
+    """The field a header names: an exact synonym, else the longest synonym it contains (but a code
+    column such as 'Customer ID' does not name the customer)."""
     key = norm_header(header)
     if not key:
         return None
     if key in synonyms:
         return synonyms[key]
     contained = [s for s in synonyms if len(s) >= 3 and s in key]
-    return synonyms[max(contained, key=len)] if contained else None
+    field = synonyms[max(contained, key=len)] if contained else None
+    if field is None and UNIT.search(header):  # 金额(元), Amount (USD): the name before the unit
+        return match_field(UNIT.sub("", header), synonyms)
+    base = norm_header(UNIT.sub("", header)) or key  # Customer ID (internal) is still a code
+    return None if field in NAMES and _CODE.search(base) else field
 
 
 def header_score(row: list, synonyms: dict[str, str]) -> int:
@@ -77,16 +89,54 @@ def _filled(value) -> bool:
 
 
 def _header_text(value) -> str:
-    """A header as the user wrote it (full-width kept), only surrounding spaces trimmed."""
-    return str(value).strip() if clean_text(value) else ""
+    """A header as the user wrote it (full-width kept); a line break inside the cell, or a run of
+    spaces, reads as one space, so messages and settings show it on one line."""
+    return " ".join(str(value).split()) if clean_text(value) else ""
+
+
+def header_band(grid: list[list], header_row: int) -> tuple[int, list]:
+    """(Excel row of the header's last row, its cells). A header may take two rows: a group title merged
+    over its parts (联系方式 over 电话 | 邮箱) while other names fill both rows (客户名称 merged down).
+    The lower row's name wins where both rows have one."""
+    synonyms = synonym_index(FIELDS)
+    for upper, lower, other in ((header_row, header_row + 1, header_row + 1), (header_row - 1, header_row, header_row - 1)):
+        if upper < 1 or lower > len(grid) or not _header_like(grid[other - 1], synonyms):
+            continue
+        top, bottom = grid[upper - 1], grid[lower - 1]
+        width = max(len(top), len(bottom))
+        top, bottom = list(top) + [None] * (width - len(top)), list(bottom) + [None] * (width - len(bottom))
+        chosen = grid[header_row - 1]
+        if any(_filled(o) and not (c < len(chosen) and _filled(chosen[c])) for c, o in enumerate(grid[other - 1])):
+            return lower, [b if _filled(b) else t for t, b in zip(top, bottom)]
+    return header_row, list(grid[header_row - 1])
+
+
+def _header_like(row: list, synonyms: dict[str, str]) -> bool:
+    """A row of names, not of data: all text, at least two fields named, most of its cells naming one."""
+    filled = [v for v in row if _filled(v)]
+    if not filled or not all(isinstance(v, str) for v in filled):
+        return False
+    named = [match_field(clean_text(v), synonyms) for v in filled]
+    return len(set(named) - {None}) >= 2 and 2 * sum(n is not None for n in named) >= len(filled)
+
+
+def _repeats(row: list, header: list[str]) -> bool:
+    """A copy of the header row further down (a second section, a pasted block): not a customer."""
+    named = [(c, h) for c, h in enumerate(header) if h and c < len(row)]
+    if not named or not isinstance(row[named[0][0]], str) or row[named[0][0]].strip() != named[0][1]:
+        return False  # the cheap test first: most rows are data
+    same = sum(isinstance(row[c], str) and " ".join(row[c].split()) == h for c, h in named)
+    return same >= max(2, (len(named) + 1) // 2)
 
 
 def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
-    """The data under a header row, blank rows dropped, trailing empty columns trimmed."""
-    header = [_header_text(v) for v in grid[header_row - 1]]
+    """The data under a header row (one or two rows), blank rows dropped, trailing empty columns trimmed."""
+    header_row, cells = header_band(grid, header_row)
+    header = [_header_text(v) for v in cells]
     body = grid[header_row:]
     width = max([len(header), *(len(r) for r in body)] or [0])
     numbers = [header_row + 1 + offset for offset, row in enumerate(body) if any(map(_filled, row))]
+    numbers = [n for n in numbers if not _repeats(grid[n - 1], header)]
     rows = [list(grid[n - 1]) + [None] * (width - len(grid[n - 1])) for n in numbers]
     cells = pd.DataFrame(rows, index=numbers, columns=range(width), dtype=object)
     used = [c for c in range(width) if (c < len(header) and header[c]) or any(map(_filled, cells[c].tolist()))]
