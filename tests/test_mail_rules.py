@@ -156,6 +156,9 @@ def test_the_daily_cap_holds_the_rest_for_the_next_day(book):
     first, mailer = send(book, sample_touches)
     assert len(mailer.sent) == 3 and first.counts()["held"] > 0
     assert all("daily limit of 3" in r.text("en") for r in first.plan.loc[first.plan["decision"].eq("held"), "reason"])
+    held = first.counts()["held"]
+    assert f"the daily limit of 3 messages is reached; goes out on the next run tomorrow ({held}" in "\n".join(
+        first.lines("en"))  # the summary keeps the limit all held messages share
     again, mailer = send(book, sample_touches, at=dt.time(15, 0))
     assert mailer.sent == [] and again.counts()["done"] == 3
     tomorrow, mailer = send(book, sample_touches, today=TODAY + dt.timedelta(days=1))

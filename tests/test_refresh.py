@@ -247,3 +247,17 @@ def test_orders_matched_despite_spaces_and_full_width_characters(tmp_path):
     assert frame.loc[3, "Segment"] == "Prospect"  # its only order is after today
     text = "\n".join(result.lines("en"))
     assert "Orders for customers not in 'Customers': 1" in text and "1 orders dated after 2026-11-23" in text
+
+
+def test_no_line_about_unknown_customers_when_every_order_matches(tmp_path):
+    path = tmp_path / "team.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Customers"
+    book.active.append(["Customer", "Contact"])
+    book.active.append(["ACME Ltd", "Ann"])
+    orders = book.create_sheet("Orders")
+    orders.append(["Customer", "Order date", "Amount"])
+    orders.append(["ACME Ltd", dt.datetime(2026, 11, 1), 100])
+    book.save(path)
+    text = "\n".join(refresh(FileBook(path), TODAY).lines("en"))
+    assert "customers not in" not in text

@@ -74,7 +74,7 @@ class RefreshResult:
         if self.risks:
             lines.append(CHURN_LINE(high=self.risks.get("high", 0), medium=self.risks.get("medium", 0)).text(lang))
         problems = sheet_name("problems", self.session.lang)
-        if self.session.orders:
+        if self.session.orders and self.unknown_orders:
             lines.append(UNKNOWN_LINE(sheet=self.session.customers.table.sheet, count=self.unknown_orders,
                                       problems=problems).text(lang))
         lines += [note.text(lang) for note in self.session.notes + self.notes]

@@ -127,15 +127,21 @@ class RemindResult:
 
     def _reasons(self, lang: str) -> list[str]:
         shown = self.plan[self.plan["decision"].isin(["skip", "held", "refused", "unsent"])]  # failed: one by one
-        tally = Counter((d, r.en) for d, r in zip(shown["decision"], shown["reason"]) if isinstance(r, Msg))
-        examples = {(d, r.en): r for d, r in zip(shown["decision"], shown["reason"]) if isinstance(r, Msg)}
-        return [REASONS(label=DECISIONS[d], reason=_generic(examples[(d, en)], n, lang), count=n).text(lang)
-                for (d, en), n in tally.most_common(8)]
+        groups: dict[tuple[str, str], list[Msg]] = {}
+        for decision, reason in zip(shown["decision"], shown["reason"]):
+            if isinstance(reason, Msg):
+                groups.setdefault((decision, reason.en), []).append(reason)
+        biggest = sorted(groups.items(), key=lambda item: -len(item[1]))[:8]
+        return [REASONS(label=DECISIONS[d], reason=_generic(reasons, lang), count=len(reasons)).text(lang)
+                for (d, _), reasons in biggest]
 
 
-def _generic(reason: Msg, count: int, lang: str) -> str:
-    """A reason for a summary line: as it is for one message, its particulars left out for several."""
-    return reason.text(lang) if count == 1 else Msg(reason.en, reason.zh, {k: "…" for k in reason.args}).text(lang)
+def _generic(reasons: list[Msg], lang: str) -> str:
+    """A reason for a summary line: the particulars all its messages share, '…' for those that differ."""
+    first = reasons[0]
+    shared = {key: value if all(r.args.get(key) == value for r in reasons) else "…"
+              for key, value in first.args.items()}
+    return Msg(first.en, first.zh, shared).text(lang)
 
 
 def remind(book: Book, template: str | None = None, today: dt.date | None = None, send: bool = False,
