@@ -559,3 +559,28 @@ def test_remind_previews_when_some_customers_have_no_owner_and_a_placeholder_add
     assert result.exit_code == 0, result.output
     assert "待发送 2" in result.output and "没有邮箱地址(1 封)" in result.output, result.output
     assert len(list((tmp_path / "无负责人.outbox").glob("*.eml"))) == 2
+
+
+def test_a_legend_beside_the_table_is_neither_customers_nor_overwritten(tmp_path):
+    """A colour legend two columns right of the table, longer than the table: its lines are not
+    'rows without a customer', and the columns xlcrm adds go after it, never over it."""
+    path = tmp_path / "legend.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "客户"
+    sheet.append(["客户名称", "联系人", "最近联系日期", None, "说明"])
+    sheet.append(["甲公司", "张三", dt.datetime(2026, 11, 1), None, "红色:逾期"])
+    sheet.append(["乙公司", "李四", dt.datetime(2026, 11, 20), None, "黄色:本周到期"])
+    for line in ("A 类每 7 天联系", "B 类每 14 天联系", "新线索 7 天内回复"):
+        sheet.append([None, None, None, None, line])
+    book.save(path)
+    before = cells(path, "客户")
+    result = run("followups", path, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "no customer" not in result.output
+    after = cells(path, "客户")
+    assert {k: v for k, v in after.items() if k in before} == before
+    header = sheet_rows(path, "客户")[0]
+    assert header.index("跟进状态") > header.index("说明")
+    assert column_of(path, "客户", "跟进状态")[:2] != [None, None]
+    assert column_of(path, "客户", "跟进状态")[2:] in ([], [None] * 3)

@@ -142,4 +142,22 @@ def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
     used = [c for c in range(width) if (c < len(header) and header[c]) or any(map(_filled, cells[c].tolist()))]
     width = (max(used) + 1) if used else 0
     cells = cells.loc[:, list(range(width))]
+    cells = cells[~_beside_only(used, cells)]
     return Table(sheet, header_row, (header + [""] * width)[:width], cells)
+
+
+def _beside_only(used: list[int], cells: pd.DataFrame) -> pd.Series:
+    """Rows below the table filled only beside it, past an empty column (a legend or notes block longer
+    than the table): not rows of the table. Its columns stay, so that nothing is written over them."""
+    none = pd.Series(False, index=cells.index)
+    for gap, (before, after) in enumerate(zip(used, used[1:]), start=1):
+        if after > before + 1 and 2 <= gap and len(used) - gap < gap:  # a smaller block beside a table
+            left = _rows_filled(cells.loc[:, :before])
+            last = left[left].index.max() if left.any() else 0
+            beside = _rows_filled(cells.loc[:, after:]) & ~left & (cells.index > last)
+            return beside
+    return none
+
+
+def _rows_filled(cells: pd.DataFrame) -> pd.Series:
+    return pd.Series([any(map(_filled, row)) for row in cells.itertuples(index=False)], index=cells.index, dtype=bool)
