@@ -15,10 +15,19 @@ def stages(**funnel):
 
 
 def test_stage_names_in_chinese_english_numbered_or_the_teams_own_words():
-    typed = pd.Series(["见到客户", "Proposal", "5. 方案报价", "3、确认机会", "8", " 收 款 ", "报价中", "Won", None, ""])
+    typed = pd.Series(["见到客户", "Proposal", "5. 方案报价", "3、确认机会", "8", " 收 款 ", "报价中", "Wonder", None, ""])
     steps = stage_steps(typed, stages(**{"5": {"stage": "报价中"}}))
     assert [None if pd.isna(s) else int(s) for s in steps] == [1, 5, 5, 3, 8, 8, 5, None, None, None]
     assert unknown_stages(typed, steps).tolist() == [False] * 7 + [True, False, False]
+
+
+def test_the_stage_words_other_crms_use_and_deals_closed_without_a_sale():
+    typed = pd.Series(["Lead", "Qualified", "Negotiation", "Closed Won", "已回款", "Closed Lost", "输单", "Lead"])
+    steps = stage_steps(typed, stages())
+    assert [None if pd.isna(s) else int(s) for s in steps] == [1, 3, 6, 7, 8, None, None, 1]
+    assert not unknown_stages(typed, steps).any()  # a lost deal is in no stage, and not a typing mistake
+    renamed = stage_steps(typed, stages(**{"2": {"stage": "Lead"}}))
+    assert int(renamed.iloc[0]) == 2  # the team's own name in the settings wins over the usual meaning
 
 
 def test_a_deal_is_stuck_only_after_more_days_than_its_stage_allows():

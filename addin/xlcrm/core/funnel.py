@@ -20,6 +20,19 @@ STAGES = (
     ("Proposal", "方案报价", 14), ("Commitment", "客户承诺", 14),
     ("Acceptance", "验收", 30), ("Payment", "收款", 30),
 )
+# The words other CRMs and teams use for each step, read as that step unless the settings name it otherwise.
+ALSO_CALLED = (
+    ("lead", "new lead", "prospecting", "contacted", "first contact", "线索", "新线索", "初次接触", "初步接触", "初访"),
+    ("opportunity", "discovery", "interested", "有意向", "意向客户", "发现需求"),
+    ("qualified", "qualification", "qualified lead", "商机确认", "已确认"),
+    ("needs analysis", "needs assessment", "requirements", "需求分析", "需求确认", "需求调研"),
+    ("quote", "quotation", "quoted", "proposal sent", "proposal/price quote", "报价", "已报价", "方案", "方案阶段"),
+    ("negotiation", "negotiation/review", "commit", "verbal commit", "contract", "商务谈判", "谈判", "合同谈判", "签约"),
+    ("closed won", "won", "delivery", "delivered", "implementation", "成交", "赢单", "已成交", "交付", "实施"),
+    ("paid", "invoiced", "collection", "回款", "已回款", "已收款", "付款"),
+)
+# A deal that is over without a sale is in no stage, and not a mistake either.
+CLOSED = ("closed lost", "lost", "dead", "disqualified", "on hold", "输单", "丢单", "失败", "已放弃", "放弃", "搁置")
 UNKNOWN_STAGE = Msg("not one of the funnel's stages (see 销售漏斗 / Sales funnel in the settings)",
                     "不是销售漏斗中的阶段(见设置表“销售漏斗”)")
 STUCK = Msg("{stage}: {days} days in stage", "{stage}:已停留 {days} 天")
@@ -29,8 +42,10 @@ FUNNEL = Block(
     "funnel", Msg("Sales funnel", "销售漏斗"),
     (Col("key", "Step", "步骤"), Col("stage", "Stage", "阶段"), Col("days", "Stuck after (days)", "停滞天数")),
     lambda: [{"key": str(step), "stage": Msg(en, zh), "days": days} for step, (en, zh, days) in enumerate(STAGES, 1)],
-    note=Msg("Rename a stage to the word your sheet uses; a deal longer than the days in its stage is flagged.",
-             "可把阶段名改成表中所用的叫法;在某阶段停留超过天数的商机会被标出。"),
+    note=Msg("Rename a stage to the word your sheet uses (usual words such as Lead, Proposal, Won, 报价, 成交 are "
+             "read already; Lost and 输单 are in no stage); a deal longer than the days in its stage is flagged.",
+             "可把阶段名改成表中所用的叫法(线索、报价、成交、Lead、Won 等常用说法已可识别;输单、Lost 不计入任何阶段);"
+             "在某阶段停留超过天数的商机会被标出。"),
 )
 
 
@@ -55,8 +70,9 @@ def stage_names(stages: pd.DataFrame, lang: str) -> pd.Series:
 
 def stage_steps(stage: pd.Series, stages: pd.DataFrame) -> pd.Series:
     """The step (1..8) of each deal's stage text, matching any name a step has; NA when unknown or empty."""
-    lookup = {norm_header(name): step for step, row in stages.iterrows()
-              for name in (row["en"], row["zh"], row["own"]) if name}
+    lookup = {norm_header(name): step for step, names in enumerate(ALSO_CALLED, 1) for name in names}
+    lookup.update({norm_header(name): step for step, row in stages.iterrows()
+                   for name in (row["en"], row["zh"], row["own"]) if name})  # the settings' names win
 
     def step_of(value) -> int | None:
         text = clean_text(value)
@@ -72,7 +88,9 @@ def stage_steps(stage: pd.Series, stages: pd.DataFrame) -> pd.Series:
 
 def unknown_stages(stage: pd.Series, steps: pd.Series) -> pd.Series:
     """Rows whose stage is filled in but names no stage of the funnel."""
-    filled = {value: bool(clean_text(value)) for value in stage.dropna().unique()}
+    closed = {norm_header(name) for name in CLOSED}
+    filled = {value: bool(clean_text(value)) and norm_header(clean_text(value)) not in closed
+              for value in stage.dropna().unique()}
     return stage.map(filled).eq(True) & steps.isna()
 
 
