@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import TODAY
 from helpers.mailbook import sample_touches, set_settings
 from helpers.smtp_server import PASSWORD, MailServer, SilentServer
-from helpers.workbooks import sheet_rows
+from helpers.workbooks import edit, sheet_rows
 from xlcrm.actions.remind import remind
 from xlcrm.book.file import FileBook
 from xlcrm.cli import main
@@ -454,3 +454,23 @@ def test_a_well_known_mailbox_with_its_other_port_gets_the_security_that_port_sp
     set_settings(previewed, {"smtp_user": "zhanglei@qq.com", "smtp_port": "587", "smtp_security": "ssl"})
     profile = sender_profile(open_session(FileBook(previewed)).settings)
     assert (profile.host, profile.port, profile.security) == ("smtp.qq.com", 587, "starttls")
+
+
+def test_a_message_refused_for_its_content_is_not_blamed_on_the_address_and_goes_again_when_asked(
+        previewed, mail_server, planned):
+    expected, _ = planned
+    mail_server.faults.data_replies = {2: "554 5.7.1 Message content rejected as spam"}
+    first = run(previewed, send=True, mailer=quick())
+    assert first.counts()["failed"] == 1 and first.stopped is None
+    again = run(previewed, send=True, mailer=quick())
+    skipped = again.plan[again.plan["reason"].map(lambda r: "refused this message" in r.text("en")
+                                                  if hasattr(r, "text") else False)]
+    assert len(skipped) == 1 and again.counts()["sent"] == 0
+    assert "correct the address" not in skipped["reason"].iloc[0].text("en")
+    assert "重发" in skipped["reason"].iloc[0].text("zh")
+    log = sheet_rows(previewed, "发送记录")
+    row = next(i for i, r in enumerate(log, start=1) if r[1] == "发送失败")
+    edit(previewed, "发送记录", {f"K{row}": "重发"})  # the team changed the wording and asks for it again
+    resent = run(previewed, send=True, mailer=quick())
+    assert resent.counts()["sent"] == 1 and delivered(mail_server) == expected  # everyone exactly once
+    assert run(previewed, send=True, mailer=quick()).counts()["sent"] == 0  # the request is used once

@@ -290,9 +290,11 @@ def _sent_today(history: pd.DataFrame, today: dt.date) -> int:
 
 
 def _settle(journal: Journal, decisions: dict[str, str], now: dt.datetime) -> None:
-    """The team checked in-flight messages and wrote what happened in the send log: journal it."""
+    """The team checked in-flight messages and wrote what happened in the send log, or asked for a refused
+    one to go again: journal it."""
     latest = journal.latest()
-    pending = {k: v for k, v in decisions.items() if latest.get(k, {}).get("state") == "sending"}
+    pending = {k: v for k, v in decisions.items() if latest.get(k, {}).get("state") == "sending"
+               or (v == "resend" and latest.get(k, {}).get("state") == "failed")}
     if not pending:
         return
     with journal.writing():

@@ -51,6 +51,8 @@ IN_FLIGHT = Msg("was being sent on {at} when the run stopped; it may or may not 
 OPTED_OUT = Msg("opted out", "已退订")
 NO_ADDRESS = Msg("no e-mail address", "没有邮箱地址")
 BAD_ADDRESS = Msg("invalid e-mail address '{value}'", "邮箱地址无效:“{value}”")
+FAILED_BEFORE = Msg("the server refused this message on {at} ({why}); write resend in the send log's Decision column "
+                    "to send it again", "服务器已于 {at} 拒收此邮件({why});如需再次发送,请在发送记录的“处理”列填写 重发")
 REJECTED_BEFORE = Msg("the server rejected {to} on {at} ({why}); correct the address to try again",
                       "服务器已于 {at} 拒收 {to}({why});改正地址后会重新发送")
 TOO_SOON = Msg("this customer got a message on {at}; at most one every {days} days",
@@ -151,8 +153,10 @@ def _apply_history(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -> 
     rejected_to = frame["msg_key"].map(known["to"].to_dict())
     why = frame["msg_key"].map(known["reason"].to_dict())
     same = state.eq("failed") & rejected_to.eq(frame["to"])
-    reasons = pd.Series([REJECTED_BEFORE(to=t, at=_at(a), why=w if isinstance(w, str) else "")
-                         for t, a, w in zip(rejected_to, at, why)], index=frame.index, dtype=object)
+    at_rcpt = known["recipient_refused"].eq(True) if "recipient_refused" in known else pd.Series(dtype=bool)
+    at_rcpt = frame["msg_key"].map(at_rcpt.to_dict()).eq(True)  # else refused for what it said
+    reasons = pd.Series([(REJECTED_BEFORE if r else FAILED_BEFORE)(to=t, at=_at(a), why=w if isinstance(w, str) else "")
+                         for t, a, w, r in zip(rejected_to, at, why, at_rcpt)], index=frame.index, dtype=object)
     _set(frame, same, "skip", reasons)
     _apply_refused_addresses(frame, real)
 
