@@ -35,14 +35,23 @@ def _lang(ctx: click.Context) -> str:
     return (ctx.obj or {}).get("lang") or default_lang()
 
 
-def _error_lang(ctx: click.Context, book: object) -> str:
-    """--lang, else the workbook's language (a Chinese sheet gets Chinese errors on any OS), else the OS's."""
+def _error_lang(ctx: click.Context, book: object) -> str | None:
+    """--lang, else the workbook's language (a Chinese sheet gets Chinese errors on any OS), else None: not known."""
     if (ctx.obj or {}).get("lang") or not book:
         return _lang(ctx)
     try:
-        return book_lang(bootstrap.file_book(book)) or _lang(ctx)
-    except XlcrmError:  # not found, not a workbook: the OS's language
-        return _lang(ctx)
+        found = book_lang(bootstrap.file_book(book))
+    except XlcrmError:  # not found, not a workbook
+        found = None
+    return found or (_lang(ctx) if os.environ.get("XLCRM_LANG") else None)  # unknown: both languages
+
+
+def _error_text(error: XlcrmError, lang: str | None) -> str:
+    """The message in the user's language; both (the OS's first) when nothing tells which one they read."""
+    if lang:
+        return error.text(lang)
+    first = default_lang()
+    return "\n".join(error.text(code) for code in (first, "en" if first == "zh" else "zh"))
 
 
 def friendly(command):
@@ -54,7 +63,7 @@ def friendly(command):
         try:
             return command(*args, **kwargs)
         except XlcrmError as error:
-            click.secho(error.text(_error_lang(ctx, kwargs.get("book"))), fg="red", err=True)
+            click.secho(_error_text(error, _error_lang(ctx, kwargs.get("book"))), fg="red", err=True)
             ctx.exit(EXIT_ERROR)
         except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
             raise
@@ -113,7 +122,7 @@ def sample(out: Path, customers: int, sheet_lang: str, seed: int, today: dt.date
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(path_type=Path))
 @click.pass_context
 @friendly
 def check(ctx: click.Context, book: Path) -> None:
@@ -155,7 +164,7 @@ def _demo_remind(ctx: click.Context, path: Path, lang: str) -> None:
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(path_type=Path))
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
               help="Score as of this day (default: today); later orders are not counted.")
 @click.pass_context
@@ -166,7 +175,7 @@ def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(path_type=Path))
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
               help="Work out what is due as of this day (default: today). Row colours always follow the real date.")
 @click.pass_context
@@ -178,7 +187,7 @@ def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None
 
 
 @main.command(name="log")
-@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(path_type=Path))
 @click.option("--customer", required=True, help="The customer's name (a unique part of it is enough).")
 @click.option("--channel", default="phone", show_default=True,
               help="phone, visit, wechat, email, meeting, video, sms, other (or your own word).")
@@ -256,7 +265,7 @@ def _smtp_overrides(host, port, security, user, sender) -> dict:
 
 
 @main.command()
-@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(path_type=Path))
 @click.option("--template", help="Only this template (by its name in the templates sheet).")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Day to remind for (default: today).")
 @click.option("--send", is_flag=True, help="Send the messages (default: a dry run that only previews).")
@@ -283,7 +292,7 @@ def remind(ctx: click.Context, book: Path, template, today, send, test_to, smtp_
 
 
 @main.command()
-@click.argument("book", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("book", required=False, type=click.Path(path_type=Path))
 @click.option("--user", help="The login (default: smtp_user in BOOK's settings sheet).")
 @click.option("--delete", is_flag=True, help="Remove the stored password instead.")
 @click.pass_context
@@ -328,7 +337,7 @@ def _demo_report(ctx: click.Context, path: Path, lang: str) -> None:
 
 
 @main.command(name="report")
-@click.argument("book", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("book", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the HTML report (default: reports/ beside the workbook).")
 @click.option("--period", default="week", show_default=True, type=click.Choice(["week", "month"]),

@@ -36,14 +36,51 @@ SUFFIXES = {".xlsx", ".xlsm"}
 NOT_FOUND = Msg("Workbook not found: {path}", "找不到工作簿:{path}")
 WRONG_TYPE = Msg("{path}: xlcrm works on .xlsx and .xlsm workbooks; save this file as .xlsx in Excel first.",
                  "{path}:xlcrm 只处理 .xlsx 和 .xlsm 工作簿;请先在 Excel 中另存为 .xlsx。")
-UNREADABLE = Msg("{path} cannot be read as an Excel workbook ({why}). Is it password-protected or damaged?",
-                 "无法读取工作簿 {path}({why})。文件是否设置了密码或已损坏?")
-LOCKED = Msg("{path} is open in {app} ({lock} exists). Close it there and run again; nothing was written.",
-             "{path} 正在 {app} 中打开(存在 {lock})。请先关闭再运行;本次未写入任何内容。")
+SAVE_AS = Msg("In Excel: File > Save As > 'Excel Workbook (*.xlsx)', then run xlcrm on the new .xlsx file. "
+              "Nothing was changed.",
+              "在 Excel 中:文件 > 另存为 >“Excel 工作簿(*.xlsx)”,再对新的 .xlsx 文件运行 xlcrm。原文件未做任何改动。")
+KINDS = {  # what the file really is (by its content, or its name when the content says nothing)
+    "xls": Msg("{path} is an old Excel 97-2003 workbook (.xls), which xlcrm cannot write without losing parts of it.",
+               "{path} 是旧版 Excel 97-2003 工作簿(.xls),xlcrm 无法在不丢失内容的情况下写入这种格式。"),
+    "encrypted": Msg("{path} is protected with a password to open it; xlcrm cannot read an encrypted workbook. "
+                     "In Excel: File > Info > Protect Workbook > Encrypt with Password, clear the password and save, "
+                     "or save an unprotected copy as .xlsx.",
+                     "{path} 设置了打开密码(已加密),xlcrm 无法读取加密的工作簿。请在 Excel 中:文件 > 信息 > 保护工作簿 > "
+                     "用密码进行加密,清空密码后保存;或另存一份不加密的 .xlsx。"),
+    "xlsb": Msg("{path} is an Excel binary workbook (.xlsb), which xlcrm cannot write.",
+                "{path} 是 Excel 二进制工作簿(.xlsb),xlcrm 无法写入这种格式。"),
+    "ods": Msg("{path} is an OpenDocument spreadsheet (.ods).", "{path} 是 OpenDocument 电子表格(.ods)。"),
+    "csv": Msg("{path} is a text file (CSV or similar): one sheet, no formats, no room for xlcrm's settings sheet.",
+               "{path} 是文本文件(CSV 等):只有一张表,没有格式,也放不下 xlcrm 的设置表。"),
+    "html": Msg("{path} is a web page (HTML) saved with an Excel name, as some systems export it.",
+                "{path} 其实是网页(HTML)文件,只是用了 Excel 的文件名(有些系统导出时如此)。"),
+}
+UNREADABLE = Msg("{path} cannot be read as an Excel workbook ({why}): it seems damaged or incomplete (e.g. copied "
+                 "before it was fully saved). Nothing was changed. Open it in Excel, which offers to repair it, and save "
+                 "it again; or use an earlier copy (xlcrm keeps the previous version as NAME.backup.xlsx beside it).",
+                 "无法读取工作簿 {path}({why}):文件似乎已损坏或不完整(例如在保存完成前被复制)。原文件未做任何改动。"
+                 "请用 Excel 打开(Excel 会提示修复)后重新保存;或使用较早的副本(xlcrm 会在旁边保留上一版 文件名.backup.xlsx)。")
+LOCKED = Msg("{path} is open in {app} ({lock} exists). Close it there and run again; nothing was written. "
+             "If {app} is not running (it closed unexpectedly), the lock file is left over: delete {lock} "
+             "(a hidden file in the same folder) and run again.",
+             "{path} 正在 {app} 中打开(存在 {lock})。请先关闭再运行;本次未写入任何内容。"
+             "如果 {app} 并未运行(例如之前异常退出),说明这是残留的锁文件:删除同一文件夹中的隐藏文件 {lock} 后再运行。")
 NO_SHEET = Msg("{path} has no sheet named '{sheet}'.", "{path} 中没有名为“{sheet}”的工作表。")
 STRICT = Msg("{path} is saved as 'Strict Open XML Spreadsheet'; save it in Excel as 'Excel Workbook (.xlsx)' first.",
               "{path} 是“Strict Open XML 电子表格”格式;请先在 Excel 中另存为“Excel 工作簿(.xlsx)”。")
-CANNOT_WRITE = Msg("Cannot write {path}: {why}", "无法写入 {path}:{why}")
+CANNOT_WRITE = Msg("Cannot write {path}: {why}. The workbook is unchanged. Check that its folder is writable and "
+                   "the disk has free space.",
+                   "无法写入 {path}:{why}。工作簿未做任何改动。请检查所在文件夹是否可写、磁盘是否还有空间。")
+READ_ONLY = Msg("{path} is read-only, so xlcrm does not change it. Clear 'Read-only' in the file's properties "
+                "(or work on a copy) and run again; nothing was written.",
+                "{path} 是只读文件,xlcrm 不会修改它。请在文件属性中取消“只读”(或另存一份副本)后再运行;本次未写入任何内容。")
+CHANGED = Msg("{path} was changed by someone else (another xlcrm run, or a save in Excel) while xlcrm was working on "
+              "it. Nothing was written, so their change is kept; run xlcrm again.",
+              "xlcrm 处理期间,{path} 被其他程序修改了(另一个 xlcrm 运行,或在 Excel 中保存)。为保留对方的修改,本次未写入"
+              "任何内容;请再运行一次 xlcrm。")
+NOT_A_FILE = Msg("{path} is a folder, not a workbook: give the path of the .xlsx file inside it.",
+                 "{path} 是文件夹,不是工作簿:请给出其中 .xlsx 文件的路径。")
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # the container of .xls files and of encrypted .xlsx files
 
 
 def lock_file(path: Path) -> tuple[Path, str] | None:
@@ -51,6 +88,43 @@ def lock_file(path: Path) -> tuple[Path, str] | None:
     candidates = [(path.with_name("~$" + path.name), "Excel"), (path.with_name("~$" + path.name[2:]), "Excel"),
                   (path.with_name(f".~lock.{path.name}#"), "LibreOffice")]
     return next(((lock, app) for lock, app in candidates if lock.exists()), None)
+
+
+def file_kind(path: Path) -> str | None:
+    """What a file that is not a usable .xlsx/.xlsm really is, judged by its first bytes (then its name); None: go on."""
+    with path.open("rb") as stream:
+        head = stream.read(4096)
+        if head.startswith(OLE_MAGIC):  # an encrypted .xlsx hides its package in the same container as a .xls
+            return "encrypted" if "EncryptionInfo".encode("utf-16-le") in head + stream.read() else "xls"
+    suffix = path.suffix.lower()
+    if head.startswith(b"PK\x03\x04"):
+        if b"mimetypeapplication/vnd.oasis.opendocument" in head[:200]:
+            return "ods"
+        return {".xlsb": "xlsb", ".ods": "ods"}.get(suffix, None if suffix in SUFFIXES else "other")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<") and (b"<html" in text or b"<table" in text or b"office:spreadsheet" in text):
+        return "xls" if b"office:spreadsheet" in text else "html"
+    if suffix in (".csv", ".txt", ".tsv", ".prn"):
+        return "csv"
+    return None if suffix in SUFFIXES else "other"
+
+
+def kind_error(path: Path, kind: str) -> XlcrmError:
+    if kind == "encrypted":
+        return XlcrmError(KINDS[kind](path=path.name))
+    if kind == "other":
+        return XlcrmError(WRONG_TYPE(path=path.name))
+    return XlcrmError(Msg("{what} {todo}", "{what}{todo}")(what=KINDS[kind](path=path.name), todo=SAVE_AS))
+
+
+def fingerprint(path: Path) -> tuple[int, int, int]:
+    """Enough to tell that the file on disk is no longer the one xlcrm read (replaced or rewritten)."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def read_only(path: Path) -> bool:
+    return not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK)
 
 
 def replaced_sheets(edits: list[Edit]) -> set[str]:
@@ -71,8 +145,15 @@ class FileBook:
         self.path = Path(path).expanduser().resolve()
         if not self.path.exists():
             raise XlcrmError(NOT_FOUND(path=str(path)))
-        if self.path.suffix.lower() not in SUFFIXES:
-            raise XlcrmError(WRONG_TYPE(path=self.path.name))
+        if self.path.is_dir():
+            raise XlcrmError(NOT_A_FILE(path=str(path)))
+        try:
+            kind = file_kind(self.path)
+        except OSError as error:
+            raise XlcrmError(UNREADABLE(path=self.path.name, why=error.strerror or str(error))) from error
+        if kind:
+            raise kind_error(self.path, kind)
+        self._seen: tuple | None = None  # the file as xlcrm read it: a write over someone else's change is refused
         self._reader: Any = None
         self._sheets: dict[str, Any] = {}  # parsed once per run: actions read a sheet's head, then all of it
         self._grids: dict[str, list[list[Any]]] = {}
@@ -88,6 +169,7 @@ class FileBook:
     def _workbook(self):
         if self._reader is None:
             try:
+                self._seen = fingerprint(self.path)
                 self._reader = python_calamine.CalamineWorkbook.from_path(str(self.path))
             except Exception as error:  # calamine raises several unrelated types for a bad file
                 raise XlcrmError(UNREADABLE(path=self.path.name, why=str(error).splitlines()[0])) from error
@@ -113,14 +195,19 @@ class FileBook:
         locked = lock_file(self.path)
         if locked:
             raise XlcrmError(LOCKED(path=self.path.name, app=locked[1], lock=locked[0].name))
+        if read_only(self.path):
+            raise XlcrmError(READ_ONLY(path=self.path.name))
         temporary = self.path.with_name(f".~xlcrm-{uuid.uuid4().hex[:8]}{self.path.suffix}")
         try:
+            self._refuse_if_changed()
             outlines: dict = {}
             before = inventory(self.path, outlines)
             patch_workbook(self.path, temporary, edits)
             lost = lost_parts(before, inventory(temporary, outlines), replaced_sheets(edits))
             target = elsewhere_path(self.path) if lost else self.path
             backup = None if lost else backup_path(self.path)
+            shutil.copymode(self.path, temporary)  # the team's file keeps who may read and write it
+            self._refuse_if_changed()
             if backup:
                 shutil.copy2(self.path, backup)
             os.replace(temporary, target)
@@ -129,13 +216,20 @@ class FileBook:
         except StrictWorkbook as error:
             raise XlcrmError(STRICT(path=self.path.name)) from error
         except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, SheetXmlError) as error:
+            self._refuse_if_changed()  # replaced while being read: say so, not that it is damaged
             raise XlcrmError(UNREADABLE(path=self.path.name, why=str(error) or type(error).__name__)) from error
         except OSError as error:
             raise XlcrmError(CANNOT_WRITE(path=self.path.name, why=error.strerror or str(error))) from error
         finally:
             temporary.unlink(missing_ok=True)
         self._reader, self._sheets, self._grids = None, {}, {}
+        self._seen = fingerprint(self.path)
         return SaveResult(str(target), str(backup) if backup else None, bool(lost), lost)
+
+
+    def _refuse_if_changed(self) -> None:
+        if self._seen and fingerprint(self.path) != self._seen:
+            raise XlcrmError(CHANGED(path=self.path.name))
 
 
 def create(path: str | os.PathLike, edits: list[Edit]) -> Path:
