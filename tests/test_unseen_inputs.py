@@ -127,3 +127,37 @@ def test_a_change_made_while_xlcrm_works_is_not_overwritten(tmp_path):
     assert "changed by someone else" in refused.value.text("en")
     column = [row[29] if len(row) > 29 else None for row in FileBook(path).read_sheet(sheet)]
     assert "first run" in column and "second run" not in column
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A tmpfs of its own: the disk can really fill up (needs root; skipped otherwise)."""
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode:
+        pytest.skip("filling a disk for real needs root to mount a small tmpfs")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_full_disk_leaves_the_workbook_and_the_previous_backup_whole(tmp_path, small_disk):
+    page = 4096
+    book = make_book(tmp_path)
+    trial = tmp_path / "trial.xlsx"
+    trial.write_bytes(book.read_bytes())
+    assert run("check", trial).exit_code == 0
+    on_disk = small_disk / book.name
+    on_disk.write_bytes(book.read_bytes())
+    previous = small_disk / f"{book.stem}.backup.xlsx"
+    previous.write_bytes(b"yesterday's backup")
+    free = os.statvfs(small_disk).f_bavail * page
+    room = (trial.stat().st_size // page + 1 + book.stat().st_size // page // 2) * page  # the result, half a backup
+    (small_disk / "filler").write_bytes(b"\0" * (free - room))
+    before = digest(on_disk)
+    result = run("--lang", "en", "check", on_disk)
+    assert result.exit_code == 1 and "No space left" in result.output and "unchanged" in result.output
+    assert digest(on_disk) == before and previous.read_bytes() == b"yesterday's backup"
+    assert sorted(p.name for p in small_disk.iterdir()) == sorted([book.name, previous.name, "filler"])

@@ -127,6 +127,16 @@ def read_only(path: Path) -> bool:
     return not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK)
 
 
+def copy_whole(source: Path, target: Path) -> None:
+    """target becomes a full copy of source or stays as it was (a full disk never leaves half a backup)."""
+    partial = target.with_name(f".~xlcrm-{uuid.uuid4().hex[:8]}{target.suffix}")
+    try:
+        shutil.copy2(source, partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def replaced_sheets(edits: list[Edit]) -> set[str]:
     """The sheets xlcrm writes whole (its own): what they held before is not the team's."""
     return {name for edit in edits if isinstance(edit, PutSheet) for name in (edit.name, *edit.aliases)}
@@ -209,7 +219,7 @@ class FileBook:
             shutil.copymode(self.path, temporary)  # the team's file keeps who may read and write it
             self._refuse_if_changed()
             if backup:
-                shutil.copy2(self.path, backup)
+                copy_whole(self.path, backup)
             os.replace(temporary, target)
         except MissingSheet as error:
             raise XlcrmError(NO_SHEET(path=self.path.name, sheet=error.sheet)) from error
