@@ -29,6 +29,8 @@ UNEXPECTED = Msg("Unexpected error: {error}. Run again with XLCRM_DEBUG=1 to see
 SAMPLE_WRITTEN = Msg("Sample workbook written: {path} ({customers} customers)",
                      "示例工作簿已生成:{path}(共 {customers} 个客户)")
 DEMO_STEP = Msg("== {step} ==", "== {step} ==")
+STOPPED = Msg("Stopped (Ctrl-C). The workbook is not half-written: it is as it was, or fully saved if the save had "
+              "already finished.", "已中断(Ctrl-C)。工作簿不会只写一半:要么保持原样,要么在保存已完成时完整保存。")
 
 
 def _lang(ctx: click.Context) -> str:
@@ -65,7 +67,10 @@ def friendly(command):
         except XlcrmError as error:
             click.secho(_error_text(error, _error_lang(ctx, kwargs.get("book"))), fg="red", err=True)
             ctx.exit(EXIT_ERROR)
-        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException):
+        except KeyboardInterrupt:  # Ctrl-C: say what became of the workbook (saves are all-or-nothing)
+            click.secho(_error_text(XlcrmError(STOPPED), (ctx.obj or {}).get("lang")), fg="red", err=True)
+            ctx.exit(EXIT_ERROR)
+        except (click.exceptions.Exit, click.ClickException):
             raise
         except BrokenPipeError:  # output piped into `head` and the like: the reader has what it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
