@@ -183,3 +183,79 @@ def test_ctrl_c_while_saving_leaves_the_workbook_whole_and_says_so(tmp_path):
     assert process.returncode == 1 and "not half-written" in err and "Traceback" not in err, err
     assert digest(book) == before and not list(tmp_path.glob(".~xlcrm-*"))
     assert FileBook(book).sheet_names()
+
+
+# -- mail templates as a Chinese team writes them -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def templated(tmp_path_factory):
+    """A workbook after a first preview: its templates sheet holds the default templates."""
+    folder = tmp_path_factory.mktemp("templated")
+    book = make_book(folder)
+    assert run("remind", book, "--today", "2026-11-23").exit_code == 0
+    return book
+
+
+def with_template(templated: Path, folder: Path, subject: str, body: str, customers: dict | None = None) -> Path:
+    """A copy whose first template ('跟进问候', due today) has the given subject and body."""
+    book = folder / templated.name
+    book.write_bytes(templated.read_bytes())
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook["邮件模板"]
+    assert sheet["A2"].value == "跟进问候"
+    sheet["G2"], sheet["H2"] = subject, body
+    for ref, value in (customers or {}).items():
+        workbook[workbook.sheetnames[0]][ref] = value
+    workbook.save(book)
+    return book
+
+
+def preview(book: Path, template: str = "跟进问候") -> list[dict]:
+    rows = list(openpyxl.load_workbook(book)["邮件预览"].iter_rows(values_only=True))
+    return [dict(zip(rows[0], row)) for row in rows[1:] if dict(zip(rows[0], row))["模板"] == template]
+
+
+def test_full_width_braces_typed_with_a_chinese_input_method_are_fields(templated, tmp_path):
+    book = with_template(templated, tmp_path, "｛｛客户名称｝｝您好", "尊敬的｛｛ 联系人 ｝｝：\n{{ signature }}")
+    assert run("remind", book, "--today", "2026-11-23").exit_code == 0
+    going = [row for row in preview(book) if row["状态"] == "待发送"]
+    assert going and all(row["主题"] == f"{row['客户']}您好" for row in going)
+    assert not any("｛" in row["正文"] or "{" in row["正文"] for row in going)
+
+
+def test_a_header_that_is_not_a_name_can_be_a_field(templated, tmp_path):
+    book = with_template(templated, tmp_path, "{{ 客户名称 }}", "渠道:{{ 客户来源 (渠道) }}", {"I2": "客户来源 (渠道)"})
+    result = run("remind", book, "--today", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    sources = {row[1]: row[8] for row in openpyxl.load_workbook(book)["客户跟踪表"].iter_rows(min_row=3, values_only=True)}
+    going = [row for row in preview(book) if row["状态"] == "待发送"]
+    assert going and all(row["正文"].strip() == f"渠道:{sources[row['客户']]}" for row in going)
+
+
+@pytest.mark.parametrize("subject, body, words", [
+    ("{{ 客户名 }} 您好", "x", ("第 2 行", "主题", "{{ 客户名 }}", "是否想写 {{ 客户名称 }}")),
+    ("x", "{{ 联系人 | upperr }}", ("第 2 行", "正文", "upperr", "是否想写“| upper”")),
+    ("x", "{% if 称呼 %}{{ 称呼 }}", ("第 2 行", "正文", "{% endif %}", "未发送任何邮件")),
+])
+def test_a_template_mistake_names_the_row_the_part_and_the_fix(templated, tmp_path, subject, body, words):
+    book = with_template(templated, tmp_path, subject, body)
+    before = digest(book)
+    result = run("remind", book, "--today", "2026-11-23")
+    assert result.exit_code == 1 and "Unexpected error" not in result.output
+    assert all(w in result.output for w in words), result.output
+    assert digest(book) == before and not list(tmp_path.glob("*.outbox/*.eml"))
+
+
+def test_a_blank_field_the_text_needs_refuses_that_message_never_dear_blank(templated, tmp_path):
+    blank = {f"C{row}": None for row in range(3, 60)}  # nobody's contact person is known
+    book = with_template(templated, tmp_path, "{{ 客户名称 }}", "尊敬的{{ 联系人 }}：\n{% if 称呼 %}{{ 称呼 }}{% endif %}",
+                         blank)
+    result = run("remind", book, "--today", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    rows = preview(book)
+    assert rows and not [row for row in rows if row["状态"] == "待发送"]
+    refused = [row for row in rows if row["状态"] == "拒绝生成"]
+    assert refused and all("{{ 联系人 }}" in row["原因"] and "为空" in row["原因"] for row in refused)
+    messages = [p.read_bytes() for p in tmp_path.glob("*.outbox/*.eml")]
+    assert not any("尊敬的：".encode() in m for m in messages)

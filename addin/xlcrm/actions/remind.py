@@ -40,7 +40,7 @@ from xlcrm.mail import outbox
 from xlcrm.mail.batch import Batch, BatchResult, Clock, Outgoing, SystemClock
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.mail.message import Built, Party, Refused, build
-from xlcrm.mail.render import Renderer
+from xlcrm.mail.render import BlankField, Renderer
 
 Touches = pd.DataFrame | Callable[[Session, dt.date], pd.DataFrame] | None
 
@@ -169,7 +169,8 @@ def remind(book: Book, template: str | None = None, today: dt.date | None = None
                   sent_today=_sent_today(history, today), windows=_windows(chosen, profile, templates_sheet),
                   test=bool(test_to))
     plan = _plan(session, due, chosen, history, rules, profile, notes)
-    renderer = Renderer(chosen, field_names(session.customers.table.headers), set(DIGEST_FIELDS), templates_sheet)
+    renderer = Renderer(chosen, field_names(session.customers.table.headers), set(DIGEST_FIELDS), templates_sheet,
+                        session.customers.table.headers)
     table = session.customers.table
     contexts = customer_contexts(session.customers.records, table.cells, table.headers, session.lang)
     built = _render_all(plan, due, renderer, contexts, profile, session, now, test_to, progress)
@@ -324,9 +325,13 @@ def _render_all(plan: pd.DataFrame, due: pd.DataFrame, renderer: Renderer, conte
             touch = by_touch[f"{item['key']}|{item['occasion']}|{pd.Timestamp(item['due']):%Y-%m-%d}"]
             context = touch_context(contexts[int(item["row"])], touch, profile, now.date(), lang)
             to_name = context.get("contact") or context.get("customer") or ""
-        rendered = renderer.render(item["template"], context, item["customer"])
         cc = _copies(item, profile)
         try:  # held messages are previewed; their MIME is made by the run that sends them
+            rendered = renderer.render(item["template"], context, item["customer"])
+        except BlankField as refused:  # a field the text needs is blank: never 'Dear ,'
+            shown["decision"][index], shown["reason"][index] = "refused", refused.reason
+            continue
+        try:
             if item["decision"] == "send":
                 built[index] = build(rendered, sender, Party(to_name, item["to"]), cc, item["msg_key"],
                                      session.book.folder, now, test_to, lang)

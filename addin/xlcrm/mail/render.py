@@ -8,33 +8,59 @@ plain-text alternative.
 
 from __future__ import annotations
 
+import difflib
+import json
 import operator
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
-from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.exceptions import SecurityError, TemplateAssertionError, TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
+from xlcrm.core.mailcontext import MADE
 from xlcrm.core.templates import Template
 from xlcrm.mail.html_text import html_to_text
 
 MAX_REPEAT = 10_000  # 'x' * n and n ** m in a template stay small
 MAX_OUTPUT = 1_000_000
 
-BAD_SYNTAX = Msg("Template '{name}' (sheet {sheet}, row {row}, {part}) cannot be read: {why} (line {line})",
-                 "模板“{name}”(工作表 {sheet},第 {row} 行,{part})有语法错误:{why}(第 {line} 行)")
+BAD_SYNTAX = Msg("Template '{name}' (sheet {sheet}, row {row}, {part}) cannot be read: {why} (line {line}). Each "
+                 "{{{{ needs its }}}}, each {{% if %}} its {{% endif %}}, each {{% for %}} its {{% endfor %}}. Nothing was "
+                 "sent.",
+                 "模板“{name}”(工作表 {sheet},第 {row} 行,{part})有语法错误:{why}(第 {line} 行)。每个 {{{{ 都要有对应的 }}}},"
+                 "每个 {{% if %}} 都要有 {{% endif %}},每个 {{% for %}} 都要有 {{% endfor %}}。未发送任何邮件。")
+NO_FILTER = Msg("Template '{name}' (sheet {sheet}, row {row}, {part}) uses '| {filter}', which is not a filter "
+                "templates know{hint}. Nothing was sent.",
+                "模板“{name}”(工作表 {sheet},第 {row} 行,{part})用到了“| {filter}”,没有这个过滤器{hint}。未发送任何邮件。")
+DID_YOU_MEAN = Msg(" (did you mean {{{{ {field} }}}}?)", "(是否想写 {{{{ {field} }}}}?)")
+FILTER_MEANT = Msg(" (did you mean '| {filter}'?)", "(是否想写“| {filter}”?)")
+EMPTY_FIELD = Msg("{{{{ {field} }}}} is empty for this customer: fill in the cell, or write {{{{ {field} or \"...\" }}}} "
+                  "in the template for a wording without it", "该客户的 {{{{ {field} }}}} 为空:请填写该单元格,或在模板中写 "
+                  "{{{{ {field} or \"…\" }}}} 给出没有它时的用语")
 UNKNOWN_FIELD = Msg("Template '{name}' (sheet {sheet}, row {row}, {part}) uses {{{{ {field} }}}}, which is not a "
-                    "column of the customer sheet nor an xlcrm field. Fields you can use: {known}",
+                    "column of the customer sheet nor an xlcrm field{hint}. Fields you can use: {known}",
                     "模板“{name}”(工作表 {sheet},第 {row} 行,{part})用到了 {{{{ {field} }}}},客户表中没有这一列,"
-                    "也不是 xlcrm 的字段。可用的字段:{known}")
+                    "也不是 xlcrm 的字段{hint}。可用的字段:{known}")
+FULL_WIDTH = str.maketrans({"｛": "{", "｝": "}", "％": "%"})  # braces typed with a Chinese input method
+MARK = re.compile(r"\{\{(.+?)\}\}", re.S)
+OPTIONAL = frozenset(MADE) - {"greeting_name"}  # xlcrm's own words: a blank one leaves no gap in the text
 NOT_ALLOWED = Msg("Template '{name}' tried to use something templates may not use ({why}); nothing was sent.",
                   "模板“{name}”试图访问模板不允许使用的内容({why});未发送任何邮件。")
 FAILED = Msg("Template '{name}' failed for {customer}: {why}", "模板“{name}”在生成给 {customer} 的邮件时出错:{why}")
 PARTS = {"subject": Msg("Subject", "主题"), "body": Msg("Body", "正文"), "attachments": Msg("Attachments", "附件")}
+
+
+class BlankField(Exception):
+    """A field the text needs is blank for this customer: the message is refused, the batch goes on."""
+
+    def __init__(self, reason: Msg):
+        super().__init__(reason.text("en"))
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -73,9 +99,12 @@ def _env(autoescape: bool) -> _Sandbox:
 class Renderer:
     """Compiled templates, checked against the fields the sheet offers."""
 
-    def __init__(self, templates: list[Template], fields: set[str], digest_fields: set[str], sheet: str):
+    def __init__(self, templates: list[Template], fields: set[str], digest_fields: set[str], sheet: str,
+                 headers: Iterable[str] = ()):
         self._text_env, self._html_env = _env(False), _env(True)
         self.sheet = sheet
+        self._headers = {h.strip(): h for h in headers if isinstance(h, str) and h.strip()}
+        self._required: dict[str, list[tuple[str, str | None]]] = {}
         self._compiled: dict[str, dict[str, Any]] = {}
         for template in templates:
             known = digest_fields if template.is_digest else fields
@@ -89,19 +118,47 @@ class Renderer:
     def _compile(self, template: Template, part: str, source: str, env: _Sandbox, known: set[str]):
         where = dict(name=template.name, sheet=self.sheet, row=template.row, part=PARTS[part])
         try:
-            tree = env.parse(source)
+            tree = env.parse(self._own_spelling(source))
         except TemplateSyntaxError as error:
             raise XlcrmError(BAD_SYNTAX(**where, why=error.message or str(error), line=error.lineno)) from None
+        try:
+            return self._checked(template, part, env, known, tree, where)
+        except TemplateAssertionError as error:  # a filter or test that does not exist
+            name = (re.findall(r"'([^']+)'", error.message or "") or ["?"])[0]
+            close = difflib.get_close_matches(name, sorted(env.filters), n=1)
+            raise XlcrmError(NO_FILTER(**where, filter=name, hint=FILTER_MEANT(filter=close[0]) if close else "")) \
+                from None
+
+    def _checked(self, template: Template, part: str, env: _Sandbox, known: set[str], tree: nodes.Template,
+                 where: dict):
         allowed = known | set(env.globals)
         unknown = sorted(meta.find_undeclared_variables(tree) - allowed)
         if unknown:
-            raise XlcrmError(UNKNOWN_FIELD(**where, field=unknown[0], known=", ".join(sorted(known - {"row"}))))
+            choices = sorted(known - {"row"})
+            close = difflib.get_close_matches(unknown[0], choices, n=1, cutoff=0.5)
+            raise XlcrmError(UNKNOWN_FIELD(**where, field=unknown[0], known=", ".join(choices))(
+                hint=DID_YOU_MEAN(field=close[0]) if close else ""))
         _refuse_dunder(tree, template.name)
+        if not template.is_digest and part != "attachments":
+            self._required.setdefault(template.name, []).extend(_required(tree))
         return env.from_string(tree)
+
+    def _own_spelling(self, source: str) -> str:
+        """The team's way of writing a field: full-width braces, a header that is not a name ({{ 金额(元) }})."""
+        def field(match: re.Match) -> str:
+            header = self._headers.get(match.group(1).strip())
+            return "{{ row[%s] }}" % json.dumps(header, ensure_ascii=False) if header and not header.isidentifier() \
+                else match.group(0)
+
+        return MARK.sub(field, source.translate(FULL_WIDTH))
 
     def render(self, name: str, context: dict, who: str) -> Rendered:
         parts = self._compiled[name]
         template: Template = parts["template"]
+        for field, key in self._required.get(name, ()):
+            value = context.get(field) if key is None else (context.get("row") or {}).get(key)
+            if value is None or str(value).strip() == "":
+                raise BlankField(EMPTY_FIELD(field=field if key is None else f'row["{key}"]'))
         try:
             subject = parts["subject"].render(context).strip()
             body = parts["body"].render(context)
@@ -116,6 +173,20 @@ class Renderer:
         if template.html:
             return Rendered(subject, html_to_text(body), body, files)
         return Rendered(subject, body.strip() + "\n", None, files)
+
+
+def _required(tree: nodes.Template) -> list[tuple[str, str | None]]:
+    """Fields printed as they are in the template's main text (not under an if, a loop or a default):
+    a blank one would leave a gap such as 'Dear ,'. (name, None) or ("row", header)."""
+    found = []
+    for output in (node for node in tree.body if isinstance(node, nodes.Output)):
+        for node in output.nodes:
+            if isinstance(node, nodes.Name) and node.name not in OPTIONAL:
+                found.append((node.name, None))
+            elif isinstance(node, nodes.Getitem) and isinstance(node.node, nodes.Name) and node.node.name == "row" \
+                    and isinstance(node.arg, nodes.Const):
+                found.append(("row", str(node.arg.value)))
+    return found
 
 
 def _refuse_dunder(tree: nodes.Template, name: str) -> None:
