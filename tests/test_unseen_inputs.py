@@ -259,3 +259,12 @@ def test_a_blank_field_the_text_needs_refuses_that_message_never_dear_blank(temp
     assert refused and all("{{ 联系人 }}" in row["原因"] and "为空" in row["原因"] for row in refused)
     messages = [p.read_bytes() for p in tmp_path.glob("*.outbox/*.eml")]
     assert not any("尊敬的：".encode() in m for m in messages)
+
+
+def test_a_huge_loop_stops_early_naming_the_template_row(templated, tmp_path):
+    book = with_template(templated, tmp_path, "x", "{% for i in range(100000) %}{% for j in range(20) %}{{ 联系人 }}"
+                                                   "{% endfor %}{% endfor %}")
+    before = digest(book)
+    result = run("remind", book, "--today", "2026-11-23")
+    assert result.exit_code == 1 and "第 2 行" in result.output and "循环过大" in result.output, result.output
+    assert digest(book) == before

@@ -51,7 +51,10 @@ MARK = re.compile(r"\{\{(.+?)\}\}", re.S)
 OPTIONAL = frozenset(MADE) - {"greeting_name"}  # xlcrm's own words: a blank one leaves no gap in the text
 NOT_ALLOWED = Msg("Template '{name}' tried to use something templates may not use ({why}); nothing was sent.",
                   "模板“{name}”试图访问模板不允许使用的内容({why});未发送任何邮件。")
-FAILED = Msg("Template '{name}' failed for {customer}: {why}", "模板“{name}”在生成给 {customer} 的邮件时出错:{why}")
+TOO_LONG = Msg("the text grows beyond {limit} characters (a loop too big?); no mail is that long",
+               "生成的文字超过 {limit} 个字符(循环过大?);邮件不会这么长")
+FAILED = Msg("Template '{name}' (sheet {sheet}, row {row}) failed for {customer}: {why}. Nothing was sent.",
+             "模板“{name}”(工作表 {sheet},第 {row} 行)在生成给 {customer} 的邮件时出错:{why}。未发送任何邮件。")
 PARTS = {"subject": Msg("Subject", "主题"), "body": Msg("Body", "正文"), "attachments": Msg("Attachments", "附件")}
 
 
@@ -155,24 +158,40 @@ class Renderer:
     def render(self, name: str, context: dict, who: str) -> Rendered:
         parts = self._compiled[name]
         template: Template = parts["template"]
+        where = dict(name=name, sheet=self.sheet, row=template.row, customer=who)
         for field, key in self._required.get(name, ()):
             value = context.get(field) if key is None else (context.get("row") or {}).get(key)
             if value is None or str(value).strip() == "":
                 raise BlankField(EMPTY_FIELD(field=field if key is None else f'row["{key}"]'))
         try:
-            subject = parts["subject"].render(context).strip()
-            body = parts["body"].render(context)
-            attachments = parts["attachments"].render(context)
+            subject = _bounded(parts["subject"], context).strip()
+            body = _bounded(parts["body"], context)
+            attachments = _bounded(parts["attachments"], context)
+        except TooLong:
+            raise XlcrmError(FAILED(**where, why=TOO_LONG(limit=f"{MAX_OUTPUT:,}"))) from None
         except SecurityError as error:
             raise XlcrmError(NOT_ALLOWED(name=name, why=str(error))) from None
         except (UndefinedError, TemplateError, TypeError, ValueError, ArithmeticError) as error:
-            raise XlcrmError(FAILED(name=name, customer=who, why=str(error))) from None
-        if len(body) > MAX_OUTPUT:
-            raise XlcrmError(FAILED(name=name, customer=who, why=f"body longer than {MAX_OUTPUT} characters"))
+            raise XlcrmError(FAILED(**where, why=str(error))) from None
         files = tuple(p.strip() for p in attachments.replace(";", "\n").replace(",", "\n").splitlines() if p.strip())
         if template.html:
             return Rendered(subject, html_to_text(body), body, files)
         return Rendered(subject, body.strip() + "\n", None, files)
+
+
+class TooLong(Exception):
+    pass
+
+
+def _bounded(template, context: dict) -> str:
+    """The template's text, stopped as soon as it outgrows any mail (a loop over a huge range, nested loops)."""
+    chunks, size = [], 0
+    for chunk in template.generate(context):
+        size += len(chunk)
+        if size > MAX_OUTPUT:
+            raise TooLong()
+        chunks.append(chunk)
+    return "".join(chunks)
 
 
 def _required(tree: nodes.Template) -> list[tuple[str, str | None]]:
