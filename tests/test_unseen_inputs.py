@@ -268,3 +268,46 @@ def test_a_huge_loop_stops_early_naming_the_template_row(templated, tmp_path):
     result = run("remind", book, "--today", "2026-11-23")
     assert result.exit_code == 1 and "第 2 行" in result.output and "循环过大" in result.output, result.output
     assert digest(book) == before
+
+
+# -- the language switched after xlcrm wrote its columns and sheets ---------------------------------------------------
+
+
+def set_language(book: Path, value: str) -> None:
+    workbook = openpyxl.load_workbook(book)
+    settings = next(workbook[n] for n in ("CRM设置", "CRM Settings") if n in workbook.sheetnames)
+    row = next(r for r in settings.iter_rows() if r[0].value == "language")
+    row[2].value = value
+    workbook.save(book)
+
+
+def run_all(book: Path) -> None:
+    for command in ("refresh", "followups", "remind"):
+        result = run(command, book, "--today", "2026-11-23")
+        assert result.exit_code == 0, result.output
+
+
+def test_switching_the_language_back_and_forth_renames_xlcrms_columns_and_sheets_never_duplicates(tmp_path):
+    book = make_book(tmp_path)
+    team = [row[:21] for row in openpyxl.load_workbook(book)["客户跟踪表"].iter_rows(values_only=True)]
+    run_all(book)
+    zh_sheets = openpyxl.load_workbook(book).sheetnames
+    zh_width = openpyxl.load_workbook(book)["客户跟踪表"].max_column
+    for lang in ("en", "zh"):
+        set_language(book, lang)
+        run_all(book)
+        workbook = openpyxl.load_workbook(book)
+        headers = [c.value for c in workbook["客户跟踪表"][2]]
+        assert workbook["客户跟踪表"].max_column == zh_width and len(set(headers)) == len(headers)
+        assert len(workbook.sheetnames) == len(zh_sheets)
+        assert ("Segment" in headers) == (lang == "en") and ("客户分群" in headers) == (lang == "zh")
+        assert [row[:21] for row in workbook["客户跟踪表"].iter_rows(values_only=True)] == team
+    assert openpyxl.load_workbook(book).sheetnames == zh_sheets
+
+
+def test_a_misspelt_language_in_the_settings_is_said_not_silently_ignored(tmp_path):
+    book = make_book(tmp_path)
+    assert run("check", book).exit_code == 0
+    set_language(book, "englsh")
+    result = run("check", book)
+    assert result.exit_code == 0 and "“englsh”" in result.output and "zh 或 en" in result.output

@@ -10,7 +10,7 @@ from xlcrm.book import Book
 from xlcrm.core import settings as settings_sheet
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of
-from xlcrm.core.i18n import Msg, lang_of
+from xlcrm.core.i18n import Msg, lang_of, normalize_lang
 from xlcrm.core.mapping import Mapping, people_as_customers, require, resolve
 from xlcrm.core.problems import Problem
 from xlcrm.core.records import column_day_first, duplicate_problems, read_records, unit_notes
@@ -23,6 +23,9 @@ NO_TABLE = Msg(
     "No sheet holds a customer table: none of {sheets} has a header row (within the first {rows} rows) "
     "naming the customer and at least one other field, e.g. 客户名称 / Customer and 联系人 / Contact.",
     "没有找到客户表:{sheets} 的前 {rows} 行中都没有同时包含客户名称和其他字段(如 联系人、电话)的表头行。")
+UNKNOWN_LANG = Msg("The settings' language is '{value}', which is neither zh nor en; xlcrm wrote in {lang} (the "
+                   "language of the sheet's headers). Write zh or en there.",
+                   "设置表中的语言为“{value}”,既不是 zh 也不是 en;xlcrm 按表头的语言使用 {lang}。请在该处填写 zh 或 en。")
 SHEET_GONE = Msg("The settings name the sheet '{sheet}', which is not in the workbook; used '{used}' instead.",
                  "设置中指定的工作表“{sheet}”不存在,已改用“{used}”。")
 ALSO_TABLES = Msg(
@@ -93,6 +96,8 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     if not (orders and orders.table is customers.table):  # one row per order: repeats are the point
         problems += duplicate_problems(customers.records, customers.table, customers.mapping, "customer")
     lang = settings.lang(lang_of(customers.table.headers))
+    written = settings.text("language")
+    notes += [UNKNOWN_LANG(value=written, lang=lang)] if written and not normalize_lang(written, "") else []
     rest = [n for n in candidates if n not in (customer_sheet, orders.table.sheet if orders else None)]
     alike = _alike(book, customer_sheet, rest)  # one sheet per owner or per year: say what is left aside
     notes += [ALSO_TABLES(sheets=", ".join(f"'{n}'" for n in alike), used=customer_sheet)] if alike else []
