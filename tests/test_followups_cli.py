@@ -26,7 +26,7 @@ def test_a_wrong_day_is_refused_before_anything_is_read(tmp_path):
     run("sample", book, "--customers", 5)
     original = book.read_bytes()
     result = CliRunner().invoke(main, ["followups", str(book), "--today", "23/11/2026"])
-    assert result.exit_code == 2 and "--today" in result.output and "%Y-%m-%d" in result.output
+    assert result.exit_code == 2 and "--today" in result.output and "YYYY-MM-DD" in result.output
     assert book.read_bytes() == original
 
 

@@ -25,7 +25,7 @@ def test_a_bad_day_is_refused_before_anything_is_read(tmp_path):
     book = tmp_path / "team.xlsx"
     run("sample", book, "--customers", 5)
     result = run("refresh", book, "--today", "23/11/2026")
-    assert result.exit_code == 2 and "%Y-%m-%d" in result.output
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
 
 
 def test_demo_refreshes_the_sample(tmp_path):

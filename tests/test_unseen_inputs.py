@@ -311,3 +311,26 @@ def test_a_misspelt_language_in_the_settings_is_said_not_silently_ignored(tmp_pa
     set_language(book, "englsh")
     result = run("check", book)
     assert result.exit_code == 0 and "“englsh”" in result.output and "zh 或 en" in result.output
+
+
+# -- the command line ----------------------------------------------------------------------------------------------
+
+
+def test_the_command_list_shows_each_commands_whole_sentence():
+    listing = " ".join(run("--help").output.split())
+    for command in main.commands.values():
+        first = " ".join(command.get_short_help_str(limit=1000).split())
+        assert first in listing, first
+
+
+def test_today_accepts_the_year_first_spellings_of_the_sheets_and_refuses_a_typo_in_both_languages(tmp_path):
+    book = make_book(tmp_path)
+    for spelling in ("2026/11/23", "2026.11.23", "2026年11月23日"):
+        result = run("followups", book, "--today", spelling)
+        assert result.exit_code == 0 and "2026-11-23" in result.output, (spelling, result.output)
+    before = digest(book)
+    for typo in ("2026-13-01", "23/11/2026"):
+        result = run("refresh", book, "--today", typo, env={"XLCRM_LANG": "", "LANG": "C"})
+        assert result.exit_code == 2 and "2026-11-23" in result.output and "年份在前" in result.output, result.output
+        assert "%Y" not in result.output
+    assert digest(book) == before

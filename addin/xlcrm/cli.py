@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -21,6 +22,7 @@ from xlcrm.actions.session import book_lang
 from xlcrm.book import file as file_book
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg, default_lang
+from xlcrm.core.parse import parse_date
 from xlcrm.core.sample import SHEET_NAMES, make_sample
 
 EXIT_ERROR, EXIT_ELSEWHERE = 1, 3
@@ -31,6 +33,45 @@ SAMPLE_WRITTEN = Msg("Sample workbook written: {path} ({customers} customers)",
 DEMO_STEP = Msg("== {step} ==", "== {step} ==")
 STOPPED = Msg("Stopped (Ctrl-C). The workbook is not half-written: it is as it was, or fully saved if the save had "
               "already finished.", "已中断(Ctrl-C)。工作簿不会只写一半:要么保持原样,要么在保存已完成时完整保存。")
+
+
+BAD_DAY = Msg("'{value}' is not a day ({why}); write it as YYYY-MM-DD, e.g. 2026-11-23",
+              "“{value}”不是有效日期({why});请按 YYYY-MM-DD(年份在前)书写,例如 2026-11-23")
+
+
+class Day(click.ParamType):
+    """A day on the command line, year first as in the sheets: 2026-11-23, 2026/11/23, 2026.11.23, 2026年11月23日."""
+
+    name = "day"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.datetime):
+            return value
+        text = str(value).strip()
+        day, why = parse_date(text) if re.match(r"^\d{4}\D?\d", text) else (None, NOT_YEAR_FIRST)
+        if day is None:
+            error = XlcrmError(BAD_DAY(value=text, why=why or NOT_YEAR_FIRST))
+            self.fail(_error_text(error, _lang(ctx) if (ctx and (ctx.find_root().obj or {}).get("lang"))
+                                  or os.environ.get("XLCRM_LANG") else None).replace("\n", " / "), param, ctx)
+        return dt.datetime.combine(day, dt.time())
+
+
+NOT_YEAR_FIRST = Msg("the year must come first", "年份须在前")
+DAY = Day()
+
+
+class Commands(click.Group):
+    """The command list shows each command's whole first sentence, wrapped, not cut at 45 characters."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self.commands[name].get_short_help_str(limit=300)) for name in self.list_commands(ctx)
+                if not self.commands[name].hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def _lang(ctx: click.Context) -> str:
@@ -102,7 +143,7 @@ def _finish(ctx: click.Context, result, lang: str | None = None) -> None:
         ctx.exit(EXIT_ELSEWHERE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xlcrm")
 @click.option("--lang", type=click.Choice(["zh", "en"]), help="Language of messages (default: the workbook's).")
 @click.pass_context
@@ -118,7 +159,7 @@ def main(ctx: click.Context, lang: str | None) -> None:
 @click.option("--lang", "sheet_lang", default="zh", show_default=True, type=click.Choice(["zh", "en"]),
               help="Language of the sheet's headers and data.")
 @click.option("--seed", default=1, show_default=True, type=int, help="The same seed gives the same workbook.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Date the sample's dates are relative to.")
+@click.option("--today", type=DAY, help="Date the sample's dates are relative to.")
 @friendly
 def sample(out: Path, customers: int, sheet_lang: str, seed: int, today: dt.datetime | None) -> None:
     """Write a realistic sample tracking workbook to OUT (.xlsx)."""
@@ -170,7 +211,7 @@ def _demo_remind(ctx: click.Context, path: Path, lang: str) -> None:
 
 @main.command()
 @click.argument("book", type=click.Path(path_type=Path))
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--today", type=DAY,
               help="Score as of this day (default: today); later orders are not counted.")
 @click.pass_context
 @friendly
@@ -181,7 +222,7 @@ def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
 
 @main.command()
 @click.argument("book", type=click.Path(path_type=Path))
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--today", type=DAY,
               help="Work out what is due as of this day (default: today). Row colours always follow the real date.")
 @click.pass_context
 @friendly
@@ -197,7 +238,7 @@ def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None
 @click.option("--channel", default="phone", show_default=True,
               help="phone, visit, wechat, email, meeting, video, sms, other (or your own word).")
 @click.option("--note", default="", help="What was said.")
-@click.option("--date", "when", type=click.DateTime(["%Y-%m-%d"]), help="Day of the contact (default: today).")
+@click.option("--date", "when", type=DAY, help="Day of the contact (default: today).")
 @click.option("--outcome", help="The result of the contact.")
 @click.option("--next-step", help="What happens next.")
 @click.option("--service", type=click.IntRange(1, 5), help="Return visit: sales service rating, 1-5.")
@@ -220,7 +261,7 @@ BUILT = Msg("Built {path}", "已生成 {path}")
 @main.command()
 @click.option("--out", default="dist", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for xlcrm.xlam and the CRM workbooks.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--today", type=DAY,
               help="Date of the sample data and the files' time stamps (default: today); the same date gives "
                    "the same bytes.")
 @click.pass_context
@@ -272,7 +313,7 @@ def _smtp_overrides(host, port, security, user, sender) -> dict:
 @main.command()
 @click.argument("book", type=click.Path(path_type=Path))
 @click.option("--template", help="Only this template (by its name in the templates sheet).")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Day to remind for (default: today).")
+@click.option("--today", type=DAY, help="Day to remind for (default: today).")
 @click.option("--send", is_flag=True, help="Send the messages (default: a dry run that only previews).")
 @click.option("--test-to", metavar="ADDRESS", help="Send every message to ADDRESS only, marked as a test.")
 @click.option("--smtp-host", help="SMTP server (overrides the settings sheet).")
@@ -348,7 +389,7 @@ def _demo_report(ctx: click.Context, path: Path, lang: str) -> None:
 @click.option("--period", default="week", show_default=True, type=click.Choice(["week", "month"]),
               help="The 7 days, or the month, up to and including --today.")
 @click.option("--owner", metavar="NAME", help="One salesperson's own report: their customers, contacts and mail.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="The report's day (default: today).")
+@click.option("--today", type=DAY, help="The report's day (default: today).")
 @click.option("--mail-to", metavar="ADDRESS",
               help="Mail the report to ADDRESS (e.g. the team lead) with the mail sender settings; the same report "
                    "is never mailed twice.")
