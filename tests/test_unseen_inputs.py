@@ -334,3 +334,19 @@ def test_today_accepts_the_year_first_spellings_of_the_sheets_and_refuses_a_typo
         assert result.exit_code == 2 and "2026-11-23" in result.output and "年份在前" in result.output, result.output
         assert "%Y" not in result.output
     assert digest(book) == before
+
+
+def test_a_workbook_whose_name_starts_with_a_tilde_is_a_file_not_a_home_folder(tmp_path, monkeypatch):
+    book = make_book(tmp_path).rename(tmp_path / "~草稿 '二' .xlsx")
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "~草稿 '二' .xlsx")
+    assert result.exit_code == 0, result.output
+    assert "CRM设置" in openpyxl.load_workbook(book).sheetnames
+
+
+def test_pointing_at_excels_lock_file_names_the_workbook_to_use(tmp_path, monkeypatch):
+    book = make_book(tmp_path)
+    (tmp_path / f"~${book.name}").write_bytes(b"\x07owner" + b"\x20" * 50)
+    monkeypatch.chdir(tmp_path)
+    result = run("--lang", "en", "check", f"~${book.name}")
+    assert result.exit_code == 1 and f"run xlcrm on {book.name}" in result.output, result.output

@@ -80,6 +80,9 @@ CHANGED = Msg("{path} was changed by someone else (another xlcrm run, or a save 
               "任何内容;请再运行一次 xlcrm。")
 NOT_A_FILE = Msg("{path} is a folder, not a workbook: give the path of the .xlsx file inside it.",
                  "{path} 是文件夹,不是工作簿:请给出其中 .xlsx 文件的路径。")
+LOCK_FILE = Msg("{path} is the lock file Excel or LibreOffice keeps while {book} is open, not a workbook: run xlcrm on "
+                "{book} (closed first).", "{path} 是 Excel 或 LibreOffice 在打开 {book} 时生成的锁文件,不是工作簿:请先关闭 "
+                "{book},再对它运行 xlcrm。")
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # the container of .xls files and of encrypted .xlsx files
 
 
@@ -127,6 +130,14 @@ def read_only(path: Path) -> bool:
     return not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK)
 
 
+def as_given(path: str | os.PathLike) -> Path:
+    """The path, with ~ meaning the home folder only where it does (~$book.xlsx is a file name, not a user)."""
+    given = Path(path)
+    if given.exists() or not str(path).startswith(("~/", "~\\")) and str(path) != "~":
+        return given
+    return given.expanduser()
+
+
 def copy_whole(source: Path, target: Path) -> None:
     """target becomes a full copy of source or stays as it was (a full disk never leaves half a backup)."""
     partial = target.with_name(f".~xlcrm-{uuid.uuid4().hex[:8]}{target.suffix}")
@@ -152,7 +163,10 @@ def elsewhere_path(path: Path) -> Path:
 
 class FileBook:
     def __init__(self, path: str | os.PathLike):
-        self.path = Path(path).expanduser().resolve()
+        self.path = as_given(path).resolve()
+        if self.path.name.startswith(("~$", ".~lock.")):
+            raise XlcrmError(LOCK_FILE(path=self.path.name, book=self.path.name.removeprefix("~$").removeprefix(
+                ".~lock.").rstrip("#")))
         if not self.path.exists():
             raise XlcrmError(NOT_FOUND(path=str(path)))
         if self.path.is_dir():
@@ -244,7 +258,7 @@ class FileBook:
 
 def create(path: str | os.PathLike, edits: list[Edit]) -> Path:
     """A new workbook made of the given sheets (the sample workbook, a report book)."""
-    target = Path(path).expanduser().resolve()
+    target = as_given(path).resolve()
     if target.suffix.lower() not in SUFFIXES:
         raise XlcrmError(WRONG_TYPE(path=target.name))
     target.parent.mkdir(parents=True, exist_ok=True)
