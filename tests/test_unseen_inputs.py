@@ -350,3 +350,33 @@ def test_pointing_at_excels_lock_file_names_the_workbook_to_use(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     result = run("--lang", "en", "check", f"~${book.name}")
     assert result.exit_code == 1 and f"run xlcrm on {book.name}" in result.output, result.output
+
+
+def test_a_workbook_in_a_folder_nobody_may_write_says_what_may_hold_it(tmp_path):
+    import subprocess
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    book = make_book(folder)
+    if os.geteuid() == 0:  # root writes anywhere: an immutable folder stands for one the user may not write
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode:
+            pytest.skip("chattr +i is not supported on this file system, and root may write any folder")
+    else:
+        folder.chmod(0o555)
+    try:
+        before = digest(book)
+        result = run("--lang", "en", "check", book)
+        assert result.exit_code == 1 and "WPS" in result.output and "folder you can write" in result.output
+        assert digest(book) == before and sorted(p.name for p in folder.iterdir()) == [book.name]
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        else:
+            folder.chmod(0o755)
+
+
+def test_an_html_page_saved_as_xls_is_named_for_what_it_is(tmp_path):
+    export = tmp_path / "客户导出.xls"
+    export.write_text("<html><body><table><tr><td>客户名称</td></tr></table></body></html>", encoding="utf-8")
+    result = run("--lang", "zh", "check", export)
+    assert result.exit_code == 1 and "网页(HTML)" in result.output and "另存为" in result.output

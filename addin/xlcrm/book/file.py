@@ -71,6 +71,11 @@ STRICT = Msg("{path} is saved as 'Strict Open XML Spreadsheet'; save it in Excel
 CANNOT_WRITE = Msg("Cannot write {path}: {why}. The workbook is unchanged. Check that its folder is writable and "
                    "the disk has free space.",
                    "无法写入 {path}:{why}。工作簿未做任何改动。请检查所在文件夹是否可写、磁盘是否还有空间。")
+NO_PERMISSION = Msg("Cannot write {path}: {why}. The workbook is unchanged. It may be open in another program (Excel, "
+                    "WPS, a sync client such as OneDrive), or its folder may be read-only: close it there, or copy the "
+                    "workbook to a folder you can write to, and run again.",
+                    "无法写入 {path}:{why}。工作簿未做任何改动。它可能正被其他程序占用(Excel、WPS、OneDrive 等同步盘),"
+                    "或所在文件夹是只读的:请先在那里关闭它,或把工作簿复制到可写的文件夹,再运行。")
 READ_ONLY = Msg("{path} is read-only, so xlcrm does not change it. Clear 'Read-only' in the file's properties "
                 "(or work on a copy) and run again; nothing was written.",
                 "{path} 是只读文件,xlcrm 不会修改它。请在文件属性中取消“只读”(或另存一份副本)后再运行;本次未写入任何内容。")
@@ -243,7 +248,9 @@ class FileBook:
             self._refuse_if_changed()  # replaced while being read: say so, not that it is damaged
             raise XlcrmError(UNREADABLE(path=self.path.name, why=str(error) or type(error).__name__)) from error
         except OSError as error:
-            raise XlcrmError(CANNOT_WRITE(path=self.path.name, why=error.strerror or str(error))) from error
+            why = error.strerror or str(error)
+            message = NO_PERMISSION if isinstance(error, PermissionError) else CANNOT_WRITE
+            raise XlcrmError(message(path=self.path.name, why=why)) from error
         finally:
             temporary.unlink(missing_ok=True)
         self._reader, self._sheets, self._grids = None, {}, {}
