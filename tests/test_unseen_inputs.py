@@ -380,3 +380,15 @@ def test_an_html_page_saved_as_xls_is_named_for_what_it_is(tmp_path):
     export.write_text("<html><body><table><tr><td>客户名称</td></tr></table></body></html>", encoding="utf-8")
     result = run("--lang", "zh", "check", export)
     assert result.exit_code == 1 and "网页(HTML)" in result.output and "另存为" in result.output
+
+
+def test_a_template_written_without_a_name_is_pointed_at_not_silently_ignored(templated, tmp_path):
+    book = with_template(templated, tmp_path, "{{ greeting_name }}，近来一切可好？", "{{ greeting_name }}，您好！")
+    workbook = openpyxl.load_workbook(book)
+    row = workbook["邮件模板"].max_row + 2
+    workbook["邮件模板"][f"G{row}"], workbook["邮件模板"][f"H{row}"] = "新品上市", "{{ 客户名称 }}，新品上市了"
+    workbook.save(book)
+    before = digest(book)
+    result = run("remind", book, "--today", "2026-11-23")
+    assert result.exit_code == 1 and f"邮件模板!A{row}" in result.output and "没有模板名称" in result.output
+    assert digest(book) == before

@@ -36,6 +36,8 @@ NO_SUBJECT = Msg("the template has no subject", "模板没有主题")
 NO_BODY = Msg("the template has no body", "模板没有正文")
 LINE_BREAK = Msg("the subject has a line break; a subject must be one line", "主题中有换行;主题只能是一行")
 BAD_FORMAT = Msg("'{value}' is not text or html", "“{value}”不是 text 或 html")
+NO_NAME = Msg("this row has a subject or body but no template name, so it is not used; give it a name",
+              "这一行有主题或正文,但没有模板名称,因此不会使用;请填写模板名称")
 SAME_NAME = Msg("another template above has the same name", "与上方的模板同名")
 NO_HEADER = Msg("no header row naming the template, subject and body", "没有找到包含模板名称、主题、正文的表头行")
 
@@ -117,6 +119,8 @@ def read_templates(sheet: str, grid: list[list]) -> tuple[list[Template], list[P
     for offset, row in enumerate(grid[header_row + 1:], start=header_row + 2):
         cell = {cid: (row[col] if col < len(row) else None) for cid, col in positions.items()}
         if not clean_text(cell.get("name")):
+            if _text(cell.get("subject")) or _text(cell.get("body")):  # written, but unusable without a name
+                problems.append(Problem(sheet, offset, titles["name"], None, NO_NAME))
             continue
         template = _template(sheet, offset, cell, titles, problems)
         if any(t.name == template.name for t in templates):
