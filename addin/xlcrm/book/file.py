@@ -10,8 +10,10 @@ user is told what would have been lost.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import tempfile
 import uuid
 import zipfile
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any
 
 import openpyxl
 import python_calamine
+from filelock import FileLock
 from lxml import etree
 
 from xlcrm.book import SaveResult
@@ -143,6 +146,12 @@ def as_given(path: str | os.PathLike) -> Path:
     return given.expanduser()
 
 
+def replacing(path: Path) -> FileLock:
+    """A lock per workbook, kept in the temporary folder so that nothing new appears beside the team's file."""
+    name = hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:16]
+    return FileLock(str(Path(tempfile.gettempdir()) / f"xlcrm-{name}.lock"), timeout=120)
+
+
 def copy_whole(source: Path, target: Path) -> None:
     """target becomes a full copy of source or stays as it was (a full disk never leaves half a backup)."""
     partial = target.with_name(f".~xlcrm-{uuid.uuid4().hex[:8]}{target.suffix}")
@@ -236,10 +245,12 @@ class FileBook:
             target = elsewhere_path(self.path) if lost else self.path
             backup = None if lost else backup_path(self.path)
             shutil.copymode(self.path, temporary)  # the team's file keeps who may read and write it
-            self._refuse_if_changed()
-            if backup:
-                copy_whole(self.path, backup)
-            os.replace(temporary, target)
+            with replacing(self.path):  # two runs on this machine never both pass the check below
+                self._refuse_if_changed()
+                if backup:
+                    copy_whole(self.path, backup)
+                os.replace(temporary, target)
+                self._seen = fingerprint(self.path)
         except MissingSheet as error:
             raise XlcrmError(NO_SHEET(path=self.path.name, sheet=error.sheet)) from error
         except StrictWorkbook as error:
@@ -254,9 +265,7 @@ class FileBook:
         finally:
             temporary.unlink(missing_ok=True)
         self._reader, self._sheets, self._grids = None, {}, {}
-        self._seen = fingerprint(self.path)
         return SaveResult(str(target), str(backup) if backup else None, bool(lost), lost)
-
 
     def _refuse_if_changed(self) -> None:
         if self._seen and fingerprint(self.path) != self._seen:
