@@ -392,3 +392,15 @@ def test_a_template_written_without_a_name_is_pointed_at_not_silently_ignored(te
     result = run("remind", book, "--today", "2026-11-23")
     assert result.exit_code == 1 and f"邮件模板!A{row}" in result.output and "没有模板名称" in result.output
     assert digest(book) == before
+
+
+def test_the_send_hint_is_a_command_that_works_for_any_file_name(templated, tmp_path):
+    import shlex
+
+    book = tmp_path / "销售 \"客户\" $1 表.xlsx"
+    book.write_bytes(templated.read_bytes())
+    result = run("remind", book, "--today", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    hint = next(line for line in result.output.splitlines() if "xlcrm remind" in line and "--send" in line)
+    command = hint[hint.index("xlcrm remind"):hint.index("--send")]
+    assert shlex.split(command)[2] == book.name

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import os
+import shlex
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,8 +64,8 @@ TEST_RUN = Msg("Reminders for {day}, test to {to}: {counts}", "{day} 的提醒,�
 NOTHING = Msg("nothing due", "没有到期事项")
 PREVIEW_AT = Msg("Preview: sheet '{sheet}'; {count} .eml files in {folder}",
                  "预览:工作表“{sheet}”;{count} 封 .eml 邮件在 {folder}")
-SEND_HINT = Msg("To send them: xlcrm remind \"{book}\" --send (or --test-to YOUR_ADDRESS first)",
-                "发送:xlcrm remind \"{book}\" --send(可先用 --test-to 自己的邮箱 试发)")
+SEND_HINT = Msg("To send them: xlcrm remind {book} --send (or --test-to YOUR_ADDRESS first)",
+                "发送:xlcrm remind {book} --send(可先用 --test-to 自己的邮箱 试发)")
 LOG_AT = Msg("Send log: sheet '{sheet}'; journal {journal}", "发送记录:工作表“{sheet}”;日志文件 {journal}")
 REASONS = Msg("  {label}: {reason} ({count})", "  {label}:{reason}({count} 封)")
 FAILED_LINE = Msg("  Failed: {customer} (row {row}, {template}) to {to}: {reason}",
@@ -120,7 +122,7 @@ class RemindResult:
             lines.append(PREVIEW_AT(sheet=sheet_name("preview", self.session.lang), count=self.eml_count,
                                     folder=str(self.outbox)).text(lang))
             if counts["send"]:
-                lines.append(SEND_HINT(book=self.session.book.name).text(lang))
+                lines.append(SEND_HINT(book=shell_quoted(self.session.book.name)).text(lang))
         else:
             lines.append(LOG_AT(sheet=sheet_name("send_log", self.session.lang), journal=str(self.journal)).text(lang))
         return lines + saved_lines(self.saved, lang)
@@ -134,6 +136,11 @@ class RemindResult:
         biggest = sorted(groups.items(), key=lambda item: -len(item[1]))[:8]
         return [REASONS(label=DECISIONS[d], reason=_generic(reasons, lang), count=len(reasons)).text(lang)
                 for (d, _), reasons in biggest]
+
+
+def shell_quoted(name: str) -> str:
+    """The workbook's name as it must be typed in the user's shell (quotes, spaces, $ in it)."""
+    return f'"{name}"' if os.name == "nt" else shlex.quote(name)
 
 
 def _generic(reasons: list[Msg], lang: str) -> str:
