@@ -404,3 +404,12 @@ def test_the_send_hint_is_a_command_that_works_for_any_file_name(templated, tmp_
     hint = next(line for line in result.output.splitlines() if "xlcrm remind" in line and "--send" in line)
     command = hint[hint.index("xlcrm remind"):hint.index("--send")]
     assert shlex.split(command)[2] == book.name
+
+
+def test_chinese_quotes_in_a_tag_are_the_templates_quotes(templated, tmp_path):
+    blank = {f"C{row}": None for row in range(3, 60)}
+    book = with_template(templated, tmp_path, "{{ 客户名称 }}", "尊敬的{{ 联系人 or “客户” }}：\n您好!", blank)
+    result = run("remind", book, "--today", "2026-11-23")
+    assert result.exit_code == 0, result.output
+    going = [row for row in preview(book) if row["状态"] == "待发送"]
+    assert going and all(row["正文"].startswith("尊敬的客户：") for row in going)

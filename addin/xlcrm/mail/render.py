@@ -48,6 +48,8 @@ UNKNOWN_FIELD = Msg("Template '{name}' (sheet {sheet}, row {row}, {part}) uses {
                     "也不是 xlcrm 的字段{hint}。可用的字段:{known}")
 FULL_WIDTH = str.maketrans({"｛": "{", "｝": "}", "％": "%"})  # braces typed with a Chinese input method
 MARK = re.compile(r"\{\{(.+?)\}\}", re.S)
+TAG = re.compile(r"\{\{.+?\}\}|\{%.+?%\}", re.S)
+CURLY_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
 OPTIONAL = frozenset(MADE) - {"greeting_name"}  # xlcrm's own words: a blank one leaves no gap in the text
 NOT_ALLOWED = Msg("Template '{name}' tried to use something templates may not use ({why}); nothing was sent.",
                   "模板“{name}”试图访问模板不允许使用的内容({why});未发送任何邮件。")
@@ -153,7 +155,7 @@ class Renderer:
             return "{{ row[%s] }}" % json.dumps(header, ensure_ascii=False) if header and not header.isidentifier() \
                 else match.group(0)
 
-        return MARK.sub(field, source.translate(FULL_WIDTH))
+        return TAG.sub(_ascii_quotes, MARK.sub(field, source.translate(FULL_WIDTH)))
 
     def render(self, name: str, context: dict, who: str) -> Rendered:
         parts = self._compiled[name]
@@ -177,6 +179,12 @@ class Renderer:
         if template.html:
             return Rendered(subject, html_to_text(body), body, files)
         return Rendered(subject, body.strip() + "\n", None, files)
+
+
+def _ascii_quotes(match: re.Match) -> str:
+    """{{ 联系人 or “客户” }}: quotes typed the Chinese way inside a tag are the template's quotes."""
+    tag = match.group(0)
+    return tag if '"' in tag or "'" in tag else tag.translate(CURLY_QUOTES)
 
 
 class TooLong(Exception):
