@@ -1,8 +1,11 @@
 """The command line as a user meets it: exit codes, readable errors, every command documented."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from xlcrm.cli import main
@@ -71,3 +74,11 @@ def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path):
     reader.wait()
     assert writer.returncode == 0, writer.stderr
     assert "Unexpected error" not in writer.stderr and "意外错误" not in writer.stderr
+
+
+@pytest.mark.parametrize("module", ["xlcrm", "xlcrm.cli"])
+def test_every_command_is_there_when_run_as_a_module(module):
+    """`python -m xlcrm` (what a scheduled task may run) offers the same commands as the console script."""
+    shown = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=True).stdout
+    for command in main.commands:
+        assert f"  {command} " in shown

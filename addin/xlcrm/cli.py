@@ -286,10 +286,6 @@ def install(ctx: click.Context, dry_run: bool) -> None:
         click.echo(line.text(_lang(ctx)))
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 # -- mail merge --------------------------------------------------------------------------------------------
 
 REMIND_STEP = Msg("xlcrm remind (preview, nothing is sent)", "xlcrm remind(预览,不发送)")
@@ -405,3 +401,7 @@ def report_command(ctx: click.Context, book: Path, out_dir: Path | None, period:
     _finish(ctx, result)
     if result.mail_failed:
         ctx.exit(EXIT_ERROR)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
