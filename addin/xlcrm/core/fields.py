@@ -21,7 +21,7 @@ ORDERS = "orders"
 class Field:
     id: str
     table: str
-    kind: str  # text | date | birthday | amount | phone | email | flag | int
+    kind: str  # text | date | birthday | amount | phone | email | flag | int | cadence
     en: str
     zh: str
     synonyms: tuple[str, ...]
@@ -71,7 +71,7 @@ FIELDS: tuple[Field, ...] = (
        "follow-up date", "follow up date", "下次回访", "下次回访日期", "下次回访时间", "下次跟进时间",
        "下次联系时间", "计划回访日期", "next action date", "next action", "next step date", "next call",
        "next follow-up date", "next activity date"),
-    _f("cadence_days", CUSTOMERS, "int", "Contact every (days)", "联系周期(天)", "跟进周期", "联系周期",
+    _f("cadence_days", CUSTOMERS, "cadence", "Contact every (days)", "联系周期(天)", "跟进周期", "联系周期",
        "跟进周期(天)", "cadence", "cadence days", "contact every"),
     _f("stage", CUSTOMERS, "text", "Stage", "阶段", "销售阶段", "商机阶段", "跟进阶段", "sales stage",
        "deal stage", "pipeline stage"),

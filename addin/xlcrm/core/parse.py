@@ -25,6 +25,8 @@ NO_YEAR = Msg("date without a year", "日期缺少年份")
 NOT_AN_AMOUNT = Msg("not an amount", "不是金额")
 NOT_A_PHONE = Msg("not a phone number", "不是电话号码")
 NOT_A_NUMBER = Msg("not a whole number", "不是整数")
+NOT_A_CADENCE = Msg("not a number of days (write e.g. 14, 7天, 每周, 两周, 每月, weekly, 2 weeks)",
+                    "不是天数(可写 14、7天、每周、两周、每月、weekly、2 weeks 等)")
 
 YEARLESS = 2000  # year given to a birthday typed without one (a leap year, so 2月29日 works)
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -216,6 +218,36 @@ def parse_int(value: Any):
     if why or amount is None:
         return None, (why and NOT_A_NUMBER)
     return (int(amount), None) if float(amount).is_integer() else (None, NOT_A_NUMBER)
+
+
+_CN_NUMBERS = {"一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+               "十": 10, "半": 0.5, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
+_UNIT_DAYS = (("天|日|days?|d", 1), ("周|週|星期|礼拜|禮拜|weeks?|wks?|w", 7), ("月|months?|mos?", 30),
+              ("季度|季|quarters?", 91), ("年|years?|yrs?", 365))
+_CADENCE = re.compile(r"^(?:每|every|once\s*(?:a|an|every|per)?)?\s*(\d+(?:\.\d+)?|[一二两俩三四五六七八九十半]|an?|one|two|three|four|six)?"
+                      r"\s*(?:个)?\s*(" + "|".join(u for u, _ in _UNIT_DAYS) + r")\s*(?:一次|1次|once)?$")
+_CADENCE_WORDS = {"daily": 1, "每天": 1, "每日": 1, "weekly": 7, "biweekly": 14, "bi-weekly": 14, "fortnightly": 14,
+                  "双周": 14, "每双周": 14, "半月": 15, "每半月": 15, "半个月": 15, "monthly": 30, "bimonthly": 61,
+                  "quarterly": 91, "yearly": 365, "annually": 365}
+
+
+def parse_cadence(value: Any):
+    """Days between contacts as teams type them: 14, 7天, 每周, 两周, 每月, 每季度, weekly, 2 weeks, biweekly."""
+    if isinstance(value, bool):
+        return None, NOT_A_CADENCE
+    number, why = parse_int(value)
+    if number is not None or why is None:  # a number of days; 0 or less is no cadence
+        return (number, None) if number is None or number >= 1 else (None, NOT_A_CADENCE)
+    text = clean_text(value).lower()
+    if text in _CADENCE_WORDS:
+        return _CADENCE_WORDS[text], None
+    match = _CADENCE.match(text)
+    if not match:
+        return None, NOT_A_CADENCE
+    count, unit = match.groups()
+    count = 1 if count is None else _CN_NUMBERS.get(count) or float(count)
+    days = count * next(d for u, d in _UNIT_DAYS if re.fullmatch(u, unit))
+    return (int(round(days)), None) if days >= 1 else (None, NOT_A_CADENCE)
 
 
 def parse_text(value: Any):

@@ -136,6 +136,7 @@ def _parser(kind: str, day_first: bool) -> Callable[[Any], tuple]:
         "email": parse_email,
         "flag": parse.parse_flag,
         "int": parse.parse_int,
+        "cadence": parse.parse_cadence,
     }[kind]
 
 
@@ -144,7 +145,7 @@ def _typed(values: pd.Series, kind: str) -> pd.Series:
         return pd.to_datetime(values, errors="coerce")
     if kind == "amount":
         return pd.to_numeric(values, errors="coerce").astype("float64")
-    if kind == "int":
+    if kind in ("int", "cadence"):
         return pd.to_numeric(values, errors="coerce").astype("Int64")
     if kind == "flag":
         return values.fillna(False).astype(bool)

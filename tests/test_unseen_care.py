@@ -1,0 +1,81 @@
+"""Follow-ups, care and reports on tracking sheets nobody on the team had seen.
+
+Each workbook is built here as a team would have typed it (openpyxl stands in for their hands)
+and goes through the commands a new user runs: `xlcrm followups`, `log`, `remind` (preview) and
+`report`. The tests check what that user would look at: the next due dates and the due list
+worked out by hand, the data problems naming sheet, row and column, and their own cells unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from helpers.workbooks import sheet_rows
+from xlcrm.cli import main
+
+TODAY = "2026-11-23"
+DAY = dt.date(2026, 11, 23)
+
+
+def run(*args, lang="zh"):
+    return CliRunner().invoke(main, ["--lang", lang, *[str(a) for a in args]], catch_exceptions=False)
+
+
+def cells(path, sheet):
+    """Every non-empty cell of a sheet: what the team typed."""
+    book = openpyxl.load_workbook(path)
+    return {c.coordinate: c.value for row in book[sheet].iter_rows() for c in row if c.value is not None}
+
+
+def tracker(path, header, rows, sheet="客户跟踪", more=None):
+    """A workbook with the team's customer sheet (and more sheets: name -> rows)."""
+    book = openpyxl.Workbook()
+    book.active.title = sheet
+    for row in [header, *rows]:
+        book.active.append(row)
+    for name, lines in (more or {}).items():
+        extra = book.create_sheet(name)
+        for row in lines:
+            extra.append(row)
+    book.save(path)
+    return path
+
+
+def column(path, sheet, header):
+    rows = sheet_rows(path, sheet)
+    return [r[rows[0].index(header)] for r in rows[1:]]
+
+
+def problems(path):
+    """(row, column, problem) of every row of the data-problems sheet."""
+    return [(r[1], r[2], r[4]) for r in sheet_rows(path, "数据问题")[1:]]
+
+
+# --- cadence typed per customer in words ---------------------------------------------------------
+
+def test_a_cadence_typed_in_words_sets_the_next_due_date(tmp_path):
+    """每周, 两周, 每月, 7天, weekly, monthly, 2 weeks: the days a team means, not 'not a whole number'."""
+    typed = ["每周", "两周", "每月", "7天", "weekly", "monthly", "2 weeks", "每季度"]
+    meant = [7, 14, 30, 7, 7, 30, 14, 91]
+    path = tracker(tmp_path / "周期.xlsx", ["客户名称", "负责人", "最近联系日期", "跟进周期"],
+                   [[f"客户{i}", "张三", dt.datetime(2026, 11, 2), cadence] for i, cadence in enumerate(typed)])
+    before = cells(path, "客户跟踪")
+    result = run("followups", path, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    due = column(path, "客户跟踪", "下次跟进日")
+    assert [d.date() for d in due] == [dt.date(2026, 11, 2) + dt.timedelta(days=n) for n in meant]
+    assert not any("跟进周期" in str(p[1]) for p in problems(path)), problems(path)
+    assert {k: v for k, v in cells(path, "客户跟踪").items() if k[0] in "ABCD"} == before
+
+
+def test_a_cadence_that_is_no_number_of_days_is_named_and_the_class_default_used(tmp_path):
+    path = tracker(tmp_path / "周期.xlsx", ["客户名称", "负责人", "最近联系日期", "跟进周期"],
+                   [["甲", "张三", dt.datetime(2026, 11, 2), "看情况"], ["乙", "张三", dt.datetime(2026, 11, 2), 0]])
+    assert run("followups", path, "--today", TODAY).exit_code == 0
+    assert [d.date() for d in column(path, "客户跟踪", "下次跟进日")] == [dt.date(2026, 11, 17)] * 2  # prospects: 15
+    found = {(row, where) for row, where, _ in problems(path)}
+    assert {(2, "D 跟进周期"), (3, "D 跟进周期")} <= found
