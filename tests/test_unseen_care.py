@@ -79,3 +79,36 @@ def test_a_cadence_that_is_no_number_of_days_is_named_and_the_class_default_used
     assert [d.date() for d in column(path, "客户跟踪", "下次跟进日")] == [dt.date(2026, 11, 17)] * 2  # prospects: 15
     found = {(row, where) for row, where, _ in problems(path)}
     assert {(2, "D 跟进周期"), (3, "D 跟进周期")} <= found
+
+
+# --- dates that cannot be meant -------------------------------------------------------------------
+
+def due_list(path):
+    """(customer, touch) of every line of the due list."""
+    rows = sheet_rows(path, "待跟进")
+    return [(r[0], r[3]) for r in rows if r[0] and r[3] and r[0] != "客户名称"]
+
+
+def test_a_last_contact_in_the_future_is_named_and_does_not_hide_what_is_due(tmp_path):
+    """2026-12-20 typed on 23 November (a wrong year, most often) has not happened: it must not push the
+    next due date to January nor count as the feedback call after the delivery of 20 November."""
+    path = tracker(tmp_path / "未来.xlsx", ["客户名称", "负责人", "首次联系日期", "最近联系日期", "到货日期"],
+                   [["西部物流", "张三", "2026-10-01", "2026-12-20", "2026-11-20"],
+                    ["东方化工", "张三", "2026-10-01", "2026-11-20", None]])
+    before = cells(path, "客户跟踪")
+    assert run("followups", path, "--today", TODAY).exit_code == 0
+    assert ("西部物流", "到货/样品反馈回访") in due_list(path)  # due 27 November, a week after arrival
+    first_row = column(path, "客户跟踪", "下次跟进日")[0]
+    assert first_row is None or first_row.date() < dt.date(2026, 12, 20)
+    named = [p for p in problems(path) if p[0] == 2 and p[1] == "D 最近联系日期"]
+    assert named and "晚于今天" in named[0][2]
+    assert not [p for p in problems(path) if p[0] == 3]
+    assert {k: v for k, v in cells(path, "客户跟踪").items() if k[0] in "ABCDE"} == before
+
+
+def test_a_next_follow_up_years_ahead_is_kept_but_named(tmp_path):
+    path = tracker(tmp_path / "远期.xlsx", ["客户名称", "负责人", "最近联系日期", "下次跟进"],
+                   [["中原建材", "王五", "2026-09-01", "2031-01-01"], ["华东机电", "王五", "2026-11-01", "2027-03-01"]])
+    assert run("followups", path, "--today", TODAY).exit_code == 0
+    assert [d.date() for d in column(path, "客户跟踪", "下次跟进日")] == [dt.date(2031, 1, 1), dt.date(2027, 3, 1)]
+    assert [(row, where) for row, where, _ in problems(path)] == [(2, "D 下次跟进")]

@@ -25,6 +25,10 @@ from xlcrm.core.table import column_letter
 
 NO_DATE = Msg("no last contact, first contact or next follow-up date, so no follow-up can be scheduled "
               "(status: No date)", "没有最近联系、首次联系或下次跟进日期,无法安排跟进(状态:无日期)")
+FUTURE_CONTACT = Msg("last contact after today ({today}): it has not happened yet, so it is not used; is the year right?",
+                     "最近联系日期晚于今天({today}),尚未发生,未采用;请检查年份是否有误")
+FAR_AHEAD = Msg("next follow-up more than a year ahead: used as typed; is the year right?",
+                "下次跟进日期在一年以后:已按所填日期使用;请检查年份是否有误")
 WORKING = Msg("Follow-ups: read, work out, write", "跟进提醒:读取、计算、写入")
 
 
@@ -73,13 +77,31 @@ def due_touches(session: Session, today: dt.date) -> pd.DataFrame:
 def compute(session: Session, today: dt.date, note_problems: bool = True,
             contacted: pd.Series | None = None) -> Due:
     """What is due as of today. contacted: extra last-contact dates by row (a contact being logged now)."""
-    people, log_problems = people_frame(session)
+    people, log_problems = people_frame(session, today)
     if contacted is not None:
         people["last_contact"] = latest(people["last_contact"], contacted.reindex(people.index))
     due = work_out(people, session.settings, today, session.lang)
     if note_problems:
-        session.problems += log_problems + date_problems(session, due) + stage_problems(session, people, due)
+        session.problems += (log_problems + year_problems(session, today) + date_problems(session, due)
+                             + stage_problems(session, people, due))
     return due
+
+
+def year_problems(session: Session, today: dt.date) -> list[Problem]:
+    """Dates the team typed that cannot be meant: a last contact in the future, a next follow-up years ahead."""
+    table, mapping, records = session.customers.table, session.customers.mapping, session.customers.records
+    checks = (("last_contact", lambda d: d >= pd.Timestamp(today) + pd.Timedelta(days=1),
+               FUTURE_CONTACT(today=f"{today:%Y-%m-%d}")),
+              ("next_followup", lambda d: d > pd.Timestamp(today) + pd.DateOffset(years=1), FAR_AHEAD))
+    found = []
+    for field, wrong, why in checks:
+        if field not in mapping.columns:
+            continue
+        column = mapping.columns[field]
+        where = f"{column_letter(column)} {mapping.header(table, field)}"
+        rows = records.index[wrong(pd.to_datetime(records[field], errors="coerce")).fillna(False).astype(bool)]
+        found += [Problem(table.sheet, int(row), where, table.cells.at[row, column], why) for row in rows]
+    return found
 
 
 def date_problems(session: Session, due: Due) -> list[Problem]:

@@ -3,6 +3,8 @@ bought, and the latest contact from every place it may be written (sheet, xlcrm'
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from xlcrm.actions.session import Session
@@ -14,8 +16,12 @@ from xlcrm.core.problems import Problem
 from xlcrm.core.sheets import find_sheet
 
 
-def people_frame(session: Session) -> tuple[pd.DataFrame, list[Problem]]:
-    """The customer rows as core.due wants them: the team's columns, classes, orders and the contact log."""
+def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The customer rows as core.due wants them: the team's columns, classes, orders and the contact log.
+
+    A last contact after `today` has not happened (a typo in the year, most often): it is not used,
+    so it neither pushes the next due date out nor counts as having done a touch.
+    """
     records = session.customers.records
     people = pd.DataFrame(index=records.index)
     for column in PEOPLE_COLUMNS:
@@ -30,7 +36,7 @@ def people_frame(session: Session) -> tuple[pd.DataFrame, list[Problem]]:
         people[column] = records[column] if column in records else None
     log, problems = contact_log(session)
     logged = people["key"].map(last_logged(log)) if len(log) else None
-    people["last_contact"] = latest(people["last_contact"], own_last_contact(session), logged)
+    people["last_contact"] = latest(people["last_contact"], own_last_contact(session), logged, until=today)
     return people, problems
 
 
@@ -65,6 +71,8 @@ def contact_log(session: Session) -> tuple[pd.DataFrame, list[Problem]]:
     return read_log(name, session.book.read_sheet(name), session.settings.flag("day_first"))
 
 
-def latest(*dates: pd.Series | None) -> pd.Series:
+def latest(*dates: pd.Series | None, until: dt.date | None = None) -> pd.Series:
     present = [pd.to_datetime(d, errors="coerce") for d in dates if d is not None]
+    if until is not None:
+        present = [d.where(d < pd.Timestamp(until) + pd.Timedelta(days=1)) for d in present]
     return pd.concat(present, axis=1).max(axis=1)
