@@ -112,3 +112,48 @@ def test_a_next_follow_up_years_ahead_is_kept_but_named(tmp_path):
     assert run("followups", path, "--today", TODAY).exit_code == 0
     assert [d.date() for d in column(path, "客户跟踪", "下次跟进日")] == [dt.date(2031, 1, 1), dt.date(2027, 3, 1)]
     assert [(row, where) for row, where, _ in problems(path)] == [(2, "D 下次跟进")]
+
+
+# --- birthdays as teams type them -----------------------------------------------------------------
+
+def festival(name, year):
+    """A lunar festival's solar day from the holidays package: an independent lunar calendar."""
+    import holidays
+
+    days = holidays.China(years=year, language="en_US", observed=False)
+    return next(day for day, what in sorted(days.items()) if name in what)
+
+
+def birthday_lines(path):
+    """(customer, due date) of the birthday lines of the due list."""
+    return sorted((r[0], r[5].date()) for r in sheet_rows(path, "待跟进") if r[3] == "生日")
+
+
+@pytest.mark.parametrize("year", [2026, 2027])
+def test_a_lunar_birthday_is_greeted_on_its_solar_day_of_each_year(tmp_path, year):
+    """农历八月十五 is Mid-Autumn day and 正月初八 a week after Spring Festival, a different solar day
+    every year; in a column headed 农历生日 a plain date (typed 1985-08-15) is lunar too."""
+    mid_autumn, spring = festival("Mid-Autumn", year), festival("Spring Festival", year)
+    path = tracker(tmp_path / "农历.xlsx", ["客户名称", "负责人", "最近联系日期", "生日", "农历生日"],
+                   [["甲", "张三", "2026-11-20", "农历八月十五", None],
+                    ["乙", "张三", "2026-11-20", None, dt.datetime(1985, 8, 15)],
+                    ["丙", "张三", "2026-11-20", "3月1日", "八月十五"],
+                    ["丁", "张三", "2026-11-20", "阴历正月初八", None]])
+    before = cells(path, "客户跟踪")
+    assert run("followups", path, "--today", mid_autumn - dt.timedelta(days=2)).exit_code == 0
+    assert birthday_lines(path) == [("丙", mid_autumn), ("乙", mid_autumn), ("甲", mid_autumn)]
+    assert run("followups", path, "--today", spring + dt.timedelta(days=5)).exit_code == 0
+    assert birthday_lines(path) == [("丁", spring + dt.timedelta(days=7))]
+    assert not [p for p in problems(path) if "生日" in str(p[1])]
+    assert {k: v for k, v in cells(path, "客户跟踪").items() if k[0] in "ABCDE"} == before
+
+
+def test_an_age_or_an_id_card_number_in_the_birthday_column_is_said_for_what_it_is(tmp_path):
+    path = tracker(tmp_path / "生日.xlsx", ["客户名称", "负责人", "最近联系日期", "生日"],
+                   [["甲", "张三", "2026-11-20", 45], ["乙", "张三", "2026-11-20", "110101198503051234"],
+                    ["丙", "张三", "2026-11-20", "农历十三月"], ["丁", "张三", "2026-11-20", "2月29日"]])
+    assert run("followups", path, "--today", "2027-02-27").exit_code == 0
+    found = {row: why for row, where, why in problems(path) if where == "D 生日"}
+    assert "年龄" in found[2] and "身份证" in found[3] and "1985-03-05" in found[3] and "农历" in found[4]
+    assert 5 not in found
+    assert birthday_lines(path) == [("丁", dt.date(2027, 2, 28))]  # 29 February in a year without one

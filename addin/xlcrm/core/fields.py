@@ -21,7 +21,7 @@ ORDERS = "orders"
 class Field:
     id: str
     table: str
-    kind: str  # text | date | birthday | amount | phone | email | flag | int | cadence
+    kind: str  # text | date | birthday | lunar | amount | phone | email | flag | int | cadence
     en: str
     zh: str
     synonyms: tuple[str, ...]
@@ -58,6 +58,8 @@ FIELDS: tuple[Field, ...] = (
        "归属销售", "sales rep", "salesperson", "account manager", "rep", "assigned to", "account owner", "负责销售", "所属销售", "对接销售", "跟进销售", "sales owner",
        "sales person", "salesman", "account executive"),
     _f("birthday", CUSTOMERS, "birthday", "Birthday", "生日", "出生日期", "date of birth", "dob", "birth date"),
+    _f("lunar_birthday", CUSTOMERS, "lunar", "Lunar birthday", "农历生日", "阴历生日", "生日农历", "生日阴历",
+       "农历出生日期", "lunar birthday", "birthday lunar", "chinese birthday"),
     _f("first_contact", CUSTOMERS, "date", "First contact", "首次联系日期", "首次联系", "初次联系", "首次接触",
        "建档日期", "创建日期", "录入日期", "来源日期", "first contact date", "created", "date added", "lead date"),
     _f("last_contact", CUSTOMERS, "date", "Last contact", "最近联系日期", "最近联系", "上次联系", "上次联系日期",
