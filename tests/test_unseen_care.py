@@ -157,3 +157,50 @@ def test_an_age_or_an_id_card_number_in_the_birthday_column_is_said_for_what_it_
     assert "年龄" in found[2] and "身份证" in found[3] and "1985-03-05" in found[3] and "农历" in found[4]
     assert 5 not in found
     assert birthday_lines(path) == [("丁", dt.date(2027, 2, 28))]  # 29 February in a year without one
+
+
+# --- owners as teams type them --------------------------------------------------------------------
+
+def owner_blocks(path, sheet="待跟进"):
+    """Owner title -> customers listed under it in the due list."""
+    blocks, owner = {}, None
+    for r in sheet_rows(path, sheet)[3:]:
+        if r[0] and str(r[0]).startswith("■"):
+            owner = str(r[0])[2:].split(":")[0].split(":")[0]
+            blocks[owner] = []
+        elif owner and r[0] and r[0] not in ("客户名称", "Customer"):
+            blocks[owner].append(r[0])
+    return blocks
+
+
+def test_one_owner_spelled_two_ways_and_a_shared_customer_are_listed_as_the_team_means(tmp_path):
+    """'李四' and ' 李四 ' are one salesperson; a customer of '张三/李四' is on both their lists and in both
+    their reports; an owner only in some rows leaves the others under 'no owner'."""
+    path = tracker(tmp_path / "负责人.xlsx", ["客户名称", "负责人", "最近联系日期"],
+                   [["甲", "张三", "2026-11-01"], ["乙", " 李四 ", "2026-11-01"], ["丙", "张三/李四", "2026-11-01"],
+                    ["丁", "李四", "2026-11-01"], ["戊", None, "2026-11-01"]])
+    before = cells(path, "客户跟踪")
+    assert run("followups", path, "--today", TODAY).exit_code == 0
+    blocks = owner_blocks(path)
+    assert {k: sorted(v) for k, v in blocks.items()} == {
+        "张三": ["丙", "甲"], "李四": ["丁", "丙", "乙"], "(未指定负责人)": ["戊"]}
+    mine = run("report", path, "--today", TODAY, "--owner", "李 四", "--out", tmp_path / "r")
+    assert mine.exit_code == 0, mine.output
+    assert "客户:3 个" in mine.output
+    wrong = run("report", path, "--today", TODAY, "--owner", "王五", "--out", tmp_path / "r")
+    assert wrong.exit_code == 1 and "王五" in wrong.output and "张三" in wrong.output and "李四" in wrong.output
+    assert {k: v for k, v in cells(path, "客户跟踪").items() if k[0] in "ABC"} == before
+
+
+def test_a_hand_kept_log_names_the_owner_its_own_way_in_the_owner_report(tmp_path):
+    """The log's 跟进人 'alice smith' is the sheet's 'Alice Smith': her report counts her contacts."""
+    path = tracker(tmp_path / "team.xlsx", ["Customer", "Owner", "Last contact"],
+                   [["Acme", "Alice Smith", "2026-11-01"], ["Globex", "alice smith ", "2026-11-01"],
+                    ["Initech", "Bob", "2026-11-01"]], sheet="Accounts",
+                   more={"Contact log": [["Date", "Customer", "Channel", "Owner"],
+                                         [dt.datetime(2026, 11, 20), "Acme", "phone", "alice smith"],
+                                         [dt.datetime(2026, 11, 21), "Globex", "visit", "ALICE SMITH"],
+                                         [dt.datetime(2026, 11, 21), "Initech", "phone", "Bob"]]})
+    result = run("report", path, "--today", TODAY, "--owner", "alice smith", "--out", tmp_path / "r", lang="en")
+    assert result.exit_code == 0, result.output
+    assert "Customers: 2" in result.output and "Contacts logged: 2" in result.output

@@ -11,6 +11,7 @@ from xlcrm.actions.session import Session
 from xlcrm.core.contact_log import last_logged, read_log
 from xlcrm.core.due import DATES, PEOPLE_COLUMNS
 from xlcrm.core.followups import customer_class
+from xlcrm.core.owners import canonical
 from xlcrm.core.parse import parse_column, parse_date
 from xlcrm.core.problems import Problem
 from xlcrm.core.sheets import find_sheet
@@ -28,6 +29,7 @@ def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.Dat
         people[column] = records[column] if column in records else None
     for column in DATES:
         people[column] = pd.to_datetime(people[column], errors="coerce")
+    people["owner"] = canonical(people["owner"])  # 'Alice Smith' and 'alice smith ' are one owner
     people["class"] = customer_class(session.customers.owned("class"), people.index)
     if "manual_class" in records:
         people["class"] = people["class"].fillna(customer_class(records["manual_class"], people.index))
