@@ -204,3 +204,30 @@ def test_a_hand_kept_log_names_the_owner_its_own_way_in_the_owner_report(tmp_pat
     result = run("report", path, "--today", TODAY, "--owner", "alice smith", "--out", tmp_path / "r", lang="en")
     assert result.exit_code == 0, result.output
     assert "Customers: 2" in result.output and "Contacts logged: 2" in result.output
+
+
+# --- a contact log kept by hand before xlcrm ------------------------------------------------------
+
+def test_a_hand_kept_contact_log_counts_under_the_customers_it_names_and_xlcrm_log_only_appends(tmp_path):
+    """Its own headers (日期, 客户, 方式, 内容, 跟进人), a short name for a long one ('华东机电' for
+    '上海华东机电有限公司'), a trailing space, a name that is no customer (named, not counted), and a
+    note line: `xlcrm log` adds its row below them and changes none of them."""
+    log = [["日期", "客户", "方式", "内容", "跟进人"],
+           [dt.datetime(2026, 11, 5), "华东机电", "电话", "报价", "张三"],
+           ["2026/11/12", "南方贸易 ", "拜访", "送样", "李四"],
+           ["2026-11-15", "北方重工", "电话", "问价", "王五"],
+           ["以上为导入前的记录", None, None, None, None]]
+    path = tracker(tmp_path / "记录.xlsx", ["客户名称", "联系人", "负责人", "最近联系日期"],
+                   [["上海华东机电有限公司", "王总", "张三", "2026-11-01"], ["南方贸易", "李经理", "李四", "2026-10-01"]],
+                   sheet="客户", more={"跟进记录": log})
+    assert run("followups", path, "--today", TODAY).exit_code == 0
+    due = [d.date() for d in column(path, "客户", "下次跟进日")]
+    assert due == [dt.date(2026, 11, 5) + dt.timedelta(days=15), dt.date(2026, 11, 12) + dt.timedelta(days=15)]
+    assert [(row, where) for row, where, _ in problems(path)] == [(4, "B 客户")]
+    before = cells(path, "跟进记录")
+    result = run("log", path, "--customer", "南方", "--note", "回访", "--date", TODAY)
+    assert result.exit_code == 0, result.output
+    after = cells(path, "跟进记录")
+    assert {k: v for k, v in after.items() if k in before} == before
+    added = sheet_rows(path, "跟进记录")[-1]
+    assert added[0].date() == DAY and added[1] == "南方贸易" and "回访" in [str(v) for v in added]

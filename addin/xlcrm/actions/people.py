@@ -8,13 +8,14 @@ import datetime as dt
 import pandas as pd
 
 from xlcrm.actions.session import Session
-from xlcrm.core.contact_log import last_logged, read_log
+from xlcrm.core.contact_log import find_header, last_logged, read_log, resolve_names
 from xlcrm.core.due import DATES, PEOPLE_COLUMNS
 from xlcrm.core.followups import customer_class
 from xlcrm.core.owners import canonical
-from xlcrm.core.parse import parse_column, parse_date
+from xlcrm.core.parse import clean_text, parse_column, parse_date
 from xlcrm.core.problems import Problem
 from xlcrm.core.sheets import find_sheet
+from xlcrm.core.table import column_letter
 
 
 def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -70,7 +71,16 @@ def contact_log(session: Session) -> tuple[pd.DataFrame, list[Problem]]:
     name = find_sheet(session.book.sheet_names(), "contact_log")
     if not name:
         return pd.DataFrame(columns=["row", "date", "key", "customer"]), []
-    return read_log(name, session.book.read_sheet(name), session.settings.flag("day_first"))
+    grid = session.book.read_sheet(name)
+    log, problems = read_log(name, grid, session.settings.flag("day_first"))
+    header, columns = find_header(grid)
+    if header < 0 or not len(log):
+        return log, problems
+    column = columns["customer"]
+    where = f"{column_letter(column)} {clean_text(grid[header][column])}"
+    customers = session.customers.records[["customer", "key"]]
+    log, unknown = resolve_names(log, customers, name, where, session.customers.table.sheet)
+    return log, problems + unknown
 
 
 def latest(*dates: pd.Series | None, until: dt.date | None = None) -> pd.Series:

@@ -50,6 +50,9 @@ AMBIGUOUS = Msg("'{name}' matches several customers in sheet '{sheet}': {close}.
 CLOSE = Msg(" Did you mean: {names}?", "您是否要找:{names}?")
 BAD_RATING = Msg("The {what} rating must be a whole number from 1 to 5, not '{value}'.",
                  "{what}评分须为 1 到 5 的整数,而不是“{value}”。")
+NOT_A_CUSTOMER = Msg("no customer of this name in sheet '{sheet}'{close}; this contact is not counted",
+                     "工作表“{sheet}”中没有这个客户{close};此条记录不计入")
+CLOSE_TO = Msg(" (did you mean {names}?)", "(是否为 {names}?)")
 BAD_LOG_DATE = Msg("not a date; this contact is not counted", "不是日期;此条记录不计入")
 
 
@@ -113,6 +116,29 @@ def read_log(sheet: str, grid: list[list], day_first: bool = False) -> tuple[pd.
 
 def _cell(cells: list, column: int) -> Any:
     return cells[column] if column < len(cells) else None
+
+
+def resolve_names(log: pd.DataFrame, customers: pd.DataFrame, log_sheet: str, where: str, sheet: str
+                  ) -> tuple[pd.DataFrame, list[Problem]]:
+    """The log with each name typed by hand ('华东机电') keyed to the one customer it names ('上海华东机电有限公司'),
+    as `xlcrm log --customer` reads a name; a name that is no customer is a problem naming its cell.
+
+    customers: index row, columns customer, key.
+    """
+    known = set(customers["key"])
+    unknown = [k for k in log["key"].dropna().unique() if k and k not in known]
+    meant, problems = {}, []
+    for key in unknown:
+        holders = customers.loc[customers["key"].str.contains(key, regex=False), "key"].unique()
+        if len(holders) == 1:
+            meant[key] = holders[0]
+    log = log.assign(key=log["key"].map(lambda k: meant.get(k, k)))
+    names = dict(zip(customers["key"], customers["customer"].astype(str)))
+    for key in set(unknown) - set(meant):
+        close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.5) if len(names) <= 5000 else []
+        why = NOT_A_CUSTOMER(sheet=sheet, close=CLOSE_TO(names=", ".join(names[c] for c in close)) if close else "")
+        problems += [Problem(log_sheet, int(r.row), where, r.customer, why) for r in log[log["key"] == key].itertuples()]
+    return log, sorted(problems, key=lambda p: p.row or 0)
 
 
 def last_logged(log: pd.DataFrame) -> pd.Series:
