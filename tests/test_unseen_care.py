@@ -231,3 +231,21 @@ def test_a_hand_kept_contact_log_counts_under_the_customers_it_names_and_xlcrm_l
     assert {k: v for k, v in after.items() if k in before} == before
     added = sheet_rows(path, "跟进记录")[-1]
     assert added[0].date() == DAY and added[1] == "南方贸易" and "回访" in [str(v) for v in added]
+
+
+# --- next follow-up and appointments as typed ------------------------------------------------------
+
+def test_a_relative_next_follow_up_is_named_for_what_it_is_and_a_weekday_after_a_date_is_read(tmp_path):
+    """下周三, 月底, ASAP cannot be placed (from when?): the problem says so and the cadence is used;
+    '2026-12-01 周二' and '2026年11月30日(周一) 10:00' are dates with their weekday."""
+    path = tracker(tmp_path / "相对.xlsx", ["客户名称", "负责人", "最近联系日期", "下次跟进", "预约时间"],
+                   [["甲", "张三", "2026-11-10", "下周三", None], ["乙", "张三", "2026-11-10", "月底", None],
+                    ["丙", "张三", "2026-11-10", "ASAP", None], ["丁", "张三", "2026-11-10", "2026-12-01 周二", None],
+                    ["戊", "张三", "2026-11-20", None, "2026年11月30日(周一) 10:00"]])
+    assert run("followups", path, "--today", TODAY).exit_code == 0
+    found = {row: why for row, where, why in problems(path) if where == "D 下次跟进"}
+    assert set(found) == {2, 3, 4} and all("相对日期" in why for why in found.values())
+    assert [d.date() for d in column(path, "客户跟踪", "下次跟进日")][:4] == [dt.date(2026, 11, 25)] * 3 + [
+        dt.date(2026, 12, 1)]  # prospects: 15 days after the last contact
+    assert ("戊", "预约提醒") in due_list(path)  # five working days before 30 November: 23 November
+    assert not [p for p in problems(path) if p[1] == "E 预约时间"]

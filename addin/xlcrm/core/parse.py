@@ -22,6 +22,8 @@ from xlcrm.core.i18n import Msg
 NOT_A_DATE = Msg("not a date", "不是日期")
 NO_SUCH_DAY = Msg("no such calendar day", "日历上没有这一天")
 NO_YEAR = Msg("date without a year", "日期缺少年份")
+RELATIVE_DAY = Msg("a day counted from when it was typed (下周三, 月底, ASAP), which the sheet does not keep: type the date",
+                   "相对日期(如 下周三、月底、尽快)无法得知从哪天算起:请填写具体日期")
 NOT_AN_AMOUNT = Msg("not an amount", "不是金额")
 NOT_A_PHONE = Msg("not a phone number", "不是电话号码")
 NOT_A_NUMBER = Msg("not a whole number", "不是整数")
@@ -44,6 +46,11 @@ _SERIAL_TEXT = re.compile(r"^\d{4,5}(?:\.\d+)?$")  # an Excel serial stored as t
 PLACEHOLDERS = {"-", "--", "---", "—", "——", "–", "/", "n/a", "na", "none", "null", "nil", "无", "暂无", "空", "未知",
                 "不详", "?", "？", "unknown"}  # not TBD / 待定: a date still to be set is worth listing
 _MD = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
+_WEEKDAY = re.compile(r"\s*[(（]?\s*(?:周|星期|礼拜|禮拜)[一二三四五六日天]\s*[)）]?\s*$")  # 2026-03-05 周四
+_RELATIVE = re.compile(r"今天|今日|明天|明日|后天|大后天|[本这下上][周个]?[周星礼]|[本这下上]个?月|月[底初中末]|年[底初中末]|"
+                       r"周[一二三四五六日天末]|星期|礼拜|尽快|马上|立即|立刻|随时|\basap\b|\btoday\b|\btomorrow\b|"
+                       r"\bnext\s+(?:week|month|mon|tue|wed|thu|fri|sat|sun)|\bend\s+of\s+(?:the\s+)?(?:week|month|year)|"
+                       r"\bthis\s+(?:week|month)|\bsoon\b", re.IGNORECASE)
 _CURRENCY = re.compile(r"(人民币|rmb|cny|usd|eur|gbp|hkd|jpy|sgd|twd|[a-z]{1,2}\$|cn¥|[¥$€£￥]|元|块)", re.IGNORECASE)
 _AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?|\.\d+)(万|w|k|千|亿)?$", re.IGNORECASE)
 _MULTIPLIER = {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000, "亿": 100_000_000}
@@ -99,6 +106,8 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
     if _SERIAL_TEXT.match(text):
         return parse_date(float(text), day_first, yearless)
     text = _TIME.sub("", text) or text
+    dated = _WEEKDAY.sub("", text)
+    text = dated if re.search(r"[\d日号]$", dated) else text  # 下周三 is no date with a weekday
     for pattern in (_YMD_CN, _YMD, _YMD_COMPACT):
         match = pattern.match(text)
         if match:
@@ -113,6 +122,8 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
     match = _MD.match(text)
     if match:
         return _day(YEARLESS, *_month_day(*map(int, match.groups()), day_first)) if yearless else (None, NO_YEAR)
+    if _RELATIVE.search(text):
+        return None, RELATIVE_DAY
     return _parse_words(text, day_first, yearless)
 
 
