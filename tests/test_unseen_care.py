@@ -249,3 +249,18 @@ def test_a_relative_next_follow_up_is_named_for_what_it_is_and_a_weekday_after_a
         dt.date(2026, 12, 1)]  # prospects: 15 days after the last contact
     assert ("戊", "预约提醒") in due_list(path)  # five working days before 30 November: 23 November
     assert not [p for p in problems(path) if p[1] == "E 预约时间"]
+
+
+def test_the_cadence_settings_read_words_too(tmp_path):
+    """The team edits the settings' cadence block the way they type their sheet: A 每周, B 两周, prospect 每月."""
+    path = tracker(tmp_path / "设置.xlsx", ["客户名称", "负责人", "最近联系日期"], [["甲", "张三", "2026-11-02"]])
+    assert run("check", path).exit_code == 0
+    book = openpyxl.load_workbook(path)
+    settings = book["CRM设置"]
+    start = next(c.row for c in settings["A"] if c.value == "■ 联系周期(天)")
+    prospect = next(c.row for c in settings["A"] if c.row > start and c.value == "prospect")
+    settings.cell(prospect, 3, "每月")
+    book.save(path)
+    result = run("followups", path, "--today", TODAY)
+    assert result.exit_code == 0 and "每月" not in result.output, result.output
+    assert column(path, "客户跟踪", "下次跟进日")[0].date() == dt.date(2026, 12, 2)
