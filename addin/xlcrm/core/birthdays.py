@@ -10,7 +10,7 @@ from xlcrm.core.i18n import Msg
 from xlcrm.core.lunar import is_lunar_text, parse_lunar
 from xlcrm.core.parse import clean_text, parse_date
 
-AN_AGE = Msg("an age, not a birthday: type the date of birth (e.g. 1985-03-05 or 3月5日)",
+AN_AGE = Msg("an age, not a birthday: type the date of birth (e.g. 1985-03-05 or 5 March)",
              "这是年龄,不是生日:请填写出生日期(如 1985-03-05 或 3月5日)")
 AN_ID_CARD = Msg("an ID-card number, not a birthday (its date of birth would be {date}): type the date here",
                  "这是身份证号,不是生日(其中的出生日期为 {date}):请在此填写出生日期")

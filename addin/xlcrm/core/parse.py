@@ -22,7 +22,8 @@ from xlcrm.core.i18n import Msg
 NOT_A_DATE = Msg("not a date", "不是日期")
 NO_SUCH_DAY = Msg("no such calendar day", "日历上没有这一天")
 NO_YEAR = Msg("date without a year", "日期缺少年份")
-RELATIVE_DAY = Msg("a day counted from when it was typed (下周三, 月底, ASAP), which the sheet does not keep: type the date",
+RELATIVE_DAY = Msg("a day counted from when it was typed (next Wednesday, end of month, ASAP), which the sheet does not "
+                   "keep: type the date",
                    "相对日期(如 下周三、月底、尽快)无法得知从哪天算起:请填写具体日期")
 NOT_AN_AMOUNT = Msg("not an amount", "不是金额")
 NOT_A_PHONE = Msg("not a phone number", "不是电话号码")
