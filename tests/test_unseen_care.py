@@ -264,3 +264,17 @@ def test_the_cadence_settings_read_words_too(tmp_path):
     result = run("followups", path, "--today", TODAY)
     assert result.exit_code == 0 and "每月" not in result.output, result.output
     assert column(path, "客户跟踪", "下次跟进日")[0].date() == dt.date(2026, 12, 2)
+
+
+def test_a_class_typed_as_a_word_is_read_or_named(tmp_path):
+    """A类 and a are class A (every 7 days); VIP and 重要客户 are no class: the default cadence is used and
+    the cell is named, instead of a silent 15 days."""
+    path = tracker(tmp_path / "等级.xlsx", ["客户名称", "负责人", "最近联系日期", "客户等级"],
+                   [["甲", "张三", "2026-11-02", "A类"], ["乙", "张三", "2026-11-02", "a"],
+                    ["丙", "张三", "2026-11-02", "VIP"], ["丁", "张三", "2026-11-02", "重要客户"]])
+    assert run("followups", path, "--today", TODAY).exit_code == 0
+    assert [d.date() for d in column(path, "客户跟踪", "下次跟进日")] == [dt.date(2026, 11, 9)] * 2 + [
+        dt.date(2026, 11, 17)] * 2
+    named = {row: why for row, where, why in problems(path) if where == "D 客户等级"}
+    assert set(named) == {4, 5} and all("潜在客户" in why for why in named.values())
+    assert column(path, "客户跟踪", "客户等级") == ["A类", "a", "VIP", "重要客户"]
