@@ -20,11 +20,14 @@ def owner_key(name: object) -> str:
 
 def canonical(owners: pd.Series) -> pd.Series:
     """Each owner written the way the sheet first writes them (trimmed); empty or placeholder: None."""
-    text = owners.map(lambda o: clean_text(o) if isinstance(o, str) or pd.notna(o) else "").astype(object)
-    text = text.where(~text.str.lower().isin(PLACEHOLDERS | {""}), None)
-    keys = text.map(lambda o: owner_key(o) if o else None)
-    first = dict(zip(keys[text.notna()][::-1], text[text.notna()][::-1]))  # the earliest spelling wins
-    return keys.map(first).astype(object).where(text.notna(), None)
+    cleaned = {v: clean_text(v) for v in owners.dropna().unique()}  # a few owners over many rows
+    cleaned = {v: t for v, t in cleaned.items() if t and t.lower() not in PLACEHOLDERS}
+    text = owners.map(cleaned)
+    first = {}
+    for spelled in text.dropna().unique():  # in sheet order: the earliest spelling wins
+        first.setdefault(owner_key(spelled), spelled)
+    named = text.map({t: first[owner_key(t)] for t in text.dropna().unique()}).astype(object)
+    return named.where(named.notna(), None)
 
 
 def names_in(owner: object) -> list[str]:
@@ -35,5 +38,5 @@ def names_in(owner: object) -> list[str]:
 
 def one_per_owner(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with a row per named owner: a customer shared by two is on both lists."""
-    split = frame["owner"].map(lambda o: names_in(o) or [o])
+    split = frame["owner"].map({o: names_in(o) or [o] for o in frame["owner"].dropna().unique()})
     return frame.assign(owner=split).explode("owner")
