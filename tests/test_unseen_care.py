@@ -9,6 +9,7 @@ worked out by hand, the data problems naming sheet, row and column, and their ow
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import openpyxl
 import pytest
@@ -184,6 +185,12 @@ def test_one_owner_spelled_two_ways_and_a_shared_customer_are_listed_as_the_team
     blocks = owner_blocks(path)
     assert {k: sorted(v) for k, v in blocks.items()} == {
         "张三": ["丙", "甲"], "李四": ["丁", "丙", "乙"], "(未指定负责人)": ["戊"]}
+    team = run("report", path, "--today", TODAY, "--out", tmp_path / "team")
+    assert team.exit_code == 0, team.output
+    page = next((tmp_path / "team").glob("*.html")).read_text(encoding="utf-8")
+    per_owner = dict(re.findall(r'<tr><td class="text">([^<]*)</td><td class="int">(\d+)</td>', page))
+    assert per_owner["张三"] == "2" and per_owner["李四"] == "3" and "张三/李四" not in per_owner  # overdue each
+    assert "合计:逾期 5" in page  # 5 customers overdue: the shared one counted once (rows add up to 6)
     mine = run("report", path, "--today", TODAY, "--owner", "李 四", "--out", tmp_path / "r")
     assert mine.exit_code == 0, mine.output
     assert "客户:3 个" in mine.output
