@@ -285,3 +285,24 @@ def test_a_class_typed_as_a_word_is_read_or_named(tmp_path):
     named = {row: why for row, where, why in problems(path) if where == "D 客户等级"}
     assert set(named) == {4, 5} and all("潜在客户" in why for why in named.values())
     assert column(path, "客户跟踪", "客户等级") == ["A类", "a", "VIP", "重要客户"]
+
+
+def test_the_mail_preview_greets_a_lunar_birthday_on_its_day_and_spells_it(tmp_path):
+    """`xlcrm remind` (preview): the greeting is planned for Mid-Autumn day and {{ birthday }} reads
+    农历八月十五 (a lunar birthday has no solar date to print), as does {{ lunar_birthday }}."""
+    mid_autumn = festival("Mid-Autumn", 2027)
+    path = tracker(tmp_path / "农历邮件.xlsx", ["客户名称", "联系人", "邮箱", "最近联系日期", "生日", "农历生日"],
+                   [["甲公司", "王总", "w@example.com", "2027-09-01", "农历八月十五", None],
+                    ["乙公司", "李总", "l@example.com", "2027-09-01", None, "八月十五"]],
+                   more={"邮件模板": [["模板名称", "启用", "场合", "主题", "正文"],
+                                  ["生日", "是", "生日", "{{ customer }}", "生日:{{ birthday }}/{{ lunar_birthday }}"]]})
+    result = run("remind", path, "--today", mid_autumn)
+    assert result.exit_code == 0, result.output
+    rows = sheet_rows(path, "邮件预览")
+    head = rows[0]
+    planned = {r[head.index("客户")]: r for r in rows[1:] if r[head.index("场合")] == "生日"}
+    assert set(planned) == {"甲公司", "乙公司"}
+    for row in planned.values():
+        assert row[head.index("到期日")].date() == mid_autumn
+    assert planned["甲公司"][head.index("正文")].startswith("生日:农历八月十五/")
+    assert planned["乙公司"][head.index("正文")].strip() == "生日:农历八月十五/农历八月十五"

@@ -120,3 +120,20 @@ def _solar(year: int, month: int, day: int) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+_MONTH_NAMES = "正二三四五六七八九十冬腊"
+_TENS = ("初", "十", "廿", "三")
+
+
+def spell(code: Any, lang: str) -> str:
+    """A lunar birthday in words: 农历八月十五 / lunar 8/15 (empty for no code)."""
+    if code is None or pd.isna(code):
+        return ""
+    month, day = divmod(int(code), 100)
+    if lang != "zh":
+        return f"lunar {month}/{day}"
+    digits = "一二三四五六七八九十"
+    tens, unit = divmod(day, 10)
+    name = {10: "初十", 20: "二十", 30: "三十"}.get(day) or _TENS[tens] + digits[unit - 1]
+    return f"农历{_MONTH_NAMES[month - 1]}月{name}"
