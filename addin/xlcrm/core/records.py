@@ -146,7 +146,7 @@ def _typed(values: pd.Series, kind: str) -> pd.Series:
         return pd.to_datetime(values.map(lambda v: None if isinstance(v, lunar.LunarDay) else v), errors="coerce")
     if kind == "lunar":
         return lunar.codes(values)
-    if kind in ("date", "birthday"):
+    if kind == "date":
         return pd.to_datetime(values, errors="coerce")
     if kind == "amount":
         return pd.to_numeric(values, errors="coerce").astype("float64")
