@@ -306,3 +306,13 @@ def test_the_mail_preview_greets_a_lunar_birthday_on_its_day_and_spells_it(tmp_p
         assert row[head.index("到期日")].date() == mid_autumn
     assert planned["甲公司"][head.index("正文")].startswith("生日:农历八月十五/")
     assert planned["乙公司"][head.index("正文")].strip() == "生日:农历八月十五/农历八月十五"
+
+
+def test_an_owner_report_takes_a_part_of_the_name_only_one_owner_has(tmp_path):
+    path = tracker(tmp_path / "team.xlsx", ["Customer", "Owner", "Last contact"],
+                   [["Acme", "Alice Smith", "2026-11-01"], ["Globex", "Bob Li", "2026-11-01"],
+                    ["Initech", "Bobby Chan", "2026-11-01"]], sheet="Accounts")
+    alice = run("report", path, "--today", TODAY, "--owner", "alice", "--out", tmp_path / "r", lang="en")
+    assert alice.exit_code == 0 and "for Alice Smith" in alice.output and "Customers: 1" in alice.output
+    bob = run("report", path, "--today", TODAY, "--owner", "bob", "--out", tmp_path / "r", lang="en")
+    assert bob.exit_code == 1 and "Alice Smith, Bob Li, Bobby Chan" in bob.output  # two owners have 'bob'

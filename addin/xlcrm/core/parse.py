@@ -239,7 +239,7 @@ _UNIT_DAYS = (("天|日|days?|d", 1), ("周|週|星期|礼拜|禮拜|weeks?|wks?
 _CADENCE = re.compile(r"^(?:每|every|once\s*(?:a|an|every|per)?)?\s*(\d+(?:\.\d+)?|[一二两俩三四五六七八九十半]|an?|one|two|three|four|six)?"
                       r"\s*(?:个)?\s*(" + "|".join(u for u, _ in _UNIT_DAYS) + r")\s*(?:一次|1次|once)?$")
 _CADENCE_WORDS = {"daily": 1, "每天": 1, "每日": 1, "weekly": 7, "biweekly": 14, "bi-weekly": 14, "fortnightly": 14,
-                  "双周": 14, "每双周": 14, "半月": 15, "每半月": 15, "半个月": 15, "monthly": 30, "bimonthly": 61,
+                  "双周": 14, "每双周": 14, "隔周": 14, "每隔一周": 14, "every other week": 14, "半月": 15, "每半月": 15, "半个月": 15, "monthly": 30, "bimonthly": 61,
                   "quarterly": 91, "yearly": 365, "annually": 365}
 
 

@@ -52,12 +52,16 @@ class Inputs:
 
 
 def owner_of(inputs: Inputs, wanted: str) -> str:
-    """The owner's name as the sheet writes it, matched ignoring case, spaces and width."""
+    """The owner's name as the sheet writes it, matched ignoring case, spaces and width; a part of the
+    name that only one owner has is enough."""
     owners = inputs.people["owner"].dropna().map(str)
     if owners.empty:
         raise XlcrmError(NO_OWNERS(sheet=inputs.sheet))
     names = sorted(set(owners) | {name for owner in owners.unique() for name in names_in(owner)})
     found = next((n for n in names if norm_header(n) == norm_header(wanted)), None)
+    typed = norm_header(wanted)
+    part = [n for n in names if len(typed) >= 2 and typed in norm_header(n) and n in set(owners)]
+    found = found or (part[0] if len(part) == 1 else None)  # 'alice' for Alice Smith, as --customer reads a name
     if found is None:
         raise XlcrmError(UNKNOWN_OWNER(sheet=inputs.sheet, owner=wanted, owners=", ".join(names) or "-"))
     return found
