@@ -39,6 +39,8 @@ def people(count: int, seed: int = 1) -> pd.DataFrame:
         "last_contact": days(-60, 0), "next_followup": days(-10, 30, 0.6), "first_contact": days(-400, 0),
         "birthday": days(-20000, -8000, 0.4), "deal_won": days(-60, 0, 0.7), "delivery": days(-40, 0, 0.8),
         "appointment": days(-5, 30, 0.85), "stage_since": days(-120, 0, 0.2),
+        "birthday_lunar": pd.Series(rng.integers(1, 13, count) * 100 + rng.integers(1, 31, count)).where(
+            rng.random(count) < 0.1).astype("Int64").to_numpy(),  # one in ten greets a lunar birthday
     }, index=pd.RangeIndex(3, count + 3))
     frame["contact"] = frame["phone"] = "x"
     for column in DATES:

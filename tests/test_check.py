@@ -31,7 +31,7 @@ def test_check_finds_the_table_below_the_title_and_writes_mapping_and_problems(z
     assert problems[0] == ["工作表", "行", "列", "内容", "问题", "发现于"]
     email_row = find_row(zh_book, "客户跟踪表", 2)
     assert ["客户跟踪表", email_row, "G 邮箱"] in [p[:3] for p in problems]
-    assert any(p[2] == "M 下次跟进" and p[3] == "下周三" and p[4] == "不是日期" for p in problems)
+    assert any(p[2] == "M 下次跟进" and p[3] == "下周三" and p[4].startswith("相对日期") for p in problems)
     assert any("同一客户" in str(p[4]) for p in problems)
 
 

@@ -99,12 +99,12 @@ def test_status_boundaries(offset, status):
 
 
 def test_bad_setting_values_are_noted_and_the_defaults_used():
-    rules = read_rules(settings(cadence={"A": "every week", "prospect": -3},
+    rules = read_rules(settings(cadence={"A": "often", "prospect": -3},
                                 followup={"count_in": "sometimes", "calendar": "XX"}))
     assert rules.cadence["A"] == 7 and rules.cadence["prospect"] == 15
     assert rules.count_in == "calendar" and rules.country == "CN"
     notes = [n.text("en") for n in rules.notes]
-    assert len(notes) == 4 and any("every week" in n for n in notes) and any("XX" in n for n in notes)
+    assert len(notes) == 4 and any("often" in n for n in notes) and any("XX" in n for n in notes)
     assert all(n.text("zh") for n in rules.notes)
 
 

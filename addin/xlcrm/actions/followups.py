@@ -20,11 +20,19 @@ from xlcrm.core.due import Due, work_out
 from xlcrm.core.funnel import UNKNOWN_STAGE
 from xlcrm.core.i18n import Msg
 from xlcrm.core.problems import Problem
-from xlcrm.core.sheets import column_label, place_columns, sheet_name
+from xlcrm.core.parse import clean_text
+from xlcrm.core.sheets import column_label, owned_columns, place_columns, sheet_name
 from xlcrm.core.table import column_letter
 
 NO_DATE = Msg("no last contact, first contact or next follow-up date, so no follow-up can be scheduled "
               "(status: No date)", "没有最近联系、首次联系或下次跟进日期,无法安排跟进(状态:无日期)")
+FUTURE_CONTACT = Msg("last contact after today ({today}): it has not happened yet, so it is not used; is the year right?",
+                     "最近联系日期晚于今天({today}),尚未发生,未采用;请检查年份是否有误")
+FAR_AHEAD = Msg("next follow-up more than a year ahead: used as typed; is the year right?",
+                "下次跟进日期在一年以后:已按所填日期使用;请检查年份是否有误")
+NOT_A_CLASS = Msg("not a class (A, B, C or D; A类 and a are read as A), so the cadence of {kind} was used",
+                  "不是等级(A、B、C、D;A类、a 均按 A 读取),已按{kind}的联系周期处理")
+KINDS = {True: Msg("existing customers", "老客户"), False: Msg("prospects", "潜在客户")}
 WORKING = Msg("Follow-ups: read, work out, write", "跟进提醒:读取、计算、写入")
 
 
@@ -73,13 +81,44 @@ def due_touches(session: Session, today: dt.date) -> pd.DataFrame:
 def compute(session: Session, today: dt.date, note_problems: bool = True,
             contacted: pd.Series | None = None) -> Due:
     """What is due as of today. contacted: extra last-contact dates by row (a contact being logged now)."""
-    people, log_problems = people_frame(session)
+    people, log_problems = people_frame(session, today)
     if contacted is not None:
         people["last_contact"] = latest(people["last_contact"], contacted.reindex(people.index))
     due = work_out(people, session.settings, today, session.lang)
     if note_problems:
-        session.problems += log_problems + date_problems(session, due) + stage_problems(session, people, due)
+        session.problems += (log_problems + year_problems(session, today) + class_problems(session, people)
+                             + date_problems(session, due) + stage_problems(session, people, due))
     return due
+
+
+def year_problems(session: Session, today: dt.date) -> list[Problem]:
+    """Dates the team typed that cannot be meant: a last contact in the future, a next follow-up years ahead."""
+    table, mapping, records = session.customers.table, session.customers.mapping, session.customers.records
+    checks = (("last_contact", lambda d: d >= pd.Timestamp(today) + pd.Timedelta(days=1),
+               FUTURE_CONTACT(today=f"{today:%Y-%m-%d}")),
+              ("next_followup", lambda d: d > pd.Timestamp(today) + pd.DateOffset(years=1), FAR_AHEAD))
+    found = []
+    for field, wrong, why in checks:
+        if field not in mapping.columns:
+            continue
+        column = mapping.columns[field]
+        where = f"{column_letter(column)} {mapping.header(table, field)}"
+        rows = records.index[wrong(pd.to_datetime(records[field], errors="coerce")).fillna(False).astype(bool)]
+        found += [Problem(table.sheet, int(row), where, table.cells.at[row, column], why) for row in rows]
+    return found
+
+
+def class_problems(session: Session, people: pd.DataFrame) -> list[Problem]:
+    """A class column cell that names no class (VIP, 重要客户): the customer got a default cadence, say so."""
+    table = session.customers.table
+    column = owned_columns(table.headers).get("class")
+    if column is None:
+        return []
+    typed = table.cells[column].reindex(people.index)
+    wrong = typed.map(clean_text).ne("") & people["class"].isna()
+    where = f"{column_letter(column)} {table.header_of(column)}"
+    return [Problem(table.sheet, int(row), where, typed[row], NOT_A_CLASS(kind=KINDS[bool(people.at[row, "existing"])]))
+            for row in people.index[wrong]]
 
 
 def date_problems(session: Session, due: Due) -> list[Problem]:

@@ -3,25 +3,34 @@ bought, and the latest contact from every place it may be written (sheet, xlcrm'
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from xlcrm.actions.session import Session
-from xlcrm.core.contact_log import last_logged, read_log
+from xlcrm.core.contact_log import find_header, last_logged, read_log, resolve_names
 from xlcrm.core.due import DATES, PEOPLE_COLUMNS
 from xlcrm.core.followups import customer_class
-from xlcrm.core.parse import parse_column, parse_date
+from xlcrm.core.owners import canonical
+from xlcrm.core.parse import clean_text, parse_column, parse_date
 from xlcrm.core.problems import Problem
 from xlcrm.core.sheets import find_sheet
+from xlcrm.core.table import column_letter
 
 
-def people_frame(session: Session) -> tuple[pd.DataFrame, list[Problem]]:
-    """The customer rows as core.due wants them: the team's columns, classes, orders and the contact log."""
+def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The customer rows as core.due wants them: the team's columns, classes, orders and the contact log.
+
+    A last contact after `today` has not happened (a typo in the year, most often): it is not used,
+    so it neither pushes the next due date out nor counts as having done a touch.
+    """
     records = session.customers.records
     people = pd.DataFrame(index=records.index)
     for column in PEOPLE_COLUMNS:
         people[column] = records[column] if column in records else None
     for column in DATES:
         people[column] = pd.to_datetime(people[column], errors="coerce")
+    people["owner"] = canonical(people["owner"])  # 'Alice Smith' and 'alice smith ' are one owner
     people["class"] = customer_class(session.customers.owned("class"), people.index)
     if "manual_class" in records:
         people["class"] = people["class"].fillna(customer_class(records["manual_class"], people.index))
@@ -30,7 +39,7 @@ def people_frame(session: Session) -> tuple[pd.DataFrame, list[Problem]]:
         people[column] = records[column] if column in records else None
     log, problems = contact_log(session)
     logged = people["key"].map(last_logged(log)) if len(log) else None
-    people["last_contact"] = latest(people["last_contact"], own_last_contact(session), logged)
+    people["last_contact"] = latest(people["last_contact"], own_last_contact(session), logged, until=today)
     return people, problems
 
 
@@ -62,9 +71,20 @@ def contact_log(session: Session) -> tuple[pd.DataFrame, list[Problem]]:
     name = find_sheet(session.book.sheet_names(), "contact_log")
     if not name:
         return pd.DataFrame(columns=["row", "date", "key", "customer"]), []
-    return read_log(name, session.book.read_sheet(name), session.settings.flag("day_first"))
+    grid = session.book.read_sheet(name)
+    log, problems = read_log(name, grid, session.settings.flag("day_first"))
+    header, columns = find_header(grid)
+    if header < 0 or not len(log):
+        return log, problems
+    column = columns["customer"]
+    where = f"{column_letter(column)} {clean_text(grid[header][column])}"
+    customers = session.customers.records[["customer", "key"]]
+    log, unknown = resolve_names(log, customers, name, where, session.customers.table.sheet)
+    return log, problems + unknown
 
 
-def latest(*dates: pd.Series | None) -> pd.Series:
+def latest(*dates: pd.Series | None, until: dt.date | None = None) -> pd.Series:
     present = [pd.to_datetime(d, errors="coerce") for d in dates if d is not None]
+    if until is not None:
+        present = [d.where(d < pd.Timestamp(until) + pd.Timedelta(days=1)) for d in present]
     return pd.concat(present, axis=1).max(axis=1)

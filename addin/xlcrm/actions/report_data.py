@@ -17,6 +17,7 @@ from xlcrm.core import class_choice, purchases, rhythm, state, value
 from xlcrm.core.fields import BY_ID
 from xlcrm.core.funnel import funnel_stages
 from xlcrm.core.i18n import Msg
+from xlcrm.core.owners import owner_key
 from xlcrm.core.period import Period
 from xlcrm.core.report_activity import status_decisions
 from xlcrm.core.report_inputs import Inputs
@@ -130,6 +131,8 @@ def _log(session: Session, people: pd.DataFrame) -> pd.DataFrame | None:
     log, _ = contact_log(session)
     log = log.dropna(subset=["date"])
     own = log["owner"].astype(object).where(log["owner"].notna(), None)
+    spelled = {owner_key(o): o for o in people["owner"].dropna()[::-1]}  # the log's 'alice ' is the sheet's Alice
+    own = own.map(lambda o: o if o is None else spelled.get(owner_key(o), o))
     customer_owner = people.set_index("key")["owner"]
     owner = own.where(own.notna(), log["key"].map(customer_owner))
     return pd.DataFrame({"date": log["date"], "key": log["key"], "owner": owner.where(owner.notna(), None)})

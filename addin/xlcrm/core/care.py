@@ -14,6 +14,7 @@ import pandas as pd
 
 from xlcrm.core.calendar import DEFAULT_COUNTRY, WorkCalendar
 from xlcrm.core.followups import statuses
+from xlcrm.core.lunar import next_occurrence
 from xlcrm.core.rules import NO, YES, Rules, read_flag
 from xlcrm.core.i18n import Msg, pick
 from xlcrm.core.parse import clean_text
@@ -29,6 +30,7 @@ UNKNOWN_HOLIDAY = Msg("Holiday '{name}' in the holiday list is not in the {count
                       "节日问候表中的“{name}”不在 {country} 日历中;可用:{known}。")
 DETAILS = {
     "birthday": Msg("birthday {date}", "生日 {date}"),
+    "lunar_birthday": Msg("lunar birthday (on {date})", "农历生日(公历 {date})"),
     "holiday": Msg("{name} {date}", "{name} {date}"),
     "thanks": Msg("deal won {date}", "成交于 {date}"),
     "feedback": Msg("delivered {date}", "到货于 {date}"),
@@ -99,9 +101,14 @@ def birthday_touches(people: pd.DataFrame, rules: Rules, today: dt.date, lang: s
     born = pd.to_datetime(people["birthday"])
     this_year, next_year = on_year(born, today.year), on_year(born, today.year + 1)
     occasion = this_year.where(this_year >= pd.Timestamp(today), next_year)
+    detail = _dated(DETAILS["birthday"], occasion, lang)
+    if "birthday_lunar" in people:  # a lunar birthday falls on another solar day every year
+        lunar = next_occurrence(people["birthday_lunar"], today)
+        occasion = lunar.where(lunar.notna(), occasion)
+        detail = _dated(DETAILS["lunar_birthday"], lunar, lang).where(lunar.notna(), detail)
     due = occasion - pd.Timedelta(days=rules.days("birthday"))
-    keep = born.notna() & (due <= _horizon(rules, today))
-    return touch_frame(people, keep, "birthday", due, today, _dated(DETAILS["birthday"], occasion, lang))
+    keep = occasion.notna() & (due <= _horizon(rules, today))
+    return touch_frame(people, keep, "birthday", due, today, detail)
 
 
 def holiday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, names: list[str],

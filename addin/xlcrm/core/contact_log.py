@@ -11,6 +11,7 @@ import difflib
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from xlcrm.core.errors import XlcrmError
@@ -50,6 +51,11 @@ AMBIGUOUS = Msg("'{name}' matches several customers in sheet '{sheet}': {close}.
 CLOSE = Msg(" Did you mean: {names}?", "您是否要找:{names}?")
 BAD_RATING = Msg("The {what} rating must be a whole number from 1 to 5, not '{value}'.",
                  "{what}评分须为 1 到 5 的整数,而不是“{value}”。")
+LOOKED_UP = 1000  # names that are no customer's full name matched by a part (a log of strangers stays fast)
+HINTED = 20  # names that are no customer's get the closest names (each look-up compares with every customer)
+NOT_A_CUSTOMER = Msg("no customer of this name in sheet '{sheet}'{close}; this contact is not counted",
+                     "工作表“{sheet}”中没有这个客户{close};此条记录不计入")
+CLOSE_TO = Msg(" (did you mean {names}?)", "(是否为 {names}?)")
 BAD_LOG_DATE = Msg("not a date; this contact is not counted", "不是日期;此条记录不计入")
 
 
@@ -113,6 +119,38 @@ def read_log(sheet: str, grid: list[list], day_first: bool = False) -> tuple[pd.
 
 def _cell(cells: list, column: int) -> Any:
     return cells[column] if column < len(cells) else None
+
+
+def resolve_names(log: pd.DataFrame, customers: pd.DataFrame, log_sheet: str, where: str, sheet: str
+                  ) -> tuple[pd.DataFrame, list[Problem]]:
+    """The log with each name typed by hand ('华东机电') keyed to the one customer it names ('上海华东机电有限公司'),
+    as `xlcrm log --customer` reads a name; a name that is no customer is a problem naming its cell.
+
+    customers: index row, columns customer, key.
+    """
+    keys = list(dict.fromkeys(customers["key"]))
+    known = set(keys)
+    unknown = [k for k in log["key"].dropna().unique() if k and k not in known]
+    every = "\n".join(keys)  # one text, one customer per line: a part of a name is found in one pass
+    starts = np.cumsum([0] + [len(k) + 1 for k in keys[:-1]])
+    meant = {k: found for k in unknown[:LOOKED_UP] if (found := _only_holder(k, keys, every, starts))}
+    log = log.assign(key=log["key"].map(lambda k: meant.get(k, k)))
+    names = dict(zip(customers["key"], customers["customer"].astype(str)))
+    hints = {}
+    for key in [k for k in unknown if k not in meant][:HINTED]:
+        close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.5) if len(names) <= 5000 else []
+        hints[key] = CLOSE_TO(names=", ".join(names[c] for c in close)) if close else ""
+    stray = log[log["key"].isin(set(unknown) - set(meant))]
+    return log, [Problem(log_sheet, int(row), where, name, NOT_A_CUSTOMER(sheet=sheet, close=hints.get(key, "")))
+                 for row, name, key in zip(stray["row"], stray["customer"], stray["key"])]
+
+
+def _only_holder(part: str, keys: list[str], every: str, starts: np.ndarray) -> str | None:
+    """The one customer key that contains `part`, else None (none, or several)."""
+    first = every.find(part)
+    if first < 0 or every.find(part, first + 1) >= 0:
+        return None
+    return keys[int(np.searchsorted(starts, first, side="right")) - 1]
 
 
 def last_logged(log: pd.DataFrame) -> pd.Series:

@@ -23,7 +23,8 @@ from xlcrm.core.touches import TOUCH_COLUMNS
 
 DATES = ("last_contact", "next_followup", "first_contact", "birthday", "deal_won", "delivery", "appointment",
          "stage_since")
-PEOPLE_COLUMNS = ("key", "customer", "owner", "class", "existing", "cadence_days", "stage", *DATES)
+PEOPLE_COLUMNS = ("key", "customer", "owner", "class", "existing", "cadence_days", "stage", *DATES,
+                  "birthday_lunar")  # lunar month * 100 + day (core.lunar), when the birthday is a lunar one
 
 OWN_DATE = Msg("date planned in the sheet", "表中计划日期")
 FROM_LAST = Msg("last contact {date} + {days} days", "最近联系 {date} + {days} 天")

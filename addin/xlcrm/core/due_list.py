@@ -10,6 +10,7 @@ import pandas as pd
 from xlcrm.core.due import Due
 from xlcrm.core.edits import DATE, INT, Formula
 from xlcrm.core.i18n import Msg, pick
+from xlcrm.core.owners import one_per_owner
 from xlcrm.core.touches import OCCASIONS, STATUSES
 
 LISTED = ("overdue", "due_today", "due_week", "no_date")  # what the due list shows, in this order
@@ -70,6 +71,8 @@ def sheet(touches: pd.DataFrame, people: pd.DataFrame, today: dt.date, lang: str
 
 
 def _by_owner(shown: pd.DataFrame, lang: str):
+    """Each owner's touches; a customer shared by two owners (张三/李四) is on both lists."""
+    shown = one_per_owner(shown).reset_index(drop=True)
     owners = shown["owner"].fillna("").astype(str)
     for owner in sorted(owners.unique(), key=lambda o: (o == "", o)):
         yield (owner or NO_OWNER.text(lang)), shown[owners == owner]

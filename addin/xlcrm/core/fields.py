@@ -21,7 +21,7 @@ ORDERS = "orders"
 class Field:
     id: str
     table: str
-    kind: str  # text | date | birthday | amount | phone | email | flag | int
+    kind: str  # text | date | birthday | lunar | amount | phone | email | flag | int | cadence
     en: str
     zh: str
     synonyms: tuple[str, ...]
@@ -58,6 +58,8 @@ FIELDS: tuple[Field, ...] = (
        "归属销售", "sales rep", "salesperson", "account manager", "rep", "assigned to", "account owner", "负责销售", "所属销售", "对接销售", "跟进销售", "sales owner",
        "sales person", "salesman", "account executive"),
     _f("birthday", CUSTOMERS, "birthday", "Birthday", "生日", "出生日期", "date of birth", "dob", "birth date"),
+    _f("lunar_birthday", CUSTOMERS, "lunar", "Lunar birthday", "农历生日", "阴历生日", "生日农历", "生日阴历",
+       "农历出生日期", "lunar birthday", "birthday lunar", "chinese birthday"),
     _f("first_contact", CUSTOMERS, "date", "First contact", "首次联系日期", "首次联系", "初次联系", "首次接触",
        "建档日期", "创建日期", "录入日期", "来源日期", "first contact date", "created", "date added", "lead date"),
     _f("last_contact", CUSTOMERS, "date", "Last contact", "最近联系日期", "最近联系", "上次联系", "上次联系日期",
@@ -71,7 +73,7 @@ FIELDS: tuple[Field, ...] = (
        "follow-up date", "follow up date", "下次回访", "下次回访日期", "下次回访时间", "下次跟进时间",
        "下次联系时间", "计划回访日期", "next action date", "next action", "next step date", "next call",
        "next follow-up date", "next activity date"),
-    _f("cadence_days", CUSTOMERS, "int", "Contact every (days)", "联系周期(天)", "跟进周期", "联系周期",
+    _f("cadence_days", CUSTOMERS, "cadence", "Contact every (days)", "联系周期(天)", "跟进周期", "联系周期",
        "跟进周期(天)", "cadence", "cadence days", "contact every"),
     _f("stage", CUSTOMERS, "text", "Stage", "阶段", "销售阶段", "商机阶段", "跟进阶段", "sales stage",
        "deal stage", "pipeline stage"),
@@ -80,9 +82,12 @@ FIELDS: tuple[Field, ...] = (
     _f("deal_won", CUSTOMERS, "date", "Deal won", "成交日期", "签约日期", "签单日期", "won date", "deal date",
        "closed date", "close date"),
     _f("delivery", CUSTOMERS, "date", "Delivered", "到货日期", "交付日期", "发货日期", "交货日期", "样品到达日期",
-       "delivery date", "delivered on", "shipped", "sample arrived"),
+       "delivery date", "delivered on", "shipped", "sample arrived",
+       "样品到货日期", "到样日期", "收样日期", "签收日期", "到货时间", "交付时间", "arrival date", "arrived on",
+       "received on", "sample arrival date"),
     _f("appointment", CUSTOMERS, "date", "Appointment", "预约日期", "约见日期", "拜访日期", "预约时间",
-       "appointment date", "meeting date", "visit date"),
+       "appointment date", "meeting date", "visit date",
+       "约访日期", "约访时间", "约见时间", "预约拜访", "会面时间", "appointment time", "meeting time"),
     _f("total_amount", CUSTOMERS, "amount", "Total amount", "累计成交金额", "成交金额", "累计金额", "累计销售额",
        "销售总额", "总金额", "total sales", "revenue", "lifetime value", "total revenue", "成交总额", "总成交额", "成交总金额", "累计成交额", "累计消费",
        "消费总额", "累计消费金额", "total spend", "total spent", "lifetime revenue", "ltv"),

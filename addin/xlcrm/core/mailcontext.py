@@ -16,6 +16,7 @@ import pandas as pd
 
 from xlcrm.core.fields import CUSTOMERS, fields_of
 from xlcrm.core.i18n import Msg
+from xlcrm.core.lunar import spell
 from xlcrm.core.parse import YEARLESS
 from xlcrm.core.sender import Owner, SenderProfile
 from xlcrm.core.templates import ALL_OCCASIONS
@@ -45,6 +46,8 @@ def fmt_value(value: Any, lang: str, kind: str = "text") -> str:
         return ""
     if isinstance(value, float) and math.isnan(value):
         return ""
+    if kind == "lunar":
+        return spell(value, lang)
     if isinstance(value, (dt.date, pd.Timestamp)):
         return fmt_date(value, lang, yearless_ok=kind == "birthday")
     if isinstance(value, bool):
@@ -68,6 +71,9 @@ def customer_contexts(records: pd.DataFrame, cells: pd.DataFrame, headers: list[
                         for c, h in enumerate(headers) if h and c in cells.columns}, index=rows)
     canonical = pd.DataFrame({f.id: (records[f.id].map(lambda v, k=f.kind: fmt_value(v, lang, k))
                                      if f.id in records else "") for f in fields_of(CUSTOMERS)}, index=rows)
+    if "birthday_lunar" in records:  # {{ birthday }} of a lunar birthday: 农历八月十五, not empty
+        lunar = records["birthday_lunar"].map(lambda v: spell(v, lang))
+        canonical["birthday"] = canonical["birthday"].where(canonical["birthday"].ne("") | lunar.eq(""), lunar)
     named = [h for h in raw.columns if h.isidentifier() and h not in canonical.columns]
     contexts: dict[int, dict] = {}
     for row, own, fields in zip(rows, raw.to_dict("records"), canonical.to_dict("records")):

@@ -22,9 +22,14 @@ from xlcrm.core.i18n import Msg
 NOT_A_DATE = Msg("not a date", "不是日期")
 NO_SUCH_DAY = Msg("no such calendar day", "日历上没有这一天")
 NO_YEAR = Msg("date without a year", "日期缺少年份")
+RELATIVE_DAY = Msg("a day counted from when it was typed (next Wednesday, end of month, ASAP), which the sheet does not "
+                   "keep: type the date",
+                   "相对日期(如 下周三、月底、尽快)无法得知从哪天算起:请填写具体日期")
 NOT_AN_AMOUNT = Msg("not an amount", "不是金额")
 NOT_A_PHONE = Msg("not a phone number", "不是电话号码")
 NOT_A_NUMBER = Msg("not a whole number", "不是整数")
+NOT_A_CADENCE = Msg("not a number of days (write e.g. 14, 7天, 每周, 两周, 每月, weekly, 2 weeks)",
+                    "不是天数(可写 14、7天、每周、两周、每月、weekly、2 weeks 等)")
 
 YEARLESS = 2000  # year given to a birthday typed without one (a leap year, so 2月29日 works)
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -42,6 +47,11 @@ _SERIAL_TEXT = re.compile(r"^\d{4,5}(?:\.\d+)?$")  # an Excel serial stored as t
 PLACEHOLDERS = {"-", "--", "---", "—", "——", "–", "/", "n/a", "na", "none", "null", "nil", "无", "暂无", "空", "未知",
                 "不详", "?", "？", "unknown"}  # not TBD / 待定: a date still to be set is worth listing
 _MD = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
+_WEEKDAY = re.compile(r"\s*[(（]?\s*(?:周|星期|礼拜|禮拜)[一二三四五六日天]\s*[)）]?\s*$")  # 2026-03-05 周四
+_RELATIVE = re.compile(r"今天|今日|明天|明日|后天|大后天|[本这下上][周个]?[周星礼]|[本这下上]个?月|月[底初中末]|年[底初中末]|"
+                       r"周[一二三四五六日天末]|星期|礼拜|尽快|马上|立即|立刻|随时|\basap\b|\btoday\b|\btomorrow\b|"
+                       r"\bnext\s+(?:week|month|mon|tue|wed|thu|fri|sat|sun)|\bend\s+of\s+(?:the\s+)?(?:week|month|year)|"
+                       r"\bthis\s+(?:week|month)|\bsoon\b", re.IGNORECASE)
 _CURRENCY = re.compile(r"(人民币|rmb|cny|usd|eur|gbp|hkd|jpy|sgd|twd|[a-z]{1,2}\$|cn¥|[¥$€£￥]|元|块)", re.IGNORECASE)
 _AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?|\.\d+)(万|w|k|千|亿)?$", re.IGNORECASE)
 _MULTIPLIER = {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000, "亿": 100_000_000}
@@ -97,6 +107,8 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
     if _SERIAL_TEXT.match(text):
         return parse_date(float(text), day_first, yearless)
     text = _TIME.sub("", text) or text
+    dated = _WEEKDAY.sub("", text)
+    text = dated if re.search(r"[\d日号]$", dated) else text  # 下周三 is no date with a weekday
     for pattern in (_YMD_CN, _YMD, _YMD_COMPACT):
         match = pattern.match(text)
         if match:
@@ -111,6 +123,8 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
     match = _MD.match(text)
     if match:
         return _day(YEARLESS, *_month_day(*map(int, match.groups()), day_first)) if yearless else (None, NO_YEAR)
+    if _RELATIVE.search(text):
+        return None, RELATIVE_DAY
     return _parse_words(text, day_first, yearless)
 
 
@@ -216,6 +230,36 @@ def parse_int(value: Any):
     if why or amount is None:
         return None, (why and NOT_A_NUMBER)
     return (int(amount), None) if float(amount).is_integer() else (None, NOT_A_NUMBER)
+
+
+_CN_NUMBERS = {"一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+               "十": 10, "半": 0.5, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
+_UNIT_DAYS = (("天|日|days?|d", 1), ("周|週|星期|礼拜|禮拜|weeks?|wks?|w", 7), ("月|months?|mos?", 30),
+              ("季度|季|quarters?", 91), ("年|years?|yrs?", 365))
+_CADENCE = re.compile(r"^(?:每|every|once\s*(?:a|an|every|per)?)?\s*(\d+(?:\.\d+)?|[一二两俩三四五六七八九十半]|an?|one|two|three|four|six)?"
+                      r"\s*(?:个)?\s*(" + "|".join(u for u, _ in _UNIT_DAYS) + r")\s*(?:一次|1次|once)?$")
+_CADENCE_WORDS = {"daily": 1, "每天": 1, "每日": 1, "weekly": 7, "biweekly": 14, "bi-weekly": 14, "fortnightly": 14,
+                  "双周": 14, "每双周": 14, "隔周": 14, "每隔一周": 14, "every other week": 14, "半月": 15, "每半月": 15, "半个月": 15, "monthly": 30, "bimonthly": 61,
+                  "quarterly": 91, "yearly": 365, "annually": 365}
+
+
+def parse_cadence(value: Any):
+    """Days between contacts as teams type them: 14, 7天, 每周, 两周, 每月, 每季度, weekly, 2 weeks, biweekly."""
+    if isinstance(value, bool):
+        return None, NOT_A_CADENCE
+    number, why = parse_int(value)
+    if number is not None or why is None:  # a number of days; 0 or less is no cadence
+        return (number, None) if number is None or number >= 1 else (None, NOT_A_CADENCE)
+    text = clean_text(value).lower()
+    if text in _CADENCE_WORDS:
+        return _CADENCE_WORDS[text], None
+    match = _CADENCE.match(text)
+    if not match:
+        return None, NOT_A_CADENCE
+    count, unit = match.groups()
+    count = 1 if count is None else _CN_NUMBERS.get(count) or float(count)
+    days = count * next(d for u, d in _UNIT_DAYS if re.fullmatch(u, unit))
+    return (int(round(days)), None) if days >= 1 else (None, NOT_A_CADENCE)
 
 
 def parse_text(value: Any):

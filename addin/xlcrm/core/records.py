@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
-from xlcrm.core import parse
+from xlcrm.core import birthdays, lunar, parse
 from xlcrm.core.fields import BY_ID, norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mapping import Mapping
@@ -130,21 +130,27 @@ def _parser(kind: str, day_first: bool) -> Callable[[Any], tuple]:
     return {
         "text": parse.parse_text,
         "date": partial(parse.parse_date, day_first=day_first),
-        "birthday": partial(parse.parse_date, day_first=day_first, yearless=True),
+        "birthday": partial(birthdays.parse_birthday, day_first=day_first),
+        "lunar": lunar.parse_lunar,
         "amount": parse.parse_amount,
         "phone": parse.parse_phone,
         "email": parse_email,
         "flag": parse.parse_flag,
         "int": parse.parse_int,
+        "cadence": parse.parse_cadence,
     }[kind]
 
 
 def _typed(values: pd.Series, kind: str) -> pd.Series:
-    if kind in ("date", "birthday"):
+    if kind == "birthday":  # a lunar birthday typed here is kept apart (birthday_lunar)
+        return pd.to_datetime(values.map(lambda v: None if isinstance(v, lunar.LunarDay) else v), errors="coerce")
+    if kind == "lunar":
+        return lunar.codes(values)
+    if kind == "date":
         return pd.to_datetime(values, errors="coerce")
     if kind == "amount":
         return pd.to_numeric(values, errors="coerce").astype("float64")
-    if kind == "int":
+    if kind in ("int", "cadence"):
         return pd.to_numeric(values, errors="coerce").astype("Int64")
     if kind == "flag":
         return values.fillna(False).astype(bool)
@@ -163,6 +169,10 @@ def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool
         if kind == "amount" and header_unit(table.header_of(column)) != 1:  # 金额(万元): 1.2 is 12,000
             parsed = parsed.map(lambda v, unit=header_unit(table.header_of(column)): v if v is None else v * unit)
         frame[field] = _typed(parsed, kind)
+        if kind in ("birthday", "lunar"):  # lunar birthdays of either column; the lunar column's win
+            found, earlier = lunar.codes(parsed), frame.get("birthday_lunar")
+            frame["birthday_lunar"] = found if earlier is None else (
+                found.fillna(earlier) if kind == "lunar" else earlier.fillna(found))
         if kind == "email":
             frame["email_raw"] = raw.map(parse.clean_text).map(lambda t: "" if t.lower() in parse.PLACEHOLDERS else t)
         where = f"{column_letter(column)} {table.header_of(column)}"

@@ -14,6 +14,7 @@ from xlcrm.core.due import Due
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
+from xlcrm.core.owners import names_in, owner_key
 from xlcrm.core.segments import Segment
 
 UNKNOWN_OWNER = Msg("No customer in sheet '{sheet}' has the owner '{owner}'. Owners: {owners}",
@@ -51,12 +52,16 @@ class Inputs:
 
 
 def owner_of(inputs: Inputs, wanted: str) -> str:
-    """The owner's name as the sheet writes it, matched ignoring case, spaces and width."""
+    """The owner's name as the sheet writes it, matched ignoring case, spaces and width; a part of the
+    name that only one owner has is enough."""
     owners = inputs.people["owner"].dropna().map(str)
     if owners.empty:
         raise XlcrmError(NO_OWNERS(sheet=inputs.sheet))
-    names = sorted(owners.unique())
+    names = sorted(set(owners) | {name for owner in owners.unique() for name in names_in(owner)})
     found = next((n for n in names if norm_header(n) == norm_header(wanted)), None)
+    typed = norm_header(wanted)
+    part = [n for n in names if len(typed) >= 2 and typed in norm_header(n) and n in set(owners)]
+    found = found or (part[0] if len(part) == 1 else None)  # 'alice' for Alice Smith, as --customer reads a name
     if found is None:
         raise XlcrmError(UNKNOWN_OWNER(sheet=inputs.sheet, owner=wanted, owners=", ".join(names) or "-"))
     return found
@@ -65,7 +70,9 @@ def owner_of(inputs: Inputs, wanted: str) -> str:
 def for_owner(inputs: Inputs, owner: str) -> Inputs:
     """The inputs one owner's report shows: their customers, their logged contacts, mail to their customers."""
     people = inputs.people
-    mine = people.index[people["owner"].astype(object).eq(owner).to_numpy(dtype=bool)]
+    wanted = owner_key(owner)
+    theirs = people["owner"].map(lambda o: owner_key(o) == wanted or wanted in map(owner_key, names_in(o)))
+    mine = people.index[theirs.to_numpy(dtype=bool)]  # a customer shared by 张三/李四 is in both reports
     keys = set(people.loc[mine, "key"])
     due = replace(inputs.due, touches=inputs.due.touches[inputs.due.touches["row"].isin(mine)],
                   followups=inputs.due.followups.loc[inputs.due.followups.index.intersection(mine)])

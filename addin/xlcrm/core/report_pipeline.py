@@ -11,6 +11,7 @@ from xlcrm.core.due_list import NO_OWNER, listed
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT
 from xlcrm.core.funnel import funnel_counts, stage_names, stage_steps
 from xlcrm.core.i18n import Msg
+from xlcrm.core.owners import names_in, one_per_owner
 from xlcrm.core.report import ChartSpec, Column, Section, share, table
 
 FUNNEL = Msg("Sales funnel", "销售漏斗")
@@ -96,17 +97,20 @@ def _stuck_list(people, steps, stages, stuck_rows, amount, today, lang) -> pd.Da
 
 def followup_section(due: Due, people: pd.DataFrame, today: dt.date, lang: str, limit: int) -> Section:
     touches = due.touches
-    owners = touches["owner"].astype(object).where(touches["owner"].notna(), "").astype(str).str.strip()
-    regular = touches["occasion"].isin(REGULAR)
-    counts = pd.crosstab(owners[regular], touches.loc[regular, "status"])
-    others = touches[~regular & touches["status"].isin(["overdue", "due_today"])]
-    every = sorted(set(people["owner"].dropna().map(str)) | set(owners), key=lambda o: (o == "", o))
+    split = one_per_owner(touches[["owner", "occasion", "status"]]).reset_index(drop=True)  # 张三/李四: both
+    owners = split["owner"].astype(object).where(split["owner"].notna(), "").astype(str).str.strip()
+    regular = split["occasion"].isin(REGULAR)
+    counts = pd.crosstab(owners[regular], split.loc[regular, "status"])
+    others = regular.index[~regular & split["status"].isin(["overdue", "due_today"])]
+    named = {n for o in people["owner"].dropna().map(str).unique() for n in names_in(o) or [o]}
+    every = sorted(named | set(owners), key=lambda o: (o == "", o))
     frame = counts.reindex(index=every, columns=["overdue", "due_today", "due_week", "no_date"], fill_value=0)
-    frame["other"] = owners[others.index].value_counts().reindex(every, fill_value=0)
+    frame["other"] = owners[others].value_counts().reindex(every, fill_value=0)
     frame = frame.fillna(0).astype("int64").rename_axis("owner").reset_index()
     frame["owner"] = frame["owner"].replace("", NO_OWNER.text(lang))
-    totals = TOTALS(**{k: int(frame[k].sum()) for k in ("overdue", "due_today", "due_week")})
-    late = _most_overdue(touches[regular], people, today)
+    status = touches.loc[touches["occasion"].isin(REGULAR), "status"].value_counts()  # a shared customer once
+    totals = TOTALS(**{k: int(status.get(k, 0)) for k in ("overdue", "due_today", "due_week")})
+    late = _most_overdue(touches[touches["occasion"].isin(REGULAR)], people, today)
     return Section("followups", FOLLOWUPS,
                    [table(FOLLOWUP_COLUMNS, frame), table(OVERDUE_COLUMNS, late, limit, OVERDUE_TITLE)],
                    [totals, FOLLOWUP_NOTE(today=f"{today:%Y-%m-%d}")],

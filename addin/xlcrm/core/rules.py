@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from xlcrm.core.calendar import DEFAULT_COUNTRY, supported
 from xlcrm.core.i18n import Msg
-from xlcrm.core.parse import clean_text, parse_amount
+from xlcrm.core.parse import clean_text, parse_amount, parse_cadence
 from xlcrm.core.settings import KV_COLUMNS, Block, Col, Settings, kv
 
 CLASSES = ("A", "B", "C", "D")
@@ -149,6 +149,8 @@ def read_days(value, default: int, name: Msg, notes: list[Msg]) -> int:
     if not clean_text(value):
         return int(default)
     amount, _ = parse_amount(value)
+    if amount is None:  # 每周, 两周, 7天, 2 weeks: as in a cadence column
+        amount, _ = parse_cadence(value)
     if amount is None or not 0 <= amount <= MAX_DAYS or not float(amount).is_integer():
         notes.append(BAD_SETTING(name=name, value=clean_text(value), expected=WHOLE_DAYS, default=default))
         return int(default)
