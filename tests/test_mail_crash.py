@@ -12,6 +12,7 @@ import pytest
 
 from conftest import TODAY
 from helpers.mailbook import sample_touches, set_settings
+from helpers.smtp_server import delivered
 from xlcrm.actions.remind import remind
 from xlcrm.book.file import FileBook
 from xlcrm.mail.journal import Journal, journal_path
@@ -36,9 +37,6 @@ def wait_for(condition, seconds: float = 60) -> None:
             raise AssertionError("timed out")
         time.sleep(0.02)
 
-
-def delivered(server) -> Counter:
-    return Counter((r.rcpt_tos[0], r.message["Subject"]) for r in server.received)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 
 from conftest import TODAY
 from helpers.mailbook import sample_touches, set_settings
+from helpers.smtp_server import delivered
 from helpers.workbooks import edit, sheet_rows
 from xlcrm.actions.remind import remind
 from xlcrm.book.file import FileBook
@@ -30,9 +31,6 @@ def ready(zh_book, mail_server):
     planned = preview.plan[preview.plan["decision"].eq("send")]
     return zh_book, Counter(zip(planned["to"], planned["subject"]))
 
-
-def delivered(server) -> Counter:
-    return Counter((r.rcpt_tos[0], r.message["Subject"]) for r in server.received)
 
 
 def log_states(path) -> Counter:

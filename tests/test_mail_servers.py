@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from conftest import TODAY
 from helpers.mailbook import sample_touches, set_settings
-from helpers.smtp_server import PASSWORD, MailServer, SilentServer
+from helpers.smtp_server import PASSWORD, MailServer, SilentServer, delivered
 from helpers.workbooks import edit, sheet_rows
 from xlcrm.actions.remind import remind
 from xlcrm.book.file import FileBook
@@ -248,9 +248,6 @@ def test_a_certificate_file_that_is_not_there_names_the_setting(previewed, mail_
     assert result.exit_code == 1 and mail_server.received == []
     assert "smtp_certificate" in result.output and "missing.pem" in result.output
 
-
-def delivered(mail_server) -> Counter:
-    return Counter((r.rcpt_tos[0], r.message["Subject"]) for r in mail_server.received)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import socket
 import ssl
 import threading
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -204,3 +205,8 @@ class SilentServer:
         self.listener.close()
         for connection in self.accepted:
             connection.close()
+
+
+def delivered(server) -> Counter:
+    """(recipient, subject) of each message the server received, counted: exactly-once checks compare these."""
+    return Counter((r.rcpt_tos[0], r.message["Subject"]) for r in server.received)
