@@ -73,7 +73,7 @@ def sheet(touches: pd.DataFrame, people: pd.DataFrame, today: dt.date, lang: str
 def _by_owner(shown: pd.DataFrame, lang: str):
     """Each owner's touches; a customer shared by two owners (张三/李四) is on both lists."""
     shown = one_per_owner(shown).reset_index(drop=True)
-    owners = shown["owner"].fillna("").astype(str)
+    owners = shown["owner"].astype(object).fillna("").astype(str)  # all empty: a float column
     for owner in sorted(owners.unique(), key=lambda o: (o == "", o)):
         yield (owner or NO_OWNER.text(lang)), shown[owners == owner]
 

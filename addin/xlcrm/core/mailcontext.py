@@ -71,9 +71,10 @@ def customer_contexts(records: pd.DataFrame, cells: pd.DataFrame, headers: list[
                         for c, h in enumerate(headers) if h and c in cells.columns}, index=rows)
     canonical = pd.DataFrame({f.id: (records[f.id].map(lambda v, k=f.kind: fmt_value(v, lang, k))
                                      if f.id in records else "") for f in fields_of(CUSTOMERS)}, index=rows)
-    if "birthday_lunar" in records:  # {{ birthday }} of a lunar birthday: 农历八月十五, not empty
-        lunar = records["birthday_lunar"].map(lambda v: spell(v, lang))
-        canonical["birthday"] = canonical["birthday"].where(canonical["birthday"].ne("") | lunar.eq(""), lunar)
+    if "birthday_lunar" in records:  # a lunar birthday in the birthday column: {{ birthday }} and
+        lunar = records["birthday_lunar"].map(lambda v: spell(v, lang))  # {{ lunar_birthday }} read 农历八月十五
+        for name in ("birthday", "lunar_birthday"):
+            canonical[name] = canonical[name].where(canonical[name].ne("") | lunar.eq(""), lunar)
     named = [h for h in raw.columns if h.isidentifier() and h not in canonical.columns]
     contexts: dict[int, dict] = {}
     for row, own, fields in zip(rows, raw.to_dict("records"), canonical.to_dict("records")):
