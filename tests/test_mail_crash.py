@@ -11,18 +11,15 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY
-from helpers.mailbook import sample_touches, set_settings
+from helpers.mailbook import point_at, remind_on, set_settings
 from helpers.smtp_server import delivered
-from xlcrm.actions.remind import remind
-from xlcrm.book.file import FileBook
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.mail.smtp import SmtpMailer
 
 DRIVER = Path(__file__).parent / "helpers" / "send_driver.py"
 
 
-def run(path, **options):
-    return remind(FileBook(path), today=TODAY, touches=sample_touches, **options)
+run = remind_on
 
 
 def start_sending(book: Path) -> subprocess.Popen:
@@ -38,13 +35,10 @@ def wait_for(condition, seconds: float = 60) -> None:
         time.sleep(0.02)
 
 
-
 @pytest.fixture
 def ready(zh_book, mail_server):
-    preview = run(zh_book)
-    set_settings(zh_book, mail_server.settings())
-    planned = preview.plan[preview.plan["decision"].eq("send")]
-    return zh_book, Counter(zip(planned["to"], planned["subject"]))
+    """A workbook previewed once and given the server's settings; the messages a send should deliver."""
+    return zh_book, point_at(zh_book, mail_server)[0]
 
 
 def test_killed_while_the_server_holds_a_message_the_rerun_sends_the_rest_and_reports_that_one(ready, mail_server):

@@ -6,12 +6,9 @@ from collections import Counter
 
 import pytest
 
-from conftest import TODAY
-from helpers.mailbook import sample_touches, set_settings
+from helpers.mailbook import log_states, point_at, remind_on
 from helpers.smtp_server import delivered
 from helpers.workbooks import edit, sheet_rows
-from xlcrm.actions.remind import remind
-from xlcrm.book.file import FileBook
 from xlcrm.mail.smtp import SmtpMailer
 
 
@@ -19,22 +16,13 @@ def quick():
     return SmtpMailer(timeout=10, backoff=(0.01, 0.02, 0.05))
 
 
-def run(path, **options):
-    return remind(FileBook(path), today=TODAY, touches=sample_touches, **options)
+run = remind_on
 
 
 @pytest.fixture
 def ready(zh_book, mail_server):
     """A workbook previewed once and given the server's settings; the messages a send should deliver."""
-    preview = run(zh_book)
-    set_settings(zh_book, mail_server.settings())
-    planned = preview.plan[preview.plan["decision"].eq("send")]
-    return zh_book, Counter(zip(planned["to"], planned["subject"]))
-
-
-
-def log_states(path) -> Counter:
-    return Counter(row[1] for row in sheet_rows(path, "发送记录")[1:])
+    return zh_book, point_at(zh_book, mail_server)[0]
 
 
 def test_a_connection_dropped_before_the_data_is_retried_and_nothing_is_lost(ready, mail_server):

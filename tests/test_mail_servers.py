@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import TODAY
-from helpers.mailbook import sample_touches, set_settings
+from helpers.mailbook import log_states, point_at, remind_on, sample_touches, set_settings
 from helpers.smtp_server import PASSWORD, MailServer, SilentServer, delivered
 from helpers.workbooks import edit, sheet_rows
 from xlcrm.actions.remind import remind
@@ -25,8 +25,7 @@ def quick(timeout=5):
     return SmtpMailer(timeout=timeout, backoff=(0.01, 0.02))
 
 
-def run(path, **options):
-    return remind(FileBook(path), today=TODAY, touches=sample_touches, **options)
+run = remind_on
 
 
 def cli(*args):
@@ -40,10 +39,6 @@ def server(tmp_path, monkeypatch, security, name="server", **options):
     monkeypatch.setenv("SSL_CERT_FILE", str(started.cert))
     monkeypatch.setenv("XLCRM_SMTP_PASSWORD", PASSWORD)
     return started
-
-
-def log_states(path) -> Counter:
-    return Counter(row[1] for row in sheet_rows(path, "发送记录")[1:])
 
 
 def journal_states(path) -> Counter:
@@ -249,14 +244,10 @@ def test_a_certificate_file_that_is_not_there_names_the_setting(previewed, mail_
     assert "smtp_certificate" in result.output and "missing.pem" in result.output
 
 
-
 @pytest.fixture
 def planned(previewed, mail_server):
     """The messages a send should deliver (as the preview listed them), the server's settings in the workbook."""
-    preview = run(previewed)
-    set_settings(previewed, mail_server.settings())
-    rows = preview.plan[preview.plan["decision"].eq("send")]
-    return Counter(zip(rows["to"], rows["subject"])), rows
+    return point_at(previewed, mail_server)
 
 
 def test_a_refused_recipient_is_named_with_its_row_and_no_message_goes_to_that_address_until_corrected(

@@ -4,11 +4,16 @@ into the settings sheet the way a user types them."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 
+from conftest import TODAY
+from helpers.workbooks import sheet_rows
+from xlcrm.actions.remind import remind
+from xlcrm.book.file import FileBook
 from xlcrm.core.touches import TOUCH_COLUMNS
 
 SETTINGS_SHEETS = ("CRM设置", "CRM Settings")
@@ -81,3 +86,22 @@ def set_owner(path: Path, owner: str, email: str, phone: str | None = None) -> N
 
 def owners(session) -> list[str]:
     return sorted(session.customers.records["owner"].dropna().unique())
+
+
+def remind_on(path: Path, **options):
+    """`remind` on a workbook on the tests' day, with the sample's due touches."""
+    return remind(FileBook(path), today=TODAY, touches=sample_touches, **options)
+
+
+def point_at(path: Path, server) -> tuple[Counter, pd.DataFrame]:
+    """Preview, then give the workbook the server's settings: (recipient, subject) of the messages a send
+    should deliver, counted, and their planned rows."""
+    preview = remind_on(path)
+    set_settings(path, server.settings())
+    rows = preview.plan[preview.plan["decision"].eq("send")]
+    return Counter(zip(rows["to"], rows["subject"])), rows
+
+
+def log_states(path: Path) -> Counter:
+    """How many rows of the send log (发送记录) have each status."""
+    return Counter(row[1] for row in sheet_rows(path, "发送记录")[1:])
