@@ -9,15 +9,13 @@ places to look at in the PNG.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
+from helpers.programs import program
 
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
@@ -36,14 +34,8 @@ MEASURE = """<script>
 
 
 def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    message = "Chromium is not installed; scripts/test.sh installs it (Debian package chromium)"
-    if os.environ.get("XLCRM_REQUIRE_CHROMIUM"):
-        pytest.fail(message)
-    pytest.skip(message)
+    return program(("chromium", "chromium-browser", "google-chrome"), "Chromium is not installed; scripts/test.sh "
+                   "installs it (Debian package chromium)", "XLCRM_REQUIRE_CHROMIUM")
 
 
 def run(*arguments: str, timeout: int = 120) -> subprocess.CompletedProcess:

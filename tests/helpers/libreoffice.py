@@ -7,25 +7,18 @@ Each call gets its own user profile, so conversions never wait on each other's l
 from __future__ import annotations
 
 import csv
-import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
+from helpers.programs import program
 
 CSV_ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
 
 def soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found:
-        return found
-    message = "LibreOffice (soffice) is not installed; scripts/test.sh installs it on Debian/Ubuntu"
-    if os.environ.get("XLCRM_REQUIRE_LIBREOFFICE"):
-        pytest.fail(message)
-    pytest.skip(message)
+    return program(("soffice", "libreoffice"), "LibreOffice (soffice) is not installed; scripts/test.sh installs it "
+                   "on Debian/Ubuntu", "XLCRM_REQUIRE_LIBREOFFICE")
 
 
 def convert(source: Path, target_format: str, outdir: Path, expect: str | None = None) -> Path:

@@ -7,28 +7,21 @@ gives every word's box in PDF points.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from helpers.programs import program
 
 _WORD = re.compile(r'xMin="(-?[\d.]+)" yMin="(-?[\d.]+)" xMax="(-?[\d.]+)" yMax="(-?[\d.]+)">([^<]*)<')
 _PPM = re.compile(rb"P6\s+(\d+)\s+(\d+)\s+255\s")
 
 
 def poppler(tool: str) -> str:
-    found = shutil.which(tool)
-    if found:
-        return found
-    message = f"{tool} (poppler-utils) is not installed; scripts/test.sh installs it on Debian/Ubuntu"
-    if os.environ.get("XLCRM_REQUIRE_LIBREOFFICE"):
-        pytest.fail(message)
-    pytest.skip(message)
+    return program((tool,), f"{tool} (poppler-utils) is not installed; scripts/test.sh installs it on Debian/Ubuntu",
+                   "XLCRM_REQUIRE_LIBREOFFICE")
 
 
 @dataclass
