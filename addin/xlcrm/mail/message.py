@@ -21,7 +21,7 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from xlcrm.core.i18n import Msg
-from xlcrm.mail.render import Rendered
+from xlcrm.mail.render import Refused, Rendered
 
 POLICY = policy.SMTP.clone(cte_type="7bit", max_line_length=78)
 TEST_PREFIX = Msg("[TEST] ", "[测试] ")
@@ -35,14 +35,6 @@ NO_ATTACHMENT = Msg("attachment '{name}' not found in {folder}", "在 {folder} �
 OUTSIDE = Msg("attachment '{name}' is outside the workbook's folder", "附件“{name}”不在工作簿所在文件夹内")
 FIELDS = {"subject": Msg("subject", "主题"), "to": Msg("recipient's name", "收件人名称"),
           "from": Msg("sender name", "发件人名称"), "cc": Msg("CC name", "抄送人名称")}
-
-
-class Refused(Exception):
-    """This message cannot be made as asked; the reason says why (the batch goes on)."""
-
-    def __init__(self, reason: Msg):
-        super().__init__(reason.text("en"))
-        self.reason = reason
 
 
 @dataclass(frozen=True)

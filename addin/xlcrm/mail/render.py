@@ -60,12 +60,16 @@ FAILED = Msg("Template '{name}' (sheet {sheet}, row {row}) failed for {customer}
 PARTS = {"subject": Msg("Subject", "主题"), "body": Msg("Body", "正文"), "attachments": Msg("Attachments", "附件")}
 
 
-class BlankField(Exception):
-    """A field the text needs is blank for this customer: the message is refused, the batch goes on."""
+class Refused(Exception):
+    """This message cannot be made as asked; the reason says why (the batch goes on)."""
 
     def __init__(self, reason: Msg):
         super().__init__(reason.text("en"))
         self.reason = reason
+
+
+class BlankField(Refused):
+    """A field the text needs is blank for this customer: the message is refused, the batch goes on."""
 
 
 @dataclass(frozen=True)
