@@ -14,10 +14,10 @@ import time
 import numpy as np
 import pandas as pd
 
-from xlcrm.core import due_list
-from xlcrm.core.due import DATES, PEOPLE_COLUMNS, work_out
-from xlcrm.core.funnel import STAGES
-from xlcrm.core.settings import Settings
+from xlcrm.core.followups import due_list
+from xlcrm.core.followups.due import DATES, PEOPLE_COLUMNS, work_out
+from xlcrm.core.followups.funnel import STAGES
+from xlcrm.core.all_settings import settings_from_user
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -49,7 +49,7 @@ def people(count: int, seed: int = 1) -> pd.DataFrame:
 
 
 def timed(count: int) -> float:
-    frame, settings = people(count), Settings.from_user({})
+    frame, settings = people(count), settings_from_user({})
     start = time.perf_counter()
     due = work_out(frame, settings, TODAY, "zh")
     due_list.sheet(due.touches, frame, TODAY, "zh", "客户跟踪表")

@@ -30,12 +30,12 @@ from helpers.smtp_server import PASSWORD, USER, MailServer  # noqa: E402
 from xlcrm.actions.remind import remind  # noqa: E402
 from xlcrm.actions.session import open_session  # noqa: E402
 from xlcrm.book import file as file_book  # noqa: E402
-from xlcrm.core.mailcontext import DIGEST_FIELDS, customer_contexts, field_names, touch_context  # noqa: E402
+from xlcrm.core.mailmerge.merge_fields import DIGEST_FIELDS, customer_contexts, field_names, touch_context  # noqa: E402
 from xlcrm.core.sample import make_sample  # noqa: E402
-from xlcrm.core.sender import Owner, SenderProfile  # noqa: E402
-from xlcrm.core.templates import default_templates  # noqa: E402
-from xlcrm.core.touches import TOUCH_COLUMNS  # noqa: E402
-from xlcrm.core.window import SendWindow  # noqa: E402
+from xlcrm.core.mailmerge.sender_profile import Owner, SenderProfile  # noqa: E402
+from xlcrm.core.mailmerge.templates_sheet import default_templates  # noqa: E402
+from xlcrm.core.followups.touches import TOUCH_COLUMNS  # noqa: E402
+from xlcrm.core.mailmerge.send_window import SendWindow  # noqa: E402
 from xlcrm.mail.batch import Batch, Outgoing, SystemClock  # noqa: E402
 from xlcrm.mail.journal import Journal  # noqa: E402
 from xlcrm.mail.message import Party, build  # noqa: E402

@@ -18,7 +18,7 @@ from functools import lru_cache
 import pandas as pd
 
 from xlcrm.core.edits import PERCENT
-from xlcrm.core.report import ChartSpec, Table
+from xlcrm.core.report.sections import ChartSpec, Table
 
 CJK_FONTS = ("Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Noto Sans SC",
              "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei",

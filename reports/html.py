@@ -18,7 +18,7 @@ from markupsafe import Markup
 from xlcrm import __version__
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT
 from xlcrm.core.i18n import Msg
-from xlcrm.core.report import NOTHING, NUMBER, SUBTITLE, Report, Section, Table, listed_note
+from xlcrm.core.report.sections import NOTHING, NUMBER, SUBTITLE, Report, Section, Table, listed_note
 from xlcrm.reports.charts import chart_svg
 
 FOLDER = Path(__file__).resolve().parent

@@ -7,9 +7,10 @@ import pytest
 
 from helpers.people import people, settings
 from xlcrm.core.calendar import WorkCalendar
-from xlcrm.core.care import care_touches, greeted_holidays
-from xlcrm.core.rules import read_rules
-from xlcrm.core.touches import OCCASIONS, STATUSES, TOUCH_COLUMNS
+from xlcrm.core.followups.care import care_touches, greeted_holidays
+from xlcrm.core.followups.followup_rules import read_rules
+from xlcrm.core.followups.touches import OCCASIONS, STATUSES, TOUCH_COLUMNS
+from xlcrm.core.all_settings import settings_from_user
 
 CHINA = WorkCalendar("CN")
 
@@ -66,7 +67,7 @@ def test_spring_festival_greetings_follow_the_lunar_calendar_each_year(today, du
 
 def test_the_holiday_list_in_the_settings_decides_which_holidays_are_greeted():
     chosen = settings()
-    chosen = chosen.__class__.from_user({"holidays": [{"holiday": "中秋节", "greet": "否"},
+    chosen = settings_from_user({"holidays": [{"holiday": "中秋节", "greet": "否"},
                                                       {"holiday": "Teachers' Day", "greet": "yes"},
                                                       {"holiday": "Labor Day", "greet": "是"}]})
     assert greeted_holidays(chosen, "en") == ["Teachers' Day", "Labor Day"]

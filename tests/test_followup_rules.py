@@ -7,8 +7,8 @@ import pytest
 
 from helpers.people import people, settings
 from xlcrm.core.calendar import WorkCalendar
-from xlcrm.core.followups import plan_followups, statuses
-from xlcrm.core.rules import read_rules
+from xlcrm.core.followups.cadence import plan_followups, statuses
+from xlcrm.core.followups.followup_rules import read_rules
 
 TODAY = dt.date(2026, 11, 23)
 CHINA = WorkCalendar("CN")

@@ -13,7 +13,7 @@ from xlcrm.actions.followups import compute, due_touches, followups
 from xlcrm.actions.session import open_session
 from xlcrm.book.file import FileBook
 from xlcrm.core.errors import XlcrmError
-from xlcrm.core.touches import OCCASIONS, STATUSES, TOUCH_COLUMNS
+from xlcrm.core.followups.touches import OCCASIONS, STATUSES, TOUCH_COLUMNS
 
 MONDAY = dt.date(2026, 11, 23)
 ROWS = [  # customer, contact, phone, owner, last contact, next follow-up, total amount, stage, in stage since

@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 
 from helpers.people import people, settings
-from xlcrm.core.funnel import funnel_counts, funnel_stages, stage_steps, stuck_touches, unknown_stages
+from xlcrm.core.followups.funnel import funnel_counts, funnel_stages, stage_steps, stuck_touches, unknown_stages
 
 TODAY = dt.date(2026, 11, 23)
 

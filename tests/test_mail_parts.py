@@ -6,10 +6,10 @@ import json
 import pytest
 
 from xlcrm.core.errors import XlcrmError
-from xlcrm.core.sender import sender_profile, split_from
-from xlcrm.core.settings import Settings
-from xlcrm.core.window import SendWindow, parse_days, parse_hours, parse_window
+from xlcrm.core.mailmerge.sender_profile import sender_profile, split_from
+from xlcrm.core.mailmerge.send_window import SendWindow, parse_days, parse_hours, parse_window
 from xlcrm.mail.journal import Journal
+from xlcrm.core.all_settings import settings_from_user
 
 
 def test_a_line_cut_short_by_a_crash_is_skipped_and_the_next_line_starts_clean(tmp_path):
@@ -64,7 +64,7 @@ def test_a_bad_window_names_the_setting():
 
 
 def test_the_server_is_guessed_from_a_well_known_mailbox_and_overrides_win():
-    settings = Settings.from_user({"sender": [{"key": "smtp_user", "value": "zhanglei@qq.com"}]})
+    settings = settings_from_user({"sender": [{"key": "smtp_user", "value": "zhanglei@qq.com"}]})
     profile = sender_profile(settings)
     assert (profile.host, profile.port, profile.security) == ("smtp.qq.com", 465, "ssl")
     assert profile.from_address == "zhanglei@qq.com"
@@ -73,7 +73,7 @@ def test_the_server_is_guessed_from_a_well_known_mailbox_and_overrides_win():
 
 
 def test_a_wrong_security_word_is_a_clear_error():
-    settings = Settings.from_user({"sender": [{"key": "smtp_security", "value": "tls"}]})
+    settings = settings_from_user({"sender": [{"key": "smtp_security", "value": "tls"}]})
     with pytest.raises(XlcrmError) as error:
         sender_profile(settings)
     assert "smtp_security" in error.value.text("en") and "ssl, starttls, none" in error.value.text("en")

@@ -12,7 +12,7 @@ from helpers.mailbook import sample_touches, set_settings
 from helpers.workbooks import edit, find_row
 from xlcrm.actions.remind import remind
 from xlcrm.book.file import FileBook
-from xlcrm.core.touches import TOUCH_COLUMNS
+from xlcrm.core.followups.touches import TOUCH_COLUMNS
 
 
 class RecordingMailer:

@@ -437,7 +437,7 @@ def test_a_full_mailbox_is_that_recipients_failure_not_a_sending_limit(previewed
 
 def test_a_well_known_mailbox_with_its_other_port_gets_the_security_that_port_speaks(previewed):
     from xlcrm.actions.session import open_session
-    from xlcrm.core.sender import sender_profile
+    from xlcrm.core.mailmerge.sender_profile import sender_profile
 
     set_settings(previewed, {"smtp_user": "zhanglei@qq.com", "smtp_port": "587", "smtp_security": "ssl"})
     profile = sender_profile(open_session(FileBook(previewed)).settings)

@@ -10,7 +10,7 @@ from helpers.workbooks import edit, find_row, sheet_rows
 from xlcrm.actions.remind import remind
 from xlcrm.book.file import FileBook
 from xlcrm.core.errors import XlcrmError
-from xlcrm.core.default_templates import DEFAULTS
+from xlcrm.core.mailmerge.default_templates import DEFAULTS
 
 
 def run(path, **options):

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlcrm.core import class_choice, classes, purchases, rfm, segments, value
+from xlcrm.core.scores import class_choice, customer_classes, purchases, rfm, scoring, segments
 from xlcrm.core.errors import XlcrmError
-from xlcrm.core.settings import Settings
+from xlcrm.core.all_settings import settings_from_user
 
 TODAY = dt.date(2026, 11, 23)
 QUINTILES = rfm.ScoreRule(rfm.QUANTILES, (20, 40, 60, 80))
@@ -29,7 +29,7 @@ def bought(*rows, customers=("a", "b", "c"), ids=None):
 
 
 def default_rules():
-    return value.Rules.from_settings(Settings.from_user({}))
+    return scoring.Rules.from_settings(settings_from_user({}))
 
 
 # purchases ---------------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ def test_a_refund_lowers_the_amount_but_is_not_a_purchase():
 def test_a_zero_amount_order_is_a_purchase_worth_nothing():
     result, _ = bought(("a", "2026-10-01", 0.0), ("b", "2026-10-01", 10.0))
     assert result.loc["a", "frequency"] == 1 and result.loc["a", "monetary"] == 0
-    scores = rfm.rfm_scores(value.by_customer(result, TODAY, default_rules())[["recency", "frequency", "monetary"]],
+    scores = rfm.rfm_scores(scoring.by_customer(result, TODAY, default_rules())[["recency", "frequency", "monetary"]],
                             default_rules().scores)
     assert scores.loc["a", "m_score"] < scores.loc["b", "m_score"]
 
@@ -70,10 +70,10 @@ def test_orders_for_unknown_customers_and_after_today_are_left_out_and_named():
 def test_customers_without_orders_are_prospects_without_scores():
     rules = default_rules()
     result, _ = bought(("a", "2026-10-01", 100.0), ("b", "2026-06-01", 900.0))
-    scored = value.by_customer(result, TODAY, rules)
-    rows = value.by_row(pd.Series(["a", "b", "c"], index=[3, 4, 5]), result, scored, rules)
-    names = value.segment_names(rows["segment"], rules.segments, "en")
-    assert names[5] == "Prospect" and value.segment_names(rows["segment"], rules.segments, "zh")[5] == "潜在客户"
+    scored = scoring.by_customer(result, TODAY, rules)
+    rows = scoring.by_row(pd.Series(["a", "b", "c"], index=[3, 4, 5]), result, scored, rules)
+    names = scoring.segment_names(rows["segment"], rules.segments, "en")
+    assert names[5] == "Prospect" and scoring.segment_names(rows["segment"], rules.segments, "zh")[5] == "潜在客户"
     assert rows.loc[5, ["r_score", "f_score", "m_score", "rfm"]].isna().all()
     assert rows.loc[5, "frequency"] == 0 and rows.loc[5, "class"] == "D"
     assert pd.isna(rows.loc[5, "churn_risk"]) and pd.isna(rows.loc[5, "next_purchase"])
@@ -202,7 +202,7 @@ def test_segment_ranges_as_people_and_excel_write_them():
 def test_edited_segment_rules_are_used_first_match_wins():
     rows = [{"key": "vip", "en": "VIP", "zh": "贵宾", "r": "", "f": "", "m": "5"},
             {"key": "rest", "en": "Everyone else", "zh": "其他", "r": "", "f": "", "m": ""}]
-    rules = segments.rules_from(Settings.from_user({"segments": rows}))
+    rules = segments.rules_from(settings_from_user({"segments": rows}))
     frame = pd.DataFrame({"r_score": [1, 5], "f_score": [1, 5], "m_score": [5, 4]}, dtype="Int64")
     assert [rules[i].name("zh") for i in segments.assign(frame, rules)] == ["贵宾", "其他"]
     assert rules[-1].key == segments.PROSPECT  # kept even when the edited rules leave it out
@@ -211,7 +211,7 @@ def test_edited_segment_rules_are_used_first_match_wins():
 # classes -----------------------------------------------------------------------------------------
 
 def test_revenue_share_above_keeps_equal_spenders_together():
-    above = classes.revenue_above(pd.Series([500.0, 250, 250, 0, -10]))
+    above = customer_classes.revenue_above(pd.Series([500.0, 250, 250, 0, -10]))
     assert list(above) == [0, 0.5, 0.5, 1.0, 1.0]
 
 
@@ -226,7 +226,7 @@ def _class_case():
 
 
 def test_classes_from_value_and_regularity():
-    result = classes.computed_classes(_class_case(), classes.ClassRules())
+    result = customer_classes.computed_classes(_class_case(), customer_classes.ClassRules())
     assert result.to_dict() == {"steady_big": "A", "volatile_big": "B", "mid": "C", "mid_once": "C",
                                 "small_steady": "C", "small": "D"}
 
@@ -234,11 +234,11 @@ def test_classes_from_value_and_regularity():
 def test_class_rules_are_read_from_the_settings():
     user = {"classes": [{"key": "high_share", "value": "50%"}, {"key": "steady_cv", "value": 2},
                         {"key": "prospect_class", "value": "c类"}]}
-    rules = classes.rules_from(Settings.from_user(user))
+    rules = customer_classes.rules_from(settings_from_user(user))
     assert rules.high_share == 0.5 and rules.steady_cv == 2 and rules.prospect_class == "C"
-    assert classes.computed_classes(_class_case(), rules)["volatile_big"] == "C"  # beyond the top 50%
+    assert customer_classes.computed_classes(_class_case(), rules)["volatile_big"] == "C"  # beyond the top 50%
     with pytest.raises(XlcrmError) as error:
-        classes.rules_from(Settings.from_user({"classes": [{"key": "high_share", "value": "lots"}]}))
+        customer_classes.rules_from(settings_from_user({"classes": [{"key": "high_share", "value": "lots"}]}))
     assert "lots" in error.value.text("en")
 
 
@@ -298,7 +298,7 @@ def test_a_three_week_buyer_silent_for_nine_weeks_is_high_risk_though_r_is_middl
     others = [(f"c{i}", (pd.Timestamp(TODAY) - pd.Timedelta(days=d)).date().isoformat(), 50.0)
               for i, d in enumerate([5, 10, 20, 30, 40, 90, 200, 300, 400])]
     result, _ = purchases.from_orders(orders(*rows, *others), pd.Index(["a"] + [f"c{i}" for i in range(9)]), TODAY)
-    scored = value.by_customer(result, TODAY, default_rules())
+    scored = scoring.by_customer(result, TODAY, default_rules())
     assert scored.loc["a", "r_score"] == 3
     assert scored.loc["a", "churn_risk"] == "high"
     assert scored.loc["a", "next_purchase"] == pd.Timestamp(TODAY) - pd.Timedelta(days=42)
@@ -309,14 +309,14 @@ def test_risk_levels_follow_the_customers_own_gap():
             ("b", "2026-11-10", 1.0), ("b", "2026-11-20", 1.0),  # every 10 days
             ("c", "2026-08-01", 1.0), ("c", "2026-10-01", 1.0)]  # every 61 days, 53 days silent
     result, _ = bought(*rows)
-    scored = value.by_customer(result, TODAY, default_rules())
+    scored = scoring.by_customer(result, TODAY, default_rules())
     assert scored["churn_risk"].to_dict() == {"a": "low", "b": "low", "c": "low"}
-    later = value.by_customer(result, TODAY + dt.timedelta(days=17), default_rules())
+    later = scoring.by_customer(result, TODAY + dt.timedelta(days=17), default_rules())
     assert later["churn_risk"].to_dict() == {"a": "medium", "b": "high", "c": "medium"}
 
 
 def test_a_single_purchase_borrows_the_typical_gap_of_everyone():
     result, _ = bought(("a", "2026-09-01", 1.0), ("a", "2026-09-21", 1.0), ("b", "2026-10-01", 5.0))
-    scored = value.by_customer(result, TODAY, default_rules())
+    scored = scoring.by_customer(result, TODAY, default_rules())
     assert scored.loc["b", "next_purchase"] == pd.Timestamp("2026-10-21")
     assert scored.loc["b", "churn_risk"] == "high"  # 53 days silent against a 20-day rhythm

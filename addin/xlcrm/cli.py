@@ -299,7 +299,7 @@ ASK_PASSWORD = Msg("Password (or authorisation code) for {user}", "{user} 的密
 
 
 def _smtp_overrides(host, port, security, user, sender) -> dict:
-    from xlcrm.core.sender import split_from
+    from xlcrm.core.mailmerge.sender_profile import split_from
 
     name, address = split_from(sender) if sender else ("", "")
     return {"smtp_host": host, "smtp_port": port, "smtp_security": security, "smtp_user": user,
@@ -356,14 +356,14 @@ def password(ctx: click.Context, book: Path | None, user: str | None, delete: bo
 
 
 def _settings_user(book: Path) -> str:
-    from xlcrm.core import settings as settings_sheet
-    from xlcrm.core.sender import sender_profile
+    from xlcrm.core.all_settings import read_settings_grid, settings_from_user
+    from xlcrm.core.mailmerge.sender_profile import sender_profile
     from xlcrm.core.sheets import find_sheet
 
     workbook = bootstrap.file_book(book)
     name = find_sheet(workbook.sheet_names(), "settings")
-    user = settings_sheet.parse_sheet(workbook.read_sheet(name)) if name else {}
-    return sender_profile(settings_sheet.Settings.from_user(user)).user
+    user = read_settings_grid(workbook.read_sheet(name)) if name else {}
+    return sender_profile(settings_from_user(user)).user
 
 
 # -- report ------------------------------------------------------------------------------------------------

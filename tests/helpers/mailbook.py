@@ -14,7 +14,7 @@ from conftest import TODAY
 from helpers.workbooks import sheet_rows
 from xlcrm.actions.remind import remind
 from xlcrm.book.file import FileBook
-from xlcrm.core.touches import TOUCH_COLUMNS
+from xlcrm.core.followups.touches import TOUCH_COLUMNS
 
 SETTINGS_SHEETS = ("CRM设置", "CRM Settings")
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xlcrm.core.due import DATES, PEOPLE_COLUMNS
+from xlcrm.core.followups.due import DATES, PEOPLE_COLUMNS
 from xlcrm.core.settings import Settings
+from xlcrm.core.all_settings import settings_from_user
 
 BLANK = {"owner": None, "class": None, "existing": False, "cadence_days": None, "stage": None}
 
@@ -28,4 +29,4 @@ def settings(**blocks: dict) -> Settings:
     user = {}
     for block, values in blocks.items():
         user[block] = [({"key": k, **v} if isinstance(v, dict) else {"key": k, "value": v}) for k, v in values.items()]
-    return Settings.from_user(user)
+    return settings_from_user(user)

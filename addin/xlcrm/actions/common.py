@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from xlcrm.actions.session import Session, Source
-from xlcrm.core import settings as settings_sheet
+from xlcrm.core.all_settings import settings_grid
 from xlcrm.core.edits import PutSheet, SetCells
 from xlcrm.core.i18n import Msg
 from xlcrm.core.problems import header, problem_row, rows_found_by_others
@@ -36,7 +36,7 @@ def effective_settings(session: Session):
 
 
 def settings_edit(session: Session) -> PutSheet:
-    grid, styles = settings_sheet.render(effective_settings(session), session.lang)
+    grid, styles = settings_grid(effective_settings(session), session.lang)
     return owned_sheet("settings", session.lang, grid, row_styles=styles, widths={0: 18, 1: 30, 2: 24, 3: 60})
 
 

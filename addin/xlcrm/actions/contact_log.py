@@ -16,14 +16,14 @@ from xlcrm.actions.people import own_last_contact
 from xlcrm.actions.report_lines import saved_lines
 from xlcrm.actions.session import Session, open_session
 from xlcrm.book import Book, SaveResult
-from xlcrm.core import contact_log as log
-from xlcrm.core.due import Due
+from xlcrm.core.followups import contact_log as log
+from xlcrm.core.followups.due import Due
 from xlcrm.core.edits import DATE, Edit, SetCells
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text
 from xlcrm.core.sheets import find_sheet
-from xlcrm.core.touches import STATUSES
+from xlcrm.core.followups.touches import STATUSES
 
 FUTURE = Msg("The contact date {when} is in the future; log a contact once it has happened.",
              "联系日期 {when} 在今天之后;请在联系发生后再记录。")

@@ -9,8 +9,8 @@ import pandas as pd
 
 from xlcrm.actions.common import column_edits, owned_sheet
 from xlcrm.actions.session import Session, Source
-from xlcrm.core import due_list
-from xlcrm.core.due import Due
+from xlcrm.core.followups import due_list
+from xlcrm.core.followups.due import Due
 from xlcrm.core.edits import DATE, Edit, Formula, Highlight, SetHighlights
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
@@ -18,7 +18,7 @@ from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text
 from xlcrm.core.sheets import owned_columns, place_columns
 from xlcrm.core.table import column_letter
-from xlcrm.core.touches import STATUSES
+from xlcrm.core.followups.touches import STATUSES
 
 COLOURS = {"overdue": "FFB3B3", "due_today": "FFD27F", "due_week": "FFF59D"}  # red, amber, yellow
 TEAM_COLUMN = Msg(

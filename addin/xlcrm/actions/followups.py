@@ -15,9 +15,9 @@ from xlcrm.actions.progress import Progress, quiet
 from xlcrm.actions.report_lines import problem_lines, saved_lines
 from xlcrm.actions.session import Session, open_session
 from xlcrm.book import Book, SaveResult
-from xlcrm.core import due_list
-from xlcrm.core.due import Due, work_out
-from xlcrm.core.funnel import UNKNOWN_STAGE
+from xlcrm.core.followups import due_list
+from xlcrm.core.followups.due import Due, work_out
+from xlcrm.core.followups.funnel import UNKNOWN_STAGE
 from xlcrm.core.i18n import Msg
 from xlcrm.core.problems import Problem
 from xlcrm.core.parse import clean_text

@@ -14,10 +14,10 @@ from xlcrm.core.edits import DATE, PutSheet, SetCells
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
-from xlcrm.core.mailplan import DECISIONS, HISTORY_COLUMNS, empty_history
+from xlcrm.core.mailmerge.send_plan import DECISIONS, HISTORY_COLUMNS, empty_history
 from xlcrm.core.parse import clean_text
 from xlcrm.core.sheets import find_sheet, sheet_name
-from xlcrm.core.templates import (ALL_OCCASIONS, COLUMNS, Template, find_header, header_row, missing_defaults,
+from xlcrm.core.mailmerge.templates_sheet import (ALL_OCCASIONS, COLUMNS, Template, find_header, header_row, missing_defaults,
                                   read_templates, template_row)
 
 BAD_TEMPLATES = Msg("The mail templates need fixing before anything is sent:\n{problems}",

@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 
 from xlcrm.actions.session import Session
-from xlcrm.core.contact_log import find_header, last_logged, read_log, resolve_names
-from xlcrm.core.due import DATES, PEOPLE_COLUMNS
-from xlcrm.core.followups import customer_class
+from xlcrm.core.followups.contact_log import find_header, last_logged, read_log, resolve_names
+from xlcrm.core.followups.due import DATES, PEOPLE_COLUMNS
+from xlcrm.core.followups.cadence import customer_class
 from xlcrm.core.owners import canonical
 from xlcrm.core.parse import clean_text, parse_column, parse_date
 from xlcrm.core.problems import Problem

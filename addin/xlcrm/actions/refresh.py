@@ -15,7 +15,8 @@ from xlcrm.actions.progress import Progress, quiet
 from xlcrm.actions.refresh_result import RefreshResult
 from xlcrm.actions.session import Source, open_session
 from xlcrm.book import Book, SaveResult
-from xlcrm.core import class_choice, purchases, state, summary, value
+from xlcrm.core import state
+from xlcrm.core.scores import class_choice, purchases, scoring, summary_sheet
 from xlcrm.core.edits import DATE, INT, MONEY, TEXT, Edit, PutSheet
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID
@@ -52,10 +53,10 @@ class _Run:
 
     def read(self) -> None:
         self.session = session = open_session(self.book)
-        problems.refuse_team_columns(session, value.VALUE_COLUMNS)
+        problems.refuse_team_columns(session, scoring.VALUE_COLUMNS)
         if session.orders is None:
             _require_summary_columns(session.customers)
-        self.rules = value.Rules.from_settings(session.settings)  # a bad rule stops here, before any write
+        self.rules = scoring.Rules.from_settings(session.settings)  # a bad rule stops here, before any write
         name = find_sheet(self.book.sheet_names(), "state")
         self.memory = state.parse(self.book.read_sheet(name)) if name else {}
         self.result = RefreshResult(session, SaveResult(""), self.today)
@@ -72,8 +73,8 @@ class _Run:
             bought = purchases.from_summary(customers.records)
             session.problems += problems.missing_last_orders(customers, bought, keys)
             self.result.notes.append(NO_RHYTHM)
-        scored = value.by_customer(bought, self.today, self.rules, rhythm_known=session.orders is not None)
-        self.rows = value.by_row(keys, bought, scored, self.rules)
+        scored = scoring.by_customer(bought, self.today, self.rules, rhythm_known=session.orders is not None)
+        self.rows = scoring.by_row(keys, bought, scored, self.rules)
         manual = self._choose_classes(keys)
         self.result.count(self._counted(keys), self.rules.segments, manual)
 
@@ -97,21 +98,21 @@ class _Run:
     def write(self) -> None:
         session, lang = self.session, self.session.lang
         shown = self.rows.copy()
-        shown["segment"] = value.segment_names(self.rows["segment"], self.rules.segments, lang)
-        shown["churn_risk"] = value.risk_names(self.rows["churn_risk"], lang)
+        shown["segment"] = scoring.segment_names(self.rows["segment"], self.rules.segments, lang)
+        shown["churn_risk"] = scoring.risk_names(self.rows["churn_risk"], lang)
         edits: list[Edit] = list(housekeeping(session, "refresh"))
-        edits += column_edits(session.customers, shown[list(value.VALUE_COLUMNS)], lang, COLUMN_FORMATS)
+        edits += column_edits(session.customers, shown[list(scoring.VALUE_COLUMNS)], lang, COLUMN_FORMATS)
         edits.append(self._summary(session.customers))
         edits.append(owned_sheet("state", lang, state.render(self.memory), hidden=True))
         self.result.saved = self.book.apply(edits)
 
     def _summary(self, customers: Source) -> PutSheet:
         table = customers.table
-        columns = place_columns(table.headers, list(value.VALUE_COLUMNS))
-        where = summary.Source(table.sheet, table.header_row + 1, table.last_row, columns)
-        layout = summary.summary_sheet(where, self.rules.segments, self.today, self.session.lang)
+        columns = place_columns(table.headers, list(scoring.VALUE_COLUMNS))
+        where = summary_sheet.Source(table.sheet, table.header_row + 1, table.last_row, columns)
+        layout = summary_sheet.summary_sheet(where, self.rules.segments, self.today, self.session.lang)
         return owned_sheet("summary", self.session.lang, layout.rows, row_styles=layout.styles,
-                           formats=summary.FORMATS, widths=summary.WIDTHS, charts=tuple(layout.charts))
+                           formats=summary_sheet.FORMATS, widths=summary_sheet.WIDTHS, charts=tuple(layout.charts))
 
 
 def _require_summary_columns(customers: Source) -> None:

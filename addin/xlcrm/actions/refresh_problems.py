@@ -9,13 +9,13 @@ import re
 import pandas as pd
 
 from xlcrm.actions.session import Session, Source
-from xlcrm.core import class_choice
-from xlcrm.core.class_choice import Choice
+from xlcrm.core.scores import class_choice
+from xlcrm.core.scores.class_choice import Choice
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import is_blank
 from xlcrm.core.problems import Problem
-from xlcrm.core.purchases import OrderCheck
+from xlcrm.core.scores.purchases import OrderCheck
 from xlcrm.core.records import customer_key
 from xlcrm.core.sheets import column_label, find_sheet, owned_columns, place_columns
 from xlcrm.core.table import column_letter

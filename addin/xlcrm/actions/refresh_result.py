@@ -11,9 +11,9 @@ import pandas as pd
 from xlcrm.actions.report_lines import problem_lines, saved_lines
 from xlcrm.actions.session import Session
 from xlcrm.book import SaveResult
-from xlcrm.core.classes import CLASSES
+from xlcrm.core.scores.customer_classes import CLASSES
 from xlcrm.core.i18n import Msg, pick
-from xlcrm.core.segments import Segment
+from xlcrm.core.scores.segments import Segment
 from xlcrm.core.sheets import sheet_name
 
 SCORED = Msg("Scored {scored} customers with purchases as of {day}; {prospects} without purchases are Prospects.",

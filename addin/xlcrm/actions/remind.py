@@ -30,14 +30,14 @@ from xlcrm.book import Book, SaveResult
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg, pick
-from xlcrm.core.mailcontext import DIGEST_FIELDS, customer_contexts, digest_context, field_names, touch_context
-from xlcrm.core.mailplan import (ALREADY_SENT, DECISIONS, Rules, apply_cap, digest_items, plan_digests,
+from xlcrm.core.mailmerge.merge_fields import DIGEST_FIELDS, customer_contexts, digest_context, field_names, touch_context
+from xlcrm.core.mailmerge.send_plan import (ALREADY_SENT, DECISIONS, Rules, apply_cap, digest_items, plan_digests,
                                  plan_messages)
-from xlcrm.core.sender import Owner, SenderProfile, sender_profile, with_owners
+from xlcrm.core.mailmerge.sender_profile import Owner, SenderProfile, sender_profile, with_owners
 from xlcrm.core.sheets import sheet_name
-from xlcrm.core.templates import ALL_OCCASIONS, Template
-from xlcrm.core.touches import TOUCH_COLUMNS
-from xlcrm.core.window import parse_window
+from xlcrm.core.mailmerge.templates_sheet import ALL_OCCASIONS, Template
+from xlcrm.core.followups.touches import TOUCH_COLUMNS
+from xlcrm.core.mailmerge.send_window import parse_window
 from xlcrm.mail import outbox
 from xlcrm.mail.batch import Batch, BatchResult, Clock, Outgoing, SystemClock
 from xlcrm.mail.journal import Journal, journal_path

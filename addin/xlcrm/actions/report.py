@@ -23,11 +23,11 @@ from xlcrm.core.edits import Edit
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.core.period import ending, period_kind
-from xlcrm.core.report import Report, ReportRules
-from xlcrm.core.report_build import build
-from xlcrm.core.report_inputs import for_owner, owner_of
-from xlcrm.core.report_sheet import WIDTHS, report_sheet
-from xlcrm.core.sender import sender_profile
+from xlcrm.core.report.sections import Report, ReportRules
+from xlcrm.core.report.assemble import build
+from xlcrm.core.report.inputs import for_owner, owner_of
+from xlcrm.core.report.report_sheet import WIDTHS, report_sheet
+from xlcrm.core.mailmerge.sender_profile import sender_profile
 from xlcrm.core.sheets import sheet_name
 from xlcrm.mail.batch import Clock, SystemClock
 from xlcrm.mail.journal import journal_path

@@ -13,14 +13,15 @@ from xlcrm.actions.mail_sheets import merged_history, read_log
 from xlcrm.actions.people import contact_log
 from xlcrm.actions.refresh import STATE_SECTION
 from xlcrm.actions.session import Session
-from xlcrm.core import class_choice, purchases, rhythm, state, value
+from xlcrm.core import state
+from xlcrm.core.scores import buying_rhythm, class_choice, purchases, scoring
 from xlcrm.core.fields import BY_ID
-from xlcrm.core.funnel import funnel_stages
+from xlcrm.core.followups.funnel import funnel_stages
 from xlcrm.core.i18n import Msg
 from xlcrm.core.owners import owner_key
 from xlcrm.core.period import Period
-from xlcrm.core.report_activity import status_decisions
-from xlcrm.core.report_inputs import Inputs
+from xlcrm.core.report.activity import status_decisions
+from xlcrm.core.report.inputs import Inputs
 from xlcrm.core.sheets import find_sheet
 from xlcrm.mail.journal import Journal, journal_path
 
@@ -33,7 +34,7 @@ def gather(session: Session, period: Period) -> Inputs:
     today = period.end
     due = compute(session, today, note_problems=False)
     people = _people(session, due.people)
-    rules = value.Rules.from_settings(session.settings)
+    rules = scoring.Rules.from_settings(session.settings)
     notes: list[Msg] = []
     stages = funnel_stages(session.settings, notes)
     inputs = Inputs(session.customers.table.sheet, people, due, rules.segments, stages,
@@ -59,7 +60,7 @@ def _people(session: Session, people: pd.DataFrame) -> pd.DataFrame:
     return frame[~frame["key"].duplicated(keep="first")]
 
 
-def _scores(session: Session, rules: value.Rules, period: Period, rows: pd.Index) -> tuple[pd.DataFrame | None,
+def _scores(session: Session, rules: scoring.Rules, period: Period, rows: pd.Index) -> tuple[pd.DataFrame | None,
                                                                                           Msg | None]:
     """Per customer row, as a refresh scores them today: segment, class (the user's choice kept), revenue,
     purchases, last purchase, typical gap, churn risk; and the churn risk as it stood before the period."""
@@ -67,16 +68,16 @@ def _scores(session: Session, rules: value.Rules, period: Period, rows: pd.Index
     bought, earlier, missing = _purchases(session, period)
     if bought is None:
         return None, missing
-    by_row = value.by_row(keys, bought, value.by_customer(bought, period.end, rules, earlier is not None), rules)
+    by_row = scoring.by_row(keys, bought, scoring.by_customer(bought, period.end, rules, earlier is not None), rules)
     frame = pd.DataFrame({
-        "segment": value.segment_names(by_row["segment"], rules.segments, session.lang),
+        "segment": scoring.segment_names(by_row["segment"], rules.segments, session.lang),
         "class": _chosen_classes(session, by_row["class"], keys),
         "monetary": by_row["monetary"], "frequency": by_row["frequency"],
         "churn_risk": _keys_or_none(by_row["churn_risk"]),
         "last": pd.to_datetime(bought["last"].reindex(keys.to_numpy()).to_numpy()),
-        "gap": rhythm.typical_gap(bought["gap"]).reindex(keys.to_numpy()).to_numpy(),
+        "gap": buying_rhythm.typical_gap(bought["gap"]).reindex(keys.to_numpy()).to_numpy(),
     }, index=by_row.index)
-    before = (value.by_customer(earlier, period.previous().end, rules)["churn_risk"] if earlier is not None
+    before = (scoring.by_customer(earlier, period.previous().end, rules)["churn_risk"] if earlier is not None
               and len(earlier) else pd.Series(dtype=object))
     frame["risk_before"] = _keys_or_none(pd.Series(before.reindex(keys.to_numpy()).to_numpy(), index=keys.index))
     return frame.loc[rows], None

@@ -16,8 +16,8 @@ from xlcrm.actions.session import Session
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
-from xlcrm.core.report import Report
-from xlcrm.core.sender import SenderProfile
+from xlcrm.core.report.sections import Report
+from xlcrm.core.mailmerge.sender_profile import SenderProfile
 from xlcrm.mail.batch import Batch, Clock, Outgoing
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.mail.message import Party, Refused, build

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from xlcrm.book import Book
-from xlcrm.core import settings as settings_sheet
+from xlcrm.core.all_settings import read_settings_grid, settings_from_user
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of
 from xlcrm.core.i18n import Msg, lang_of, normalize_lang
@@ -71,8 +71,8 @@ class Session:
 def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) -> Session:
     names = book.sheet_names()
     settings_name = find_sheet(names, "settings")
-    user = settings_sheet.parse_sheet(book.read_sheet(settings_name)) if settings_name else {}
-    settings = Settings.from_user(user, present=bool(settings_name))
+    user = read_settings_grid(book.read_sheet(settings_name)) if settings_name else {}
+    settings = settings_from_user(user, present=bool(settings_name))
     candidates = [n for n in names if n not in owned_sheet_names(names)]
     notes: list[Msg] = []
     customer_sheet = _choose(book, settings.text("customer_sheet"), candidates, CUSTOMERS, notes)
@@ -112,10 +112,10 @@ def book_lang(book: Book) -> str | None:
     try:
         names = book.sheet_names()
         settings_name = find_sheet(names, "settings")
-        user = settings_sheet.parse_sheet(book.read_sheet(settings_name)) if settings_name else {}
+        user = read_settings_grid(book.read_sheet(settings_name)) if settings_name else {}
         ours = owned_sheet_names(names)
         texts = [v for n in names if n not in ours for row in book.read_sheet(n, HEADER_SCAN_ROWS) for v in row]
-        return Settings.from_user(user, present=bool(settings_name)).lang(lang_of(texts))
+        return settings_from_user(user, present=bool(settings_name)).lang(lang_of(texts))
     except Exception:  # the error to be shown may well be that the workbook cannot be read
         return None
 

@@ -71,28 +71,13 @@ MAPPING = Block(
 )
 
 
-def all_blocks() -> tuple[Block, ...]:
-    """Every block, in the order the sheet shows them. Each feature adds its own here."""
-    # Feature modules build on this one, so they are imported when asked for.
-    from xlcrm.core import classes, rfm, rhythm, segments
-    from xlcrm.core.care import HOLIDAYS
-    from xlcrm.core.funnel import FUNNEL
-    from xlcrm.core.rules import CADENCE, FOLLOWUP, TOUCHES
-    from xlcrm.core.sender import OWNERS, SENDER
-    from xlcrm.core.report import REPORT_BLOCK
-
-    return (GENERAL, MAPPING, rfm.SCORE_BLOCK, segments.SEGMENT_BLOCK, classes.CLASS_BLOCK, rhythm.CHURN_BLOCK,
-            FOLLOWUP, CADENCE, TOUCHES, HOLIDAYS, FUNNEL, SENDER, OWNERS, REPORT_BLOCK)
-
-
 def _block_for_title(text: str, blocks: tuple[Block, ...]) -> Block | None:
     key = norm_header(text.lstrip("■").strip())
     return next((b for b in blocks if key in (norm_header(b.title.en), norm_header(b.title.zh))), None)
 
 
-def parse_sheet(grid: list[list]) -> dict[str, list[dict[str, Any]]]:
+def parse_sheet(grid: list[list], blocks: tuple[Block, ...]) -> dict[str, list[dict[str, Any]]]:
     """The user's rows per block id, read from a settings sheet grid."""
-    blocks = all_blocks()
     found: dict[str, list[dict[str, Any]]] = {}
     current: Block | None = None
     positions: dict[int, str] | None = None
@@ -126,8 +111,9 @@ class Settings:
     present: bool = False  # whether the workbook had a settings sheet
 
     @classmethod
-    def from_user(cls, user: dict[str, list[dict[str, Any]]], present: bool = True) -> "Settings":
-        return cls({b.id: _merge(b, user.get(b.id)) for b in all_blocks()}, present)
+    def from_user(cls, user: dict[str, list[dict[str, Any]]], blocks: tuple[Block, ...],
+                  present: bool = True) -> "Settings":
+        return cls({b.id: _merge(b, user.get(b.id)) for b in blocks}, present)
 
     def rows(self, block: str) -> list[dict[str, Any]]:
         return self.blocks[block]
@@ -170,12 +156,12 @@ def _user_part(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if v is not None}
 
 
-def render(settings: Settings, lang: str) -> tuple[list[list[Any]], dict[int, str]]:
+def render(settings: Settings, blocks: tuple[Block, ...], lang: str) -> tuple[list[list[Any]], dict[int, str]]:
     """The settings sheet as a grid, with the style of the title and header rows."""
     grid: list[list[Any]] = [[Msg("xlcrm settings: edit the values; the next run uses them.",
                                   "xlcrm 设置:可直接修改各项的值,下次运行时生效。").text(lang)]]
     styles = {0: "title"}
-    for block in all_blocks():
+    for block in blocks:
         grid.append([])
         styles[len(grid)] = "section"
         grid.append(["■ " + block.title.text(lang)] + ([block.note.text(lang)] if block.note else []))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 
 from xlcrm.core.i18n import Msg
-from xlcrm.core.sender import SenderProfile
+from xlcrm.core.mailmerge.sender_profile import SenderProfile
 from xlcrm.mail.faults import Fatal, Rejected, SendFault, Temporary, Uncertain
 from xlcrm.mail.journal import Journal
 

@@ -22,7 +22,7 @@ from filelock import FileLock, Timeout
 
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
-from xlcrm.core.mailplan import HISTORY_COLUMNS, empty_history
+from xlcrm.core.mailmerge.send_plan import HISTORY_COLUMNS, empty_history
 
 SUFFIX = ".xlcrm-mail.jsonl"
 BUSY = Msg("Another xlcrm is sending from this workbook right now ({lock}); wait for it to finish.",

@@ -22,8 +22,8 @@ from markupsafe import Markup, escape
 
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
-from xlcrm.core.mailcontext import MADE
-from xlcrm.core.templates import Template
+from xlcrm.core.mailmerge.merge_fields import MADE
+from xlcrm.core.mailmerge.templates_sheet import Template
 from xlcrm.mail.html_text import html_to_text
 
 MAX_REPEAT = 10_000  # 'x' * n and n ** m in a template stay small

@@ -26,7 +26,7 @@ from typing import Callable
 import yagmail
 
 from xlcrm.core.i18n import Msg
-from xlcrm.core.sender import SenderProfile
+from xlcrm.core.mailmerge.sender_profile import SenderProfile
 from xlcrm.mail.credentials import password_for, password_origin
 from xlcrm.mail.faults import Fatal, Rejected, Temporary, Uncertain
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from xlcrm.core.default_templates import DIGEST
+from xlcrm.core.mailmerge.default_templates import DIGEST
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
-from xlcrm.core.templates import DUE, Template
-from xlcrm.core.window import SendWindow
+from xlcrm.core.mailmerge.templates_sheet import DUE, Template
+from xlcrm.core.mailmerge.send_window import SendWindow
 
 HISTORY_COLUMNS = ("msg_key", "state", "at", "customer_key", "occasion", "to", "test", "reason")
 PLAN_COLUMNS = ("row", "key", "customer", "owner", "occasion", "due", "status", "detail", "template",

@@ -18,9 +18,9 @@ from xlcrm.core.fields import CUSTOMERS, fields_of
 from xlcrm.core.i18n import Msg
 from xlcrm.core.lunar import spell
 from xlcrm.core.parse import YEARLESS
-from xlcrm.core.sender import Owner, SenderProfile
-from xlcrm.core.templates import ALL_OCCASIONS
-from xlcrm.core.touches import STATUSES
+from xlcrm.core.mailmerge.sender_profile import Owner, SenderProfile
+from xlcrm.core.mailmerge.templates_sheet import ALL_OCCASIONS
+from xlcrm.core.followups.touches import STATUSES
 
 MADE = ("greeting_name", "signature", "owner_email", "owner_phone", "company", "from_name", "today",
         "occasion", "occasion_id", "due", "status", "status_id", "detail", "row", "customer_key")

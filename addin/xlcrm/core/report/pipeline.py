@@ -6,13 +6,13 @@ import datetime as dt
 
 import pandas as pd
 
-from xlcrm.core.due import Due
-from xlcrm.core.due_list import NO_OWNER, listed
+from xlcrm.core.followups.due import Due
+from xlcrm.core.followups.due_list import NO_OWNER, listed
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT
-from xlcrm.core.funnel import funnel_counts, stage_names, stage_steps
+from xlcrm.core.followups.funnel import funnel_counts, stage_names, stage_steps
 from xlcrm.core.i18n import Msg
 from xlcrm.core.owners import names_in, one_per_owner
-from xlcrm.core.report import ChartSpec, Column, Section, share, table
+from xlcrm.core.report.sections import ChartSpec, Column, Section, share, table
 
 FUNNEL = Msg("Sales funnel", "销售漏斗")
 NO_STAGE = Msg("Not available: sheet '{sheet}' has no stage column (阶段 / Stage), so deals cannot be placed in the "

@@ -17,7 +17,7 @@ import pandas as pd
 
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, Chart
 from xlcrm.core.i18n import Msg
-from xlcrm.core.report import NOTHING, NUMBER, SUBTITLE, Report, Section, Table, listed_note
+from xlcrm.core.report.sections import NOTHING, NUMBER, SUBTITLE, Report, Section, Table, listed_note
 from xlcrm.core.table import column_letter
 
 EXPLAIN = Msg("A snapshot of {today}: build the report again (xlcrm report, or the Build report button) to update it. "

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from xlcrm.core.calendar import WorkCalendar
-from xlcrm.core.care import care_touches, greeted_holidays, touch_frame
-from xlcrm.core.followups import plan_followups
-from xlcrm.core.rules import Rules, read_rules
-from xlcrm.core.funnel import funnel_counts, funnel_stages, stage_steps, stuck_touches, unknown_stages
+from xlcrm.core.followups.care import care_touches, greeted_holidays, touch_frame
+from xlcrm.core.followups.cadence import plan_followups
+from xlcrm.core.followups.followup_rules import Rules, read_rules
+from xlcrm.core.followups.funnel import funnel_counts, funnel_stages, stage_steps, stuck_touches, unknown_stages
 from xlcrm.core.i18n import Msg, pick
 from xlcrm.core.settings import Settings
-from xlcrm.core.touches import TOUCH_COLUMNS
+from xlcrm.core.followups.touches import TOUCH_COLUMNS
 
 DATES = ("last_contact", "next_followup", "first_contact", "birthday", "deal_won", "delivery", "appointment",
          "stage_since")

@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 
 from xlcrm.core.calendar import DEFAULT_COUNTRY, WorkCalendar
-from xlcrm.core.followups import statuses
+from xlcrm.core.followups.cadence import statuses
 from xlcrm.core.lunar import next_occurrence
-from xlcrm.core.rules import NO, YES, Rules, read_flag
+from xlcrm.core.followups.followup_rules import NO, YES, Rules, read_flag
 from xlcrm.core.i18n import Msg, pick
 from xlcrm.core.parse import clean_text
 from xlcrm.core.settings import Block, Col, Settings
-from xlcrm.core.touches import TOUCH_COLUMNS
+from xlcrm.core.followups.touches import TOUCH_COLUMNS
 
 # Greeted by default; every other holiday of the calendar is listed, switched off.
 GREETED = {"New Year's Day", "Chinese New Year (Spring Festival)", "Dragon Boat Festival", "Mid-Autumn Festival",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlcrm.core import classes, rfm, rhythm, segments
+from xlcrm.core.scores import buying_rhythm, customer_classes, rfm, segments
 from xlcrm.core.settings import Settings
 
 VALUE_COLUMNS = ("recency", "frequency", "monetary", "r_score", "f_score", "m_score", "rfm", "segment",
@@ -23,19 +23,19 @@ VALUE_COLUMNS = ("recency", "frequency", "monetary", "r_score", "f_score", "m_sc
 class Rules:
     scores: dict[str, rfm.ScoreRule]
     segments: list[segments.Segment]
-    classes: classes.ClassRules
+    classes: customer_classes.ClassRules
     churn_factor: float
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Rules":
-        factor = settings.number("churn_factor", rhythm.CHURN_BLOCK.id, default=2.0)
-        return cls(rfm.rules_from(settings), segments.rules_from(settings), classes.rules_from(settings),
+        factor = settings.number("churn_factor", buying_rhythm.CHURN_BLOCK.id, default=2.0)
+        return cls(rfm.rules_from(settings), segments.rules_from(settings), customer_classes.rules_from(settings),
                    factor if factor and factor > 0 else 2.0)
 
 
 def by_customer(purchases: pd.DataFrame, today: dt.date, rules: Rules, rhythm_known: bool = True) -> pd.DataFrame:
     """One row per customer key that bought: VALUE_COLUMNS, with segment as an index into rules.segments,
-    class computed by the rules and churn_risk a key of rhythm.RISKS."""
+    class computed by the rules and churn_risk a key of buying_rhythm.RISKS."""
     bought = purchases[purchases["frequency"].gt(0)]
     frame = pd.DataFrame(index=bought.index)
     frame["recency"] = (pd.Timestamp(today) - bought["last"]).dt.days.astype("Int64")
@@ -45,9 +45,9 @@ def by_customer(purchases: pd.DataFrame, today: dt.date, rules: Rules, rhythm_kn
     scores["r_score"] = scores["r_score"].fillna(1)  # bought, but the date of the last order is unknown
     frame = frame.join(scores)
     frame["segment"] = segments.assign(frame, rules.segments)
-    frame["class"] = classes.computed_classes(bought, rules.classes, rhythm_known)
+    frame["class"] = customer_classes.computed_classes(bought, rules.classes, rhythm_known)
     if rhythm_known:
-        frame = frame.join(rhythm.churn(bought["last"], bought["gap"], today, rules.churn_factor))
+        frame = frame.join(buying_rhythm.churn(bought["last"], bought["gap"], today, rules.churn_factor))
     else:
         frame["next_purchase"], frame["churn_risk"] = pd.NaT, None
     return frame
@@ -72,4 +72,4 @@ def segment_names(index: pd.Series, rules: list[segments.Segment], lang: str) ->
 
 
 def risk_names(keys: pd.Series, lang: str) -> pd.Series:
-    return keys.map({k: m.text(lang) for k, m in rhythm.RISKS.items()}).astype(object)
+    return keys.map({k: m.text(lang) for k, m in buying_rhythm.RISKS.items()}).astype(object)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlcrm.core.default_templates import DEFAULTS, DIGEST
+from xlcrm.core.mailmerge.default_templates import DEFAULTS, DIGEST
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text, parse_flag
 from xlcrm.core.problems import Problem
 from xlcrm.core.settings import Col
 from xlcrm.core.table import column_letter
-from xlcrm.core.touches import OCCASIONS, STATUSES
+from xlcrm.core.followups.touches import OCCASIONS, STATUSES
 
 COLUMNS = (
     Col("name", "Template", "模板名称"), Col("active", "Active", "启用"), Col("occasions", "Occasions", "场合"),

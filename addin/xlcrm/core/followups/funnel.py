@@ -7,9 +7,9 @@ import re
 
 import pandas as pd
 
-from xlcrm.core.care import touch_frame
+from xlcrm.core.followups.care import touch_frame
 from xlcrm.core.fields import norm_header
-from xlcrm.core.rules import read_days
+from xlcrm.core.followups.followup_rules import read_days
 from xlcrm.core.i18n import Msg, pick
 from xlcrm.core.parse import clean_text
 from xlcrm.core.settings import Block, Col, Settings

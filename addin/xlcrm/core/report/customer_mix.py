@@ -6,11 +6,11 @@ import math
 
 import pandas as pd
 
-from xlcrm.core.classes import CLASSES, MEANINGS
+from xlcrm.core.scores.customer_classes import CLASSES, MEANINGS
 from xlcrm.core.edits import INT, MONEY, PERCENT
 from xlcrm.core.i18n import Msg
-from xlcrm.core.report import ChartSpec, Column, Section, share, table
-from xlcrm.core.segments import Segment
+from xlcrm.core.report.sections import ChartSpec, Column, Section, share, table
+from xlcrm.core.scores.segments import Segment
 
 SEGMENTS = Msg("Customers per segment", "各分群客户")
 CLASSES_TITLE = Msg("Customers per class", "各等级客户")

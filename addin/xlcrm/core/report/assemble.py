@@ -7,13 +7,13 @@ import pandas as pd
 from xlcrm.core.edits import MONEY, PERCENT
 from xlcrm.core.i18n import Msg
 from xlcrm.core.period import Period
-from xlcrm.core.report import NUMBER, Column, Report, ReportRules, Section, change, table
-from xlcrm.core.report_activity import contacts_section, mails_section
-from xlcrm.core.report_inputs import Inputs
-from xlcrm.core import report_mix
-from xlcrm.core.mailplan import DECISIONS
-from xlcrm.core.report_pipeline import followup_section, funnel_section
-from xlcrm.core.report_risk import churn_section, dormant_section, yoy_section
+from xlcrm.core.report.sections import NUMBER, Column, Report, ReportRules, Section, change, table
+from xlcrm.core.report.activity import contacts_section, mails_section
+from xlcrm.core.report.inputs import Inputs
+from xlcrm.core.report import customer_mix
+from xlcrm.core.mailmerge.send_plan import DECISIONS
+from xlcrm.core.report.pipeline import followup_section, funnel_section
+from xlcrm.core.report.churn_risk import churn_section, dormant_section, yoy_section
 
 OVERVIEW = Msg("Overview", "概览")
 NO_PURCHASES = Msg("Not available: {why}", "无法显示:{why}")
@@ -78,9 +78,9 @@ def _scored(scores: pd.DataFrame | None, inputs: Inputs, lang: str) -> list[Sect
     if scores is None:
         why = NO_PURCHASES(why=inputs.no_scores)
         return [Section(sid, title, missing=why) for sid, title in
-                (("segments", report_mix.SEGMENTS), ("classes", report_mix.CLASSES_TITLE), ("pareto", report_mix.PARETO))]
-    return [report_mix.segment_section(scores, inputs.segments, lang), report_mix.class_section(scores, lang),
-            report_mix.pareto_section(scores, lang)]
+                (("segments", customer_mix.SEGMENTS), ("classes", customer_mix.CLASSES_TITLE), ("pareto", customer_mix.PARETO))]
+    return [customer_mix.segment_section(scores, inputs.segments, lang), customer_mix.class_section(scores, lang),
+            customer_mix.pareto_section(scores, lang)]
 
 
 def _amounts(inputs: Inputs) -> pd.Series | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlcrm.core.rhythm import gap_stats
+from xlcrm.core.scores.buying_rhythm import gap_stats
 
 PURCHASE_COLUMNS = ("last", "frequency", "monetary", "gap", "gap_cv", "gaps")
 SUMMARY_FIELDS = ("last_order", "order_count", "total_amount")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from xlcrm.core.calendar import WorkCalendar
 from xlcrm.core.parse import clean_text
-from xlcrm.core.rules import CLASSES, MAX_DAYS, Rules
+from xlcrm.core.followups.followup_rules import CLASSES, MAX_DAYS, Rules
 
 WEEK = 7  # "due this week": within the next 7 days
 

@@ -9,8 +9,8 @@ import pandas as pd
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT
 from xlcrm.core.i18n import Msg
 from xlcrm.core.period import Period
-from xlcrm.core.report import ChartSpec, Column, Section, change, table
-from xlcrm.core.rhythm import RISKS
+from xlcrm.core.report.sections import ChartSpec, Column, Section, change, table
+from xlcrm.core.scores.buying_rhythm import RISKS
 
 RANK = {None: 0, "low": 1, "medium": 2, "high": 3}
 CHURN = Msg("Newly at churn risk", "新增流失风险客户")

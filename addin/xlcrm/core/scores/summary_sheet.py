@@ -12,11 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from xlcrm.core.classes import CLASSES, MEANINGS
+from xlcrm.core.scores.customer_classes import CLASSES, MEANINGS
 from xlcrm.core.edits import MONEY, PERCENT, Chart, Formula
 from xlcrm.core.i18n import Msg
-from xlcrm.core.rhythm import RISKS
-from xlcrm.core.segments import Segment
+from xlcrm.core.scores.buying_rhythm import RISKS
+from xlcrm.core.scores.segments import Segment
 from xlcrm.core.table import column_letter
 
 TITLE = Msg("CRM summary as of {day}", "CRM概览(截至 {day})")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from xlcrm.core.class_choice import normalize_class
+from xlcrm.core.scores.class_choice import normalize_class
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.core.settings import KV_COLUMNS, Block, Settings, kv

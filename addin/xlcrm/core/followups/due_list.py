@@ -7,11 +7,11 @@ from typing import Any
 
 import pandas as pd
 
-from xlcrm.core.due import Due
+from xlcrm.core.followups.due import Due
 from xlcrm.core.edits import DATE, INT, Formula
 from xlcrm.core.i18n import Msg, pick
 from xlcrm.core.owners import one_per_owner
-from xlcrm.core.touches import OCCASIONS, STATUSES
+from xlcrm.core.followups.touches import OCCASIONS, STATUSES
 
 LISTED = ("overdue", "due_today", "due_week", "no_date")  # what the due list shows, in this order
 CARE = ("birthday", "holiday", "thanks", "return_visit", "appointment", "feedback")

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from xlcrm.core.due import Due
+from xlcrm.core.followups.due import Due
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.owners import names_in, owner_key
-from xlcrm.core.segments import Segment
+from xlcrm.core.scores.segments import Segment
 
 UNKNOWN_OWNER = Msg("No customer in sheet '{sheet}' has the owner '{owner}'. Owners: {owners}",
                     "工作表“{sheet}”中没有负责人为“{owner}”的客户。现有负责人:{owners}")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xlcrm.core.due_list import NO_OWNER
+from xlcrm.core.followups.due_list import NO_OWNER
 from xlcrm.core.edits import INT
 from xlcrm.core.i18n import Msg
-from xlcrm.core.mailplan import DECISIONS
+from xlcrm.core.mailmerge.send_plan import DECISIONS
 from xlcrm.core.period import Period
-from xlcrm.core.report import ChartSpec, Column, Section, table
+from xlcrm.core.report.sections import ChartSpec, Column, Section, table
 
 CONTACTS = Msg("Contacts logged per owner", "各负责人的跟进记录")
 NO_LOG = Msg("Not available: the workbook has no contact log yet (跟进记录 / Contact log). Log contacts with "

@@ -16,7 +16,7 @@ from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text
 from xlcrm.core.settings import Block, Col, KV_COLUMNS, Settings, kv
-from xlcrm.core.window import SendWindow, parse_window
+from xlcrm.core.mailmerge.send_window import SendWindow, parse_window
 
 SECURITY = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
