@@ -11,7 +11,7 @@ TODAY = dt.date(2026, 11, 23)
 
 # xlwings' remote-interpreter Book stands in for Excel in the live back-end's tests; xlwings accepts
 # this key for noncommercial use such as this project's tests. Set before xlwings is first imported.
-# The product itself never needs a key (tests/test_ribbon.py checks that).
+# The product itself never needs a key (tests/excel/test_ribbon.py checks that).
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 

@@ -16,7 +16,7 @@ from helpers.smtp_server import delivered
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.mail.smtp import SmtpMailer
 
-DRIVER = Path(__file__).parent / "helpers" / "send_driver.py"
+DRIVER = Path(__file__).parents[1] / "helpers" / "send_driver.py"
 
 
 run = remind_on

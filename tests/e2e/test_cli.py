@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from xlcrm.cli import main
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def run(*args):

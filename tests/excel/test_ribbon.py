@@ -21,7 +21,7 @@ from xlcrm.book.file import FileBook
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 
-ADDIN = Path(__file__).resolve().parents[1] / "addin"
+ADDIN = Path(__file__).resolve().parents[2] / "addin"
 
 
 @pytest.fixture
