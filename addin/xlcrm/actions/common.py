@@ -12,7 +12,7 @@ from xlcrm.actions.session import Session, Source
 from xlcrm.core.all_settings import settings_grid
 from xlcrm.core.edits import PutSheet, SetCells
 from xlcrm.core.i18n import Msg
-from xlcrm.core.problems import header, problem_row, rows_found_by_others
+from xlcrm.core.problems import header, problem_rows, rows_found_by_others
 from xlcrm.core.sheets import SHEETS, column_label, find_sheet, place_columns, sheet_name
 
 NO_PROBLEMS = Msg("No problems found.", "未发现数据问题。")
@@ -45,8 +45,7 @@ def problems_edit(session: Session, action: str) -> PutSheet:
     found on their last run (kept until they run again)."""
     lang, split = session.lang, session.read_count
     existing = find_sheet(session.book.sheet_names(), "problems")
-    rows = ([problem_row(p, "read", lang) for p in session.problems[:split]]
-            + [problem_row(p, action, lang) for p in session.problems[split:]]
+    rows = (problem_rows(session.problems[:split], "read", lang) + problem_rows(session.problems[split:], action, lang)
             + rows_found_by_others(session.book.read_sheet(existing) if existing else [], {"read", action}))
     styles = {0: "header"}
     if not rows:
