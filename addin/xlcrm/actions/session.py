@@ -13,11 +13,11 @@ from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of
 from xlcrm.core.i18n import Msg, lang_of, normalize_lang
 from xlcrm.core.mapping import Mapping, people_as_customers, require, resolve
 from xlcrm.core.problems import Problem
-from xlcrm.core.records import column_day_first, duplicate_problems, read_records, separate_namesakes, unit_notes
+from xlcrm.core.records import NO_CUSTOMER, column_day_first, duplicate_problems, read_records, separate_namesakes, unit_notes
 from xlcrm.core.settings import Settings
 from xlcrm.core.sheets import find_sheet, owned_columns, owned_headers, owned_sheet_names
 from xlcrm.core.parse import clean_text
-from xlcrm.core.table import HEADER_SCAN_ROWS, Table, extract_table, find_header_row, match_field, synonym_index
+from xlcrm.core.table import HEADER_SCAN_ROWS, column_letter, Table, extract_table, find_header_row, match_field, synonym_index
 
 NO_TABLE = Msg(
     "No sheet holds a customer table: none of {sheets} has a header row (within the first {rows} rows) "
@@ -96,7 +96,12 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
             orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first)
         else:
             orders = _orders_in_place(book, customers, settings, day_first, notes, orders_only)
-        problems += orders.problems if orders and orders.table is not customers.table else []
+        if orders and orders.table is customers.table:  # one sheet read twice: each cell's problem once
+            table = customers.table
+            read = {f"{column_letter(c)} {table.header_of(c)}" for c in customers.mapping.columns.values()}
+            problems += [p for p in orders.problems if p.column not in read and p.why is not NO_CUSTOMER]
+        elif orders:
+            problems += orders.problems
     if not (orders and orders.table is customers.table):  # one row per order: repeats are the point
         apart = separate_namesakes(customers.records)  # before anything looks customers up by key
         problems += duplicate_problems(customers.records, customers.table, customers.mapping, "customer", apart)
