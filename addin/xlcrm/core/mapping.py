@@ -35,6 +35,22 @@ PEOPLE_AS_CUSTOMERS = Msg(
 PERSON_NAMES = {norm_header(h) for h in ("姓名", "名字", "name", "full name", "name of customer")}
 
 
+TO_FILL = "?"  # what a refusal writes in the settings for a field it did not find: the user's to fill in
+WROTE_SETTINGS = Msg(
+    "{missing} xlcrm wrote its settings sheet '{sheet}' with the columns it did find; the missing one is marked "
+    "'?': write its header there and run again. Nothing else in the workbook was changed.",
+    "{missing} xlcrm 已写入设置表“{sheet}”,列出已找到的列;缺少的一项标为“?”:请在该处填写对应的列名后再运行。"
+    "工作簿的其他内容均未改动。")
+
+
+class MissingColumns(XlcrmError):
+    """A required field has no column: the table and what was found, so the settings can be written for it."""
+
+    def __init__(self, msg: Msg, table: "Table", mapping: "Mapping", missing: list[str]):
+        super().__init__(msg)
+        self.table, self.mapping, self.missing = table, mapping, missing
+
+
 @dataclass
 class Mapping:
     columns: dict[str, int]  # field id -> 0-based column index
@@ -108,7 +124,7 @@ def resolve(table: Table, kind: str, user: dict[str, str], reserved: set[str] = 
     notes = []
     for field, header in user.items():
         text = str(header or "").strip()
-        if field not in BY_ID or BY_ID[field].table != kind or not text:
+        if field not in BY_ID or BY_ID[field].table != kind or not text or text == TO_FILL:
             continue
         if text.lower() in UNMAPPED:
             columns.pop(field, None)
@@ -127,8 +143,8 @@ def require(table: Table, mapping: Mapping, fields: tuple[str, ...]) -> None:
         seen = ", ".join(f"{column_letter(i)}={h}" for i, h in enumerate(table.headers) if h) or "-"
         names = Msg(", ".join(BY_ID[f].en for f in missing), "、".join(BY_ID[f].zh for f in missing))
         examples = ", ".join(f"'{BY_ID[f].zh}' / '{BY_ID[f].en}'" for f in missing)
-        raise XlcrmError(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen,
-                                 examples=examples))
+        raise MissingColumns(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen,
+                                     examples=examples), table, mapping, missing)
 
 
 def people_as_customers(table: Table, mapping: Mapping) -> Mapping:
