@@ -117,15 +117,6 @@ def test_each_button_is_there_in_both_languages_with_an_icon():
         assert group.get("getVisible") == "CrmShowGroup" and group.get("id")[-2:] in ("Zh", "En")
 
 
-def test_the_chinese_prompts_in_vba_say_what_the_python_side_says():
-    code = (MACROS / "xlcrm_ribbon.bas").read_text(encoding="utf-8")
-    assert code.isascii()  # the VBA project stores source in the ANSI code page
-    escaped = {bytes(s, "ascii").decode("unicode_escape") for s in re.findall(r'"([^"]*\\u[0-9A-F]{4}[^"]*)"', code)}
-    for key in ("channel", "channel_default", "note", "send"):
-        assert ribbon.PROMPTS[key].zh in escaped, key
-    assert "xlcrm:" + ribbon.BUTTONS["log_contact"].zh in escaped
-
-
 def test_the_same_sources_and_day_give_the_same_bytes(built, tmp_path):
     again = builder.build(tmp_path, TODAY, customers=30)
     for path in again:
