@@ -140,6 +140,25 @@ def test_libreoffice_opens_the_workbook_and_its_export_lists_the_vba_modules(bui
     assert 'table:name="客户跟踪表"' in content and 'table:name="CRM设置"' in content
 
 
+@pytest.mark.libreoffice
+def test_the_addin_package_loaded_as_a_macro_workbook_opens_in_libreoffice_with_its_modules(built, tmp_path):
+    """LibreOffice refuses .xlam by its content type; the same parts with the .xlsm main type must open."""
+    as_workbook = tmp_path / "xlcrm-addin.xlsm"
+    as_workbook.write_bytes(builder._rezipped(built["xlcrm.xlam"].read_bytes(), {"[Content_Types].xml": lambda xml:
+                                              xml.replace(MAIN_TYPES[".xlam"].encode(), MAIN_TYPES[".xlsm"].encode())}))
+    with zipfile.ZipFile(as_workbook) as copy, zipfile.ZipFile(built["xlcrm.xlam"]) as addin:
+        changed = [n for n in addin.namelist() if addin.read(n) != copy.read(n)]
+    assert changed == ["[Content_Types].xml"]  # every other part byte for byte the add-in's
+    exported = convert(as_workbook, "ods", tmp_path)
+    with zipfile.ZipFile(exported) as package:
+        names = package.namelist()
+        ribbon_module = package.read("Basic/VBAProject/xlcrm_ribbon.xml").decode() if \
+            "Basic/VBAProject/xlcrm_ribbon.xml" in names else ""
+    for module in ("xlwings", "Dictionary", "xlcrm_ribbon"):
+        assert f"Basic/VBAProject/{module}.xml" in names, module
+    assert "Public Sub CrmPythonFailed" in ribbon_module and "Private Function CrmReady" in ribbon_module
+
+
 @pytest.mark.parametrize("command", ["check", "refresh"])
 def test_a_command_line_run_on_the_built_workbook_keeps_the_ribbon_and_the_macros(built, tmp_path, command):
     book = tmp_path / "CRM-zh.xlsm"
