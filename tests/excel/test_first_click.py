@@ -114,3 +114,14 @@ def test_a_scores_click_loads_what_scoring_needs_and_not_the_mail_or_the_report(
     loaded = imported_by("xlcrm.ribbon", "xlcrm.book.excel", "xlcrm.book.live", "xlcrm.actions.refresh")
     assert "pandas" in loaded
     assert not loaded & {"openpyxl", "lxml", "matplotlib", "jinja2", "yagmail", "python_calamine"}
+
+
+def test_the_acceptance_check_walks_through_every_button_and_every_message():
+    walk = (Path(builder.__file__).parents[1] / "docs" / "excel-acceptance.md").read_text(encoding="utf-8")
+    for button in ribbon.BUTTONS.values():
+        assert f"{button.zh} / {button.en}" in walk, button.en
+    for command in ("xlcrm install --dry-run", "xlcrm install", "xlcrm uninstall", "xlcrm build"):
+        assert command in walk, command
+    for situation in ("Protected View", "chart sheet", "Could not find Interpreter", "xlcrm-python.log",
+                      "xlcrm: starting Python ..."):
+        assert situation in walk, situation
