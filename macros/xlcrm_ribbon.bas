@@ -3,11 +3,15 @@ Attribute VB_Name = "xlcrm_ribbon"
 ' same name in the Python module xlcrm.ribbon through xlwings' RunPython; the work and
 ' every message are there. Built into xlcrm.xlam and the CRM workbook by `xlcrm build`.
 '
+' Before Python starts, each click checks there is a workbook to work on and a Python to run,
+' and says in Excel's UI language what to do when not; when Python fails before xlcrm can
+' answer, xlwings calls CrmPythonFailed instead of showing the traceback (build.py wires it).
 ' VBA keeps its source in the ANSI code page, so the few Chinese texts asked for here are
 ' written as \u escapes (U decodes them); xlcrm.ribbon.PROMPTS holds the same texts.
 Option Explicit
 
 Private Const ADDIN_NAME As String = "xlcrm.xlam"
+Private Const PYTHON_LOG As String = "xlcrm-python.log"
 
 Public Sub CrmRefreshScores(control As IRibbonControl)
     CrmRun "refresh_scores"
@@ -20,6 +24,7 @@ End Sub
 Public Sub CrmLogContact(control As IRibbonControl)
     ' Asks how and what, then passes both as UTF-16 code units: typed text never becomes Python code.
     Dim channel As Variant, note As Variant, title As String, row As Long
+    If Not CrmReady() Then Exit Sub
     If TypeName(Selection) <> "Range" Then
         CrmRun "log_contact([], [], "
         Exit Sub
@@ -43,6 +48,7 @@ End Sub
 
 Public Sub CrmSendReminders(control As IRibbonControl)
     Dim question As String
+    If Not CrmReady() Then Exit Sub
     question = CrmText("Send the due reminders now? Use Preview reminders first to check them.", _
         "\u73B0\u5728\u53D1\u9001\u5230\u671F\u7684\u63D0\u9192\u90AE\u4EF6\u5417?\u53EF\u5148\u7528\u201C\u9884\u89C8\u63D0\u9192\u201D\u68C0\u67E5\u3002")
     If MsgBox(question, vbOKCancel + vbQuestion, CrmText("xlcrm: Send reminders", _
@@ -69,9 +75,146 @@ End Sub
 
 Private Sub CrmRun(ByVal entry As String)
     ' entry is a function of xlcrm.ribbon, or its call up to the language argument.
+    If Not CrmReady() Then Exit Sub
     If Right$(entry, 2) <> ", " Then entry = entry & "("
+    Application.StatusBar = CrmSaid("starting") ' Python takes a few seconds to start: say so at once
     RunPython "import xlcrm.ribbon; xlcrm.ribbon." & entry & "'" & CrmLang() & "')"
+    #If Not Mac Then
+        Application.StatusBar = False ' Windows waits for Python; on a Mac xlwings' CleanUp resets it
+    #End If
 End Sub
+
+Private Function CrmReady() As Boolean
+    ' A workbook to work on and a Python to run, or one sentence saying what to do (instead of
+    ' run-time error 91 inside RunPython, or xlwings' "Could not find Interpreter!").
+    Dim python As String
+    If CrmProtectedView() Then
+        CrmSay CrmSaid("protected_view")
+    ElseIf ActiveWorkbook Is Nothing Then
+        CrmSay CrmSaid("no_workbook")
+    ElseIf TypeName(ActiveSheet) <> "Worksheet" Then
+        CrmSay CrmSaid("not_a_worksheet")
+    Else
+        python = CrmPython()
+        If python = "" Then
+            CrmSay CrmSaid("no_python")
+        ElseIf CrmPythonGone(python) Then
+            CrmSay Replace(CrmSaid("python_gone"), "{python}", python)
+        Else
+            CrmReady = True
+        End If
+    End If
+End Function
+
+Private Function CrmProtectedView() As Boolean
+    ' Late bound: Excel for Mac has no ActiveProtectedViewWindow.
+    Dim app As Object
+    Set app = Application
+    On Error Resume Next
+    CrmProtectedView = Not app.ActiveProtectedViewWindow Is Nothing
+End Function
+
+Private Function CrmPython() As String
+    ' The Python `xlcrm install` wrote to xlcrm.conf (xlwings' GetConfig reads it).
+    #If Mac Then
+        CrmPython = GetConfig("INTERPRETER_MAC", "")
+    #Else
+        CrmPython = GetConfig("INTERPRETER_WIN", "")
+    #End If
+End Function
+
+Private Function CrmPythonGone(ByVal python As String) As Boolean
+    #If Mac Then
+        CrmPythonGone = False ' outside Excel's sandbox a file cannot be looked at from VBA
+    #Else
+        CrmPythonGone = InStr(python, "\") > 0 And Not FileExists(python)
+    #End If
+End Function
+
+Public Sub CrmPythonFailed(LogFile As String)
+    ' Called by xlwings instead of its ShowError when Python ended with an error: keep the
+    ' details in a file and say in one sentence what to do.
+    Dim details As String, kept As String, said As String
+    On Error Resume Next
+    details = ReadFile(LogFile)
+    kept = CrmFolder() & Application.PathSeparator & PYTHON_LOG
+    MkDir CrmFolder()
+    FileCopy LogFile, kept
+    On Error GoTo 0
+    Application.StatusBar = False
+    If InStr(details, "No module named 'xlcrm") > 0 Or InStr(details, "No module named 'xlwings") > 0 Then
+        said = CrmSaid("not_installed")
+    ElseIf InStr(details, "Error") > 0 Or InStr(details, "Traceback") > 0 Then
+        said = CrmSaid("python_failed")
+    Else
+        #If Mac Then
+            Exit Sub ' only warnings on stderr: Python did its work
+        #End If
+        said = CrmSaid("python_failed")
+    End If
+    CrmSay Replace(Replace(said, "{python}", CrmPython()), "{log}", kept)
+End Sub
+
+Private Function CrmFolder() As String
+    #If Mac Then
+        CrmFolder = Environ("HOME") ' Excel's sandbox folder, where xlcrm.conf is
+    #Else
+        CrmFolder = Environ("USERPROFILE") & "\.xlcrm"
+    #End If
+End Function
+
+Private Sub CrmSay(ByVal text As String)
+    MsgBox text, vbExclamation, "xlcrm"
+End Sub
+
+Private Function CrmSaid(ByVal key As String) As String
+    ' What VBA says itself, in Excel's UI language; xlcrm.ribbon.PROMPTS holds the same texts.
+    Select Case key
+        Case "starting"
+            CrmSaid = CrmText("xlcrm: starting Python ...", _
+            "xlcrm:\u6B63\u5728\u542F\u52A8 Python\u2026\u2026")
+        Case "no_workbook"
+            CrmSaid = CrmText("Open your customer workbook first, then click the button again.", _
+            "\u8BF7\u5148\u6253\u5F00\u5BA2\u6237\u8DDF\u8E2A\u5DE5\u4F5C\u7C3F,\u518D\u70B9\u51FB\u6B64" & _
+            "\u6309\u94AE\u3002")
+        Case "protected_view"
+            CrmSaid = CrmText("This workbook is open in Protected View, where nothing can change it. Click Enable Editing" & _
+            " in the yellow bar, then the button again.", _
+            "\u6B64\u5DE5\u4F5C\u7C3F\u5728\u53D7\u4FDD\u62A4\u7684\u89C6\u56FE\u4E2D\u6253\u5F00,\u65E0" & _
+            "\u6CD5\u4FEE\u6539\u3002\u8BF7\u70B9\u51FB\u9EC4\u8272\u63D0\u793A\u680F\u4E2D\u7684\u201C" & _
+            "\u542F\u7528\u7F16\u8F91\u201D,\u518D\u70B9\u51FB\u6B64\u6309\u94AE\u3002")
+        Case "not_a_worksheet"
+            CrmSaid = CrmText("The active sheet is not a worksheet (a chart sheet?). Click the tab of your customer sheet" & _
+            ", then the button again.", _
+            "\u5F53\u524D\u9009\u4E2D\u7684\u4E0D\u662F\u5DE5\u4F5C\u8868(\u53EF\u80FD\u662F\u56FE\u8868" & _
+            "\u5DE5\u4F5C\u8868)\u3002\u8BF7\u70B9\u51FB\u5BA2\u6237\u8868\u7684\u5DE5\u4F5C\u8868\u6807" & _
+            "\u7B7E,\u518D\u70B9\u51FB\u6B64\u6309\u94AE\u3002")
+        Case "no_python"
+            CrmSaid = CrmText("xlcrm does not know which Python to run: xlcrm.conf is missing. Install xlcrm (README: Ins" & _
+            "tall on Windows / macOS), run `xlcrm install`, then start Excel again.", _
+            "xlcrm \u4E0D\u77E5\u9053\u8BE5\u4F7F\u7528\u54EA\u4E2A Python:\u7F3A\u5C11 xlcrm.conf\u3002" & _
+            "\u8BF7\u5B89\u88C5 xlcrm(\u89C1 README \u7684\u5B89\u88C5\u8BF4\u660E),\u8FD0\u884C `xlcrm" & _
+            " install`,\u7136\u540E\u91CD\u65B0\u6253\u5F00 Excel\u3002")
+        Case "python_gone"
+            CrmSaid = CrmText("The Python that xlcrm was installed with is not there any more: {python}. Install xlcrm in" & _
+            "to the Python you use now and run `xlcrm install` again.", _
+            "\u5B89\u88C5 xlcrm \u65F6\u4F7F\u7528\u7684 Python \u5DF2\u4E0D\u5B58\u5728:{python}\u3002" & _
+            "\u8BF7\u5728\u73B0\u5728\u4F7F\u7528\u7684 Python \u4E2D\u5B89\u88C5 xlcrm,\u5E76\u518D\u6B21" & _
+            "\u8FD0\u884C `xlcrm install`\u3002")
+        Case "not_installed"
+            CrmSaid = CrmText("xlcrm is not installed in the Python Excel runs ({python}). Install it there (README: Inst" & _
+            "all on Windows / macOS) and run `xlcrm install` again. Details: {log}", _
+            "Excel \u6240\u7528\u7684 Python({python})\u4E2D\u6CA1\u6709\u5B89\u88C5 xlcrm\u3002\u8BF7\" & _
+            "u5728\u5176\u4E2D\u5B89\u88C5 xlcrm(\u89C1 README \u7684\u5B89\u88C5\u8BF4\u660E),\u5E76\u518D" & _
+            "\u6B21\u8FD0\u884C `xlcrm install`\u3002\u8BE6\u7EC6\u4FE1\u606F:{log}")
+        Case "python_failed"
+            CrmSaid = CrmText("Python stopped before xlcrm could say why. The details are in {log}: please send that file" & _
+            " with a short note of what you clicked.", _
+            "Python \u5728 xlcrm \u8BF4\u660E\u539F\u56E0\u4E4B\u524D\u5C31\u505C\u6B62\u4E86\u3002\u8BE6" & _
+            "\u7EC6\u4FE1\u606F\u5728 {log},\u8BF7\u628A\u8BE5\u6587\u4EF6\u8FDE\u540C\u64CD\u4F5C\u8BF4" & _
+            "\u660E\u4E00\u8D77\u53D1\u7ED9\u7EF4\u62A4\u4EBA\u5458\u3002")
+    End Select
+End Function
 
 Private Function CrmLang() As String
     ' XLCRM_LANG (zh or en) if set, else Excel's UI language: Chinese for the Chinese UIs.

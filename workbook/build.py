@@ -63,11 +63,18 @@ def _xlwings_file(*parts: str) -> str:
     return _crlf(Path(spec.origin).parent.joinpath(*parts).read_text(encoding="utf-8"))
 
 
+XLWINGS_SHOWS_TRACEBACK = "Call ShowError(LOG_FILE)"  # where RunPython shows Python's stderr in a popup
+OUR_ERROR_MESSAGE = "Call CrmPythonFailed(LOG_FILE)"  # macros/xlcrm_ribbon.bas: one sentence, details kept
+
+
 def xlwings_module(addin: bool) -> Module:
-    """xlwings' RunPython module; the add-in's variant works on the active workbook."""
+    """xlwings' RunPython module; the add-in's variant works on the active workbook. A failed Python run
+    shows xlcrm's short message in the user's language instead of xlwings' raw traceback popup."""
     source = _xlwings_file("xlwings_custom_addin.bas" if addin else "xlwings.bas")
     source = re.sub(r'(Public Const PROJECT_NAME As String = )"\w+"', rf'\1"{PROJECT_NAME}"', source, count=1)
-    return Module("xlwings", source)
+    if XLWINGS_SHOWS_TRACEBACK not in source:
+        raise RuntimeError(f"xlwings' VBA no longer has {XLWINGS_SHOWS_TRACEBACK!r}: adapt workbook/build.py")
+    return Module("xlwings", source.replace(XLWINGS_SHOWS_TRACEBACK, OUR_ERROR_MESSAGE))
 
 
 def macro_modules() -> list[Module]:

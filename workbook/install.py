@@ -1,11 +1,13 @@
-"""`xlcrm install`: put the CRM tab into desktop Excel on Windows or macOS.
+"""`xlcrm install` / `xlcrm uninstall`: the CRM tab in desktop Excel on Windows or macOS.
 
 Excel loads every add-in in the user's startup folder (XLSTART) when it starts, so the
-install copies xlcrm.xlam (built here, see build.py) and xlwings' own add-in there, and
-tells the add-in which Python to run: xlwings reads INTERPRETER_WIN / INTERPRETER_MAC from
-xlcrm's config file (the PROJECT_NAME of the built VBA module). On macOS, Excel may only
-run scripts from its Application Scripts folder, so xlwings' RunPython AppleScript goes
-there. Nothing else is touched: an existing xlwings config is left as it is.
+install copies xlcrm.xlam there (built here, see build.py; it carries xlwings' VBA, so
+xlwings' own add-in and tab are not needed) and tells it which Python to run: its VBA reads
+INTERPRETER_WIN / INTERPRETER_MAC from xlcrm.conf with `Input #`, which decodes the bytes in
+the system's ANSI code page (cp936 on a Chinese Windows), not UTF-8, so the file is written
+in that code page. On macOS, Excel may only run scripts from its Application Scripts folder,
+so xlwings' RunPython AppleScript goes there. What an install placed is listed beside the
+config file, and `xlcrm uninstall` removes exactly that.
 """
 
 from __future__ import annotations
@@ -15,98 +17,211 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Callable
 
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.workbook.build import ADDIN, PROJECT_NAME, build_addin
 
+WINDOWS, MAC = "windows", "mac"
+MANIFEST = "xlcrm-installed.txt"
+
 NO_EXCEL = Msg(
-    "xlcrm install sets up desktop Excel, which runs on Windows and macOS; this is {system}, where Excel "
-    "cannot run. Run `pip install xlcrm` and `xlcrm install` on the Windows or Mac computer that has Excel. "
+    "xlcrm {command} sets up desktop Excel, which runs on Windows and macOS; this is {system}, where Excel "
+    "cannot run. Run it on the Windows or Mac computer that has Excel (see the README, Install on Windows); "
+    "`xlcrm {command} --dry-run --platform windows` (or mac) shows here what it would do there. "
     "Here the command line works on the workbook file itself, e.g. `xlcrm check BOOK.xlsx`.",
-    "xlcrm install 用于在桌面版 Excel 中安装 CRM 选项卡,Excel 只能在 Windows 和 macOS 上运行;当前系统是 {system},"
-    "无法运行 Excel。请在装有 Excel 的 Windows 或 Mac 电脑上执行 `pip install xlcrm` 和 `xlcrm install`。"
+    "xlcrm {command} 用于设置桌面版 Excel,Excel 只能在 Windows 和 macOS 上运行;当前系统是 {system},无法运行 Excel。"
+    "请在装有 Excel 的 Windows 或 Mac 电脑上运行(见 README 的安装说明);"
+    "`xlcrm {command} --dry-run --platform windows`(或 mac)可在这里查看它在那台电脑上会做什么。"
     "在这里可以直接用命令行处理工作簿文件,例如 `xlcrm check 工作簿.xlsx`。")
-EXCEL_OPEN = Msg("Cannot write {path}: {why}. Quit Excel and run `xlcrm install` again.",
-                 "无法写入 {path}:{why}。请先退出 Excel,再运行 `xlcrm install`。")
-COPY = Msg("Copy {what} to {path}", "把 {what} 复制到 {path}")
+ONLY_DESCRIBED = Msg("Run `xlcrm {command}` on the {system} computer that has Excel; on this {here} computer, "
+                     "--platform {system} only shows the plan (with --dry-run).",
+                     "请在装有 Excel 的那台 {system} 电脑上运行 `xlcrm {command}`;在这台 {here} 电脑上,"
+                     "--platform {system} 只能查看计划(加 --dry-run)。")
+NOT_READABLE = Msg(
+    "The path of this Python, {python}, cannot be written so that Excel's macros read it back: they read "
+    "xlcrm.conf in {codepage}, which has no {chars}. Install Python in a folder whose path has only "
+    "characters of that code page (e.g. for all users, under C:\\Program Files), install xlcrm into it, "
+    "and run `xlcrm install` with it.",
+    "当前 Python 的路径 {python} 无法写成 Excel 宏能正确读回的形式:宏按 {codepage} 编码读取 xlcrm.conf,"
+    "而该编码没有“{chars}”。请把 Python 安装到路径中只含该编码字符的文件夹(例如为所有用户安装到 C:\\Program Files 下),"
+    "在其中安装 xlcrm,再用它运行 `xlcrm install`。")
+EXCEL_OPEN = Msg("Cannot change {path}: {why}. Quit Excel and run `xlcrm {command}` again.",
+                 "无法修改 {path}:{why}。请先退出 Excel,再运行 `xlcrm {command}`。")
 BUILD_ADDIN = Msg("Build xlcrm.xlam and copy it to {path} (Excel loads it at start: the CRM tab)",
                   "生成 xlcrm.xlam 并复制到 {path}(Excel 启动时加载,即 CRM 选项卡)")
-CONFIG = Msg("Write {path}: Excel's buttons run {python}", "写入 {path}:Excel 的按钮将使用 {python}")
-XLWINGS_CONFIG = Msg("Write {path} for the xlwings add-in ({python}), as it does not exist yet",
-                     "写入 {path}(供 xlwings 加载项使用,{python}),因为它还不存在")
-DONE = Msg("Done. Quit Excel completely and start it again: the CRM tab appears on every workbook.",
-           "完成。请完全退出 Excel 后重新打开:每个工作簿都会出现 CRM 选项卡。")
-DRY_RUN = Msg("xlcrm install would:", "xlcrm install 将会:")
-XLWINGS_ADDIN = Msg("xlwings' add-in (xlwings.xlam)", "xlwings 加载项(xlwings.xlam)")
+CONFIG = Msg("Write {path} in {codepage}, as Excel's macros read it: the buttons run {python}",
+             "以 {codepage} 编码写入 {path}(Excel 宏按此编码读取):按钮将使用 {python}")
+COPY = Msg("Copy {what} to {path}", "把 {what} 复制到 {path}")
 APPLESCRIPT = Msg("xlwings' RunPython AppleScript", "xlwings 的 RunPython AppleScript")
+RECORD = Msg("Write {path}: the list of these files, for `xlcrm uninstall`",
+             "写入 {path}:以上文件的清单,供 `xlcrm uninstall` 使用")
+REMOVE = Msg("Remove {path}", "删除 {path}")
+XLWINGS_ADDIN_STAYS = Msg("{path} stays: xlcrm no longer needs xlwings' add-in; delete it if you do not use "
+                          "the xlwings tab yourself.",
+                          "{path} 保留不动:xlcrm 已不再需要 xlwings 加载项;如果您自己不用 xlwings 选项卡,可以删除它。")
+NOTHING_INSTALLED = Msg("Nothing of xlcrm is installed in Excel here.", "这里的 Excel 中没有安装 xlcrm 的任何文件。")
+INSTALLED = Msg("Done. Quit Excel completely and start it again: the CRM tab appears on every workbook.",
+                "完成。请完全退出 Excel 后重新打开:每个工作簿都会出现 CRM 选项卡。")
+UNINSTALLED = Msg("Done. Start Excel again: the CRM tab is gone; your workbooks are untouched.",
+                  "完成。重新打开 Excel 后 CRM 选项卡即消失;您的工作簿不受影响。")
+WOULD = Msg("xlcrm {command} would:", "xlcrm {command} 将会:")
+ANSI_THERE = Msg("the ANSI code page of that Windows (cp936 on a Chinese Windows, cp1252 on a Western one)",
+                 "那台 Windows 的 ANSI 代码页(中文 Windows 为 cp936,西文为 cp1252)")
+PYTHON_THERE = Msg("the Python that runs `xlcrm install` there", "在那台电脑上运行 `xlcrm install` 的 Python")
 
 
 @dataclass(frozen=True)
-class Step:
-    what: Msg
-    run: Callable[[], None]
+class Target:
+    """The computer an install is for: its system, its user's folders, its Python and the code page its VBA reads."""
 
-
-@dataclass(frozen=True)
-class Places:
-    """Where Excel looks, per platform (the defaults of a per-user Office installation)."""
-
-    startup: Path
-    config: Path
-    xlwings_config: Path
-    scripts: Path | None = None
+    system: str  # WINDOWS or MAC
+    home: PurePath
+    python: str | Msg
+    codepage: str | Msg  # a Python codec name, or (when described from elsewhere) what it will be
+    appdata: PurePath | None = None
+    here: bool = True  # False: another computer's plan, to be described only
 
     @classmethod
-    def of(cls, platform: str, home: Path, appdata: Path | None = None) -> "Places":
-        if platform.startswith("win"):
-            appdata = appdata or Path(os.environ.get("APPDATA") or home / "AppData" / "Roaming")
-            return cls(appdata / "Microsoft" / "Excel" / "XLSTART", home / f".{PROJECT_NAME}" / f"{PROJECT_NAME}.conf",
-                       home / ".xlwings" / "xlwings.conf")
-        if platform == "darwin":
-            sandbox = home / "Library" / "Containers" / "com.microsoft.Excel" / "Data"  # Excel's $HOME
-            office = home / "Library" / "Group Containers" / "UBF8T346G9.Office" / "User Content.localized"
-            return cls(office / "Startup.localized" / "Excel", sandbox / f"{PROJECT_NAME}.conf",
-                       sandbox / "xlwings.conf", home / "Library" / "Application Scripts" / "com.microsoft.Excel")
-        raise XlcrmError(NO_EXCEL(system=_system_name(platform)))
+    def this_computer(cls, command: str = "install") -> "Target":
+        system = {"win32": WINDOWS, "darwin": MAC}.get(sys.platform)
+        if system is None:
+            raise XlcrmError(NO_EXCEL(command=command, system=_system_name(sys.platform)))
+        appdata = Path(os.environ["APPDATA"]) if system == WINDOWS and os.environ.get("APPDATA") else None
+        return cls(system, Path.home(), sys.executable, _ansi_codepage() if system == WINDOWS else "ascii", appdata)
+
+    @classmethod
+    def described(cls, system: str) -> "Target":
+        """Another system's install, told with its folders as that system's user would read them."""
+        if system == WINDOWS:
+            return cls(WINDOWS, PureWindowsPath("%USERPROFILE%"), PYTHON_THERE, ANSI_THERE,
+                       PureWindowsPath("%APPDATA%"), here=False)
+        return cls(MAC, PurePosixPath("~"), PYTHON_THERE, "ascii", here=False)
+
+
+def target_for(platform: str | None, command: str) -> Target:
+    """The computer `--platform` names (described), or this one."""
+    if platform is None or _this_system() == platform:
+        return Target.this_computer(command)
+    return Target.described(platform)
+
+
+def _this_system() -> str | None:
+    return {"win32": WINDOWS, "darwin": MAC}.get(sys.platform)
 
 
 def _system_name(platform: str) -> str:
     return {"linux": "Linux"}.get(platform, platform)
 
 
+def _ansi_codepage() -> str:
+    """What VBA's `Input #` decodes with: the system's ANSI code page (cp65001 where Windows runs UTF-8)."""
+    import ctypes
+
+    return f"cp{ctypes.windll.kernel32.GetACP()}"
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where Excel looks, per platform (the defaults of a per-user Office installation)."""
+
+    startup: PurePath
+    config: PurePath
+    scripts: PurePath | None = None
+    manifest: PurePath = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "manifest", self.config.parent / MANIFEST)
+
+    @classmethod
+    def of(cls, target: Target) -> "Places":
+        home = target.home
+        if target.system == WINDOWS:
+            appdata = target.appdata or home / "AppData" / "Roaming"
+            return cls(appdata / "Microsoft" / "Excel" / "XLSTART", home / f".{PROJECT_NAME}" / f"{PROJECT_NAME}.conf")
+        sandbox = home / "Library" / "Containers" / "com.microsoft.Excel" / "Data"  # Excel's $HOME
+        office = home / "Library" / "Group Containers" / "UBF8T346G9.Office" / "User Content.localized"
+        return cls(office / "Startup.localized" / "Excel", sandbox / f"{PROJECT_NAME}.conf",
+                   home / "Library" / "Application Scripts" / "com.microsoft.Excel")
+
+
+@dataclass(frozen=True)
+class Step:
+    what: Msg
+    run: Callable[[], None]
+    placed: PurePath | None = None  # the file this step puts on the computer
+
+
+def config_text(target: Target) -> bytes:
+    """xlcrm.conf as xlwings' VBA reads it back (`Input #` in the code page), or a clear refusal."""
+    key = "INTERPRETER_MAC" if target.system == MAC else "INTERPRETER_WIN"
+    python = str(target.python)
+    unreadable = sorted({c for c in python if c == '"' or not _encodes(c, str(target.codepage))})
+    if unreadable:
+        raise XlcrmError(NOT_READABLE(python=python, codepage=target.codepage, chars="".join(unreadable)))
+    return f'"{key}","{python}"\r\n'.encode(str(target.codepage))
+
+
+def _encodes(char: str, codepage: str) -> bool:
+    try:
+        char.encode(codepage)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _xlwings_dir() -> Path:
     return Path(importlib.util.find_spec("xlwings").origin).parent
 
 
-def _xlwings_version() -> str:
+def _applescript() -> str:
     from importlib.metadata import version
 
-    return version("xlwings")
+    return f"xlwings-{version('xlwings')}.applescript"
 
 
-def plan(platform: str = sys.platform, home: Path | None = None, appdata: Path | None = None,
-         python: str = sys.executable) -> list[Step]:
+def install_plan(target: Target) -> list[Step]:
     """What an install does, step by step (nothing is done until a step runs)."""
-    places = Places.of(platform, home or Path.home(), appdata)
-    key = "INTERPRETER_MAC" if platform == "darwin" else "INTERPRETER_WIN"
-    steps = [
-        Step(BUILD_ADDIN(path=places.startup / ADDIN), lambda: _install_addin(places.startup / ADDIN)),
-        Step(COPY(what=XLWINGS_ADDIN, path=places.startup / "xlwings.xlam"),
-             lambda: _copy(_xlwings_dir() / "addin" / "xlwings.xlam", places.startup / "xlwings.xlam")),
-        Step(CONFIG(path=places.config, python=python), lambda: _write(places.config, f'"{key}","{python}"\n')),
-    ]
-    if not places.xlwings_config.exists():
-        steps.append(Step(XLWINGS_CONFIG(path=places.xlwings_config, python=python),
-                          lambda: _write(places.xlwings_config, f'"{key}","{python}"\n')))
-    if places.scripts:
-        script = f"xlwings-{_xlwings_version()}.applescript"
-        steps.append(Step(COPY(what=APPLESCRIPT, path=places.scripts / script),
-                          lambda: _copy(_xlwings_dir() / script, places.scripts / script)))
+    places = Places.of(target)
+    addin = places.startup / ADDIN
+    steps = [Step(BUILD_ADDIN(path=addin), lambda: _install_addin(Path(addin)), addin)]
+    if target.here:
+        conf = config_text(target)
+        steps.append(Step(CONFIG(path=places.config, codepage=target.codepage, python=target.python),
+                          lambda: _write(Path(places.config), conf, "install"), places.config))
+    else:
+        steps.append(Step(CONFIG(path=places.config, codepage=target.codepage, python=target.python),
+                          _described, places.config))
+    if places.scripts is not None:
+        script = places.scripts / _applescript()
+        if not (target.here and Path(script).exists()):  # one already there is someone else's: left alone
+            steps.append(Step(COPY(what=APPLESCRIPT, path=script),
+                              lambda: _copy(_xlwings_dir() / script.name, Path(script)), script))
+    placed = [str(s.placed) for s in steps]
+    steps.append(Step(RECORD(path=places.manifest),
+                      lambda: _write(Path(places.manifest), ("\n".join(placed) + "\n").encode("utf-8"), "install")))
     return steps
+
+
+def uninstall_plan(target: Target) -> list[Step]:
+    """Removing exactly what install placed (its list; without one, xlcrm's own two files)."""
+    places = Places.of(target)
+    if target.here and Path(places.manifest).exists():
+        listed = [PurePath(line) for line in Path(places.manifest).read_text(encoding="utf-8").splitlines() if line]
+    else:
+        listed = [places.startup / ADDIN, places.config]
+        if places.scripts is not None and not target.here:
+            listed.append(places.scripts / _applescript())  # when the install placed it
+    listed.append(places.manifest)
+    present = [p for p in listed if not target.here or Path(p).exists()]
+    return [Step(REMOVE(path=p), (lambda p=p: _remove(Path(p))) if target.here else _described, p) for p in present]
+
+
+def _described() -> None:
+    raise AssertionError("a described plan is never carried out")
 
 
 def _install_addin(target: Path) -> None:
@@ -115,27 +230,59 @@ def _install_addin(target: Path) -> None:
 
 
 def _copy(source: Path, target: Path) -> None:
-    _guarded(target, lambda: (target.parent.mkdir(parents=True, exist_ok=True), shutil.copyfile(source, target)))
+    _guarded(target, "install", lambda: (target.parent.mkdir(parents=True, exist_ok=True),
+                                         shutil.copyfile(source, target)))
 
 
-def _write(target: Path, text: str) -> None:
-    _guarded(target, lambda: (target.parent.mkdir(parents=True, exist_ok=True),
-                              target.write_text(text, encoding="utf-8")))
+def _write(target: Path, data: bytes, command: str) -> None:
+    _guarded(target, command, lambda: (target.parent.mkdir(parents=True, exist_ok=True), target.write_bytes(data)))
 
 
-def _guarded(target: Path, write: Callable[[], object]) -> None:
+def _remove(target: Path) -> None:
+    _guarded(target, "uninstall", lambda: target.unlink(missing_ok=True))
+    if target.name == MANIFEST and target.parent.name == f".{PROJECT_NAME}":
+        try:
+            target.parent.rmdir()  # only when empty: the ribbon's log file may live there
+        except OSError:
+            pass
+
+
+def _guarded(target: Path, command: str, change: Callable[[], object]) -> None:
     try:
-        write()
+        change()
     except OSError as error:  # most often: Excel is running and holds the add-in open
-        raise XlcrmError(EXCEL_OPEN(path=target, why=error.strerror or str(error))) from error
+        raise XlcrmError(EXCEL_OPEN(path=target, why=error.strerror or str(error), command=command)) from error
 
 
-def install(dry_run: bool = False, platform: str = sys.platform, home: Path | None = None,
-            appdata: Path | None = None, python: str = sys.executable) -> list[Msg]:
+def install(target: Target, dry_run: bool = False) -> list[Msg]:
     """Carry out (or with dry_run only describe) the install; returns the lines to show."""
-    steps = plan(platform, home, appdata, python)
+    return _carry_out("install", target, install_plan(target), dry_run, INSTALLED, _leftovers(target))
+
+
+def uninstall(target: Target, dry_run: bool = False) -> list[Msg]:
+    steps = uninstall_plan(target)
+    if not steps:
+        return [NOTHING_INSTALLED]
+    return _carry_out("uninstall", target, steps, dry_run, UNINSTALLED, _leftovers(target))
+
+
+def _leftovers(target: Target) -> list[Msg]:
+    """xlwings' add-in, which earlier xlcrm versions (or the user) put into the startup folder, is not ours to remove."""
+    xlwings_addin = Places.of(target).startup / "xlwings.xlam"
+    return [XLWINGS_ADDIN_STAYS(path=xlwings_addin)] if target.here and Path(xlwings_addin).exists() else []
+
+
+def _carry_out(command: str, target: Target, steps: list[Step], dry_run: bool, done: Msg,
+               notes: list[Msg]) -> list[Msg]:
+    if not target.here and not dry_run:
+        raise XlcrmError(ONLY_DESCRIBED(system=target.system, command=command,
+                                        here=_system_name(sys.platform)))
     if dry_run:
-        return [DRY_RUN] + [Msg("  - " + s.what.en, "  - " + s.what.zh, s.what.args) for s in steps]
+        return [WOULD(command=command)] + [_prefixed("  - ", s.what) for s in steps] + notes
     for step in steps:
         step.run()
-    return [Msg("✓ " + s.what.en, "✓ " + s.what.zh, s.what.args) for s in steps] + [DONE]
+    return [_prefixed("✓ ", s.what) for s in steps] + notes + [done]
+
+
+def _prefixed(prefix: str, message: Msg) -> Msg:
+    return Msg(prefix + message.en, prefix + message.zh, message.args)

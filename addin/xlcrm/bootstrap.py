@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from xlcrm.book.file import FileBook
+if TYPE_CHECKING:
+    from xlcrm.book.file import FileBook
 
 
-def file_book(path: str | os.PathLike) -> FileBook:
+def file_book(path: str | os.PathLike) -> "FileBook":
+    from xlcrm.book.file import FileBook  # here, not at the top: a ribbon button never loads the file back-end
+
     return FileBook(path)
 
 

@@ -274,15 +274,35 @@ def build(ctx: click.Context, out: Path, today: dt.datetime | None) -> None:
         click.echo(BUILT(path=path).text(_lang(ctx)))
 
 
+PLATFORM = click.option("--platform", type=click.Choice(["windows", "mac"]),
+                        help="Show the plan for Windows or a Mac from any system (with --dry-run).")
+
+
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Only say what would be installed where.")
+@PLATFORM
 @click.pass_context
 @friendly
-def install(ctx: click.Context, dry_run: bool) -> None:
-    """Install the CRM tab into desktop Excel (Windows or macOS): xlcrm.xlam, xlwings' add-in, the interpreter."""
-    from xlcrm.workbook.install import install as install_excel
+def install(ctx: click.Context, dry_run: bool, platform: str | None) -> None:
+    """Install the CRM tab into desktop Excel (Windows or macOS): xlcrm.xlam and the Python its buttons run."""
+    _excel_setup(ctx, "install", dry_run, platform)
 
-    for line in install_excel(dry_run):
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Only say what would be removed.")
+@PLATFORM
+@click.pass_context
+@friendly
+def uninstall(ctx: click.Context, dry_run: bool, platform: str | None) -> None:
+    """Remove from Excel exactly what `xlcrm install` placed; your workbooks are untouched."""
+    _excel_setup(ctx, "uninstall", dry_run, platform)
+
+
+def _excel_setup(ctx: click.Context, command: str, dry_run: bool, platform: str | None) -> None:
+    from xlcrm.workbook import install as setup
+
+    carry_out = {"install": setup.install, "uninstall": setup.uninstall}[command]
+    for line in carry_out(setup.target_for(platform, command), dry_run):
         click.echo(line.text(_lang(ctx)))
 
 

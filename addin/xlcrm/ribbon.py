@@ -41,6 +41,31 @@ PROMPTS = {
     "note": Msg("What was said or agreed? (may be left empty)", "沟通内容或约定(可留空)"),
     "send": Msg("Send the due reminders now? Use Preview reminders first to check them.",
                 "现在发送到期的提醒邮件吗?可先用“预览提醒”检查。"),
+    # Said by VBA before Python runs (a click with nothing to work on, no Python), or instead of its traceback.
+    "starting": Msg("xlcrm: starting Python ...", "xlcrm:正在启动 Python……"),
+    "no_workbook": Msg("Open your customer workbook first, then click the button again.",
+                       "请先打开客户跟踪工作簿,再点击此按钮。"),
+    "protected_view": Msg("This workbook is open in Protected View, where nothing can change it. Click Enable "
+                          "Editing in the yellow bar, then the button again.",
+                          "此工作簿在受保护的视图中打开,无法修改。请点击黄色提示栏中的“启用编辑”,再点击此按钮。"),
+    "not_a_worksheet": Msg("The active sheet is not a worksheet (a chart sheet?). Click the tab of your customer "
+                           "sheet, then the button again.",
+                           "当前选中的不是工作表(可能是图表工作表)。请点击客户表的工作表标签,再点击此按钮。"),
+    "no_python": Msg("xlcrm does not know which Python to run: xlcrm.conf is missing. Install xlcrm (README: "
+                     "Install on Windows / macOS), run `xlcrm install`, then start Excel again.",
+                     "xlcrm 不知道该使用哪个 Python:缺少 xlcrm.conf。请安装 xlcrm(见 README 的安装说明),"
+                     "运行 `xlcrm install`,然后重新打开 Excel。"),
+    "python_gone": Msg("The Python that xlcrm was installed with is not there any more: {python}. Install xlcrm "
+                       "into the Python you use now and run `xlcrm install` again.",
+                       "安装 xlcrm 时使用的 Python 已不存在:{python}。请在现在使用的 Python 中安装 xlcrm,"
+                       "并再次运行 `xlcrm install`。"),
+    "not_installed": Msg("xlcrm is not installed in the Python Excel runs ({python}). Install it there (README: "
+                         "Install on Windows / macOS) and run `xlcrm install` again. Details: {log}",
+                         "Excel 所用的 Python({python})中没有安装 xlcrm。请在其中安装 xlcrm(见 README 的安装说明),"
+                         "并再次运行 `xlcrm install`。详细信息:{log}"),
+    "python_failed": Msg("Python stopped before xlcrm could say why. The details are in {log}: please send that "
+                         "file with a short note of what you clicked.",
+                         "Python 在 xlcrm 说明原因之前就停止了。详细信息在 {log},请把该文件连同操作说明一起发给维护人员。"),
 }
 TITLE = Msg("xlcrm: {button}", "xlcrm:{button}")
 MORE = Msg("… ({count} more lines)", "……(另有 {count} 行)")

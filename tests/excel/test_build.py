@@ -117,15 +117,6 @@ def test_each_button_is_there_in_both_languages_with_an_icon():
         assert group.get("getVisible") == "CrmShowGroup" and group.get("id")[-2:] in ("Zh", "En")
 
 
-def test_the_chinese_prompts_in_vba_say_what_the_python_side_says():
-    code = (MACROS / "xlcrm_ribbon.bas").read_text(encoding="utf-8")
-    assert code.isascii()  # the VBA project stores source in the ANSI code page
-    escaped = {bytes(s, "ascii").decode("unicode_escape") for s in re.findall(r'"([^"]*\\u[0-9A-F]{4}[^"]*)"', code)}
-    for key in ("channel", "channel_default", "note", "send"):
-        assert ribbon.PROMPTS[key].zh in escaped, key
-    assert "xlcrm:" + ribbon.BUTTONS["log_contact"].zh in escaped
-
-
 def test_the_same_sources_and_day_give_the_same_bytes(built, tmp_path):
     again = builder.build(tmp_path, TODAY, customers=30)
     for path in again:
@@ -147,6 +138,25 @@ def test_libreoffice_opens_the_workbook_and_its_export_lists_the_vba_modules(bui
     for module in ("xlwings", "Dictionary", "xlcrm_ribbon"):
         assert f"Basic/VBAProject/{module}.xml" in names, module
     assert 'table:name="客户跟踪表"' in content and 'table:name="CRM设置"' in content
+
+
+@pytest.mark.libreoffice
+def test_the_addin_package_loaded_as_a_macro_workbook_opens_in_libreoffice_with_its_modules(built, tmp_path):
+    """LibreOffice refuses .xlam by its content type; the same parts with the .xlsm main type must open."""
+    as_workbook = tmp_path / "xlcrm-addin.xlsm"
+    as_workbook.write_bytes(builder._rezipped(built["xlcrm.xlam"].read_bytes(), {"[Content_Types].xml": lambda xml:
+                                              xml.replace(MAIN_TYPES[".xlam"].encode(), MAIN_TYPES[".xlsm"].encode())}))
+    with zipfile.ZipFile(as_workbook) as copy, zipfile.ZipFile(built["xlcrm.xlam"]) as addin:
+        changed = [n for n in addin.namelist() if addin.read(n) != copy.read(n)]
+    assert changed == ["[Content_Types].xml"]  # every other part byte for byte the add-in's
+    exported = convert(as_workbook, "ods", tmp_path)
+    with zipfile.ZipFile(exported) as package:
+        names = package.namelist()
+        ribbon_module = package.read("Basic/VBAProject/xlcrm_ribbon.xml").decode() if \
+            "Basic/VBAProject/xlcrm_ribbon.xml" in names else ""
+    for module in ("xlwings", "Dictionary", "xlcrm_ribbon"):
+        assert f"Basic/VBAProject/{module}.xml" in names, module
+    assert "Public Sub CrmPythonFailed" in ribbon_module and "Private Function CrmReady" in ribbon_module
 
 
 @pytest.mark.parametrize("command", ["check", "refresh"])

@@ -163,9 +163,24 @@ def set_highlights(book, edit: SetHighlights) -> None:
     cells = sheet.range(edit.cells)
     with _anchored(book, cells):
         for rule in reversed(edit.rules):  # each new rule goes on top: the first ends highest
-            cells.conditional_formats.add_custom("=" + tagged(rule.formula), fill_color="#" + rule.fill,
+            formula = in_excels_language(sheet, "=" + tagged(rule.formula))
+            cells.conditional_formats.add_custom(formula, fill_color="#" + rule.fill,
                                                  font_color="#" + rule.font if rule.font else None,
                                                  stop_if_true=True)
+
+
+def in_excels_language(sheet, formula: str) -> str:
+    """Desktop Excel's FormatConditions.Add reads a formula in its UI language (UND, HEUTE and ';' in German):
+    the English formula as a blank cell below the table reads it back there (Formula in, FormulaLocal out).
+    Other engines (Office.js, xlwings Server) take English formulas as they are."""
+    if sheet.book.app.engine.name != "excel":
+        return formula
+    scratch = sheet.range((sheet.used_range.last_cell.row + 1, 1))  # blank: below everything in the sheet
+    scratch.formula = formula
+    try:
+        return scratch.api.formula_local.get() if sys.platform == "darwin" else scratch.api.FormulaLocal
+    finally:
+        scratch.clear_contents()
 
 
 def _rules(sheet) -> list:
