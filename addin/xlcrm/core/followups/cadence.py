@@ -29,9 +29,12 @@ def customer_class(values: pd.Series | None, index: pd.Index) -> pd.Series:
 
 
 def cadence_days(people: pd.DataFrame, rules: Rules) -> pd.Series:
-    """Days between contacts per customer: their own column, else their class, else existing/prospect."""
-    by_kind = people["existing"].map({True: rules.cadence["existing"], False: rules.cadence["prospect"]})
-    by_class = people["class"].map(rules.cadence)
+    """Days between contacts per customer: their own column; else, for a prospect (no purchases), the
+    prospect cadence (refresh gives prospects class D, which must not change their rhythm); else their
+    class, else the existing-customer cadence."""
+    existing = people["existing"].fillna(False).astype(bool)
+    by_kind = existing.map({True: rules.cadence["existing"], False: rules.cadence["prospect"]})
+    by_class = people["class"].map(rules.cadence).where(existing)
     own = pd.to_numeric(people["cadence_days"], errors="coerce").where(lambda d: (d > 0) & (d <= MAX_DAYS))
     return own.fillna(by_class).fillna(by_kind).astype("int64")
 
