@@ -136,7 +136,7 @@ def test_classes_from_the_class_column_set_the_cadence(tmp_path):
     followups(FileBook(path), MONDAY)
     due = column(path, "客户跟踪表", "下次跟进日")
     assert due["逾期机械"].date() == dt.date(2026, 11, 9)  # class A: every 7 days
-    assert due["本周贸易"].date() == dt.date(2026, 11, 19)
+    assert due["本周贸易"].date() == dt.date(2026, 11, 27)  # no purchases: the prospect's 15 days win over A
 
 
 def test_an_english_sheet_gets_english_columns_statuses_and_due_list(tmp_path):

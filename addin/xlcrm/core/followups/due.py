@@ -23,7 +23,7 @@ from xlcrm.core.followups.touches import TOUCH_COLUMNS
 
 DATES = ("last_contact", "next_followup", "first_contact", "birthday", "deal_won", "delivery", "appointment",
          "stage_since")
-PEOPLE_COLUMNS = ("key", "customer", "owner", "class", "existing", "cadence_days", "stage", *DATES,
+PEOPLE_COLUMNS = ("key", "customer", "owner", "class", "existing", "cadence_days", "stage", "lost_reason", *DATES,
                   "birthday_lunar")  # lunar month * 100 + day (core.lunar), when the birthday is a lunar one
 
 OWN_DATE = Msg("date planned in the sheet", "表中计划日期")
