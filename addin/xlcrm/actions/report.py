@@ -29,7 +29,7 @@ from xlcrm.core.report.inputs import for_owner, owner_of
 from xlcrm.core.report.report_sheet import WIDTHS, report_sheet
 from xlcrm.core.mailmerge.sender_profile import sender_profile
 from xlcrm.core.sheets import sheet_name
-from xlcrm.mail.batch import Clock, SystemClock
+from xlcrm.mail.batch import Clock, Mailer, SystemClock
 from xlcrm.mail.journal import journal_path
 
 __all__ = ["report", "ReportResult"]
@@ -71,17 +71,19 @@ class ReportResult:
 
 def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "week", owner: str | None = None,
            today: dt.date | None = None, progress: Progress = quiet, mail_to: str | None = None,
-           overrides: dict | None = None, mailer=None, clock: Clock | None = None) -> ReportResult:
-    """The report for the week or month up to `today` (default: today), for the team or one owner."""
-    clock = clock or SystemClock()
+           mailer: Mailer | None = None, clock: Clock = SystemClock()) -> ReportResult:
+    """The report for the week or month up to `today` (default: today), for the team or one owner;
+    mailed to `mail_to` through `mailer` when asked."""
     chosen = ending(period_kind(period), today or clock.now().date())
     to = checked_address(mail_to) if mail_to else None
     steps = iter(progress(range(4), 4, STEPS))  # read, work out, write the page, write the workbook
     next(steps)
     session = open_session(book)
-    profile = sender_profile(session.settings, overrides).beside(session.book.folder) if to else None
+    profile = sender_profile(session.settings).beside(session.book.folder) if to else None
     if profile:
         profile.require_server()  # before anything is written
+        if mailer is None:
+            raise ValueError("mailing the report needs a mailer")
     rules = ReportRules.from_settings(session.settings)
     inputs = gather(session, chosen)
     name = owner_of(inputs, owner) if owner else None
@@ -91,7 +93,7 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
     next(steps)
     html = _write_html(made, _folder(book, out_dir), clock)
     notes = inputs.notes + _font_notes(made)
-    mailed = mail_report(session, profile, made, html, to, mailer, clock) if to else None
+    mailed = mail_report(session, profile, made, html, to, mailer, clock) if profile and to and mailer else None
     next(steps)
     edits: list[Edit] = housekeeping(session, "report") + [_sheet(made, html.name, session.lang)]
     if mailed is not None:
