@@ -37,9 +37,6 @@ __all__ = ["report", "ReportResult"]
 STEPS = Msg("Building the report", "生成报告")
 HTML_AT = Msg("HTML report: {path}", "HTML 报告:{path}")
 SHEET_AT = Msg("Report sheet with charts: '{sheet}'", "报告工作表(含图表):“{sheet}”")
-NO_FONT = Msg("No Chinese font was found for the charts (e.g. Noto Sans CJK or WenQuanYi Zen Hei): their Chinese "
-              "labels may show as boxes. The tables are not affected.",
-              "未找到绘制图表用的中文字体(如 Noto Sans CJK、文泉驿正黑):图表中的中文可能显示为方框;表格不受影响。")
 CANNOT_WRITE = Msg("Cannot write the report {path}: {why}", "无法写入报告 {path}:{why}")
 SAVE_FAILED = Msg("The report was mailed and journaled, but the workbook could not be updated: {why}",
                   "报告已发送并记入日志,但无法更新工作簿:{why}")
@@ -92,7 +89,7 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
                  journal_path(book.folder, book.name).name)
     next(steps)
     html = _write_html(made, _folder(book, out_dir), clock)
-    notes = inputs.notes + _font_notes(made)
+    notes = inputs.notes  # no font note: the charts' labels are text, drawn by the reader's browser
     mailed = mail_report(session, profile, made, html, to, mailer, clock) if profile and to and mailer else None
     next(steps)
     edits: list[Edit] = housekeeping(session, "report") + [_sheet(made, html.name, session.lang)]
@@ -128,12 +125,6 @@ def _write_html(made: Report, folder: Path, clock: Clock) -> Path:
         temporary.unlink(missing_ok=True)
         raise XlcrmError(CANNOT_WRITE(path=str(path), why=error.strerror or str(error))) from error
     return path.resolve()
-
-
-def _font_notes(made: Report) -> list[Msg]:
-    from xlcrm.reports.charts import cjk_font
-
-    return [NO_FONT] if made.lang == "zh" and cjk_font() is None else []
 
 
 def _sheet(made: Report, html_name: str, lang: str):
