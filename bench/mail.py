@@ -27,7 +27,7 @@ import pandas as pd  # noqa: E402
 
 from helpers.mailbook import set_settings  # noqa: E402
 from helpers.smtp_server import PASSWORD, USER, MailServer  # noqa: E402
-from xlcrm.actions.remind import remind  # noqa: E402
+from xlcrm.actions.remind import RemindRequest, remind  # noqa: E402
 from xlcrm.actions.session import open_session  # noqa: E402
 from xlcrm.book import file as file_book  # noqa: E402
 from xlcrm.core.mailmerge.merge_fields import DIGEST_FIELDS, customer_contexts, field_names, touch_context  # noqa: E402
@@ -61,6 +61,17 @@ def all_due(session, today):
                          "detail": None}, columns=list(TOUCH_COLUMNS))
 
 
+def all_due_in_sheet(path: Path, rows) -> None:
+    """Every customer's next follow-up (下次跟进) typed as three days ago, as the team would: all are due."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    sheet = book["客户跟踪表"]
+    for row in rows:
+        sheet[f"M{row}"] = dt.datetime.combine(TODAY - dt.timedelta(days=3), dt.time())
+    book.save(path)
+
+
 def profile(**changes) -> SenderProfile:
     base = dict(host="127.0.0.1", port=0, security="ssl", user=USER, from_address=USER, from_name="恒信销售部",
                 company="恒信科技有限公司", rate_per_minute=0, daily_cap=10**9, window=SendWindow(),
@@ -87,9 +98,10 @@ def bench_render(folder: Path, customers: int) -> None:
     plain_subject = "{greeting_name}，好久不见，最近可好？"
     plain_body = "{greeting_name}，您好！\n\n有一阵子没和您联系了……\n\n{signature}"
     _, t_base = timed("baseline", lambda: [(plain_subject.format(**c), plain_body.format(**c)) for c in filled])
-    remind(file_book.FileBook(path), today=TODAY, touches=all_due)  # writes the settings sheet
+    all_due_in_sheet(path, records.index)
+    remind(file_book.FileBook(path), RemindRequest(today=TODAY))  # writes the settings sheet
     set_settings(path, {"daily_cap": 10**9})  # every message goes into the outbox
-    dry, t_dry = timed("dry run", lambda: remind(file_book.FileBook(path), today=TODAY, touches=all_due))
+    dry, t_dry = timed("dry run", lambda: remind(file_book.FileBook(path), RemindRequest(today=TODAY)))
     n = len(filled)
     print(f"rendering {n} messages ({customers} customers, sample workbook):")
     print(f"  contexts from the sheet     {t_context:7.2f} s")

@@ -1,9 +1,11 @@
 """The report's charts as inline SVG, drawn by matplotlib (no pyplot: no global state, no window).
 
-Text is drawn as outlines, so a chart reads the same on a machine without Chinese fonts and
-in any mail program that opens the HTML; the font used to draw it is the first CJK-capable
-font installed here (WenQuanYi Zen Hei on the test machines, Microsoft YaHei or PingFang on
-the team's). The SVG keeps no comments, metadata or external references.
+Text stays text (`svg.fonttype: none`) without a font of its own: it takes the page's font list
+(report.css: Microsoft YaHei, PingFang, Noto Sans CJK, WenQuanYi ...), and the reader's browser
+draws the labels with its fonts. So they do not depend on what matplotlib's font cache happens to
+know (a cache built before the CJK fonts were installed never learns them, and outlines drawn from
+it are boxes); matplotlib's font only measures the text for the layout. The SVG keeps no comments,
+metadata or external references.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from xlcrm.core.edits import PERCENT
+from xlcrm.core.edits import INT, PERCENT
 from xlcrm.core.report.sections import ChartSpec, Table
 
 CJK_FONTS = ("Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Noto Sans SC",
@@ -26,12 +28,12 @@ CJK_FONTS = ("Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJ
 COLOURS = ("#2F6DB5", "#E07B39", "#F2C14E", "#7FB069", "#8E6BBF", "#D95D67", "#4BA3A8", "#9C8F80")
 SERIES_COLOURS = {"overdue": "#D9534F", "due_today": "#F0A030", "due_week": "#F2D04E"}
 _HEAD = re.compile(r"\A.*?(?=<svg)", re.S)
-_DROP = re.compile(r"<!--.*?-->|<metadata>.*?</metadata>", re.S)
+_DROP = re.compile(r"<!--.*?-->|<metadata>.*?</metadata>|font-family: [^;\"]*(; )?", re.S)
 
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The first installed font (by matplotlib's font list) that has Chinese glyphs, if any."""
+    """The first CJK font matplotlib's font list knows, to measure labels with; the browser draws them anyway."""
     from matplotlib.font_manager import fontManager
 
     installed = {font.name for font in fontManager.ttflist}
@@ -48,10 +50,10 @@ def chart_svg(spec: ChartSpec, table: Table, names: dict[str, str], key: str) ->
     from matplotlib.figure import Figure
 
     fonts = [f for f in (cjk_font(), "DejaVu Sans") if f]
-    settings = {"font.family": "sans-serif", "font.sans-serif": fonts, "svg.fonttype": "path",
+    settings = {"font.family": "sans-serif", "font.sans-serif": fonts, "svg.fonttype": "none",
                 "axes.unicode_minus": False, "svg.hashsalt": f"xlcrm-{key}", "font.size": 9}
     with rc_context(settings), warnings.catch_warnings(), _quiet_fonts():
-        warnings.simplefilter("ignore")  # a glyph no installed font has is drawn as a box: said once in the result
+        warnings.simplefilter("ignore")  # a glyph matplotlib cannot measure: the browser still draws it
         figure = Figure(figsize=_size(spec, len(rows)), dpi=100)
         axes = figure.add_subplot()
         labels = [str(v) if v is not None else "" for v in rows[spec.category]]
@@ -107,8 +109,10 @@ def _column(axes, labels, values, spec, names, table) -> None:
     crowded = len(labels) > 6 or sum(len(label) for label in labels) > 36  # long names would overlap: slant them
     axes.set_xticks(list(range(len(labels))), labels, rotation=25 if crowded else 0, ha="right" if crowded else "center",
                     rotation_mode="anchor")
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+    if all(table.column(column).kind == INT for column in spec.series):  # counts: 0 1 2, never 0 0 0 1 1 1
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
     if count > 1:
         axes.legend(frameon=False, fontsize=8, ncols=count, loc="upper center", bbox_to_anchor=(0.5, 1.12))
@@ -150,5 +154,5 @@ def _number(value: float) -> str:
 
 
 def _clean(svg: str) -> str:
-    """The <svg> element alone: no XML prolog, doctype, comments or metadata."""
+    """The <svg> element alone: no XML prolog, doctype, comments, metadata or font names (the page's apply)."""
     return _DROP.sub("", _HEAD.sub("", svg, count=1)).strip()

@@ -11,9 +11,7 @@ sources on the same day give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import importlib.util
-import inspect
 import io
 import re
 import tempfile
@@ -25,6 +23,7 @@ from pathlib import Path
 from pyopenvba import ExcelFile, VBAModuleKind
 
 from xlcrm import __version__
+from xlcrm.book import Book
 from xlcrm.book import file as file_book
 from xlcrm.core.sample import make_sample
 
@@ -35,11 +34,6 @@ RIBBON_PART = "customUI/customUI14.xml"
 RIBBON_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-# Actions run on the sample before it becomes the CRM workbook (those of this tree), with the
-# starter sheets (templates, logs) of modules that offer them.
-SETUP = (("xlcrm.actions.check", "check"), ("xlcrm.actions.refresh", "refresh"),
-         ("xlcrm.actions.followups", "followups"), ("xlcrm.actions.report", "report"))
-STARTERS = ("xlcrm.actions.remind", "xlcrm.actions.contact_log", "xlcrm.mail.templates")
 
 
 @dataclass(frozen=True)
@@ -120,7 +114,7 @@ def _addin_project(work: Path) -> Path:
 
 def _workbook_project(work: Path, lang: str, today: dt.date, customers: int) -> Path:
     sample = file_book.create(work / lang / "CRM.xlsx", make_sample(customers, lang, seed=1, today=today))
-    _set_up(file_book.FileBook(sample), lang, today)
+    _set_up(file_book.FileBook(sample), today)
     path = work / lang / "CRM.xlsm"
     path.write_bytes(_rezipped(sample.read_bytes(), {"[Content_Types].xml": lambda xml: xml.replace(
         XLSX_MAIN.encode(), XLSM_MAIN.encode())}))
@@ -136,24 +130,17 @@ def _add(project, wanted: list[Module]) -> None:
         project.add_module(module.name, module.source, kind=module.kind)
 
 
-def _set_up(book, lang: str, today: dt.date) -> None:
-    """The sample as a team would have it after a first run: settings, scores, due list, report, starters."""
-    for module, function in SETUP:
-        action = _optional(module, function)
-        if action:
-            kwargs = {"today": today} if "today" in inspect.signature(action).parameters else {}
-            action(book, **kwargs)
-    starters = [edit for module in STARTERS if (make := _optional(module, "starter_sheets")) for edit in make(lang)]
-    if starters:
-        book.apply(starters)
+def _set_up(book: Book, today: dt.date) -> None:
+    """The sample as a team would have it after a first run: settings, mapping, scores, due list, report."""
+    from xlcrm.actions.check import check
+    from xlcrm.actions.followups import followups
+    from xlcrm.actions.refresh import refresh
+    from xlcrm.actions.report import report
 
-
-def _optional(module: str, name: str):
-    """A function of a module other issues add; None while it is not in this tree."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
+    check(book)
+    refresh(book, today)
+    followups(book, today)
+    report(book, today=today)
 
 
 def _rezipped(package: bytes, edits: dict, added: dict[str, bytes] | None = None,

@@ -18,19 +18,14 @@ from xlcrm.actions.check import check as check_action
 from xlcrm.actions.refresh import refresh as refresh_action
 from xlcrm.actions.contact_log import log_contact
 from xlcrm.actions.followups import followups as followups_action
-from xlcrm.actions.session import book_lang
-from xlcrm.book import file as file_book
+from xlcrm.actions.session import book_lang, smtp_login
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg, default_lang
 from xlcrm.core.parse import parse_date
-from xlcrm.core.sample import SHEET_NAMES, make_sample
 
 EXIT_ERROR, EXIT_ELSEWHERE = 1, 3
 UNEXPECTED = Msg("Unexpected error: {error}. Run again with XLCRM_DEBUG=1 to see the details.",
                  "意外错误:{error}。设置 XLCRM_DEBUG=1 后再运行可查看详细信息。")
-SAMPLE_WRITTEN = Msg("Sample workbook written: {path} ({customers} customers)",
-                     "示例工作簿已生成:{path}(共 {customers} 个客户)")
-DEMO_STEP = Msg("== {step} ==", "== {step} ==")
 STOPPED = Msg("Stopped (Ctrl-C). The workbook is not half-written: it is as it was, or fully saved if the save had "
               "already finished.", "已中断(Ctrl-C)。工作簿不会只写一半:要么保持原样,要么在保存已完成时完整保存。")
 
@@ -163,7 +158,9 @@ def main(ctx: click.Context, lang: str | None) -> None:
 @friendly
 def sample(out: Path, customers: int, sheet_lang: str, seed: int, today: dt.datetime | None) -> None:
     """Write a realistic sample tracking workbook to OUT (.xlsx)."""
-    path = file_book.create(out, make_sample(customers, sheet_lang, seed, today.date() if today else None))
+    from xlcrm.actions.demo import SAMPLE_WRITTEN, write_sample
+
+    path = write_sample(out, customers, sheet_lang, seed, today.date() if today else None)
     click.echo(SAMPLE_WRITTEN(path=path, customers=customers).text(sheet_lang))
 
 
@@ -185,28 +182,15 @@ def check(ctx: click.Context, book: Path) -> None:
 @friendly
 def demo(ctx: click.Context, folder: Path, customers: int, sheet_lang: str) -> None:
     """Make the bundled sample workbook and run xlcrm's main job on it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = file_book.create(folder / f"{SHEET_NAMES[sheet_lang][0]}.xlsx", make_sample(customers, sheet_lang))
-    click.echo(SAMPLE_WRITTEN(path=path, customers=customers).text(sheet_lang))
-    click.echo(DEMO_STEP(step="xlcrm check").text(sheet_lang))
-    _finish(ctx, check_action(bootstrap.file_book(path)))
-    click.echo(DEMO_STEP(step="xlcrm refresh").text(sheet_lang))
-    _finish(ctx, refresh_action(bootstrap.file_book(path), progress=bar(_lang(ctx))))
-    click.echo(DEMO_STEP(step="xlcrm followups").text(sheet_lang))
-    _finish(ctx, followups_action(bootstrap.file_book(path), progress=bar(_lang(ctx))))
-    _demo_remind(ctx, path, sheet_lang)
-    _demo_report(ctx, path, sheet_lang)
+    from xlcrm.actions.demo import demo as demo_action
 
-
-def _demo_remind(ctx: click.Context, path: Path, lang: str) -> None:
-    """The mail merge's dry run: the preview sheet and the outbox, nothing sent."""
-    from xlcrm.actions.remind import remind as remind_action
-
-    click.echo(DEMO_STEP(step=REMIND_STEP).text(lang))
-    try:
-        _finish(ctx, remind_action(bootstrap.file_book(path), progress=bar(lang)))
-    except XlcrmError as error:  # e.g. follow-up rules not installed yet: the demo goes on
-        click.echo(error.text((ctx.obj or {}).get("lang") or lang))
+    result = demo_action(folder, customers, sheet_lang, bootstrap.file_book, bar(_lang(ctx)))
+    for line in result.lines((ctx.obj or {}).get("lang")):
+        click.echo(line)
+    if result.stopped:
+        raise result.stopped
+    if result.elsewhere:
+        ctx.exit(EXIT_ELSEWHERE)
 
 
 @main.command()
@@ -308,7 +292,6 @@ def _excel_setup(ctx: click.Context, command: str, dry_run: bool, platform: str 
 
 # -- mail merge --------------------------------------------------------------------------------------------
 
-REMIND_STEP = Msg("xlcrm remind (preview, nothing is sent)", "xlcrm remind(预览,不发送)")
 STORED = Msg("The password for {user} is kept in the system keyring (never in the workbook).",
              "{user} 的密码已存入系统钥匙串(不会写入工作簿)。")
 FORGOTTEN = Msg("The password for {user} was removed from the system keyring.", "已从系统钥匙串删除 {user} 的密码。")
@@ -316,14 +299,6 @@ NOT_STORED = Msg("No password for {user} was in the system keyring.", "系统钥
 NO_USER = Msg("Which login? Give --user, or a workbook whose settings name the login (smtp_user).",
               "请指定登录账号:使用 --user,或给出设置表中填写了登录账号(smtp_user)的工作簿。")
 ASK_PASSWORD = Msg("Password (or authorisation code) for {user}", "{user} 的密码(或授权码)")
-
-
-def _smtp_overrides(host, port, security, user, sender) -> dict:
-    from xlcrm.core.mailmerge.sender_profile import split_from
-
-    name, address = split_from(sender) if sender else ("", "")
-    return {"smtp_host": host, "smtp_port": port, "smtp_security": security, "smtp_user": user,
-            "from_name": name, "from_address": address}
 
 
 @main.command()
@@ -342,12 +317,12 @@ def _smtp_overrides(host, port, security, user, sender) -> dict:
 def remind(ctx: click.Context, book: Path, template, today, send, test_to, smtp_host, smtp_port, smtp_security,
            smtp_user, sender) -> None:
     """Preview (default) or send the reminder and greeting e-mails due in BOOK."""
-    from xlcrm.actions.remind import remind as remind_action
+    from xlcrm.actions.remind import RemindRequest, remind as remind_action
 
-    lang = _lang(ctx)
-    result = remind_action(bootstrap.file_book(book), template=template, today=today.date() if today else None,
-                           send=send, test_to=test_to, progress=bar(lang),
-                           overrides=_smtp_overrides(smtp_host, smtp_port, smtp_security, smtp_user, sender))
+    request = RemindRequest(template, today.date() if today else None, send, test_to, smtp_host, smtp_port,
+                            smtp_security, smtp_user, sender)
+    mailer = bootstrap.mailer() if request.mode != "dry" else None
+    result = remind_action(bootstrap.file_book(book), request, mailer, progress=bar(_lang(ctx)))
     _finish(ctx, result)
     if result.stopped:
         ctx.exit(EXIT_ERROR)
@@ -364,7 +339,7 @@ def password(ctx: click.Context, book: Path | None, user: str | None, delete: bo
     from xlcrm.mail.credentials import forget_password, store_password
 
     lang = _lang(ctx)
-    user = user or (_settings_user(book) if book else "")
+    user = user or (smtp_login(bootstrap.file_book(book)) if book else "")
     if not user:
         raise XlcrmError(NO_USER)
     if delete:
@@ -375,28 +350,7 @@ def password(ctx: click.Context, book: Path | None, user: str | None, delete: bo
     click.echo(STORED(user=user).text(lang))
 
 
-def _settings_user(book: Path) -> str:
-    from xlcrm.core.all_settings import read_settings_grid, settings_from_user
-    from xlcrm.core.mailmerge.sender_profile import sender_profile
-    from xlcrm.core.sheets import find_sheet
-
-    workbook = bootstrap.file_book(book)
-    name = find_sheet(workbook.sheet_names(), "settings")
-    user = read_settings_grid(workbook.read_sheet(name)) if name else {}
-    return sender_profile(settings_from_user(user)).user
-
-
 # -- report ------------------------------------------------------------------------------------------------
-
-REPORT_STEP = Msg("xlcrm report (this week's report: HTML page and report sheet)", "xlcrm report(本周报告:HTML 页面和报告工作表)")
-
-
-def _demo_report(ctx: click.Context, path: Path, lang: str) -> None:
-    from xlcrm.actions.report import report as report_action
-
-    click.echo(DEMO_STEP(step=REPORT_STEP).text(lang))
-    _finish(ctx, report_action(bootstrap.file_book(path), progress=bar(_lang(ctx))))
-
 
 @main.command(name="report")
 @click.argument("book", type=click.Path(path_type=Path))
@@ -417,7 +371,8 @@ def report_command(ctx: click.Context, book: Path, out_dir: Path | None, period:
     from xlcrm.actions.report import report as report_action
 
     result = report_action(bootstrap.file_book(book), out_dir=out_dir, period=period, owner=owner,
-                           today=today.date() if today else None, progress=bar(_lang(ctx)), mail_to=mail_to)
+                           today=today.date() if today else None, progress=bar(_lang(ctx)), mail_to=mail_to,
+                           mailer=bootstrap.mailer() if mail_to else None)
     _finish(ctx, result)
     if result.mail_failed:
         ctx.exit(EXIT_ERROR)

@@ -4,13 +4,12 @@ Each entry point is thin: the workbook the button was clicked in, wrapped in the
 back-end, goes to the same action the command line runs; progress shows in Excel's
 status bar and the outcome in one short message box. A problem the user can fix shows
 its message; anything else a short note, with the details in a log file, never a
-traceback. Actions are imported when their button is clicked, so a missing one only
+traceback. Each button imports its action when clicked, so a missing one only
 affects its own button. `lang` comes from the ribbon (Excel's UI language).
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import logging.handlers
 import struct
@@ -77,22 +76,30 @@ UNEXPECTED = Msg("Something went wrong: {error}\n\nThe details are in {log}. Ple
 
 
 def refresh_scores(lang: str | None = None) -> None:
-    _click("refresh_scores", lang, lambda book, progress, window:
-           _action("xlcrm.actions.refresh", "refresh", "refresh_scores")(book, progress=progress))
+    def run(book, progress, window):
+        from xlcrm.actions.refresh import refresh
+
+        return refresh(book, progress=progress)
+
+    _click("refresh_scores", lang, run)
 
 
 def highlight_followups(lang: str | None = None) -> None:
-    _click("highlight_followups", lang, lambda book, progress, window:
-           _action("xlcrm.actions.followups", "followups", "highlight_followups")(book, progress=progress))
+    def run(book, progress, window):
+        from xlcrm.actions.followups import followups
+
+        return followups(book, progress=progress)
+
+    _click("highlight_followups", lang, run)
 
 
 def log_contact(channel: Sequence[int] | str, note: Sequence[int] | str, lang: str | None = None) -> None:
     """channel and note arrive as UTF-16 code units: text typed by the user never becomes Python code."""
 
     def run(book, progress, window):
+        from xlcrm.actions.contact_log import log_contact as log
         from xlcrm.actions.selection import customer_at
 
-        log = _action("xlcrm.actions.contact_log", "log_contact", "log_contact")
         return log(book, customer=customer_at(book, window.selected_row()), channel=_text(channel),
                    note=_text(note))
 
@@ -100,19 +107,32 @@ def log_contact(channel: Sequence[int] | str, note: Sequence[int] | str, lang: s
 
 
 def preview_reminders(lang: str | None = None) -> None:
-    _click("preview_reminders", lang, lambda book, progress, window:
-           _action("xlcrm.actions.remind", "remind", "preview_reminders")(book, send=False, progress=progress))
+    def run(book, progress, window):
+        from xlcrm.actions.remind import RemindRequest, remind
+
+        return remind(book, RemindRequest(send=False), progress=progress)
+
+    _click("preview_reminders", lang, run)
 
 
 def send_reminders(lang: str | None = None) -> None:
     """The ribbon has asked the user to confirm before calling this."""
-    _click("send_reminders", lang, lambda book, progress, window:
-           _action("xlcrm.actions.remind", "remind", "send_reminders")(book, send=True, progress=progress))
+
+    def run(book, progress, window):
+        from xlcrm.actions.remind import RemindRequest, remind
+
+        return remind(book, RemindRequest(send=True), mailer=bootstrap.mailer(), progress=progress)
+
+    _click("send_reminders", lang, run)
 
 
 def build_report(lang: str | None = None) -> None:
-    _click("build_report", lang, lambda book, progress, window:
-           _action("xlcrm.actions.report", "report", "build_report")(book, progress=progress))
+    def run(book, progress, window):
+        from xlcrm.actions.report import report
+
+        return report(book, progress=progress)
+
+    _click("build_report", lang, run)
 
 
 def settings(lang: str | None = None) -> None:
@@ -125,13 +145,6 @@ def settings(lang: str | None = None) -> None:
         return result
 
     _click("settings", lang, run)
-
-
-def _action(module: str, function: str, button: str) -> Callable[..., Any]:
-    try:
-        return getattr(importlib.import_module(module), function)
-    except (ImportError, AttributeError) as error:
-        raise XlcrmError(NOT_AVAILABLE(button=BUTTONS[button])) from error
 
 
 def _text(units: Sequence[int] | str) -> str:
@@ -154,6 +167,9 @@ def _click(button: str, lang: str | None, run: Callable[..., Any]) -> None:
     except XlcrmError as error:
         _show(window, error.text(lang), button, lang)
     except Exception as error:  # a bug or an Excel hiccup: a short note here, the traceback in the log
+        if isinstance(error, ModuleNotFoundError) and (error.name or "").startswith("xlcrm."):  # a partial install
+            _show(window, NOT_AVAILABLE(button=BUTTONS[button]).text(lang), button, lang)
+            return
         _show(window, UNEXPECTED(error=f"{type(error).__name__}: {error}", log=_log(button)).text(lang), button, lang)
     finally:
         if window is not None:

@@ -229,7 +229,7 @@ def test_a_workbook_with_a_header_and_no_customers_gives_an_empty_report(tmp_pat
     result = report(FileBook(path), today=TODAY)
     grid = report_grid(path, "zh")
     assert grid[0][0] == "CRM周报"
-    assert by_first(table_after(grid, "概览", 1))["客户数"][0] == 0
+    assert by_first(table_after(grid, "概览", 1))["客户数(重复列出的客户计一次)"][0] == 0
     assert result.html.exists() and "(无)" in result.html.read_text(encoding="utf-8")
 
 

@@ -11,12 +11,11 @@ import openpyxl
 import pytest
 
 from conftest import TODAY
-from helpers.mailbook import sample_touches, set_settings
+from helpers.mailbook import remind_on, set_settings
 from helpers.reportbook import report_grid, table_after
 from helpers.smtp_server import PASSWORD, Faults, MailServer
 from helpers.workbooks import sheet_rows
 from xlcrm.actions.check import check
-from xlcrm.actions.remind import remind
 from xlcrm.actions.report import report
 from xlcrm.book.file import FileBook
 from xlcrm.core.errors import XlcrmError
@@ -52,9 +51,9 @@ def journal_lines(path) -> list[dict]:
 
 
 def test_mail_figures_are_the_journals_and_the_status_columns(zh_book, mail_server):
-    remind(FileBook(zh_book), today=TODAY, touches=sample_touches)
+    remind_on(zh_book)
     set_settings(zh_book, mail_server.settings())
-    remind(FileBook(zh_book), today=TODAY, touches=sample_touches, send=True, mailer=quick(), clock=Clock())
+    remind_on(zh_book, send=True, mailer=quick(), clock=Clock())
     report(FileBook(zh_book), today=TODAY)
     last = {}
     for entry in journal_lines(zh_book):

@@ -320,3 +320,12 @@ def test_a_single_purchase_borrows_the_typical_gap_of_everyone():
     scored = scoring.by_customer(result, TODAY, default_rules())
     assert scored.loc["b", "next_purchase"] == pd.Timestamp("2026-10-21")
     assert scored.loc["b", "churn_risk"] == "high"  # 53 days silent against a 20-day rhythm
+
+
+def test_a_lapsed_customer_keeps_their_scores_but_not_a_name_that_says_they_buy():
+    rules = default_rules().segments
+    frame = pd.DataFrame({"r_score": [5, 5, 5, 1], "f_score": [5, 1, 5, 1], "m_score": [5, 1, 5, 1]}, dtype="Int64")
+    lapsed = pd.Series([True, True, False, True])
+    names = [rules[i].name("en") for i in segments.assign(frame, rules, lapsed)]
+    assert names == ["Can't lose", "Hibernating", "Champions", "Lost"]
+    assert list(frame["r_score"]) == [5, 5, 5, 1]

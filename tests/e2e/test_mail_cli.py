@@ -26,10 +26,10 @@ def memory_keyring():
 
 
 def test_remind_takes_who_is_due_from_the_follow_up_rules(zh_book):
-    from xlcrm.actions.remind import remind
+    from xlcrm.actions.remind import RemindRequest, remind
     from xlcrm.book.file import FileBook
 
-    result = remind(FileBook(zh_book), today=TODAY)
+    result = remind(FileBook(zh_book), RemindRequest(today=TODAY))
     customers = result.plan[result.plan["row"].notna()]
     assert len(customers) and set(customers["occasion"]) & {"followup", "first_answer", "birthday", "appointment"}
     assert result.counts()["send"] > 0 and len(list(result.outbox.glob("*.eml"))) == result.eml_count

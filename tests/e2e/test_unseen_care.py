@@ -190,7 +190,7 @@ def test_one_owner_spelled_two_ways_and_a_shared_customer_are_listed_as_the_team
     page = next((tmp_path / "team").glob("*.html")).read_text(encoding="utf-8")
     per_owner = dict(re.findall(r'<tr><td class="text">([^<]*)</td><td class="int">(\d+)</td>', page))
     assert per_owner["张三"] == "2" and per_owner["李四"] == "3" and "张三/李四" not in per_owner  # overdue each
-    assert "合计:逾期 5" in page  # 5 customers overdue: the shared one counted once (rows add up to 6)
+    assert "合计(每个客户计一次):逾期 5" in page  # 5 customers overdue: the shared one counted once (rows add up to 6)
     mine = run("report", path, "--today", TODAY, "--owner", "李 四", "--out", tmp_path / "r")
     assert mine.exit_code == 0, mine.output
     assert "客户:3 个" in mine.output

@@ -18,6 +18,7 @@ from helpers.libreoffice import convert
 from helpers.workbooks import values
 from xlcrm import ribbon
 from xlcrm.cli import main
+from xlcrm.core.sheets import sheet_name
 from xlcrm.workbook import build as builder
 
 TODAY = dt.date(2026, 11, 23)
@@ -127,6 +128,13 @@ def test_the_crm_workbook_holds_the_sample_and_the_settings(built):
     sheets = values(built["CRM-zh.xlsm"])
     assert {"客户跟踪表", "订单记录", "CRM设置", "数据问题"} <= set(sheets)
     assert "CRM Settings" in values(built["CRM-en.xlsm"])
+
+
+def test_the_crm_workbook_is_the_sample_after_a_first_run(built):
+    """As the README says ("after a first run"): the settings, the scores' summary, the due list and the report."""
+    for name, lang in (("CRM-zh.xlsm", "zh"), ("CRM-en.xlsm", "en")):
+        sheets = set(values(built[name]))
+        assert {sheet_name(s, lang) for s in ("settings", "problems", "summary", "due", "report")} <= sheets, name
 
 
 @pytest.mark.libreoffice

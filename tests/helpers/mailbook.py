@@ -1,5 +1,5 @@
-"""The inputs a mail test starts from: due touches taken honestly from the sample sheet, and settings typed
-into the settings sheet the way a user types them."""
+"""The inputs a mail test starts from: the sample sheet, whose due touches the follow-up rules find, and
+settings typed into the settings sheet the way a user types them."""
 
 from __future__ import annotations
 
@@ -12,43 +12,12 @@ import pandas as pd
 
 from conftest import TODAY
 from helpers.workbooks import sheet_rows
-from xlcrm.actions.remind import remind
+from xlcrm.actions.progress import Progress, quiet
+from xlcrm.actions.remind import RemindRequest, remind
 from xlcrm.book.file import FileBook
-from xlcrm.core.followups.touches import TOUCH_COLUMNS
+from xlcrm.mail.batch import Clock, Mailer, SystemClock
 
 SETTINGS_SHEETS = ("CRM设置", "CRM Settings")
-
-
-def _status(due: dt.date, today: dt.date) -> str:
-    if due < today:
-        return "overdue"
-    if due == today:
-        return "due_today"
-    return "due_week" if (due - today).days < 7 else "ok"
-
-
-def sample_touches(session, today: dt.date, birthdays: int = 1, appointments: bool = True) -> pd.DataFrame:
-    """Overdue or due follow-ups (下次跟进 on or before today), a birthday today, and appointment reminders."""
-    records = session.customers.records
-    rows = []
-
-    def add(row, occasion, due, detail=None):
-        rec = records.loc[row]
-        rows.append({"row": int(row), "key": rec["key"], "customer": rec["customer"], "owner": rec.get("owner"),
-                     "occasion": occasion, "due": pd.Timestamp(due), "status": _status(due, today),
-                     "detail": detail})
-
-    for row, due in records["next_followup"].dropna().items():
-        if due.date() <= today:
-            add(row, "followup", due.date())
-    followed = {r["row"] for r in rows}
-    others = [r for r in records.index if r not in followed and pd.notna(records.at[r, "email"])]
-    for row in others[:birthdays]:
-        add(row, "birthday", today)
-    if appointments and "appointment" in records:
-        for row, when in records["appointment"].dropna().items():
-            add(row, "appointment", today, detail=f"{when:%Y-%m-%d}")
-    return pd.DataFrame(rows, columns=list(TOUCH_COLUMNS))
 
 
 def _settings_sheet(book):
@@ -88,9 +57,10 @@ def owners(session) -> list[str]:
     return sorted(session.customers.records["owner"].dropna().unique())
 
 
-def remind_on(path: Path, **options):
-    """`remind` on a workbook on the tests' day, with the sample's due touches."""
-    return remind(FileBook(path), today=TODAY, touches=sample_touches, **options)
+def remind_on(path: Path, mailer: Mailer | None = None, clock: Clock = SystemClock(), progress: Progress = quiet,
+              today: dt.date = TODAY, **request):
+    """`remind` on a workbook on the tests' day (request fields: send, test_to, template ...)."""
+    return remind(FileBook(path), RemindRequest(today=today, **request), mailer, clock, progress)
 
 
 def point_at(path: Path, server) -> tuple[Counter, pd.DataFrame]:

@@ -4,15 +4,11 @@ The mail path itself is proven against a real server elsewhere; here a recording
 
 import datetime as dt
 
-import pandas as pd
 import pytest
 
 from conftest import TODAY
-from helpers.mailbook import sample_touches, set_settings
+from helpers.mailbook import remind_on, set_settings
 from helpers.workbooks import edit, find_row
-from xlcrm.actions.remind import remind
-from xlcrm.book.file import FileBook
-from xlcrm.core.followups.touches import TOUCH_COLUMNS
 
 
 class RecordingMailer:
@@ -51,29 +47,22 @@ SENDER = {"smtp_host": "smtp.example.com", "smtp_user": "sales@example.com", "ra
 
 @pytest.fixture
 def book(zh_book):
-    remind(FileBook(zh_book), today=TODAY, touches=sample_touches)
+    remind_on(zh_book)
     set_settings(zh_book, SENDER)
     return zh_book
 
 
-def send(path, touches, today=TODAY, at=dt.time(10, 0), mailer=None, clock=None, **options):
+def send(path, today=TODAY, at=dt.time(10, 0), mailer=None, clock=None, **options):
     mailer = mailer or RecordingMailer()
     clock = clock or FakeClock(dt.datetime.combine(today, at))
-    result = remind(FileBook(path), today=today, touches=touches, send=True, mailer=mailer, clock=clock, **options)
+    result = remind_on(path, today=today, send=True, mailer=mailer, clock=clock, **options)
     return result, mailer
 
 
-def touch(session, row, occasion, due, status):
-    rec = session.customers.records.loc[row]
-    return {"row": row, "key": rec["key"], "customer": rec["customer"], "owner": rec["owner"],
-            "occasion": occasion, "due": pd.Timestamp(due), "status": status, "detail": None}
-
-
-def for_rows(specs):
-    """Touches for given (row, occasion, due, status), as the follow-up rules would hand them over."""
-    def make(session, today):
-        return pd.DataFrame([touch(session, *spec) for spec in specs], columns=list(TOUCH_COLUMNS))
-    return make
+def due_on(path, row, followup=None, birthday=None, appointment=None):
+    """Make a customer due as the team would: type the next follow-up, the birthday, the appointment in their row."""
+    cells = {"M": followup, "J": birthday, "R": appointment}
+    edit(path, "客户跟踪表", {f"{column}{row}": value for column, value in cells.items() if value is not None})
 
 
 def customers(plan):
@@ -81,94 +70,110 @@ def customers(plan):
     return plan[plan["row"].notna()]
 
 
+def of_row(plan, row):
+    return plan[plan["row"].eq(row)]
+
+
 def first_followup_row(path):
-    result = remind(FileBook(path), today=TODAY, touches=sample_touches)
-    plan = result.plan
-    return int(plan.loc[plan["occasion"].eq("followup") & plan["decision"].eq("send"), "row"].iloc[0])
+    """A customer the follow-up rules find due for a follow-up and nothing else, with an address to send to."""
+    plan = remind_on(path).plan
+    only = plan.groupby("row")["occasion"].agg(set).eq({"followup"})
+    mailable = plan.loc[plan["occasion"].eq("followup") & plan["decision"].eq("send"), "row"]
+    return int(next(row for row in mailable if only[row]))
+
+
+def sent_to(mailer, address):
+    return [payload for recipients, payload in mailer.sent if address in recipients]
 
 
 def test_one_message_per_customer_a_day_the_greeting_goes_first_appointments_always(book):
     row = first_followup_row(book)
-    touches = for_rows([(row, "followup", TODAY - dt.timedelta(days=3), "overdue"),
-                        (row, "birthday", TODAY, "due_today"), (row, "appointment", TODAY, "due_today")])
-    result, mailer = send(book, touches)
-    plan = customers(result.plan)
+    due_on(book, row, followup=TODAY - dt.timedelta(days=3), birthday=dt.datetime(1980, 11, 23),
+           appointment=TODAY + dt.timedelta(days=1))
+    result, mailer = send(book)
+    plan = of_row(result.plan, row)
     decided = dict(zip(plan["occasion"], plan["decision"]))
     assert decided == {"followup": "skip", "birthday": "sent", "appointment": "sent"}
-    reason = result.plan.loc[result.plan["occasion"].eq("followup"), "reason"].iloc[0].text("zh")
-    assert "生日祝福" in reason and len(mailer.sent) == 2
+    reason = plan.loc[plan["occasion"].eq("followup"), "reason"].iloc[0].text("zh")
+    assert "生日祝福" in reason and len(sent_to(mailer, plan["to"].iloc[0])) == 2
 
 
 def test_at_most_one_message_per_customer_every_n_days_except_appointment_reminders(book):
     row = first_followup_row(book)
     set_settings(book, {"min_days": 3})
-    send(book, for_rows([(row, "followup", TODAY, "due_today")]))
+    due_on(book, row, followup=TODAY)
+    first, _ = send(book)
+    assert of_row(first.plan, row)["decision"].tolist() == ["sent"]
     later = TODAY + dt.timedelta(days=2)
-    result, mailer = send(book, for_rows([(row, "birthday", later, "due_today"), (row, "appointment", later,
-                                                                                  "due_today")]), today=later)
-    decided = dict(zip(customers(result.plan)["occasion"], customers(result.plan)["decision"]))
+    due_on(book, row, followup=later + dt.timedelta(days=30), birthday=dt.datetime(1980, later.month, later.day),
+           appointment=later + dt.timedelta(days=1))
+    result, mailer = send(book, today=later)
+    plan = of_row(result.plan, row)
+    decided = dict(zip(plan["occasion"], plan["decision"]))
     assert decided == {"birthday": "skip", "appointment": "sent"}
-    assert "至少间隔 3 天" in result.plan.loc[result.plan["occasion"].eq("birthday"), "reason"].iloc[0].text("zh")
+    assert "至少间隔 3 天" in plan.loc[plan["occasion"].eq("birthday"), "reason"].iloc[0].text("zh")
     third = TODAY + dt.timedelta(days=3)
-    result, _ = send(book, for_rows([(row, "birthday", third, "due_today")]), today=third)
-    assert list(customers(result.plan)["decision"]) == ["sent"]
+    due_on(book, row, birthday=dt.datetime(1980, third.month, third.day))
+    result, _ = send(book, today=third)  # (the appointment reminder, sent on day two, is done)
+    assert of_row(result.plan, row).query("occasion == 'birthday'")["decision"].tolist() == ["sent"]
 
 
 def test_opted_out_invalid_and_missing_addresses_are_skipped_with_a_reason(book):
-    session_rows = remind(FileBook(book), today=TODAY, touches=sample_touches).session.customers.records
+    session_rows = remind_on(book).session.customers.records
     bad = find_row(book, "客户跟踪表", 2)  # the sample's mistyped address (a@@b)
     none = find_row(book, "客户跟踪表", 4)
     edit(book, "客户跟踪表", {f"G{none}": None})
     opted = int(session_rows.index[session_rows["opt_out"]][0])
-    specs = [(r, "followup", TODAY, "due_today") for r in (bad, none, opted)]
-    result, mailer = send(book, for_rows(specs))
-    plan = customers(result.plan)
+    for row in (bad, none, opted):
+        due_on(book, row, followup=TODAY)
+    result, mailer = send(book)
+    plan = result.plan[result.plan["row"].isin([bad, none, opted])]
     reasons = {int(r): m.text("en") for r, m in zip(plan["row"], plan["reason"])}
     assert "invalid e-mail address" in reasons[bad] and "@@" in reasons[bad]
     assert reasons[none] == "no e-mail address" and reasons[opted] == "opted out"
-    assert mailer.sent == [] and set(plan["decision"]) == {"skip"}
+    assert set(plan["decision"]) == {"skip"}
+    assert not sent_to(mailer, session_rows.at[opted, "email"])
 
 
 def test_outside_the_sending_hours_everything_is_held_until_the_window_opens(book):
     set_settings(book, {"send_hours": "9:00-17:30", "send_days": "周一至周五"})
-    result, mailer = send(book, sample_touches, at=dt.time(20, 15))
+    result, mailer = send(book, at=dt.time(20, 15))
     assert mailer.sent == [] and set(result.plan.loc[result.plan["row"].notna(), "decision"]) <= {"held", "skip"}
     held = result.plan[result.plan["decision"].eq("held")]
     assert all("2026-11-24 09:00" in r.text("en") for r in held["reason"])
-    result, mailer = send(book, sample_touches, at=dt.time(9, 30))
+    result, mailer = send(book, at=dt.time(9, 30))
     assert len(mailer.sent) == len(held) and result.counts()["held"] == 0
 
 
 def test_a_template_can_have_its_own_sending_days(book):
     row = first_followup_row(book)
     edit(book, "邮件模板", {f"K{find_row(book, '邮件模板', '生日祝福')}": "周五"})
-    other = int(remind(FileBook(book), today=TODAY, touches=sample_touches).plan.query("decision == 'send'")
-                .iloc[-1]["row"])
-    touches = for_rows([(row, "birthday", TODAY, "due_today"), (other, "followup", TODAY, "due_today")])
-    result, mailer = send(book, touches)  # 2026-11-23 is a Monday
-    decided = dict(zip(customers(result.plan)["occasion"], customers(result.plan)["decision"]))
-    assert decided == {"birthday": "held", "followup": "sent"}
-    assert "2026-11-27" in result.plan.loc[result.plan["occasion"].eq("birthday"), "reason"].iloc[0].text("en")
+    other = int(remind_on(book).plan.query("decision == 'send'").iloc[-1]["row"])
+    due_on(book, row, birthday=dt.datetime(1980, 11, 23))
+    result, mailer = send(book)  # 2026-11-23 is a Monday
+    birthday = of_row(result.plan, row).query("occasion == 'birthday'")
+    assert birthday["decision"].tolist() == ["held"] and "sent" in set(of_row(result.plan, other)["decision"])
+    assert "2026-11-27" in birthday["reason"].iloc[0].text("en")
 
 
 def test_the_daily_cap_holds_the_rest_for_the_next_day(book):
     set_settings(book, {"daily_cap": 3, "min_days": 0})
-    first, mailer = send(book, sample_touches)
+    first, mailer = send(book)
     assert len(mailer.sent) == 3 and first.counts()["held"] > 0
     assert all("daily limit of 3" in r.text("en") for r in first.plan.loc[first.plan["decision"].eq("held"), "reason"])
     held = first.counts()["held"]
     assert f"the daily limit of 3 messages is reached; goes out on the next run tomorrow ({held}" in "\n".join(
         first.lines("en"))  # the summary keeps the limit all held messages share
-    again, mailer = send(book, sample_touches, at=dt.time(15, 0))
+    again, mailer = send(book, at=dt.time(15, 0))
     assert mailer.sent == [] and again.counts()["done"] == 3
-    tomorrow, mailer = send(book, sample_touches, today=TODAY + dt.timedelta(days=1))
+    tomorrow, mailer = send(book, today=TODAY + dt.timedelta(days=1))
     assert len(mailer.sent) == 3
 
 
 def test_the_rate_spaces_the_messages_out(book):
     set_settings(book, {"rate_per_minute": 30})
     clock = FakeClock(dt.datetime.combine(TODAY, dt.time(10, 0)))
-    result, mailer = send(book, sample_touches, clock=clock)
+    result, mailer = send(book, clock=clock)
     waits = [s for s in clock.slept if s > 0]
     assert len(mailer.sent) >= 5 and len(waits) == len(mailer.sent) - 1
     assert all(abs(w - 2.0) < 1e-6 for w in waits)
@@ -178,10 +183,10 @@ def test_the_owner_gets_a_copy_when_the_settings_ask(book):
     from helpers.mailbook import set_owner
 
     set_settings(book, {"cc_owner": "yes"})
-    result = remind(FileBook(book), today=TODAY, touches=sample_touches)
+    result = remind_on(book)
     owner = result.plan.loc[result.plan["row"].notna(), "owner"].iloc[0]
     set_owner(book, owner, "boss@example.com")
-    result, mailer = send(book, sample_touches)
+    result, mailer = send(book)
     copied = [r for r, _ in mailer.sent if "boss@example.com" in r and r != ("boss@example.com",)]  # not the digest
     assert copied and all(len(r) == 2 for r in copied)
     assert len(copied) == int((result.plan["owner"].eq(owner) & result.plan["row"].notna()
@@ -198,17 +203,17 @@ def test_only_one_xlcrm_sends_from_a_workbook_at_a_time(book):
     with lock:  # another process sending right now
         before = book.read_bytes()
         with pytest.raises(XlcrmError) as error:
-            send(book, sample_touches)
+            send(book)
         assert "另一个 xlcrm 正在" in error.value.text("zh")
         assert book.read_bytes() == before
-    result, mailer = send(book, sample_touches)
+    result, mailer = send(book)
     assert mailer.sent
 
 
 def test_a_message_another_run_sent_after_this_one_planned_is_not_sent_again(book):
     from xlcrm.mail.journal import Journal, journal_path
 
-    dry = remind(FileBook(book), today=TODAY, touches=sample_touches)
+    dry = remind_on(book)
     planned = dry.plan[dry.plan["decision"].eq("send")]
     key = planned["msg_key"].iloc[0]
 
@@ -219,7 +224,7 @@ def test_a_message_another_run_sent_after_this_one_planned_is_not_sent_again(boo
                 other.record(key, "sent", to=planned["to"].iloc[0])
         return items
 
-    result, mailer = send(book, sample_touches, progress=progress)
+    result, mailer = send(book, progress=progress)
     assert len(mailer.sent) == len(planned) - 1
     assert result.plan.loc[result.plan["msg_key"].eq(key), "decision"].iloc[0] == "done"
 
@@ -236,10 +241,10 @@ def test_a_workbook_opened_in_excel_during_the_send_loses_nothing(book):
         return items
 
     with pytest.raises(XlcrmError) as error:
-        send(book, sample_touches, mailer=mailer, progress=progress)
+        send(book, mailer=mailer, progress=progress)
     assert "sent and journaled" in error.value.text("en") and mailer.sent
     lock.unlink()
-    later = remind(FileBook(book), today=TODAY, touches=sample_touches)  # a dry run brings the sheets up to date
+    later = remind_on(book)  # a dry run brings the sheets up to date
     assert later.counts()["done"] == len(mailer.sent) and later.counts()["send"] == 0
     from helpers.workbooks import sheet_rows
 

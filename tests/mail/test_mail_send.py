@@ -6,11 +6,9 @@ import openpyxl
 import pytest
 
 from conftest import TODAY
-from helpers.mailbook import sample_touches, set_owner, set_settings
+from helpers.mailbook import remind_on, set_owner, set_settings
 from helpers.smtp_server import PASSWORD, USER, MailServer
 from helpers.workbooks import sheet_rows
-from xlcrm.actions.remind import remind
-from xlcrm.book.file import FileBook
 from xlcrm.mail.smtp import SmtpMailer
 
 
@@ -18,8 +16,7 @@ def quick():
     return SmtpMailer(timeout=10, backoff=(0.01, 0.02))
 
 
-def run(path, **options):
-    return remind(FileBook(path), today=TODAY, touches=sample_touches, **options)
+run = remind_on
 
 
 def plain(message) -> str:

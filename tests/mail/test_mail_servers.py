@@ -3,19 +3,18 @@ does not match what the server speaks, a server that says nothing, logins the se
 certificates that are not trusted, and settings typed loosely. What a user checks: what the server got,
 the send log sheet, the journal, the command's exit code and words."""
 
+import datetime as dt
 import json
 import smtplib
 from collections import Counter
 
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from conftest import TODAY
-from helpers.mailbook import log_states, point_at, remind_on, sample_touches, set_settings
+from helpers.mailbook import log_states, point_at, remind_on, set_settings
 from helpers.smtp_server import PASSWORD, MailServer, SilentServer, delivered
 from helpers.workbooks import edit, sheet_rows
-from xlcrm.actions.remind import remind
 from xlcrm.book.file import FileBook
 from xlcrm.cli import main
 from xlcrm.mail.smtp import SmtpMailer
@@ -266,7 +265,7 @@ def test_a_refused_recipient_is_named_with_its_row_and_no_message_goes_to_that_a
     first = len(mail_server.received)
 
     mail_server.faults.reject_rcpt = {}  # the next day's touch to the same address is not tried either
-    again = remind(FileBook(previewed), today=TODAY, touches=_all_touches_again, send=True, mailer=quick())
+    again = run(previewed, today=TODAY + dt.timedelta(days=1), send=True, mailer=quick())
     to_bad = again.plan[again.plan["to"].eq(bad)]
     assert len(to_bad) and set(to_bad["decision"]) == {"skip"} and all(
         "correct the address" in r.text("en") for r in to_bad["reason"])
@@ -274,12 +273,6 @@ def test_a_refused_recipient_is_named_with_its_row_and_no_message_goes_to_that_a
     assert mail_server.recorder.asked.count(bad) == 1  # a second message to it in the batch was not tried either
     failed_rows = [r for r in sheet_rows(previewed, "发送记录")[1:] if r[1] == "发送失败"]
     assert len(failed_rows) == 2 and all(r[2] == failed["customer"] and r[4] == bad for r in failed_rows)
-
-
-def _all_touches_again(session, today):
-    """Every customer due again with another occasion: what a later day's run plans."""
-    touches = sample_touches(session, today)
-    return touches.assign(occasion="followup", due=touches["due"] + pd.Timedelta(days=1))
 
 
 def test_a_sending_limit_answered_with_550_stops_the_batch_and_a_rerun_sends_the_rest_once(

@@ -5,16 +5,13 @@ import openpyxl
 import pytest
 
 from conftest import TODAY
-from helpers.mailbook import sample_touches, set_settings
+from helpers.mailbook import remind_on, set_settings
 from helpers.workbooks import edit, find_row, sheet_rows
-from xlcrm.actions.remind import remind
-from xlcrm.book.file import FileBook
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.mailmerge.default_templates import DEFAULTS
 
 
-def run(path, **options):
-    return remind(FileBook(path), today=TODAY, touches=sample_touches, **options)
+run = remind_on
 
 
 def template_rows(path, sheet="邮件模板"):
@@ -31,7 +28,7 @@ def test_a_new_workbook_gets_every_default_template_in_its_language(zh_book, en_
     names = [r[0] for r in template_rows(zh_book)[1:]]
     assert names == [d["name"]["zh"] for d in DEFAULTS]
     assert template_rows(zh_book)[0][:3] == ["模板名称", "启用", "场合"]
-    remind(FileBook(en_book), today=TODAY, touches=sample_touches)
+    remind_on(en_book)
     assert [r[0] for r in template_rows(en_book, "Mail templates")[1:]] == [d["name"]["en"] for d in DEFAULTS]
 
 

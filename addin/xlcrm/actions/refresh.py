@@ -18,10 +18,11 @@ from xlcrm.book import Book, SaveResult
 from xlcrm.core import state
 from xlcrm.core.scores import class_choice, purchases, scoring, summary_sheet
 from xlcrm.core.edits import DATE, INT, MONEY, TEXT, Edit, PutSheet
+from xlcrm.core.customer_figures import one_per_customer
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID
 from xlcrm.core.i18n import Msg
-from xlcrm.core.sheets import find_sheet, place_columns
+from xlcrm.core.sheets import find_sheet
 
 __all__ = ["refresh", "RefreshResult"]
 
@@ -79,11 +80,8 @@ class _Run:
         self.result.count(self._counted(keys), self.rules.segments, manual)
 
     def _counted(self, keys: pd.Series) -> pd.DataFrame:
-        """The rows to count: on a sheet of one row per order, a customer's rows count once."""
-        orders = self.session.orders
-        if orders is None or orders.table is not self.session.customers.table:
-            return self.rows
-        return self.rows[(~keys.reindex(self.rows.index).duplicated()).to_numpy()]
+        """The rows to count: a customer listed twice, or on every row of a sheet of orders, counts once."""
+        return one_per_customer(self.rows, keys)
 
     def _choose_classes(self, keys: pd.Series) -> int:
         customers = self.session.customers
@@ -102,15 +100,14 @@ class _Run:
         shown["churn_risk"] = scoring.risk_names(self.rows["churn_risk"], lang)
         edits: list[Edit] = list(housekeeping(session, "refresh"))
         edits += column_edits(session.customers, shown[list(scoring.VALUE_COLUMNS)], lang, COLUMN_FORMATS)
-        edits.append(self._summary(session.customers))
+        edits.append(self._summary(session.customers, shown))
         edits.append(owned_sheet("state", lang, state.render(self.memory), hidden=True))
         self.result.saved = self.book.apply(edits)
 
-    def _summary(self, customers: Source) -> PutSheet:
-        table = customers.table
-        columns = place_columns(table.headers, list(scoring.VALUE_COLUMNS))
-        where = summary_sheet.Source(table.sheet, table.header_row + 1, table.last_row, columns)
-        layout = summary_sheet.summary_sheet(where, self.rules.segments, self.today, self.session.lang)
+    def _summary(self, customers: Source, shown: pd.DataFrame) -> PutSheet:
+        counted = one_per_customer(shown, customers.records["key"])
+        layout = summary_sheet.summary_sheet(counted, customers.table.sheet, self.rules.segments, self.today,
+                                             self.session.lang)
         return owned_sheet("summary", self.session.lang, layout.rows, row_styles=layout.styles,
                            formats=summary_sheet.FORMATS, widths=summary_sheet.WIDTHS, charts=tuple(layout.charts))
 

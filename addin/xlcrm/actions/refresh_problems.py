@@ -12,7 +12,7 @@ from xlcrm.actions.session import Session, Source
 from xlcrm.core.scores import class_choice
 from xlcrm.core.scores.class_choice import Choice
 from xlcrm.core.errors import XlcrmError
-from xlcrm.core.i18n import Msg
+from xlcrm.core.i18n import Msg, counted
 from xlcrm.core.parse import is_blank
 from xlcrm.core.problems import Problem
 from xlcrm.core.scores.purchases import OrderCheck
@@ -28,7 +28,7 @@ UNKNOWN_LIKE = Msg("no customer of this name in sheet '{sheet}' (did you mean '{
 NO_ORDER_DATE = Msg("order without a date: left out of the scores", "订单缺少日期:未计入评分")
 NO_LAST_ORDER = Msg("orders but no last order date: scored as the least recent",
                     "有购买但缺少最近下单日期:按最久未购买评分")
-FUTURE = Msg("{count} orders dated after {day} were not counted (scores are as of {day}; first: {where}).",
+FUTURE = Msg("{orders} dated after {day} were not counted (scores are as of {day}; first: {where}).",
              "{count} 笔订单日期晚于 {day},未计入评分(评分截至 {day};第一笔:{where})。")
 
 TEAM_COLUMN = Msg(
@@ -107,7 +107,7 @@ def future_note(session: Session, check: OrderCheck, today: dt.date) -> list[Msg
         return []
     orders = session.orders
     first = f"{orders.table.sheet}!{column_letter(orders.mapping.columns['order_date'])}{int(check.future.min())}"
-    return [FUTURE(count=len(check.future), day=today.isoformat(), where=first)]
+    return [FUTURE(count=len(check.future), orders=counted(len(check.future), "order", "orders"), day=today.isoformat(), where=first)]
 
 
 def missing_last_orders(customers: Source, bought: pd.DataFrame, keys: pd.Series) -> list[Problem]:

@@ -29,7 +29,7 @@ from xlcrm.core.report.inputs import for_owner, owner_of
 from xlcrm.core.report.report_sheet import WIDTHS, report_sheet
 from xlcrm.core.mailmerge.sender_profile import sender_profile
 from xlcrm.core.sheets import sheet_name
-from xlcrm.mail.batch import Clock, SystemClock
+from xlcrm.mail.batch import Clock, Mailer, SystemClock
 from xlcrm.mail.journal import journal_path
 
 __all__ = ["report", "ReportResult"]
@@ -37,9 +37,6 @@ __all__ = ["report", "ReportResult"]
 STEPS = Msg("Building the report", "生成报告")
 HTML_AT = Msg("HTML report: {path}", "HTML 报告:{path}")
 SHEET_AT = Msg("Report sheet with charts: '{sheet}'", "报告工作表(含图表):“{sheet}”")
-NO_FONT = Msg("No Chinese font was found for the charts (e.g. Noto Sans CJK or WenQuanYi Zen Hei): their Chinese "
-              "labels may show as boxes. The tables are not affected.",
-              "未找到绘制图表用的中文字体(如 Noto Sans CJK、文泉驿正黑):图表中的中文可能显示为方框;表格不受影响。")
 CANNOT_WRITE = Msg("Cannot write the report {path}: {why}", "无法写入报告 {path}:{why}")
 SAVE_FAILED = Msg("The report was mailed and journaled, but the workbook could not be updated: {why}",
                   "报告已发送并记入日志,但无法更新工作簿:{why}")
@@ -71,17 +68,19 @@ class ReportResult:
 
 def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "week", owner: str | None = None,
            today: dt.date | None = None, progress: Progress = quiet, mail_to: str | None = None,
-           overrides: dict | None = None, mailer=None, clock: Clock | None = None) -> ReportResult:
-    """The report for the week or month up to `today` (default: today), for the team or one owner."""
-    clock = clock or SystemClock()
+           mailer: Mailer | None = None, clock: Clock = SystemClock()) -> ReportResult:
+    """The report for the week or month up to `today` (default: today), for the team or one owner;
+    mailed to `mail_to` through `mailer` when asked."""
     chosen = ending(period_kind(period), today or clock.now().date())
     to = checked_address(mail_to) if mail_to else None
     steps = iter(progress(range(4), 4, STEPS))  # read, work out, write the page, write the workbook
     next(steps)
     session = open_session(book)
-    profile = sender_profile(session.settings, overrides).beside(session.book.folder) if to else None
+    profile = sender_profile(session.settings).beside(session.book.folder) if to else None
     if profile:
         profile.require_server()  # before anything is written
+        if mailer is None:
+            raise ValueError("mailing the report needs a mailer")
     rules = ReportRules.from_settings(session.settings)
     inputs = gather(session, chosen)
     name = owner_of(inputs, owner) if owner else None
@@ -90,8 +89,8 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
                  journal_path(book.folder, book.name).name)
     next(steps)
     html = _write_html(made, _folder(book, out_dir), clock)
-    notes = inputs.notes + _font_notes(made)
-    mailed = mail_report(session, profile, made, html, to, mailer, clock) if to else None
+    notes = inputs.notes  # no font note: the charts' labels are text, drawn by the reader's browser
+    mailed = mail_report(session, profile, made, html, to, mailer, clock) if profile and to and mailer else None
     next(steps)
     edits: list[Edit] = housekeeping(session, "report") + [_sheet(made, html.name, session.lang)]
     if mailed is not None:
@@ -126,12 +125,6 @@ def _write_html(made: Report, folder: Path, clock: Clock) -> Path:
         temporary.unlink(missing_ok=True)
         raise XlcrmError(CANNOT_WRITE(path=str(path), why=error.strerror or str(error))) from error
     return path.resolve()
-
-
-def _font_notes(made: Report) -> list[Msg]:
-    from xlcrm.reports.charts import cjk_font
-
-    return [NO_FONT] if made.lang == "zh" and cjk_font() is None else []
 
 
 def _sheet(made: Report, html_name: str, lang: str):

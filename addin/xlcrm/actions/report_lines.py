@@ -5,13 +5,14 @@ from __future__ import annotations
 from xlcrm.actions.session import Session, Source
 from xlcrm.book import SaveResult
 from xlcrm.core.fields import BY_ID
-from xlcrm.core.i18n import Msg, pick
+from xlcrm.core.i18n import Msg, counted, pick
 from xlcrm.core.problems import group_text, grouped
+from xlcrm.core.sheets import owned_column_id
 from xlcrm.core.table import column_letter
 
 SHOWN_PROBLEMS = 15
 
-TABLE = Msg("{what}: sheet '{sheet}', header in row {row}, {count} rows",
+TABLE = Msg("{what}: sheet '{sheet}', header in row {row}, {rows}",
             "{what}:工作表“{sheet}”,表头在第 {row} 行,共 {count} 行")
 CUSTOMERS = Msg("Customers", "客户表")
 ORDERS = Msg("Orders", "订单表")
@@ -41,7 +42,9 @@ def table_lines(session: Session, lang: str) -> list[str]:
     used = set(session.customers.mapping.columns.values())
     if session.orders and session.orders.table is session.customers.table:  # one sheet, read as both
         used |= set(session.orders.mapping.columns.values())
-    unused = [f"{column_letter(c)} {h}" for c, h in enumerate(session.customers.table.headers) if h and c not in used]
+    headers = session.customers.table.headers
+    used |= {c for c, h in enumerate(headers) if owned_column_id(h)}  # xlcrm's own columns are used, by xlcrm
+    unused = [f"{column_letter(c)} {h}" for c, h in enumerate(headers) if h and c not in used]
     if unused:
         lines.append(UNMAPPED(columns=", ".join(unused)).text(lang))
     lines += [note.text(lang) for note in session.notes]
@@ -50,7 +53,7 @@ def table_lines(session: Session, lang: str) -> list[str]:
 
 def _table_line(what: Msg, source: Source, lang: str) -> str:
     return TABLE(what=what, sheet=source.table.sheet, row=source.table.header_row,
-                 count=len(source.records)).text(lang)
+                 count=len(source.records), rows=counted(len(source.records), "row", "rows")).text(lang)
 
 
 def problem_lines(session: Session, sheet: str, lang: str) -> list[str]:

@@ -18,7 +18,7 @@ from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.report.sections import Report
 from xlcrm.core.mailmerge.sender_profile import SenderProfile
-from xlcrm.mail.batch import Batch, Clock, Outgoing
+from xlcrm.mail.batch import Batch, Clock, Mailer, Outgoing
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.mail.message import Party, Refused, build
 from xlcrm.mail.render import Rendered
@@ -73,7 +73,7 @@ def message_key(report: Report, to: str) -> str:
     return f"report:{report.period.kind}:{who}:{to.lower()}|{OCCASION}|{OCCASION}|{report.period.end:%Y-%m-%d}"
 
 
-def mail_report(session: Session, profile: SenderProfile, report: Report, html: Path, to: str, mailer,
+def mail_report(session: Session, profile: SenderProfile, report: Report, html: Path, to: str, mailer: Mailer,
                 clock: Clock) -> Mailed:
     book = session.book
     journal = Journal(journal_path(book.folder, book.name))
@@ -100,7 +100,7 @@ def mail_report(session: Session, profile: SenderProfile, report: Report, html: 
         if earlier is not None:
             outcome_state, reason, at = "done", None, earlier
         else:
-            result = Batch(mailer or _real_mailer(), profile, journal, clock).run([item])
+            result = Batch(mailer, profile, journal, clock).run([item])
             outcome = result.outcomes[key]
             stopped_first = outcome.state == "unsent" and result.stopped is not None  # why the batch stopped
             outcome_state, reason, at = outcome.state, result.stopped if stopped_first else outcome.reason, outcome.at
@@ -118,10 +118,3 @@ def _sent(history: pd.DataFrame, key: str):
 def _when(at: Any) -> str:
     stamp = pd.Timestamp(at) if at is not None else None
     return "-" if stamp is None or pd.isna(stamp) else f"{stamp:%Y-%m-%d %H:%M}"
-
-
-def _real_mailer():
-    from xlcrm import bootstrap
-
-    return bootstrap.mailer()
-

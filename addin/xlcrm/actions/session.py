@@ -11,6 +11,7 @@ from xlcrm.core.all_settings import read_settings_grid, settings_from_user
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of
 from xlcrm.core.i18n import Msg, lang_of, normalize_lang
+from xlcrm.core.mailmerge.sender_profile import sender_profile
 from xlcrm.core.mapping import Mapping, people_as_customers, require, resolve
 from xlcrm.core.problems import Problem
 from xlcrm.core.records import NO_CUSTOMER, column_day_first, duplicate_problems, read_records, separate_namesakes, unit_notes
@@ -68,11 +69,16 @@ class Session:
     read_count: int = 0  # problems[:read_count] were met reading the sheets; the rest by the action
 
 
+def read_settings(book: Book) -> Settings:
+    """The workbook's settings sheet over the defaults (the defaults alone when it has none)."""
+    name = find_sheet(book.sheet_names(), "settings")
+    user = read_settings_grid(book.read_sheet(name)) if name else {}
+    return settings_from_user(user, present=bool(name))
+
+
 def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) -> Session:
     names = book.sheet_names()
-    settings_name = find_sheet(names, "settings")
-    user = read_settings_grid(book.read_sheet(settings_name)) if settings_name else {}
-    settings = settings_from_user(user, present=bool(settings_name))
+    settings = read_settings(book)
     candidates = [n for n in names if n not in owned_sheet_names(names)]
     notes: list[Msg] = []
     customer_sheet = _choose(book, settings.text("customer_sheet"), candidates, CUSTOMERS, notes)
@@ -120,14 +126,18 @@ def book_lang(book: Book) -> str | None:
     """The language to speak about a workbook before or without a session (e.g. for an error):
     its language setting, else the language of its own sheets' first rows; None if it cannot be read."""
     try:
+        settings = read_settings(book)
         names = book.sheet_names()
-        settings_name = find_sheet(names, "settings")
-        user = read_settings_grid(book.read_sheet(settings_name)) if settings_name else {}
         ours = owned_sheet_names(names)
         texts = [v for n in names if n not in ours for row in book.read_sheet(n, HEADER_SCAN_ROWS) for v in row]
-        return settings_from_user(user, present=bool(settings_name)).lang(lang_of(texts))
+        return settings.lang(lang_of(texts))
     except Exception:  # the error to be shown may well be that the workbook cannot be read
         return None
+
+
+def smtp_login(book: Book) -> str:
+    """The SMTP login the workbook's settings name (smtp_user, or a well-known mailbox's), '' if none."""
+    return sender_profile(read_settings(book)).user
 
 
 def date_order_notes(source: Source, day_first: bool) -> list[Msg]:

@@ -35,6 +35,20 @@ def pick(lang: str, en: str, zh: str) -> str:
     return zh if lang == "zh" else en
 
 
+def counted(count: int, one: str, many: str) -> str:
+    """'1 order', '3 orders': English counts take the noun's number (Chinese needs none)."""
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def listing(names: list[str], shown: int = 8) -> Msg:
+    """Names as each language lists them ('A, B and 2 more' / 'A、B 等 2 个'): the first `shown`, then how many more."""
+    head = [str(n) for n in names[:shown]]
+    rest = len(names) - len(head)
+    en = ", ".join(head) + (f" and {rest} more" if rest else "")
+    zh = "、".join(head) + (f" 等 {rest} 个" if rest else "")
+    return Msg("{en}", "{zh}", {"en": en, "zh": zh})
+
+
 def has_cjk(text: object) -> bool:
     return isinstance(text, str) and bool(_CJK.search(text))
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
-from xlcrm.core.i18n import Msg
+from xlcrm.core.i18n import Msg, listing
 from xlcrm.core.parse import clean_text, parse_column, parse_date, parse_int, slash_order
 from xlcrm.core.problems import Problem
 from xlcrm.core.records import customer_key
@@ -210,9 +210,9 @@ def match_customer(customers: pd.DataFrame, name: str, sheet: str) -> list[int]:
     if partial["key"].nunique() == 1:
         return [int(r) for r in partial.index]
     if len(partial):
-        names = ", ".join(partial.drop_duplicates("key")["customer"].astype(str).head(8))
+        names = listing(list(partial.drop_duplicates("key")["customer"].astype(str)))
         raise XlcrmError(AMBIGUOUS(name=name, sheet=sheet, close=names))
     by_key = dict(zip(customers["key"], customers["customer"].astype(str)))
     close = difflib.get_close_matches(wanted, list(by_key), n=5, cutoff=0.5)
-    hint = CLOSE(names=", ".join(by_key[k] for k in close)) if close else Msg("", "")
+    hint = CLOSE(names=listing([by_key[k] for k in close])) if close else Msg("", "")
     raise XlcrmError(UNKNOWN(name=name, sheet=sheet, close=hint))

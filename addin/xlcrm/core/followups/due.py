@@ -56,8 +56,10 @@ def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str
     steps = stage_steps(people["stage"], stages)
     stuck = stuck_touches(people, steps, stages, today, lang)
     touches = pd.concat([t for t in (regular, care, stuck) if len(t)] or [regular], ignore_index=True)
-    touches = touches[~touches["row"].isin(_later_duplicates(people))]  # one customer listed twice: once
-    funnel = funnel_counts(steps, pd.Index(stuck["row"]), stages)
+    later = _later_duplicates(people)
+    touches = touches[~touches["row"].isin(later)]  # one customer listed twice: once
+    counted = steps[~steps.index.isin(later)]  # so in the funnel, as in the report
+    funnel = funnel_counts(counted, pd.Index(touches.loc[touches["occasion"].eq("stuck"), "row"]), stages)
     return Due(people, rules, plan, touches[list(TOUCH_COLUMNS)], funnel, unknown_stages(people["stage"], steps),
                notes + care_notes)
 

@@ -14,6 +14,7 @@ from xlcrm.core.owners import one_per_owner
 from xlcrm.core.followups.touches import OCCASIONS, STATUSES
 
 LISTED = ("overdue", "due_today", "due_week", "no_date")  # what the due list shows, in this order
+REGULAR = ("followup", "first_answer")  # the follow-ups proper; care occasions and stuck deals are other touches
 CARE = ("birthday", "holiday", "thanks", "return_visit", "appointment", "feedback")
 COLUMNS = (Msg("Customer", "客户名称"), Msg("Contact", "联系人"), Msg("Phone", "电话"), Msg("Touch", "事项"),
            Msg("Detail", "说明"), Msg("Due", "应办日期"), Msg("Days overdue", "逾期天数"), Msg("Status", "状态"),
@@ -29,8 +30,10 @@ NOTHING = Msg("Nothing is overdue or due this week.", "没有逾期或本周到�
 COUNTS = Msg("{overdue} overdue, {due_today} due today, {due_week} due this week",
              "逾期 {overdue},今日到期 {due_today},本周到期 {due_week}")
 NO_DATE_COUNT = Msg(", {count} without a date", ",无日期 {count}")
-HEADLINE = Msg("Follow-ups as of {date}: {counts}.", "截至 {date} 的跟进:{counts}。")
-PER_OWNER = Msg("Per owner (follow-ups, care occasions and stuck deals):", "按负责人(跟进、关怀与停滞商机):")
+OTHER_COUNT = Msg("; {count} care occasions and other touches", ";关怀及其他事项 {count}")
+HEADLINE = Msg("Follow-ups as of {date} (each customer once): {counts}.", "截至 {date} 的跟进(每个客户计一次):{counts}。")
+PER_OWNER = Msg("Per owner, follow-ups (a customer shared by two owners counts for each), then care and other touches:",
+                "按负责人的跟进(两人共管的客户各计一次),及关怀与其他事项:")
 CARE_LINE = Msg("Care occasions and event touches due this week: {items}", "本周到期的关怀与事项:{items}")
 NO_CARE = Msg("Care occasions and event touches due this week: none", "本周到期的关怀与事项:无")
 STUCK_LINE = Msg("Deals stuck in a stage: {count}{which}", "停滞的商机:{count} 个{which}")
@@ -58,10 +61,12 @@ def sheet(touches: pd.DataFrame, people: pd.DataFrame, today: dt.date, lang: str
     if shown.empty:
         rows.append([NOTHING.text(lang)])
         styles[2] = "muted"
+    counts = owner_counts(touches)
     for owner, group in _by_owner(shown, lang):
         rows.append([])
         styles[len(rows)] = "section"
-        rows.append([OWNER(owner=owner, counts=_counts(group, lang)).text(lang)])
+        rows.append([OWNER(owner=owner or NO_OWNER.text(lang), counts=_counts(counts.loc[owner].to_dict(), lang)
+                           ).text(lang)])
         styles[len(rows)] = "header"
         rows.append([c.text(lang) for c in COLUMNS])
         rows += _rows(group, today, lang, customer_sheet)
@@ -73,9 +78,9 @@ def sheet(touches: pd.DataFrame, people: pd.DataFrame, today: dt.date, lang: str
 def _by_owner(shown: pd.DataFrame, lang: str):
     """Each owner's touches; a customer shared by two owners (张三/李四) is on both lists."""
     shown = one_per_owner(shown).reset_index(drop=True)
-    owners = shown["owner"].astype(object).fillna("").astype(str)  # all empty: a float column
+    owners = shown["owner"].astype(object).fillna("").astype(str).str.strip()  # all empty: a float column
     for owner in sorted(owners.unique(), key=lambda o: (o == "", o)):
-        yield (owner or NO_OWNER.text(lang)), shown[owners == owner]
+        yield owner, shown[owners == owner]
 
 
 def _rows(touches: pd.DataFrame, today: dt.date, lang: str, customer_sheet: str) -> list[list[Any]]:
@@ -100,25 +105,42 @@ def _target(sheet: str) -> str:
     return ("#'" + sheet.replace("'", "''") + "'!A").replace('"', '""')
 
 
-def _status_counts(touches: pd.DataFrame) -> dict[str, int]:
-    counts = touches["status"].value_counts()
-    return {s: int(counts.get(s, 0)) for s in STATUSES}
+def follow_up_totals(touches: pd.DataFrame) -> dict[str, int]:
+    """Follow-ups proper by status (LISTED), each customer once: the headline of every view."""
+    counts = touches.loc[touches["occasion"].isin(REGULAR), "status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in LISTED}
 
 
-def _counts(touches: pd.DataFrame, lang: str) -> str:
-    counts = _status_counts(touches)
+def owner_counts(touches: pd.DataFrame) -> pd.DataFrame:
+    """Per owner ('' for none; a customer shared by 张三/李四 counts for each): follow-ups proper by status
+    (LISTED), and `other`: care occasions and stuck deals due this week or overdue. The due list's blocks,
+    the followups lines and the report's table all show these."""
+    split = one_per_owner(touches[["owner", "occasion", "status"]]).reset_index(drop=True)
+    owners = split["owner"].astype(object).where(split["owner"].notna(), "").astype(str).str.strip()
+    regular = split["occasion"].isin(REGULAR)
+    counts = pd.crosstab(owners[regular], split.loc[regular, "status"]).reindex(columns=list(LISTED), fill_value=0)
+    other = owners[~regular & split["status"].isin(LISTED[:3])].value_counts()
+    every = sorted(set(owners), key=lambda o: (o == "", o))
+    frame = counts.reindex(every, fill_value=0)
+    frame["other"] = other.reindex(every, fill_value=0)
+    return frame.fillna(0).astype("int64").rename_axis("owner")
+
+
+def _counts(counts: dict[str, int], lang: str) -> str:
     text = COUNTS(**counts).text(lang)
-    return text + (NO_DATE_COUNT(count=counts["no_date"]).text(lang) if counts["no_date"] else "")
+    text += NO_DATE_COUNT(count=counts["no_date"]).text(lang) if counts.get("no_date") else ""
+    return text + (OTHER_COUNT(count=counts["other"]).text(lang) if counts.get("other") else "")
 
 
 def summary_lines(due: Due, today: dt.date, lang: str, customer_sheet: str, due_sheet: str) -> list[str]:
     """What the CLI prints and the ribbon shows: counts, per owner, care, stuck deals, the funnel."""
-    regular = due.touches[due.touches["occasion"].isin(["followup", "first_answer"])]
-    lines = [HEADLINE(date=f"{today:%Y-%m-%d}", counts=_counts(regular, lang)).text(lang)]
+    lines = [HEADLINE(date=f"{today:%Y-%m-%d}", counts=_counts(follow_up_totals(due.touches), lang)).text(lang)]
     shown = listed(due.touches)
     if not shown.empty:
         lines.append(PER_OWNER.text(lang))
-        lines += [f"  {owner}: {_counts(group, lang)}" for owner, group in _by_owner(shown, lang)]
+        counts = owner_counts(due.touches)
+        lines += [f"  {owner or NO_OWNER.text(lang)}: {_counts(counts.loc[owner].to_dict(), lang)}"
+                  for owner, _ in _by_owner(shown, lang)]
     care = shown[shown["occasion"].isin(CARE) & shown["status"].ne("no_date")]
     items = care["occasion"].value_counts()
     lines.append(CARE_LINE(items=pick(lang, ", ", ",").join(

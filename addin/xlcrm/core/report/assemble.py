@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from xlcrm.core.customer_figures import CustomerFigures, customer_figures
 from xlcrm.core.edits import MONEY, PERCENT
+from xlcrm.core.followups.due_list import follow_up_totals
 from xlcrm.core.i18n import Msg
 from xlcrm.core.period import Period
 from xlcrm.core.report.sections import NUMBER, Column, Report, ReportRules, Section, change, table
@@ -27,7 +29,9 @@ MEASURES = {
     "revenue": Msg("Revenue from orders", "订单收入"), "orders": Msg("Orders", "订单数"),
     "buyers": Msg("Customers who ordered", "下单客户数"), "new": Msg("New buyers (first order)", "新成交客户(首单)"),
     "contacts": Msg("Contacts logged", "跟进记录数"), "mails": Msg("Mails sent", "已发送邮件"),
-    "customers": Msg("Customers", "客户数"), "bought": Msg("Customers who bought", "有购买的客户"),
+    "customers": Msg("Customers (a customer listed twice once)", "客户数(重复列出的客户计一次)"),
+    "bought": Msg("Customers with purchases", "有购买的客户"), "prospects": Msg("Prospects (no purchase)", "潜在客户(无购买)"),
+    "to_date": Msg("Revenue to date", "累计消费金额"),
     "overdue": Msg("Follow-ups overdue", "逾期跟进"), "stuck": Msg("Deals stuck in a stage", "停滞商机"),
     "high": Msg("At high churn risk", "高流失风险客户"), "dormant": Msg("Dormant customers", "沉睡客户"),
 }
@@ -35,10 +39,12 @@ OVERVIEW_NOTE = Msg("Period {period}, compared with {previous}. Empty: not known
                     "本期 {period},上期 {previous}。空白表示此工作簿中没有相应数据。")
 
 HEAD = Msg("{title}, {period}", "{title},{period}")
-LINE_CUSTOMERS = Msg("Customers: {customers} ({bought} bought); revenue this period {revenue} (previous {previous}).",
-                     "客户:{customers} 个(有购买 {bought} 个);本期收入 {revenue}(上期 {previous})。")
-LINE_FOLLOWUPS = Msg("Follow-ups: {overdue} overdue, {due_today} due today, {due_week} due this week; {stuck} deals "
-                     "stuck in a stage.", "跟进:逾期 {overdue},今日到期 {due_today},本周到期 {due_week};停滞商机 {stuck} 个。")
+LINE_REVENUE = Msg("Revenue from orders this period {revenue} (previous {previous}).",
+                   "本期订单收入 {revenue}(上期 {previous})。")
+LINE_NO_SCORES = Msg("Customers: {customers}.", "客户:{customers} 个。")
+LINE_FOLLOWUPS = Msg("Follow-ups (each customer once): {overdue} overdue, {due_today} due today, {due_week} due this "
+                     "week; {stuck} deals stuck in a stage.",
+                     "跟进(每个客户计一次):逾期 {overdue},今日到期 {due_today},本周到期 {due_week};停滞商机 {stuck} 个。")
 LINE_RISK = Msg("Churn: {new} newly at risk, {dormant} dormant.", "流失:新增风险客户 {new} 个,沉睡客户 {dormant} 个。")
 LINE_ACTIVITY = Msg("Contacts logged: {contacts}; mails sent {sent}, failed {failed}, skipped {skipped}.",
                     "跟进记录:{contacts} 条;邮件已发送 {sent},失败 {failed},跳过 {skipped}。")
@@ -63,7 +69,8 @@ def build(inputs: Inputs, period: Period, owner: str | None, book: str, lang: st
     ]
     overview = _overview(inputs, scores, sections, period, lang)
     report = Report(period, today, owner, book, lang, [overview, *sections])
-    report.headline = _headline(report, lang)
+    report.headline = _headline(report, customer_figures(scores) if scores is not None else None,
+                                follow_up_totals(inputs.due.touches))
     return report
 
 
@@ -102,10 +109,13 @@ def _overview(inputs: Inputs, scores: pd.DataFrame | None, sections: list[Sectio
                          "before": [before[k] for k in now]})
     rows["change"] = [change(n, b) for n, b in zip(rows["now"], rows["before"])]
     by_id = {s.id: s for s in sections}
+    figures = customer_figures(scores) if scores is not None else None
     snapshot = {
         "customers": len(inputs.people),
-        "bought": int(scores["frequency"].gt(0).sum()) if scores is not None else None,
-        "overdue": _first(by_id["followups"], "overdue"),
+        "bought": figures.bought if figures else None,
+        "prospects": figures.prospects if figures else None,
+        "to_date": figures.revenue if figures else None,
+        "overdue": follow_up_totals(inputs.due.touches)["overdue"],
         "stuck": _first(by_id["funnel"], "stuck"),
         "high": int(scores["churn_risk"].eq("high").sum()) if scores is not None and inputs.rhythm_known else None,
         "dormant": by_id["dormant"].tables[0].total if not by_id["dormant"].missing else None,
@@ -114,9 +124,9 @@ def _overview(inputs: Inputs, scores: pd.DataFrame | None, sections: list[Sectio
     note = OVERVIEW_NOTE(period=period.label(), previous=period.previous().label())
     period_table = table(PERIOD_COLUMNS, rows, title=PERIOD_TITLE)
     period_table.row_kinds = {list(now).index("revenue"): MONEY}
-    return Section("overview", OVERVIEW, [period_table,
-                                          table(TODAY_COLUMNS, today, title=TODAY_TITLE(today=f"{period.end:%Y-%m-%d}"))],
-                   [note])
+    today_table = table(TODAY_COLUMNS, today, title=TODAY_TITLE(today=f"{period.end:%Y-%m-%d}"))
+    today_table.row_kinds = {list(snapshot).index("to_date"): MONEY}
+    return Section("overview", OVERVIEW, [period_table, today_table], [note])
 
 
 def _first(section: Section, column: str) -> int | None:
@@ -148,7 +158,7 @@ def _order_count(lines: pd.DataFrame) -> int:
     return int((~numbered).sum() + lines[numbered].drop_duplicates(["key", "order_id"]).shape[0])
 
 
-def _headline(report: Report, lang: str) -> list[Msg]:
+def _headline(report: Report, figures: CustomerFigures | None, totals: dict[str, int]) -> list[Msg]:
     def cell(section: str, index: int, measure: str, column: str):
         found = report.section(section)
         if found.missing:
@@ -161,7 +171,6 @@ def _headline(report: Report, lang: str) -> list[Msg]:
             return "-"
         return f"{value:,.2f}" if money else f"{int(value):,}"
 
-    follow = report.section("followups").tables[0].rows
     mails = report.section("mails")
     counts = dict(zip(mails.tables[0].rows["state"], mails.tables[0].rows["count"])) if not mails.missing else {}
     def mail(key: str) -> str:
@@ -170,12 +179,11 @@ def _headline(report: Report, lang: str) -> list[Msg]:
     churn = report.section("churn")
     lines = [
         HEAD(title=report.title, period=report.period.label()),
-        LINE_CUSTOMERS(customers=shown(cell("overview", 1, "customers", "value")),
-                       bought=shown(cell("overview", 1, "bought", "value")),
-                       revenue=shown(cell("overview", 0, "revenue", "now"), True),
-                       previous=shown(cell("overview", 0, "revenue", "before"), True)),
-        LINE_FOLLOWUPS(overdue=int(follow["overdue"].sum()), due_today=int(follow["due_today"].sum()),
-                       due_week=int(follow["due_week"].sum()), stuck=shown(cell("overview", 1, "stuck", "value"))),
+        figures.line() if figures else LINE_NO_SCORES(customers=shown(cell("overview", 1, "customers", "value"))),
+        LINE_REVENUE(revenue=shown(cell("overview", 0, "revenue", "now"), True),
+                     previous=shown(cell("overview", 0, "revenue", "before"), True)),
+        LINE_FOLLOWUPS(**{k: v for k, v in totals.items() if k != "no_date"},
+                       stuck=shown(cell("overview", 1, "stuck", "value"))),
         LINE_RISK(new=shown(None if churn.missing else churn.tables[0].total),
                   dormant=shown(cell("overview", 1, "dormant", "value"))),
         LINE_ACTIVITY(contacts=shown(cell("overview", 0, "contacts", "now")), sent=mail("sent"),

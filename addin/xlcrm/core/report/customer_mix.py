@@ -9,7 +9,8 @@ import pandas as pd
 from xlcrm.core.scores.customer_classes import CLASSES, MEANINGS
 from xlcrm.core.edits import INT, MONEY, PERCENT
 from xlcrm.core.i18n import Msg
-from xlcrm.core.report.sections import ChartSpec, Column, Section, share, table
+from xlcrm.core.customer_figures import mix
+from xlcrm.core.report.sections import ChartSpec, Column, Section, table
 from xlcrm.core.scores.segments import Segment
 
 SEGMENTS = Msg("Customers per segment", "各分群客户")
@@ -40,16 +41,6 @@ CHART_CLASSES = Msg("Revenue by class", "各等级收入占比")
 CHART_PARETO = Msg("Cumulative share of revenue", "累计收入占比")
 
 
-def _mix(scores: pd.DataFrame, by: str, names: list[str]) -> pd.DataFrame:
-    grouped = scores.groupby(by, dropna=False)
-    frame = pd.DataFrame({"customers": grouped.size(), "revenue": grouped["monetary"].sum()})
-    frame = frame.reindex(names).fillna(0.0).rename_axis(by).reset_index()
-    frame["customers"] = frame["customers"].astype("int64")
-    frame["customer_share"] = share(frame["customers"], len(scores))
-    frame["revenue_share"] = share(frame["revenue"], float(scores["monetary"].sum()))
-    return frame
-
-
 def segment_section(scores: pd.DataFrame, rules: list[Segment], lang: str) -> Section:
     names = list(dict.fromkeys(s.name(lang) for s in rules))
     actions: dict[str, str] = {}
@@ -59,14 +50,14 @@ def segment_section(scores: pd.DataFrame, rules: list[Segment], lang: str) -> Se
     named = scores.assign(segment=scores["segment"].fillna(unmatched))
     if (named["segment"] == unmatched).any():
         names.append(unmatched)
-    frame = _mix(named, "segment", names)
+    frame = mix(named, "segment", names)
     frame["action"] = frame["segment"].map(actions)
     return Section("segments", SEGMENTS, [table(SEGMENT_COLUMNS, frame)], [REVENUE_NOTE],
                    ChartSpec("bar", CHART_SEGMENTS, "segment", ("customers",)))
 
 
 def class_section(scores: pd.DataFrame, lang: str) -> Section:
-    frame = _mix(scores, "class", list(CLASSES))
+    frame = mix(scores, "class", list(CLASSES))
     frame["meaning"] = frame["class"].map({c: MEANINGS[c].text(lang) for c in CLASSES})
     return Section("classes", CLASSES_TITLE, [table(CLASS_COLUMNS, frame)], [],
                    ChartSpec("pie", CHART_CLASSES, "class", ("revenue",)))

@@ -7,11 +7,11 @@ import datetime as dt
 import pandas as pd
 
 from xlcrm.core.followups.due import Due
-from xlcrm.core.followups.due_list import NO_OWNER, listed
+from xlcrm.core.followups.due_list import NO_OWNER, REGULAR, follow_up_totals, listed, owner_counts
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT
 from xlcrm.core.followups.funnel import funnel_counts, lost_deals, stage_names, stage_steps
 from xlcrm.core.i18n import Msg
-from xlcrm.core.owners import names_in, one_per_owner
+from xlcrm.core.owners import names_in
 from xlcrm.core.report.sections import ChartSpec, Column, Section, share, table
 
 FUNNEL = Msg("Sales funnel", "销售漏斗")
@@ -48,18 +48,20 @@ FOLLOWUP_COLUMNS = (Column("owner", Msg("Owner", "负责人")), Column("overdue"
                     Column("due_today", Msg("Due today", "今日到期"), INT),
                     Column("due_week", Msg("Due this week", "本周到期"), INT),
                     Column("no_date", Msg("No date", "无日期"), INT),
-                    Column("other", Msg("Care and other touches due", "关怀及其他待办"), INT))
+                    Column("other", Msg("Care and other touches (this week or overdue)", "关怀及其他事项(本周内或逾期)"),
+                           INT))
 OVERDUE_COLUMNS = (Column("customer", Msg("Customer", "客户")), Column("owner", Msg("Owner", "负责人")),
                    Column("due", Msg("Due", "应跟进日"), DATE), Column("late", Msg("Days overdue", "逾期天数"), INT),
                    Column("class", Msg("Class", "等级")), Column("last_contact", Msg("Last contact", "最近联系"), DATE))
 OVERDUE_TITLE = Msg("Most overdue follow-ups", "逾期最久的跟进")
-FOLLOWUP_NOTE = Msg("As of {today}: regular follow-ups (and first answers to new leads) by status; care occasions, "
-                    "thank-yous, return visits and stuck deals due now are counted apart.",
-                    "截至 {today}:按状态统计定期跟进(含新线索首次回复);到期的关怀、致谢、回访和停滞商机另列一栏。")
-TOTALS = Msg("In all: {overdue} overdue, {due_today} due today, {due_week} due this week.",
-             "合计:逾期 {overdue},今日到期 {due_today},本周到期 {due_week}。")
+FOLLOWUP_NOTE = Msg("As of {today}: regular follow-ups (and first answers to new leads) by status, a customer shared "
+                    "by two owners counted for each; care occasions, thank-yous, return visits and stuck deals due "
+                    "this week or overdue are counted apart. The due list and xlcrm followups count the same way.",
+                    "截至 {today}:按状态统计定期跟进(含新线索首次回复),两人共管的客户各计一次;本周内到期或逾期的关怀、"
+                    "致谢、回访和停滞商机另列一栏。待跟进清单和 xlcrm followups 的统计口径相同。")
+TOTALS = Msg("In all (each customer once): {overdue} overdue, {due_today} due today, {due_week} due this week.",
+             "合计(每个客户计一次):逾期 {overdue},今日到期 {due_today},本周到期 {due_week}。")
 CHART_FOLLOWUPS = Msg("Follow-ups per owner", "各负责人待跟进")
-REGULAR = ("followup", "first_answer")
 
 
 def funnel_section(people: pd.DataFrame, due: Due, stages: pd.DataFrame, amounts: pd.Series | None,
@@ -116,19 +118,12 @@ def _stuck_list(people, steps, stages, stuck_rows, amount, today, lang) -> pd.Da
 
 def followup_section(due: Due, people: pd.DataFrame, today: dt.date, lang: str, limit: int) -> Section:
     touches = due.touches
-    split = one_per_owner(touches[["owner", "occasion", "status"]]).reset_index(drop=True)  # 张三/李四: both
-    owners = split["owner"].astype(object).where(split["owner"].notna(), "").astype(str).str.strip()
-    regular = split["occasion"].isin(REGULAR)
-    counts = pd.crosstab(owners[regular], split.loc[regular, "status"])
-    others = regular.index[~regular & split["status"].isin(["overdue", "due_today"])]
+    counts = owner_counts(touches)
     named = {n for o in people["owner"].dropna().map(str).unique() for n in names_in(o) or [o]}
-    every = sorted(named | set(owners), key=lambda o: (o == "", o))
-    frame = counts.reindex(index=every, columns=["overdue", "due_today", "due_week", "no_date"], fill_value=0)
-    frame["other"] = owners[others].value_counts().reindex(every, fill_value=0)
-    frame = frame.fillna(0).astype("int64").rename_axis("owner").reset_index()
+    every = sorted(named | set(counts.index), key=lambda o: (o == "", o))
+    frame = counts.reindex(every, fill_value=0).rename_axis("owner").reset_index()
     frame["owner"] = frame["owner"].replace("", NO_OWNER.text(lang))
-    status = touches.loc[touches["occasion"].isin(REGULAR), "status"].value_counts()  # a shared customer once
-    totals = TOTALS(**{k: int(status.get(k, 0)) for k in ("overdue", "due_today", "due_week")})
+    totals = TOTALS(**follow_up_totals(touches))
     late = _most_overdue(touches[touches["occasion"].isin(REGULAR)], people, today)
     return Section("followups", FOLLOWUPS,
                    [table(FOLLOWUP_COLUMNS, frame), table(OVERDUE_COLUMNS, late, limit, OVERDUE_TITLE)],

@@ -44,12 +44,13 @@ def by_customer(purchases: pd.DataFrame, today: dt.date, rules: Rules, rhythm_kn
     scores = rfm.rfm_scores(frame, rules.scores)
     scores["r_score"] = scores["r_score"].fillna(1)  # bought, but the date of the last order is unknown
     frame = frame.join(scores)
-    frame["segment"] = segments.assign(frame, rules.segments)
     frame["class"] = customer_classes.computed_classes(bought, rules.classes, rhythm_known)
     if rhythm_known:
         frame = frame.join(buying_rhythm.churn(bought["last"], bought["gap"], today, rules.churn_factor))
     else:
         frame["next_purchase"], frame["churn_risk"] = pd.NaT, None
+    lapsed = frame["churn_risk"].eq("high")  # silent past the churn horizon: no name that says otherwise
+    frame["segment"] = segments.assign(frame, rules.segments, lapsed)
     return frame
 
 

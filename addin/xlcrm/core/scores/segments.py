@@ -3,6 +3,11 @@
 The rules are tried from top to bottom; the first whose R, F and M ranges all hold names
 the segment. A range is written 4-5, 3, 1,3 or left empty for any score. The defaults
 cover every one of the 125 combinations. Customers without purchases are Prospects.
+
+Scores are relative (quintiles), so when everyone has gone quiet the least quiet still score R 5.
+A segment name must not claim what an absolute fact denies: a customer silent past their churn
+horizon (High churn risk) is looked up with an R of at most LAPSED_R, the rules' "gone quiet"
+range, so Champions becomes Can't lose and New becomes Hibernating. Their R score stays as it is.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from xlcrm.core.i18n import Msg, pick
 from xlcrm.core.settings import Block, Col, Settings
 
 PROSPECT = "prospect"
+LAPSED_R = 2  # the highest R the default rules give to customers who stopped buying (Can't lose, At risk ...)
 ANY = frozenset(range(1, 6))
 ANY_WORDS = {"", "*", "any", "all", "-", "任意", "全部", "不限"}
 
@@ -100,9 +106,10 @@ COLUMNS = (Col("key", "Key", "键"), Col("en", "English name", "英文名称"), 
 SEGMENT_BLOCK = Block(
     "segments", Msg("Segment rules", "客户分群规则"), COLUMNS, lambda: [dict(r) for r in DEFAULT_RULES], key=None,
     note=Msg("Tried top to bottom: the first rule whose R, F and M ranges all hold names the segment. "
-             "A range is 4-5, 3 or empty for any score. 'prospect' names customers without purchases.",
+             "A range is 4-5, 3 or empty for any score. 'prospect' names customers without purchases. "
+             "A customer at High churn risk is matched with an R of at most 2, whatever their R score.",
              "自上而下匹配:第一条 R、F、M 都符合的规则决定分群。范围写作 4-5、3,留空表示任意分数。"
-             "prospect 一行用于没有购买记录的客户。"),
+             "prospect 一行用于没有购买记录的客户。流失风险为“高”的客户按 R 不高于 2 匹配,不论其 R 分数。"),
 )
 
 BAD_RANGE = Msg(
@@ -171,10 +178,14 @@ def lookup(rules: list[Segment]) -> np.ndarray:
     return table
 
 
-def assign(scores: pd.DataFrame, rules: list[Segment]) -> pd.Series:
-    """Index into rules per customer: the first matching rule, the prospect rule when unscored, -1 unmatched."""
+def assign(scores: pd.DataFrame, rules: list[Segment], lapsed: pd.Series | None = None) -> pd.Series:
+    """Index into rules per customer: the first matching rule, the prospect rule when unscored, -1 unmatched.
+    lapsed (bool per customer): silent past the churn horizon, matched with an R of at most LAPSED_R."""
     prospect = next(i for i, rule in enumerate(rules) if rule.key == PROSPECT)
     scored = scores[["r_score", "f_score", "m_score"]].notna().all(axis=1)
-    codes = (scores["r_score"].fillna(0) * 36 + scores["f_score"].fillna(0) * 6 + scores["m_score"].fillna(0))
+    r_score = scores["r_score"].fillna(0)
+    if lapsed is not None:
+        r_score = r_score.where(~lapsed.reindex(scores.index, fill_value=False).astype(bool), r_score.clip(upper=LAPSED_R))
+    codes = (r_score * 36 + scores["f_score"].fillna(0) * 6 + scores["m_score"].fillna(0))
     found = lookup(rules)[codes.astype("int64").to_numpy()]
     return pd.Series(np.where(scored.to_numpy(), found, prospect), index=scores.index)

@@ -1,9 +1,9 @@
 """The summary sheet (CRM概览 / CRM Summary): customers and revenue per segment, class and churn risk,
 with native charts.
 
-Its figures are formulas over the columns xlcrm wrote beside the team's table, so they follow
-the team's edits in Excel (a class typed over the computed one moves at once), and the charts
-draw from those cells.
+Its figures are those of the refresh that wrote it, counted by core.customer_figures as the report
+and the command line count them (a customer listed twice counts once), so the sheet, the report and
+the CLI agree; the charts draw from these cells.
 """
 
 from __future__ import annotations
@@ -12,17 +12,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from xlcrm.core.scores.customer_classes import CLASSES, MEANINGS
-from xlcrm.core.edits import MONEY, PERCENT, Chart, Formula
+import pandas as pd
+
+from xlcrm.core.customer_figures import mix
+from xlcrm.core.edits import INT, MONEY, PERCENT, Chart
 from xlcrm.core.i18n import Msg
 from xlcrm.core.scores.buying_rhythm import RISKS
+from xlcrm.core.scores.customer_classes import CLASSES, MEANINGS
 from xlcrm.core.scores.segments import Segment
-from xlcrm.core.table import column_letter
 
 TITLE = Msg("CRM summary as of {day}", "CRM概览(截至 {day})")
-EXPLAIN = Msg("The figures are formulas over the columns xlcrm added to '{sheet}': they follow your edits there. "
-              "Run refresh again to rescore after new orders.",
-              "以下数字是对“{sheet}”中 xlcrm 所加各列的公式,会随您的修改自动更新;有新订单后请重新刷新评分。")
+EXPLAIN = Msg("Customers of '{sheet}' as of the last refresh, a customer listed twice counted once; revenue is each "
+              "customer's net amount spent to date. Run refresh again after new orders or edits.",
+              "“{sheet}”中的客户(截至上次刷新,重复列出的客户计一次);消费金额为每个客户至今的净消费金额。"
+              "有新订单或修改后请重新刷新。")
 SEGMENTS = Msg("Segments", "客户分群")
 CLASSES_TITLE = Msg("Classes", "客户等级")
 CHURN = Msg("Churn risk", "流失风险")
@@ -37,21 +40,6 @@ CHART_CLASSES = Msg("Revenue by class", "各等级收入占比")
 SEGMENT_CHART_ROWS = 22  # rows a 10 cm chart covers at the default row height, and a gap
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where the scored columns are: the customer sheet, its data rows, and 0-based columns by id."""
-
-    sheet: str
-    first_row: int
-    last_row: int
-    columns: dict[str, int]
-
-    def range(self, column_id: str) -> str:
-        letter = column_letter(self.columns[column_id])
-        sheet = self.sheet.replace("'", "''")
-        return f"'{sheet}'!${letter}${self.first_row}:${letter}${max(self.last_row, self.first_row)}"
-
-
 @dataclass
 class Layout:
     rows: list[list[Any]]
@@ -59,55 +47,53 @@ class Layout:
     charts: list[Chart]
 
 
-def summary_sheet(source: Source, segments: list[Segment], today: dt.date, lang: str) -> Layout:
-    layout = Layout([[TITLE(day=today.isoformat()).text(lang)], [EXPLAIN(sheet=source.sheet).text(lang)], []],
+def summary_sheet(customers: pd.DataFrame, sheet: str, segments: list[Segment], today: dt.date, lang: str) -> Layout:
+    """customers: one row per customer (customer_figures.one_per_customer) with segment, class and churn_risk
+    as the sheet shows them (names in lang) and monetary."""
+    layout = Layout([[TITLE(day=today.isoformat()).text(lang)], [EXPLAIN(sheet=sheet).text(lang)], []],
                     {0: "title", 1: "muted"}, [])
     names = list(dict.fromkeys(s.name(lang) for s in segments))
     actions = {}
     for s in segments:
         actions.setdefault(s.name(lang), s.action(lang))
-    first = _table(layout, SEGMENTS, HEAD_SEGMENT, lang, source, "segment",
+    first = _table(layout, SEGMENTS, HEAD_SEGMENT, lang, customers, "segment",
                    [(name, actions[name]) for name in names], revenue=True)
     layout.charts.append(Chart("bar", CHART_SEGMENTS.text(lang), f"H{first - 2}", (1, first, first + len(names) - 1),
                                ((2, first - 1, first + len(names) - 1),), width_cm=16, height_cm=10, legend=False,
                                data_labels="value"))
-    first = _table(layout, CLASSES_TITLE, HEAD_CLASS, lang, source, "class",
+    first = _table(layout, CLASSES_TITLE, HEAD_CLASS, lang, customers, "class",
                    [(c, MEANINGS[c].text(lang)) for c in CLASSES], revenue=True)
     anchor = max(first - 2, layout.charts[0].categories[1] + SEGMENT_CHART_ROWS)
     layout.charts.append(Chart("pie", CHART_CLASSES.text(lang), f"H{anchor}", (1, first, first + len(CLASSES) - 1),
                                ((4, first - 1, first + len(CLASSES) - 1),), width_cm=12, height_cm=8,
                                data_labels="percent"))
-    _table(layout, CHURN, HEAD_CHURN, lang, source, "churn_risk", [(m.text(lang), None) for m in RISKS.values()],
+    _table(layout, CHURN, HEAD_CHURN, lang, customers, "churn_risk", [(m.text(lang), None) for m in RISKS.values()],
            revenue=False)
     return layout
 
 
-def _table(layout: Layout, title: Msg, head: tuple[Msg, ...], lang: str, source: Source, column_id: str,
+def _table(layout: Layout, title: Msg, head: tuple[Msg, ...], lang: str, customers: pd.DataFrame, column_id: str,
            items: list[tuple[str, str | None]], revenue: bool) -> int:
-    """A titled table of counts (and revenue) per value of one column; returns its first data row (1-based)."""
+    """A titled table of customers (and revenue) per value of one column; returns its first data row (1-based)."""
     rows = layout.rows
     layout.styles[len(rows)] = "section"
     rows.append([title.text(lang)])
     layout.styles[len(rows)] = "header"
     rows.append([m.text(lang) for m in (head if revenue else head[:3])])
     first = len(rows) + 1
-    last = first + len(items) - 1
-    total = last + 1
-    values, money = source.range(column_id), source.range("monetary")
-    for offset, (label, detail) in enumerate(items):
-        row = first + offset
-        cells = [label, Formula(f'COUNTIF({values},A{row})'), Formula(f"IF(B${total}=0,0,B{row}/B${total})")]
+    counted = mix(customers, column_id, [label for label, _ in items])
+    for (label, detail), row in zip(items, counted.itertuples(index=False)):
+        cells = [label, int(row.customers), float(row.customer_share)]
         if revenue:
-            cells += [Formula(f"SUMIF({values},A{row},{money})"), Formula(f"IF(D${total}=0,0,D{row}/D${total})"),
-                      detail]
+            cells += [round(float(row.revenue), 2), float(row.revenue_share), detail]
         rows.append(cells)
-    totals = [TOTAL.text(lang), Formula(f"SUM(B{first}:B{last})"), Formula(f"SUM(C{first}:C{last})")]
+    totals = [TOTAL.text(lang), int(counted["customers"].sum()), float(counted["customer_share"].sum())]
     if revenue:
-        totals += [Formula(f"SUM(D{first}:D{last})"), Formula(f"SUM(E{first}:E{last})")]
+        totals += [round(float(counted["revenue"].sum()), 2), float(counted["revenue_share"].sum())]
     rows.append(totals)
     rows.append([])
     return first
 
 
-FORMATS = {2: PERCENT, 3: MONEY, 4: PERCENT}
+FORMATS = {1: INT, 2: PERCENT, 3: MONEY, 4: PERCENT}
 WIDTHS = {0: 22, 1: 10, 2: 12, 3: 14, 4: 12, 5: 60}

@@ -1,0 +1,73 @@
+"""Where the built messages go: the outbox's preview (.eml files) on a dry run, or the mailer, one batch
+journaled message by message, with a copy of each one sent in the outbox's dated folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from xlcrm.actions.progress import Progress
+from xlcrm.actions.remind_result import row_number
+from xlcrm.core.i18n import Msg
+from xlcrm.core.mailmerge.send_plan import ALREADY_SENT
+from xlcrm.core.mailmerge.sender_profile import SenderProfile
+from xlcrm.mail import outbox
+from xlcrm.mail.batch import Batch, BatchResult, Clock, Mailer, Outgoing
+from xlcrm.mail.journal import Journal
+from xlcrm.mail.message import Built
+
+
+def write_preview(plan: pd.DataFrame, built: dict[int, Built], box: Path) -> int:
+    """One .eml per message that would go out, in place of the last preview's; how many were written."""
+    outbox.clear_preview(box)
+    plan["file"] = None
+    written = 0
+    for number, index in enumerate(plan.index, start=1):
+        if plan.at[index, "decision"] == "send" and index in built:
+            name = outbox.file_name(number, str(plan.at[index, "customer"]), str(plan.at[index, "template"]))
+            outbox.write(box, name, built[index].as_bytes())
+            plan.at[index, "file"] = name
+            written += 1
+    return written
+
+
+def send(plan: pd.DataFrame, built: dict[int, Built], mailer: Mailer, profile: SenderProfile, journal: Journal,
+         clock: Clock, progress: Progress, test: bool, box: Path, today: dt.date) -> Msg | None:
+    """Send what is ready, each outcome written into the plan; why the batch stopped, if it did."""
+    ready = [i for i in plan.index if plan.at[i, "decision"] == "send" and i in built]
+    items = {i: _outgoing(plan.loc[i], built[i], test) for i in ready}
+    with journal.writing():
+        taken = _taken_meanwhile(journal, items)  # another run may have sent some since this one planned
+        for index in taken:
+            plan.loc[index, ["decision", "reason"]] = ["done", ALREADY_SENT(at="-")]
+            ready.remove(index)
+        result: BatchResult = Batch(mailer, profile, journal, clock).run(
+            [item for i, item in items.items() if i not in taken], progress)
+    sent_box = outbox.sent_folder(box, today, test)
+    plan["file"] = None
+    for number, index in enumerate(ready, start=1):
+        outcome = result.outcomes[items[index].key]
+        plan.loc[index, ["decision", "reason"]] = [outcome.state, outcome.reason]
+        if outcome.state in ("sent", "test_sent", "in_flight"):
+            name = outbox.file_name(number, str(plan.at[index, "customer"]), str(plan.at[index, "template"]))
+            outbox.write(sent_box, name, built[index].as_bytes())
+            plan.at[index, "file"] = str((sent_box / name).relative_to(box))
+    return result.stopped
+
+
+def _taken_meanwhile(journal: Journal, items: dict[int, Outgoing]) -> list[int]:
+    latest = journal.latest()
+    return [i for i, item in items.items() if latest.get(item.key, {}).get("state") in ("sent", "sending")]
+
+
+def _outgoing(item: pd.Series, message: Built, test: bool) -> Outgoing:
+    record = {"customer": item["customer"], "customer_key": item["key"], "row": row_number(item["row"]),
+              "template": item["template"], "occasion": item["occasion"],
+              "due": f"{pd.Timestamp(item['due']):%Y-%m-%d}", "to": ", ".join(message.envelope_to),
+              "subject": str(message.message["Subject"]), "message_id": str(message.message["Message-ID"])}
+    if not test:
+        record["to"] = item["to"]
+    key = ("test|" if test else "") + item["msg_key"]
+    return Outgoing(key, message.envelope_from, message.envelope_to, message.as_bytes(), record, test)
