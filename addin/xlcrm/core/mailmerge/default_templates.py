@@ -78,7 +78,8 @@ DEFAULTS = [
                         "very welcome.")}},
     {"name": {"zh": "每日待办汇总", "en": "Daily digest"},
      "occasions": (DIGEST,), "statuses": (), "html": True,
-     "subject": {"zh": "{{ today }} 待跟进客户 {{ items|length }} 位", "en": "{{ today }}: {{ items|length }} customers to contact"},
+     "subject": {"zh": "{{ today }} 待跟进客户 {{ customers }} 位（{{ items|length }} 项）",
+                 "en": "{{ today }}: {{ customers }} customers to contact ({{ items|length }} items)"},
      "body": {"zh": "<p>{{ owner }}，您好！</p>\n<p>截至 {{ today }}，以下客户需要您跟进：</p>\n"
                     "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n"
                     "<tr><th>客户</th><th>联系人</th><th>电话</th><th>事项</th><th>到期日</th><th>状态</th></tr>\n"

@@ -239,7 +239,7 @@ def plan_digests(owners_due: dict[str, pd.DataFrame], addresses: dict[str, str],
                  history: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """One digest per owner who has due customers, to the owner's address from the settings."""
     rows = [{"row": None, "key": f"{DIGEST}:{owner}", "customer": owner, "owner": owner, "occasion": DIGEST,
-             "due": pd.Timestamp(rules.today), "status": None, "detail": f"{len(items)}",
+             "due": pd.Timestamp(rules.today), "status": None, "detail": f"{items['key'].nunique()}",
              "template": template.name, "msg_key": f"{DIGEST}|{norm_header(owner)}|{rules.today:%Y-%m-%d}",
              "to": addresses.get(owner) or None, "decision": "send", "reason": None}
             for owner, items in owners_due.items() if len(items)]
