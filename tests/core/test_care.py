@@ -87,6 +87,15 @@ def test_a_thank_you_is_due_the_day_after_the_deal_until_someone_contacts_the_cu
     assert thanks["status"].tolist() == ["overdue", "overdue"]
 
 
+def test_a_thank_you_closes_a_week_after_it_was_due_or_once_the_goods_are_delivered():
+    won = {"deal_won": "2026-11-16", "existing": True}  # thanks due 17 November
+    frame = people({**won}, {**won, "delivery": "2026-11-20"}, {**won, "delivery": "2026-11-30"})
+    assert of(care(frame, dt.date(2026, 11, 19))[0], "thanks")["row"].tolist() == [3, 4, 5]
+    assert of(care(frame, dt.date(2026, 11, 20))[0], "thanks")["row"].tolist() == [3, 5]  # delivered: too late
+    assert of(care(frame, dt.date(2026, 11, 24))[0], "thanks")["row"].tolist() == [3, 5]  # 7 days late
+    assert of(care(frame, dt.date(2026, 11, 25))[0], "thanks").empty  # 8 days late: a thank-you would be old news
+
+
 def test_feedback_within_a_week_of_delivery_and_a_return_visit_later_each_closed_by_their_own_contact():
     delivered = {"delivery": "2026-11-02", "existing": True}
     frame = people({**delivered}, {**delivered, "last_contact": "2026-11-05"},

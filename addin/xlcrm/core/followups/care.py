@@ -25,6 +25,7 @@ from xlcrm.core.followups.touches import TOUCH_COLUMNS
 GREETED = {"New Year's Day", "Chinese New Year (Spring Festival)", "Dragon Boat Festival", "Mid-Autumn Festival",
            "National Day"}
 REOPEN_WINDOW = 7  # a contact in the week before a touch is due counts as having done it
+THANKS_OPEN = 7  # a thank-you more than a week late, or after the delivery, would thank for old news: it closes
 
 UNKNOWN_HOLIDAY = Msg("Holiday '{name}' in the holiday list is not in the {country} calendar; known: {known}.",
                       "节日问候表中的“{name}”不在 {country} 日历中;可用:{known}。")
@@ -142,6 +143,9 @@ def event_touches(people: pd.DataFrame, occasion: str, rules: Rules, today: dt.d
     done = people["last_contact"] > opened
     fresh = due >= pd.Timestamp(today) - pd.Timedelta(days=rules.stale_days)
     keep = trigger.notna() & ~done & fresh & (due <= _horizon(rules, today))
+    if occasion == "thanks":
+        delivered = pd.to_datetime(people["delivery"]) <= pd.Timestamp(today)
+        keep &= ~delivered.fillna(False) & (due >= pd.Timestamp(today) - pd.Timedelta(days=THANKS_OPEN))
     return touch_frame(people, keep, occasion, due, today, _dated(DETAILS[occasion], trigger, lang))
 
 
