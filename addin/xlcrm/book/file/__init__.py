@@ -1,9 +1,9 @@
 """The file back-end: a .xlsx/.xlsm on disk, read fast (calamine), written as a patch of its package.
 
 Writing never loses what the team made: xlcrm's edits are carried out part by part
-(book/patch.py), so every part of the workbook that xlcrm does not own is copied as it is
+(book/file/patch.py), so every part of the workbook that xlcrm does not own is copied as it is
 stored. The result goes to a temporary file beside the workbook and is compared part by
-part with the original (book/parts.py) as a safety net; only if nothing was lost does it
+part with the original (book/file/part_inventory.py) as a safety net; only if nothing was lost does it
 replace the workbook (keeping one backup); otherwise the result goes to a new file and the
 user is told what would have been lost.
 """
@@ -25,11 +25,11 @@ from filelock import FileLock
 from lxml import etree
 
 from xlcrm.book import SaveResult
-from xlcrm.book.parts import inventory, lost_parts
-from xlcrm.book.patch import MissingSheet, patch_workbook
-from xlcrm.book.sheet_xml import SheetXmlError
-from xlcrm.book.workbook_patch import StrictWorkbook
-from xlcrm.book.xlsx_edits import apply_edits
+from xlcrm.book.file.openpyxl_edits import apply_edits
+from xlcrm.book.file.part_inventory import inventory, lost_parts
+from xlcrm.book.file.patch import MissingSheet, patch_workbook
+from xlcrm.book.file.sheet_xml import SheetXmlError
+from xlcrm.book.file.workbook_patch import StrictWorkbook
 from xlcrm.core.edits import Edit, PutSheet
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
