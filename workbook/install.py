@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from xlcrm import files
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.workbook.build import ADDIN, PROJECT_NAME, build_addin
@@ -115,12 +115,13 @@ def _install_addin(target: Path) -> None:
 
 
 def _copy(source: Path, target: Path) -> None:
-    _guarded(target, lambda: (target.parent.mkdir(parents=True, exist_ok=True), shutil.copyfile(source, target)))
+    """Whole or not at all: Excel never starts on half an add-in."""
+    _guarded(target, lambda: (target.parent.mkdir(parents=True, exist_ok=True),
+                              files.write_bytes(target, source.read_bytes())))
 
 
 def _write(target: Path, text: str) -> None:
-    _guarded(target, lambda: (target.parent.mkdir(parents=True, exist_ok=True),
-                              target.write_text(text, encoding="utf-8")))
+    _guarded(target, lambda: (target.parent.mkdir(parents=True, exist_ok=True), files.write_text(target, text)))
 
 
 def _guarded(target: Path, write: Callable[[], object]) -> None:
