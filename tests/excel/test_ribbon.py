@@ -16,7 +16,7 @@ from helpers.remote import remote_book, replay
 from helpers.workbooks import find_row
 from xlcrm import ribbon
 from xlcrm.actions.selection import customer_at
-from xlcrm.book.excel import STATUS_STEPS, status_progress
+from xlcrm.book.live.excel import STATUS_STEPS, status_progress
 from xlcrm.book.file import FileBook
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
@@ -131,7 +131,7 @@ def test_a_long_result_keeps_every_headline_and_fewer_details():
 
 def test_the_product_needs_no_xlwings_license_key():
     env = {k: v for k, v in os.environ.items() if k != "XLWINGS_LICENSE_KEY"}
-    code = ("import xlwings, xlcrm.ribbon, xlcrm.book.live, xlcrm.book.excel, xlcrm.cli, xlcrm.workbook.install;"
+    code = ("import xlwings, xlcrm.ribbon, xlcrm.book.live, xlcrm.book.live.excel, xlcrm.cli, xlcrm.workbook.install;"
             "print(xlwings.__pro__)")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"  # no key: xlwings' licensed parts are off, xlcrm imports anyway
