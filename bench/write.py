@@ -169,7 +169,7 @@ def _status(field: str) -> float:
 
 def _replace_orders(book: Path, rows: int) -> None:
     """The orders sheet swapped for one of `rows` rows, written as openpyxl writes sheets (streamed)."""
-    from xlcrm.book.package import Package
+    from xlcrm.book.file.package import Package
 
     with zipfile.ZipFile(book) as archive:
         package = Package(book, archive)
@@ -208,7 +208,7 @@ def _order_rows(book: Path) -> int:
 
 
 def _letter(column: int) -> str:
-    from xlcrm.book.cells import column_letter
+    from xlcrm.book.file.cell_xml import column_letter
 
     return column_letter(column)
 

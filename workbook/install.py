@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Callable
 
+from xlcrm import files
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.workbook.build import ADDIN, PROJECT_NAME, build_addin
@@ -230,12 +230,14 @@ def _install_addin(target: Path) -> None:
 
 
 def _copy(source: Path, target: Path) -> None:
+    """Whole or not at all: Excel never starts on half an add-in."""
     _guarded(target, "install", lambda: (target.parent.mkdir(parents=True, exist_ok=True),
-                                         shutil.copyfile(source, target)))
+                                         files.write_bytes(target, source.read_bytes())))
 
 
 def _write(target: Path, data: bytes, command: str) -> None:
-    _guarded(target, command, lambda: (target.parent.mkdir(parents=True, exist_ok=True), target.write_bytes(data)))
+    _guarded(target, command, lambda: (target.parent.mkdir(parents=True, exist_ok=True),
+                                       files.write_bytes(target, data)))
 
 
 def _remove(target: Path) -> None:

@@ -155,7 +155,7 @@ def _text(units: Sequence[int] | str) -> str:
 
 def _click(button: str, lang: str | None, run: Callable[..., Any]) -> None:
     """Caller book -> live back-end -> action -> status bar progress -> message box."""
-    from xlcrm.book.excel import ExcelWindow, status_progress
+    from xlcrm.book.live.excel import ExcelWindow, status_progress
 
     lang = lang if lang in ("zh", "en") else default_lang()
     window = None

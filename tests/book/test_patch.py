@@ -20,7 +20,7 @@ from helpers import handmade, ooxml
 from helpers.libreoffice import sheets_as_csv
 from helpers.workbooks import values
 from xlcrm.actions.check import check
-from xlcrm.book import sheet_xml
+from xlcrm.book.file import sheet_xml
 from xlcrm.book.file import FileBook
 from xlcrm.core.edits import Chart, Formula, Highlight, PutSheet, SetCells, SetHighlights, is_tagged
 from xlcrm.core.errors import XlcrmError
@@ -356,7 +356,7 @@ def test_check_twice_on_the_sample_writes_the_same_workbook(zh_book):
 def test_columns_are_widened_for_xlcrms_dates_never_narrowed_and_ranges_split():
     from lxml import etree
 
-    from xlcrm.book.sheet_patch import widen_columns
+    from xlcrm.book.file.sheet_patch import widen_columns
 
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     root = etree.fromstring(

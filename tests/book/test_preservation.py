@@ -25,7 +25,7 @@ from helpers.snapshot import differences, snapshot
 from xlcrm.actions.check import check
 from xlcrm.book import file as file_book
 from xlcrm.book.file import FileBook
-from xlcrm.book.parts import inventory, lost_parts
+from xlcrm.book.file.part_inventory import inventory, lost_parts
 from xlcrm.core.edits import Chart, Formula, Highlight, PutSheet, SetCells, SetHighlights
 
 OWN = {"CRM设置", "数据问题", "CRM概览"}

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xlcrm import files
 from xlcrm.actions.common import housekeeping, owned_sheet
 from xlcrm.actions.mail_sheets import log_edit
 from xlcrm.actions.progress import Progress, quiet
@@ -116,13 +117,10 @@ def _write_html(made: Report, folder: Path, clock: Clock) -> Path:
 
     page = render_html(made, clock.now())
     path = folder / file_name(made, made.book)
-    temporary = path.with_name(f".~{path.name}.tmp")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(page, encoding="utf-8")
-        temporary.replace(path)
+        files.write_text(path, page)
     except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise XlcrmError(CANNOT_WRITE(path=str(path), why=error.strerror or str(error))) from error
     return path.resolve()
 

@@ -1,4 +1,8 @@
-"""The only package that touches workbooks: one interface, a file back-end and a live (Excel) one."""
+"""The only package that touches workbooks: this interface, and one package per engine behind it.
+
+book/file/: a .xlsx/.xlsm on disk (read with calamine, written as a patch of its package);
+book/live/: the workbook open in Excel, through xlwings (the ribbon's buttons).
+"""
 
 from __future__ import annotations
 

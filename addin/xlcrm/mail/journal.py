@@ -23,6 +23,7 @@ from filelock import FileLock, Timeout
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mailmerge.send_plan import HISTORY_COLUMNS, empty_history
+from xlcrm.files import sync_folder
 
 SUFFIX = ".xlcrm-mail.jsonl"
 BUSY = Msg("Another xlcrm is sending from this workbook right now ({lock}); wait for it to finish.",
@@ -102,7 +103,7 @@ class Journal:
                 if self._handle.read(1) != b"\n":
                     self._handle.write(b"\n")  # end a line a crash cut short, so it stays skipped
             if new:
-                _sync_folder(self.path.parent)
+                sync_folder(self.path.parent)
         except OSError as error:
             raise XlcrmError(CANNOT_WRITE(path=str(self.path), why=error.strerror or str(error))) from error
 
@@ -115,14 +116,3 @@ class Journal:
         self._handle.write(line)
         self._handle.flush()
         os.fsync(self._handle.fileno())
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a new file's name durable too (POSIX); Windows has no directory handles to sync."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from xlcrm import files
+
 SUFFIX = ".outbox"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -31,12 +33,9 @@ def clear_preview(outbox: Path) -> None:
 
 
 def write(folder: Path, name: str, payload: bytes) -> Path:
+    """A mail program opening the outbox meanwhile finds a whole message or none."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(payload)
-    temporary.replace(path)
-    return path
+    return files.write_bytes(folder / name, payload)
 
 
 def sent_folder(outbox: Path, day: dt.date, test: bool = False) -> Path:

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from xlcrm.book import SaveResult
-from xlcrm.book.live_edits import apply_edits
+from xlcrm.book.live.xlwings_edits import apply_edits
 from xlcrm.core.edits import Edit
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg

@@ -1,4 +1,4 @@
-"""Carrying out core.edits on a workbook open in Excel (xlwings), mirroring xlsx_edits.py.
+"""Carrying out core.edits on a workbook open in Excel (xlwings), mirroring book/file/openpyxl_edits.py.
 
 Each block of values goes in with one call; styles and formats go on whole rows and
 columns, so the number of calls does not grow with the number of rows.

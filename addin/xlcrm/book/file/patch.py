@@ -15,12 +15,12 @@ import zipfile
 from collections import defaultdict
 from pathlib import Path
 
-from xlcrm.book.package import R, TYPES_PART, WORKSHEET_TYPE, Package, rels_name
-from xlcrm.book.package_writer import PackageWriter
-from xlcrm.book.sheet_patch import SheetPatch
-from xlcrm.book.styles_patch import Styles
-from xlcrm.book.transplant import Scratch
-from xlcrm.book.workbook_patch import WorkbookPatch
+from xlcrm.book.file.package import R, TYPES_PART, WORKSHEET_TYPE, Package, rels_name
+from xlcrm.book.file.package_writer import PackageWriter
+from xlcrm.book.file.sheet_patch import SheetPatch
+from xlcrm.book.file.styles_patch import Styles
+from xlcrm.book.file.transplant import Scratch
+from xlcrm.book.file.workbook_patch import WorkbookPatch
 from xlcrm.core.edits import Edit, Formula, PutSheet, SetCells, SetHighlights
 
 _STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"

@@ -13,11 +13,11 @@ from typing import BinaryIO, Iterator
 
 from lxml import etree
 
-from xlcrm.book.cells import CellWriter, column_letter, date_kind, split_ref, style_attribute
-from xlcrm.book.package import local, namespace, q
-from xlcrm.book.sheet_xml import SheetStream, cell_pattern, mask
-from xlcrm.book.styles_patch import Styles
-from xlcrm.book.xlsx_edits import HEADER_FILL
+from xlcrm.book.file.cell_xml import CellWriter, column_letter, date_kind, split_ref, style_attribute
+from xlcrm.book.file.openpyxl_edits import HEADER_FILL
+from xlcrm.book.file.package import local, namespace, q
+from xlcrm.book.file.sheet_xml import SheetStream, cell_pattern, mask
+from xlcrm.book.file.styles_patch import Styles
 from xlcrm.core.edits import FORMATS, Formula, SetCells, SetHighlights, is_tagged, tagged
 
 CLEAR = ""

@@ -1,6 +1,6 @@
 """xlcrm's own sheets, made by openpyxl in a scratch workbook and moved into the team's package.
 
-put_sheet (book/xlsx_edits.py) draws a PutSheet (merges, widths, row styles, formats, freeze,
+put_sheet (book/file/openpyxl_edits.py) draws a PutSheet (merges, widths, row styles, formats, freeze,
 charts...) in an empty openpyxl workbook. Its sheet is then carried over part by part:
 shared strings become inline strings, style indexes are re-pointed into the team's
 styles.xml (appended there when new), and its drawing and chart parts get names not yet
@@ -18,10 +18,10 @@ from pathlib import Path
 import openpyxl
 from lxml import etree
 
-from xlcrm.book.package import MAIN, Package, free_name, local, numbered, parse, rels_name, relative
-from xlcrm.book.sheet_xml import SheetStream, cell_pattern
-from xlcrm.book.styles_patch import Styles
-from xlcrm.book.xlsx_edits import apply_edits
+from xlcrm.book.file.openpyxl_edits import apply_edits
+from xlcrm.book.file.package import MAIN, Package, free_name, local, numbered, parse, rels_name, relative
+from xlcrm.book.file.sheet_xml import SheetStream, cell_pattern
+from xlcrm.book.file.styles_patch import Styles
 from xlcrm.core.edits import Edit
 
 _ATTRIBUTE = re.compile(rb'([\w:.-]+)="([^"]*)"')

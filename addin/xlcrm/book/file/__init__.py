@@ -1,9 +1,9 @@
 """The file back-end: a .xlsx/.xlsm on disk, read fast (calamine), written as a patch of its package.
 
 Writing never loses what the team made: xlcrm's edits are carried out part by part
-(book/patch.py), so every part of the workbook that xlcrm does not own is copied as it is
-stored. The result goes to a temporary file beside the workbook and is compared part by
-part with the original (book/parts.py) as a safety net; only if nothing was lost does it
+(book/file/patch.py), so every part of the workbook that xlcrm does not own is copied as it is
+stored. The result goes to a temporary file beside the workbook (xlcrm/files.py) and is compared part by
+part with the original (book/file/part_inventory.py) as a safety net; only if nothing was lost does it
 replace the workbook (keeping one backup); otherwise the result goes to a new file and the
 user is told what would have been lost.
 """
@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
-import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,12 +22,13 @@ import python_calamine
 from filelock import FileLock
 from lxml import etree
 
+from xlcrm import files
 from xlcrm.book import SaveResult
-from xlcrm.book.parts import inventory, lost_parts
-from xlcrm.book.patch import MissingSheet, patch_workbook
-from xlcrm.book.sheet_xml import SheetXmlError
-from xlcrm.book.workbook_patch import StrictWorkbook
-from xlcrm.book.xlsx_edits import apply_edits
+from xlcrm.book.file.openpyxl_edits import apply_edits
+from xlcrm.book.file.part_inventory import inventory, lost_parts
+from xlcrm.book.file.patch import MissingSheet, patch_workbook
+from xlcrm.book.file.sheet_xml import SheetXmlError
+from xlcrm.book.file.workbook_patch import StrictWorkbook
 from xlcrm.core.edits import Edit, PutSheet
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
@@ -152,16 +151,6 @@ def replacing(path: Path) -> FileLock:
     return FileLock(str(Path(tempfile.gettempdir()) / f"xlcrm-{name}.lock"), timeout=120)
 
 
-def copy_whole(source: Path, target: Path) -> None:
-    """target becomes a full copy of source or stays as it was (a full disk never leaves half a backup)."""
-    partial = target.with_name(f".~xlcrm-{uuid.uuid4().hex[:8]}{target.suffix}")
-    try:
-        shutil.copy2(source, partial)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def replaced_sheets(edits: list[Edit]) -> set[str]:
     """The sheets xlcrm writes whole (its own): what they held before is not the team's."""
     return {name for edit in edits if isinstance(edit, PutSheet) for name in (edit.name, *edit.aliases)}
@@ -235,22 +224,21 @@ class FileBook:
             raise XlcrmError(LOCKED(path=self.path.name, app=locked[1], lock=locked[0].name))
         if read_only(self.path):
             raise XlcrmError(READ_ONLY(path=self.path.name))
-        temporary = self.path.with_name(f".~xlcrm-{uuid.uuid4().hex[:8]}{self.path.suffix}")
         try:
-            self._refuse_if_changed()
-            outlines: dict = {}
-            before = inventory(self.path, outlines)
-            patch_workbook(self.path, temporary, edits)
-            lost = lost_parts(before, inventory(temporary, outlines), replaced_sheets(edits))
-            target = elsewhere_path(self.path) if lost else self.path
-            backup = None if lost else backup_path(self.path)
-            shutil.copymode(self.path, temporary)  # the team's file keeps who may read and write it
-            with replacing(self.path):  # two runs on this machine never both pass the check below
+            with files.beside(self.path) as temporary:
                 self._refuse_if_changed()
-                if backup:
-                    copy_whole(self.path, backup)
-                os.replace(temporary, target)
-                self._seen = fingerprint(self.path)
+                outlines: dict = {}
+                before = inventory(self.path, outlines)
+                patch_workbook(self.path, temporary, edits)
+                lost = lost_parts(before, inventory(temporary, outlines), replaced_sheets(edits))
+                target = elsewhere_path(self.path) if lost else self.path
+                backup = None if lost else backup_path(self.path)
+                with replacing(self.path):  # two runs on this machine never both pass the check below
+                    self._refuse_if_changed()
+                    if backup:
+                        files.copy(self.path, backup)  # a full disk never leaves half a backup
+                    files.replace(temporary, target, mode_of=self.path)  # keeps who may read and write it
+                    self._seen = fingerprint(self.path)
         except MissingSheet as error:
             raise XlcrmError(NO_SHEET(path=self.path.name, sheet=error.sheet)) from error
         except StrictWorkbook as error:
@@ -262,8 +250,6 @@ class FileBook:
             why = error.strerror or str(error)
             message = NO_PERMISSION if isinstance(error, PermissionError) else CANNOT_WRITE
             raise XlcrmError(message(path=self.path.name, why=why)) from error
-        finally:
-            temporary.unlink(missing_ok=True)
         self._reader, self._sheets, self._grids = None, {}, {}
         return SaveResult(str(target), str(backup) if backup else None, bool(lost), lost)
 
@@ -284,12 +270,9 @@ def create(path: str | os.PathLike, edits: list[Edit]) -> Path:
     if len(book.sheetnames) > 1:
         book.remove(default)
     book.active = 0
-    temporary = target.with_name(f".~xlcrm-{uuid.uuid4().hex[:8]}{target.suffix}")
     try:
-        book.save(temporary)
-        os.replace(temporary, target)
+        with files.writing(target) as temporary:
+            book.save(temporary)
     except OSError as error:
         raise XlcrmError(CANNOT_WRITE(path=target.name, why=error.strerror or str(error))) from error
-    finally:
-        temporary.unlink(missing_ok=True)
     return target

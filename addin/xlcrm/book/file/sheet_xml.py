@@ -14,7 +14,7 @@ from typing import BinaryIO, Callable, Iterator
 
 from lxml import etree
 
-from xlcrm.book.package import parse
+from xlcrm.book.file.package import parse
 
 CHUNK = 1 << 20
 MARK = b"xlcrm-rows-7e5a0c"

@@ -1,6 +1,6 @@
 """What a workbook file holds, sheet by sheet, so that nothing a write drops goes unnoticed.
 
-xlcrm writes a workbook as a patch of its package (book/patch.py), which copies every part
+xlcrm writes a workbook as a patch of its package (book/file/patch.py), which copies every part
 it does not own as it is; this inventory is the safety net behind that promise.
 An inventory follows the package's relationships from the workbook to each sheet and on
 to the parts the sheet uses (drawings, charts, pictures, comments, tables, pivot tables,
@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree
 
-from xlcrm.book.sheet_xml import SheetXmlError, outline
+from xlcrm.book.file.sheet_xml import SheetXmlError, outline
 from xlcrm.core.edits import is_tagged
 from xlcrm.core.i18n import Msg
 

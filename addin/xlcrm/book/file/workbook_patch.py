@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from xlcrm.book.package import R, STRICT_MAIN, Package, free_name, local, namespace, parse, q, serialize
+from xlcrm.book.file.package import R, STRICT_MAIN, Package, free_name, local, namespace, parse, q, serialize
 
 WORKSHEET_REL = R + "/worksheet"
 _CALC_CHAIN_REL = "/calcChain"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from xlcrm.book.package import MAIN, local, namespace, parse, q, serialize
+from xlcrm.book.file.package import MAIN, local, namespace, parse, q, serialize
 
 # Excel's built-in number formats that need no <numFmt> entry (ids valid in every locale).
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10, "@": 49}
