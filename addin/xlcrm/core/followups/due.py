@@ -41,12 +41,15 @@ class Due:
     funnel: pd.DataFrame  # per step: stage, deals, stuck
     unknown_stage: pd.Series  # rows whose stage names no funnel stage
     notes: list[Msg] = field(default_factory=list)
+    estimated: Msg | None = None  # why the working days are a guess (a year the calendar does not know), if so
 
 
 def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str) -> Due:
     rules = read_rules(settings)
     notes = list(rules.notes)
-    calendar = WorkCalendar(rules.country)
+    calendar = WorkCalendar(rules.country, rules.extra_off, rules.extra_working)
+    estimated = calendar.estimated(today, today + dt.timedelta(days=rules.look_ahead_days))
+    notes += [estimated] if estimated else []
     plan = plan_followups(people, rules, calendar, today)
     regular = touch_frame(people, pd.Series(True, index=people.index), "followup", plan["due"], today,
                           followup_details(people, plan, lang))
@@ -61,7 +64,7 @@ def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str
     counted = steps[~steps.index.isin(later)]  # so in the funnel, as in the report
     funnel = funnel_counts(counted, pd.Index(touches.loc[touches["occasion"].eq("stuck"), "row"]), stages)
     return Due(people, rules, plan, touches[list(TOUCH_COLUMNS)], funnel, unknown_stages(people["stage"], steps),
-               notes + care_notes)
+               notes + care_notes, estimated)
 
 
 def _later_duplicates(people: pd.DataFrame) -> pd.Index:

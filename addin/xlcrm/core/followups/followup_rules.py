@@ -7,11 +7,12 @@ cannot be read is noted and its default used, so a typo never stops a run.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from xlcrm.core.calendar import DEFAULT_COUNTRY, supported
 from xlcrm.core.i18n import Msg
-from xlcrm.core.parse import clean_text, parse_amount, parse_cadence
+from xlcrm.core.parse import clean_text, parse_amount, parse_cadence, parse_date
 from xlcrm.core.settings import KV_COLUMNS, Block, Col, Settings, kv
 
 CLASSES = ("A", "B", "C", "D")
@@ -96,6 +97,21 @@ TOUCHES = Block(
 )
 
 
+DAY_OFF, WORKING_DAY = Msg("day off", "放假"), Msg("working day", "上班")
+_DAY_KINDS = {"off": {"off", "day off", "holiday", "放假", "休息", "假日", "休"},
+              "working": {"working", "working day", "workday", "make-up", "上班", "调休上班", "补班", "班"}}
+CALENDAR_EXTRA = Block(
+    "calendar_days", Msg("Extra holidays and make-up days", "补充节假日与调休"),
+    (Col("date", "Date", "日期"), Col("kind", "Day off or working day", "放假或上班"), Col("note", "Note", "说明")),
+    lambda: [], key=None,
+    note=Msg("Days the holiday calendar does not know yet (the official days off and make-up working days for a "
+             "year past what it knows), or the company's own: one date a row, 'day off' or 'working day'.",
+             "日历尚未收录的日子(例如尚未收录年份的放假和调休上班日),或公司自己的安排:每行一个日期,填“放假”或“上班”。"),
+)
+BAD_DAY = Msg("Extra holidays and make-up days: '{date}' / '{kind}' is not a date with 'day off' or 'working day'; "
+              "the row is left out.", "补充节假日与调休:“{date}”/“{kind}”不是日期加“放假”或“上班”;该行未使用。")
+
+
 @dataclass(frozen=True)
 class Rules:
     """The follow-up settings as read, with the problems met reading them."""
@@ -109,6 +125,8 @@ class Rules:
     look_ahead_days: int
     touches: dict[str, tuple[bool, int]]
     notes: list[Msg] = field(default_factory=list)
+    extra_off: tuple[dt.date, ...] = ()
+    extra_working: tuple[dt.date, ...] = ()
 
     def on(self, occasion: str) -> bool:
         return self.touches.get(occasion, (False, 0))[0]
@@ -139,9 +157,26 @@ def read_rules(settings: Settings) -> Rules:
         notes.append(BAD_SETTING(name=defaults["calendar"]["name"], value=country,
                                  expected=Msg("a known calendar", "已知的日历"), default=DEFAULT_COUNTRY))
         country = DEFAULT_COUNTRY
+    extra = read_calendar_days(settings, notes)
     return Rules(cadence, _choice(settings, "count_in", notes), _choice(settings, "day_off", notes),
                  country.upper(), number("followup", "lead_max_days"), number("followup", "stale_days"),
-                 number("followup", "look_ahead_days"), touches, notes)
+                 number("followup", "look_ahead_days"), touches, notes, extra["off"], extra["working"])
+
+
+def read_calendar_days(settings: Settings, notes: list[Msg]) -> dict[str, tuple[dt.date, ...]]:
+    """The days off and make-up working days typed in the settings; a row that cannot be read is noted."""
+    found: dict[str, list[dt.date]] = {"off": [], "working": []}
+    for row in settings.rows("calendar_days"):
+        raw, kind_text = row.get("date"), clean_text(row.get("kind")).lower()
+        if not clean_text(raw) and not kind_text:
+            continue
+        day, _ = parse_date(raw)
+        kind = next((k for k, words in _DAY_KINDS.items() if kind_text in words), None)
+        if not isinstance(day, dt.date) or kind is None:
+            notes.append(BAD_DAY(date=clean_text(raw), kind=kind_text))
+            continue
+        found[kind].append(day)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
 def read_days(value, default: int, name: Msg, notes: list[Msg]) -> int:

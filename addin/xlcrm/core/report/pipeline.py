@@ -127,7 +127,7 @@ def followup_section(due: Due, people: pd.DataFrame, today: dt.date, lang: str, 
     late = _most_overdue(touches[touches["occasion"].isin(REGULAR)], people, today)
     return Section("followups", FOLLOWUPS,
                    [table(FOLLOWUP_COLUMNS, frame), table(OVERDUE_COLUMNS, late, limit, OVERDUE_TITLE)],
-                   [totals, FOLLOWUP_NOTE(today=f"{today:%Y-%m-%d}")],
+                   [totals, FOLLOWUP_NOTE(today=f"{today:%Y-%m-%d}")] + ([due.estimated] if due.estimated else []),
                    ChartSpec("column", CHART_FOLLOWUPS, "owner", ("overdue", "due_today", "due_week")))
 
 
