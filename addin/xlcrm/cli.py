@@ -228,14 +228,17 @@ def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None
 @click.option("--service", type=click.IntRange(1, 5), help="Return visit: sales service rating, 1-5.")
 @click.option("--product", type=click.IntRange(1, 5), help="Return visit: product rating, 1-5.")
 @click.option("--delivery", type=click.IntRange(1, 5), help="Return visit: installation/delivery rating, 1-5.")
+@click.option("--today", type=DAY,
+              help="Rebuild the due list as of this day (default: today); a contact after it is refused.")
 @click.pass_context
 @friendly
 def log_command(ctx: click.Context, book: Path, customer: str, channel: str, note: str, when: dt.datetime | None,
                 outcome: str | None, next_step: str | None, service: int | None, product: int | None,
-                delivery: int | None) -> None:
+                delivery: int | None, today: dt.datetime | None) -> None:
     """Log a contact with a customer in BOOK's contact log and move their last-contact date."""
     result = log_contact(bootstrap.file_book(book), customer, channel, note, when.date() if when else None,
-                         outcome, next_step, {"service": service, "product": product, "delivery": delivery})
+                         outcome, next_step, {"service": service, "product": product, "delivery": delivery},
+                         today.date() if today else None)
     _finish(ctx, result)
 
 

@@ -261,3 +261,17 @@ def test_holiday_list_touch_days_and_funnel_edited_in_the_sheet_are_used_next_ti
     followups(FileBook(book), MONDAY)
     assert [r[0] for _, r in settings_rows(book, "CRM设置", "节日问候")][-1] == "元旦"
     assert ("5", "报价", 100) in [tuple(r[:3]) for _, r in settings_rows(book, "CRM设置", "销售漏斗")]
+
+
+def test_as_of_today_an_order_after_it_does_not_make_a_prospect_a_customer(tmp_path):
+    rows = [["后来下单", "陈静", "13800000003", "张磊", dt.date(2026, 11, 12), None, None, None, None]]
+    path = tracking_book(tmp_path / "team.xlsx", rows)
+    book = openpyxl.load_workbook(path)
+    orders = book.create_sheet("订单")
+    orders.append(["客户名称", "订单日期", "金额"])
+    orders.append(["后来下单", dt.date(2026, 12, 20), 5000])
+    book.save(path)
+    followups(FileBook(path), MONDAY)
+    assert column(path, "客户跟踪表", "下次跟进日")["后来下单"].date() == dt.date(2026, 11, 27)  # prospect: 15 days
+    followups(FileBook(path), dt.date(2026, 12, 21))
+    assert column(path, "客户跟踪表", "下次跟进日")["后来下单"].date() == dt.date(2026, 11, 26)  # a customer: 14

@@ -56,8 +56,10 @@ class LogResult:
 
 
 def log_contact(book: Book, customer: str, channel: str = "phone", note: str = "", when: dt.date | None = None,
-                outcome: str | None = None, next_step: str | None = None, ratings: dict | None = None) -> LogResult:
-    today = dt.date.today()
+                outcome: str | None = None, next_step: str | None = None, ratings: dict | None = None,
+                today: dt.date | None = None) -> LogResult:
+    """today: the day the due list is rebuilt as of (default: the machine's date), as `followups --today`."""
+    today = today or dt.date.today()
     when = when or today
     if when > today:
         raise XlcrmError(FUTURE(when=f"{when:%Y-%m-%d}"))

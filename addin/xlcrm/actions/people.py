@@ -34,7 +34,7 @@ def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.Dat
     people["class"] = customer_class(session.customers.owned("class"), people.index)
     if "manual_class" in records:
         people["class"] = people["class"].fillna(customer_class(records["manual_class"], people.index))
-    people["existing"] = existing_customers(session, records)
+    people["existing"] = existing_customers(session, records, today)
     for column in ("contact", "phone"):
         people[column] = records[column] if column in records else None
     log, problems = contact_log(session)
@@ -43,18 +43,31 @@ def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.Dat
     return people, problems
 
 
-def existing_customers(session: Session, records: pd.DataFrame) -> pd.Series:
-    """Customers who bought: orders in the orders sheet, an amount or order count, or a deal won."""
+def existing_customers(session: Session, records: pd.DataFrame, today: dt.date | None = None) -> pd.Series:
+    """Customers who bought: orders in the orders sheet, an amount or order count, or a deal won.
+
+    As of `today` (one rule for every date-sensitive command): an order, last order or deal dated
+    after it has not happened yet. An amount or count column carries no date and always counts.
+    """
     bought = pd.Series(False, index=records.index)
+    until = pd.Timestamp(today) + pd.Timedelta(days=1) if today else None
+
+    def by_then(dates: pd.Series) -> pd.Series:
+        dates = pd.to_datetime(dates, errors="coerce")
+        return dates.notna() & (dates < until) if until is not None else dates.notna()
+
     if session.orders is not None and "order_amount" in session.orders.records:
         orders = session.orders.records
-        bought |= records["key"].isin(orders.loc[orders["order_amount"].fillna(0) > 0, "key"])
+        paid = orders["order_amount"].fillna(0) > 0
+        if until is not None and "order_date" in orders:
+            paid &= ~(pd.to_datetime(orders["order_date"], errors="coerce") >= until)  # undated orders count
+        bought |= records["key"].isin(orders.loc[paid, "key"])
     for column in ("total_amount", "order_count"):
         if column in records:
             bought |= pd.to_numeric(records[column], errors="coerce").fillna(0) > 0
     for column in ("last_order", "deal_won"):
         if column in records:
-            bought |= records[column].notna()
+            bought |= by_then(records[column])
     return bought
 
 
