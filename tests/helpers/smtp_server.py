@@ -136,8 +136,10 @@ class MailServer:
 
     def __init__(self, folder: Path, security: str = "ssl", faults: Faults | None = None,
                  auth: tuple[str, ...] | None = None, cert_names: tuple[str, ...] = ("localhost", "127.0.0.1"),
-                 eight_bit: bool = True):
-        """auth: the only AUTH mechanisms offered (e.g. ("LOGIN",)); () offers no AUTH at all."""
+                 eight_bit: bool = True, plain_auth: bool = False, smtputf8: bool = True):
+        """auth: the only AUTH mechanisms offered (e.g. ("LOGIN",)); () offers no AUTH at all.
+        plain_auth: a relay without encryption that still asks for a login (security none).
+        smtputf8: offer SMTPUTF8 (addresses with non-ASCII letters before the @)."""
         self.cert, key = make_certificate(folder, cert_names)
         self.security = security
         self.faults = faults or Faults()
@@ -146,12 +148,15 @@ class MailServer:
         context.load_cert_chain(self.cert, key)
         self.port = free_port()
         options = dict(authenticator=authenticator, auth_required=True)
-        plain_only = {} if eight_bit else {"decode_data": True, "enable_SMTPUTF8": False}  # no 8BITMIME either
+        plain_only = {"enable_SMTPUTF8": smtputf8} if eight_bit else {"decode_data": True, "enable_SMTPUTF8": False}
         if auth == ():  # implicit TLS: AUTH kept for STARTTLS, which never comes; STARTTLS: an empty AUTH line
             options = {"auth_exclude_mechanism": {"LOGIN", "PLAIN"}} if security == "starttls" else {}
         elif auth:
             options["auth_exclude_mechanism"] = {"LOGIN", "PLAIN"} - {m.upper() for m in auth}
-        if security == "none":  # a relay inside the office: plain, no login
+        if security == "none" and plain_auth:  # a relay inside the office that wants a login all the same
+            self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, authenticator=authenticator,
+                                         auth_required=True, auth_require_tls=False, **plain_only)
+        elif security == "none":  # a relay inside the office: plain, no login
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, **plain_only)
         elif security == "ssl":  # implicit TLS: aiosmtpd cannot tell, so it is told not to insist on STARTTLS
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, ssl_context=context,

@@ -28,7 +28,7 @@ import yagmail
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mailmerge.sender_profile import SenderProfile
 from xlcrm.mail.credentials import password_for, password_origin
-from xlcrm.mail.faults import Fatal, Rejected, Temporary, Uncertain
+from xlcrm.mail.faults import Deferred, Fatal, Rejected, Temporary, Uncertain
 
 AUTH_FAILED = Msg("The server {host} refused the login {user} ({code} {text}). Check the login and password "
                   "(QQ and 163 mailboxes need an authorisation code, not the web password); {where} Nothing was sent.",
@@ -93,6 +93,25 @@ LIMIT_REACHED = Msg("The mailbox reached a sending limit ({why}); stopped. What 
                     "(lower rate_per_minute or daily_cap in the settings if this comes back).",
                     "邮箱达到了发送上限({why}),已停止;未发出的邮件会在之后运行时发送(如反复出现,请调低设置中的"
                     " rate_per_minute 或 daily_cap)。")
+RELAY_DENIED = Msg("The server {host} will not pass mail on for this sender ({why}): it is about the sender or the "
+                   "login, not the recipient. Check 'smtp_user' and 'from_address' with the mail administrator. "
+                   "Nothing more was sent.",
+                   "服务器 {host} 不为该发件人转发邮件({why}):问题在发件人或登录账号,而不是收件人。请与邮件管理员核对"
+                   "“smtp_user”和“from_address”。已停止发送。")
+PLAIN_LOGIN = Msg("{host}:{port} is set to no encryption ('smtp_security' none) while a login is set: the password "
+                  "would cross the network in clear, so xlcrm does not log in. Use ssl (port 465) or starttls (port "
+                  "587). Only for a relay inside your own network: set 'smtp_plain_login' to yes. Nothing was sent.",
+                  "{host}:{port} 设置为不加密(“smtp_security”为 none),同时填写了登录账号:密码会以明文经过网络,"
+                  "因此 xlcrm 不登录。请改用 ssl(465 端口)或 starttls(587 端口)。仅限公司内网的转发服务器:"
+                  "把“smtp_plain_login”设为 是。本批未发送。")
+NO_ENCRYPTION_HERE = Msg("{host}:{port} speaks plain SMTP without encryption, and a login is set: the password would "
+                         "cross the network in clear. Use the port where this server offers encryption (465 with ssl, "
+                         "587 with starttls). Nothing was sent.",
+                         "{host}:{port} 只支持不加密的 SMTP,而设置了登录账号:密码会以明文经过网络。请改用该服务器提供"
+                         "加密的端口(465 用 ssl,587 用 starttls)。本批未发送。")
+NO_SMTPUTF8 = Msg("the address {address} has non-ASCII characters before the @, and the server does not accept such "
+                  "addresses (no SMTPUTF8); ask the customer for another address",
+                  "地址 {address} 的 @ 前含有非 ASCII 字符,而服务器不接受这类地址(不支持 SMTPUTF8);请向客户索取其他地址")
 NO_ANSWER = Msg("the whole message was handed to the server, but no answer came back ({why})",
                 "邮件已完整交给服务器,但未收到答复({why})")
 
@@ -118,6 +137,24 @@ _LIMIT = re.compile(r"too many|quota|sending limit|daily limit|rate limit|\blimi
 
 
 _ABOUT_RECIPIENT = re.compile(r"\b[45]\.[12]\.\d{1,3}\b")  # RFC 3463: addressing or the recipient's mailbox
+
+
+_RELAY = re.compile(r"relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|"
+                    r"unable to relay|relay not allowed", re.IGNORECASE)
+_SESSION_WIDE = re.compile(r"\b4\.5\.3\b|too many recipients", re.IGNORECASE)  # this connection's count, not the address
+
+
+def _recipient_fault(host: str, code: int, response) -> Exception:
+    """An answer to RCPT for the customer: about that address alone (deferred or refused, the batch goes on),
+    unless it says the server will not relay for this sender, a sending limit, or a closing connection."""
+    reason = SERVER_SAID(code=code, text=_text(response))
+    if code == 421 or (400 <= code < 500 and _SESSION_WIDE.search(_text(response))):
+        return Temporary(reason)
+    if 400 <= code < 500:
+        return Deferred(reason, code)
+    if _RELAY.search(_text(response)):
+        return Fatal(RELAY_DENIED(host=host, why=reason))
+    return _reply_fault(code, response, lambda why, c: Rejected(why, c, recipient=True))
 
 
 def _reply_fault(code: int, response, permanent: Callable[[Msg, int], Exception]) -> Exception:
@@ -159,6 +196,8 @@ class SmtpConnection:
         """Connect, secure and log in within OPEN_TIMEOUT; a wrong security setting is named with its fix."""
         try:
             client = self._login()
+        except Fatal:
+            raise
         except Exception as error:
             raise self._connect_fault(error) from None
         client.smtp.sock.settimeout(self.timeout)  # sending a big message may take longer than opening
@@ -167,6 +206,12 @@ class SmtpConnection:
 
     def _login(self) -> yagmail.SMTP:
         profile = self.profile
+        if profile.security == "none" and profile.user and not profile.plain_login:  # never a password in clear
+            speaks = probe_security(profile.host, profile.port, min(self.timeout, PROBE_TIMEOUT))
+            if speaks in ("ssl", "starttls"):
+                raise Fatal(WRONG_SECURITY(host=profile.host, port=profile.port, speaks=SPEAKS[speaks],
+                                           security=profile.security, fix=speaks))
+            raise Fatal(PLAIN_LOGIN(host=profile.host, port=profile.port))
         context = tls_context(profile.certificate)
         options: dict = {"timeout": min(self.timeout, OPEN_TIMEOUT)}
         ascii_only = f"{profile.user}{self._password or ''}".isascii()
@@ -193,6 +238,8 @@ class SmtpConnection:
         p = self.profile
         if _wrong_door(error):
             speaks = probe_security(p.host, p.port, min(self.timeout, PROBE_TIMEOUT))
+            if speaks == "none" and p.user and p.security != "none":  # never advise sending a password in clear
+                return Fatal(NO_ENCRYPTION_HERE(host=p.host, port=p.port))
             if speaks in SPEAKS and speaks != p.security:
                 return Fatal(WRONG_SECURITY(host=p.host, port=p.port, speaks=SPEAKS[speaks], security=p.security,
                                             fix=speaks))
@@ -272,7 +319,7 @@ class SmtpConnection:
                 continue
             if index == 0:  # the customer: no point sending the copy alone
                 smtp.rset()
-                raise self._needs_more(code, response) or _reply_fault(code, response, lambda reason, c: Rejected(reason, c, recipient=True))
+                raise self._needs_more(code, response) or _recipient_fault(self.profile.host, code, response)
             delivery.refused_copies.append((address, code, _text(response)))
         return delivery
 

@@ -41,6 +41,7 @@ DECISIONS = {
     "sent": Msg("Sent", "已发送"),
     "test_sent": Msg("Test sent", "已测试发送"),
     "failed": Msg("Failed", "发送失败"),
+    "deferred": Msg("Deferred by the server", "服务器暂缓"),
     "unsent": Msg("Not sent", "未发送"),
 }
 
