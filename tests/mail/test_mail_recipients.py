@@ -113,3 +113,45 @@ def test_a_relay_refusing_the_sender_still_stops_the_batch(ready, mail_server):
     result = run(book, send=True, mailer=patient())
     assert result.stopped is not None and "sender" in result.stopped.text("en")
     assert result.counts()["failed"] == 0
+
+
+def _give_address(book, rows, address):
+    from helpers.workbooks import edit
+
+    row = int(rows.loc[rows["row"].notna(), "row"].iloc[0])
+    edit(book, "客户跟踪表", {f"G{row}": address})
+    return row
+
+
+@pytest.mark.parametrize("offered", [True, False])
+def test_a_non_ascii_local_part_goes_out_where_smtputf8_is_offered_and_is_named_where_not(
+        zh_book, tmp_path, monkeypatch, offered):
+    from helpers.smtp_server import PASSWORD, MailServer
+
+    folder = tmp_path / "utf8"
+    folder.mkdir()
+    server = MailServer(folder, "ssl", smtputf8=offered).start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.cert))
+    monkeypatch.setenv("XLCRM_SMTP_PASSWORD", PASSWORD)
+    try:
+        _, rows = point_at(zh_book, server)
+        address = "张三@xlcrm-test.example.com"
+        _give_address(zh_book, rows, address)
+        result = run(zh_book, send=True, mailer=patient())
+    finally:
+        server.stop()
+    state, why = decided(result, address)
+    assert result.stopped is None and result.counts()["sent"] > 0
+    if offered:
+        assert state == "sent" and [address] in [r.rcpt_tos for r in server.received]
+    else:
+        assert state == "failed" and "SMTPUTF8" in why and address in why
+        assert all(address not in r.rcpt_tos for r in server.received)
+
+
+def test_customer_mail_carries_a_list_unsubscribe_mailto_and_says_how_to_stop(ready, mail_server):
+    book, _, _ = ready
+    run(book, send=True, mailer=patient())
+    message = next(r.message for r in mail_server.received if r.rcpt_tos[0] != "sales@xlcrm-test.example.com")
+    assert message["List-Unsubscribe"].startswith("<mailto:sales@xlcrm-test.example.com?subject=unsubscribe%20")
+    assert "退订" in message.get_body(("plain",)).get_content()
