@@ -4,6 +4,7 @@ import openpyxl
 import pytest
 
 from helpers.libreoffice import sheets_as_csv
+from helpers.snapshot import differences, snapshot
 from helpers.workbooks import edit, find_row, sheet_rows, values
 from xlcrm.actions.check import check
 from xlcrm.book.file import FileBook
@@ -95,17 +96,19 @@ def test_a_workbook_open_in_excel_or_libreoffice_is_not_written(zh_book, lock):
     assert not zh_book.with_name(f"{zh_book.stem}.backup.xlsx").exists()
 
 
-def test_a_missing_customer_column_is_a_clear_error_and_nothing_is_written(tmp_path):
+def test_a_missing_customer_column_is_a_clear_error_and_only_the_settings_are_written(tmp_path):
+    """Issue 12 item 5: the refusal writes the settings sheet to fill in, and nothing of the team's changes."""
     path = tmp_path / "book.xlsx"
     book = openpyxl.Workbook()
     book.active.append(["联系人", "电话", "负责人"])
     book.active.append(["王伟", 138, "张磊"])
     book.save(path)
-    original = path.read_bytes()
+    original = snapshot(path)
     with pytest.raises(XlcrmError) as error:
         check(FileBook(path))
     assert "客户" in error.value.text("zh") and "Sheet" in error.value.text("en")
-    assert path.read_bytes() == original
+    assert openpyxl.load_workbook(path).sheetnames == ["Sheet", "CRM设置"]
+    assert not differences(original, snapshot(path, ignore_sheets={"CRM设置"}))
 
 
 def test_customer_values_that_look_like_formulas_are_written_as_text(zh_book, tmp_path):

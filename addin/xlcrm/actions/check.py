@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlcrm.actions.common import housekeeping
+from xlcrm.actions.common import housekeeping, refusal_settings_edit
 from xlcrm.actions.report_lines import problem_lines, saved_lines, table_lines
 from xlcrm.actions.session import Session, open_session
 from xlcrm.book import Book, SaveResult
+from xlcrm.core.errors import XlcrmError
+from xlcrm.core.mapping import WROTE_SETTINGS, MissingColumns
 from xlcrm.core.sheets import sheet_name
 
 
@@ -23,5 +25,12 @@ class CheckResult:
 
 
 def check(book: Book) -> CheckResult:
-    session = open_session(book)
+    """Find the table and write the settings and problems sheets; when a required column is missing, write
+    the settings sheet alone (the mapping found, the missing field marked) so the user can name it there."""
+    try:
+        session = open_session(book)
+    except MissingColumns as refused:
+        edit = refusal_settings_edit(book, refused)
+        book.apply([edit])
+        raise XlcrmError(WROTE_SETTINGS(missing=refused.msg, sheet=edit.name)) from refused
     return CheckResult(session, book.apply(housekeeping(session)))

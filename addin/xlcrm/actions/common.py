@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 
 from xlcrm.actions.session import Session, Source
-from xlcrm.core.all_settings import settings_grid
+from xlcrm.book import Book
+from xlcrm.core.all_settings import read_settings_grid, settings_from_user, settings_grid
+from xlcrm.core.mapping import TO_FILL, MissingColumns
 from xlcrm.core.edits import PutSheet, SetCells
-from xlcrm.core.i18n import Msg
-from xlcrm.core.problems import header, problem_row, rows_found_by_others
+from xlcrm.core.i18n import Msg, lang_of
+from xlcrm.core.problems import header, problem_rows, rows_found_by_others
 from xlcrm.core.sheets import SHEETS, column_label, find_sheet, place_columns, sheet_name
 
 NO_PROBLEMS = Msg("No problems found.", "未发现数据问题。")
@@ -40,13 +42,29 @@ def settings_edit(session: Session) -> PutSheet:
     return owned_sheet("settings", session.lang, grid, row_styles=styles, widths={0: 18, 1: 30, 2: 24, 3: 60})
 
 
+def refusal_settings_edit(book: Book, refused: MissingColumns) -> PutSheet:
+    """The settings sheet for a run that stopped at a missing column: what was found, the missing fields
+    marked TO_FILL, in the language of the sheet's headers (or the one set)."""
+    names = book.sheet_names()
+    settings_name = find_sheet(names, "settings")
+    user = read_settings_grid(book.read_sheet(settings_name)) if settings_name else {}
+    settings = settings_from_user(user, present=bool(settings_name))
+    table = refused.table
+    lang = settings.lang(lang_of(table.headers))
+    mapped = {f: table.header_of(c) for f, c in refused.mapping.columns.items()}
+    mapped.update({f: TO_FILL for f in refused.missing})
+    settings = settings.with_values("mapping", mapped).with_values(
+        "general", {"language": lang, "customer_sheet": table.sheet})
+    grid, styles = settings_grid(settings, lang)
+    return owned_sheet("settings", lang, grid, row_styles=styles, widths={0: 18, 1: 30, 2: 24, 3: 60})
+
+
 def problems_edit(session: Session, action: str) -> PutSheet:
     """The data-problems sheet: what reading found now, what this action found, and what other actions
     found on their last run (kept until they run again)."""
     lang, split = session.lang, session.read_count
     existing = find_sheet(session.book.sheet_names(), "problems")
-    rows = ([problem_row(p, "read", lang) for p in session.problems[:split]]
-            + [problem_row(p, action, lang) for p in session.problems[split:]]
+    rows = (problem_rows(session.problems[:split], "read", lang) + problem_rows(session.problems[split:], action, lang)
             + rows_found_by_others(session.book.read_sheet(existing) if existing else [], {"read", action}))
     styles = {0: "header"}
     if not rows:

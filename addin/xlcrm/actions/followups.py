@@ -17,7 +17,8 @@ from xlcrm.actions.session import Session, open_session
 from xlcrm.book import Book, SaveResult
 from xlcrm.core.followups import due_list
 from xlcrm.core.followups.due import Due, work_out
-from xlcrm.core.followups.funnel import UNKNOWN_STAGE
+from xlcrm.core.fields import norm_header
+from xlcrm.core.followups.funnel import UNKNOWN_STAGE_WORD
 from xlcrm.core.i18n import Msg
 from xlcrm.core.problems import Problem
 from xlcrm.core.parse import clean_text
@@ -139,7 +140,10 @@ def stage_problems(session: Session, people: pd.DataFrame, due: Due) -> list[Pro
     if "stage" not in mapping.columns:
         return []
     where = f"{column_letter(mapping.columns['stage'])} {mapping.header(table, 'stage')}"
-    return [Problem(table.sheet, int(row), where, people.at[row, "stage"], UNKNOWN_STAGE)
-            for row in people.index[due.unknown_stage]]
+    unknown = people.loc[due.unknown_stage, "stage"]  # once per distinct word, at its first row, with a count
+    words = unknown.map(lambda v: norm_header(clean_text(v)))
+    return [Problem(table.sheet, int(rows.index[0]), where, rows.iloc[0],
+                    UNKNOWN_STAGE_WORD(word=clean_text(rows.iloc[0]), count=len(rows)))
+            for _, rows in unknown.groupby(words, sort=False)]
 
 

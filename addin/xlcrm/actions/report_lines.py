@@ -6,6 +6,7 @@ from xlcrm.actions.session import Session, Source
 from xlcrm.book import SaveResult
 from xlcrm.core.fields import BY_ID
 from xlcrm.core.i18n import Msg, pick
+from xlcrm.core.problems import group_text, grouped
 from xlcrm.core.table import column_letter
 
 SHOWN_PROBLEMS = 15
@@ -53,11 +54,14 @@ def _table_line(what: Msg, source: Source, lang: str) -> str:
 
 
 def problem_lines(session: Session, sheet: str, lang: str) -> list[str]:
+    """The count, then one line per column and cause (its count and first rows), the first SHOWN_PROBLEMS."""
     problems = session.problems
     lines = [PROBLEMS(count=len(problems), sheet=sheet).text(lang)]
-    lines += ["  " + p.text(lang) for p in problems[:SHOWN_PROBLEMS]]
-    if len(problems) > SHOWN_PROBLEMS:
-        lines.append("  " + MORE(count=len(problems) - SHOWN_PROBLEMS).text(lang))
+    groups = grouped(problems)
+    lines += ["  " + group_text(g, lang) for g in groups[:SHOWN_PROBLEMS]]
+    rest = sum(len(g) for g in groups[SHOWN_PROBLEMS:])
+    if rest:
+        lines.append("  " + MORE(count=rest).text(lang))
     return lines
 
 

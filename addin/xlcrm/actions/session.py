@@ -13,11 +13,11 @@ from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of
 from xlcrm.core.i18n import Msg, lang_of, normalize_lang
 from xlcrm.core.mapping import Mapping, people_as_customers, require, resolve
 from xlcrm.core.problems import Problem
-from xlcrm.core.records import column_day_first, duplicate_problems, read_records, unit_notes
+from xlcrm.core.records import NO_CUSTOMER, column_day_first, duplicate_problems, read_records, separate_namesakes, unit_notes
 from xlcrm.core.settings import Settings
 from xlcrm.core.sheets import find_sheet, owned_columns, owned_headers, owned_sheet_names
 from xlcrm.core.parse import clean_text
-from xlcrm.core.table import HEADER_SCAN_ROWS, Table, extract_table, find_header_row, match_field, synonym_index
+from xlcrm.core.table import HEADER_SCAN_ROWS, column_letter, Table, extract_table, find_header_row, match_field, synonym_index
 
 NO_TABLE = Msg(
     "No sheet holds a customer table: none of {sheets} has a header row (within the first {rows} rows) "
@@ -76,6 +76,10 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     candidates = [n for n in names if n not in owned_sheet_names(names)]
     notes: list[Msg] = []
     customer_sheet = _choose(book, settings.text("customer_sheet"), candidates, CUSTOMERS, notes)
+    orders_only = False
+    if customer_sheet is None:  # a sheet of orders alone (客户名称 / 下单日期 / 金额) names its customers too
+        customer_sheet = _choose(book, "", candidates, ORDERS, [])
+        orders_only = customer_sheet is not None
     if customer_sheet is None:
         raise XlcrmError(NO_TABLE(sheets=", ".join(candidates) or "-", rows=HEADER_SCAN_ROWS))
     day_first = settings.flag("day_first")
@@ -91,10 +95,16 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
         if orders_sheet:
             orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first)
         else:
-            orders = _orders_in_place(book, customers, settings, day_first, notes)
-        problems += orders.problems if orders and orders.table is not customers.table else []
+            orders = _orders_in_place(book, customers, settings, day_first, notes, orders_only)
+        if orders and orders.table is customers.table:  # one sheet read twice: each cell's problem once
+            table = customers.table
+            read = {f"{column_letter(c)} {table.header_of(c)}" for c in customers.mapping.columns.values()}
+            problems += [p for p in orders.problems if p.column not in read and p.why is not NO_CUSTOMER]
+        elif orders:
+            problems += orders.problems
     if not (orders and orders.table is customers.table):  # one row per order: repeats are the point
-        problems += duplicate_problems(customers.records, customers.table, customers.mapping, "customer")
+        apart = separate_namesakes(customers.records)  # before anything looks customers up by key
+        problems += duplicate_problems(customers.records, customers.table, customers.mapping, "customer", apart)
     lang = settings.lang(lang_of(customers.table.headers))
     written = settings.text("language")
     notes += [UNKNOWN_LANG(value=written, lang=lang)] if written and not normalize_lang(written, "") else []
@@ -139,17 +149,20 @@ def _choose(book: Book, named: str, candidates: list[str], kind: str, notes: lis
 
 
 def _orders_in_place(book: Book, customers: Source, settings: Settings, day_first: bool,
-                     notes: list[Msg]) -> Source | None:
-    """The customer sheet read as the orders too, when it lists one row per order: customers repeat, and it
-    has an order date and an amount that are not its summary columns (last order date, total...)."""
-    if not customers.records["key"].duplicated().any():
-        return None
+                     notes: list[Msg], orders_only: bool = False) -> Source | None:
+    """The customer sheet read as the orders too, when it lists one row per order: it has an order date and
+    an amount that are not its summary columns (last order date, total...), and customers repeat, or it has
+    an order id, or its date and amount mean nothing about a customer (a sales log, an invoice list)."""
     table = customers.table
     user = {r["key"]: r.get("value") for r in settings.rows("mapping") if r["key"] in {f.id for f in fields_of(ORDERS)}}
     mapping = resolve(table, ORDERS, user, reserved=owned_headers())
     summary = {customers.mapping.columns.get(f) for f in ("last_order", "order_count", "total_amount")} - {None}
     needed = REQUIRED[ORDERS]
     if any(f not in mapping.columns for f in needed) or {mapping.columns[f] for f in needed[1:]} & summary:
+        return None
+    per_order = (orders_only or customers.records["key"].duplicated().any() or "order_id" in mapping.columns
+                 or not {mapping.columns[f] for f in needed[1:]} & set(customers.mapping.columns.values()))
+    if not per_order:
         return None
     notes.append(ORDERS_IN_PLACE(sheet=table.sheet))
     return Source(table, mapping, *read_records(table, mapping, "order_customer", day_first))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+import pandas as pd
+
+from xlcrm.core import parse
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID, fields_of, norm_header
 from xlcrm.core.i18n import Msg
-from xlcrm.core.table import Table, column_letter, match_field, synonym_index
+from xlcrm.core.table import WEAK, Table, column_letter, match, synonym_index
 
 UNMAPPED = {"-", "—", "none", "(none)", "无", "不使用", "(不使用)", "（不使用）"}
 
@@ -31,6 +35,22 @@ PEOPLE_AS_CUSTOMERS = Msg(
 PERSON_NAMES = {norm_header(h) for h in ("姓名", "名字", "name", "full name", "name of customer")}
 
 
+TO_FILL = "?"  # what a refusal writes in the settings for a field it did not find: the user's to fill in
+WROTE_SETTINGS = Msg(
+    "{missing} xlcrm wrote its settings sheet '{sheet}' with the columns it did find; the missing one is marked "
+    "'?': write its header there and run again. Nothing else in the workbook was changed.",
+    "{missing} xlcrm 已写入设置表“{sheet}”,列出已找到的列;缺少的一项标为“?”:请在该处填写对应的列名后再运行。"
+    "工作簿的其他内容均未改动。")
+
+
+class MissingColumns(XlcrmError):
+    """A required field has no column: the table and what was found, so the settings can be written for it."""
+
+    def __init__(self, msg: Msg, table: "Table", mapping: "Mapping", missing: list[str]):
+        super().__init__(msg)
+        self.table, self.mapping, self.missing = table, mapping, missing
+
+
 @dataclass
 class Mapping:
     columns: dict[str, int]  # field id -> 0-based column index
@@ -41,22 +61,60 @@ class Mapping:
 
 
 def detect(table: Table, kind: str, reserved: set[str] = frozenset()) -> dict[str, int]:
-    """Field -> column from header synonyms; the first column naming a field exactly wins, else the first
-    whose header contains one of its names.
+    """Field -> column from header synonyms, matched as whole words. Where several columns name a field,
+    one holding values that fit it beats an empty one, then the surer header, then the leftmost; a header
+    that only has a field's word among others ('Mail status') is taken when its values fit the field.
 
     reserved holds normalised headers of xlcrm's own columns, which are never the team's data.
     """
     synonyms = synonym_index(fields_of(kind))
+    candidates = []  # (fit, strength, -column, field, column)
+    for column, header in enumerate(table.headers):
+        if norm_header(header) in reserved:
+            continue
+        field, strength = match(header, synonyms)
+        if field is None:
+            continue
+        fit = content_fit(table.cells[column] if column in table.cells else None, BY_ID[field].kind)
+        if strength == WEAK and fit < 2:
+            continue
+        candidates.append((fit > 0, strength, -column, field, column))
     found: dict[str, int] = {}
-    for exact in (True, False):  # 'Customer' before 'Customer group', wherever each stands
-        for column, header in enumerate(table.headers):
-            key = norm_header(header)
-            if key in reserved or column in found.values() or (key in synonyms) != exact:
-                continue
-            field = match_field(header, synonyms)
-            if field and field not in found:
-                found[field] = column
+    for _, _, _, field, column in sorted(candidates, reverse=True):
+        if field not in found and column not in found.values():
+            found[field] = column
     return found
+
+
+_FIT_PARSERS = {"date": parse.parse_date, "birthday": parse.parse_date, "amount": parse.parse_amount,
+                "int": parse.parse_amount, "cadence": parse.parse_amount, "phone": parse.parse_phone}
+_SAMPLE = 200
+
+
+def content_fit(values: pd.Series | None, kind: str) -> int:
+    """How a column's values fit a kind of field: 0 empty, 1 filled (nothing to prove), 2 most values are of
+    the kind (dates for a date, phone-like text for a phone, addresses for an e-mail), -1 most are not."""
+    if values is None:
+        return 0
+    filled = [v for v in values.head(5 * _SAMPLE).tolist() if parse.clean_text(v)
+              and parse.clean_text(v).lower() not in parse.PLACEHOLDERS][:_SAMPLE]
+    if not filled:
+        return 0
+    if kind == "email":
+        good = sum("@" in str(v) or "＠" in str(v) for v in filled)
+    elif kind == "phone":
+        good = sum(_phone_like(v) for v in filled)
+    elif kind in _FIT_PARSERS:
+        good = sum(_FIT_PARSERS[kind](v)[1] is None for v in filled)
+    else:
+        return 1
+    return 2 if 2 * good > len(filled) else -1
+
+
+def _phone_like(value) -> bool:
+    text = parse.clean_text(value)
+    digits = sum(ch.isdigit() for ch in text)
+    return digits >= 6 and digits >= 0.6 * len(re.sub(r"[\s+\-()（）]", "", text))
 
 
 def resolve(table: Table, kind: str, user: dict[str, str], reserved: set[str] = frozenset()) -> Mapping:
@@ -66,7 +124,7 @@ def resolve(table: Table, kind: str, user: dict[str, str], reserved: set[str] = 
     notes = []
     for field, header in user.items():
         text = str(header or "").strip()
-        if field not in BY_ID or BY_ID[field].table != kind or not text:
+        if field not in BY_ID or BY_ID[field].table != kind or not text or text == TO_FILL:
             continue
         if text.lower() in UNMAPPED:
             columns.pop(field, None)
@@ -85,8 +143,8 @@ def require(table: Table, mapping: Mapping, fields: tuple[str, ...]) -> None:
         seen = ", ".join(f"{column_letter(i)}={h}" for i, h in enumerate(table.headers) if h) or "-"
         names = Msg(", ".join(BY_ID[f].en for f in missing), "、".join(BY_ID[f].zh for f in missing))
         examples = ", ".join(f"'{BY_ID[f].zh}' / '{BY_ID[f].en}'" for f in missing)
-        raise XlcrmError(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen,
-                                 examples=examples))
+        raise MissingColumns(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen,
+                                     examples=examples), table, mapping, missing)
 
 
 def people_as_customers(table: Table, mapping: Mapping) -> Mapping:

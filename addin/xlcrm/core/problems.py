@@ -36,6 +36,32 @@ class Problem:
         return f"{where} ({self.column}){value}: {self.why.text(lang)}"
 
 
+GROUP = Msg("{where} ({column}): {why} - {count} rows: {rows}{more}",
+            "{where}({column}):{why} - 共 {count} 行:{rows}{more}")
+MORE_ROWS = Msg("... and {count} more rows with the same problem in this column",
+                "……本列另有 {count} 行是同样的问题")
+FIRST_ROWS = 5  # rows named in a grouped line
+PER_GROUP = 200  # rows of one column and cause written to the problems sheet; the rest are counted
+
+
+def grouped(problems: list[Problem]) -> list[list[Problem]]:
+    """Problems by sheet, column and cause, in the order first met (15,000 'no date' rows are one group)."""
+    groups: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        groups.setdefault((problem.sheet, problem.column, problem.why.text("en")), []).append(problem)
+    return list(groups.values())
+
+
+def group_text(group: list[Problem], lang: str) -> str:
+    """One problem as it is; a group as its column, cause, count and first rows."""
+    first = group[0]
+    if len(group) == 1 or not first.row:
+        return first.text(lang)
+    rows = ", ".join(str(p.row) for p in group[:FIRST_ROWS])
+    return GROUP(where=first.sheet, column=first.column, why=first.why, count=len(group), rows=rows,
+                 more=", ..." if len(group) > FIRST_ROWS else "").text(lang)
+
+
 def header(lang: str) -> list[str]:
     return [zh if lang == "zh" else en for _, en, zh in COLUMNS]
 
@@ -43,6 +69,19 @@ def header(lang: str) -> list[str]:
 def problem_row(problem: Problem, found_by: str, lang: str) -> list[Any]:
     return [problem.sheet, problem.row, problem.column, _shown(problem.value), problem.why.text(lang),
             FOUND_BY[found_by].text(lang)]
+
+
+def problem_rows(problems: list[Problem], found_by: str, lang: str) -> list[list[Any]]:
+    """Rows of the problems sheet: each problem, up to PER_GROUP per column and cause, then how many more."""
+    rows = []
+    for group in grouped(problems):
+        rows += [problem_row(p, found_by, lang) for p in group[:PER_GROUP]]
+        if len(group) > PER_GROUP:
+            first = group[0]
+            rows.append([first.sheet, None, first.column, None,
+                         f"{first.why.text(lang)} {MORE_ROWS(count=len(group) - PER_GROUP).text(lang)}",
+                         FOUND_BY[found_by].text(lang)])
+    return rows
 
 
 def rows_found_by_others(grid: list[list[Any]], replaced: set[str]) -> list[list[Any]]:

@@ -193,10 +193,55 @@ def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool
     return frame, sorted(problems, key=lambda p: (p.row or 0, p.column))
 
 
-def duplicate_problems(frame: pd.DataFrame, table: Table, mapping: Mapping, key_field: str) -> list[Problem]:
-    """A customer listed twice: the later rows name the first one."""
+IDENTITY = ("phone", "email", "address")  # what tells two people of one name apart
+NAMESAKE = Msg("same name as row {row}, but another {field}: read as a different customer",
+               "与第 {row} 行同名,但{field}不同:视为不同的客户")
+
+
+def _identity(frame: pd.DataFrame, row, field: str) -> str:
+    value = frame.at[row, field] if field in frame else None
+    if value is None or value != value:
+        return ""
+    text = str(value)
+    return re.sub(r"\D", "", text)[-11:] if field == "phone" else re.sub(r"\s+", "", text).casefold()
+
+
+def _differing(frame: pd.DataFrame, row, other) -> str | None:
+    """The first of phone, e-mail, address that both rows give and that differs."""
+    return next((f for f in IDENTITY if (a := _identity(frame, row, f)) and (b := _identity(frame, other, f))
+                 and a != b), None)
+
+
+def separate_namesakes(frame: pd.DataFrame) -> dict[int, tuple[int, str]]:
+    """Rows whose name repeats an earlier row's but whose phone, e-mail or address differs from it (先生 with five
+    phones, two branches of one brand): row -> (the earlier row, the field that differs). Such a row's key gets
+    its row number, so it stays a customer of its own everywhere: a name alone never merges two people."""
+    seen: dict[str, list[int]] = {}  # name key -> the first row of each person of that name
+    apart: dict[int, tuple[int, str]] = {}
+    for row in frame.index[frame["key"].duplicated(keep=False)]:
+        key = frame.at[row, "key"]
+        people = seen.setdefault(key, [])
+        same = next((first for first in people if _differing(frame, row, first) is None), None)
+        if same is not None:
+            frame.at[row, "key"] = frame.at[same, "key"]
+            continue
+        if people:
+            apart[row] = (people[0], _differing(frame, row, people[0]))
+            frame.at[row, "key"] = f"{key}#{row}"
+        people.append(row)
+    return apart
+
+
+def duplicate_problems(frame: pd.DataFrame, table: Table, mapping: Mapping, key_field: str,
+                       apart: dict[int, tuple[int, str]] | None = None) -> list[Problem]:
+    """A customer listed twice: the later rows name the first one; namesakes kept apart (separate_namesakes)
+    are listed too, as such."""
+    apart = apart or {}
     first = frame.reset_index().groupby("key")["row"].transform("min").set_axis(frame.index)
     column = mapping.columns[key_field]
     where = f"{column_letter(column)} {table.header_of(column)}"
-    return [Problem(table.sheet, int(row), where, frame.at[row, key_field], DUPLICATE(row=int(first[row])))
+    same = [Problem(table.sheet, int(row), where, frame.at[row, key_field], DUPLICATE(row=int(first[row])))
             for row in frame.index[first.ne(frame.index.to_series())]]
+    namesakes = [Problem(table.sheet, int(row), where, frame.at[row, key_field],
+                         NAMESAKE(row=int(earlier), field=BY_ID[field].name)) for row, (earlier, field) in apart.items()]
+    return sorted(same + namesakes, key=lambda p: p.row)

@@ -6,7 +6,9 @@ at cell A1. Row numbers here are Excel's (1-based) so messages can name them.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -42,7 +44,9 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=None)
 def synonym_index(fields: tuple[Field, ...]) -> dict[str, str]:
+    """Normalised synonym -> field id (one shared dict per set of fields: do not change it)."""
     return {norm_header(s): f.id for f in fields for s in f.synonyms}
 
 
@@ -50,22 +54,95 @@ UNIT = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")  # a unit or re
 NAMES = {"customer", "contact", "owner", "order_customer"}
 # A header naming a code of a customer, not the customer: Customer ID, Account No., Client code, 客户编号
 _CODE = re.compile(r"(id|no|nr|number|num|code|ref|key|编号|代码|代号|编码|号码|序号)$")
+# How surely a header names a field: its whole text, its head words, or only a word of it (then the values decide)
+EXACT, GOOD, WEAK = 3, 2, 1
+# Words that name a facet of anything: 'Project Name', 'Ship Date', 'Mail Status' say whose by their other words
+GENERIC = {"name", "date", "number", "no", "id", "total", "value", "amount", "title", "type", "status", "code", "item",
+           "account", "company", "client", "member", "created", "orders", "note", "notes", "role", "position", "rep",
+           "cell", "mail", "tel", "mobile", "invoice", "sales", "contact", "customer", "orders", "comments"}
+# A date planned or hoped for is never one that happened: Expected close date is no deal won
+PLANNED = {"expected", "planned", "plan", "target", "forecast", "forecasted", "estimated", "projected", "est",
+           "anticipated", "scheduled", "proposed", "due"}
+PLANNED_ZH = ("预计", "计划", "预期", "目标", "预测", "预估", "拟")
+EVENTS = {"deal_won", "delivery", "first_contact", "last_contact", "last_order", "order_date", "stage_since"}
+_WORD = re.compile(r"[a-z0-9]+|[^\x00-\x7f]+")
+
+
+def header_words(header: str) -> list[str]:
+    """The words of a header, full-width folded and lower case; a run of CJK is one word."""
+    folded = unicodedata.normalize("NFKC", str(header or "")).lower()
+    return _WORD.findall(re.sub(r"[\s\-_.:：*()（）\[\]【】/\\#'\"]+", " ", folded))
+
+
+def _span(words: list[str], key: str) -> tuple[int, int] | None:
+    """Where a synonym's letters make whole words of the header: 'e mail' and 'email' both hold 'email'."""
+    for i in range(len(words)):
+        joined = ""
+        for j in range(i, len(words)):
+            joined += words[j]
+            if joined == key:
+                return i, j
+            if not key.startswith(joined):
+                break
+    return None
+
+
+def _strength(words: list[str], key: str) -> int:
+    if key.isascii():
+        span = _span(words, key)
+        if span is None:
+            return 0
+        tail = [w for w in words[span[1] + 1:] if not w.isdigit()]  # Phone 2 is a phone
+        if span[0] == 0 and not tail:
+            return EXACT
+        return WEAK if tail or key in GENERIC else GOOD  # Primary Email / Project Name, Customer Type
+    return GOOD if len(key) >= 3 and key in "".join(words) else 0  # CJK has no spaces: a name inside
+
+
+def match(header: str, synonyms: dict[str, str]) -> tuple[str | None, int]:
+    key = (header, id(synonyms))
+    if key not in _MATCHED:
+        if len(_MATCHED) > 100_000:  # a sheet of a million distinct first rows must not grow it forever
+            _MATCHED.clear()
+        _MATCHED[key] = _match(header, synonyms)
+    return _MATCHED[key]
+
+
+_MATCHED: dict[tuple[str, int], tuple[str | None, int]] = {}  # synonym dicts are the cached, lasting ones
+
+
+def _match(header: str, synonyms: dict[str, str]) -> tuple[str | None, int]:
+    """(the field a header names, how surely: EXACT, GOOD or WEAK); (None, 0) when it names none.
+
+    Synonyms match whole words only ('tel' is not in 'Win Rate (Lead)'); a planned date is never an event;
+    a code column ('Customer ID') does not name the customer."""
+    key = norm_header(header)
+    if not key:
+        return None, 0
+    words = header_words(header)
+    planned = bool(PLANNED & set(words)) or any(p in key for p in PLANNED_ZH)
+    best = (None, 0, 0)
+    for synonym, field in synonyms.items():
+        if planned and field in EVENTS:
+            continue
+        strength = EXACT if synonym == key else _strength(words, synonym)
+        if strength and (strength, len(synonym)) > best[1:]:
+            best = (field, strength, len(synonym))
+    field, strength = best[0], best[1]
+    if strength < EXACT and UNIT.search(header):  # 金额(元), Amount (USD): the name before the unit
+        inner = _match(UNIT.sub("", header), synonyms)
+        if inner[1] >= strength:
+            return inner
+    base = norm_header(UNIT.sub("", header)) or key  # Customer ID (internal) is still a code
+    if field in NAMES and strength < EXACT and _CODE.search(base):
+        return None, 0
+    return field, strength
 
 
 def match_field(header: str, synonyms: dict[str, str]) -> str | None:
-    """The field a header names: an exact synonym, else the longest synonym it contains (but a code
-    column such as 'Customer ID' does not name the customer)."""
-    key = norm_header(header)
-    if not key:
-        return None
-    if key in synonyms:
-        return synonyms[key]
-    contained = [s for s in synonyms if len(s) >= 3 and s in key]
-    field = synonyms[max(contained, key=len)] if contained else None
-    if field is None and UNIT.search(header):  # 金额(元), Amount (USD): the name before the unit
-        return match_field(UNIT.sub("", header), synonyms)
-    base = norm_header(UNIT.sub("", header)) or key  # Customer ID (internal) is still a code
-    return None if field in NAMES and _CODE.search(base) else field
+    """The field a header surely names (a weak match needs the column's values, see mapping.detect)."""
+    field, strength = match(header, synonyms)
+    return field if strength >= GOOD else None
 
 
 def header_score(row: list, synonyms: dict[str, str]) -> int:
@@ -86,6 +163,30 @@ def find_header_row(grid: list[list], table: str) -> tuple[int, int]:
 def _filled(value) -> bool:
     """A cell with something in it (spaces, full-width ones too, are nothing)."""
     return value is not None and not (isinstance(value, str) and not value.strip()) and value == value  # NaN
+
+
+# What a formula shows for nothing (IFERROR(...,"-"), #N/A) or a person types for it: a row of only these is empty
+EMPTY_MARKS = {"-", "--", "---", "—", "——", "–", "/", "n/a", "na", "#n/a", "none", "null", "nil", "无", "暂无", "空",
+               "#value!", "#ref!", "#div/0!", "#name?", "#null!", "#num!", "#getting_data"}
+# The first words of a legend or notes block under a table: 说明: / 注: / Legend / Notes: ...
+_LEGEND = re.compile(r"^\s*(说明|注意|注[:：]|注\s|备注[:：]|图例|填表说明|legend|notes?\s*[:：]|key\s*[:：]|[*※])",
+                     re.IGNORECASE)
+
+
+def _data(value) -> bool:
+    """A cell with data in it: not empty, and not a mark for nothing such as '-' or #N/A."""
+    if not _filled(value):
+        return False
+    return not isinstance(value, str) or unicodedata.normalize("NFKC", value).strip().lower() not in EMPTY_MARKS
+
+
+def _before_legend(numbers: list[int], grid: list[list]) -> list[int]:
+    """Data rows up to a legend or notes block that follows an empty row under the table."""
+    for previous, number in zip(numbers, numbers[1:]):
+        first = next((v for v in grid[number - 1] if _filled(v)), None)
+        if number > previous + 1 and isinstance(first, str) and _LEGEND.match(first):
+            return [n for n in numbers if n < number]
+    return numbers
 
 
 def _header_text(value) -> str:
@@ -135,7 +236,8 @@ def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
     header = [_header_text(v) for v in cells]
     body = grid[header_row:]
     width = max([len(header), *(len(r) for r in body)] or [0])
-    numbers = [header_row + 1 + offset for offset, row in enumerate(body) if any(map(_filled, row))]
+    numbers = [header_row + 1 + offset for offset, row in enumerate(body) if any(map(_data, row))]
+    numbers = _before_legend(numbers, grid)
     numbers = [n for n in numbers if not _repeats(grid[n - 1], header)]
     rows = [list(grid[n - 1]) + [None] * (width - len(grid[n - 1])) for n in numbers]
     cells = pd.DataFrame(rows, index=numbers, columns=range(width), dtype=object)

@@ -22,19 +22,30 @@ STAGES = (
 )
 # The words other CRMs and teams use for each step, read as that step unless the settings name it otherwise.
 ALSO_CALLED = (
-    ("lead", "new lead", "prospecting", "contacted", "first contact", "线索", "新线索", "初次接触", "初步接触", "初访"),
-    ("opportunity", "discovery", "interested", "有意向", "意向客户", "发现需求"),
-    ("qualified", "qualification", "qualified lead", "商机确认", "已确认"),
-    ("needs analysis", "needs assessment", "requirements", "需求分析", "需求确认", "需求调研"),
-    ("quote", "quotation", "quoted", "proposal sent", "proposal/price quote", "报价", "已报价", "方案", "方案阶段"),
-    ("negotiation", "negotiation/review", "commit", "verbal commit", "contract", "商务谈判", "谈判", "合同谈判", "签约"),
-    ("closed won", "won", "delivery", "delivered", "implementation", "成交", "赢单", "已成交", "交付", "实施"),
+    ("lead", "new lead", "prospecting", "contacted", "first contact", "prospect", "initial contact", "new",
+     "attempted to contact", "attempting contact", "opened", "open", "cold", "线索", "新线索", "初次接触", "初步接触",
+     "初访", "潜在客户", "已联系"),
+    ("opportunity", "discovery", "interested", "nurturing", "nurture", "engaged", "warm", "working", "in progress",
+     "有意向", "意向客户", "发现需求", "培育"),
+    ("qualified", "qualification", "qualified lead", "sql", "mql", "hot", "商机确认", "已确认"),
+    ("needs analysis", "needs assessment", "requirements", "demo", "demo scheduled", "presentation",
+     "value proposition", "id. decision makers", "需求分析", "需求确认", "需求调研"),
+    ("quote", "quotation", "quoted", "proposal sent", "proposal/price quote", "proposal made", "proposal",
+     "报价", "已报价", "方案", "方案阶段"),
+    ("negotiation", "negotiating", "negotiation/review", "in negotiation", "commit", "verbal commit", "contract",
+     "contract sent", "perception analysis", "decision makers bought-in", "商务谈判", "谈判", "谈判中", "合同谈判",
+     "签约"),
+    ("closed won", "won", "closed - won", "closed/won", "delivery", "delivered", "implementation", "customer",
+     "成交", "赢单", "已成交", "交付", "实施"),
     ("paid", "invoiced", "collection", "回款", "已回款", "已收款", "付款"),
 )
 # A deal that is over without a sale is in no stage, and not a mistake either.
-CLOSED = ("closed lost", "lost", "dead", "disqualified", "on hold", "输单", "丢单", "失败", "已放弃", "放弃", "搁置")
-UNKNOWN_STAGE = Msg("not one of the funnel's stages (see 销售漏斗 / Sales funnel in the settings)",
-                    "不是销售漏斗中的阶段(见设置表“销售漏斗”)")
+CLOSED = ("closed lost", "lost", "closed - lost", "closed/lost", "dead", "disqualified", "unqualified",
+          "not interested", "no response", "churned", "on hold", "closed", "输单", "丢单", "失败", "已放弃", "放弃",
+          "搁置", "无意向", "已流失")
+UNKNOWN_STAGE_WORD = Msg("'{word}' on {count} rows is not one of the funnel's stages: name it in 销售漏斗 / Sales "
+                         "funnel in the settings, or leave it",
+                         "“{word}”(共 {count} 行)不是销售漏斗中的阶段:可在设置表“销售漏斗”中填写它对应的阶段,或保持不变")
 STUCK = Msg("{stage}: {days} days in stage", "{stage}:已停留 {days} 天")
 _NUMBERED = re.compile(r"^\s*(\d+)\s*[.、)）:：\-_ ]?\s*")
 

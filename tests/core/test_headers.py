@@ -1,0 +1,48 @@
+"""Headers matched by whole words and scored, the values deciding a weak match (issue 12, items 1-3)."""
+
+import pandas as pd
+import pytest
+
+from xlcrm.core.fields import CUSTOMERS, ORDERS, fields_of
+from xlcrm.core.mapping import detect
+from xlcrm.core.table import EXACT, WEAK, Table, match, match_field, synonym_index
+
+CUSTOMER_WORDS = synonym_index(fields_of(CUSTOMERS))
+ORDER_WORDS = synonym_index(fields_of(ORDERS))
+
+
+@pytest.mark.parametrize("header", ["Win Rate (Lead)", "TELEVENDAS", "Project Name", "Product Name", "Customer Type",
+                                    "Expected close date", "计划成交日期", "Forecast Close Date", "Mail status"])
+def test_a_word_inside_another_or_beside_a_qualifier_names_no_field(header):
+    assert match_field(header, CUSTOMER_WORDS) is None
+
+
+@pytest.mark.parametrize("header, field", [("Phone 2", "phone"), ("E-mail Address", "email"), ("Primary Email", "email"),
+                                           ("Close date", "deal_won"), ("Full Name", "contact"), ("Address", "address")])
+def test_whole_words_name_their_field(header, field):
+    assert match_field(header, CUSTOMER_WORDS) == field
+
+
+@pytest.mark.parametrize("header, field", [("Sales", "order_amount"), ("Invoice Total", "order_amount"),
+                                           ("Invoice #", "order_id"), ("Name", "order_customer"),
+                                           ("Invoice Date", "order_date")])
+def test_order_logs_and_invoices_name_their_fields(header, field):
+    assert match(header, ORDER_WORDS) == (field, EXACT)
+
+
+def table(headers, rows):
+    return Table("S", 1, headers, pd.DataFrame(rows, index=range(2, 2 + len(rows)), columns=range(len(headers)),
+                                               dtype=object))
+
+
+def test_the_column_holding_dates_beats_an_empty_one_of_the_same_field():
+    found = detect(table(["Customer", "Next Action", "Next Contact"], [["A", None, "2026-12-01"], ["B", None, None]]),
+                   CUSTOMERS)
+    assert found["next_followup"] == 2
+
+
+def test_a_weak_header_is_taken_only_when_its_values_fit():
+    assert match("Work Phone Ext", CUSTOMER_WORDS)[1] == WEAK
+    rows = [["A", "+86 138 0000 0001", "x12"], ["B", "021-5555 0002", "x14"]]
+    found = detect(table(["Customer", "Phone Office", "Phone Ext Note"], rows), CUSTOMERS)
+    assert found.get("phone") == 1 and 2 not in found.values()
