@@ -39,10 +39,10 @@ from xlcrm.core.mailmerge.templates_sheet import ALL_OCCASIONS, Template
 from xlcrm.core.followups.touches import TOUCH_COLUMNS
 from xlcrm.core.mailmerge.send_window import parse_window
 from xlcrm.mail import outbox
-from xlcrm.mail.batch import Batch, BatchResult, Clock, Outgoing, SystemClock
+from xlcrm.mail.batch import Batch, BatchResult, Clock, Outgoing, SystemClock, unexpected
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.mail.message import Built, Party, Refused, build
-from xlcrm.mail.render import BlankField, Renderer
+from xlcrm.mail.render import Refused as NotMade, Renderer
 
 Touches = pd.DataFrame | Callable[[Session, dt.date], pd.DataFrame] | None
 
@@ -82,7 +82,7 @@ SAVE_FAILED = Msg("The messages above were sent and journaled, but the workbook 
                   "以上邮件已发送并记入日志,但无法更新工作簿:{why} 请再运行一次 `xlcrm remind`(不加 --send)以更新发送记录表。")
 SETTLED = {"sent": Msg("marked sent by the team", "已由团队确认发出"),
            "resend": Msg("marked not sent by the team; will be sent again", "已由团队确认未发出,将重新发送")}
-COUNTED = ("send", "sent", "test_sent", "failed", "in_flight", "held", "skip", "refused", "unsent", "done")
+COUNTED = ("send", "sent", "test_sent", "failed", "deferred", "in_flight", "held", "skip", "refused", "unsent", "done")
 PREVIEW_FROM = "sender-not-set@example.com"
 
 
@@ -161,16 +161,17 @@ def remind(book: Book, template: str | None = None, today: dt.date | None = None
     now = now if now.date() == today else dt.datetime.combine(today, now.time())
     mode = "test" if test_to else ("send" if send else "dry")
     test_to = _checked_test_address(test_to) if test_to else None
+    notes: list[Msg] = []
     session = open_session(book)
     session.settings = with_owners(session.settings, _owners(session))
     profile = sender_profile(session.settings, overrides).beside(book.folder)
     if mode != "dry":
         profile.require_server()
+        notes += profile.warnings()
     templates_sheet, templates, template_edits = load_templates(session)
     chosen = _chosen(templates, template, templates_sheet)
     due = _due_touches(session, today, touches)
     journal = Journal(journal_path(book.folder, book.name))
-    notes: list[Msg] = []
     history, sheet_history = _history(session, journal, now, notes)
     rules = Rules(today=today, now=now, min_days=profile.min_days, daily_cap=profile.daily_cap,
                   sent_today=_sent_today(history, today), windows=_windows(chosen, profile, templates_sheet),
@@ -335,7 +336,7 @@ def _render_all(plan: pd.DataFrame, due: pd.DataFrame, renderer: Renderer, conte
         cc = _copies(item, profile)
         try:  # held messages are previewed; their MIME is made by the run that sends them
             rendered = renderer.render(item["template"], context, item["customer"])
-        except BlankField as refused:  # a field the text needs is blank: never 'Dear ,'
+        except NotMade as refused:  # a blank field (never 'Dear ,'), or a broken template: the others go out
             shown["decision"][index], shown["reason"][index] = "refused", refused.reason
             continue
         try:
@@ -402,7 +403,10 @@ def _send(plan: pd.DataFrame, built: dict[int, Built], mailer, profile: SenderPr
         plan.loc[index, ["decision", "reason"]] = [outcome.state, outcome.reason]
         if outcome.state in ("sent", "test_sent", "in_flight"):
             name = outbox.file_name(number, str(plan.at[index, "customer"]), str(plan.at[index, "template"]))
-            outbox.write(sent_box, name, built[index].as_bytes())
+            try:
+                outbox.write(sent_box, name, built[index].as_bytes())
+            except OSError as error:  # a full disk: the message went out and is journaled; only the copy is lost
+                return result.stopped or unexpected(error)
             plan.at[index, "file"] = str((sent_box / name).relative_to(box))
     return result.stopped
 
