@@ -5,26 +5,11 @@ import openpyxl
 
 from collections import Counter
 
-from conftest import TODAY
-from helpers.mailbook import sample_touches, set_settings
+from helpers.mailbook import point_at, remind_on
 from helpers.smtp_server import delivered
-from xlcrm.actions.remind import remind
-from xlcrm.book.file import FileBook
 from xlcrm.mail.smtp import SmtpMailer
 
 SHEET = "客户跟踪表"
-
-
-def run(path, **options):
-    """The sample's follow-ups and appointments (its stand-in birthday goes to whichever row comes first)."""
-    return remind(FileBook(path), today=TODAY, touches=lambda s, day: sample_touches(s, day, birthdays=0), **options)
-
-
-def point_at(path, server):
-    preview = run(path)
-    set_settings(path, server.settings())
-    rows = preview.plan[preview.plan["decision"].eq("send")]
-    return Counter(zip(rows["to"], rows["subject"])), rows
 
 
 def quick():
@@ -50,10 +35,10 @@ def reshape(path, change) -> None:
 
 def sent_once_then_nothing(book, server, edit_between) -> None:
     planned, _ = point_at(book, server)
-    first = run(book, send=True, mailer=quick())
+    first = remind_on(book, quick(), send=True)
     assert first.stopped is None and delivered(server) == planned
     edit_between(book)
-    again = run(book, send=True, mailer=quick())
+    again = remind_on(book, quick(), send=True)
     assert again.counts()["sent"] == 0, again.plan[again.plan["decision"].eq("sent")][["customer", "template"]]
     assert delivered(server) == planned  # every message exactly once
 
