@@ -78,6 +78,9 @@ class Faults:
     drop_after_data: set[int] = field(default_factory=set)  # keep the Nth message, hang up without answering
     reject_rcpt: dict[str, str] = field(default_factory=dict)  # recipient -> reply, e.g. "550 5.1.1 unknown"
     reject_every_rcpt: str | None = None  # e.g. "554 5.7.1 <{address}>: Relay access denied"
+    rcpt_script: dict[str, list[str]] = field(default_factory=dict)  # recipient -> answer per attempt (the last
+    # repeats; "250 ..." accepts), e.g. ["451 4.7.1 greylisted", "250 OK"]
+    data_for: dict[str, str] = field(default_factory=dict)  # recipient -> answer to its end of DATA (not kept)
     hold_at_data: int | None = None  # keep the Nth message, answer only when `release` is set
     release: threading.Event = field(default_factory=threading.Event)
     held: threading.Event = field(default_factory=threading.Event)  # set once the held message arrived
@@ -90,6 +93,7 @@ class Recorder:
         self.mails = self.datas = 0
         self.logins: list[str] = []
         self.asked: list[str] = []  # every RCPT TO address, accepted or not
+        self.attempts: Counter = Counter()  # RCPT TO per address
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         self.mails += 1
@@ -101,6 +105,12 @@ class Recorder:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.asked.append(address)
+        self.attempts[address] += 1
+        script = self.faults.rcpt_script.get(address)
+        if script:
+            answer = script[min(self.attempts[address], len(script)) - 1]
+            if not answer.startswith("250"):
+                return answer
         if address in self.faults.reject_rcpt:
             return self.faults.reject_rcpt[address]
         if self.faults.reject_every_rcpt:
@@ -113,6 +123,9 @@ class Recorder:
         number = self.datas
         if number in self.faults.data_replies:
             return self.faults.data_replies[number]
+        scripted = next((self.faults.data_for[a] for a in envelope.rcpt_tos if a in self.faults.data_for), None)
+        if scripted:
+            return scripted
         user = session.auth_data if isinstance(session.auth_data, str) else None
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or
                                       envelope.content, user))
@@ -136,8 +149,10 @@ class MailServer:
 
     def __init__(self, folder: Path, security: str = "ssl", faults: Faults | None = None,
                  auth: tuple[str, ...] | None = None, cert_names: tuple[str, ...] = ("localhost", "127.0.0.1"),
-                 eight_bit: bool = True):
-        """auth: the only AUTH mechanisms offered (e.g. ("LOGIN",)); () offers no AUTH at all."""
+                 eight_bit: bool = True, plain_auth: bool = False, smtputf8: bool = True):
+        """auth: the only AUTH mechanisms offered (e.g. ("LOGIN",)); () offers no AUTH at all.
+        plain_auth: a relay without encryption that still asks for a login (security none).
+        smtputf8: offer SMTPUTF8 (addresses with non-ASCII letters before the @)."""
         self.cert, key = make_certificate(folder, cert_names)
         self.security = security
         self.faults = faults or Faults()
@@ -146,12 +161,15 @@ class MailServer:
         context.load_cert_chain(self.cert, key)
         self.port = free_port()
         options = dict(authenticator=authenticator, auth_required=True)
-        plain_only = {} if eight_bit else {"decode_data": True, "enable_SMTPUTF8": False}  # no 8BITMIME either
+        plain_only = {"enable_SMTPUTF8": smtputf8} if eight_bit else {"decode_data": True, "enable_SMTPUTF8": False}
         if auth == ():  # implicit TLS: AUTH kept for STARTTLS, which never comes; STARTTLS: an empty AUTH line
             options = {"auth_exclude_mechanism": {"LOGIN", "PLAIN"}} if security == "starttls" else {}
         elif auth:
             options["auth_exclude_mechanism"] = {"LOGIN", "PLAIN"} - {m.upper() for m in auth}
-        if security == "none":  # a relay inside the office: plain, no login
+        if security == "none" and plain_auth:  # a relay inside the office that wants a login all the same
+            self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, authenticator=authenticator,
+                                         auth_required=True, auth_require_tls=False, **plain_only)
+        elif security == "none":  # a relay inside the office: plain, no login
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, **plain_only)
         elif security == "ssl":  # implicit TLS: aiosmtpd cannot tell, so it is told not to insist on STARTTLS
             self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, ssl_context=context,

@@ -65,9 +65,8 @@ WRONG_DOORS = [  # (what the server speaks, what the user set, what the message 
     ("ssl", "none", "ssl"),
     ("starttls", "ssl", "starttls"),
     ("starttls", "none", "starttls"),  # and a login would go out in clear
-    ("none", "ssl", "none"),
-    ("none", "starttls", "none"),
 ]
+PLAIN_ONLY = ["ssl", "starttls"]  # a server without encryption while a login is set: never advise none
 
 
 @pytest.mark.parametrize("speaks, chosen, fix", WRONG_DOORS)
@@ -84,6 +83,37 @@ def test_the_wrong_security_setting_stops_at_once_naming_the_setting_and_its_val
     assert "smtp_security" in said and f"--smtp-security {fix}" in said and "tries" not in said
     assert f"改为 {fix}" in result.stopped.text("zh")
     assert result.counts()["unsent"] > 0
+
+
+@pytest.mark.parametrize("chosen", PLAIN_ONLY)
+def test_a_server_without_encryption_is_never_given_the_password_nor_is_none_advised(
+        previewed, tmp_path, monkeypatch, chosen):
+    mail_server = server(tmp_path, monkeypatch, "none")
+    try:
+        set_settings(previewed, {**mail_server.settings(), "smtp_security": chosen})
+        result = run(previewed, send=True, mailer=quick())
+    finally:
+        mail_server.stop()
+    assert_nothing_sent(previewed, result, mail_server)
+    said = result.stopped.text("en")
+    assert "in clear" in said and "smtp-security none" not in said and "to none" not in said
+    assert "明文" in result.stopped.text("zh")
+
+
+def test_a_login_over_no_encryption_is_refused_unless_allowed_for_a_local_relay_with_a_warning(
+        previewed, tmp_path, monkeypatch):
+    mail_server = server(tmp_path, monkeypatch, "none", plain_auth=True)
+    try:
+        set_settings(previewed, {**mail_server.settings(), "smtp_security": "none"})
+        refused = run(previewed, send=True, mailer=quick())
+        assert_nothing_sent(previewed, refused, mail_server)
+        assert "smtp_plain_login" in refused.stopped.text("en") and "465" in refused.stopped.text("en")
+        set_settings(previewed, {"smtp_plain_login": "是"})
+        relayed = run(previewed, send=True, mailer=quick())
+    finally:
+        mail_server.stop()
+    assert relayed.stopped is None and relayed.counts()["sent"] > 0
+    assert mail_server.received[0].user == "sales@xlcrm-test.example.com"
 
 
 def test_the_command_line_says_so_in_chinese_and_exits_1(previewed, tmp_path, monkeypatch):

@@ -87,13 +87,14 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     session = open_session(book)
     session.settings = with_owners(session.settings, _owners(session))
     profile = sender_profile(session.settings, request.overrides()).beside(book.folder)
+    notes: list[Msg] = []
     if mode != "dry":
         profile.require_server()
+        notes += profile.warnings()
     templates_sheet, templates, template_edits = load_templates(session)
     chosen = _chosen(templates, request.template, templates_sheet)
     due = _due_touches(session, today)
     journal = Journal(journal_path(book.folder, book.name))
-    notes: list[Msg] = []
     history, sheet_history = send_history(session, journal, now, notes)
     rules = Rules(today=today, now=now, min_days=profile.min_days, daily_cap=profile.daily_cap,
                   sent_today=sent_today(history, today), windows=windows(chosen, profile, templates_sheet),

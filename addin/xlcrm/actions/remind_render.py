@@ -15,7 +15,7 @@ from xlcrm.core.mailmerge.merge_fields import digest_context, touch_context
 from xlcrm.core.mailmerge.send_plan import digest_items
 from xlcrm.core.mailmerge.sender_profile import Owner, SenderProfile
 from xlcrm.mail.message import Built, Party, Refused, build
-from xlcrm.mail.render import BlankField, Renderer
+from xlcrm.mail.render import Refused as NotMade, Renderer
 
 RENDERING = Msg("Writing messages", "生成邮件")
 PREVIEW_FROM = "sender-not-set@example.com"
@@ -46,7 +46,7 @@ def render_all(plan: pd.DataFrame, due: pd.DataFrame, renderer: Renderer, contex
         cc = _copies(item, profile)
         try:  # held messages are previewed; their MIME is made by the run that sends them
             rendered = renderer.render(item["template"], context, item["customer"])
-        except BlankField as refused:  # a field the text needs is blank: never 'Dear ,'
+        except NotMade as refused:  # a blank field (never 'Dear ,'), or a broken template: the others go out
             shown["decision"][index], shown["reason"][index] = "refused", refused.reason
             continue
         try:

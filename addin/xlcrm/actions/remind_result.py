@@ -34,7 +34,7 @@ IN_FLIGHT_LINE = Msg("  In flight, check by hand: {customer} ({template}) to {to
                      "  状态不明,请人工核对:{customer}({template})→ {to}{why}")
 BECAUSE = Msg(": {reason}", ":{reason}")
 STOPPED = Msg("Stopped: {why}", "已停止:{why}")
-COUNTED = ("send", "sent", "test_sent", "failed", "in_flight", "held", "skip", "refused", "unsent", "done")
+COUNTED = ("send", "sent", "test_sent", "failed", "deferred", "in_flight", "held", "skip", "refused", "unsent", "done")
 
 
 @dataclass

@@ -14,7 +14,7 @@ from xlcrm.core.i18n import Msg
 from xlcrm.core.mailmerge.send_plan import ALREADY_SENT
 from xlcrm.core.mailmerge.sender_profile import SenderProfile
 from xlcrm.mail import outbox
-from xlcrm.mail.batch import Batch, BatchResult, Clock, Mailer, Outgoing
+from xlcrm.mail.batch import Batch, BatchResult, Clock, Mailer, Outgoing, unexpected
 from xlcrm.mail.journal import Journal
 from xlcrm.mail.message import Built
 
@@ -52,7 +52,10 @@ def send(plan: pd.DataFrame, built: dict[int, Built], mailer: Mailer, profile: S
         plan.loc[index, ["decision", "reason"]] = [outcome.state, outcome.reason]
         if outcome.state in ("sent", "test_sent", "in_flight"):
             name = outbox.file_name(number, str(plan.at[index, "customer"]), str(plan.at[index, "template"]))
-            outbox.write(sent_box, name, built[index].as_bytes())
+            try:
+                outbox.write(sent_box, name, built[index].as_bytes())
+            except OSError as error:  # a full disk: the message went out and is journaled; only the copy is lost
+                return result.stopped or unexpected(error)
             plan.at[index, "file"] = str((sent_box / name).relative_to(box))
     return result.stopped
 

@@ -21,7 +21,7 @@ ORDERS = "orders"
 class Field:
     id: str
     table: str
-    kind: str  # text | date | birthday | lunar | amount | phone | email | flag | int | cadence
+    kind: str  # text | date | birthday | lunar | amount | phone | email | flag | opt_out | int | cadence
     en: str
     zh: str
     synonyms: tuple[str, ...]
@@ -101,7 +101,7 @@ FIELDS: tuple[Field, ...] = (
        "最近购买日期", "last order date", "last purchase", "last purchase date"),
     _f("manual_class", CUSTOMERS, "text", "Manual class", "指定等级", "手动等级", "人工等级", "manual class",
        "class override"),
-    _f("opt_out", CUSTOMERS, "flag", "Opt-out", "退订", "拒收邮件", "不再联系", "免打扰", "opt out", "unsubscribed",
+    _f("opt_out", CUSTOMERS, "opt_out", "Opt-out", "退订", "拒收邮件", "不再联系", "免打扰", "opt out", "unsubscribed",
        "do not contact", "do not email"),
     _f("notes", CUSTOMERS, "text", "Notes", "备注", "说明", "note", "remarks", "comments"),
     _f("deal_amount", CUSTOMERS, "amount", "Deal value", "商机金额", "预计金额", "预计成交金额", "报价金额", "项目金额",

@@ -223,6 +223,26 @@ def parse_flag(value: Any):
     return clean_text(value).lower() in _TRUE, None
 
 
+_MAY_MAIL = {"", "no", "n", "false", "f", "0", "否", "无", "没有", "未退订", "不退订", "可以", "可发", "ok",
+             "subscribed", "opt-in", "optin"} | PLACEHOLDERS
+UNCLEAR_OPT_OUT = Msg("'{value}' is not clearly 'may mail' (empty, no, 否, 0): read as opted out, no mail goes out. "
+                      "Write 否 or leave it empty to mail this customer, 是 to stop",
+                      "“{value}”不是明确的“可以发送”(空、否、no、0):按已退订处理,不发邮件。要发送请填 否 或留空,不发请填 是")
+
+
+def parse_opt_out(value: Any):
+    """On doubt, never mail: only a clear 'may mail' mark (empty, no, 否, 0) leaves a customer mailable; a clear
+    yes (是, √, 退订) opts out; anything else (a date, ★, 客户要求退订, 勿扰) opts out and is listed."""
+    if isinstance(value, bool):
+        return value, None
+    text = clean_text(value).lower()
+    if text in _MAY_MAIL:
+        return False, None
+    if text in _TRUE:
+        return True, None
+    return True, UNCLEAR_OPT_OUT(value=clean_text(value))
+
+
 def parse_int(value: Any):
     if isinstance(value, bool):
         return None, NOT_A_NUMBER

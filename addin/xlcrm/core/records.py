@@ -136,6 +136,7 @@ def _parser(kind: str, day_first: bool) -> Callable[[Any], tuple]:
         "phone": parse.parse_phone,
         "email": parse_email,
         "flag": parse.parse_flag,
+        "opt_out": parse.parse_opt_out,
         "int": parse.parse_int,
         "cadence": parse.parse_cadence,
     }[kind]
@@ -152,7 +153,7 @@ def _typed(values: pd.Series, kind: str) -> pd.Series:
         return pd.to_numeric(values, errors="coerce").astype("float64")
     if kind in ("int", "cadence"):
         return pd.to_numeric(values, errors="coerce").astype("Int64")
-    if kind == "flag":
+    if kind in ("flag", "opt_out"):
         return values.fillna(False).astype(bool)
     return values.astype(object)
 

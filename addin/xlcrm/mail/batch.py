@@ -1,23 +1,26 @@
 """Sending a batch: one connection reused, a steady rate, retries with back-off, every step journaled.
 
 For each message: wait for the rate, write `sending` to the journal (on disk), run the SMTP
-transaction, write the outcome. A temporary failure reconnects and retries the same message
-after a pause; a rejected recipient fails that message only; a fatal fault (login, TLS) stops
-the batch with the current message written back as not sent. A message the server may have
-received without answering stays `sending`: in flight, for a human to check.
+transaction, write the outcome. What concerns one recipient never holds up the others: a 4xx
+at RCPT defers that message to a later run (after DEFER_LIMIT runs it is marked failed), a 5xx
+at RCPT fails it with the server's words. A temporary fault of the connection reconnects and
+retries the same message after a pause; a fatal fault (connection, TLS, login, sender, a
+sending limit) stops the batch with the current message written back as not sent. A message
+the server may have received without answering stays `sending`: in flight, for a human to check.
+An error nobody foresaw (out of memory, a full disk) stops the batch with a message saying what
+to do; the journal keeps every line written before it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mailmerge.sender_profile import SenderProfile
-from xlcrm.mail.faults import Fatal, Rejected, SendFault, Temporary, Uncertain
+from xlcrm.mail.faults import Deferred, Fatal, Rejected, SendFault, Temporary, Uncertain
 from xlcrm.mail.journal import Journal
 
 SENDING = Msg("Sending", "正在发送")
@@ -28,6 +31,22 @@ SAME_REFUSAL = Msg("The server refused two messages in a row the same way ({why}
                    "text, not the recipients; stopped, and neither counts as failed. What was not sent goes out on the "
                    "next run.", "服务器连续两封以同样的理由拒收({why}):问题在邮箱或内容,而不是收件人;已停止,"
                    "这两封不算发送失败,未发出的邮件会在下次运行时发送。")
+DEFER_LIMIT = 5  # runs a recipient may be put off (greylisting clears in minutes, a full mailbox in days)
+DEFERRED = Msg("the server put this recipient off ({why}); tried again on the next run ({tries} of {limit})",
+               "服务器暂缓接收该收件人({why});下次运行时重试(第 {tries} 次,共 {limit} 次)")
+DEFERRED_TOO_OFTEN = Msg("the server put this recipient off {tries} times ({why}); given up. Write resend in the send "
+                         "log's Decision column to try again",
+                         "服务器已 {tries} 次暂缓接收该收件人({why}),不再重试。如需再试,请在发送记录的“处理”列填写 重发")
+UNEXPECTED = Msg("An unexpected error stopped the sending ({error}). {advice} Every message is in the send journal: "
+                 "what was sent is not sent again; a message marked 'in flight' needs checking in the Sent folder.",
+                 "发送时出现意外错误({error}),已停止。{advice}每封邮件都记在发送日志中:已发出的不会重发;"
+                 "标为“状态不明”的请在“已发送”中核对。")
+ADVICE = {MemoryError: Msg("The computer ran out of memory: close other programs and run again.",
+                           "电脑内存不足:请关闭其他程序后再运行。"),
+          OSError: Msg("Check that the disk beside the workbook has free space and that the folder can be written, "
+                       "then run again.", "请检查工作簿所在磁盘是否有剩余空间、文件夹是否可写,然后再运行。")}
+OTHER_ADVICE = Msg("Run again; if it comes back, run with XLCRM_DEBUG=1 and send the output to whoever looks after "
+                   "xlcrm.", "请再运行一次;如果仍然出现,请加 XLCRM_DEBUG=1 运行,并把输出发给负责 xlcrm 的人。")
 COPY_REFUSED = Msg("the copy to {address} was refused ({code} {text})", "抄送 {address} 被拒收({code} {text})")
 
 
@@ -74,7 +93,7 @@ class Outgoing:
 
 @dataclass
 class Outcome:
-    state: str  # sent | test_sent | failed | in_flight | unsent
+    state: str  # sent | test_sent | failed | deferred | in_flight | unsent
     reason: Msg | None = None
     at: dt.datetime | None = None
     code: int | None = None
@@ -99,18 +118,29 @@ class Batch:
         self._refused: tuple[str, Outgoing] | None = None  # the last message refused for its content, not address
         self._revised: dict[str, Outcome] = {}
         self._refused_to: dict[str, Rejected] = {}  # addresses refused at RCPT in this batch: not asked again
+        self._deferred_to: dict[str, Deferred] = {}  # addresses put off in this batch: not asked again either
+        self._open_key: str | None = None  # journaled as `sending`, no outcome written yet
+        self._deferrals: dict[str, int] = {}  # key -> runs it was put off before this one (from the journal)
 
     def run(self, items: list[Outgoing], progress: Callable[..., Iterable] | None = None) -> BatchResult:
         result = BatchResult()
         interval = 60.0 / self.profile.rate_per_minute if self.profile.rate_per_minute > 0 else 0.0
         next_start = self.clock.monotonic()
+        current: Outgoing | None = None
+        self._deferrals = {key: int(entry.get("deferrals") or 0) for key, entry in self.journal.latest().items()
+                           if entry.get("state") == "deferred"}
         try:
             for item in (progress(items, len(items), SENDING) if progress else items):
                 self.clock.sleep(max(0.0, next_start - self.clock.monotonic()))
                 next_start = self.clock.monotonic() + interval
+                current = item
                 result.outcomes[item.key] = self._one(item)
         except _Stop as stop:
             result.stopped = stop.reason
+        except Exception as error:  # noqa: BLE001 - whatever it is, the user gets words and the journal stays whole
+            result.stopped = unexpected(error)
+            if current is not None and current.key == self._open_key:  # journaled as sending, outcome unknown
+                result.outcomes[current.key] = Outcome("in_flight", result.stopped, self.clock.now())
         finally:
             self._drop()
         result.outcomes.update(self._revised)
@@ -132,12 +162,16 @@ class Batch:
         raise AssertionError("unreachable")
 
     def _one(self, item: Outgoing) -> Outcome:
-        earlier = self._refused_to.get(item.recipients[0].lower()) if item.recipients else None
+        address = item.recipients[0].lower() if item.recipients else ""
+        earlier = self._refused_to.get(address)
         if earlier is not None:
             return self._finish(item, "failed", earlier.reason, None, code=earlier.code, recipient_refused=True,
                                 **item.record)  # never journaled as sending: the log still names whom
+        if address in self._deferred_to:
+            return self._deferred(item, self._deferred_to[address], **item.record)
         self._connected()
         self.journal.record(item.key, "sending", at=self.clock.now(), test=item.test, **item.record)
+        self._open_key = item.key
         for attempt in range(len(self.backoff) + 1):
             try:
                 delivery = self._connected().send(item.sender, item.recipients, item.payload)
@@ -145,12 +179,14 @@ class Batch:
                                     _copies_note(delivery), journal_state="sent")
             except Rejected as fault:
                 self._stop_if_refused_alike(item, fault)
-                about_address = fault.recipient and _ADDRESS_SPECIFIC.search(fault.reason.text("en"))
-                self._refused = None if about_address else (_without_addresses(fault.reason, item), item)
+                self._refused = None if fault.recipient else (_without_addresses(fault.reason, item), item)
                 if fault.recipient and item.recipients:
                     self._refused_to[item.recipients[0].lower()] = fault
                 return self._finish(item, "failed", fault.reason, None, code=fault.code,
                                     recipient_refused=fault.recipient or None)
+            except Deferred as fault:
+                self._deferred_to[address] = fault
+                return self._deferred(item, fault)
             except Uncertain as fault:
                 self._drop()
                 return Outcome("in_flight", fault.reason, self.clock.now())  # the journal keeps `sending`
@@ -165,10 +201,19 @@ class Batch:
                 raise _Stop(fault.reason) from None
         raise AssertionError("unreachable")
 
+    def _deferred(self, item: Outgoing, fault: Deferred, **extra: Any) -> Outcome:
+        """Put off by the server: tried again on later runs, until DEFER_LIMIT runs have been put off."""
+        tries = self._deferrals.get(item.key, 0) + 1
+        if tries >= DEFER_LIMIT:
+            return self._finish(item, "failed", DEFERRED_TOO_OFTEN(tries=tries, why=fault.reason), None,
+                                code=fault.code, deferrals=tries, **extra)
+        return self._finish(item, "deferred", DEFERRED(why=fault.reason, tries=tries, limit=DEFER_LIMIT), None,
+                            code=fault.code, deferrals=tries, **extra)
+
     def _stop_if_refused_alike(self, item: Outgoing, fault: Rejected) -> None:
-        """A second refusal worded like the last, not about an address ('relay access denied', a policy): the
-        first was no failure of its own either."""
-        if self._refused is None or self._refused[0] != _without_addresses(fault.reason, item):
+        """A second refusal of the content worded like the last (a policy, the mailbox blocked): the first was
+        no failure of its own either. Refusals at RCPT are about their address and never stop the batch."""
+        if fault.recipient or self._refused is None or self._refused[0] != _without_addresses(fault.reason, item):
             return
         earlier = self._refused[1]
         reason = SAME_REFUSAL(why=fault.reason)
@@ -190,6 +235,7 @@ class Batch:
         shown = reason or note
         self.journal.record(item.key, journal_state or state, at=at, test=item.test, code=code,
                             reason=shown.text("en") if shown else None, **extra)
+        self._open_key = None
         return Outcome(state, shown, at, code)
 
     def _drop(self) -> None:
@@ -198,10 +244,11 @@ class Batch:
             self.connection = None
 
 
-# Answers about this recipient alone (RFC 3463 X.1.x addressing, X.2.x mailbox; the usual wordings): two of
-# them in a row are two bad addresses, not a mailbox-wide refusal.
-_ADDRESS_SPECIFIC = re.compile(r"\b5\.[12]\.\d{1,3}\b|unknown|no such|not exist|does not exist|invalid|not found|"
-                               r"unavailable|disabled|inactive|mailbox full|over quota|不存在|无效", re.IGNORECASE)
+def unexpected(error: BaseException) -> Msg:
+    """An error no rule foresaw, in words a user can act on (a full disk, no memory)."""
+    advice = next((words for kind, words in ADVICE.items() if isinstance(error, kind)), OTHER_ADVICE)
+    described = getattr(error, "strerror", None) or str(error) or ""
+    return UNEXPECTED(error=f"{type(error).__name__}: {described}".rstrip(": "), advice=advice)
 
 
 def _without_addresses(reason: Msg, item: Outgoing) -> str:

@@ -24,6 +24,15 @@ class Rejected(SendFault):
         self.recipient = recipient  # refused at RCPT: about this address, whatever the message
 
 
+class Deferred(SendFault):
+    """The server put off this recipient (4xx at RCPT: greylisting, a full mailbox): not sent, tried again on a
+    later run, while the batch goes on with the others."""
+
+    def __init__(self, reason: Msg, code: int):
+        super().__init__(reason)
+        self.code = code
+
+
 class Uncertain(SendFault):
     """The whole message went out but no answer came back: it may have been delivered. Never resent blindly."""
 

@@ -2,7 +2,9 @@
 
 Built with the standard email package, ASCII on the wire: Chinese subjects and display names as
 RFC 2047 encoded words, bodies UTF-8 in base64 or quoted-printable, attachment names per RFC 2231,
-so any server accepts it without SMTPUTF8 or 8BITMIME. A line break in any header field is
+so any server accepts it without SMTPUTF8 or 8BITMIME. Only an address with non-ASCII letters
+before the @ (用户@例子.cn) needs SMTPUTF8: its headers go as UTF-8 and smtp.py sends it only to
+a server that offers SMTPUTF8. A line break in any header field is
 refused (header injection), whatever put it there.
 """
 
@@ -17,10 +19,12 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from email_validator import EmailNotValidError, validate_email
 
 from xlcrm.core.i18n import Msg
+from xlcrm.core.mailmerge.default_templates import DIGEST
 from xlcrm.mail.render import Refused, Rendered
 
 POLICY = policy.SMTP.clone(cte_type="7bit", max_line_length=78)
@@ -29,8 +33,6 @@ TEST_PREFIX = Msg("[TEST] ", "[测试] ")
 LINE_BREAK = Msg("the {field} has a line break, which could forge mail headers; refused",
                  "{field}中含有换行符(可能被用来伪造邮件头),已拒绝")
 BAD_ADDRESS = Msg("'{address}' is not a valid address ({why})", "“{address}”不是有效的邮箱地址({why})")
-NEEDS_SMTPUTF8 = Msg("'{address}' has non-ASCII letters before the @, which needs SMTPUTF8; write it in ASCII",
-                     "“{address}”的 @ 前含有非 ASCII 字符,需要 SMTPUTF8;请改用 ASCII 地址")
 NO_ATTACHMENT = Msg("attachment '{name}' not found in {folder}", "在 {folder} 中找不到附件“{name}”")
 OUTSIDE = Msg("attachment '{name}' is outside the workbook's folder", "附件“{name}”不在工作簿所在文件夹内")
 FIELDS = {"subject": Msg("subject", "主题"), "to": Msg("recipient's name", "收件人名称"),
@@ -66,9 +68,7 @@ def ascii_address(address: str) -> str:
         checked = validate_email(address, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError as error:
         raise Refused(BAD_ADDRESS(address=address, why=str(error))) from None
-    if checked.ascii_email is None:
-        raise Refused(NEEDS_SMTPUTF8(address=address))
-    return checked.ascii_email
+    return checked.ascii_email or checked.normalized  # non-ASCII before the @: sent only where SMTPUTF8 is offered
 
 
 def _address(party: Party, field: str) -> Address:
@@ -114,14 +114,17 @@ def build(rendered: Rendered, sender: Party, to: Party, cc: list[Party], key: st
     test_mark = f".test{now:%Y%m%d%H%M%S%f}" if test_to else ""
     message["Message-ID"] = f"<{message_id_part(key)}{test_mark}@{domain}>"
     message["X-Xlcrm-Id"] = message_id_part(key)
+    if not key.startswith(f"{DIGEST}|"):  # batch mail to customers: large mailboxes expect a way to stop it
+        message["List-Unsubscribe"] = unsubscribe_link(ascii_address(sender.address), key.split("|", 1)[0])
     message.set_content(rendered.text, charset="utf-8", cte=_encoding(rendered.text))
     if rendered.html is not None:
         message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte=_encoding(rendered.html))
     for path in attachment_paths(rendered.attachments, folder):
         _attach(message, path)
     recipients = [a.addr_spec for a in message["To"].addresses] + [a.addr_spec for a in copies]
-    return Built(message, tuple(dict.fromkeys(recipients)), ascii_address(sender.address),
-                 message.as_bytes(policy=POLICY))
+    envelope = tuple(dict.fromkeys(recipients))
+    wire = POLICY if all(a.isascii() for a in envelope) else POLICY.clone(utf8=True)  # SMTPUTF8 (RFC 6532)
+    return Built(message, envelope, ascii_address(sender.address), message.as_bytes(policy=wire))
 
 
 def _attach(message: EmailMessage, path: Path) -> None:
@@ -142,6 +145,11 @@ def _attach(message: EmailMessage, path: Path) -> None:
 def _encoding(text: str) -> str:
     """7bit for short-lined ASCII, else base64 (shorter than quoted-printable for Chinese; 7-bit safe)."""
     return "7bit" if text.isascii() and all(len(line) <= 900 for line in text.splitlines()) else "base64"
+
+
+def unsubscribe_link(sender: str, customer_key: str) -> str:
+    """A mailto to the sender naming the customer (RFC 2369), so the team sees whom to mark opted out."""
+    return f"<mailto:{sender}?subject={quote('unsubscribe ' + customer_key, safe='')}>"
 
 
 def message_id_part(key: str) -> str:

@@ -15,7 +15,6 @@ name a file, and retries on its own, which would hide the stage a failure happen
 
 from __future__ import annotations
 
-import base64
 import re
 import smtplib
 import socket
@@ -28,7 +27,8 @@ import yagmail
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mailmerge.sender_profile import SenderProfile
 from xlcrm.mail.credentials import password_for, password_origin
-from xlcrm.mail.faults import Fatal, Rejected, Temporary, Uncertain
+from xlcrm.mail.smtp_wire import auth_utf8, dot_stuffed, probe_security
+from xlcrm.mail.faults import Deferred, Fatal, Rejected, Temporary, Uncertain
 
 AUTH_FAILED = Msg("The server {host} refused the login {user} ({code} {text}). Check the login and password "
                   "(QQ and 163 mailboxes need an authorisation code, not the web password); {where} Nothing was sent.",
@@ -93,6 +93,25 @@ LIMIT_REACHED = Msg("The mailbox reached a sending limit ({why}); stopped. What 
                     "(lower rate_per_minute or daily_cap in the settings if this comes back).",
                     "邮箱达到了发送上限({why}),已停止;未发出的邮件会在之后运行时发送(如反复出现,请调低设置中的"
                     " rate_per_minute 或 daily_cap)。")
+RELAY_DENIED = Msg("The server {host} will not pass mail on for this sender ({why}): it is about the sender or the "
+                   "login, not the recipient. Check 'smtp_user' and 'from_address' with the mail administrator. "
+                   "Nothing more was sent.",
+                   "服务器 {host} 不为该发件人转发邮件({why}):问题在发件人或登录账号,而不是收件人。请与邮件管理员核对"
+                   "“smtp_user”和“from_address”。已停止发送。")
+PLAIN_LOGIN = Msg("{host}:{port} is set to no encryption ('smtp_security' none) while a login is set: the password "
+                  "would cross the network in clear, so xlcrm does not log in. Use ssl (port 465) or starttls (port "
+                  "587). Only for a relay inside your own network: set 'smtp_plain_login' to yes. Nothing was sent.",
+                  "{host}:{port} 设置为不加密(“smtp_security”为 none),同时填写了登录账号:密码会以明文经过网络,"
+                  "因此 xlcrm 不登录。请改用 ssl(465 端口)或 starttls(587 端口)。仅限公司内网的转发服务器:"
+                  "把“smtp_plain_login”设为 是。本批未发送。")
+NO_ENCRYPTION_HERE = Msg("{host}:{port} speaks plain SMTP without encryption, and a login is set: the password would "
+                         "cross the network in clear. Use the port where this server offers encryption (465 with ssl, "
+                         "587 with starttls). Nothing was sent.",
+                         "{host}:{port} 只支持不加密的 SMTP,而设置了登录账号:密码会以明文经过网络。请改用该服务器提供"
+                         "加密的端口(465 用 ssl,587 用 starttls)。本批未发送。")
+NO_SMTPUTF8 = Msg("the address {address} has non-ASCII characters before the @, and the server does not accept such "
+                  "addresses (no SMTPUTF8); ask the customer for another address",
+                  "地址 {address} 的 @ 前含有非 ASCII 字符,而服务器不接受这类地址(不支持 SMTPUTF8);请向客户索取其他地址")
 NO_ANSWER = Msg("the whole message was handed to the server, but no answer came back ({why})",
                 "邮件已完整交给服务器,但未收到答复({why})")
 
@@ -118,6 +137,24 @@ _LIMIT = re.compile(r"too many|quota|sending limit|daily limit|rate limit|\blimi
 
 
 _ABOUT_RECIPIENT = re.compile(r"\b[45]\.[12]\.\d{1,3}\b")  # RFC 3463: addressing or the recipient's mailbox
+
+
+_RELAY = re.compile(r"relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|"
+                    r"unable to relay|relay not allowed", re.IGNORECASE)
+_SESSION_WIDE = re.compile(r"\b4\.5\.3\b|too many recipients", re.IGNORECASE)  # this connection's count, not the address
+
+
+def _recipient_fault(host: str, code: int, response) -> Exception:
+    """An answer to RCPT for the customer: about that address alone (deferred or refused, the batch goes on),
+    unless it says the server will not relay for this sender, a sending limit, or a closing connection."""
+    reason = SERVER_SAID(code=code, text=_text(response))
+    if code == 421 or (400 <= code < 500 and _SESSION_WIDE.search(_text(response))):
+        return Temporary(reason)
+    if 400 <= code < 500:
+        return Deferred(reason, code)
+    if _RELAY.search(_text(response)):
+        return Fatal(RELAY_DENIED(host=host, why=reason))
+    return _reply_fault(code, response, lambda why, c: Rejected(why, c, recipient=True))
 
 
 def _reply_fault(code: int, response, permanent: Callable[[Msg, int], Exception]) -> Exception:
@@ -159,6 +196,8 @@ class SmtpConnection:
         """Connect, secure and log in within OPEN_TIMEOUT; a wrong security setting is named with its fix."""
         try:
             client = self._login()
+        except Fatal:
+            raise
         except Exception as error:
             raise self._connect_fault(error) from None
         client.smtp.sock.settimeout(self.timeout)  # sending a big message may take longer than opening
@@ -167,6 +206,12 @@ class SmtpConnection:
 
     def _login(self) -> yagmail.SMTP:
         profile = self.profile
+        if profile.security == "none" and profile.user and not profile.plain_login:  # never a password in clear
+            speaks = probe_security(profile.host, profile.port, min(self.timeout, PROBE_TIMEOUT))
+            if speaks in ("ssl", "starttls"):
+                raise Fatal(WRONG_SECURITY(host=profile.host, port=profile.port, speaks=SPEAKS[speaks],
+                                           security=profile.security, fix=speaks))
+            raise Fatal(PLAIN_LOGIN(host=profile.host, port=profile.port))
         context = tls_context(profile.certificate)
         options: dict = {"timeout": min(self.timeout, OPEN_TIMEOUT)}
         ascii_only = f"{profile.user}{self._password or ''}".isascii()
@@ -181,7 +226,7 @@ class SmtpConnection:
         try:
             client.login()
             if profile.user and not ascii_only:  # smtplib encodes AUTH as ASCII; a password with 中文 or é needs UTF-8
-                _auth_utf8(client.smtp, profile.user, self._password or "")
+                auth_utf8(client.smtp, profile.user, self._password or "")
         except BaseException:
             self._features = dict(getattr(getattr(client, "smtp", None), "esmtp_features", None) or {})
             client.is_closed = True
@@ -193,6 +238,8 @@ class SmtpConnection:
         p = self.profile
         if _wrong_door(error):
             speaks = probe_security(p.host, p.port, min(self.timeout, PROBE_TIMEOUT))
+            if speaks == "none" and p.user and p.security != "none":  # never advise sending a password in clear
+                return Fatal(NO_ENCRYPTION_HERE(host=p.host, port=p.port))
             if speaks in SPEAKS and speaks != p.security:
                 return Fatal(WRONG_SECURITY(host=p.host, port=p.port, speaks=SPEAKS[speaks], security=p.security,
                                             fix=speaks))
@@ -234,7 +281,7 @@ class SmtpConnection:
         handed_over = False
         try:
             smtp.ehlo_or_helo_if_needed()
-            code, response = smtp.mail(sender)
+            code, response = smtp.mail(sender, self._utf8_options(sender, recipients))
             if code != 250:
                 smtp.rset()
                 raise self._needs_more(code, response) or _reply_fault(code, response, lambda reason, c: Fatal(
@@ -243,16 +290,30 @@ class SmtpConnection:
             code, response = smtp.docmd("DATA")
             if code != 354:
                 raise _reply_fault(code, response, Rejected)
-            smtp.send(_dot_stuffed(payload))
+            smtp.send(dot_stuffed(payload))
             handed_over = True
             code, response = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             why = str(error) or type(error).__name__
             self.close()
             raise (Uncertain(NO_ANSWER(why=why)) if handed_over else Temporary(DROPPED(why=why))) from None
+        finally:
+            smtp.command_encoding = "ascii"
         if code != 250:
             raise _reply_fault(code, response, Rejected)
         return delivery
+
+    def _utf8_options(self, sender: str, recipients: tuple[str, ...]) -> list[str]:
+        """MAIL FROM options for an address with non-ASCII letters before the @: SMTPUTF8 when the server offers
+        it; without it the message is refused, naming the address (nothing else is affected)."""
+        wide = [a for a in (*recipients, sender) if not a.isascii()]
+        if not wide:
+            return []
+        smtp = self._client.smtp
+        if not smtp.has_extn("smtputf8"):
+            raise Rejected(NO_SMTPUTF8(address=wide[0]), None, recipient=wide[0] in recipients[:1])
+        smtp.command_encoding = "utf-8"
+        return ["SMTPUTF8"] + (["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else [])
 
     def _needs_more(self, code: int, response) -> Fatal | None:
         """530 (RFC 4954): the server wants STARTTLS or a login before it takes mail from anyone."""
@@ -272,7 +333,7 @@ class SmtpConnection:
                 continue
             if index == 0:  # the customer: no point sending the copy alone
                 smtp.rset()
-                raise self._needs_more(code, response) or _reply_fault(code, response, lambda reason, c: Rejected(reason, c, recipient=True))
+                raise self._needs_more(code, response) or _recipient_fault(self.profile.host, code, response)
             delivery.refused_copies.append((address, code, _text(response)))
         return delivery
 
@@ -302,75 +363,12 @@ def _timed_out(error: BaseException | None) -> bool:
     return False
 
 
-def probe_security(host: str, port: int, timeout: float) -> str | None:
-    """What is at host:port: 'ssl', 'starttls' or 'none' (what the server speaks), 'refused' (nothing listens),
-    'unreachable' (no connection within the timeout), or None (connected, but it answers neither way).
-
-    Only a look at the greeting: no certificate is checked and nothing is sent but EHLO and QUIT."""
-    insecure = ssl.create_default_context()
-    insecure.check_hostname, insecure.verify_mode = False, ssl.CERT_NONE
-    try:
-        raw = socket.create_connection((host, port), timeout)
-    except ConnectionRefusedError:
-        return "refused"
-    except OSError:
-        return "unreachable"
-    try:
-        with raw, insecure.wrap_socket(raw, server_hostname=host):
-            return "ssl"
-    except ssl.SSLError:
-        pass  # not TLS from the start: perhaps plain SMTP, which greets first
-    except OSError:
-        return None
-    try:
-        with smtplib.SMTP(host, port, timeout=timeout) as plain:
-            plain.ehlo()
-            return "starttls" if plain.has_extn("starttls") else "none"
-    except (smtplib.SMTPException, OSError):
-        return None
-
-
 def _quietly_close(smtp: smtplib.SMTP | None) -> None:
     if smtp is not None:
         try:
             smtp.close()
         except Exception:  # a half-open connection: nothing to save
             pass
-
-
-def _auth_utf8(smtp: smtplib.SMTP, user: str, password: str) -> None:
-    """AUTH PLAIN (RFC 4616) or, when the server offers only that, LOGIN, with UTF-8 credentials."""
-    smtp.ehlo_or_helo_if_needed()
-    if not smtp.has_extn("auth"):
-        raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
-    offered = smtp.esmtp_features["auth"].upper().split()
-
-    def b64(text: str) -> str:
-        return base64.b64encode(text.encode("utf-8")).decode("ascii")
-
-    if "PLAIN" in offered:
-        code, response = smtp.docmd("AUTH", "PLAIN " + b64(f"\0{user}\0{password}"))
-    elif "LOGIN" in offered:
-        code, response = smtp.docmd("AUTH", "LOGIN")
-        for answer in (user, password):
-            if code == 334:
-                code, response = smtp.docmd(b64(answer))
-    else:
-        raise smtplib.SMTPException("No suitable authentication method found.")
-    if code != 235:
-        raise smtplib.SMTPAuthenticationError(code, response)
-
-
-_LINE_ENDS = re.compile(rb"\r\n|\n|\r")
-
-
-def _dot_stuffed(payload: bytes) -> bytes:
-    """The DATA section: CRLF line ends, leading dots doubled, ended by CRLF . CRLF (RFC 5321 4.5.2)."""
-    body = _LINE_ENDS.sub(b"\r\n", payload)
-    body = re.sub(rb"(?m)^\.", b"..", body)
-    if not body.endswith(b"\r\n"):
-        body += b"\r\n"
-    return body + b".\r\n"
 
 
 class SmtpMailer:

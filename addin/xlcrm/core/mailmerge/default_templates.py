@@ -14,12 +14,16 @@ _ZH_CALL = "如有任何需要，欢迎随时来电或直接回复这封邮件�
 _EN_CALL = "If there is anything you need, just call me or reply to this e-mail."
 
 
+_ZH_STOP = "——\n不想再收到这类邮件？回复这封邮件写“退订”即可，我们不会再发。"
+_EN_STOP = "--\nRather not get these e-mails? Reply with \"unsubscribe\" and we will stop."
+
+
 def _zh(text: str) -> str:
-    return "{{ greeting_name }}，您好！\n\n" + text + "\n\n{{ signature }}"
+    return "{{ greeting_name }}，您好！\n\n" + text + "\n\n{{ signature }}\n\n" + _ZH_STOP
 
 
 def _en(text: str) -> str:
-    return "Dear {{ greeting_name }},\n\n" + text + "\n\nBest regards,\n\n{{ signature }}"
+    return "Dear {{ greeting_name }},\n\n" + text + "\n\nBest regards,\n\n{{ signature }}\n\n" + _EN_STOP
 
 
 DEFAULTS = [

@@ -6,7 +6,10 @@ message with a decision and a reason. The same plan drives the preview and the s
 dry run shows exactly what a send would do.
 
 The idempotency key of a message is customer key + template + occasion + due date: a key
-that was sent, or may have been (in flight), is never planned again.
+that was sent, or may have been (in flight), is never planned again. The name is what a team
+corrects most (有限公司 -> 股份有限公司), so a message is also known by its address + template +
+occasion + due date, and the spacing rule counts by address as well as by name: a corrected
+name, or rows sorted or inserted, never send the same reminder again.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ DECISIONS = {
     "sent": Msg("Sent", "已发送"),
     "test_sent": Msg("Test sent", "已测试发送"),
     "failed": Msg("Failed", "发送失败"),
+    "deferred": Msg("Deferred by the server", "服务器暂缓"),
     "unsent": Msg("Not sent", "未发送"),
 }
 
@@ -140,21 +144,45 @@ def _at(value) -> str:
     return f"{pd.Timestamp(value):%Y-%m-%d %H:%M}" if pd.notna(value) else "?"
 
 
+def _lower(value) -> str | None:
+    return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+
+def _by_address(to, msg_key: str) -> str | None:
+    """The message named by its address instead of the customer's name: survives a corrected name."""
+    address = _lower(to)
+    return f"{address}|{msg_key.rsplit('|', 3)[1]}|{msg_key.rsplit('|', 3)[2]}|{msg_key.rsplit('|', 3)[3]}" \
+        if address and isinstance(msg_key, str) and msg_key.count("|") >= 3 else None
+
+
+def _known_keys(frame: pd.DataFrame, known: pd.DataFrame) -> pd.Series:
+    """Each planned message's key in the history: its own, or the one sent to the same address for the same
+    template, occasion and due date under a name spelled differently then."""
+    aliases: dict[str, str] = {}
+    for key, to in zip(known.index, known["to"] if "to" in known else [None] * len(known)):
+        alias = _by_address(to, key)
+        if alias:
+            aliases[alias] = key
+    return pd.Series([key if key in known.index else aliases.get(_by_address(to, key), key)
+                      for key, to in zip(frame["msg_key"], frame["to"])], index=frame.index, dtype=object)
+
+
 def _apply_history(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -> None:
     real = real_history(history)
     if not len(real) or not len(frame):
         return
     known = real.set_index("msg_key")
     known = known[~known.index.duplicated(keep="last")]
-    state = frame["msg_key"].map(known["state"].to_dict())
-    at = frame["msg_key"].map(known["at"].to_dict())
+    keys = _known_keys(frame, known)
+    state = keys.map(known["state"].to_dict())
+    at = keys.map(known["at"].to_dict())
     _set(frame, state.eq("sent"), "done", at.map(lambda a: ALREADY_SENT(at=_at(a))))
     _set(frame, state.eq("sending"), "in_flight", at.map(lambda a: IN_FLIGHT(at=_at(a))))
-    rejected_to = frame["msg_key"].map(known["to"].to_dict())
-    why = frame["msg_key"].map(known["reason"].to_dict())
+    rejected_to = keys.map(known["to"].to_dict())
+    why = keys.map(known["reason"].to_dict())
     same = state.eq("failed") & rejected_to.eq(frame["to"])
     at_rcpt = known["recipient_refused"].eq(True) if "recipient_refused" in known else pd.Series(dtype=bool)
-    at_rcpt = frame["msg_key"].map(at_rcpt.to_dict()).eq(True)  # else refused for what it said
+    at_rcpt = keys.map(at_rcpt.to_dict()).eq(True)  # else refused for what it said
     reasons = pd.Series([(REJECTED_BEFORE if r else FAILED_BEFORE)(to=t, at=_at(a), why=w if isinstance(w, str) else "")
                          for t, a, w, r in zip(rejected_to, at, why, at_rcpt)], index=frame.index, dtype=object)
     _set(frame, same, "skip", reasons)
@@ -191,20 +219,24 @@ def _apply_addresses(frame: pd.DataFrame, marks: pd.DataFrame) -> None:
     _set(frame, no_email, "skip", raw.map(lambda v: BAD_ADDRESS(value=v)))
 
 
-def last_sent(history: pd.DataFrame) -> pd.Series:
-    """When each customer last got a real message that counts toward the per-customer limit."""
+def last_sent(history: pd.DataFrame, by: str = "customer_key") -> pd.Series:
+    """When each customer (by key, or by address with by="to") last got a real message that counts toward the
+    per-customer limit."""
     real = real_history(history)
-    if not len(real):
+    if not len(real) or by not in real:
         return pd.Series(dtype="datetime64[ns]")
     counted = real[real["state"].isin(["sent", "sending"]) & ~real["occasion"].isin(EXEMPT)]
-    return pd.to_datetime(counted["at"]).groupby(counted["customer_key"]).max()
+    who = counted[by].map(_lower) if by == "to" else counted[by]
+    return pd.to_datetime(counted["at"]).groupby(who).max()
 
 
 def _apply_frequency(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -> None:
     if rules.min_days <= 0:
         return
     limited = ~frame["occasion"].isin(EXEMPT)
-    previous = pd.to_datetime(frame["key"].map(last_sent(history).to_dict()))
+    by_name = pd.to_datetime(frame["key"].map(last_sent(history).to_dict()))
+    by_address = pd.to_datetime(frame["to"].map(_lower).map(last_sent(history, "to").to_dict()))
+    previous = pd.concat([by_name, by_address], axis=1).max(axis=1)  # a corrected name keeps its address
     since = (pd.Timestamp(rules.today) - previous.dt.normalize()).dt.days
     recent = limited & since.lt(rules.min_days).fillna(False)
     _set(frame, recent, "skip", previous.map(lambda a: TOO_SOON(at=_at(a), days=rules.min_days)))

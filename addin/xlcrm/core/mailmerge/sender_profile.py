@@ -41,6 +41,10 @@ SENDER = Block(
            Msg("Empty: 465 for ssl, 587 for starttls, 25 for none.", "留空:ssl 用 465,starttls 用 587,none 用 25。")),
         kv("smtp_security", "ssl", Msg("Security (ssl, starttls or none)", "加密方式(ssl、starttls 或 none)"),
            Msg("none only for a relay inside your own network.", "none 仅用于公司内网的转发服务器。")),
+        kv("smtp_plain_login", "no", Msg("Log in without encryption (local relay only)", "不加密也登录(仅限内网转发)"),
+           Msg("no: with security none, xlcrm never sends the password. yes only for a relay inside your own network; "
+               "every run then warns.", "否:加密方式为 none 时,xlcrm 从不发送密码。仅公司内网的转发服务器可填 是;"
+               "每次运行都会提示。")),
         kv("smtp_user", "", Msg("Login (your mailbox address)", "登录账号(邮箱地址)"),
            Msg("The password is never kept in the workbook: run `xlcrm password` once, or set XLCRM_SMTP_PASSWORD "
                "for a scheduled job. Empty: no login (a relay).",
@@ -92,6 +96,9 @@ BAD_HOST = Msg("'{value}' is not a server name; write it alone, e.g. smtp.qq.com
                "“{value}”不是服务器地址;只填服务器名,例如 smtp.qq.com(端口填在 smtp_port)")
 BAD_FROM = Msg("'{value}' is not an e-mail address; write the address alone, e.g. sales@example.com, and the name "
                "in from_name", "“{value}”不是邮箱地址;只填地址,例如 sales@example.com,名称填在 from_name")
+PLAIN_LOGIN_ALLOWED = Msg("Warning: the login and password go to the server without encryption ('smtp_plain_login' "
+                          "is yes); keep this for a relay inside your own network only.",
+                          "注意:账号和密码以不加密的方式发给服务器(“smtp_plain_login”为 是);仅限公司内网的转发服务器。")
 NO_FROM = Msg("no sender address: fill in the login or the sender address",
               "没有发件地址:请填写登录账号或发件地址")
 
@@ -119,6 +126,7 @@ class SenderProfile:
     min_days: int
     owners: dict[str, Owner] = field(default_factory=dict)
     certificate: str = ""  # a certificate file to trust besides the system's (self-signed or company CA)
+    plain_login: bool = False  # a login over an unencrypted connection, asked for on purpose (a local relay)
 
     def beside(self, folder: Path) -> "SenderProfile":
         """The certificate file read relative to the workbook's folder."""
@@ -132,6 +140,10 @@ class SenderProfile:
             raise XlcrmError(_bad("smtp_host", NO_HOST))
         if not self.from_address:
             raise XlcrmError(_bad("from_address", NO_FROM))
+
+    def warnings(self) -> list[Msg]:
+        """What a run says every time about how it sends (a password crossing the network in clear)."""
+        return [PLAIN_LOGIN_ALLOWED] if self.security == "none" and self.user and self.plain_login else []
 
 
 _SCHEME = re.compile(r"^(?P<scheme>[a-z]+)://", re.IGNORECASE)
@@ -224,7 +236,8 @@ def sender_profile(settings: Settings, overrides: dict[str, Any] | None = None) 
         daily_cap=_int(settings, "daily_cap", settings.value("daily_cap", "sender"), 100),
         window=window, cc_owner=settings.flag("cc_owner", "sender"),
         min_days=_int(settings, "min_days", settings.value("min_days", "sender"), 3),
-        owners=owners_of(settings), certificate=text["smtp_certificate"])
+        owners=owners_of(settings), certificate=text["smtp_certificate"],
+        plain_login=settings.flag("smtp_plain_login", "sender"))
 
 
 _ADDRESS = re.compile(r"^\s*(?P<name>.*?)\s*<(?P<addr>[^<>]+)>\s*$")
