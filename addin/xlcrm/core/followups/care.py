@@ -98,40 +98,65 @@ def on_year(born: pd.Series, year: int) -> pd.Series:
     return pd.to_datetime(parts, errors="coerce")
 
 
-def birthday_touches(people: pd.DataFrame, rules: Rules, today: dt.date, lang: str) -> pd.DataFrame:
+def greeting_window(occasion: pd.Series, before: int, after: int, calendar: WorkCalendar
+                    ) -> tuple[pd.Series, pd.Series]:
+    """(first, last) day a greeting may go out: from `before` days ahead, and at the latest the working day
+    before an occasion on a day off, until `after` days past it (a run missed on the day still sends it)."""
+    ahead = occasion - pd.Timedelta(days=before)
+    start = pd.concat([ahead, calendar.roll(occasion, "before")], axis=1).min(axis=1)
+    return start.where(occasion.notna()), occasion + pd.Timedelta(days=after)
+
+
+def _in_window(frame: pd.DataFrame, start: pd.Series, today: dt.date) -> pd.DataFrame:
+    """A greeting inside its window is due now (status due_today), whichever day of the window it is."""
+    opened = frame["due"].le(pd.Timestamp(today)).to_numpy()
+    frame.loc[opened, "status"] = "due_today"
+    return frame
+
+
+def birthday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, today: dt.date,
+                     lang: str) -> pd.DataFrame:
+    """Each birthday whose greeting window is open or comes within the look-ahead (the window's first day is
+    the touch's due date, the same on every run, so the message is sent once)."""
     born = pd.to_datetime(people["birthday"])
-    this_year, next_year = on_year(born, today.year), on_year(born, today.year + 1)
-    occasion = this_year.where(this_year >= pd.Timestamp(today), next_year)
+    after = rules.after("birthday")
+    since = today - dt.timedelta(days=after)  # an occasion whose window is still open counts as coming
+    this_year, next_year = on_year(born, since.year), on_year(born, since.year + 1)
+    occasion = this_year.where(this_year >= pd.Timestamp(since), next_year)
     detail = _dated(DETAILS["birthday"], occasion, lang)
     if "birthday_lunar" in people:  # a lunar birthday falls on another solar day every year
-        lunar = next_occurrence(people["birthday_lunar"], today)
+        lunar = next_occurrence(people["birthday_lunar"], since)
         occasion = lunar.where(lunar.notna(), occasion)
         detail = _dated(DETAILS["lunar_birthday"], lunar, lang).where(lunar.notna(), detail)
-    due = occasion - pd.Timedelta(days=rules.days("birthday"))
+    due, _ = greeting_window(occasion, rules.days("birthday"), after, calendar)
     keep = occasion.notna() & (due <= _horizon(rules, today))
-    return touch_frame(people, keep, "birthday", due, today, detail)
+    return _in_window(touch_frame(people, keep, "birthday", due, today, detail), due, today)
 
 
 def holiday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, names: list[str],
                     today: dt.date, lang: str) -> tuple[pd.DataFrame, list[Msg]]:
-    """Every customer's greeting for each ticked holiday coming up within the look-ahead."""
+    """Every customer's greeting for each ticked holiday whose window is open or comes within the look-ahead."""
     frames, notes = [], []
+    after = rules.after("holiday")
+    since = pd.Timestamp(today) - pd.Timedelta(days=after)
     for name in names:
-        dates = [calendar.find_holiday(name, year) for year in (today.year, today.year + 1)]
+        dates = [calendar.find_holiday(name, year) for year in (since.year, since.year + 1)]
         if all(d is None for d in dates):
             known = calendar.holiday_names(today.year)
             notes.append(UNKNOWN_HOLIDAY(name=name, country=calendar.country,
                                          known=Msg(", ".join(known["en"]), "、".join(known["zh"]))))
             continue
-        coming = next((d for d in dates if d is not None and d >= pd.Timestamp(today)), None)
+        coming = next((d for d in dates if d is not None and d >= since), None)
         if coming is None:
             continue
-        due = coming - pd.Timedelta(days=rules.days("holiday"))
+        start, _ = greeting_window(pd.Series([coming]), rules.days("holiday"), after, calendar)
+        due = start.iloc[0]
         if due > _horizon(rules, today):
             continue
         every = pd.Series(True, index=people.index)
         detail = pd.Series(DETAILS["holiday"](name=name, date=f"{coming:%Y-%m-%d}").text(lang), index=people.index)
-        frames.append(touch_frame(people, every, "holiday", pd.Series(due, index=people.index), today, detail))
+        frames.append(_in_window(touch_frame(people, every, "holiday", pd.Series(due, index=people.index), today,
+                                             detail), start, today))
     return _concat(frames), notes
 
 
@@ -164,7 +189,7 @@ def care_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, hol
     """Every care and event touch that is switched on in the settings."""
     frames, notes = [], []
     if rules.on("birthday"):
-        frames.append(birthday_touches(people, rules, today, lang))
+        frames.append(birthday_touches(people, rules, calendar, today, lang))
     if rules.on("holiday"):
         found, notes = holiday_touches(people, rules, calendar, holidays, today, lang)
         frames.append(found)

@@ -67,11 +67,13 @@ CADENCE = Block(
 )
 
 TOUCH_COLS = (Col("key", "Key", "键"), Col("name", "Touch", "事项", shown=True), Col("on", "On", "启用"),
-              Col("days", "Days", "天数"), Col("note", "Note", "说明", shown=True))
+              Col("days", "Days", "天数"), Col("after", "Still sent up to (days after)", "过后仍可发送(天)"),
+              Col("note", "Note", "说明", shown=True))
+LATE_DAYS = 3  # a greeting that could not go out on its day still goes this many days after
 
 
-def _touch(key: str, days: int, name: Msg, note: Msg) -> dict:
-    return {"key": key, "name": name, "on": YES, "days": days, "note": note}
+def _touch(key: str, days: int, name: Msg, note: Msg, after: int | None = None) -> dict:
+    return {"key": key, "name": name, "on": YES, "days": days, "after": after, "note": note}
 
 
 TOUCHES = Block(
@@ -89,10 +91,12 @@ TOUCHES = Block(
         _touch("appointment", 5, Msg("Appointment reminder", "预约提醒"),
                Msg("Working days before the appointment.", "预约日前的工作日数。")),
         _touch("birthday", 0, Msg("Birthday greeting", "生日问候"),
-               Msg("Days before the birthday; 29 February falls on 28 February in other years.",
-                   "生日前的天数;2月29日生日在平年按2月28日。")),
+               Msg("Days before the birthday (on a day off: the working day before at the latest); 29 February "
+                   "falls on 28 February in other years.",
+                   "生日前的天数(生日在休息日时,最晚在之前的工作日发送);2月29日生日在平年按2月28日。"), LATE_DAYS),
         _touch("holiday", 3, Msg("Holiday greeting", "节日问候"),
-               Msg("Days before each holiday ticked in the holiday list.", "节日前的天数;节日见节日问候表。")),
+               Msg("Days before each holiday ticked in the holiday list.", "节日前的天数;节日见节日问候表。"),
+               LATE_DAYS),
     ],
 )
 
@@ -127,12 +131,16 @@ class Rules:
     notes: list[Msg] = field(default_factory=list)
     extra_off: tuple[dt.date, ...] = ()
     extra_working: tuple[dt.date, ...] = ()
+    late: dict[str, int] = field(default_factory=dict)  # days after an occasion its greeting may still go
 
     def on(self, occasion: str) -> bool:
         return self.touches.get(occasion, (False, 0))[0]
 
     def days(self, occasion: str) -> int:
         return self.touches.get(occasion, (False, 0))[1]
+
+    def after(self, occasion: str) -> int:
+        return self.late.get(occasion, 0)
 
 
 BAD_SETTING = Msg("Setting '{name}' = '{value}' is not {expected}; used {default}.",
@@ -152,6 +160,8 @@ def read_rules(settings: Settings) -> Rules:
     touches = {r["key"]: (read_flag(r.get("on"), True),
                           read_days(r.get("days"), defaults[r["key"]]["days"], defaults[r["key"]]["name"], notes))
                for r in settings.rows("touches") if r.get("key") in defaults}
+    late = {r["key"]: read_days(r.get("after"), defaults[r["key"]]["after"], defaults[r["key"]]["name"], notes)
+            for r in settings.rows("touches") if defaults.get(r.get("key"), {}).get("after") is not None}
     country = settings.text("calendar", "followup") or DEFAULT_COUNTRY
     if not supported(country):
         notes.append(BAD_SETTING(name=defaults["calendar"]["name"], value=country,
@@ -160,7 +170,7 @@ def read_rules(settings: Settings) -> Rules:
     extra = read_calendar_days(settings, notes)
     return Rules(cadence, _choice(settings, "count_in", notes), _choice(settings, "day_off", notes),
                  country.upper(), number("followup", "lead_max_days"), number("followup", "stale_days"),
-                 number("followup", "look_ahead_days"), touches, notes, extra["off"], extra["working"])
+                 number("followup", "look_ahead_days"), touches, notes, extra["off"], extra["working"], late)
 
 
 def read_calendar_days(settings: Settings, notes: list[Msg]) -> dict[str, tuple[dt.date, ...]]:
