@@ -21,7 +21,6 @@ from xlcrm.core.edits import DATE, INT, MONEY, TEXT, Edit, PutSheet
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID
 from xlcrm.core.i18n import Msg
-from xlcrm.core.sheets import find_sheet, place_columns
 
 __all__ = ["refresh", "RefreshResult"]
 
@@ -53,12 +52,10 @@ class _Run:
 
     def read(self) -> None:
         self.session = session = open_session(self.book)
-        problems.refuse_team_columns(session, scoring.VALUE_COLUMNS)
         if session.orders is None:
             _require_summary_columns(session.customers)
         self.rules = scoring.Rules.from_settings(session.settings)  # a bad rule stops here, before any write
-        name = find_sheet(self.book.sheet_names(), "state")
-        self.memory = state.parse(self.book.read_sheet(name)) if name else {}
+        self.memory = session.memory
         self.result = RefreshResult(session, SaveResult(""), self.today)
 
     def score(self) -> None:
@@ -101,14 +98,13 @@ class _Run:
         shown["segment"] = scoring.segment_names(self.rows["segment"], self.rules.segments, lang)
         shown["churn_risk"] = scoring.risk_names(self.rows["churn_risk"], lang)
         edits: list[Edit] = list(housekeeping(session, "refresh"))
-        edits += column_edits(session.customers, shown[list(scoring.VALUE_COLUMNS)], lang, COLUMN_FORMATS)
         edits.append(self._summary(session.customers))
-        edits.append(owned_sheet("state", lang, state.render(self.memory), hidden=True))
+        edits += column_edits(session, session.customers, shown[list(scoring.VALUE_COLUMNS)], lang, COLUMN_FORMATS)
         self.result.saved = self.book.apply(edits)
 
     def _summary(self, customers: Source) -> PutSheet:
         table = customers.table
-        columns = place_columns(table.headers, list(scoring.VALUE_COLUMNS))
+        columns = customers.place(list(scoring.VALUE_COLUMNS))
         where = summary_sheet.Source(table.sheet, table.header_row + 1, table.last_row, columns)
         layout = summary_sheet.summary_sheet(where, self.rules.segments, self.today, self.session.lang)
         return owned_sheet("summary", self.session.lang, layout.rows, row_styles=layout.styles,
