@@ -265,3 +265,16 @@ def test_holiday_list_touch_days_and_funnel_edited_in_the_sheet_are_used_next_ti
     followups(FileBook(book), MONDAY)
     assert [r[0] for _, r in settings_rows(book, "CRM设置", "节日问候")][-1] == "元旦"
     assert ("5", "报价", 100) in [tuple(r[:3]) for _, r in settings_rows(book, "CRM设置", "销售漏斗")]
+
+
+def test_an_english_workbook_gets_no_chinas_holidays_silently_and_the_run_says_which_calendar(tmp_path):
+    rows = [["Acme", "Ann", "2026-12-01", "2026-11-02"]]
+    path = tracking_book(tmp_path / "team.xlsx", rows, ["Customer", "Owner", "Birthday", "Last contact"],
+                         title=None, sheet="Customers")
+    said = [n.text("en") for n in followups(FileBook(path), dt.date(2026, 9, 20)).due.notes]
+    assert said[0].startswith("Calendar: none (weekends only)"), said
+    due = followups(FileBook(path), dt.date(2026, 9, 20), region="US").due
+    assert "holiday" not in set(due.touches["occasion"])  # China's National Day, 1 October, is not greeted
+    assert due.notes[0].text("en").startswith("Calendar: US (this computer's region")
+    assert due.notes[0].text("zh").startswith("日历:US(按本机所在地区")
+    assert not [n for n in due.notes if "not in the US calendar" in n.text("en")]  # China's default list: no noise
