@@ -195,12 +195,16 @@ def test_xlcrms_columns_are_wide_enough_for_dates_and_the_teams_widths_stay(book
 def test_a_team_column_named_like_xlcrms_own_is_never_overwritten(tmp_path, header, cells):
     rows = [["甲公司", "王伟", "2026-11-01", cells[0]], ["乙公司", "李芳", "2026-11-02", cells[1]]]
     path = tracking_book(tmp_path / "team.xlsx", rows, ["客户名称", "负责人", "最近联系日期", header])
-    original = path.read_bytes()
-    with pytest.raises(XlcrmError) as error:
-        followups(FileBook(path), MONDAY)
-    assert header in error.value.text("zh") and "改名" in error.value.text("zh")
-    assert "Rename" in error.value.text("en")
-    assert path.read_bytes() == original
+    team = [row[:4] for row in sheet_rows(path, "客户跟踪表")]
+    for run in range(2):  # the second run finds xlcrm's columns in its state sheet: no third column
+        result = followups(FileBook(path), MONDAY)
+        said = [n.text("zh") for n in result.session.notes]
+        assert any(f"xlcrm 的同名列写为“{header} (xlcrm)”" in n for n in said) == (run == 0), said
+        rows = sheet_rows(path, "客户跟踪表")
+        assert [row[:4] for row in rows] == team  # the team's column, header and cells, untouched
+        top = next(i for i, row in enumerate(rows) if row[0] == "客户名称")
+        assert rows[top][4:] == [h if h != header else f"{header} (xlcrm)" for h in ("跟进状态", "下次跟进日")]
+        assert all(isinstance(row[5], dt.datetime) for row in rows[top + 1:])  # xlcrm's due dates, in its own column
 
 
 def test_statuses_saved_by_excel_or_libreoffice_are_recognised_as_xlcrms_own(book, tmp_path):
@@ -261,3 +265,16 @@ def test_holiday_list_touch_days_and_funnel_edited_in_the_sheet_are_used_next_ti
     followups(FileBook(book), MONDAY)
     assert [r[0] for _, r in settings_rows(book, "CRM设置", "节日问候")][-1] == "元旦"
     assert ("5", "报价", 100) in [tuple(r[:3]) for _, r in settings_rows(book, "CRM设置", "销售漏斗")]
+
+
+def test_an_english_workbook_gets_no_chinas_holidays_silently_and_the_run_says_which_calendar(tmp_path):
+    rows = [["Acme", "Ann", "2026-12-01", "2026-11-02"]]
+    path = tracking_book(tmp_path / "team.xlsx", rows, ["Customer", "Owner", "Birthday", "Last contact"],
+                         title=None, sheet="Customers")
+    said = [n.text("en") for n in followups(FileBook(path), dt.date(2026, 9, 20)).due.notes]
+    assert said[0].startswith("Calendar: none (weekends only)"), said
+    due = followups(FileBook(path), dt.date(2026, 9, 20), region="US").due
+    assert "holiday" not in set(due.touches["occasion"])  # China's National Day, 1 October, is not greeted
+    assert due.notes[0].text("en").startswith("Calendar: US (this computer's region")
+    assert due.notes[0].text("zh").startswith("日历:US(按本机所在地区")
+    assert not [n for n in due.notes if "not in the US calendar" in n.text("en")]  # China's default list: no noise

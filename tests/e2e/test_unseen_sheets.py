@@ -306,25 +306,25 @@ def test_a_shop_of_individual_customers_uses_the_name_column_and_says_so(tmp_pat
     assert spent == {"张三": 500, "李四": 300}
 
 
-def test_the_first_refresh_never_overwrites_a_team_column_named_like_xlcrms_and_says_so_in_chinese(tmp_path):
+def test_the_first_refresh_never_overwrites_a_team_column_named_like_xlcrms_and_writes_its_own_beside(tmp_path):
     path = members_book(tmp_path, ["姓名", "手机", "购买次数", "消费金额"],
                         [["张三", "13800000001", 3, "1200"], ["李四", "13800000002", 1, "800"]],
                         [["客户", "日期", "金额"], ["张三", "2026/10/1", 500], ["李四", "2026/9/1", 300]])
-    before = cells(path, "会员")
-    result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
-    assert result.exit_code == 1
-    assert "C 列“购买次数”是您自己的列" in result.output and "本次未写入任何内容" in result.output
-    assert cells(path, "会员") == before and openpyxl.load_workbook(path).sheetnames == ["会员", "消费记录"]
-    # renamed as the message says, the refresh runs, and a second one updates its own columns in place
-    book = openpyxl.load_workbook(path)
-    book["会员"]["C1"], book["会员"]["D1"] = "购买次数(手填)", "消费金额(手填)"
-    book.save(path)
-    for _ in range(2):
+    before, widths = cells(path, "会员"), []
+    for run in range(2):  # the second run finds xlcrm's columns through its state sheet and adds none
         result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
         assert result.exit_code == 0, result.output
-    header = sheet_rows(path, "会员")[0]
-    assert header.count("购买次数") == 1 and header.count("消费金额") == 1
-    assert column_of(path, "会员", "购买次数(手填)") == [3, 1]
+        assert ("已有您自己的“购买次数”列:保持不变,xlcrm 的同名列写为“购买次数 (xlcrm)”" in result.output) == (run == 0)
+        after = cells(path, "会员")
+        assert {ref: after.get(ref) for ref in before} == before  # the team's cells, headers included, untouched
+        header = sheet_rows(path, "会员")[0]
+        assert header.count("购买次数") == 1 and header.count("消费金额") == 1 and len(set(header)) == len(header)
+        assert header.count("购买次数 (xlcrm)") == 1 and header.count("消费金额 (xlcrm)") == 1
+        assert column_of(path, "会员", "购买次数") == [3, 1] and column_of(path, "会员", "消费金额") == ["1200", "800"]
+        assert column_of(path, "会员", "购买次数 (xlcrm)") == [1, 1]
+        assert column_of(path, "会员", "消费金额 (xlcrm)") == [500, 300]
+        widths.append(len(header))
+    assert widths[0] == widths[1]
 
 
 def test_errors_about_a_chinese_workbook_are_in_chinese_whatever_the_os_says(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from xlcrm.core.calendar import WorkCalendar
+from xlcrm.core.calendar import WorkCalendar, used_note
 from xlcrm.core.followups.care import care_touches, greeted_holidays, touch_frame
 from xlcrm.core.followups.cadence import plan_followups
 from xlcrm.core.followups.followup_rules import Rules, read_rules
@@ -43,15 +43,17 @@ class Due:
     notes: list[Msg] = field(default_factory=list)
 
 
-def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str) -> Due:
-    rules = read_rules(settings)
-    notes = list(rules.notes)
+def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str, region: str | None = None) -> Due:
+    """region: the computer's region (e.g. 'US'), which chooses the calendar when the settings name none."""
+    rules = read_rules(settings, lang, region)
+    notes = [used_note(rules.country, rules.calendar_why), *rules.notes]
     calendar = WorkCalendar(rules.country)
     plan = plan_followups(people, rules, calendar, today)
     regular = touch_frame(people, pd.Series(True, index=people.index), "followup", plan["due"], today,
                           followup_details(people, plan, lang))
     regular["occasion"] = plan["occasion"].to_numpy()
-    care, care_notes = care_touches(people, rules, calendar, greeted_holidays(settings, lang), today, lang)
+    care, care_notes = care_touches(people, rules, calendar, greeted_holidays(settings, lang, calendar, today),
+                                    today, lang)
     stages = funnel_stages(settings, notes)
     steps = stage_steps(people["stage"], stages)
     stuck = stuck_touches(people, steps, stages, today, lang)
