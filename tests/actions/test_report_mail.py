@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from conftest import TODAY
-from helpers.mailbook import sample_touches, set_settings
+from helpers.mailbook import quick_mailer, sample_touches, set_settings
 from helpers.reportbook import report_grid, table_after
 from helpers.smtp_server import PASSWORD, Faults, MailServer
 from helpers.workbooks import sheet_rows
@@ -20,7 +20,6 @@ from xlcrm.actions.remind import remind
 from xlcrm.actions.report import report
 from xlcrm.book.file import FileBook
 from xlcrm.core.errors import XlcrmError
-from xlcrm.mail.smtp import SmtpMailer
 
 LEAD = "lead@example.com"
 
@@ -38,12 +37,8 @@ class Clock:
         pass
 
 
-def quick():
-    return SmtpMailer(timeout=10, backoff=(0.01, 0.02))
-
-
 def mail_report(path, **options):
-    return report(FileBook(path), today=TODAY, mail_to=LEAD, mailer=quick(), clock=Clock(), **options)
+    return report(FileBook(path), today=TODAY, mail_to=LEAD, mailer=quick_mailer(), clock=Clock(), **options)
 
 
 def journal_lines(path) -> list[dict]:
@@ -54,7 +49,7 @@ def journal_lines(path) -> list[dict]:
 def test_mail_figures_are_the_journals_and_the_status_columns(zh_book, mail_server):
     remind(FileBook(zh_book), today=TODAY, touches=sample_touches)
     set_settings(zh_book, mail_server.settings())
-    remind(FileBook(zh_book), today=TODAY, touches=sample_touches, send=True, mailer=quick(), clock=Clock())
+    remind(FileBook(zh_book), today=TODAY, touches=sample_touches, send=True, mailer=quick_mailer(), clock=Clock())
     report(FileBook(zh_book), today=TODAY)
     last = {}
     for entry in journal_lines(zh_book):

@@ -11,13 +11,11 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from click.testing import CliRunner
-from oletools.olevba import VBA_Parser
 
+from helpers.cli import run
 from helpers.libreoffice import convert
-from helpers.workbooks import values
+from helpers.workbooks import values, vba_modules
 from xlcrm import ribbon
-from xlcrm.cli import main
 from xlcrm.workbook import build as builder
 
 TODAY = dt.date(2026, 11, 23)
@@ -36,14 +34,6 @@ def built(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module", params=["xlcrm.xlam", "CRM-zh.xlsm", "CRM-en.xlsm"])
 def artefact(request, built) -> Path:
     return built[request.param]
-
-
-def vba_modules(path: Path) -> dict[str, str]:
-    parser = VBA_Parser(str(path))
-    try:
-        return {name.rsplit(".", 1)[0]: code for _, _, name, code in parser.extract_macros()}
-    finally:
-        parser.close()
 
 
 def body(source: str) -> list[str]:
@@ -154,7 +144,7 @@ def test_a_command_line_run_on_the_built_workbook_keeps_the_ribbon_and_the_macro
     book = tmp_path / "CRM-zh.xlsm"
     shutil.copy(built["CRM-zh.xlsm"], book)
     before = vba_modules(book)
-    result = CliRunner().invoke(main, ["--lang", "en", command, str(book)], catch_exceptions=False)
+    result = run("--lang", "en", command, book)
     assert result.exit_code == 0, result.output  # 3 would mean: saved elsewhere, something would be lost
     assert ribbon_of(book).find(f"{UI}ribbon") is not None
     with zipfile.ZipFile(book) as package:

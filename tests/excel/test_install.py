@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from oletools.olevba import VBA_Parser
 
-from xlcrm.cli import main
+from helpers.cli import run
+from helpers.workbooks import vba_modules
 from xlcrm.core.errors import XlcrmError
 from xlcrm.workbook.install import install
 
@@ -18,18 +17,10 @@ XLWINGS = Path(importlib.util.find_spec("xlwings").origin).parent
 PYTHON = "/opt/python/bin/python3"
 
 
-def modules(path: Path) -> set[str]:
-    parser = VBA_Parser(str(path))
-    try:
-        return {name.rsplit(".", 1)[0] for _, _, name, _ in parser.extract_macros()}
-    finally:
-        parser.close()
-
-
 def test_on_windows_the_addins_go_to_xlstart_and_the_interpreter_to_xlcrms_config(tmp_path):
     lines = install(platform="win32", home=tmp_path, python=PYTHON)
     xlstart = tmp_path / "AppData" / "Roaming" / "Microsoft" / "Excel" / "XLSTART"
-    assert {"xlwings", "Dictionary", "xlcrm_ribbon"} <= modules(xlstart / "xlcrm.xlam")
+    assert {"xlwings", "Dictionary", "xlcrm_ribbon"} <= vba_modules(xlstart / "xlcrm.xlam").keys()
     assert (xlstart / "xlwings.xlam").read_bytes() == (XLWINGS / "addin" / "xlwings.xlam").read_bytes()
     assert (tmp_path / ".xlcrm" / "xlcrm.conf").read_text() == f'"INTERPRETER_WIN","{PYTHON}"\n'
     assert (tmp_path / ".xlwings" / "xlwings.conf").exists()
@@ -67,6 +58,6 @@ def test_a_folder_excel_holds_is_a_readable_error(tmp_path):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="what install says on Linux")
 def test_on_linux_install_explains_that_excel_is_needed():
     for args in (["install"], ["install", "--dry-run"]):
-        result = CliRunner().invoke(main, ["--lang", "en", *args])
+        result = run("--lang", "en", *args)
         assert result.exit_code == 1 and "Excel" in result.output and "Windows and macOS" in result.output
         assert "Traceback" not in result.output

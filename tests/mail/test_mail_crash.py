@@ -8,10 +8,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
 
 from conftest import TODAY
-from helpers.mailbook import point_at, remind_on, set_settings
+from helpers.mailbook import remind_on, set_settings
 from helpers.smtp_server import delivered
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.mail.smtp import SmtpMailer
@@ -33,12 +32,6 @@ def wait_for(condition, seconds: float = 60) -> None:
         if time.monotonic() > end:
             raise AssertionError("timed out")
         time.sleep(0.02)
-
-
-@pytest.fixture
-def ready(zh_book, mail_server):
-    """A workbook previewed once and given the server's settings; the messages a send should deliver."""
-    return zh_book, point_at(zh_book, mail_server)[0]
 
 
 def test_killed_while_the_server_holds_a_message_the_rerun_sends_the_rest_and_reports_that_one(ready, mail_server):

@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 
 from conftest import TODAY
-from helpers.mailbook import sample_touches, set_settings
+from helpers.mailbook import remind_on, set_settings
 from helpers.workbooks import edit, find_row, sheet_rows
 from xlcrm.actions.remind import remind
 from xlcrm.book.file import FileBook
@@ -13,8 +13,7 @@ from xlcrm.core.errors import XlcrmError
 from xlcrm.core.mailmerge.default_templates import DEFAULTS
 
 
-def run(path, **options):
-    return remind(FileBook(path), today=TODAY, touches=sample_touches, **options)
+run = remind_on
 
 
 def template_rows(path, sheet="邮件模板"):
