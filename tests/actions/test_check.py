@@ -108,6 +108,7 @@ def test_a_missing_customer_column_is_a_clear_error_and_nothing_is_written(tmp_p
     assert path.read_bytes() == original
 
 
+@pytest.mark.slow
 def test_customer_values_that_look_like_formulas_are_written_as_text(zh_book, tmp_path):
     row = find_row(zh_book, "客户跟踪表", 2)
     injected = '=HYPERLINK("http://evil.example","click")'

@@ -38,6 +38,7 @@ def customer_row(path, name):
     return dict(zip(header, row))
 
 
+@pytest.mark.slow
 def test_logging_a_contact_appends_to_the_log_and_moves_last_contact_and_next_due(book, tmp_path):
     followups(FileBook(book))
     assert customer_row(book, "杭州恒信机械有限公司")["下次跟进日"].date() < TODAY  # overdue before the call

@@ -138,6 +138,7 @@ def test_the_vba_project_is_kept_module_by_module(tmp_path):
     assert "application/vnd.ms-office.vbaProject" in types
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_opens_what_was_written_and_shows_the_same(book, tmp_path):
     before = team_sheets_as_shown(book, tmp_path / "before")
@@ -153,6 +154,7 @@ def test_libreoffice_opens_what_was_written_and_shows_the_same(book, tmp_path):
 # --- a workbook another program wrote ----------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_a_workbook_saved_by_libreoffice(tmp_path):
     """LibreOffice writes its own XML (Excel 2010 data bars, an Excel 2016 chart option): all of it is kept."""
@@ -220,6 +222,7 @@ def test_every_part_openpyxl_drops_at_once_in_a_macro_workbook(tmp_path):
     assert_same(before, snapshot(book, OWN, {rich.CUSTOMERS: {OWN_COLUMN, OWN_COLUMN + 1}}))
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_workbook_with_a_text_box_and_a_chart_style(tmp_path):
     book = rich_book(tmp_path, ".xlsx")
@@ -331,6 +334,7 @@ def test_the_custom_ribbon_is_kept(suffix, tmp_path):
         assert package.read("_rels/.rels").decode().count(ooxml.RIBBON_TYPE) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_macro_workbook_with_its_ribbon(tmp_path):
     book = rich_book(tmp_path, ".xlsm")

@@ -39,6 +39,7 @@ def both_languages(output: str) -> bool:
 # -- files that are not a workbook xlcrm can write ------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind, words", [("xls", ("Excel 97-2003", "另存为")), ("ods", ("OpenDocument", "另存为")),
                                          ("csv", ("CSV", "另存为"))])
 def test_a_workbook_in_another_format_says_how_to_save_it_as_xlsx_in_both_languages(tmp_path, kind, words):
@@ -50,6 +51,7 @@ def test_a_workbook_in_another_format_says_how_to_save_it_as_xlsx_in_both_langua
     assert "Unexpected" not in result.output and digest(original) == before
 
 
+@pytest.mark.slow
 def test_an_xls_file_renamed_to_xlsx_is_named_for_what_it_is(tmp_path):
     renamed = tmp_path / "客户 '跟进' 表.xlsx"
     renamed.write_bytes(convert(make_book(tmp_path / "src"), "xls", tmp_path).read_bytes())

@@ -128,6 +128,7 @@ def test_the_crm_workbook_holds_the_sample_and_the_settings(built):
     assert "CRM Settings" in values(built["CRM-en.xlsm"])
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_workbook_and_its_export_lists_the_vba_modules(built, tmp_path):
     exported = convert(built["CRM-zh.xlsm"], "ods", tmp_path)

@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 
 from conftest import TODAY
 from helpers.mailbook import remind_on, set_settings
@@ -18,6 +19,7 @@ from xlcrm.mail.smtp import SmtpMailer
 DRIVER = Path(__file__).parents[1] / "helpers" / "send_driver.py"
 
 
+pytestmark = pytest.mark.slow  # kills a sending process and waits on a real server
 run = remind_on
 
 

@@ -155,6 +155,7 @@ def test_a_copy_of_the_workbook_under_another_name_remembers_what_was_sent(zh_bo
     assert len(mail_server.received) == first.counts()["sent"]
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_shows_the_preview_and_the_send_log(zh_book, mail_server, tmp_path):
     from helpers.libreoffice import sheets_as_csv
