@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 
 from conftest import TODAY
-from helpers.mailbook import remind_on, set_settings
+from helpers.mailbook import remind_on, sample_touches, set_settings
 from helpers.workbooks import edit, find_row, sheet_rows
 from xlcrm.actions.remind import remind
 from xlcrm.book.file import FileBook
