@@ -53,8 +53,9 @@ def previewed(zh_book):
 
 
 WRONG_DOORS = [  # (what the server speaks, what the user set, what the message must tell them to set)
-    ("ssl", "starttls", "ssl"),  # port 465 with starttls: the server waits for TLS, the client for a greeting
-    ("ssl", "none", "ssl"),
+    # port 465 with starttls: the server waits for TLS, the client for a greeting (slow: it waits out a timeout)
+    pytest.param("ssl", "starttls", "ssl", marks=pytest.mark.slow),
+    pytest.param("ssl", "none", "ssl", marks=pytest.mark.slow),
     ("starttls", "ssl", "starttls"),
     ("starttls", "none", "starttls"),  # and a login would go out in clear
     ("none", "ssl", "none"),
@@ -78,6 +79,7 @@ def test_the_wrong_security_setting_stops_at_once_naming_the_setting_and_its_val
     assert result.counts()["unsent"] > 0
 
 
+@pytest.mark.slow
 def test_the_command_line_says_so_in_chinese_and_exits_1(previewed, tmp_path, monkeypatch):
     mail_server = server(tmp_path, monkeypatch, "ssl")
     try:
@@ -98,6 +100,7 @@ def test_a_port_where_nothing_listens_stops_at_once_without_retrying(previewed, 
     assert "connection refused" in result.stopped.text("en") and "smtp_port" in result.stopped.text("en")
 
 
+@pytest.mark.slow
 def test_a_server_that_says_nothing_is_waited_on_for_a_bounded_time_and_named(previewed, monkeypatch):
     silent = SilentServer().start()
     monkeypatch.setenv("XLCRM_SMTP_PASSWORD", PASSWORD)
@@ -336,6 +339,7 @@ def test_chinese_names_a_long_subject_and_an_idn_address_arrive_intact_through_a
     assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == planned["body"].iloc[0]  # CRLF: MIME text
 
 
+@pytest.mark.slow
 def test_the_report_mailed_with_the_wrong_security_says_what_to_set_and_exits_1(zh_book, tmp_path, monkeypatch):
     mail_server = server(tmp_path, monkeypatch, "ssl")
     cli("remind", zh_book, "--today", TODAY)
