@@ -12,7 +12,6 @@ from helpers.workbooks import edit, find_row, sheet_rows, values
 from xlcrm.actions.followups import compute, due_touches, followups
 from xlcrm.actions.session import open_session
 from xlcrm.book.file import FileBook
-from xlcrm.core.errors import XlcrmError
 from xlcrm.core.followups.touches import OCCASIONS, STATUSES, TOUCH_COLUMNS
 
 MONDAY = dt.date(2026, 11, 23)
@@ -52,6 +51,7 @@ def column(path, sheet, header):
     return {r[0]: r[at] for r in rows[2:] if r[0]}
 
 
+@pytest.mark.slow
 def test_next_due_and_status_columns_are_added_beside_the_teams_columns(book, tmp_path):
     followups(FileBook(book), MONDAY)
     headers = sheet_rows(book, "客户跟踪表")[1]
@@ -139,6 +139,7 @@ def test_classes_from_the_class_column_set_the_cadence(tmp_path):
     assert due["本周贸易"].date() == dt.date(2026, 11, 19)
 
 
+@pytest.mark.slow
 def test_an_english_sheet_gets_english_columns_statuses_and_due_list(tmp_path):
     rows = [r[:4] + [r[4] if not isinstance(r[4], str) or "-" in r[4] else None] + r[5:] for r in ROWS]
     path = tracking_book(tmp_path / "team.xlsx", rows, EN, title=None, sheet="Customers")
@@ -207,6 +208,7 @@ def test_a_team_column_named_like_xlcrms_own_is_never_overwritten(tmp_path, head
         assert all(isinstance(row[5], dt.datetime) for row in rows[top + 1:])  # xlcrm's due dates, in its own column
 
 
+@pytest.mark.slow
 def test_statuses_saved_by_excel_or_libreoffice_are_recognised_as_xlcrms_own(book, tmp_path):
     followups(FileBook(book), MONDAY)
     resaved = convert(book, "xlsx", tmp_path / "resaved")  # formulas now carry their cached results

@@ -4,7 +4,6 @@ the sandbox holding, HTML escaped, header injection refused."""
 import openpyxl
 import pytest
 
-from conftest import TODAY
 from helpers.mailbook import remind_on, set_settings
 from helpers.workbooks import edit, find_row, sheet_rows
 from xlcrm.core.errors import XlcrmError
