@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up everything the tests need on a Debian/Ubuntu machine, then run the whole suite.
+# Set up everything the tests need on a Debian/Ubuntu machine, then run the whole suite
+# (arguments go to pytest: -m "not slow" is the fast lane).
 # Debian packages: LibreOffice (opens and renders the workbooks xlcrm writes), CJK fonts, poppler-utils, Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +22,4 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest --durations=15 "$@"  # the 15 slowest tests: where the time goes

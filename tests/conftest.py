@@ -42,3 +42,26 @@ def mail_server(tmp_path, monkeypatch):
     monkeypatch.setenv("XLCRM_SMTP_PASSWORD", PASSWORD)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def ready(zh_book, mail_server):
+    """A workbook previewed once and given the server's settings; (recipient, subject) of the messages a send
+    should deliver, counted."""
+    from helpers.mailbook import point_at
+
+    return zh_book, point_at(zh_book, mail_server)[0]
+
+
+@pytest.fixture
+def memory_keyring():
+    """The keyring `xlcrm password` writes to, held in memory for one test: the machine's stays untouched."""
+    import keyring
+
+    from helpers.memory_keyring import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(previous)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import locale
 import os
 from typing import TYPE_CHECKING
 
@@ -27,3 +28,11 @@ def mailer():
     from xlcrm.mail.smtp import SmtpMailer
 
     return SmtpMailer()
+
+
+def system_region() -> str | None:
+    """The computer's region as a country code ('US' from en_US.UTF-8, 'CN' from zh_CN), None when unsaid,
+    which chooses the holiday calendar when the workbook's settings name none."""
+    name = locale.getlocale()[0] or os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    code = name.split(".")[0].split("_")[-1] if "_" in name else ""
+    return code.upper() if len(code) == 2 and code.isalpha() else None

@@ -111,6 +111,7 @@ def test_a_missing_customer_column_is_a_clear_error_and_only_the_settings_are_wr
     assert not differences(original, snapshot(path, ignore_sheets={"CRM设置"}))
 
 
+@pytest.mark.slow
 def test_customer_values_that_look_like_formulas_are_written_as_text(zh_book, tmp_path):
     row = find_row(zh_book, "客户跟踪表", 2)
     injected = '=HYPERLINK("http://evil.example","click")'

@@ -5,15 +5,14 @@ import datetime as dt
 import holidays
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
+from helpers.cli import run
 from helpers.libreoffice import sheets_as_csv
 from helpers.tracking import tracking_book
 from helpers.workbooks import sheet_rows
 from xlcrm.actions.contact_log import log_contact
 from xlcrm.actions.followups import followups
 from xlcrm.book.file import FileBook
-from xlcrm.cli import main
 from xlcrm.core.errors import XlcrmError
 
 TODAY = dt.date.today()
@@ -39,6 +38,7 @@ def customer_row(path, name):
     return dict(zip(header, row))
 
 
+@pytest.mark.slow
 def test_logging_a_contact_appends_to_the_log_and_moves_last_contact_and_next_due(book, tmp_path):
     followups(FileBook(book))
     assert customer_row(book, "杭州恒信机械有限公司")["下次跟进日"].date() < TODAY  # overdue before the call
@@ -126,22 +126,19 @@ def test_bad_ratings_or_a_future_date_are_refused(book, kwargs):
 
 
 def test_xlcrm_log_from_the_command_line(book):
-    result = CliRunner().invoke(main, ["log", str(book), "--customer", "苏州远航", "--channel", "visit",
-                                       "--note", "拜访", "--service", "5"], catch_exceptions=False)
+    result = run("log", book, "--customer", "苏州远航", "--channel", "visit", "--note", "拜访", "--service", "5")
     assert result.exit_code == 0, result.output
     assert "苏州远航贸易有限公司" in result.output
     assert sheet_rows(book, "跟进记录")[1][7] == 5
-    result = CliRunner().invoke(main, ["--lang", "en", "log", str(book), "--customer", "nobody"])
+    result = run("--lang", "en", "log", book, "--customer", "nobody")
     assert result.exit_code == 1 and "No customer called 'nobody'" in result.output
 
 
 def test_log_with_today_rebuilds_the_due_list_as_of_that_day_and_refuses_a_contact_after_it(book):
     as_of = days_ago(20)
-    result = CliRunner().invoke(main, ["log", str(book), "--customer", "苏州远航", "--date", f"{days_ago(21):%Y-%m-%d}",
-                                       "--today", f"{as_of:%Y-%m-%d}"], catch_exceptions=False)
+    result = run("log", book, "--customer", "苏州远航", "--date", f"{days_ago(21):%Y-%m-%d}", "--today", f"{as_of:%Y-%m-%d}")
     assert result.exit_code == 0, result.output
     title = sheet_rows(book, "待跟进")[0][0]
     assert f"{as_of:%Y-%m-%d}" in title  # the due list is a snapshot of that day, not of the machine's date
-    later = CliRunner().invoke(main, ["log", str(book), "--customer", "苏州远航", "--date", f"{days_ago(5):%Y-%m-%d}",
-                                      "--today", f"{as_of:%Y-%m-%d}"])
+    later = run("log", book, "--customer", "苏州远航", "--date", f"{days_ago(5):%Y-%m-%d}", "--today", f"{as_of:%Y-%m-%d}")
     assert later.exit_code == 1 and "在今天之后" in later.output

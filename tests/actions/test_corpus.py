@@ -55,11 +55,7 @@ def test_each_workbook_is_read_as_a_person_would_read_it(case, tmp_path):
     assert team_cells(path, [case.sheet])[case.sheet] == team[case.sheet]
 
 
-NOT_YET = {"team_segment": "issue 12 item 10 (a team column named like xlcrm's still stops refresh) is not built yet"}
-
-
-@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.xfail(reason=NOT_YET[c.name], strict=True))
-                                  if c.name in NOT_YET else c for c in CASES], ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_refresh_and_followups_keep_every_original_cell(case, tmp_path):
     path = case.write(tmp_path)
     before = team_cells(path, [case.sheet])[case.sheet]

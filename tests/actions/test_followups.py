@@ -12,7 +12,6 @@ from helpers.workbooks import edit, find_row, sheet_rows, values
 from xlcrm.actions.followups import compute, due_touches, followups
 from xlcrm.actions.session import open_session
 from xlcrm.book.file import FileBook
-from xlcrm.core.errors import XlcrmError
 from xlcrm.core.followups.touches import OCCASIONS, STATUSES, TOUCH_COLUMNS
 
 MONDAY = dt.date(2026, 11, 23)
@@ -52,6 +51,7 @@ def column(path, sheet, header):
     return {r[0]: r[at] for r in rows[2:] if r[0]}
 
 
+@pytest.mark.slow
 def test_next_due_and_status_columns_are_added_beside_the_teams_columns(book, tmp_path):
     followups(FileBook(book), MONDAY)
     headers = sheet_rows(book, "客户跟踪表")[1]
@@ -139,6 +139,7 @@ def test_classes_from_the_class_column_set_the_cadence(tmp_path):
     assert due["本周贸易"].date() == dt.date(2026, 11, 27)  # no purchases: the prospect's 15 days win over A
 
 
+@pytest.mark.slow
 def test_an_english_sheet_gets_english_columns_statuses_and_due_list(tmp_path):
     rows = [r[:4] + [r[4] if not isinstance(r[4], str) or "-" in r[4] else None] + r[5:] for r in ROWS]
     path = tracking_book(tmp_path / "team.xlsx", rows, EN, title=None, sheet="Customers")
@@ -195,14 +196,19 @@ def test_xlcrms_columns_are_wide_enough_for_dates_and_the_teams_widths_stay(book
 def test_a_team_column_named_like_xlcrms_own_is_never_overwritten(tmp_path, header, cells):
     rows = [["甲公司", "王伟", "2026-11-01", cells[0]], ["乙公司", "李芳", "2026-11-02", cells[1]]]
     path = tracking_book(tmp_path / "team.xlsx", rows, ["客户名称", "负责人", "最近联系日期", header])
-    original = path.read_bytes()
-    with pytest.raises(XlcrmError) as error:
-        followups(FileBook(path), MONDAY)
-    assert header in error.value.text("zh") and "改名" in error.value.text("zh")
-    assert "Rename" in error.value.text("en")
-    assert path.read_bytes() == original
+    team = [row[:4] for row in sheet_rows(path, "客户跟踪表")]
+    for run in range(2):  # the second run finds xlcrm's columns in its state sheet: no third column
+        result = followups(FileBook(path), MONDAY)
+        said = [n.text("zh") for n in result.session.notes]
+        assert any(f"xlcrm 的同名列写为“{header} (xlcrm)”" in n for n in said) == (run == 0), said
+        rows = sheet_rows(path, "客户跟踪表")
+        assert [row[:4] for row in rows] == team  # the team's column, header and cells, untouched
+        top = next(i for i, row in enumerate(rows) if row[0] == "客户名称")
+        assert rows[top][4:] == [h if h != header else f"{header} (xlcrm)" for h in ("跟进状态", "下次跟进日")]
+        assert all(isinstance(row[5], dt.datetime) for row in rows[top + 1:])  # xlcrm's due dates, in its own column
 
 
+@pytest.mark.slow
 def test_statuses_saved_by_excel_or_libreoffice_are_recognised_as_xlcrms_own(book, tmp_path):
     followups(FileBook(book), MONDAY)
     resaved = convert(book, "xlsx", tmp_path / "resaved")  # formulas now carry their cached results
@@ -275,3 +281,16 @@ def test_as_of_today_an_order_after_it_does_not_make_a_prospect_a_customer(tmp_p
     assert column(path, "客户跟踪表", "下次跟进日")["后来下单"].date() == dt.date(2026, 11, 27)  # prospect: 15 days
     followups(FileBook(path), dt.date(2026, 12, 21))
     assert column(path, "客户跟踪表", "下次跟进日")["后来下单"].date() == dt.date(2026, 11, 26)  # a customer: 14
+
+
+def test_an_english_workbook_gets_no_chinas_holidays_silently_and_the_run_says_which_calendar(tmp_path):
+    rows = [["Acme", "Ann", "2026-12-01", "2026-11-02"]]
+    path = tracking_book(tmp_path / "team.xlsx", rows, ["Customer", "Owner", "Birthday", "Last contact"],
+                         title=None, sheet="Customers")
+    said = [n.text("en") for n in followups(FileBook(path), dt.date(2026, 9, 20)).due.notes]
+    assert said[0].startswith("Calendar: none (weekends only)"), said
+    due = followups(FileBook(path), dt.date(2026, 9, 20), region="US").due
+    assert "holiday" not in set(due.touches["occasion"])  # China's National Day, 1 October, is not greeted
+    assert due.notes[0].text("en").startswith("Calendar: US (this computer's region")
+    assert due.notes[0].text("zh").startswith("日历:US(按本机所在地区")
+    assert not [n for n in due.notes if "not in the US calendar" in n.text("en")]  # China's default list: no noise

@@ -104,6 +104,7 @@ def test_orders_for_unknown_customers_are_listed_with_sheet_row_and_column(zh_bo
     assert "客户跟踪表" in unknown[0][4]
 
 
+@pytest.mark.slow
 def test_the_summary_figures_equal_the_customer_sheet_in_libreoffice(zh_book, tmp_path):
     refresh(FileBook(zh_book), TODAY)
     frame = table(zh_book, "客户跟踪表").dropna(subset=["客户名称"])
@@ -121,6 +122,7 @@ def test_the_summary_figures_equal_the_customer_sheet_in_libreoffice(zh_book, tm
     assert int(rows["高"][1]) == int((frame["流失风险"] == "高").sum())
 
 
+@pytest.mark.slow
 def test_the_summary_charts_survive_libreoffice(zh_book, tmp_path):
     refresh(FileBook(zh_book), TODAY)
     exported = convert(zh_book, "ods", tmp_path / "ods")

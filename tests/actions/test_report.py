@@ -10,16 +10,15 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from conftest import TODAY
+from helpers.cli import run
 from helpers.reportbook import (customer_sheet, logged, report_grid, same_customer, section_row,
                                 table_after, team_book)
 from helpers.tracking import tracking_book
 from helpers.workbooks import edit
 from xlcrm.actions.report import report
 from xlcrm.book.file import FileBook
-from xlcrm.cli import main
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.period import ending
 
@@ -236,7 +235,7 @@ def test_a_workbook_with_a_header_and_no_customers_gives_an_empty_report(tmp_pat
 def test_a_workbook_without_any_table_is_a_readable_error(tmp_path):
     path = tmp_path / "empty.xlsx"
     openpyxl.Workbook().save(path)
-    outcome = CliRunner().invoke(main, ["--lang", "en", "report", str(path)])
+    outcome = run("--lang", "en", "report", path)
     assert outcome.exit_code == 1 and "No sheet holds a customer table" in outcome.output
     assert "Traceback" not in outcome.output
 
@@ -302,12 +301,11 @@ def test_churn_dormant_and_year_on_year_from_the_orders(tmp_path):
 
 
 def test_the_cli_writes_the_report_where_asked(tmp_path, zh_book):
-    outcome = CliRunner().invoke(main, ["report", str(zh_book), "--out", str(tmp_path / "out"), "--period", "month",
-                                        "--today", "2026-11-23"])
+    outcome = run("report", zh_book, "--out", tmp_path / "out", "--period", "month", "--today", "2026-11-23")
     assert outcome.exit_code == 0, outcome.output
     written = tmp_path / "out" / f"{zh_book.stem}-month-2026-11-23.html"
     assert written.exists() and f"HTML 报告:{written}" in outcome.output
-    bad = CliRunner().invoke(main, ["--lang", "en", "report", str(zh_book), "--owner", "Nobody"])
+    bad = run("--lang", "en", "report", zh_book, "--owner", "Nobody")
     assert bad.exit_code == 1 and "No customer in sheet" in bad.output
 
 

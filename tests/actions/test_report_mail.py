@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from conftest import TODAY
-from helpers.mailbook import remind_on, set_settings
+from helpers.mailbook import quick_mailer, remind_on, set_settings
 from helpers.reportbook import report_grid, table_after
 from helpers.smtp_server import PASSWORD, Faults, MailServer
 from helpers.workbooks import sheet_rows
@@ -19,7 +19,6 @@ from xlcrm.actions.check import check
 from xlcrm.actions.report import report
 from xlcrm.book.file import FileBook
 from xlcrm.core.errors import XlcrmError
-from xlcrm.mail.smtp import SmtpMailer
 
 LEAD = "lead@example.com"
 
@@ -37,12 +36,8 @@ class Clock:
         pass
 
 
-def quick():
-    return SmtpMailer(timeout=10, backoff=(0.01, 0.02))
-
-
 def mail_report(path, **options):
-    return report(FileBook(path), today=TODAY, mail_to=LEAD, mailer=quick(), clock=Clock(), **options)
+    return report(FileBook(path), today=TODAY, mail_to=LEAD, mailer=quick_mailer(), clock=Clock(), **options)
 
 
 def journal_lines(path) -> list[dict]:
@@ -53,7 +48,7 @@ def journal_lines(path) -> list[dict]:
 def test_mail_figures_are_the_journals_and_the_status_columns(zh_book, mail_server):
     remind_on(zh_book)
     set_settings(zh_book, mail_server.settings())
-    remind_on(zh_book, send=True, mailer=quick(), clock=Clock())
+    remind_on(zh_book, send=True, mailer=quick_mailer(), clock=Clock())
     report(FileBook(zh_book), today=TODAY)
     last = {}
     for entry in journal_lines(zh_book):

@@ -126,6 +126,7 @@ def test_text_that_looks_like_a_formula_stays_text_and_values_keep_their_types(t
     assert header.font.name == "等线"  # the workbook's own typeface, made bold
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_reads_xlcrms_values_and_computes_its_formulas(tmp_path):
     book = team_book(tmp_path)

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from oletools.olevba import VBA_Parser
 
 from helpers import ooxml, rich
 from helpers.libreoffice import convert, sheets_as_csv
 from helpers.snapshot import differences, snapshot
+from helpers.workbooks import vba_modules
 from xlcrm.actions.check import check
 from xlcrm.book import file as file_book
 from xlcrm.book.file import FileBook
@@ -126,7 +126,7 @@ def test_the_chart_picture_table_and_comments_are_still_there(book):
 def test_the_vba_project_is_kept_module_by_module(tmp_path):
     book = rich_book(tmp_path, ".xlsm")
     before = vba_modules(book)
-    assert "RunPython" in before["Module1.bas"]
+    assert "RunPython" in before["Module1"]
     check(FileBook(book))
     FileBook(book).apply(xlcrm_edits())
     assert vba_modules(book) == before
@@ -138,14 +138,7 @@ def test_the_vba_project_is_kept_module_by_module(tmp_path):
     assert "application/vnd.ms-office.vbaProject" in types
 
 
-def vba_modules(path: Path) -> dict[str, str]:
-    parser = VBA_Parser(str(path))
-    try:
-        return {name: code for _, _, name, code in parser.extract_macros()}
-    finally:
-        parser.close()
-
-
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_opens_what_was_written_and_shows_the_same(book, tmp_path):
     before = team_sheets_as_shown(book, tmp_path / "before")
@@ -161,6 +154,7 @@ def test_libreoffice_opens_what_was_written_and_shows_the_same(book, tmp_path):
 # --- a workbook another program wrote ----------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_a_workbook_saved_by_libreoffice(tmp_path):
     """LibreOffice writes its own XML (Excel 2010 data bars, an Excel 2016 chart option): all of it is kept."""
@@ -228,6 +222,7 @@ def test_every_part_openpyxl_drops_at_once_in_a_macro_workbook(tmp_path):
     assert_same(before, snapshot(book, OWN, {rich.CUSTOMERS: {OWN_COLUMN, OWN_COLUMN + 1}}))
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_workbook_with_a_text_box_and_a_chart_style(tmp_path):
     book = rich_book(tmp_path, ".xlsx")
@@ -339,6 +334,7 @@ def test_the_custom_ribbon_is_kept(suffix, tmp_path):
         assert package.read("_rels/.rels").decode().count(ooxml.RIBBON_TYPE) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_macro_workbook_with_its_ribbon(tmp_path):
     book = rich_book(tmp_path, ".xlsm")

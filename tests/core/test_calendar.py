@@ -6,7 +6,7 @@ import holidays
 import pandas as pd
 import pytest
 
-from xlcrm.core.calendar import WorkCalendar
+from xlcrm.core.calendar import NO_CALENDAR, WorkCalendar, choose_country, used_note
 from xlcrm.core.errors import XlcrmError
 
 CHINA = WorkCalendar("CN")
@@ -91,7 +91,7 @@ def test_past_the_years_the_package_knows_the_working_days_are_said_to_be_estima
 
 def test_days_off_and_make_up_days_typed_in_the_settings_win_over_the_package():
     from xlcrm.core.followups.followup_rules import read_rules
-    rules = read_rules(_typed_days())
+    rules = read_rules(_typed_days(), "zh")
     assert rules.extra_off == (dt.date(2027, 3, 3),) and rules.extra_working == (dt.date(2027, 3, 6),)
     assert [n.text("en") for n in rules.notes if "soon" in n.text("en")] == [
         "Extra holidays and make-up days: 'soon' / '放假' is not a date with 'day off' or 'working day'; the row is "
@@ -109,3 +109,28 @@ def _typed_days():
     return settings_from_user({"calendar_days": [{"date": "2027-03-03", "kind": "放假"},
                                                  {"date": "2027/3/6", "kind": "working day"},
                                                  {"date": "soon", "kind": "放假"}]})
+
+
+@pytest.mark.parametrize("setting, lang, region, chosen", [
+    ("", "en", None, ("", "none")),  # an English workbook never gets China's holidays by default alone
+    ("", "en", "US", ("US", "region")),
+    ("", "en", "CN", ("CN", "region")),
+    ("", "zh", None, ("CN", "language")),
+    ("", "zh", "US", ("CN", "language")),  # a Chinese workbook on a US-set computer is still China's
+    ("", "zh", "HK", ("HK", "region")),
+    ("gb", "zh", "CN", ("GB", "setting")),
+    ("无", "zh", "CN", ("", "setting")),
+    ("XX", "en", "DE", ("DE", "region")),  # an unknown code is said by the rules and the region used
+])
+def test_the_calendar_is_the_one_set_else_chosen_from_the_workbooks_language_and_the_region(setting, lang, region,
+                                                                                           chosen):
+    assert choose_country(setting, lang, region) == chosen
+
+
+def test_no_calendar_counts_weekends_only_and_knows_no_holiday():
+    none = WorkCalendar(NO_CALENDAR)
+    assert none.is_working_day(dt.date(2026, 10, 1)) and not none.is_working_day(dt.date(2026, 10, 3))
+    assert none.shift(dates("2026-09-30"), 1).tolist() == [pd.Timestamp("2026-10-01")]
+    assert none.find_holiday("National Day", 2026) is None and not len(none.holiday_names(2026))
+    assert "none (weekends only)" in used_note(NO_CALENDAR, "none").text("en")
+    assert "日历:CN(中文工作簿" in used_note("CN", "language").text("zh")

@@ -17,7 +17,7 @@ CHINA = WorkCalendar("CN")
 
 def care(frame, today, lang="en", **blocks):
     chosen = settings(**blocks)
-    touches, notes = care_touches(frame, read_rules(chosen), CHINA, greeted_holidays(chosen, lang), today, lang)
+    touches, notes = care_touches(frame, read_rules(chosen), CHINA, greeted_holidays(chosen, lang, CHINA, today), today, lang)
     assert list(touches.columns) == list(TOUCH_COLUMNS)
     assert set(touches["occasion"]) <= set(OCCASIONS) and set(touches["status"]) <= set(STATUSES)
     return touches, notes
@@ -71,9 +71,10 @@ def test_the_holiday_list_in_the_settings_decides_which_holidays_are_greeted():
     chosen = settings_from_user({"holidays": [{"holiday": "中秋节", "greet": "否"},
                                                       {"holiday": "Teachers' Day", "greet": "yes"},
                                                       {"holiday": "Labor Day", "greet": "是"}]})
-    assert greeted_holidays(chosen, "en") == ["Teachers' Day", "Labor Day"]
-    touches, notes = care_touches(people({"customer": "A"}), read_rules(chosen), CHINA, greeted_holidays(chosen, "en"),
-                                  dt.date(2026, 4, 20), "en")
+    day = dt.date(2026, 4, 20)
+    greeted = greeted_holidays(chosen, "en", CHINA, day)
+    assert greeted == ["Teachers' Day", "Labor Day"]
+    touches, notes = care_touches(people({"customer": "A"}), read_rules(chosen), CHINA, greeted, day, "en")
     assert [d.date() for d in touches["due"]] == [dt.date(2026, 4, 28)]  # Labor Day 1 May, 3 days before
     assert len(notes) == 1 and "Teachers' Day" in notes[0].text("en") and "中秋节" in notes[0].text("zh")
 

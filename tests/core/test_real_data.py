@@ -14,8 +14,9 @@ from helpers.workbooks import values
 from xlcrm.actions.refresh import refresh
 from xlcrm.book.file import FileBook
 
-pytestmark = pytest.mark.skipif(cdnow.folder() is None,
-                                reason="the CDNOW data set ships in the PyPI package Lifetimes (test extra)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(cdnow.folder() is None,
+                                 reason="the CDNOW data set ships in the PyPI package Lifetimes (test extra)")]
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from helpers.cli import run
 from xlcrm.cli import main
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def test_sample_then_check_from_the_command_line(tmp_path):

@@ -1,13 +1,7 @@
 """`xlcrm followups` and the demo step, as a user runs them."""
 
-from click.testing import CliRunner
-
+from helpers.cli import run
 from helpers.workbooks import sheet_rows
-from xlcrm.cli import main
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def test_followups_from_the_command_line_with_a_chosen_day(tmp_path):
@@ -25,7 +19,7 @@ def test_a_wrong_day_is_refused_before_anything_is_read(tmp_path):
     book = tmp_path / "team.xlsx"
     run("sample", book, "--customers", 5)
     original = book.read_bytes()
-    result = CliRunner().invoke(main, ["followups", str(book), "--today", "23/11/2026"])
+    result = run("followups", book, "--today", "23/11/2026")
     assert result.exit_code == 2 and "--today" in result.output and "YYYY-MM-DD" in result.output
     assert book.read_bytes() == original
 

@@ -1,28 +1,10 @@
 """`xlcrm remind` and `xlcrm password` as a user runs them."""
 
-import keyring
-import pytest
-from click.testing import CliRunner
-
 from conftest import TODAY
+from helpers.cli import run
 from helpers.mailbook import set_settings
-from helpers.memory_keyring import MemoryKeyring
 from helpers.smtp_server import PASSWORD, USER
-from xlcrm.cli import main
 from xlcrm.mail.credentials import password_for
-
-
-def run(*args, input=None):
-    return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    ring = MemoryKeyring()
-    keyring.set_keyring(ring)
-    yield ring
-    keyring.set_keyring(previous)
 
 
 def test_remind_takes_who_is_due_from_the_follow_up_rules(zh_book):

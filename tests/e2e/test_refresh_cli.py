@@ -1,13 +1,8 @@
 """`xlcrm refresh` and the demo's refresh step from the command line."""
 
-from click.testing import CliRunner
 
+from helpers.cli import run
 from helpers.workbooks import sheet_rows
-from xlcrm.cli import main
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def test_refresh_from_the_command_line_as_of_a_day(tmp_path):

@@ -19,7 +19,7 @@ from helpers.reportbook import customer_sheet, team_book
 from xlcrm.actions.report import report
 from xlcrm.book.file import FileBook
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
 CHARTS = {"segments": "各分群客户数", "classes": "各等级收入占比", "pareto": "累计收入占比", "funnel": "各阶段商机数",
           "followups": "各负责人待跟进", "contacts": "跟进次数"}

@@ -10,45 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from helpers.workbooks import sheet_rows
-from xlcrm.cli import main
+from helpers.cli import run as cli
+from helpers.tracking import tracking_book
+from helpers.workbooks import cells, column_values, sheet_rows
 
 TODAY = "2026-11-23"
 DAY = dt.date(2026, 11, 23)
-
-
-def run(*args, lang="zh"):
-    return CliRunner().invoke(main, ["--lang", lang, *[str(a) for a in args]], catch_exceptions=False)
-
-
-def cells(path, sheet):
-    """Every non-empty cell of a sheet: what the team typed."""
-    book = openpyxl.load_workbook(path)
-    return {c.coordinate: c.value for row in book[sheet].iter_rows() for c in row if c.value is not None}
-
-
-def tracker(path, header, rows, sheet="客户跟踪", more=None):
-    """A workbook with the team's customer sheet (and more sheets: name -> rows)."""
-    book = openpyxl.Workbook()
-    book.active.title = sheet
-    for row in [header, *rows]:
-        book.active.append(row)
-    for name, lines in (more or {}).items():
-        extra = book.create_sheet(name)
-        for row in lines:
-            extra.append(row)
-    book.save(path)
-    return path
-
-
-def column(path, sheet, header):
-    rows = sheet_rows(path, sheet)
-    return [r[rows[0].index(header)] for r in rows[1:]]
+run = partial(cli, lang="zh")  # lang="en" where a test reads the English output
+tracker = partial(tracking_book, title=None, sheet="客户跟踪")  # the header in row 1, as most teams type it
 
 
 def problems(path):
@@ -62,22 +36,22 @@ def test_a_cadence_typed_in_words_sets_the_next_due_date(tmp_path):
     """每周, 两周, 每月, 7天, weekly, monthly, 2 weeks: the days a team means, not 'not a whole number'."""
     typed = ["每周", "两周", "每月", "7天", "weekly", "monthly", "2 weeks", "每季度"]
     meant = [7, 14, 30, 7, 7, 30, 14, 91]
-    path = tracker(tmp_path / "周期.xlsx", ["客户名称", "负责人", "最近联系日期", "跟进周期"],
-                   [[f"客户{i}", "张三", dt.datetime(2026, 11, 2), cadence] for i, cadence in enumerate(typed)])
+    path = tracker(tmp_path / "周期.xlsx", headers=["客户名称", "负责人", "最近联系日期", "跟进周期"],
+                   rows=[[f"客户{i}", "张三", dt.datetime(2026, 11, 2), cadence] for i, cadence in enumerate(typed)])
     before = cells(path, "客户跟踪")
     result = run("followups", path, "--today", TODAY)
     assert result.exit_code == 0, result.output
-    due = column(path, "客户跟踪", "下次跟进日")
+    due = column_values(path, "客户跟踪", "下次跟进日")
     assert [d.date() for d in due] == [dt.date(2026, 11, 2) + dt.timedelta(days=n) for n in meant]
     assert not any("跟进周期" in str(p[1]) for p in problems(path)), problems(path)
     assert {k: v for k, v in cells(path, "客户跟踪").items() if k[0] in "ABCD"} == before
 
 
 def test_a_cadence_that_is_no_number_of_days_is_named_and_the_class_default_used(tmp_path):
-    path = tracker(tmp_path / "周期.xlsx", ["客户名称", "负责人", "最近联系日期", "跟进周期"],
-                   [["甲", "张三", dt.datetime(2026, 11, 2), "看情况"], ["乙", "张三", dt.datetime(2026, 11, 2), 0]])
+    path = tracker(tmp_path / "周期.xlsx", headers=["客户名称", "负责人", "最近联系日期", "跟进周期"],
+                   rows=[["甲", "张三", dt.datetime(2026, 11, 2), "看情况"], ["乙", "张三", dt.datetime(2026, 11, 2), 0]])
     assert run("followups", path, "--today", TODAY).exit_code == 0
-    assert [d.date() for d in column(path, "客户跟踪", "下次跟进日")] == [dt.date(2026, 11, 17)] * 2  # prospects: 15
+    assert [d.date() for d in column_values(path, "客户跟踪", "下次跟进日")] == [dt.date(2026, 11, 17)] * 2  # prospects: 15
     found = {(row, where) for row, where, _ in problems(path)}
     assert {(2, "D 跟进周期"), (3, "D 跟进周期")} <= found
 
@@ -93,13 +67,13 @@ def due_list(path):
 def test_a_last_contact_in_the_future_is_named_and_does_not_hide_what_is_due(tmp_path):
     """2026-12-20 typed on 23 November (a wrong year, most often) has not happened: it must not push the
     next due date to January nor count as the feedback call after the delivery of 20 November."""
-    path = tracker(tmp_path / "未来.xlsx", ["客户名称", "负责人", "首次联系日期", "最近联系日期", "到货日期"],
-                   [["西部物流", "张三", "2026-10-01", "2026-12-20", "2026-11-20"],
-                    ["东方化工", "张三", "2026-10-01", "2026-11-20", None]])
+    path = tracker(tmp_path / "未来.xlsx", headers=["客户名称", "负责人", "首次联系日期", "最近联系日期", "到货日期"],
+                   rows=[["西部物流", "张三", "2026-10-01", "2026-12-20", "2026-11-20"],
+                         ["东方化工", "张三", "2026-10-01", "2026-11-20", None]])
     before = cells(path, "客户跟踪")
     assert run("followups", path, "--today", TODAY).exit_code == 0
     assert ("西部物流", "到货/样品反馈回访") in due_list(path)  # due 27 November, a week after arrival
-    first_row = column(path, "客户跟踪", "下次跟进日")[0]
+    first_row = column_values(path, "客户跟踪", "下次跟进日")[0]
     assert first_row is None or first_row.date() < dt.date(2026, 12, 20)
     named = [p for p in problems(path) if p[0] == 2 and p[1] == "D 最近联系日期"]
     assert named and "晚于今天" in named[0][2]
@@ -108,10 +82,10 @@ def test_a_last_contact_in_the_future_is_named_and_does_not_hide_what_is_due(tmp
 
 
 def test_a_next_follow_up_years_ahead_is_kept_but_named(tmp_path):
-    path = tracker(tmp_path / "远期.xlsx", ["客户名称", "负责人", "最近联系日期", "下次跟进"],
-                   [["中原建材", "王五", "2026-09-01", "2031-01-01"], ["华东机电", "王五", "2026-11-01", "2027-03-01"]])
+    path = tracker(tmp_path / "远期.xlsx", headers=["客户名称", "负责人", "最近联系日期", "下次跟进"],
+                   rows=[["中原建材", "王五", "2026-09-01", "2031-01-01"], ["华东机电", "王五", "2026-11-01", "2027-03-01"]])
     assert run("followups", path, "--today", TODAY).exit_code == 0
-    assert [d.date() for d in column(path, "客户跟踪", "下次跟进日")] == [dt.date(2031, 1, 1), dt.date(2027, 3, 1)]
+    assert [d.date() for d in column_values(path, "客户跟踪", "下次跟进日")] == [dt.date(2031, 1, 1), dt.date(2027, 3, 1)]
     assert [(row, where) for row, where, _ in problems(path)] == [(2, "D 下次跟进")]
 
 
@@ -135,11 +109,11 @@ def test_a_lunar_birthday_is_greeted_on_its_solar_day_of_each_year(tmp_path, yea
     """农历八月十五 is Mid-Autumn day and 正月初八 a week after Spring Festival, a different solar day
     every year; in a column headed 农历生日 a plain date (typed 1985-08-15) is lunar too."""
     mid_autumn, spring = festival("Mid-Autumn", year), festival("Spring Festival", year)
-    path = tracker(tmp_path / "农历.xlsx", ["客户名称", "负责人", "最近联系日期", "生日", "农历生日"],
-                   [["甲", "张三", "2026-11-20", "农历八月十五", None],
-                    ["乙", "张三", "2026-11-20", None, dt.datetime(1985, 8, 15)],
-                    ["丙", "张三", "2026-11-20", "3月1日", "八月十五"],
-                    ["丁", "张三", "2026-11-20", "阴历正月初八", None]])
+    path = tracker(tmp_path / "农历.xlsx", headers=["客户名称", "负责人", "最近联系日期", "生日", "农历生日"],
+                   rows=[["甲", "张三", "2026-11-20", "农历八月十五", None],
+                         ["乙", "张三", "2026-11-20", None, dt.datetime(1985, 8, 15)],
+                         ["丙", "张三", "2026-11-20", "3月1日", "八月十五"],
+                         ["丁", "张三", "2026-11-20", "阴历正月初八", None]])
     before = cells(path, "客户跟踪")
     assert run("followups", path, "--today", mid_autumn - dt.timedelta(days=2)).exit_code == 0
     assert birthday_lines(path) == [("丙", mid_autumn), ("乙", mid_autumn), ("甲", mid_autumn)]
@@ -150,9 +124,9 @@ def test_a_lunar_birthday_is_greeted_on_its_solar_day_of_each_year(tmp_path, yea
 
 
 def test_an_age_or_an_id_card_number_in_the_birthday_column_is_said_for_what_it_is(tmp_path):
-    path = tracker(tmp_path / "生日.xlsx", ["客户名称", "负责人", "最近联系日期", "生日"],
-                   [["甲", "张三", "2026-11-20", 45], ["乙", "张三", "2026-11-20", "110101198503051234"],
-                    ["丙", "张三", "2026-11-20", "农历十三月"], ["丁", "张三", "2026-11-20", "2月29日"]])
+    path = tracker(tmp_path / "生日.xlsx", headers=["客户名称", "负责人", "最近联系日期", "生日"],
+                   rows=[["甲", "张三", "2026-11-20", 45], ["乙", "张三", "2026-11-20", "110101198503051234"],
+                         ["丙", "张三", "2026-11-20", "农历十三月"], ["丁", "张三", "2026-11-20", "2月29日"]])
     assert run("followups", path, "--today", "2027-02-27").exit_code == 0
     found = {row: why for row, where, why in problems(path) if where == "D 生日"}
     assert "年龄" in found[2] and "身份证" in found[3] and "1985-03-05" in found[3] and "农历" in found[4]
@@ -177,9 +151,9 @@ def owner_blocks(path, sheet="待跟进"):
 def test_one_owner_spelled_two_ways_and_a_shared_customer_are_listed_as_the_team_means(tmp_path):
     """'李四' and ' 李四 ' are one salesperson; a customer of '张三/李四' is on both their lists and in both
     their reports; an owner only in some rows leaves the others under 'no owner'."""
-    path = tracker(tmp_path / "负责人.xlsx", ["客户名称", "负责人", "最近联系日期"],
-                   [["甲", "张三", "2026-11-01"], ["乙", " 李四 ", "2026-11-01"], ["丙", "张三/李四", "2026-11-01"],
-                    ["丁", "李四", "2026-11-01"], ["戊", None, "2026-11-01"]])
+    path = tracker(tmp_path / "负责人.xlsx", headers=["客户名称", "负责人", "最近联系日期"],
+                   rows=[["甲", "张三", "2026-11-01"], ["乙", " 李四 ", "2026-11-01"], ["丙", "张三/李四", "2026-11-01"],
+                         ["丁", "李四", "2026-11-01"], ["戊", None, "2026-11-01"]])
     before = cells(path, "客户跟踪")
     assert run("followups", path, "--today", TODAY).exit_code == 0
     blocks = owner_blocks(path)
@@ -201,10 +175,10 @@ def test_one_owner_spelled_two_ways_and_a_shared_customer_are_listed_as_the_team
 
 def test_a_hand_kept_log_names_the_owner_its_own_way_in_the_owner_report(tmp_path):
     """The log's 跟进人 'alice smith' is the sheet's 'Alice Smith': her report counts her contacts."""
-    path = tracker(tmp_path / "team.xlsx", ["Customer", "Owner", "Last contact"],
-                   [["Acme", "Alice Smith", "2026-11-01"], ["Globex", "alice smith ", "2026-11-01"],
-                    ["Initech", "Bob", "2026-11-01"]], sheet="Accounts",
-                   more={"Contact log": [["Date", "Customer", "Channel", "Owner"],
+    path = tracker(tmp_path / "team.xlsx", headers=["Customer", "Owner", "Last contact"],
+                   rows=[["Acme", "Alice Smith", "2026-11-01"], ["Globex", "alice smith ", "2026-11-01"],
+                         ["Initech", "Bob", "2026-11-01"]], sheet="Accounts",
+                   extra_sheets={"Contact log": [["Date", "Customer", "Channel", "Owner"],
                                          [dt.datetime(2026, 11, 20), "Acme", "phone", "alice smith"],
                                          [dt.datetime(2026, 11, 21), "Globex", "visit", "ALICE SMITH"],
                                          [dt.datetime(2026, 11, 21), "Initech", "phone", "Bob"]]})
@@ -224,11 +198,11 @@ def test_a_hand_kept_contact_log_counts_under_the_customers_it_names_and_xlcrm_l
            ["2026/11/12", "南方贸易 ", "拜访", "送样", "李四"],
            ["2026-11-15", "北方重工", "电话", "问价", "王五"],
            ["以上为导入前的记录", None, None, None, None]]
-    path = tracker(tmp_path / "记录.xlsx", ["客户名称", "联系人", "负责人", "最近联系日期"],
-                   [["上海华东机电有限公司", "王总", "张三", "2026-11-01"], ["南方贸易", "李经理", "李四", "2026-10-01"]],
-                   sheet="客户", more={"跟进记录": log})
+    path = tracker(tmp_path / "记录.xlsx", headers=["客户名称", "联系人", "负责人", "最近联系日期"],
+                   rows=[["上海华东机电有限公司", "王总", "张三", "2026-11-01"], ["南方贸易", "李经理", "李四", "2026-10-01"]],
+                   sheet="客户", extra_sheets={"跟进记录": log})
     assert run("followups", path, "--today", TODAY).exit_code == 0
-    due = [d.date() for d in column(path, "客户", "下次跟进日")]
+    due = [d.date() for d in column_values(path, "客户", "下次跟进日")]
     assert due == [dt.date(2026, 11, 5) + dt.timedelta(days=15), dt.date(2026, 11, 12) + dt.timedelta(days=15)]
     assert [(row, where) for row, where, _ in problems(path)] == [(4, "B 客户")]
     before = cells(path, "跟进记录")
@@ -245,14 +219,14 @@ def test_a_hand_kept_contact_log_counts_under_the_customers_it_names_and_xlcrm_l
 def test_a_relative_next_follow_up_is_named_for_what_it_is_and_a_weekday_after_a_date_is_read(tmp_path):
     """下周三, 月底, ASAP cannot be placed (from when?): the problem says so and the cadence is used;
     '2026-12-01 周二' and '2026年11月30日(周一) 10:00' are dates with their weekday."""
-    path = tracker(tmp_path / "相对.xlsx", ["客户名称", "负责人", "最近联系日期", "下次跟进", "预约时间"],
-                   [["甲", "张三", "2026-11-10", "下周三", None], ["乙", "张三", "2026-11-10", "月底", None],
-                    ["丙", "张三", "2026-11-10", "ASAP", None], ["丁", "张三", "2026-11-10", "2026-12-01 周二", None],
-                    ["戊", "张三", "2026-11-20", None, "2026年11月30日(周一) 10:00"]])
+    path = tracker(tmp_path / "相对.xlsx", headers=["客户名称", "负责人", "最近联系日期", "下次跟进", "预约时间"],
+                   rows=[["甲", "张三", "2026-11-10", "下周三", None], ["乙", "张三", "2026-11-10", "月底", None],
+                         ["丙", "张三", "2026-11-10", "ASAP", None], ["丁", "张三", "2026-11-10", "2026-12-01 周二", None],
+                         ["戊", "张三", "2026-11-20", None, "2026年11月30日(周一) 10:00"]])
     assert run("followups", path, "--today", TODAY).exit_code == 0
     found = {row: why for row, where, why in problems(path) if where == "D 下次跟进"}
     assert set(found) == {2, 3, 4} and all("相对日期" in why for why in found.values())
-    assert [d.date() for d in column(path, "客户跟踪", "下次跟进日")][:4] == [dt.date(2026, 11, 25)] * 3 + [
+    assert [d.date() for d in column_values(path, "客户跟踪", "下次跟进日")][:4] == [dt.date(2026, 11, 25)] * 3 + [
         dt.date(2026, 12, 1)]  # prospects: 15 days after the last contact
     assert ("戊", "预约提醒") in due_list(path)  # five working days before 30 November: 23 November
     assert not [p for p in problems(path) if p[1] == "E 预约时间"]
@@ -260,7 +234,7 @@ def test_a_relative_next_follow_up_is_named_for_what_it_is_and_a_weekday_after_a
 
 def test_the_cadence_settings_read_words_too(tmp_path):
     """The team edits the settings' cadence block the way they type their sheet: A 每周, B 两周, prospect 每月."""
-    path = tracker(tmp_path / "设置.xlsx", ["客户名称", "负责人", "最近联系日期"], [["甲", "张三", "2026-11-02"]])
+    path = tracker(tmp_path / "设置.xlsx", headers=["客户名称", "负责人", "最近联系日期"], rows=[["甲", "张三", "2026-11-02"]])
     assert run("check", path).exit_code == 0
     book = openpyxl.load_workbook(path)
     settings = book["CRM设置"]
@@ -270,31 +244,31 @@ def test_the_cadence_settings_read_words_too(tmp_path):
     book.save(path)
     result = run("followups", path, "--today", TODAY)
     assert result.exit_code == 0 and "每月" not in result.output, result.output
-    assert column(path, "客户跟踪", "下次跟进日")[0].date() == dt.date(2026, 12, 2)
+    assert column_values(path, "客户跟踪", "下次跟进日")[0].date() == dt.date(2026, 12, 2)
 
 
 def test_a_class_typed_as_a_word_is_read_or_named(tmp_path):
     """A类 and a are class A (every 7 days); VIP and 重要客户 are no class: the default cadence is used and
     the cell is named, instead of a silent 15 days."""
-    path = tracker(tmp_path / "等级.xlsx", ["客户名称", "负责人", "最近联系日期", "客户等级"],
-                   [["甲", "张三", "2026-11-02", "A类"], ["乙", "张三", "2026-11-02", "a"],
-                    ["丙", "张三", "2026-11-02", "VIP"], ["丁", "张三", "2026-11-02", "重要客户"]])
+    path = tracker(tmp_path / "等级.xlsx", headers=["客户名称", "负责人", "最近联系日期", "客户等级"],
+                   rows=[["甲", "张三", "2026-11-02", "A类"], ["乙", "张三", "2026-11-02", "a"],
+                         ["丙", "张三", "2026-11-02", "VIP"], ["丁", "张三", "2026-11-02", "重要客户"]])
     assert run("followups", path, "--today", TODAY).exit_code == 0
-    assert [d.date() for d in column(path, "客户跟踪", "下次跟进日")] == [dt.date(2026, 11, 9)] * 2 + [
+    assert [d.date() for d in column_values(path, "客户跟踪", "下次跟进日")] == [dt.date(2026, 11, 9)] * 2 + [
         dt.date(2026, 11, 17)] * 2
     named = {row: why for row, where, why in problems(path) if where == "D 客户等级"}
     assert set(named) == {4, 5} and all("潜在客户" in why for why in named.values())
-    assert column(path, "客户跟踪", "客户等级") == ["A类", "a", "VIP", "重要客户"]
+    assert column_values(path, "客户跟踪", "客户等级") == ["A类", "a", "VIP", "重要客户"]
 
 
 def test_the_mail_preview_greets_a_lunar_birthday_on_its_day_and_spells_it(tmp_path):
     """`xlcrm remind` (preview): the greeting is planned for Mid-Autumn day and {{ birthday }} reads
     农历八月十五 (a lunar birthday has no solar date to print), as does {{ lunar_birthday }}."""
     mid_autumn = festival("Mid-Autumn", 2027)
-    path = tracker(tmp_path / "农历邮件.xlsx", ["客户名称", "联系人", "邮箱", "最近联系日期", "生日", "农历生日"],
-                   [["甲公司", "王总", "w@example.com", "2027-09-01", "农历八月十五", None],
-                    ["乙公司", "李总", "l@example.com", "2027-09-01", None, "八月十五"]],
-                   more={"邮件模板": [["模板名称", "启用", "场合", "主题", "正文"],
+    path = tracker(tmp_path / "农历邮件.xlsx", headers=["客户名称", "联系人", "邮箱", "最近联系日期", "生日", "农历生日"],
+                   rows=[["甲公司", "王总", "w@example.com", "2027-09-01", "农历八月十五", None],
+                         ["乙公司", "李总", "l@example.com", "2027-09-01", None, "八月十五"]],
+                   extra_sheets={"邮件模板": [["模板名称", "启用", "场合", "主题", "正文"],
                                   ["生日", "是", "生日", "{{ customer }}", "生日:{{ birthday }}/{{ lunar_birthday }}"]]})
     result = run("remind", path, "--today", mid_autumn)
     assert result.exit_code == 0, result.output
@@ -309,9 +283,9 @@ def test_the_mail_preview_greets_a_lunar_birthday_on_its_day_and_spells_it(tmp_p
 
 
 def test_an_owner_report_takes_a_part_of_the_name_only_one_owner_has(tmp_path):
-    path = tracker(tmp_path / "team.xlsx", ["Customer", "Owner", "Last contact"],
-                   [["Acme", "Alice Smith", "2026-11-01"], ["Globex", "Bob Li", "2026-11-01"],
-                    ["Initech", "Bobby Chan", "2026-11-01"]], sheet="Accounts")
+    path = tracker(tmp_path / "team.xlsx", headers=["Customer", "Owner", "Last contact"],
+                   rows=[["Acme", "Alice Smith", "2026-11-01"], ["Globex", "Bob Li", "2026-11-01"],
+                         ["Initech", "Bobby Chan", "2026-11-01"]], sheet="Accounts")
     alice = run("report", path, "--today", TODAY, "--owner", "alice", "--out", tmp_path / "r", lang="en")
     assert alice.exit_code == 0 and "for Alice Smith" in alice.output and "Customers: 1" in alice.output
     bob = run("report", path, "--today", TODAY, "--owner", "bob", "--out", tmp_path / "r", lang="en")

@@ -7,23 +7,25 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from conftest import make_book
+from helpers import pause_at
+from helpers.cli import run
 from helpers.libreoffice import convert
+from helpers.workbooks import values
 from xlcrm.book.file import FileBook
 from xlcrm.cli import main
 from xlcrm.core.edits import SetCells
 from xlcrm.core.errors import XlcrmError
-
-
-def run(*args, env=None):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False, env=env)
 
 
 def digest(path: Path) -> str:
@@ -37,6 +39,7 @@ def both_languages(output: str) -> bool:
 # -- files that are not a workbook xlcrm can write ------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind, words", [("xls", ("Excel 97-2003", "另存为")), ("ods", ("OpenDocument", "另存为")),
                                          ("csv", ("CSV", "另存为"))])
 def test_a_workbook_in_another_format_says_how_to_save_it_as_xlsx_in_both_languages(tmp_path, kind, words):
@@ -48,6 +51,7 @@ def test_a_workbook_in_another_format_says_how_to_save_it_as_xlsx_in_both_langua
     assert "Unexpected" not in result.output and digest(original) == before
 
 
+@pytest.mark.slow
 def test_an_xls_file_renamed_to_xlsx_is_named_for_what_it_is(tmp_path):
     renamed = tmp_path / "客户 '跟进' 表.xlsx"
     renamed.write_bytes(convert(make_book(tmp_path / "src"), "xls", tmp_path).read_bytes())
@@ -163,26 +167,48 @@ def test_a_full_disk_leaves_the_workbook_and_the_previous_backup_whole(tmp_path,
     assert sorted(p.name for p in small_disk.iterdir()) == sorted([book.name, previous.name, "filler"])
 
 
-def test_ctrl_c_while_saving_leaves_the_workbook_whole_and_says_so(tmp_path):
-    import signal
-    import subprocess
-    import sys
-    import time
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    """A workbook and what an uninterrupted `check` saves it as: (the workbook's bytes, the saved cell values)."""
+    book = make_book(tmp_path_factory.mktemp("checked"))
+    original = book.read_bytes()
+    assert run("--lang", "en", "check", book).exit_code == 0
+    return original, values(book)
 
-    book = make_book(tmp_path, customers=3000)
-    before = digest(book)
-    process = subprocess.Popen([sys.executable, "-m", "xlcrm.cli", "--lang", "en", "check", str(book)],
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="sends SIGINT to a process, as Ctrl-C does in a POSIX terminal")
+@pytest.mark.parametrize("point, expected", [("writing", "original"), ("backup", "original"),
+                                             ("replacing", "original"), ("replaced", "saved")])
+def test_ctrl_c_while_saving_leaves_the_workbook_whole_and_says_so(checked, tmp_path, point, expected):
+    """Ctrl-C at each step of a save (helpers/pause_at.py stops the save there until the signal comes): the
+    workbook is the original or the fully saved one, never half; no temporary file stays; a backup is whole."""
+    original, saved = checked
+    book = tmp_path / "客户跟踪表.xlsx"
+    book.write_bytes(original)
+    marker = tmp_path / "reached"
+    process = subprocess.Popen([sys.executable, str(Path(pause_at.__file__)), point, str(marker),
+                                "--lang", "en", "check", str(book)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(".~xlcrm-*")) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    if process.poll() is not None:
-        pytest.skip("the save finished before it could be interrupted on this machine")
-    process.send_signal(signal.SIGINT)  # mid-save: the new workbook is being written beside the old one
-    _, err = process.communicate(timeout=120)
+    try:
+        deadline = time.monotonic() + 120
+        while not (marker.exists() and marker.read_text() == point):
+            assert process.poll() is None, f"the save never reached {point!r}: {process.communicate()}"
+            assert time.monotonic() < deadline, f"the save did not reach {point!r} in two minutes"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+    finally:
+        process.kill()
     assert process.returncode == 1 and "not half-written" in err and "Traceback" not in err, err
-    assert digest(book) == before and not list(tmp_path.glob(".~xlcrm-*"))
+    if expected == "original":
+        assert book.read_bytes() == original
+    else:
+        assert values(book) == saved
     assert FileBook(book).sheet_names()
+    assert not list(tmp_path.glob(".~xlcrm-*"))
+    backup = book.with_name(f"{book.stem}.backup{book.suffix}")
+    assert not backup.exists() or backup.read_bytes() == original
 
 
 # -- mail templates as a Chinese team writes them -----------------------------------------------------------------

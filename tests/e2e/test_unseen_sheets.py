@@ -9,33 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from functools import partial
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from helpers.workbooks import sheet_rows
-from xlcrm.cli import main
+from helpers.cli import run
+from helpers.workbooks import cells, column_values, sheet_rows
 from xlcrm.core.parse import parse_amount, parse_date, parse_phone, parse_text, slash_order
 from xlcrm.core.records import parse_email
 
 TODAY = "2026-11-23"
-
-
-def run(*args):
-    return CliRunner().invoke(main, ["--lang", "en", *[str(a) for a in args]], catch_exceptions=False)
-
-
-def cells(path, sheet):
-    """Every non-empty cell of a sheet: what the team typed."""
-    book = openpyxl.load_workbook(path)
-    return {c.coordinate: c.value for row in book[sheet].iter_rows() for c in row if c.value is not None}
-
-
-def column_of(path, sheet, header, header_row=1):
-    rows = sheet_rows(path, sheet)
-    return [r[rows[header_row - 1].index(header)] for r in rows[header_row:]]
+in_english = partial(run, lang="en")
 
 
 ACCOUNTS = "Q1 'Key' Accounts"
@@ -82,7 +68,7 @@ def key_accounts(tmp_path):
 
 
 def test_reworded_english_headers_are_understood_and_the_odd_values_are_read(key_accounts):
-    result = run("check", key_accounts)
+    result = in_english("check", key_accounts)
     assert result.exit_code == 0, result.output
     for line in ("Contact ← B Contact Name", "Last contact ← F Last Contacted",
                  "Next follow-up ← G Next Action Date", "Total amount ← I Lifetime Value", "header in row 4, 5 rows"):
@@ -95,7 +81,7 @@ def test_reworded_english_headers_are_understood_and_the_odd_values_are_read(key
 def test_every_command_runs_on_it_and_the_teams_cells_and_sheet_features_stay(key_accounts, tmp_path):
     before = cells(key_accounts, ACCOUNTS)
     for command in ("check", "refresh", "followups", "remind", "report"):
-        result = run(command, key_accounts, *(() if command == "check" else ("--today", TODAY)))
+        result = in_english(command, key_accounts, *(() if command == "check" else ("--today", TODAY)))
         assert "Traceback" not in result.output and "Unexpected error" not in result.output, (command, result.output)
         assert result.exit_code in (0, 1), (command, result.output)  # 1: refresh needs purchases, and says so
     after = cells(key_accounts, ACCOUNTS)
@@ -108,12 +94,12 @@ def test_every_command_runs_on_it_and_the_teams_cells_and_sheet_features_stay(ke
 
 def test_remind_previews_when_some_customers_have_no_date_at_all(key_accounts):
     """Hooli has no date to schedule from: the due list says 'No date', the mail merge leaves it out."""
-    result = run("remind", key_accounts, "--today", TODAY)
+    result = in_english("remind", key_accounts, "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert "dry run" in result.output
     preview = sheet_rows(key_accounts, "Mail preview")
     assert not any("Hooli" in str(cell) for row in preview for cell in row)
-    run("followups", key_accounts, "--today", TODAY)
+    in_english("followups", key_accounts, "--today", TODAY)
     due = sheet_rows(key_accounts, "Due follow-ups")
     assert not any("nan" in str(cell) for row in due for cell in row)
     assert any("Hooli" in str(cell) for row in due for cell in row)
@@ -137,15 +123,15 @@ def chinese_tracker(tmp_path):
 
 
 def test_chinese_headers_worded_otherwise_map_and_schedule_follow_ups(chinese_tracker):
-    result = CliRunner().invoke(main, ["check", str(chinese_tracker)], catch_exceptions=False)
+    result = run("check", chinese_tracker)
     assert result.exit_code == 0, result.output
     for line in ("电话 ← C 联系人电话", "邮箱 ← D 客户邮箱", "最近联系日期 ← F 最后跟进时间", "下次跟进 ← G 下次回访",
                  "累计成交金额 ← H 成交总额", "共 2 行"):
         assert line in result.output
     assert "数据问题:0" in result.output
-    CliRunner().invoke(main, ["followups", str(chinese_tracker), "--today", TODAY], catch_exceptions=False)
-    due = dict(zip(column_of(chinese_tracker, "客户 跟进表", "单位名称"),
-                   column_of(chinese_tracker, "客户 跟进表", "下次跟进日")))
+    run("followups", chinese_tracker, "--today", TODAY)
+    due = dict(zip(column_values(chinese_tracker, "客户 跟进表", "单位名称"),
+                   column_values(chinese_tracker, "客户 跟进表", "下次跟进日")))
     assert due["华为技术 "] == dt.datetime(2026, 12, 1)  # the team's own planned date, typed 2026/12/1
     assert due["腾讯科技"] == dt.datetime(2026, 11, 30)  # 16 Nov + 14 days; '无' is no planned date
 
@@ -165,11 +151,11 @@ def day_first_book(tmp_path):
 
 
 def test_a_day_first_column_is_read_day_first_throughout_and_the_user_is_told(day_first_book):
-    result = run("check", day_first_book)
+    result = in_english("check", day_first_book)
     assert "column E Last Contact: dates like 05/03/2026 were read as day/month" in result.output
     assert "25/03/2026" in result.output
-    run("followups", day_first_book, "--today", TODAY)
-    due = column_of(day_first_book, "Customers", "Next due")
+    in_english("followups", day_first_book, "--today", TODAY)
+    due = column_values(day_first_book, "Customers", "Next due")
     # a cadence (two weeks or so, moved off weekends) after 5 March, 25 March, 13 October, 1 and 2 November:
     # never after 3 May, 11 January or 11 February
     contacted = [dt.datetime(2026, 3, 5), dt.datetime(2026, 3, 25), dt.datetime(2026, 10, 13),
@@ -182,7 +168,7 @@ def test_a_column_of_only_ambiguous_dates_follows_the_setting_and_says_so(day_fi
     book["Customers"]["E3"] = "12/03/2026"
     book["Customers"]["E4"] = "10/11/2026"
     book.save(day_first_book)
-    result = run("check", day_first_book)
+    result = in_english("check", day_first_book)
     assert "5 dates like 05/03/2026 could be day/month or month/day; read as month/day" in result.output
 
 
@@ -267,12 +253,12 @@ def ledger(tmp_path):
 
 
 def test_total_rows_labelled_in_another_column_are_neither_customers_nor_problems(ledger):
-    result = CliRunner().invoke(main, ["check", str(ledger)], catch_exceptions=False)
+    result = run("check", ledger)
     assert "表头在第 4 行,共 3 行" in result.output and "数据问题:0" in result.output, result.output
     assert "工作表“订单”:" in result.output and "金额 ← C Total" in result.output
-    result = CliRunner().invoke(main, ["refresh", str(ledger), "--today", TODAY], catch_exceptions=False)
+    result = run("refresh", ledger, "--today", TODAY)
     assert result.exit_code == 0, result.output
-    spent = dict(zip(column_of(ledger, "销售台账", "客户名称", 4), column_of(ledger, "销售台账", "消费金额", 4)))
+    spent = dict(zip(column_values(ledger, "销售台账", "客户名称", 4), column_values(ledger, "销售台账", "消费金额", 4)))
     assert spent["上海甲公司"] == 12000 and spent["北京乙公司"] == 1700
     assert not any(str(name).startswith(("合计", "总计")) for name in spent if spent[name] is not None)
     assert openpyxl.load_workbook(ledger)["销售台账"].row_dimensions[6].hidden
@@ -297,52 +283,52 @@ def test_a_shop_of_individual_customers_uses_the_name_column_and_says_so(tmp_pat
     path = members_book(tmp_path, ["姓名", "手机", "生日", "最近到店"],
                         [["张三", "13800000001", "3月5日", "2026/11/1"], ["李四", "13800000002", "1990-05-06", ""]],
                         [["客户", "日期", "金额"], ["张三", "2026/10/1", 500], ["李四", "2026/9/1", "300元"]])
-    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    result = run("check", path)
     assert result.exit_code == 0, result.output
     assert "客户名称 ← A 姓名" in result.output and "个人客户" in result.output
-    result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
+    result = run("refresh", path, "--today", TODAY)
     assert result.exit_code == 0, result.output
-    spent = dict(zip(column_of(path, "会员", "姓名"), column_of(path, "会员", "消费金额")))
+    spent = dict(zip(column_values(path, "会员", "姓名"), column_values(path, "会员", "消费金额")))
     assert spent == {"张三": 500, "李四": 300}
 
 
-def test_the_first_refresh_never_overwrites_a_team_column_named_like_xlcrms_and_says_so_in_chinese(tmp_path):
+def test_the_first_refresh_never_overwrites_a_team_column_named_like_xlcrms_and_writes_its_own_beside(tmp_path):
     path = members_book(tmp_path, ["姓名", "手机", "购买次数", "消费金额"],
                         [["张三", "13800000001", 3, "1200"], ["李四", "13800000002", 1, "800"]],
                         [["客户", "日期", "金额"], ["张三", "2026/10/1", 500], ["李四", "2026/9/1", 300]])
-    before = cells(path, "会员")
-    result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
-    assert result.exit_code == 1
-    assert "C 列“购买次数”是您自己的列" in result.output and "本次未写入任何内容" in result.output
-    assert cells(path, "会员") == before and openpyxl.load_workbook(path).sheetnames == ["会员", "消费记录"]
-    # renamed as the message says, the refresh runs, and a second one updates its own columns in place
-    book = openpyxl.load_workbook(path)
-    book["会员"]["C1"], book["会员"]["D1"] = "购买次数(手填)", "消费金额(手填)"
-    book.save(path)
-    for _ in range(2):
-        result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
+    before, widths = cells(path, "会员"), []
+    for attempt in range(2):  # the second run finds xlcrm's columns through its state sheet and adds none
+        result = run("refresh", path, "--today", TODAY)
         assert result.exit_code == 0, result.output
-    header = sheet_rows(path, "会员")[0]
-    assert header.count("购买次数") == 1 and header.count("消费金额") == 1
-    assert column_of(path, "会员", "购买次数(手填)") == [3, 1]
+        assert ("已有您自己的“购买次数”列:保持不变,xlcrm 的同名列写为“购买次数 (xlcrm)”" in result.output) == (attempt == 0)
+        after = cells(path, "会员")
+        assert {ref: after.get(ref) for ref in before} == before  # the team's cells, headers included, untouched
+        header = sheet_rows(path, "会员")[0]
+        assert header.count("购买次数") == 1 and header.count("消费金额") == 1 and len(set(header)) == len(header)
+        assert header.count("购买次数 (xlcrm)") == 1 and header.count("消费金额 (xlcrm)") == 1
+        assert column_values(path, "会员", "购买次数") == [3, 1] and column_values(path, "会员", "消费金额") == ["1200", "800"]
+        assert column_values(path, "会员", "购买次数 (xlcrm)") == [1, 1]
+        assert column_values(path, "会员", "消费金额 (xlcrm)") == [500, 300]
+        widths.append(len(header))
+    assert widths[0] == widths[1]
 
 
 def test_errors_about_a_chinese_workbook_are_in_chinese_whatever_the_os_says(tmp_path, monkeypatch):
     monkeypatch.setenv("LANG", "C.UTF-8")  # Windows sets no LANG at all; the sheet's language must decide
     monkeypatch.delenv("XLCRM_LANG", raising=False)
     path = members_book(tmp_path, ["联系人", "电话", "负责人"], [["王伟", "13800000001", "张磊"]])
-    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    result = run("check", path)
     assert result.exit_code == 1
     assert "工作表“会员”:找不到客户名称列" in result.output, result.output
-    result = CliRunner().invoke(main, ["--lang", "en", "check", str(path)], catch_exceptions=False)
+    result = run("--lang", "en", "check", path)
     assert "Sheet '会员': no column found for Customer" in result.output
-    result = CliRunner().invoke(main, ["check", str(tmp_path / "missing.xlsx")], catch_exceptions=False)
+    result = run("check", tmp_path / "missing.xlsx")
     assert "Workbook not found" in result.output
 
 
 def test_customers_without_any_date_are_listed_at_a_real_cell(tmp_path):
     path = members_book(tmp_path, ["姓名", "手机", "生日"], [["张三", "13800000001", "3月5日"]])
-    result = CliRunner().invoke(main, ["followups", str(path), "--today", TODAY], catch_exceptions=False)
+    result = run("followups", path, "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert "会员!E2 (E 下次跟进日)" in result.output  # xlcrm's own next-due column, not '下次跟进日2'
     assert sheet_rows(path, "会员")[0][4] == "下次跟进日"
@@ -371,9 +357,9 @@ def test_a_header_on_two_rows_with_merged_group_titles_is_read_whole(tmp_path):
     book.save(path)
     before = cells(path, "客户")
     for _ in range(2):  # the second run finds the same table beside xlcrm's own columns
-        result = CliRunner().invoke(main, ["followups", str(path), "--today", TODAY], catch_exceptions=False)
+        result = run("followups", path, "--today", TODAY)
         assert result.exit_code == 0 and "数据问题:0" in result.output, result.output
-    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    result = run("check", path)
     for line in ("表头在第 3 行,共 2 行", "客户名称 ← A 客户名称", "邮箱 ← D 邮箱", "下次跟进 ← F 下次跟进日期", "备注 ← G 备注"):
         assert line in result.output
     rows = sheet_rows(path, "客户")
@@ -393,7 +379,7 @@ def test_one_sheet_per_owner_is_not_silently_half_read(tmp_path):
     path = tmp_path / "分人.xlsx"
     book.save(path)
     for _ in range(2):  # every run, not just the first
-        result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+        result = run("check", path)
         assert "工作表 '李四' 看起来也是客户表" in result.output and "“张三”" in result.output, result.output
 
 
@@ -418,9 +404,9 @@ def test_a_sheet_of_one_row_per_order_is_its_own_orders_sheet(tmp_path):
         sheet.append([name, "王", "13800000000", "小李", day, amount])
     path = tmp_path / "成交.xlsx"
     book.save(path)
-    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    result = run("check", path)
     assert "每行一笔订单" in result.output and "数据问题:0" in result.output  # repeats are not duplicates here
-    result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
+    result = run("refresh", path, "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert "已为 3 个有购买记录的客户评分" in result.output
     rows = sheet_rows(path, "成交记录")
@@ -431,7 +417,7 @@ def test_a_sheet_of_one_row_per_order_is_its_own_orders_sheet(tmp_path):
     book = openpyxl.load_workbook(path)
     book.create_sheet("订单明细").append(["客户", "下单日期", "金额"])
     book.save(path)
-    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    result = run("check", path)
     assert "订单表:工作表“成交记录”" in result.output and "不存在" not in result.output, result.output
 
 
@@ -444,7 +430,7 @@ def test_a_summary_sheet_with_a_repeated_customer_is_not_taken_for_orders(tmp_pa
     sheet.append(["Foo Ltd", "Ann", "2026-10-01", 5, "$5,000"])
     path = tmp_path / "summary.xlsx"
     book.save(path)
-    result = run("check", path)
+    result = in_english("check", path)
     assert "Orders: no orders sheet found" in result.output and "one row per order" not in result.output
     assert "same customer as row 2" in result.output
 
@@ -458,7 +444,7 @@ def test_a_code_column_before_the_name_column_is_not_the_customer(tmp_path):
     sheet.append(["C-002", "Retail", "ACC-7", "Bar Inc", "Ben Ng", "ben@bar.com"])
     path = tmp_path / "accounts.xlsx"
     book.save(path)
-    result = run("check", path)
+    result = in_english("check", path)
     assert "Customer ← D Customer Name" in result.output and "Contact ← E Contact Person" in result.output
     assert "A Customer ID" in result.output.split("not used by xlcrm")[1]
 
@@ -476,7 +462,7 @@ def test_an_order_spelled_otherwise_names_the_customer_it_likely_means(tmp_path)
         orders.append([name, "2026/10/1", 100])
     path = tmp_path / "拼写.xlsx"
     book.save(path)
-    result = CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
+    result = run("refresh", path, "--today", TODAY)
     assert result.exit_code == 0, result.output
     problems = {row[3]: row[4] for row in sheet_rows(path, "数据问题")[1:]}
     assert "是否为“华为技术有限公司”" in problems["华为技术"] and "是否为“Acme Corp.”" in problems["ACME corp"]
@@ -497,10 +483,10 @@ def test_headers_with_a_unit_in_brackets_map_and_their_unit_scales_the_amounts(t
     orders.append(["乙", "2026/9/1", "0.5"])
     path = tmp_path / "万元.xlsx"
     book.save(path)
-    result = CliRunner().invoke(main, ["check", str(path)], catch_exceptions=False)
+    result = run("check", path)
     assert "金额 ← C 金额(万元)" in result.output and "(×10,000)" in result.output, result.output
-    CliRunner().invoke(main, ["refresh", str(path), "--today", TODAY], catch_exceptions=False)
-    assert column_of(path, "客户", "消费金额") == [12000, 5000]
+    run("refresh", path, "--today", TODAY)
+    assert column_values(path, "客户", "消费金额") == [12000, 5000]
 
 
 @pytest.mark.parametrize("header, field", [("金额(元)", "order_amount"), ("金额（元）", "order_amount"),
@@ -523,11 +509,11 @@ def test_a_macro_workbook_whose_other_date_column_proves_day_first(tmp_path):
         source.active.append(row)
     path = tmp_path / "macro tracker.xlsm"
     source.save(path)
-    result = run("check", path)
+    result = in_english("check", path)
     assert "column E Next Action Date: dates like 05/12/2026 were read as day/month" in result.output
-    result = run("followups", path, "--today", TODAY)
+    result = in_english("followups", path, "--today", TODAY)
     assert result.exit_code == 0, result.output
-    assert column_of(path, "Sheet1", "Next due")[0] == dt.datetime(2026, 12, 5)
+    assert column_values(path, "Sheet1", "Next due")[0] == dt.datetime(2026, 12, 5)
     with zipfile.ZipFile(path) as package:
         assert "xl/vbaProject.bin" in package.namelist()
 
@@ -541,7 +527,7 @@ def test_a_header_row_repeated_further_down_is_not_a_customer(tmp_path):
         sheet.append(row)
     path = tmp_path / "sections.xlsx"
     book.save(path)
-    result = run("check", path)
+    result = in_english("check", path)
     assert "header in row 1, 2 rows" in result.output and "Data problems: 0" in result.output, result.output
 
 
@@ -555,7 +541,7 @@ def test_remind_previews_when_some_customers_have_no_owner_and_a_placeholder_add
     sheet.append(["丙公司", "赵三", "无", "张伟", "2026/10/3"])
     path = tmp_path / "无负责人.xlsx"
     book.save(path)
-    result = CliRunner().invoke(main, ["remind", str(path), "--today", TODAY], catch_exceptions=False)
+    result = run("remind", path, "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert "待发送 2" in result.output and "没有邮箱地址(1 封)" in result.output, result.output
     assert len(list((tmp_path / "无负责人.outbox").glob("*.eml"))) == 2
@@ -575,12 +561,12 @@ def test_a_legend_beside_the_table_is_neither_customers_nor_overwritten(tmp_path
         sheet.append([None, None, None, None, line])
     book.save(path)
     before = cells(path, "客户")
-    result = run("followups", path, "--today", TODAY)
+    result = in_english("followups", path, "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert "no customer" not in result.output
     after = cells(path, "客户")
     assert {k: v for k, v in after.items() if k in before} == before
     header = sheet_rows(path, "客户")[0]
     assert header.index("跟进状态") > header.index("说明")
-    assert column_of(path, "客户", "跟进状态")[:2] != [None, None]
-    assert column_of(path, "客户", "跟进状态")[2:] in ([], [None] * 3)
+    assert column_values(path, "客户", "跟进状态")[:2] != [None, None]
+    assert column_values(path, "客户", "跟进状态")[2:] in ([], [None] * 3)

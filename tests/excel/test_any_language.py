@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
-from xlcrm.book.live_edits import in_excels_language
+from xlcrm.book.live.xlwings_edits import in_excels_language
 from xlcrm.core.edits import tagged
 
 GERMAN = {"AND": "UND", "TODAY": "HEUTE", "ISNUMBER": "ISTZAHL", "N": "N"}

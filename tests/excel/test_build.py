@@ -11,13 +11,11 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from click.testing import CliRunner
-from oletools.olevba import VBA_Parser
 
+from helpers.cli import run
 from helpers.libreoffice import convert
-from helpers.workbooks import values
+from helpers.workbooks import values, vba_modules
 from xlcrm import ribbon
-from xlcrm.cli import main
 from xlcrm.core.sheets import sheet_name
 from xlcrm.workbook import build as builder
 
@@ -37,14 +35,6 @@ def built(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module", params=["xlcrm.xlam", "CRM-zh.xlsm", "CRM-en.xlsm"])
 def artefact(request, built) -> Path:
     return built[request.param]
-
-
-def vba_modules(path: Path) -> dict[str, str]:
-    parser = VBA_Parser(str(path))
-    try:
-        return {name.rsplit(".", 1)[0]: code for _, _, name, code in parser.extract_macros()}
-    finally:
-        parser.close()
 
 
 def body(source: str) -> list[str]:
@@ -137,6 +127,8 @@ def test_the_crm_workbook_is_the_sample_after_a_first_run(built):
         assert {sheet_name(s, lang) for s in ("settings", "problems", "summary", "due", "report")} <= sheets, name
 
 
+
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_workbook_and_its_export_lists_the_vba_modules(built, tmp_path):
     exported = convert(built["CRM-zh.xlsm"], "ods", tmp_path)
@@ -172,7 +164,7 @@ def test_a_command_line_run_on_the_built_workbook_keeps_the_ribbon_and_the_macro
     book = tmp_path / "CRM-zh.xlsm"
     shutil.copy(built["CRM-zh.xlsm"], book)
     before = vba_modules(book)
-    result = CliRunner().invoke(main, ["--lang", "en", command, str(book)], catch_exceptions=False)
+    result = run("--lang", "en", command, book)
     assert result.exit_code == 0, result.output  # 3 would mean: saved elsewhere, something would be lost
     assert ribbon_of(book).find(f"{UI}ribbon") is not None
     with zipfile.ZipFile(book) as package:

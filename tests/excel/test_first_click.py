@@ -111,7 +111,7 @@ def test_importing_the_ribbon_loads_no_data_library():
 
 
 def test_a_scores_click_loads_what_scoring_needs_and_not_the_mail_or_the_report():
-    loaded = imported_by("xlcrm.ribbon", "xlcrm.book.excel", "xlcrm.book.live", "xlcrm.actions.refresh")
+    loaded = imported_by("xlcrm.ribbon", "xlcrm.book.live.excel", "xlcrm.book.live", "xlcrm.actions.refresh")
     assert "pandas" in loaded
     assert not loaded & {"openpyxl", "lxml", "matplotlib", "jinja2", "yagmail", "python_calamine"}
 

@@ -12,7 +12,7 @@ from helpers.tracking import tracking_book
 from xlcrm.actions.followups import followups
 from xlcrm.book.file import FileBook
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 
 NONE = (255, 255, 255)
 

@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from oletools.olevba import VBA_Parser
 
-from xlcrm.cli import main
+from helpers.cli import run
+from helpers.workbooks import vba_modules
 from xlcrm.core.errors import XlcrmError
 from xlcrm.workbook.install import MAC, WINDOWS, Target, install, uninstall
 
@@ -42,17 +41,9 @@ def read_as_vba(path: Path, codepage: str) -> dict[str, str]:
     return {name: value for name, value in csv.reader(io.StringIO(text))}
 
 
-def modules(path: Path) -> set[str]:
-    parser = VBA_Parser(str(path))
-    try:
-        return {name.rsplit(".", 1)[0] for _, _, name, _ in parser.extract_macros()}
-    finally:
-        parser.close()
-
-
 def test_on_windows_only_the_addin_and_the_config_are_placed(tmp_path):
     lines = install(windows(tmp_path))
-    assert {"xlwings", "Dictionary", "xlcrm_ribbon"} <= modules(xlstart(tmp_path) / "xlcrm.xlam")
+    assert {"xlwings", "Dictionary", "xlcrm_ribbon"} <= vba_modules(xlstart(tmp_path) / "xlcrm.xlam").keys()
     assert files(tmp_path) == {"AppData/Roaming/Microsoft/Excel/XLSTART/xlcrm.xlam", ".xlcrm/xlcrm.conf",
                                ".xlcrm/xlcrm-installed.txt"}  # no xlwings.xlam, no xlwings tab
     assert "Quit Excel completely" in lines[-1].text("en")
@@ -142,18 +133,18 @@ def test_a_folder_excel_holds_is_a_readable_error(tmp_path):
 @pytest.mark.parametrize("platform, where", [("windows", r"%APPDATA%\Microsoft\Excel\XLSTART\xlcrm.xlam"),
                                              ("mac", "~/Library/Group Containers/UBF8T346G9.Office")])
 def test_the_plan_for_either_system_shows_from_any_system(tmp_path, command, platform, where):
-    result = CliRunner().invoke(main, ["--lang", "en", command, "--dry-run", "--platform", platform])
+    result = run("--lang", "en", command, "--dry-run", "--platform", platform)
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"xlcrm {command} would:") and where in result.output
     if command == "install":
         assert "xlwings.xlam" not in result.output and "xlcrm.conf" in result.output
-    zh = CliRunner().invoke(main, ["--lang", "zh", command, "--dry-run", "--platform", platform])
+    zh = run("--lang", "zh", command, "--dry-run", "--platform", platform)
     assert zh.exit_code == 0 and f"xlcrm {command} 将会" in zh.output
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="what install says on Linux")
 def test_on_linux_install_explains_that_excel_is_needed_and_how_to_see_the_plan():
     for args in (["install"], ["install", "--dry-run"], ["uninstall"], ["install", "--platform", "windows"]):
-        result = CliRunner().invoke(main, ["--lang", "en", *args])
+        result = run("--lang", "en", *args)
         assert result.exit_code == 1 and "Excel" in result.output, args
         assert "--dry-run" in result.output and "Traceback" not in result.output

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import python_calamine
+from oletools.olevba import VBA_Parser
 
 
 def values(path: Path) -> dict[str, list[list]]:
@@ -44,3 +45,24 @@ def find_row(path: Path, sheet: str, first_cell: str, below: str | None = None) 
         elif first == first_cell:
             return number
     raise AssertionError(f"no row starting with {first_cell!r} in {sheet}" + (f" below {below!r}" if below else ""))
+
+
+def cells(path: Path, sheet: str) -> dict[str, object]:
+    """Every non-empty cell of a sheet by its reference: what the team typed."""
+    book = openpyxl.load_workbook(path)
+    return {c.coordinate: c.value for row in book[sheet].iter_rows() for c in row if c.value is not None}
+
+
+def column_values(path: Path, sheet: str, header: str, header_row: int = 1) -> list:
+    """The values under a header, every row below the header row."""
+    rows = sheet_rows(path, sheet)
+    return [r[rows[header_row - 1].index(header)] for r in rows[header_row:]]
+
+
+def vba_modules(path: Path) -> dict[str, str]:
+    """The macros of a .xlsm/.xlam: module name (without .bas/.cls) -> its code, as the VBA editor lists them."""
+    parser = VBA_Parser(str(path))
+    try:
+        return {name.rsplit(".", 1)[0]: code for _, _, name, code in parser.extract_macros()}
+    finally:
+        parser.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TODAY
-from helpers.mailbook import point_at, remind_on, set_settings
+from helpers.mailbook import remind_on, set_settings
 from helpers.smtp_server import delivered
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.mail.smtp import SmtpMailer
@@ -19,6 +19,7 @@ from xlcrm.mail.smtp import SmtpMailer
 DRIVER = Path(__file__).parents[1] / "helpers" / "send_driver.py"
 
 
+pytestmark = pytest.mark.slow  # kills a sending process and waits on a real server
 run = remind_on
 
 
@@ -33,12 +34,6 @@ def wait_for(condition, seconds: float = 60) -> None:
         if time.monotonic() > end:
             raise AssertionError("timed out")
         time.sleep(0.02)
-
-
-@pytest.fixture
-def ready(zh_book, mail_server):
-    """A workbook previewed once and given the server's settings; the messages a send should deliver."""
-    return zh_book, point_at(zh_book, mail_server)[0]
 
 
 def test_killed_while_the_server_holds_a_message_the_rerun_sends_the_rest_and_reports_that_one(ready, mail_server):

@@ -7,14 +7,9 @@ import openpyxl
 import pytest
 
 from conftest import TODAY
-from helpers.mailbook import remind_on, set_owner, set_settings
+from helpers.mailbook import quick_mailer, remind_on, set_owner, set_settings
 from helpers.smtp_server import PASSWORD, USER, MailServer
 from helpers.workbooks import sheet_rows
-from xlcrm.mail.smtp import SmtpMailer
-
-
-def quick():
-    return SmtpMailer(timeout=10, backoff=(0.01, 0.02))
 
 
 run = remind_on
@@ -44,7 +39,7 @@ def test_send_over_ssl_with_login_delivers_each_message_once_in_chinese(zh_book,
     preview = run(zh_book)
     previewed = sorted((r["to"], r["subject"]) for r in to_send(preview).to_dict("records"))
     set_settings(zh_book, mail_server.settings())
-    result = run(zh_book, send=True, mailer=quick())
+    result = run(zh_book, send=True, mailer=quick_mailer())
     got = mail_server.received
     assert sorted((r.rcpt_tos[0], r.message["Subject"]) for r in got) == previewed
     for received in got:
@@ -65,9 +60,9 @@ def test_send_over_ssl_with_login_delivers_each_message_once_in_chinese(zh_book,
 def test_a_second_run_sends_nothing_again(zh_book, mail_server):
     run(zh_book)
     set_settings(zh_book, mail_server.settings())
-    first = run(zh_book, send=True, mailer=quick())
+    first = run(zh_book, send=True, mailer=quick_mailer())
     count = len(mail_server.received)
-    again = run(zh_book, send=True, mailer=quick())
+    again = run(zh_book, send=True, mailer=quick_mailer())
     assert len(mail_server.received) == count
     assert again.counts()["done"] == first.counts()["sent"]
     assert again.counts()["sent"] == 0
@@ -76,7 +71,7 @@ def test_a_second_run_sends_nothing_again(zh_book, mail_server):
 def test_every_customer_row_gets_a_mail_status(zh_book, mail_server):
     run(zh_book)
     set_settings(zh_book, mail_server.settings())
-    result = run(zh_book, send=True, mailer=quick())
+    result = run(zh_book, send=True, mailer=quick_mailer())
     rows = sheet_rows(zh_book, "客户跟踪表")
     header = rows[1]
     status = header.index("邮件状态")
@@ -108,7 +103,7 @@ def test_starttls_digest_html_with_text_part_attachments_and_owner_copy(zh_book,
             if row[0].value == "久未联系问候":
                 row[9].value = "附件/产品手册 2026.pdf"
         book.save(zh_book)
-        result = run(zh_book, send=True, mailer=quick())
+        result = run(zh_book, send=True, mailer=quick_mailer())
         by_subject = {}
         for received in server.received:
             by_subject.setdefault(received.message["Subject"], []).append(received)
@@ -143,12 +138,12 @@ def test_starttls_digest_html_with_text_part_attachments_and_owner_copy(zh_book,
 def test_test_to_sends_everything_to_one_address_marked_as_a_test_and_counts_as_nothing(zh_book, mail_server):
     run(zh_book)
     set_settings(zh_book, mail_server.settings())
-    test = run(zh_book, test_to="me@xlcrm-test.example.com", mailer=quick())
+    test = run(zh_book, test_to="me@xlcrm-test.example.com", mailer=quick_mailer())
     received = list(mail_server.received)
     assert received and all(r.rcpt_tos == ["me@xlcrm-test.example.com"] for r in received)
     assert all(r.message["Subject"].startswith("[测试] ") and r.message["X-Xlcrm-Test"] == "yes" for r in received)
     assert test.counts()["test_sent"] == len(received)
-    real = run(zh_book, send=True, mailer=quick())
+    real = run(zh_book, send=True, mailer=quick_mailer())
     assert real.counts()["sent"] == len(received)  # the test did not count as sent
     assert all(r.rcpt_tos != ["me@xlcrm-test.example.com"] for r in mail_server.received[len(received):])
 
@@ -156,21 +151,22 @@ def test_test_to_sends_everything_to_one_address_marked_as_a_test_and_counts_as_
 def test_a_copy_of_the_workbook_under_another_name_remembers_what_was_sent(zh_book, mail_server):
     run(zh_book)
     set_settings(zh_book, mail_server.settings())
-    first = run(zh_book, send=True, mailer=quick())
+    first = run(zh_book, send=True, mailer=quick_mailer())
     copy = zh_book.with_name("客户跟踪表 2027.xlsx")
     shutil.copy(zh_book, copy)  # "Save as" for the new year: its journal stays behind under the old name
-    again = run(copy, send=True, mailer=quick())
+    again = run(copy, send=True, mailer=quick_mailer())
     assert again.counts()["sent"] == 0 and again.counts()["done"] == first.counts()["sent"]
     assert len(mail_server.received) == first.counts()["sent"]
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_shows_the_preview_and_the_send_log(zh_book, mail_server, tmp_path):
     from helpers.libreoffice import sheets_as_csv
 
     run(zh_book)
     set_settings(zh_book, mail_server.settings())
-    result = run(zh_book, send=True, mailer=quick())
+    result = run(zh_book, send=True, mailer=quick_mailer())
     sheets = sheets_as_csv(zh_book, tmp_path / "csv")
     log = sheets["发送记录"]
     assert log[0][:3] == ["时间", "状态", "客户"]
@@ -190,7 +186,7 @@ def test_a_relay_without_login_gets_no_login_attempt(zh_book, tmp_path, monkeypa
         run(zh_book)
         set_settings(zh_book, {"smtp_host": "127.0.0.1", "smtp_port": relay.port, "smtp_security": "none",
                                "from_address": "crm@office.example.com", "rate_per_minute": 0})
-        result = run(zh_book, send=True, mailer=quick())
+        result = run(zh_book, send=True, mailer=quick_mailer())
         assert result.counts()["sent"] == len(relay.received) > 0
         assert all(r.user is None and r.mail_from == "crm@office.example.com" for r in relay.received)
     finally:
@@ -200,8 +196,8 @@ def test_a_relay_without_login_gets_no_login_attempt(zh_book, tmp_path, monkeypa
 def test_copies_of_what_went_out_are_kept_beside_the_workbook(zh_book, mail_server):
     run(zh_book)
     set_settings(zh_book, mail_server.settings())
-    run(zh_book, test_to="me@xlcrm-test.example.com", mailer=quick())
-    result = run(zh_book, send=True, mailer=quick())
+    run(zh_book, test_to="me@xlcrm-test.example.com", mailer=quick_mailer())
+    result = run(zh_book, send=True, mailer=quick_mailer())
     sent = sorted((result.outbox / "sent" / f"{TODAY:%Y-%m-%d}").glob("*.eml"))
     tests = sorted((result.outbox / "test" / f"{TODAY:%Y-%m-%d}").glob("*.eml"))
     assert len(sent) == result.counts()["sent"] and len(tests) == len(sent)

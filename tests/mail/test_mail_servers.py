@@ -9,26 +9,17 @@ import smtplib
 from collections import Counter
 
 import pytest
-from click.testing import CliRunner
 
 from conftest import TODAY
-from helpers.mailbook import log_states, point_at, remind_on, set_settings
+from helpers.cli import run as cli
+from helpers.mailbook import log_states, point_at, quick_mailer, remind_on, set_settings
 from helpers.smtp_server import PASSWORD, MailServer, SilentServer, delivered
 from helpers.workbooks import edit, sheet_rows
 from xlcrm.book.file import FileBook
-from xlcrm.cli import main
 from xlcrm.mail.smtp import SmtpMailer
 
 
-def quick(timeout=5):
-    return SmtpMailer(timeout=timeout, backoff=(0.01, 0.02))
-
-
 run = remind_on
-
-
-def cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def server(tmp_path, monkeypatch, security, name="server", **options):
@@ -61,8 +52,9 @@ def previewed(zh_book):
 
 
 WRONG_DOORS = [  # (what the server speaks, what the user set, what the message must tell them to set)
-    ("ssl", "starttls", "ssl"),  # port 465 with starttls: the server waits for TLS, the client for a greeting
-    ("ssl", "none", "ssl"),
+    # port 465 with starttls: the server waits for TLS, the client for a greeting (slow: it waits out a timeout)
+    pytest.param("ssl", "starttls", "ssl", marks=pytest.mark.slow),
+    pytest.param("ssl", "none", "ssl", marks=pytest.mark.slow),
     ("starttls", "ssl", "starttls"),
     ("starttls", "none", "starttls"),  # and a login would go out in clear
 ]
@@ -75,7 +67,7 @@ def test_the_wrong_security_setting_stops_at_once_naming_the_setting_and_its_val
     mail_server = server(tmp_path, monkeypatch, speaks)
     try:
         set_settings(previewed, {**mail_server.settings(), "smtp_security": chosen})
-        result = run(previewed, send=True, mailer=quick())
+        result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     finally:
         mail_server.stop()
     assert_nothing_sent(previewed, result, mail_server)
@@ -91,7 +83,7 @@ def test_a_server_without_encryption_is_never_given_the_password_nor_is_none_adv
     mail_server = server(tmp_path, monkeypatch, "none")
     try:
         set_settings(previewed, {**mail_server.settings(), "smtp_security": chosen})
-        result = run(previewed, send=True, mailer=quick())
+        result = run(previewed, send=True, mailer=quick_mailer())
     finally:
         mail_server.stop()
     assert_nothing_sent(previewed, result, mail_server)
@@ -105,17 +97,18 @@ def test_a_login_over_no_encryption_is_refused_unless_allowed_for_a_local_relay_
     mail_server = server(tmp_path, monkeypatch, "none", plain_auth=True)
     try:
         set_settings(previewed, {**mail_server.settings(), "smtp_security": "none"})
-        refused = run(previewed, send=True, mailer=quick())
+        refused = run(previewed, send=True, mailer=quick_mailer())
         assert_nothing_sent(previewed, refused, mail_server)
         assert "smtp_plain_login" in refused.stopped.text("en") and "465" in refused.stopped.text("en")
         set_settings(previewed, {"smtp_plain_login": "是"})
-        relayed = run(previewed, send=True, mailer=quick())
+        relayed = run(previewed, send=True, mailer=quick_mailer())
     finally:
         mail_server.stop()
     assert relayed.stopped is None and relayed.counts()["sent"] > 0
     assert mail_server.received[0].user == "sales@xlcrm-test.example.com"
 
 
+@pytest.mark.slow
 def test_the_command_line_says_so_in_chinese_and_exits_1(previewed, tmp_path, monkeypatch):
     mail_server = server(tmp_path, monkeypatch, "ssl")
     try:
@@ -136,6 +129,7 @@ def test_a_port_where_nothing_listens_stops_at_once_without_retrying(previewed, 
     assert "connection refused" in result.stopped.text("en") and "smtp_port" in result.stopped.text("en")
 
 
+@pytest.mark.slow
 def test_a_server_that_says_nothing_is_waited_on_for_a_bounded_time_and_named(previewed, monkeypatch):
     silent = SilentServer().start()
     monkeypatch.setenv("XLCRM_SMTP_PASSWORD", PASSWORD)
@@ -154,7 +148,7 @@ def test_settings_typed_loosely_are_read_when_unambiguous(previewed, mail_server
     set_settings(previewed, {**mail_server.settings(), "smtp_host": " smtps://127.0.0.1 ",
                              "smtp_port": f"{mail_server.port} ", "smtp_security": "SSL/TLS ",
                              "from_address": f"张三 <{mail_server.settings()['from_address']}>", "from_name": None})
-    result = run(previewed, send=True, mailer=quick())
+    result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert result.stopped is None and result.counts()["sent"] == len(mail_server.received) > 0
     sender = mail_server.received[0].message["From"].addresses[0]
     assert sender.display_name == "张三" and sender.addr_spec == mail_server.settings()["from_address"]
@@ -183,7 +177,7 @@ def test_a_server_offering_one_login_method_takes_a_password_in_chinese(previewe
     mail_server = server(tmp_path, monkeypatch, security, auth=offered)
     try:
         set_settings(previewed, mail_server.settings())
-        result = run(previewed, send=True, mailer=quick())
+        result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     finally:
         mail_server.stop()
     assert result.stopped is None and result.counts()["sent"] == len(mail_server.received) > 0
@@ -196,7 +190,7 @@ def test_a_server_without_login_while_a_login_is_set_says_to_empty_it(previewed,
     mail_server = server(tmp_path, monkeypatch, security, auth=())
     try:
         set_settings(previewed, mail_server.settings())
-        result = run(previewed, send=True, mailer=quick())
+        result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     finally:
         mail_server.stop()
     assert_nothing_sent(previewed, result, mail_server)
@@ -206,13 +200,8 @@ def test_a_server_without_login_while_a_login_is_set_says_to_empty_it(previewed,
 
 @pytest.mark.parametrize("offered", [("LOGIN",), ("PLAIN",)])
 def test_a_wrong_password_stops_the_batch_at_once_and_says_where_the_password_came_from(
-        previewed, tmp_path, monkeypatch, offered):
-    from helpers.memory_keyring import MemoryKeyring
-    import keyring
-
+        previewed, tmp_path, monkeypatch, offered, memory_keyring):
     mail_server = server(tmp_path, monkeypatch, "ssl", auth=offered)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
     try:
         set_settings(previewed, mail_server.settings())
         monkeypatch.setenv("XLCRM_SMTP_PASSWORD", "stale")
@@ -222,17 +211,16 @@ def test_a_wrong_password_stops_the_batch_at_once_and_says_where_the_password_ca
 
         monkeypatch.delenv("XLCRM_SMTP_PASSWORD")
         user = mail_server.settings()["smtp_user"]
-        keyring.set_password("yagmail", user, "also-stale")  # an old password kept by `xlcrm password`
+        memory_keyring.set_password("yagmail", user, "also-stale")  # an old password kept by `xlcrm password`
         result = cli("remind", previewed, "--today", TODAY, "--send")
         assert result.exit_code == 1 and "xlcrm password" in result.output and "also-stale" not in result.output
         assert mail_server.received == [] and "已发送" not in log_states(previewed)
 
-        stored = CliRunner().invoke(main, ["password", str(previewed)], input=f"{PASSWORD}\n{PASSWORD}\n")
+        stored = cli("password", previewed, input=f"{PASSWORD}\n{PASSWORD}\n")
         assert stored.exit_code == 0, stored.output
         again = cli("remind", previewed, "--today", TODAY, "--send")
         assert again.exit_code == 0 and len(mail_server.received) > 0
     finally:
-        keyring.set_keyring(previous)
         mail_server.stop()
 
 
@@ -243,13 +231,13 @@ def test_a_self_signed_server_is_refused_until_its_certificate_is_named_in_the_s
     monkeypatch.delenv("SSL_CERT_FILE")  # the system's trust store only, as on a user's machine
     try:
         set_settings(previewed, mail_server.settings())
-        refused = run(previewed, send=True, mailer=quick())
+        refused = run(previewed, send=True, mailer=quick_mailer(timeout=5))
         assert_nothing_sent(previewed, refused, mail_server)
         assert "smtp_certificate" in refused.stopped.text("en") and "自签名" in refused.stopped.text("zh")
 
         (previewed.parent / "公司证书.pem").write_bytes(mail_server.cert.read_bytes())
         set_settings(previewed, {"smtp_certificate": "公司证书.pem"})  # beside the workbook
-        result = run(previewed, send=True, mailer=quick())
+        result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     finally:
         mail_server.stop()
     assert result.stopped is None and result.counts()["sent"] == len(mail_server.received) > 0
@@ -259,7 +247,7 @@ def test_a_certificate_for_another_name_says_to_use_the_name_it_was_issued_to(pr
     mail_server = server(tmp_path, monkeypatch, "ssl", cert_names=("mail.hengxin.example",))
     try:
         set_settings(previewed, mail_server.settings())  # smtp_host 127.0.0.1: not the certificate's name
-        result = run(previewed, send=True, mailer=quick())
+        result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     finally:
         mail_server.stop()
     assert_nothing_sent(previewed, result, mail_server)
@@ -285,7 +273,7 @@ def test_a_refused_recipient_is_named_with_its_row_and_no_message_goes_to_that_a
     customer_rows = rows[rows["row"].notna()]
     bad = customer_rows["to"][customer_rows["to"].duplicated()].iloc[0]  # an appointment reminder and another
     mail_server.faults.reject_rcpt = {bad: "553 5.1.3 mailbox name not allowed"}
-    result = run(previewed, send=True, mailer=quick())
+    result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     said = "\n".join(result.lines("en"))
     assert result.stopped is None  # the command exits 0: the batch went on
     failed = customer_rows[customer_rows["to"].eq(bad)].iloc[0]
@@ -295,7 +283,7 @@ def test_a_refused_recipient_is_named_with_its_row_and_no_message_goes_to_that_a
     first = len(mail_server.received)
 
     mail_server.faults.reject_rcpt = {}  # the next day's touch to the same address is not tried either
-    again = run(previewed, today=TODAY + dt.timedelta(days=1), send=True, mailer=quick())
+    again = run(previewed, today=TODAY + dt.timedelta(days=1), send=True, mailer=quick_mailer())
     to_bad = again.plan[again.plan["to"].eq(bad)]
     assert len(to_bad) and set(to_bad["decision"]) == {"skip"} and all(
         "correct the address" in r.text("en") for r in to_bad["reason"])
@@ -309,14 +297,14 @@ def test_a_sending_limit_answered_with_550_stops_the_batch_and_a_rerun_sends_the
         previewed, mail_server, planned):
     expected, _ = planned
     mail_server.faults.data_replies = {n: "550 5.4.5 Daily user sending quota exceeded." for n in range(4, 200)}
-    result = run(previewed, send=True, mailer=quick())
+    result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     said = "\n".join(result.lines("en"))
     assert result.stopped is not None and "sending limit" in said and "Failed" not in said  # the command exits 1
     assert len(mail_server.received) == 3 and journal_states(previewed)["failed"] == 0
     assert "发送失败" not in log_states(previewed)
 
     mail_server.faults.data_replies = {}
-    rerun = run(previewed, send=True, mailer=quick())
+    rerun = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert rerun.stopped is None and delivered(mail_server) == expected  # everyone exactly once
 
 
@@ -324,12 +312,12 @@ def test_the_same_refusal_twice_in_a_row_is_about_the_mailbox_so_neither_message
         previewed, mail_server, planned):
     expected, _ = planned
     mail_server.faults.data_replies = {n: "554 5.7.1 Message refused by policy" for n in range(2, 200)}
-    result = run(previewed, send=True, mailer=quick())
+    result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert result.stopped is not None and "two messages in a row" in result.stopped.text("en")
     assert result.counts()["failed"] == 0 and len(mail_server.received) == 1
     assert "发送失败" not in log_states(previewed)
     mail_server.faults.data_replies = {}
-    run(previewed, send=True, mailer=quick())
+    run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert delivered(mail_server) == expected
 
 
@@ -337,13 +325,13 @@ def test_a_temporary_limit_after_some_messages_backs_off_stops_and_the_rerun_con
         previewed, mail_server, planned):
     expected, _ = planned
     mail_server.faults.data_replies = {n: "451 4.7.1 Too many messages, slow down" for n in range(5, 200)}
-    result = run(previewed, send=True, mailer=quick())
+    result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert result.stopped is not None and "451" in result.stopped.text("en")
     assert result.counts()["sent"] == 4 and len(mail_server.received) == 4
     states = journal_states(previewed)
     assert states["sent"] == 4 and states["failed"] == 0 and states["unsent"] == 1  # the one retried, given back
     mail_server.faults.data_replies = {}
-    again = run(previewed, send=True, mailer=quick())
+    again = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert again.counts()["sent"] == sum(expected.values()) - 4 and delivered(mail_server) == expected
 
 
@@ -356,7 +344,7 @@ def test_chinese_names_a_long_subject_and_an_idn_address_arrive_intact_through_a
     edit(previewed, "邮件模板", {f"G{find_row(previewed, '邮件模板', '生日祝福')}": long_subject})
     try:
         set_settings(previewed, {**mail_server.settings(), "from_name": "恒信科技·华东销售部 \"王五\""})
-        result = run(previewed, template="生日祝福", test_to="sales@例子.中国", mailer=quick())
+        result = run(previewed, template="生日祝福", test_to="sales@例子.中国", mailer=quick_mailer(timeout=5))
         with smtplib.SMTP("127.0.0.1", mail_server.port, timeout=5) as look:
             look.ehlo()
             assert not look.has_extn("8bitmime") and not look.has_extn("smtputf8")
@@ -373,6 +361,7 @@ def test_chinese_names_a_long_subject_and_an_idn_address_arrive_intact_through_a
     assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == planned["body"].iloc[0]  # CRLF: MIME text
 
 
+@pytest.mark.slow
 def test_the_report_mailed_with_the_wrong_security_says_what_to_set_and_exits_1(zh_book, tmp_path, monkeypatch):
     mail_server = server(tmp_path, monkeypatch, "ssl")
     cli("remind", zh_book, "--today", TODAY)
@@ -397,7 +386,7 @@ def test_a_server_silent_after_the_message_is_waited_on_for_a_bounded_time_and_t
     assert result.counts()["sent"] == sum(expected.values()) - 1  # the others went on another connection
     assert "状态不明,请核对" in log_states(previewed)
     mail_server.faults.release.set()
-    again = run(previewed, send=True, mailer=quick())
+    again = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert again.counts()["sent"] == 0 and again.counts()["in_flight"] == 1
     assert delivered(mail_server) == expected  # the server kept it: exactly once each
 
@@ -420,7 +409,7 @@ def test_a_server_wanting_starttls_or_a_login_before_mail_says_which(previewed, 
     mail_server = server(tmp_path, monkeypatch, security)
     try:
         set_settings(previewed, {**mail_server.settings(), "smtp_security": chosen, "smtp_user": None})
-        result = run(previewed, send=True, mailer=quick())
+        result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     finally:
         mail_server.stop()
     assert_nothing_sent(previewed, result, mail_server)
@@ -431,11 +420,11 @@ def test_a_relay_refusing_every_recipient_alike_stops_without_blocking_anyones_a
         previewed, mail_server, planned):
     expected, _ = planned
     mail_server.faults.reject_every_rcpt = "554 5.7.1 <{address}>: Relay access denied"
-    result = run(previewed, send=True, mailer=quick())
+    result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert result.stopped is not None and "Relay access denied" in result.stopped.text("en")
     assert result.counts()["failed"] == 0 and "发送失败" not in log_states(previewed)
     mail_server.faults.reject_every_rcpt = None
-    again = run(previewed, send=True, mailer=quick())
+    again = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert again.stopped is None and delivered(mail_server) == expected
 
 
@@ -444,7 +433,7 @@ def test_two_unknown_recipients_in_a_row_are_two_failures_and_the_batch_goes_on(
     customers = list(dict.fromkeys(rows.loc[rows["row"].notna(), "to"]))
     bad = set(customers[:2])
     mail_server.faults.reject_rcpt = {a: f"550 5.1.1 <{a}>: Recipient address rejected: User unknown" for a in bad}
-    result = run(previewed, send=True, mailer=quick())
+    result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert result.stopped is None and set(result.plan.loc[result.plan["decision"].eq("failed"), "to"]) == bad
     assert delivered(mail_server) == Counter({k: v for k, v in expected.items() if k[0] not in bad})
 
@@ -453,7 +442,7 @@ def test_a_full_mailbox_is_that_recipients_failure_not_a_sending_limit(previewed
     expected, rows = planned
     full = rows.loc[rows["row"].notna(), "to"].iloc[0]
     mail_server.faults.reject_rcpt = {full: "550 5.2.2 <%s>: mailbox over quota" % full}
-    result = run(previewed, send=True, mailer=quick())
+    result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert result.stopped is None and set(result.plan.loc[result.plan["decision"].eq("failed"), "to"]) == {full}
     assert delivered(mail_server) == Counter({k: v for k, v in expected.items() if k[0] != full})
 
@@ -471,9 +460,9 @@ def test_a_message_refused_for_its_content_is_not_blamed_on_the_address_and_goes
         previewed, mail_server, planned):
     expected, _ = planned
     mail_server.faults.data_replies = {2: "554 5.7.1 Message content rejected as spam"}
-    first = run(previewed, send=True, mailer=quick())
+    first = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert first.counts()["failed"] == 1 and first.stopped is None
-    again = run(previewed, send=True, mailer=quick())
+    again = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     skipped = again.plan[again.plan["reason"].map(lambda r: "refused this message" in r.text("en")
                                                   if hasattr(r, "text") else False)]
     assert len(skipped) == 1 and again.counts()["sent"] == 0
@@ -482,6 +471,6 @@ def test_a_message_refused_for_its_content_is_not_blamed_on_the_address_and_goes
     log = sheet_rows(previewed, "发送记录")
     row = next(i for i, r in enumerate(log, start=1) if r[1] == "发送失败")
     edit(previewed, "发送记录", {f"K{row}": "重发"})  # the team changed the wording and asks for it again
-    resent = run(previewed, send=True, mailer=quick())
+    resent = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert resent.counts()["sent"] == 1 and delivered(mail_server) == expected  # everyone exactly once
-    assert run(previewed, send=True, mailer=quick()).counts()["sent"] == 0  # the request is used once
+    assert run(previewed, send=True, mailer=quick_mailer(timeout=5)).counts()["sent"] == 0  # the request is used once

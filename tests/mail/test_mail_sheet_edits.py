@@ -3,17 +3,11 @@ sent stays sent: the next run sends nothing again, on a real loopback server."""
 
 import openpyxl
 
-from collections import Counter
 
-from helpers.mailbook import point_at, remind_on
+from helpers.mailbook import point_at, quick_mailer, remind_on
 from helpers.smtp_server import delivered
-from xlcrm.mail.smtp import SmtpMailer
 
 SHEET = "客户跟踪表"
-
-
-def quick():
-    return SmtpMailer(timeout=10, backoff=(0.01, 0.02))
 
 
 def _rows(sheet):
@@ -35,10 +29,10 @@ def reshape(path, change) -> None:
 
 def sent_once_then_nothing(book, server, edit_between) -> None:
     planned, _ = point_at(book, server)
-    first = remind_on(book, quick(), send=True)
+    first = remind_on(book, quick_mailer(), send=True)
     assert first.stopped is None and delivered(server) == planned
     edit_between(book)
-    again = remind_on(book, quick(), send=True)
+    again = remind_on(book, quick_mailer(), send=True)
     assert again.counts()["sent"] == 0, again.plan[again.plan["decision"].eq("sent")][["customer", "template"]]
     assert delivered(server) == planned  # every message exactly once
 

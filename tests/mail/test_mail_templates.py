@@ -5,7 +5,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from conftest import TODAY
 from helpers.mailbook import remind_on, set_settings
 from helpers.workbooks import edit, find_row, sheet_rows
 from xlcrm.core.errors import XlcrmError

@@ -12,12 +12,15 @@ from xlcrm.actions.session import Session, Source
 from xlcrm.book import Book
 from xlcrm.core.all_settings import read_settings_grid, settings_from_user, settings_grid
 from xlcrm.core.mapping import TO_FILL, MissingColumns
-from xlcrm.core.edits import PutSheet, SetCells
+from xlcrm.core.edits import Edit, PutSheet, SetCells
 from xlcrm.core.i18n import Msg, lang_of
 from xlcrm.core.problems import header, problem_rows, rows_found_by_others
-from xlcrm.core.sheets import SHEETS, column_label, find_sheet, place_columns, sheet_name
+from xlcrm.core import state
+from xlcrm.core.sheets import COLUMNS_SECTION, SHEETS, column_label, find_sheet, record_written, sheet_name
 
 NO_PROBLEMS = Msg("No problems found.", "未发现数据问题。")
+NAMED_APART = Msg("Sheet '{sheet}' has its own column '{header}': it is left as it is, and xlcrm writes its own as "
+                  "'{label}'.", "工作表“{sheet}”已有您自己的“{header}”列:保持不变,xlcrm 的同名列写为“{label}”。")
 
 
 def owned_sheet(sheet_id: str, lang: str, rows: list[list], **layout) -> PutSheet:
@@ -94,28 +97,39 @@ def cell_value(value: Any) -> Any:
     return value
 
 
-def column_edits(source: Source, values: pd.DataFrame, lang: str, formats: dict[str, str] | None = None,
-                 widths: dict[str, float] | None = None) -> list[SetCells]:
-    """xlcrm's columns beside the team's: existing ones updated in place, new ones appended.
+def column_edits(session: Session, source: Source, values: pd.DataFrame, lang: str,
+                 formats: dict[str, str] | None = None, widths: dict[str, float] | None = None) -> list[Edit]:
+    """xlcrm's columns beside the team's: existing ones updated in place, new ones appended under a name no
+    column of the team's has; then the state sheet, which records them so the next run finds them.
 
     values: index = Excel rows of the table (missing rows are left empty), columns = column ids.
     widths: column id -> the width (in characters) it needs at least, e.g. for dates.
     """
     formats, widths = formats or {}, widths or {}
     table = source.table
-    places = place_columns(table.headers, list(values.columns))
+    places = source.place(list(values.columns))
+    labels = {cid: source.label(cid, lang) for cid in values.columns}
     rows = range(table.header_row + 1, table.last_row + 1)
     aligned = values.reindex(rows)
-    edits = []
+    edits: list[Edit] = []
     for run in _runs(sorted(places.items(), key=lambda item: item[1])):
         ids = [cid for cid, _ in run]
-        grid = [[column_label(cid, lang) for cid in ids]]
+        grid = [[labels[cid] for cid in ids]]
         grid += [[cell_value(v) for v in row] for row in aligned[ids].itertuples(index=False, name=None)]
         edits.append(SetCells(table.sheet, table.header_row, run[0][1] + 1, grid,
                               {i: formats[cid] for i, cid in enumerate(ids) if cid in formats},
                               header=True, clear_below=True,
                               widths={i: widths[cid] for i, cid in enumerate(ids) if cid in widths}))
-    return edits
+    session.notes += [NAMED_APART(sheet=table.sheet, header=column_label(cid, lang), label=label)
+                      for cid, label in labels.items() if label != column_label(cid, lang) and cid not in source.own]
+    written = {cid: table.header_of(column) for cid, column in source.own.items()} | labels
+    session.memory[COLUMNS_SECTION] = record_written(session.memory.get(COLUMNS_SECTION), table.sheet, written)
+    return edits + [state_edit(session)]
+
+
+def state_edit(session: Session) -> PutSheet:
+    """The hidden state sheet, with every section the session holds."""
+    return owned_sheet("state", session.lang, state.render(session.memory), hidden=True)
 
 
 def _runs(placed: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:

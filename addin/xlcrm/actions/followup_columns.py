@@ -16,7 +16,6 @@ from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text
-from xlcrm.core.sheets import owned_columns, place_columns
 from xlcrm.core.table import column_letter
 from xlcrm.core.followups.touches import STATUSES
 
@@ -36,10 +35,10 @@ def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFra
     values = pd.DataFrame({"followup_status": None, "next_due": due.followups["due"]}, index=due.followups.index)
     if extra is not None:
         values = values.join(extra)
-    places = place_columns(source.table.headers, list(values.columns))
+    places = source.place(list(values.columns))
     letter = column_letter(places["next_due"])
     values["followup_status"] = [Formula(status_formula(f"{letter}{row}", lang)) for row in values.index]
-    edits: list[Edit] = column_edits(source, values, lang, {"next_due": DATE, "last_contact": DATE},
+    edits: list[Edit] = column_edits(session, source, values, lang, {"next_due": DATE, "last_contact": DATE},
                                      {"followup_status": 16, "next_due": 12, "last_contact": 14})
     if len(values):
         last_column = column_letter(max(len(source.table.headers) - 1, *places.values()))
@@ -56,7 +55,7 @@ def refuse_team_columns(source: Source) -> None:
     xlcrm writes its two columns together, and the status column only ever holds status words.
     """
     table = source.table
-    present = owned_columns(table.headers)
+    present = source.own
     words = {norm_header(text) for m in STATUSES.values() for text in (m.en, m.zh)}
     status = present.get("followup_status")
     if status is not None:

@@ -22,7 +22,7 @@ from xlcrm.core.followups.funnel import UNKNOWN_STAGE_WORD
 from xlcrm.core.i18n import Msg
 from xlcrm.core.problems import Problem
 from xlcrm.core.parse import clean_text
-from xlcrm.core.sheets import column_label, owned_columns, place_columns, sheet_name
+from xlcrm.core.sheets import sheet_name
 from xlcrm.core.table import column_letter
 
 NO_DATE = Msg("no last contact, first contact or next follow-up date, so no follow-up can be scheduled "
@@ -52,27 +52,29 @@ class FollowupsResult:
                 + problem_lines(self.session, problems, lang) + saved_lines(self.saved, lang))
 
 
-def followups(book: Book, today: dt.date | None = None, progress: Progress = quiet) -> FollowupsResult:
+def followups(book: Book, today: dt.date | None = None, progress: Progress = quiet,
+              region: str | None = None) -> FollowupsResult:
+    """region: the computer's region (bootstrap.system_region), which picks the calendar when none is set."""
     today = today or dt.date.today()
     steps = iter(progress(range(3), 3, WORKING))  # three steps: read, work out, write
     next(steps)
     session = open_session(book)
     next(steps)
-    due = compute(session, today)
+    due = compute(session, today, region=region)
     next(steps)
     saved = book.apply(housekeeping(session, "followups") + followup_edits(session, due, today))
     next(steps, None)
     return FollowupsResult(session, saved, today, due)
 
 
-def due_touches(session: Session, today: dt.date) -> pd.DataFrame:
+def due_touches(session: Session, today: dt.date, region: str | None = None) -> pd.DataFrame:
     """Every touch due (core.touches columns): regular follow-ups, care occasions, stuck deals.
 
     The mail merge picks from it who gets which reminder or greeting. Reads the contact log
     (through session.book) but writes nothing. A customer without any date has nothing due
     (the due list shows them as 'No date'), so no touch is handed over for them.
     """
-    touches = compute(session, today, note_problems=False).touches
+    touches = compute(session, today, note_problems=False, region=region).touches
     touches = touches[touches["due"].notna()].reset_index(drop=True)
     for column in ("owner", "detail"):  # the contract says None, and NaN is truthy: 'owner or ...' took it
         touches[column] = touches[column].astype(object).where(touches[column].notna(), None)
@@ -80,12 +82,12 @@ def due_touches(session: Session, today: dt.date) -> pd.DataFrame:
 
 
 def compute(session: Session, today: dt.date, note_problems: bool = True,
-            contacted: pd.Series | None = None) -> Due:
+            contacted: pd.Series | None = None, region: str | None = None) -> Due:
     """What is due as of today. contacted: extra last-contact dates by row (a contact being logged now)."""
     people, log_problems = people_frame(session, today)
     if contacted is not None:
         people["last_contact"] = latest(people["last_contact"], contacted.reindex(people.index))
-    due = work_out(people, session.settings, today, session.lang)
+    due = work_out(people, session.settings, today, session.lang, region)
     if note_problems:
         session.problems += (log_problems + year_problems(session, today) + class_problems(session, people)
                              + date_problems(session, due) + stage_problems(session, people, due))
@@ -110,16 +112,17 @@ def year_problems(session: Session, today: dt.date) -> list[Problem]:
 
 
 def class_problems(session: Session, people: pd.DataFrame) -> list[Problem]:
-    """A class column cell that names no class (VIP, 重要客户): the customer got a default cadence, say so."""
-    table = session.customers.table
-    column = owned_columns(table.headers).get("class")
-    if column is None:
-        return []
-    typed = table.cells[column].reindex(people.index)
-    wrong = typed.map(clean_text).ne("") & people["class"].isna()
-    where = f"{column_letter(column)} {table.header_of(column)}"
-    return [Problem(table.sheet, int(row), where, typed[row], NOT_A_CLASS(kind=KINDS[bool(people.at[row, "existing"])]))
-            for row in people.index[wrong]]
+    """A class cell (xlcrm's class column, or the team's own) that names no class (VIP, 重要客户): the customer got a
+    default cadence, say so."""
+    source = session.customers
+    table, found = source.table, []
+    for column in {source.own.get("class"), source.mapping.columns.get("manual_class")} - {None}:
+        typed = table.cells[column].reindex(people.index)
+        wrong = typed.map(clean_text).ne("") & people["class"].isna()
+        where = f"{column_letter(column)} {table.header_of(column)}"
+        found += [Problem(table.sheet, int(row), where, typed[row], NOT_A_CLASS(kind=KINDS[bool(people.at[row, "existing"])]))
+                  for row in people.index[wrong]]
+    return found
 
 
 def date_problems(session: Session, due: Due) -> list[Problem]:
@@ -129,8 +132,9 @@ def date_problems(session: Session, due: Due) -> list[Problem]:
     if field:
         where = f"{column_letter(mapping.columns[field])} {mapping.header(table, field)}"
     else:  # no date column of the team's: name xlcrm's own next-due column, where the gap shows
-        column = place_columns(table.headers, ["followup_status", "next_due"])["next_due"]
-        where = f"{column_letter(column)} {column_label('next_due', session.lang)}"
+        source = session.customers
+        column = source.place(["followup_status", "next_due"])["next_due"]
+        where = f"{column_letter(column)} {source.label('next_due', session.lang)}"
     rows = due.followups.index[due.followups["status"] == "no_date"]
     return [Problem(table.sheet, int(row), where, None, NO_DATE) for row in rows]
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from xlcrm.actions.common import cell_value, column_edits, owned_sheet
 from xlcrm.actions.session import Session
-from xlcrm.core.edits import DATE, PutSheet, SetCells
+from xlcrm.core.edits import DATE, Edit, PutSheet, SetCells
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
@@ -177,7 +177,7 @@ def merged_history(journal: pd.DataFrame, sheet: pd.DataFrame) -> pd.DataFrame:
 
 # -- status column -----------------------------------------------------------------------------------------
 
-def status_edits(session: Session, plan: pd.DataFrame, today: dt.date, lang: str) -> list[SetCells]:
+def status_edits(session: Session, plan: pd.DataFrame, today: dt.date, lang: str) -> list[Edit]:
     """The mail status of each customer row this run touched; other rows keep what an earlier run wrote."""
     source = session.customers
     earlier = source.owned("mail_status")
@@ -191,4 +191,4 @@ def status_edits(session: Session, plan: pd.DataFrame, today: dt.date, lang: str
         texts.setdefault(int(item["row"]), []).append(text)
     for row, parts in texts.items():
         status[row] = "; ".join(parts)
-    return column_edits(source, pd.DataFrame({"mail_status": status}), lang)
+    return column_edits(session, source, pd.DataFrame({"mail_status": status}), lang)

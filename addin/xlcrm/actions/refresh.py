@@ -22,7 +22,6 @@ from xlcrm.core.customer_figures import one_per_customer
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID
 from xlcrm.core.i18n import Msg
-from xlcrm.core.sheets import find_sheet
 
 __all__ = ["refresh", "RefreshResult"]
 
@@ -54,12 +53,10 @@ class _Run:
 
     def read(self) -> None:
         self.session = session = open_session(self.book)
-        problems.refuse_team_columns(session, scoring.VALUE_COLUMNS)
         if session.orders is None:
             _require_summary_columns(session.customers)
         self.rules = scoring.Rules.from_settings(session.settings)  # a bad rule stops here, before any write
-        name = find_sheet(self.book.sheet_names(), "state")
-        self.memory = state.parse(self.book.read_sheet(name)) if name else {}
+        self.memory = session.memory
         self.result = RefreshResult(session, SaveResult(""), self.today)
 
     def score(self) -> None:
@@ -99,9 +96,8 @@ class _Run:
         shown["segment"] = scoring.segment_names(self.rows["segment"], self.rules.segments, lang)
         shown["churn_risk"] = scoring.risk_names(self.rows["churn_risk"], lang)
         edits: list[Edit] = list(housekeeping(session, "refresh"))
-        edits += column_edits(session.customers, shown[list(scoring.VALUE_COLUMNS)], lang, COLUMN_FORMATS)
         edits.append(self._summary(session.customers, shown))
-        edits.append(owned_sheet("state", lang, state.render(self.memory), hidden=True))
+        edits += column_edits(session, session.customers, shown[list(scoring.VALUE_COLUMNS)], lang, COLUMN_FORMATS)
         self.result.saved = self.book.apply(edits)
 
     def _summary(self, customers: Source, shown: pd.DataFrame) -> PutSheet:

@@ -11,13 +11,11 @@ import pandas as pd
 from xlcrm.actions.session import Session, Source
 from xlcrm.core.scores import class_choice
 from xlcrm.core.scores.class_choice import Choice
-from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg, counted
 from xlcrm.core.parse import is_blank
 from xlcrm.core.problems import Problem
 from xlcrm.core.scores.purchases import OrderCheck
 from xlcrm.core.records import customer_key
-from xlcrm.core.sheets import column_label, find_sheet, owned_columns, place_columns
 from xlcrm.core.table import column_letter
 
 UNKNOWN_CUSTOMER = Msg("no customer of this name in sheet '{sheet}': left out of the scores",
@@ -30,29 +28,6 @@ NO_LAST_ORDER = Msg("orders but no last order date: scored as the least recent",
                     "有购买但缺少最近下单日期:按最久未购买评分")
 FUTURE = Msg("{orders} dated after {day} were not counted (scores are as of {day}; first: {where}).",
              "{count} 笔订单日期晚于 {day},未计入评分(评分截至 {day};第一笔:{where})。")
-
-TEAM_COLUMN = Msg(
-    "Sheet '{sheet}': column {column} '{header}' is your own (xlcrm has not scored this workbook before), but "
-    "xlcrm writes its {what} into a column of that name. Rename your column (e.g. '{header}(手填)' or "
-    "'{header} (ours)') and run again; nothing was written.",
-    "工作表“{sheet}”:{column} 列“{header}”是您自己的列(此前 xlcrm 未在本工作簿中评分),但 xlcrm 的{what}"
-    "会写入同名列。请把您的列改名(如“{header}(手填)”)后再运行;本次未写入任何内容。")
-WHAT = Msg("scores", "评分结果")
-
-
-def refuse_team_columns(session: Session, value_columns: tuple[str, ...]) -> None:
-    """Stop before the first refresh overwrites a column the team named like one of xlcrm's (购买次数, 消费金额,
-    Frequency...): before any refresh, no such column can be xlcrm's, so its values are the team's."""
-    names = session.book.sheet_names()
-    if find_sheet(names, "summary") or find_sheet(names, "state"):
-        return  # xlcrm has refreshed here: its columns carry these names
-    table = session.customers.table
-    present = owned_columns(table.headers)
-    clash = next((present[c] for c in value_columns if c in present), None)
-    if clash is not None:
-        raise XlcrmError(TEAM_COLUMN(sheet=table.sheet, column=column_letter(clash), header=table.headers[clash],
-                                     what=WHAT))
-
 
 def likely_names(customers: pd.DataFrame, unknown: pd.Series) -> dict:
     """For order names the customer sheet lacks, the one customer they most likely mean: the same name
@@ -122,8 +97,8 @@ def missing_last_orders(customers: Source, bought: pd.DataFrame, keys: pd.Series
 def class_problems(customers: Source, choice: Choice, lang: str) -> list[Problem]:
     """Cells of the Class column or the manual class column that hold no class."""
     table = customers.table
-    column = place_columns(table.headers, ["class"])["class"]
-    typed = f"{column_letter(column)} {table.header_of(column) or column_label('class', lang)}"
+    column = customers.place(["class"])["class"]
+    typed = f"{column_letter(column)} {table.header_of(column) or customers.label('class', lang)}"
     found = [Problem(table.sheet, int(row), typed, raw, class_choice.NOT_A_CLASS(computed=choice.classes[row]))
              for row, raw in choice.invalid_typed.items()]
     manual = [Problem(table.sheet, int(row), where(customers, "manual_class"), raw, class_choice.NOT_A_MANUAL_CLASS)

@@ -9,14 +9,16 @@ import pandas as pd
 from xlcrm.book import Book
 from xlcrm.core.all_settings import read_settings_grid, settings_from_user
 from xlcrm.core.errors import XlcrmError
-from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of
+from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of, norm_header
 from xlcrm.core.i18n import Msg, lang_of, normalize_lang
 from xlcrm.core.mailmerge.sender_profile import sender_profile
 from xlcrm.core.mapping import Mapping, people_as_customers, require, resolve
 from xlcrm.core.problems import Problem
 from xlcrm.core.records import NO_CUSTOMER, column_day_first, duplicate_problems, read_records, separate_namesakes, unit_notes
 from xlcrm.core.settings import Settings
-from xlcrm.core.sheets import find_sheet, owned_columns, owned_headers, owned_sheet_names
+from xlcrm.core import state
+from xlcrm.core.sheets import (COLUMNS_SECTION, find_sheet, own_label, owned_columns, owned_sheet_names,
+                               place_columns, recorded_columns)
 from xlcrm.core.parse import clean_text
 from xlcrm.core.table import HEADER_SCAN_ROWS, column_letter, Table, extract_table, find_header_row, match_field, synonym_index
 
@@ -50,11 +52,20 @@ class Source:
     mapping: Mapping
     records: pd.DataFrame  # index: Excel row
     problems: list[Problem]
+    own: dict[str, int] = field(default_factory=dict)  # xlcrm's own columns on this sheet: id -> 0-based column
 
     def owned(self, column_id: str) -> pd.Series | None:
         """Raw values of one of xlcrm's own columns (written by an earlier run), by record row."""
-        column = owned_columns(self.table.headers).get(column_id)
+        column = self.own.get(column_id)
         return None if column is None else self.table.cells[column].reindex(self.records.index)
+
+    def place(self, column_ids: list[str]) -> dict[str, int]:
+        """Where xlcrm's columns go on this sheet: where they are, else after the last used column."""
+        return place_columns(self.table.headers, column_ids, self.own)
+
+    def label(self, column_id: str, lang: str) -> str:
+        """The header xlcrm writes for one of its columns, never the name of one of the team's."""
+        return own_label(column_id, lang, self.table.headers, self.own)
 
 
 @dataclass
@@ -67,6 +78,7 @@ class Session:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Msg] = field(default_factory=list)
     read_count: int = 0  # problems[:read_count] were met reading the sheets; the rest by the action
+    memory: dict[str, pd.DataFrame] = field(default_factory=dict)  # the hidden state sheet's sections
 
 
 def read_settings(book: Book) -> Settings:
@@ -80,6 +92,7 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     names = book.sheet_names()
     settings = read_settings(book)
     candidates = [n for n in names if n not in owned_sheet_names(names)]
+    memory = _memory(book, names)
     notes: list[Msg] = []
     customer_sheet = _choose(book, settings.text("customer_sheet"), candidates, CUSTOMERS, notes)
     orders_only = False
@@ -89,7 +102,7 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     if customer_sheet is None:
         raise XlcrmError(NO_TABLE(sheets=", ".join(candidates) or "-", rows=HEADER_SCAN_ROWS))
     day_first = settings.flag("day_first")
-    customers = _source(book, customer_sheet, CUSTOMERS, settings, "customer", day_first)
+    customers = _source(book, customer_sheet, CUSTOMERS, settings, "customer", day_first, memory)
     require(customers.table, customers.mapping, required)
     problems = list(customers.problems)
     orders_name = settings.text("orders_sheet")
@@ -99,7 +112,7 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
         same = orders_name == customer_sheet  # the settings say: the customer sheet lists the orders
         orders_sheet = None if same else _choose(book, orders_name, others, ORDERS, notes)
         if orders_sheet:
-            orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first)
+            orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first, memory)
         else:
             orders = _orders_in_place(book, customers, settings, day_first, notes, orders_only)
         if orders and orders.table is customers.table:  # one sheet read twice: each cell's problem once
@@ -119,7 +132,30 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     notes += [ALSO_TABLES(sheets=", ".join(f"'{n}'" for n in alike), used=customer_sheet)] if alike else []
     notes += customers.mapping.notes + (orders.mapping.notes if orders else [])
     notes += [n for source in (customers, orders) if source for n in date_order_notes(source, day_first)]
-    return Session(book, settings, lang, customers, orders, problems, notes, read_count=len(problems))
+    return Session(book, settings, lang, customers, orders, problems, notes, read_count=len(problems), memory=memory)
+
+
+def _memory(book: Book, names: list[str]) -> dict[str, pd.DataFrame]:
+    """The state sheet's sections. A workbook xlcrm wrote before it recorded its columns gets the columns
+    found by their names; one it never wrote has none of xlcrm's columns, whatever their names."""
+    name = find_sheet(names, "state")
+    memory = state.parse(book.read_sheet(name)) if name else {}
+    if COLUMNS_SECTION not in memory and not any(find_sheet(names, s) for s in ("state", "summary", "due")):
+        memory[COLUMNS_SECTION] = pd.DataFrame()
+    return memory
+
+
+def own_columns(table: Table, memory: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """xlcrm's own columns on a sheet: as recorded in the state sheet, else (written before columns were
+    recorded) by their names."""
+    if COLUMNS_SECTION in memory:
+        return recorded_columns(memory[COLUMNS_SECTION], table.sheet, table.headers)
+    return owned_columns(table.headers)
+
+
+def _reserved(table: Table, own: dict[str, int]) -> set[str]:
+    """xlcrm's own columns' headers: never mapped as the team's data."""
+    return {norm_header(table.headers[c]) for c in own.values()}
 
 
 def book_lang(book: Book) -> str | None:
@@ -165,7 +201,7 @@ def _orders_in_place(book: Book, customers: Source, settings: Settings, day_firs
     an order id, or its date and amount mean nothing about a customer (a sales log, an invoice list)."""
     table = customers.table
     user = {r["key"]: r.get("value") for r in settings.rows("mapping") if r["key"] in {f.id for f in fields_of(ORDERS)}}
-    mapping = resolve(table, ORDERS, user, reserved=owned_headers())
+    mapping = resolve(table, ORDERS, user, reserved=_reserved(table, customers.own))
     summary = {customers.mapping.columns.get(f) for f in ("last_order", "order_count", "total_amount")} - {None}
     needed = REQUIRED[ORDERS]
     if any(f not in mapping.columns for f in needed) or {mapping.columns[f] for f in needed[1:]} & summary:
@@ -175,7 +211,7 @@ def _orders_in_place(book: Book, customers: Source, settings: Settings, day_firs
     if not per_order:
         return None
     notes.append(ORDERS_IN_PLACE(sheet=table.sheet))
-    return Source(table, mapping, *read_records(table, mapping, "order_customer", day_first))
+    return Source(table, mapping, *read_records(table, mapping, "order_customer", day_first), own=customers.own)
 
 
 def _alike(book: Book, chosen: str, others: list[str]) -> list[str]:
@@ -193,14 +229,16 @@ def _header_fields(book: Book, sheet: str) -> set[str]:
     return {match_field(clean_text(v), synonyms) for v in grid[row - 1]} - {None} if score else set()
 
 
-def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day_first: bool) -> Source:
+def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day_first: bool,
+            memory: dict[str, pd.DataFrame]) -> Source:
     grid = book.read_sheet(sheet)
     header_row, _ = find_header_row(grid, kind)
     table = extract_table(sheet, grid, header_row)
     user = {r["key"]: r.get("value") for r in settings.rows("mapping")
             if r["key"] in {f.id for f in fields_of(kind)}}
-    mapping = resolve(table, kind, user, reserved=owned_headers())
+    own = own_columns(table, memory)
+    mapping = resolve(table, kind, user, reserved=_reserved(table, own))
     if kind == CUSTOMERS:
         mapping = people_as_customers(table, mapping)
     require(table, mapping, (key,) if kind == CUSTOMERS else REQUIRED[ORDERS])
-    return Source(table, mapping, *read_records(table, mapping, key, day_first))
+    return Source(table, mapping, *read_records(table, mapping, key, day_first), own=own)

@@ -20,6 +20,19 @@ from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
 
 DEFAULT_COUNTRY = "CN"
+NO_CALENDAR = ""  # weekends only: no public holidays, no holiday greetings
+NONE_WORDS = {"none", "no", "-", "无", "不用", "没有"}
+ZH_REGIONS = {"CN", "HK", "TW", "MO", "SG", "MY"}  # where a Chinese workbook's own region is its calendar
+USED = Msg("Calendar: {calendar} ({why}).", "日历:{calendar}({why})。")
+WHY = {"setting": Msg("as set in the settings", "按设置"),
+       "region": Msg("this computer's region; set another in the settings' Holiday calendar",
+                     "按本机所在地区;可在设置的节假日日历中更改"),
+       "language": Msg("a Chinese workbook; set another in the settings' Holiday calendar",
+                       "中文工作簿;可在设置的节假日日历中更改"),
+       "none": Msg("no holidays: an English workbook and no known region; set a country code in the settings' "
+                   "Holiday calendar to count its holidays and greet them",
+                   "不计节假日:英文工作簿且地区未知;如需节假日与节日问候,请在设置的节假日日历中填写国家/地区代码")}
+NONE_NAME = Msg("none (weekends only)", "无(仅周末)")
 UNKNOWN_COUNTRY = Msg("The calendar '{code}' is not known; use a country code such as CN, HK, TW, SG or US.",
                       "未知的日历“{code}”;请填写国家/地区代码,如 CN、HK、TW、SG、US。")
 _ALL_DAYS = "1111111"  # every weekday is a working day unless listed: make-up Saturdays stay working
@@ -27,6 +40,31 @@ _ALL_DAYS = "1111111"  # every weekday is a working day unless listed: make-up S
 
 def supported(code: str) -> bool:
     return code.upper() in holidays.list_supported_countries()
+
+
+def is_none(setting: str) -> bool:
+    return setting.strip().lower() in NONE_WORDS
+
+
+def choose_country(setting: str, lang: str, region: str | None) -> tuple[str, str]:
+    """The calendar to use and why ('setting', 'region', 'language', 'none'): the one set; else, when the
+    setting is empty (or unknown), the computer's region when it has a calendar (for a Chinese workbook, a
+    Chinese-speaking region), else China for a Chinese workbook and none for an English one. Never China's
+    holidays for an English workbook by default alone."""
+    code = setting.strip().upper()
+    if is_none(setting):
+        return NO_CALENDAR, "setting"
+    if code and supported(code):
+        return code, "setting"
+    region = (region or "").strip().upper()
+    if region and supported(region) and (lang != "zh" or region in ZH_REGIONS):
+        return region, "region"
+    return (DEFAULT_COUNTRY, "language") if lang == "zh" else (NO_CALENDAR, "none")
+
+
+def used_note(country: str, why: str) -> Msg:
+    """What the run says about the calendar it used."""
+    return USED(calendar=country or NONE_NAME, why=WHY[why])
 
 
 @cache
@@ -41,8 +79,10 @@ def _holidays(code: str, year: int, language: str | None = None, categories: tup
 @cache
 def _days_off(code: str, year: int) -> np.ndarray:
     """Every day of a year that is not a working day (weekends not made up, public holidays)."""
-    entity = _holidays(code, year)
     days = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="D").date
+    if code == NO_CALENDAR:
+        return np.array([d for d in days if d.weekday() >= 5], dtype="datetime64[D]")
+    entity = _holidays(code, year)
     return np.array([d for d in days if not entity.is_working_day(d)], dtype="datetime64[D]")
 
 
@@ -56,6 +96,8 @@ ESTIMATED = Msg("The {country} calendar knows the make-up working days (调休) 
 @cache
 def known_until(code: str) -> int | None:
     """The last year whose moved working days (调休) the package knows; None where the country moves none."""
+    if code == NO_CALENDAR:
+        return None
     entity = holidays.country_holidays(code)
     if not getattr(entity, "has_substituted_holidays", False):
         return None
@@ -64,13 +106,13 @@ def known_until(code: str) -> int | None:
 
 
 class WorkCalendar:
-    """Working days of one country (default China), for the years the dates at hand need; days off and
-    make-up working days the team typed in the settings (extra_off, extra_working) win over the package."""
+    """Working days of one country (NO_CALENDAR: Monday to Friday), for the years the dates at hand need; days
+    off and make-up working days the team typed in the settings (extra_off, extra_working) win over the package."""
 
     def __init__(self, country: str = DEFAULT_COUNTRY, extra_off: tuple[dt.date, ...] = (),
                  extra_working: tuple[dt.date, ...] = ()):
-        code = (country or DEFAULT_COUNTRY).strip().upper()
-        if not supported(code):
+        code = country.strip().upper()
+        if code != NO_CALENDAR and not supported(code):
             raise XlcrmError(UNKNOWN_COUNTRY(code=country))
         self.country = code
         self.extra_off, self.extra_working = frozenset(extra_off), frozenset(extra_working)
@@ -78,6 +120,8 @@ class WorkCalendar:
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.extra_working or day in self.extra_off:
             return day in self.extra_working
+        if self.country == NO_CALENDAR:
+            return day.weekday() < 5
         return bool(_holidays(self.country, day.year).is_working_day(day))
 
     def estimated(self, first: dt.date, last: dt.date) -> Msg | None:
@@ -141,6 +185,9 @@ class WorkCalendar:
         Observed days and the days off moved from a weekend (调休) are left out; the commemorative
         days (Women's Day, Children's Day, ...) are included.
         """
+        if self.country == NO_CALENDAR:
+            return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "en": pd.Series(dtype=object),
+                                 "zh": pd.Series(dtype=object)})
         names = {}
         for language in ("en_US", "zh_CN"):
             entity = _holidays(self.country, year, language, ("public", "half_day"), observed=False)

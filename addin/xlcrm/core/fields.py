@@ -99,8 +99,9 @@ FIELDS: tuple[Field, ...] = (
        "number of orders", "purchases"),
     _f("last_order", CUSTOMERS, "date", "Last order", "最近下单日期", "最近成交日期", "最后下单日期",
        "最近购买日期", "last order date", "last purchase", "last purchase date"),
+    # a class column of the team's own (客户等级 before xlcrm ever ran) is the class they chose
     _f("manual_class", CUSTOMERS, "text", "Manual class", "指定等级", "手动等级", "人工等级", "manual class",
-       "class override"),
+       "class override", "客户等级", "客户级别", "customer class", "class"),
     _f("opt_out", CUSTOMERS, "opt_out", "Opt-out", "退订", "拒收邮件", "不再联系", "免打扰", "opt out", "unsubscribed",
        "do not contact", "do not email"),
     _f("notes", CUSTOMERS, "text", "Notes", "备注", "说明", "note", "remarks", "comments"),

@@ -5,6 +5,8 @@ Anything not listed here belongs to the team and is never rewritten.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from xlcrm.core.fields import norm_header
 
 SHEETS = {
@@ -38,6 +40,11 @@ COLUMNS = {
     "last_contact": ("Last contact (logged)", "最近联系(记录)"),  # only when the team's sheet has none
     "mail_status": ("Mail status", "邮件状态"),
 }
+# xlcrm's label for a column when the team already has a column of that name: the team's stays the team's
+CLASH_SUFFIX = " (xlcrm)"
+# The state sheet's record of xlcrm's columns, so they are found by what xlcrm wrote, never by a name alone
+COLUMNS_SECTION = "columns"
+RECORD_COLUMNS = ("sheet", "column", "header")
 
 
 def sheet_name(sheet_id: str, lang: str) -> str:
@@ -80,9 +87,39 @@ def owned_columns(headers: list[str]) -> dict[str, int]:
     return found
 
 
-def place_columns(headers: list[str], wanted: list[str]) -> dict[str, int]:
-    """Where each wanted xlcrm column goes: where it already is, else after the last used column."""
-    placed = owned_columns(headers)
+def recorded_columns(record: pd.DataFrame | None, sheet: str, headers: list[str]) -> dict[str, int]:
+    """xlcrm's own columns on a sheet, found by the headers the state sheet says it wrote there.
+
+    A header written twice (the team copied it) is xlcrm's at its rightmost place, where xlcrm appends.
+    """
+    if record is None or not len(record):
+        return {}
+    mine = record[record["sheet"].eq(sheet)]
+    where = {norm_header(h): i for i, h in enumerate(headers) if h}
+    found = {cid: where[norm_header(h)] for cid, h in zip(mine["column"], mine["header"])
+             if cid in COLUMNS and norm_header(h) in where}
+    return found
+
+
+def own_label(column_id: str, lang: str, headers: list[str], own: dict[str, int]) -> str:
+    """The header xlcrm writes for its column: its name, or with CLASH_SUFFIX when a team column has that name."""
+    label = column_label(column_id, lang)
+    team = {norm_header(h) for i, h in enumerate(headers) if h and i not in own.values()}
+    return label + CLASH_SUFFIX if norm_header(label) in team else label
+
+
+def record_written(record: pd.DataFrame | None, sheet: str, labels: dict[str, str]) -> pd.DataFrame:
+    """The record with these columns' headers as just written on a sheet (other sheets and columns kept)."""
+    record = record if record is not None and len(record) else pd.DataFrame(columns=list(RECORD_COLUMNS))
+    kept = record[~(record["sheet"].eq(sheet) & record["column"].isin(list(labels)))][list(RECORD_COLUMNS)]
+    new = pd.DataFrame([(sheet, cid, label) for cid, label in labels.items()], columns=list(RECORD_COLUMNS))
+    return pd.concat([kept, new], ignore_index=True) if len(kept) else new
+
+
+def place_columns(headers: list[str], wanted: list[str], own: dict[str, int] | None = None) -> dict[str, int]:
+    """Where each wanted xlcrm column goes: where it already is (own, else found by name), else after the
+    last used column."""
+    placed = dict(owned_columns(headers) if own is None else own)
     free = len(headers)
     for cid in wanted:
         if cid not in placed:

@@ -59,7 +59,7 @@ EXACT, GOOD, WEAK = 3, 2, 1
 # Words that name a facet of anything: 'Project Name', 'Ship Date', 'Mail Status' say whose by their other words
 GENERIC = {"name", "date", "number", "no", "id", "total", "value", "amount", "title", "type", "status", "code", "item",
            "account", "company", "client", "member", "created", "orders", "note", "notes", "role", "position", "rep",
-           "cell", "mail", "tel", "mobile", "invoice", "sales", "contact", "customer", "orders", "comments"}
+           "cell", "mail", "tel", "mobile", "invoice", "sales", "contact", "customer", "orders", "comments", "class"}
 # A date planned or hoped for is never one that happened: Expected close date is no deal won
 PLANNED = {"expected", "planned", "plan", "target", "forecast", "forecasted", "estimated", "projected", "est",
            "anticipated", "scheduled", "proposed", "due"}

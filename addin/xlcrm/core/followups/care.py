@@ -41,8 +41,11 @@ DETAILS = {
 EVENTS = {"thanks": "deal_won", "feedback": "delivery", "return_visit": "delivery"}
 
 
-def _default_holidays() -> list[dict]:
-    names = WorkCalendar(DEFAULT_COUNTRY).holiday_names(dt.date.today().year)
+NAMES_YEAR = 2026  # the default list shows China's holiday names, the same every year; dates are worked out per run
+
+
+def default_holidays(year: int = NAMES_YEAR) -> list[dict]:
+    names = WorkCalendar(DEFAULT_COUNTRY).holiday_names(year)
     return [{"holiday": Msg(en, zh), "greet": YES if en in GREETED else NO}
             for en, zh in zip(names["en"], names["zh"])]
 
@@ -50,16 +53,29 @@ def _default_holidays() -> list[dict]:
 HOLIDAYS = Block(
     "holidays", Msg("Holiday greetings", "节日问候"),
     (Col("holiday", "Holiday", "节日"), Col("greet", "Greet", "问候")),
-    _default_holidays, key=None,
+    default_holidays, key=None,
     note=Msg("Names as in the calendar (Chinese or English); dates, lunar ones too, are worked out every year.",
              "节日名称与日历一致(中文或英文均可);日期(含农历节日)每年自动计算。"),
 )
 
 
-def greeted_holidays(settings: Settings, lang: str) -> list[str]:
-    """The holidays ticked in the settings, named as typed (the defaults in the current language)."""
-    names = [(_text(r.get("holiday"), lang), _text(r.get("greet"), lang)) for r in settings.rows("holidays")]
-    return [name for name, greet in names if name and read_flag(greet, False)]
+def greeted_holidays(settings: Settings, lang: str, calendar: WorkCalendar, today: dt.date) -> list[str]:
+    """The holidays ticked in the settings, named as typed (the defaults in the current language). China's
+    default list, kept as it is, greets under another calendar only the holidays that calendar has."""
+    rows = settings.rows("holidays")
+    names = [(_text(r.get("holiday"), lang), _text(r.get("greet"), lang)) for r in rows]
+    greeted = [name for name, greet in names if name and read_flag(greet, False)]
+    if calendar.country != DEFAULT_COUNTRY and _is_default_list(rows):
+        years = (today.year, today.year + 1)
+        greeted = [n for n in greeted if any(calendar.find_holiday(n, y) is not None for y in years)]
+    return greeted
+
+
+def _is_default_list(rows: list[dict]) -> bool:
+    """China's default list as xlcrm wrote it (in either language), not one the team changed."""
+    defaults = {(_text(r["holiday"], lang), _text(r["greet"], lang)) for r in default_holidays() for lang in ("en", "zh")}
+    typed = [(_text(r.get("holiday"), "en"), _text(r.get("greet"), "en")) for r in rows]
+    return len(typed) == len(default_holidays()) and all(row in defaults for row in typed)
 
 
 def _text(value, lang: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from xlcrm.core.calendar import WorkCalendar
+from xlcrm.core.calendar import WorkCalendar, used_note
 from xlcrm.core.followups.care import care_touches, greeted_holidays, touch_frame
 from xlcrm.core.followups.cadence import plan_followups
 from xlcrm.core.followups.followup_rules import Rules, read_rules
@@ -44,9 +44,10 @@ class Due:
     estimated: Msg | None = None  # why the working days are a guess (a year the calendar does not know), if so
 
 
-def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str) -> Due:
-    rules = read_rules(settings)
-    notes = list(rules.notes)
+def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str, region: str | None = None) -> Due:
+    """region: the computer's region (e.g. 'US'), which chooses the calendar when the settings name none."""
+    rules = read_rules(settings, lang, region)
+    notes = [used_note(rules.country, rules.calendar_why), *rules.notes]
     calendar = WorkCalendar(rules.country, rules.extra_off, rules.extra_working)
     estimated = calendar.estimated(today, today + dt.timedelta(days=rules.look_ahead_days))
     notes += [estimated] if estimated else []
@@ -54,7 +55,8 @@ def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str
     regular = touch_frame(people, pd.Series(True, index=people.index), "followup", plan["due"], today,
                           followup_details(people, plan, lang))
     regular["occasion"] = plan["occasion"].to_numpy()
-    care, care_notes = care_touches(people, rules, calendar, greeted_holidays(settings, lang), today, lang)
+    care, care_notes = care_touches(people, rules, calendar, greeted_holidays(settings, lang, calendar, today),
+                                    today, lang)
     stages = funnel_stages(settings, notes)
     steps = stage_steps(people["stage"], stages)
     stuck = stuck_touches(people, steps, stages, today, lang)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from xlcrm.core.calendar import DEFAULT_COUNTRY, supported
+from xlcrm.core.calendar import NONE_NAME, choose_country, is_none, supported
 from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text, parse_amount, parse_cadence, parse_date
 from xlcrm.core.settings import KV_COLUMNS, Block, Col, Settings, kv
@@ -36,9 +36,12 @@ FOLLOWUP = Block(
         kv("day_off", BEFORE, Msg("A computed due date on a day off moves", "算出的跟进日遇休息日时"),
            Msg("before: to the working day before; after: to the working day after; keep: stays.",
                "提前:移到之前的工作日;顺延:移到之后的工作日;不变:保持原日期。")),
-        kv("calendar", DEFAULT_COUNTRY, Msg("Holiday calendar (country code)", "节假日日历(国家/地区代码)"),
-           Msg("CN: mainland China's public holidays and make-up working days; also HK, TW, SG, US...",
-               "CN:中国大陆法定节假日与调休;也可填 HK、TW、SG、US 等。")),
+        kv("calendar", "", Msg("Holiday calendar (country code)", "节假日日历(国家/地区代码)"),
+           Msg("CN: mainland China's public holidays and make-up working days; also HK, TW, SG, US, GB...; none: "
+               "weekends only, no holiday greetings. Empty: China for a Chinese workbook, else this computer's "
+               "region (none if unknown); every run says which it used.",
+               "CN:中国大陆法定节假日与调休;也可填 HK、TW、SG、US、GB 等;无:仅周末,不发节日问候。"
+               "留空:中文工作簿用中国日历,否则按本机地区(未知则不计节假日);每次运行都会说明所用日历。")),
         kv("lead_max_days", 14, Msg("A new lead's first answer at the latest (days)", "新线索最迟回复(天)"),
            Msg("A new lead's first answer is never due later than this, even with a later date in the sheet.",
                "新线索的首次回复最迟不超过此天数,即使表中计划日期更晚。")),
@@ -123,7 +126,7 @@ class Rules:
     cadence: dict[str, int]
     count_in: str
     day_off: str
-    country: str
+    country: str  # NO_CALENDAR: weekends only
     lead_max_days: int
     stale_days: int
     look_ahead_days: int
@@ -132,6 +135,7 @@ class Rules:
     extra_off: tuple[dt.date, ...] = ()
     extra_working: tuple[dt.date, ...] = ()
     late: dict[str, int] = field(default_factory=dict)  # days after an occasion its greeting may still go
+    calendar_why: str = "setting"  # how the calendar was chosen (core.calendar.WHY)
 
     def on(self, occasion: str) -> bool:
         return self.touches.get(occasion, (False, 0))[0]
@@ -149,7 +153,9 @@ WHOLE_DAYS = Msg("a whole number of days from 0 to 3650", "0 到 3650 之间的�
 MAX_DAYS = 3650  # ten years: beyond it a date would leave the calendar
 
 
-def read_rules(settings: Settings) -> Rules:
+def read_rules(settings: Settings, lang: str = "zh", region: str | None = None) -> Rules:
+    """The follow-up rules; the calendar, when not set, chosen from the workbook's language and the
+    computer's region (passed in: the core reads no environment)."""
     notes: list[Msg] = []
     defaults = {r["key"]: r for b in (FOLLOWUP, CADENCE, TOUCHES) for r in b.defaults()}
 
@@ -162,15 +168,15 @@ def read_rules(settings: Settings) -> Rules:
                for r in settings.rows("touches") if r.get("key") in defaults}
     late = {r["key"]: read_days(r.get("after"), defaults[r["key"]]["after"], defaults[r["key"]]["name"], notes)
             for r in settings.rows("touches") if defaults.get(r.get("key"), {}).get("after") is not None}
-    country = settings.text("calendar", "followup") or DEFAULT_COUNTRY
-    if not supported(country):
-        notes.append(BAD_SETTING(name=defaults["calendar"]["name"], value=country,
-                                 expected=Msg("a known calendar", "已知的日历"), default=DEFAULT_COUNTRY))
-        country = DEFAULT_COUNTRY
+    typed = settings.text("calendar", "followup")
+    country, why = choose_country(typed, lang, region)
+    if typed and not is_none(typed) and not supported(typed):
+        notes.append(BAD_SETTING(name=defaults["calendar"]["name"], value=typed,
+                                 expected=Msg("a known calendar", "已知的日历"), default=country or NONE_NAME))
     extra = read_calendar_days(settings, notes)
     return Rules(cadence, _choice(settings, "count_in", notes), _choice(settings, "day_off", notes),
-                 country.upper(), number("followup", "lead_max_days"), number("followup", "stale_days"),
-                 number("followup", "look_ahead_days"), touches, notes, extra["off"], extra["working"], late)
+                 country, number("followup", "lead_max_days"), number("followup", "stale_days"),
+                 number("followup", "look_ahead_days"), touches, notes, extra["off"], extra["working"], late, why)
 
 
 def read_calendar_days(settings: Settings, notes: list[Msg]) -> dict[str, tuple[dt.date, ...]]:
