@@ -4,6 +4,7 @@ The mail path itself is proven against a real server elsewhere; here a recording
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from conftest import TODAY
@@ -241,6 +242,7 @@ def test_a_workbook_opened_in_excel_during_the_send_loses_nothing(book):
 
     mailer = RecordingMailer()
     lock = book.with_name("~$" + book.name)
+    set_settings(book, {"mail_counts": "否"})  # the sent follow-ups stay due, so the dry run lists them as done
 
     def progress(items, total, label):
         if label.en == "Sending":
@@ -259,8 +261,6 @@ def test_a_workbook_opened_in_excel_during_the_send_loses_nothing(book):
 
 
 def test_the_daily_cap_goes_to_time_bound_messages_first_then_follow_ups_by_class_and_lateness():
-    import pandas as pd
-
     from xlcrm.core.mailmerge.send_plan import PLAN_COLUMNS, Rules, apply_cap
     today = dt.date(2026, 11, 23)
     stale = [("followup", today - dt.timedelta(days=200 - n), row) for n, row in enumerate(range(10, 60))]
@@ -275,3 +275,19 @@ def test_the_daily_cap_goes_to_time_bound_messages_first_then_follow_ups_by_clas
     assert set(going["occasion"]) == {"appointment", "birthday", "digest", "followup"} and len(going) == 4
     assert going.loc[going["occasion"].eq("followup"), "row"].tolist() == [5]  # class A before 200 days late D
     assert frame.loc[frame["decision"].eq("held"), "occasion"].eq("followup").all()
+
+
+@pytest.mark.parametrize("counts", [True, False])
+def test_a_follow_up_mail_sent_counts_as_a_contact_unless_the_settings_say_no(book, counts):
+    from xlcrm.actions.followups import compute
+    from xlcrm.actions.session import open_session
+    from xlcrm.book.file import FileBook
+    row = first_followup_row(book)
+    due_on(book, row, followup=TODAY)
+    if not counts:
+        set_settings(book, {"mail_counts": "否"})
+    result, _ = send(book)
+    assert of_row(result.plan, row)["decision"].tolist() == ["sent"]
+    plan = compute(open_session(FileBook(book)), TODAY, note_problems=False).followups.loc[row]
+    assert (plan["last_contact"] == pd.Timestamp(TODAY)) is counts
+    assert (plan["due"] > pd.Timestamp(TODAY)) is counts  # the next due date moved on, as after a logged call

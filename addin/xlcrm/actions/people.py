@@ -7,15 +7,18 @@ import datetime as dt
 
 import pandas as pd
 
+from xlcrm.actions.mail_sheets import merged_history, read_log as read_send_log
 from xlcrm.actions.session import Session
 from xlcrm.core.followups.contact_log import find_header, last_logged, read_log, resolve_names
 from xlcrm.core.followups.due import DATES, PEOPLE_COLUMNS
 from xlcrm.core.followups.cadence import customer_class
+from xlcrm.core.followups.followup_rules import MAIL_CONTACTS, mail_counts_as_contact
 from xlcrm.core.owners import canonical
 from xlcrm.core.parse import clean_text, parse_column, parse_date
 from xlcrm.core.problems import Problem
 from xlcrm.core.sheets import find_sheet
 from xlcrm.core.table import column_letter
+from xlcrm.mail.journal import Journal, journal_path
 
 
 def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -40,7 +43,21 @@ def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.Dat
     log, problems = contact_log(session)
     logged = people["key"].map(last_logged(log)) if len(log) else None
     people["last_contact"] = latest(people["last_contact"], own_last_contact(session), logged, until=today)
+    people["last_mailed"] = pd.NaT  # only the regular follow-up counts from it: a mail closes no appointment
+    if mail_counts_as_contact(session.settings):
+        people["last_mailed"] = latest(people["key"].map(last_mailed(session).to_dict()), until=today)
     return people, problems
+
+
+def last_mailed(session: Session) -> pd.Series:
+    """The day each customer (by key) was last sent a follow-up e-mail (journal and send log), a contact too."""
+    sheet_history, _ = read_send_log(session)
+    history = merged_history(Journal(journal_path(session.book.folder, session.book.name)).history(), sheet_history)
+    if not len(history):
+        return pd.Series(dtype="datetime64[ns]")
+    real = ~history["test"].fillna(False).astype(bool) if "test" in history else True
+    sent = history[real & history["state"].eq("sent") & history["occasion"].isin(MAIL_CONTACTS)]
+    return pd.to_datetime(sent["at"], errors="coerce").dt.normalize().groupby(sent["customer_key"]).max()
 
 
 def existing_customers(session: Session, records: pd.DataFrame, today: dt.date | None = None) -> pd.Series:

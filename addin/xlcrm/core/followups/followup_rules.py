@@ -48,6 +48,11 @@ FOLLOWUP = Block(
         kv("stale_days", 30, Msg("Touches after a deal or delivery drop off after (days)", "成交/交付类事项过期天数"),
            Msg("A thank-you, feedback call or return visit this many days past due is no longer listed.",
                "致谢、反馈回访、交付后回访超过应办日这么多天后不再列出。")),
+        kv("mail_counts", YES, Msg("A follow-up e-mail sent counts as a contact", "已发送的跟进邮件算作一次联系"),
+           Msg("yes: a follow-up or first answer sent by xlcrm remind moves the next due date, as a logged contact "
+               "does (greetings and reminders do not); no: only contacts you log or type count.",
+               "是:xlcrm remind 发出的跟进邮件或新线索回复,与记录的联系一样顺延下次跟进日(节日生日问候和提醒不算);"
+               "否:只算记录或填写的联系。")),
         kv("look_ahead_days", 30, Msg("Care occasions listed ahead (days)", "关怀事项提前列出(天)"),
            Msg("Birthdays, holidays and appointments due within this many days are handed to the mail merge.",
                "这么多天内到期的生日、节日、预约提醒会交给邮件合并。")),
@@ -228,3 +233,10 @@ def _choice(settings: Settings, key: str, notes: list[Msg]) -> str:
     expected = Msg(" / ".join(m.en for m in options.values()), " / ".join(m.zh for m in options.values()))
     notes.append(BAD_SETTING(name=name, value=text, expected=expected, default=options[default]))
     return default
+
+
+MAIL_CONTACTS = ("followup", "first_answer")  # the sent mails that are a contact, when mail_counts is on
+
+
+def mail_counts_as_contact(settings: Settings) -> bool:
+    return read_flag(settings.value("mail_counts", "followup"), True)
