@@ -7,7 +7,7 @@ from typing import Any
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xlcrm.core.edits import FORMATS, Chart, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 ROW_STYLES = {
     "title": (Font(bold=True, size=13), None),
     "section": (Font(bold=True, color="1F4E79"), None),
@@ -78,6 +79,12 @@ def put_sheet(book: Workbook, edit: PutSheet) -> None:
                 cell.number_format = FORMATS[edit.formats[c - 1]]
     for column, width in edit.widths.items():
         sheet.column_dimensions[get_column_letter(column + 1)].width = width
+    for column in edit.wrap:  # line breaks show as lines, text from the top of the cell
+        for (cell,) in sheet.iter_rows(min_row=1, max_row=len(edit.rows), min_col=column + 1, max_col=column + 1):
+            cell.alignment = WRAPPED
+    for row, height in edit.heights.items():
+        sheet.row_dimensions[row + 1].height = height
+    print_setup(sheet, next((i for i, s in sorted(edit.row_styles.items()) if s == "header"), None))
     for cells, name in edit.range_formats:
         left, top, right, bottom = range_boundaries(cells)
         for row in sheet.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
@@ -94,6 +101,17 @@ def put_sheet(book: Workbook, edit: PutSheet) -> None:
         book.active = book.sheetnames.index(active)
     elif active == existing and edit.name in book.sheetnames:
         book.active = book.sheetnames.index(edit.name)
+
+
+def print_setup(sheet: Worksheet, header: int | None) -> None:
+    """Landscape, as wide as the page, the header row on every page, the sheet's name above and pages below."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if header is not None:
+        sheet.print_title_rows = f"{header + 1}:{header + 1}"
+    sheet.oddHeader.center.text = "&A"
+    sheet.oddFooter.center.text = "&P / &N"
 
 
 def _chart(sheet: Worksheet, spec: Chart):

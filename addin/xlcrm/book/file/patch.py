@@ -54,6 +54,9 @@ class _Patch:
                        for name, sheet_edits in in_place.items()}
         if scratch:
             self._transplant(scratch)
+        for edit in edits:
+            if isinstance(edit, SetCells) and edit.print_with_team and edit.sheet in in_place:
+                self.book.extend_print_area(edit.sheet, edit.col + max(map(len, edit.values), default=1) - 1)
         if any(p.formulas for p in self.sheets.values()) or _has_formulas(scratch):
             self.book.full_calc_on_load()
         self._settle()
@@ -90,6 +93,9 @@ class _Patch:
             if replaced:
                 self._remove_parts_of(part)
             moved = scratch.transplant(name, self.styles, part, self.taken, selected)
+            header = next((i for i, style in sorted(edit.row_styles.items()) if style == "header"), None)
+            if header is not None:  # kept in workbook.xml, so it does not come with the sheet
+                self.book.print_titles(name, header + 1)
             self.written.update(moved.parts)
             for moved_part, content_type in moved.types.items():
                 self.package.types.add(moved_part, content_type)

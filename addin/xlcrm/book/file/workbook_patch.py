@@ -9,14 +9,21 @@ from __future__ import annotations
 from lxml import etree
 
 from xlcrm.book.file.package import R, STRICT_MAIN, Package, free_name, local, namespace, parse, q, serialize
+from xlcrm.core.fit import widen_area
 
 WORKSHEET_REL = R + "/worksheet"
 _CALC_CHAIN_REL = "/calcChain"
 # Children of <workbook> that come before <calcPr> (schema order).
 _BEFORE_CALC = {"fileVersion", "fileSharing", "workbookPr", "AlternateContent", "revisionPtr", "absPath",
                 "workbookProtection", "bookViews", "sheets", "functionGroups", "externalReferences", "definedNames"}
+_BEFORE_NAMES = {"fileVersion", "fileSharing", "workbookPr", "AlternateContent", "revisionPtr", "absPath",
+                 "workbookProtection", "bookViews", "sheets", "functionGroups", "externalReferences"}
 _BEFORE_VIEWS = {"fileVersion", "fileSharing", "workbookPr", "AlternateContent", "revisionPtr", "absPath",
                  "workbookProtection"}
+
+
+def quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 class StrictWorkbook(ValueError):
@@ -80,6 +87,31 @@ class WorkbookPatch:
         self._shift_from(index, len(names))
         self._sheets_element().insert(self._child_index(index), element)
         return part, False, False
+
+    def print_titles(self, name: str, row: int) -> None:
+        """Row `row` (1-based) of xlcrm's sheet `name` repeats at the top of every printed page."""
+        index = str(self.sheet_names().index(name))
+        self._drop_name("_xlnm.Print_Titles", index)
+        names = self.root.find(q(self.ns, "definedNames"))
+        if names is None:
+            names = etree.Element(q(self.ns, "definedNames"))
+            self._after(_BEFORE_NAMES, names)
+        element = etree.SubElement(names, q(self.ns, "definedName"), name="_xlnm.Print_Titles", localSheetId=index)
+        element.text = f"{quoted(name)}!${row}:${row}"
+        self.changed = True
+
+    def extend_print_area(self, name: str, right: int) -> None:
+        """The team's print area on sheet `name`, if it has one, reaches column `right` (1-based): xlcrm's columns
+        print with theirs. A sheet without one prints everything already."""
+        index = str(self.sheet_names().index(name))
+        area = next((n for n in self._defined_names() if n.get("name", "").lower() == "_xlnm.print_area"
+                     and n.get("localSheetId") == index), None)
+        if area is None or not area.text:
+            return
+        widened = widen_area(area.text, right)
+        if widened != area.text:
+            area.text = widened
+            self.changed = True
 
     def full_calc_on_load(self) -> None:
         """Excel computes every formula when it opens the file (xlcrm writes formulas without results)."""
@@ -158,6 +190,11 @@ class WorkbookPatch:
             names.remove(name)
         if dropped and not len(names):  # emptied by xlcrm: not left behind (a list the team had stays)
             self.root.remove(names)
+
+    def _drop_name(self, defined: str, index: str) -> None:
+        for name in self._defined_names():
+            if name.get("name") == defined and name.get("localSheetId") == index:
+                name.getparent().remove(name)
 
     def _set_state(self, element: etree._Element, hidden: bool) -> None:
         if hidden:
