@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Callable
 
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
@@ -12,7 +13,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlcrm.core.edits import FORMATS, Chart, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
+from xlcrm.core.edits import FORMATS, Chart, Edit, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 ROW_STYLES = {
@@ -49,14 +50,14 @@ def set_cells(book: Workbook, edit: SetCells) -> None:
             dimension.width = wanted
     if edit.clear_below:
         width = max((len(r) for r in edit.values), default=0)
-        for row in range(edit.row + len(edit.values), sheet.max_row + 1):
+        for below in range(edit.row + len(edit.values), sheet.max_row + 1):
             for col in range(edit.col, edit.col + width):
-                sheet.cell(row, col).value = None
+                sheet.cell(below, col).value = None
 
 
 def put_sheet(book: Workbook, edit: PutSheet) -> None:
     existing = next((n for n in (edit.name, *edit.aliases) if n in book.sheetnames), None)
-    active = book.active.title if book.worksheets else None
+    active = book.active.title if book.worksheets and book.active else None
     if existing:
         index = book.sheetnames.index(existing)
         book.remove(book[existing])
@@ -126,21 +127,22 @@ def _chart(sheet: Worksheet, spec: Chart):
 def set_highlights(book: Workbook, edit: SetHighlights) -> None:
     """Replace xlcrm's own conditional format rules on a sheet; the team's rules stay."""
     formats = book[edit.sheet].conditional_formatting
-    for target in list(formats._cf_rules):
-        kept = [rule for rule in formats._cf_rules[target] if not any(is_tagged(f) for f in rule.formula)]
+    rules = formats._cf_rules  # type: ignore[attr-defined]  # openpyxl has no public way to drop a rule
+    for target in list(rules):
+        kept = [rule for rule in rules[target] if not any(is_tagged(f) for f in rule.formula)]
         if kept:
-            formats._cf_rules[target] = kept
+            rules[target] = kept
         else:
-            del formats._cf_rules[target]
+            del rules[target]
     for rule in edit.rules:
         fill = PatternFill("solid", start_color=rule.fill, end_color=rule.fill, bgColor=rule.fill)
         font = Font(color=rule.font) if rule.font else None
         formats.add(edit.cells, FormulaRule(formula=[tagged(rule.formula)], fill=fill, font=font, stopIfTrue=True))
 
 
-APPLY = {SetCells: set_cells, PutSheet: put_sheet, SetHighlights: set_highlights}
+APPLY: dict[type, Callable[[Workbook, Any], None]] = {SetCells: set_cells, PutSheet: put_sheet, SetHighlights: set_highlights}
 
 
-def apply_edits(book: Workbook, edits: list) -> None:
+def apply_edits(book: Workbook, edits: Iterable[Edit]) -> None:
     for edit in edits:
         APPLY[type(edit)](book, edit)
