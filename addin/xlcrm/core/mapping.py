@@ -118,7 +118,7 @@ def _phone_like(value) -> bool:
     return digits >= 6 and digits >= 0.6 * len(re.sub(r"[\s+\-()（）]", "", text))
 
 
-def resolve(table: Table, kind: str, user: dict[str, str], reserved: AbstractSet[str] = frozenset()) -> Mapping:
+def resolve(table: Table, kind: str, user: dict[str, object], reserved: AbstractSet[str] = frozenset()) -> Mapping:
     """Detected mapping overridden by the user's: a header name maps, '-' unmaps, blank means detect."""
     columns = detect(table, kind, reserved)
     by_header = {norm_header(h): i for i, h in enumerate(table.headers) if h}

@@ -159,7 +159,8 @@ def _typed(values: pd.Series, kind: str) -> pd.Series:
     return values.astype(object)
 
 
-def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool = False):
+def read_records(table: Table, mapping: Mapping, key_field: str,
+                 day_first: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
     """(records indexed by Excel row, problems). Rows without a key, and total rows, are left out."""
     frame = pd.DataFrame(index=table.cells.index.rename("row"))
     problems: list[Problem] = []
