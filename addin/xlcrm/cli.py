@@ -73,7 +73,7 @@ def _lang(ctx: click.Context) -> str:
     return (ctx.obj or {}).get("lang") or default_lang()
 
 
-def _error_lang(ctx: click.Context, book: object) -> str | None:
+def _error_lang(ctx: click.Context, book: Path | None) -> str | None:
     """--lang, else the workbook's language (a Chinese sheet gets Chinese errors on any OS), else None: not known."""
     if (ctx.obj or {}).get("lang") or not book:
         return _lang(ctx)

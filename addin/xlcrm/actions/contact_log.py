@@ -90,6 +90,7 @@ def append_edits(session: Session, entry: dict[str, Any]) -> tuple[str, list[Edi
                            row_styles={0: "header"}, formats={0: DATE}, freeze="A2",
                            widths={0: 12, 1: 28, 2: 10, 3: 10, 4: 24, 5: 24, 6: 40, 7: 12, 8: 12, 9: 14})
         return sheet.name, [sheet]
+    assert name is not None  # the header was found on it
     edits: list[Edit] = []
     width = max(len(grid[header]), max(positions.values()) + 1)
     for cid in (c for c in entry if c not in positions and entry[c] is not None):  # a rating column it lacks

@@ -39,8 +39,8 @@ class DemoResult:
     @property
     def elsewhere(self) -> bool:
         """The last step's results went to a copy, not into the workbook (the demo stopped there)."""
-        last = self.steps[-1][1] if self.steps else None
-        return hasattr(last, "saved") and last.saved.elsewhere
+        saved = getattr(self.steps[-1][1], "saved", None) if self.steps else None
+        return saved is not None and saved.elsewhere
 
     def lines(self, lang: str | None) -> list[str]:
         """The steps' headings in the sample's language, each step's lines in `lang` (default: the workbook's)."""

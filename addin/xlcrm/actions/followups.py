@@ -116,7 +116,7 @@ def class_problems(session: Session, people: pd.DataFrame) -> list[Problem]:
     default cadence, say so."""
     source = session.customers
     table, found = source.table, []
-    for column in {source.own.get("class"), source.mapping.columns.get("manual_class")} - {None}:
+    for column in {c for c in (source.own.get("class"), source.mapping.columns.get("manual_class")) if c is not None}:
         typed = table.cells[column].reindex(people.index)
         wrong = typed.map(clean_text).ne("") & people["class"].isna()
         where = f"{column_letter(column)} {table.header_of(column)}"

@@ -59,7 +59,9 @@ def load_templates(session: Session) -> tuple[str, list[Template], list[Any]]:
     added = missing_defaults(templates, lang)
     edits: list[Any] = []
     if added:
-        header_at, positions = find_header(grid)
+        found = find_header(grid)
+        assert found is not None  # read_templates read the sheet by it
+        header_at, positions = found
         start = max(len(grid), header_at + 1) + 1
         width = max(positions.values()) + 1
         block = []

@@ -226,7 +226,7 @@ def _header_fields(book: Book, sheet: str) -> set[str]:
     grid = book.read_sheet(sheet, HEADER_SCAN_ROWS)
     row, score = find_header_row(grid, CUSTOMERS)
     synonyms = synonym_index(fields_of(CUSTOMERS))
-    return {match_field(clean_text(v), synonyms) for v in grid[row - 1]} - {None} if score else set()
+    return {f for v in grid[row - 1] if (f := match_field(clean_text(v), synonyms))} if score else set()
 
 
 def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day_first: bool,

@@ -15,6 +15,7 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import openpyxl
@@ -151,7 +152,7 @@ def replacing(path: Path) -> FileLock:
     return FileLock(str(Path(tempfile.gettempdir()) / f"xlcrm-{name}.lock"), timeout=120)
 
 
-def replaced_sheets(edits: list[Edit]) -> set[str]:
+def replaced_sheets(edits: Sequence[Edit]) -> set[str]:
     """The sheets xlcrm writes whole (its own): what they held before is not the team's."""
     return {name for edit in edits if isinstance(edit, PutSheet) for name in (edit.name, *edit.aliases)}
 
@@ -218,7 +219,7 @@ class FileBook:
             self._grids[name] = grid
         return grid
 
-    def apply(self, edits: list[Edit]) -> SaveResult:
+    def apply(self, edits: Sequence[Edit]) -> SaveResult:
         locked = lock_file(self.path)
         if locked:
             raise XlcrmError(LOCKED(path=self.path.name, app=locked[1], lock=locked[0].name))
@@ -258,14 +259,14 @@ class FileBook:
             raise XlcrmError(CHANGED(path=self.path.name))
 
 
-def create(path: str | os.PathLike, edits: list[Edit]) -> Path:
+def create(path: str | os.PathLike, edits: Sequence[Edit]) -> Path:
     """A new workbook made of the given sheets (the sample workbook, a report book)."""
     target = as_given(path).resolve()
     if target.suffix.lower() not in SUFFIXES:
         raise XlcrmError(WRONG_TYPE(path=target.name))
     target.parent.mkdir(parents=True, exist_ok=True)
     book = openpyxl.Workbook()
-    default = book.active
+    default = book.worksheets[0]  # the one sheet of a new workbook
     apply_edits(book, edits)
     if len(book.sheetnames) > 1:
         book.remove(default)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from xlcrm.book.file.package import R, TYPES_PART, WORKSHEET_TYPE, Package, rels_name
@@ -34,14 +35,14 @@ class MissingSheet(LookupError):
         self.sheet = sheet
 
 
-def patch_workbook(source: Path, target: Path, edits: list[Edit]) -> None:
+def patch_workbook(source: Path, target: Path, edits: Sequence[Edit]) -> None:
     """source with the edits carried out, written to target."""
     with zipfile.ZipFile(source) as archive:
         _Patch(Package(source, archive), edits).write(target)
 
 
 class _Patch:
-    def __init__(self, package: Package, edits: list[Edit]):
+    def __init__(self, package: Package, edits: Sequence[Edit]):
         self.package = package
         self.book = WorkbookPatch(package)
         self.styles_part = self.book.styles_part
@@ -61,7 +62,7 @@ class _Patch:
             self.book.full_calc_on_load()
         self._settle()
 
-    def _route(self, edits: list[Edit]) -> tuple[list[Edit], dict[str, list[Edit]]]:
+    def _route(self, edits: Sequence[Edit]) -> tuple[list[Edit], dict[str, list[Edit]]]:
         """Edits of xlcrm's own sheets go to the scratch workbook, the others to the team's sheets."""
         names = set(self.book.sheet_names())
         put: set[str] = set()
@@ -148,6 +149,7 @@ class _Patch:
             for name, data in pending.items():
                 writer.write(name, data)
             if self.styles.changed:
+                assert self.styles_part is not None  # named when the edits were planned
                 writer.write(self.styles_part, self.styles.to_bytes())
             elif styles_info is not None:
                 writer.copy(self.package.archive, styles_info)

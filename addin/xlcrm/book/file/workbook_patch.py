@@ -52,7 +52,7 @@ class WorkbookPatch:
         return next((r.target for r in self.rels if r.type.endswith("/styles") and not r.external), None)
 
     def sheet_names(self) -> list[str]:
-        return [s.get("name") for s in self._sheets()]
+        return [s.get("name", "") for s in self._sheets()]
 
     def sheet_part(self, name: str) -> str | None:
         """The part a sheet is stored in (None when the workbook points nowhere for it)."""
@@ -70,7 +70,7 @@ class WorkbookPatch:
             index = names.index(existing)
             element = self._sheets()[index]
             element.set("name", name)
-            self.rels.retype(element.get(q(R, "id")), WORKSHEET_REL)  # it may have been a chart sheet
+            self.rels.retype(element.get(q(R, "id"), ""), WORKSHEET_REL)  # it may have been a chart sheet
             self._drop_names_of(index)
             self._set_state(element, hidden)
             part = self.sheet_part(name)
@@ -80,7 +80,7 @@ class WorkbookPatch:
             return part, True, index == self._active()
         index = 0 if first else len(names)
         part = free_name(taken, "xl/worksheets", "sheet", ".xml")
-        ids = [int(s.get("sheetId")) for s in self._sheets() if (s.get("sheetId") or "").isdigit()]
+        ids = [int(s.get("sheetId", "")) for s in self._sheets() if (s.get("sheetId") or "").isdigit()]
         element = etree.Element(q(self.ns, "sheet"), name=name, sheetId=str(max(ids, default=0) + 1))
         self._set_state(element, hidden)
         element.set(q(R, "id"), self.rels.add(WORKSHEET_REL, part))
@@ -136,7 +136,9 @@ class WorkbookPatch:
     # -- positions ----------------------------------------------------------------------------
 
     def _sheets_element(self) -> etree._Element:
-        return self.root.find(q(self.ns, "sheets"))
+        found = self.root.find(q(self.ns, "sheets"))
+        assert found is not None, "a workbook lists its sheets (the file back-end opened it)"
+        return found
 
     def _sheets(self) -> list[etree._Element]:
         return [s for s in self._sheets_element() if local(s.tag) == "sheet"]
@@ -186,6 +188,8 @@ class WorkbookPatch:
         """Names scoped to a sheet xlcrm rewrites whole were xlcrm's (a print area, a filter)."""
         names = self.root.find(q(self.ns, "definedNames"))
         dropped = [n for n in self._defined_names() if n.get("localSheetId") == str(index)]
+        if names is None:
+            return
         for name in dropped:
             names.remove(name)
         if dropped and not len(names):  # emptied by xlcrm: not left behind (a list the team had stays)
@@ -193,8 +197,9 @@ class WorkbookPatch:
 
     def _drop_name(self, defined: str, index: str) -> None:
         for name in self._defined_names():
-            if name.get("name") == defined and name.get("localSheetId") == index:
-                name.getparent().remove(name)
+            parent = name.getparent()
+            if name.get("name") == defined and name.get("localSheetId") == index and parent is not None:
+                parent.remove(name)
 
     def _set_state(self, element: etree._Element, hidden: bool) -> None:
         if hidden:

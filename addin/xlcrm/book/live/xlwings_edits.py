@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import sys
 from contextlib import contextmanager
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Callable
 
-from xlcrm.core.edits import FORMATS, Chart, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
+from xlcrm.core.edits import FORMATS, Chart, Edit, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
 from xlcrm.core.fit import widen_area
 
 HEADER_FILL = "#DDEBF7"
-ROW_STYLES = {  # font properties, fill
+ROW_STYLES: dict[str, tuple[dict[str, object], str | None]] = {  # font properties, fill
     "title": ({"bold": True, "size": 13}, None),
     "section": ({"bold": True, "color": "#1F4E79"}, None),
     "header": ({"bold": True}, HEADER_FILL),
@@ -249,9 +250,9 @@ def _anchored(book, cells):
             selection.select()
 
 
-APPLY = {SetCells: set_cells, PutSheet: put_sheet, SetHighlights: set_highlights}
+APPLY: dict[type, Callable[[Any, Any], None]] = {SetCells: set_cells, PutSheet: put_sheet, SetHighlights: set_highlights}
 
 
-def apply_edits(book, edits: list) -> None:
+def apply_edits(book, edits: Iterable[Edit]) -> None:
     for edit in edits:
         APPLY[type(edit)](book, edit)
