@@ -70,7 +70,8 @@ class Source:
         places = place_columns(self.table.headers, column_ids, self.own)
         past = [cid for cid, column in places.items() if column >= LAST_COLUMN]
         if past:
-            names = Msg(*(", ".join(column_label(cid, lang) for cid in past).replace("{", "{{") for lang in ("en", "zh")))
+            names = Msg(*(", ".join(column_label(cid, lang) for cid in past).replace("{", "{{")
+                          for lang in ("en", "zh")))
             raise XlcrmError(NO_ROOM(sheet=self.table.sheet, columns=names, last=column_letter(LAST_COLUMN - 1)))
         return places
 

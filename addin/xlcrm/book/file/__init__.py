@@ -98,8 +98,8 @@ NO_WORKBOOK_PART = Msg("{path} is a ZIP file without the workbook part ({part}):
                        "use an earlier copy.",
                        "{path} 是 ZIP 文件,但缺少工作簿部件({part}):不是 Excel 工作簿,或已损坏。原文件未做任何改动。"
                        "请用 Excel 打开(Excel 会提示修复)后重新保存;或使用较早的副本。")
-BAD_SHEET = Msg("Sheet '{sheet}' in {path} cannot be read ({why}): the file seems damaged. Nothing was changed. Open it "
-                "in Excel, which offers to repair it, and save it again; or use an earlier copy.",
+BAD_SHEET = Msg("Sheet '{sheet}' in {path} cannot be read ({why}): the file seems damaged. Nothing was changed. "
+                "Open it in Excel, which offers to repair it, and save it again; or use an earlier copy.",
                 "无法读取 {path} 的工作表“{sheet}”({why}):文件似乎已损坏。原文件未做任何改动。请用 Excel 打开(Excel 会"
                 "提示修复)后重新保存;或使用较早的副本。")
 READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, etree.XMLSyntaxError, ElementTree.ParseError,
@@ -310,8 +310,8 @@ class FileBook:
             raise XlcrmError(CHANGED(path=self.path.name))
 
 
-NOT_A_FOLDER = Msg("Cannot write {path}: {folder} is a file, not a folder. Nothing was written; give a path in a folder "
-                   "(or a new folder's name).",
+NOT_A_FOLDER = Msg("Cannot write {path}: {folder} is a file, not a folder. Nothing was written; give a path in a "
+                   "folder (or a new folder's name).",
                    "无法写入 {path}:{folder} 是文件而不是文件夹。未写入任何内容;请给出位于文件夹中的路径(或新文件夹的名称)。")
 
 

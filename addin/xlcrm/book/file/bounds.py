@@ -131,7 +131,8 @@ def _scan(archive: zipfile.ZipFile, part: str, collect) -> Extent:
 def check_extent(found: Extent) -> None:
     """Refuse a sheet whose values lie far apart, or whose used range calamine would build too large."""
     row, column = (lambda n: ROW(name=f"{n:,}")), (lambda n: COLUMN(name=column_letter(n - 1)))
-    for numbers, gap_limit, unit, place in ((found.rows, ROW_GAP, ROWS, row), (found.columns, COLUMN_GAP, COLUMNS, column)):
+    for numbers, gap_limit, unit, place in ((found.rows, ROW_GAP, ROWS, row),
+                                            (found.columns, COLUMN_GAP, COLUMNS, column)):
         for before, after in zip(numbers, numbers[1:]):
             if after - before - 1 > gap_limit:
                 raise OutOfBounds(FAR_VALUE(far=place(after), near=place(before), gap=f"{after - before - 1:,}",
