@@ -47,6 +47,8 @@ class Day(click.ParamType):
             return value
         text = str(value).strip()
         day, why = parse_date(text) if re.match(r"^\d{4}\D?\d", text) else (None, NOT_YEAR_FIRST)
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            day, why = None, OUT_OF_RANGE(first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
         if day is None:
             error = XlcrmError(BAD_DAY(value=text, why=why or NOT_YEAR_FIRST))
             self.fail(_error_text(error, _lang(ctx) if (ctx and (ctx.find_root().obj or {}).get("lang"))
@@ -55,6 +57,8 @@ class Day(click.ParamType):
 
 
 NOT_YEAR_FIRST = Msg("the year must come first", "年份须在前")
+OUT_OF_RANGE = Msg("xlcrm works with days from {first} to {last}", "xlcrm 处理的日期范围是 {first} 至 {last}")
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)  # Excel's dates start in 1900; pandas' end in 2262
 DAY = Day()
 
 

@@ -62,7 +62,7 @@ def write_sample(out: Path, customers: int, sheet_lang: str, seed: int = 1, toda
 def demo(folder: Path, customers: int, sheet_lang: str, open_book: Callable[[Path], Book],
          progress: Progress = quiet) -> DemoResult:
     """Write the sample into `folder` and run the steps on it through `open_book`."""
-    folder.mkdir(parents=True, exist_ok=True)
+    file_book.make_folder(folder)
     path = write_sample(folder / f"{SHEET_NAMES[sheet_lang][0]}.xlsx", customers, sheet_lang)
     result = DemoResult(path, customers, sheet_lang)
     steps: list[tuple[str | Msg, Callable[[Book], Any]]] = [
