@@ -19,6 +19,7 @@ from xlcrm.actions.refresh import refresh as refresh_action
 from xlcrm.actions.contact_log import log_contact
 from xlcrm.actions.followups import followups as followups_action
 from xlcrm.actions.session import book_lang, smtp_login
+from xlcrm.cli_team import team_commands, team_finish
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg, default_lang
 from xlcrm.core.parse import parse_date
@@ -216,7 +217,8 @@ def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
 @friendly
 def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
     """Write follow-up status and next due date per customer, colour the rows, and list what is due per owner."""
-    result = followups_action(bootstrap.file_book(book), today.date() if today else None, progress=bar(_lang(ctx)))
+    result = followups_action(bootstrap.file_book(book), today.date() if today else None, progress=bar(_lang(ctx)),
+                              team=bootstrap.store_connector())
     _finish(ctx, result)
 
 
@@ -239,7 +241,8 @@ def log_command(ctx: click.Context, book: Path, customer: str, channel: str, not
                 delivery: int | None) -> None:
     """Log a contact with a customer in BOOK's contact log and move their last-contact date."""
     result = log_contact(bootstrap.file_book(book), customer, channel, note, when.date() if when else None,
-                         outcome, next_step, {"service": service, "product": product, "delivery": delivery})
+                         outcome, next_step, {"service": service, "product": product, "delivery": delivery},
+                         team=bootstrap.store_connector())
     _finish(ctx, result)
 
 
@@ -326,7 +329,8 @@ def remind(ctx: click.Context, book: Path, template, today, send, test_to, smtp_
     request = RemindRequest(template, today.date() if today else None, send, test_to, smtp_host, smtp_port,
                             smtp_security, smtp_user, sender)
     mailer = bootstrap.mailer() if request.mode != "dry" else None
-    result = remind_action(bootstrap.file_book(book), request, mailer, progress=bar(_lang(ctx)))
+    result = remind_action(bootstrap.file_book(book), request, mailer, progress=bar(_lang(ctx)),
+                           team=bootstrap.store_connector())
     _finish(ctx, result)
     if result.stopped:
         ctx.exit(EXIT_ERROR)
@@ -357,7 +361,7 @@ def password(ctx: click.Context, book: Path | None, user: str | None, delete: bo
 # -- report ------------------------------------------------------------------------------------------------
 
 @main.command(name="report")
-@click.argument("book", type=click.Path(path_type=Path))
+@click.argument("book", required=False, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the HTML report (default: reports/ beside the workbook).")
 @click.option("--period", default="week", show_default=True, type=click.Choice(["week", "month"]),
@@ -367,12 +371,17 @@ def password(ctx: click.Context, book: Path | None, user: str | None, delete: bo
 @click.option("--mail-to", metavar="ADDRESS",
               help="Mail the report to ADDRESS (e.g. the team lead) with the mail sender settings; the same report "
                    "is never mailed twice.")
+@click.option("--team", is_flag=True, help="Across every workbook of the team store (BOOK optional: its store).")
 @click.pass_context
 @friendly
-def report_command(ctx: click.Context, book: Path, out_dir: Path | None, period: str, owner: str | None,
-                   today: dt.datetime | None, mail_to: str | None) -> None:
+def report_command(ctx: click.Context, book: Path | None, out_dir: Path | None, period: str, owner: str | None,
+                   today: dt.datetime | None, mail_to: str | None, team: bool) -> None:
     """Write the weekly or monthly CRM report of BOOK: a dated HTML page and the report sheet with charts."""
     from xlcrm.actions.report import report as report_action
+
+    if team or book is None:
+        team_finish(ctx, _lang(ctx), "report", book, period=period, today=(today or dt.datetime.now()).date())
+        return
 
     result = report_action(bootstrap.file_book(book), out_dir=out_dir, period=period, owner=owner,
                            today=today.date() if today else None, progress=bar(_lang(ctx)), mail_to=mail_to,
@@ -381,6 +390,10 @@ def report_command(ctx: click.Context, book: Path, out_dir: Path | None, period:
     if result.mail_failed:
         ctx.exit(EXIT_ERROR)
 
+
+# -- team mode (xlcrm/cli_team.py: the same thin commands, kept apart for the size of this module) ------------
+
+main.add_command(team_commands(friendly, _finish, _lang))
 
 if __name__ == "__main__":
     sys.exit(main())
