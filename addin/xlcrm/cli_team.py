@@ -4,7 +4,7 @@ parse -> one action of actions/team.py -> show. cli.py adds them, passing its er
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import click
 
@@ -16,7 +16,8 @@ def team_finish(ctx: click.Context, lang: str, what: str, book: Path | None, **o
     from xlcrm.actions import team as team_actions
 
     url = team_actions.store_url(bootstrap.file_book(book) if book else None)
-    run = {"status": team_actions.status, "reassign": team_actions.reassign, "report": team_actions.team_report}[what]
+    actions: dict[str, Callable[..., Any]] = {"status": team_actions.status, "reassign": team_actions.reassign, "report": team_actions.team_report}
+    run = actions[what]
     for line in run(bootstrap.store_connector(), url_from_settings=url, **options).lines(lang):
         click.echo(line)
 

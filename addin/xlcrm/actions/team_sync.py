@@ -137,7 +137,7 @@ def _journal_sends(session: Session, by_key: dict[str, int]) -> list[Send]:
     journal = Journal(journal_path(session.book.folder, session.book.name))
     went = []
     for entry in journal.latest().values():
-        customer = by_key.get(entry.get("customer_key"))
+        customer = by_key.get(str(entry.get("customer_key")))
         if entry.get("state") in ("sent", "sending") and not entry.get("test") and customer is not None:
             went.append(Send(team_key(customer, entry.get("occasion"), entry.get("due")), customer))
     return went
@@ -172,19 +172,21 @@ class TeamClaim:
     """The reservation of each message in the store before it is sent: a message goes out once team-wide."""
 
     def __init__(self, view: TeamView, now: dt.datetime):
+        assert view.store is not None and view.workbook is not None  # TeamView.claim makes one only with a store
         self.view, self.now = view, now
+        self.store, self.workbook = view.store, view.workbook
         self.keys: dict[str, str] = {}  # journal key -> team key
 
     def taken_elsewhere(self, items: dict[int, Outgoing]) -> list[int]:
         """The plan's indexes another workbook holds; the rest are reserved for this one."""
         wanted = {}
         for index, item in items.items():
-            customer = self.view.ids.get(item.record.get("customer_key"))
+            customer = self.view.ids.get(str(item.record.get("customer_key")))
             if customer is not None and not item.test:
                 self.keys[item.key] = team_key(customer, item.record.get("occasion"), item.record.get("due"))
                 wanted[index] = Send(self.keys[item.key], customer)
         try:
-            held = self.view.store.reserve(self.view.workbook, list(wanted.values()), self.now)
+            held = self.store.reserve(self.workbook, list(wanted.values()), self.now)
         except Unreachable as error:  # the store went away since the sync: this run sends as the workbook alone
             self.view.notes.append(UNREACHABLE(why=error.why))
             self.keys.clear()
@@ -196,6 +198,6 @@ class TeamClaim:
         went = [self.keys[k] for k, o in outcomes.items() if k in self.keys and o.state in ("sent", "in_flight")]
         back = [self.keys[k] for k, o in outcomes.items() if k in self.keys and o.state not in ("sent", "in_flight")]
         try:
-            self.view.store.settle(self.view.workbook, went, back, self.now)
+            self.store.settle(self.workbook, went, back, self.now)
         except Unreachable as error:  # the next sync records what the journal says went out
             self.view.notes.append(UNREACHABLE(why=error.why))

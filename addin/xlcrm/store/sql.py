@@ -248,7 +248,7 @@ class SqlStore:
 
     def status(self) -> TeamStatus:
         with self._begin() as connection:
-            counts = dict(connection.execute(sa.select(placements.c.workbook_id, sa.func.count())
+            counts: dict[str, int] = dict(connection.execute(sa.select(placements.c.workbook_id, sa.func.count())
                                              .group_by(placements.c.workbook_id)).all())
             books = [WorkbookStatus(name, path, counts.get(key, 0), last)
                      for key, name, path, last in connection.execute(
