@@ -16,11 +16,15 @@ import re
 import warnings
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from xlcrm.core.edits import INT, PERCENT
 from xlcrm.core.report.sections import ChartSpec, Table
+
+if TYPE_CHECKING:  # matplotlib is imported when a chart is drawn
+    from matplotlib.typing import RcKeyType
 
 CJK_FONTS = ("Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", "Noto Sans SC",
              "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei",
@@ -50,7 +54,7 @@ def chart_svg(spec: ChartSpec, table: Table, names: dict[str, str], key: str) ->
     from matplotlib.figure import Figure
 
     fonts = [f for f in (cjk_font(), "DejaVu Sans") if f]
-    settings = {"font.family": "sans-serif", "font.sans-serif": fonts, "svg.fonttype": "none",
+    settings: dict[RcKeyType, Any] = {"font.family": "sans-serif", "font.sans-serif": fonts, "svg.fonttype": "none",
                 "axes.unicode_minus": False, "svg.hashsalt": f"xlcrm-{key}", "font.size": 9}
     with rc_context(settings), warnings.catch_warnings(), _quiet_fonts():
         warnings.simplefilter("ignore")  # a glyph matplotlib cannot measure: the browser still draws it

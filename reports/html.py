@@ -100,4 +100,4 @@ def shown(value: Any, kind: str) -> str:
 
 
 def _negative(value: Any) -> bool:
-    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and value < 0
+    return bool(isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and value < 0)

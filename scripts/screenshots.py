@@ -2,8 +2,10 @@
 
     .venv/bin/python scripts/screenshots.py [OUT_DIR]     (default docs/img)
 
-Builds with a fixed day, exports each workbook to PDF with one page per sheet, and
-renders the top of the chosen sheets; makes a team's week on the sample workbook and
+Builds with a fixed day (a built CRM workbook is the sample after a first run), exports the
+chosen sheets to PDF, and renders their top: the customer sheet with a few of the team's
+columns and all of xlcrm's, in their colours. Beside the pictures, fingerprints.json records
+what each shows (text and fills); tests/e2e/test_screenshots.py fails when it is out of date; makes a team's week on the sample workbook and
 photographs its HTML report in headless Chromium and its report sheet. Needs LibreOffice
 (soffice), poppler-utils and Chromium.
 """
@@ -11,6 +13,8 @@ photographs its HTML report in headless Chromium and its report sheet. Needs Lib
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +30,7 @@ from xlcrm.actions.report import report
 from xlcrm.book import file as file_book
 from xlcrm.book.file import FileBook
 from xlcrm.core.edits import DATE, PutSheet
+from xlcrm.core.sheets import COLUMNS
 from xlcrm.core.sample import make_sample
 from xlcrm.workbook.build import build
 
@@ -38,29 +43,79 @@ SHOTS = {  # png name -> (workbook, sheet, crop height in pixels at 80 dpi)
 }
 
 
+SHOWN_TEAM_COLUMNS = {"客户名称", "负责人", "Customer", "Owner"}
+FINGERPRINTS = "fingerprints.json"
+_WORD = re.compile(r'xMin="(-?[\d.]+)" yMin="(-?[\d.]+)" xMax="(-?[\d.]+)" yMax="(-?[\d.]+)">([^<]*)<')
+
+
+def _customer_view(source: Path, sheet: str, target: Path, trim: bool) -> None:
+    """A copy whose customer sheet shows a few of the team's columns, then all of xlcrm's (the picture is a page
+    wide); the other sheets are hidden so the sheet is the PDF's only page."""
+    book = openpyxl.load_workbook(source)
+    for other in book.worksheets:
+        other.sheet_state = "visible" if other.title == sheet else "hidden"
+    book.active = book.sheetnames.index(sheet)
+    customers = book[sheet]
+    if not trim:
+        book.save(target)
+        return
+    header = next(row for row in customers.iter_rows(max_row=10) if sum(c.value is not None for c in row) > 3)
+    own = {label for labels in COLUMNS.values() for label in labels}
+    for cell in header:
+        if cell.value not in SHOWN_TEAM_COLUMNS and cell.value not in own and cell.column > 1:
+            customers.column_dimensions[cell.column_letter].hidden = True
+    book.save(target)
+
+
+def _pdf(source: Path, work: Path) -> Path:
+    pdf = work / f"{source.stem}.pdf"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{work}/profile", "--headless", "--norestore",
+                    "--convert-to", PDF, "--outdir", str(work), str(source)], check=True, capture_output=True,
+                   timeout=240)
+    if not pdf.exists():  # LibreOffice exits 0 even when it wrote nothing
+        raise SystemExit(f"LibreOffice did not export {source.name}")
+    return pdf
+
+
+def fingerprint(pdf: Path, page: int, height: int, dpi: int = 20) -> dict:
+    """What the picture shows, independent of its pixels: the text by line and the cell fills (colours covering
+    at least 1% of it), read from the PDF at a small size."""
+    right, bottom = 1300 * 72 / 80, height * 72 / 80
+    xml = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    lines: dict[int, list[tuple[float, str]]] = {}
+    for x0, y0, x1, y1, text in _WORD.findall(xml):
+        if float(y1) <= bottom and float(x1) <= right:
+            lines.setdefault(round(float(y1)), []).append((float(x0), text))
+    small = pdf.with_name(f"{pdf.stem}-small")
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
+                    str(small)], check=True)
+    image = Image.open(f"{small}.png").convert("RGB")
+    image = image.crop((0, 0, min(image.width, round(right * dpi / 72)), min(image.height, round(bottom * dpi / 72))))
+    colours = image.getcolors(image.width * image.height) or []
+    total = image.width * image.height
+    return {"text": [" ".join(t for _, t in sorted(words)) for _, words in sorted(lines.items())],
+            "fills": sorted(f"{r:02X}{g:02X}{b:02X}" for n, (r, g, b) in colours if n >= total / 100)}
+
+
 def render(out: Path) -> list[Path]:
+    """The workbook pictures into out, and beside them the fingerprint of what each shows."""
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    written, prints = [], {}
     with tempfile.TemporaryDirectory(prefix="xlcrm-shots-") as scratch:
         work = Path(scratch)
         build(work / "dist", DAY)
         for name, (workbook, sheet, height) in SHOTS.items():
-            source = work / "dist" / workbook
-            pages = [s.title for s in openpyxl.load_workbook(source, read_only=True).worksheets
-                     if s.sheet_state == "visible"]
-            pdf = work / f"{source.stem}.pdf"
-            if not pdf.exists():
-                subprocess.run(["soffice", f"-env:UserInstallation=file://{work}/profile", "--headless",
-                                "--norestore", "--convert-to", PDF, "--outdir", str(work), str(source)],
-                               check=True, capture_output=True, timeout=240)
-            if not pdf.exists():  # LibreOffice exits 0 even when it wrote nothing
-                raise SystemExit(f"LibreOffice did not export {source.name}")
-            page = pages.index(sheet) + 1
+            view = work / name.replace(".png", ".xlsx")
+            _customer_view(work / "dist" / workbook, sheet, view, "customers" in name)
+            pdf = _pdf(view, work)
             stem = work / name.removesuffix(".png")
-            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
+            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
                             "-x", "0", "-y", "0", "-W", "1300", "-H", str(height), str(pdf), str(stem)], check=True)
             written.append(Path(shutil.copy(f"{stem}.png", out / name)))
-    return written
+            prints[name] = fingerprint(pdf, 1, height)
+    (out / FINGERPRINTS).write_text(json.dumps(prints, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return written + [out / FINGERPRINTS]
 
 
 CHROMIUM = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -122,5 +177,5 @@ def render_report(out: Path) -> list[Path]:
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/img")
-    for path in render(target) + render_report(target):
+    for path in render(target) + ([] if "--workbooks-only" in sys.argv else render_report(target)):
         print(path)

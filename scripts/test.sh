@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything the tests need on a Debian/Ubuntu machine, then run the whole suite
 # (arguments go to pytest: -m "not slow" is the fast lane).
-# Debian packages: LibreOffice (opens and renders the workbooks xlcrm writes), CJK fonts, poppler-utils, Chromium.
+# Debian packages: LibreOffice (opens and renders the workbooks xlcrm writes), CJK fonts, poppler-utils, Chromium,
+# PostgreSQL (the team store's tests start a throwaway server on loopback).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || need+=(fonts-wqy-zenhei)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)  # renders LibreOffice's PDF to pixels
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)  # renders the HTML report
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo="sudo"; else sudo="none"; fi
   if [ "$sudo" != none ] && command -v apt-get >/dev/null; then

@@ -65,3 +65,25 @@ def memory_keyring():
     keyring.set_keyring(ring)
     yield ring
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server on loopback for the whole run (helpers/postgres.py); skips, saying why, without one."""
+    from helpers.postgres import postgres_server as server
+
+    yield from server()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path, monkeypatch):
+    """A fresh, empty team store's URL, SQLite and PostgreSQL in turn; no password in it: as for a user, it comes
+    from XLCRM_STORE_PASSWORD."""
+    monkeypatch.delenv("XLCRM_STORE", raising=False)
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'team.db'}"
+    from helpers.postgres import PASSWORD, new_database
+
+    host, port = request.getfixturevalue("postgres_server")
+    monkeypatch.setenv("XLCRM_STORE_PASSWORD", PASSWORD)
+    return new_database(host, port)

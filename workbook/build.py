@@ -54,6 +54,7 @@ def _crlf(text: str) -> str:
 def _xlwings_file(*parts: str) -> str:
     """A file of the installed xlwings package, found without importing it."""
     spec = importlib.util.find_spec("xlwings")
+    assert spec is not None and spec.origin is not None  # a dependency of xlcrm
     return _crlf(Path(spec.origin).parent.joinpath(*parts).read_text(encoding="utf-8"))
 
 
@@ -144,7 +145,7 @@ def _set_up(book: Book, today: dt.date) -> None:
 
 
 def _rezipped(package: bytes, edits: dict, added: dict[str, bytes] | None = None,
-              stamp: tuple[int, ...] = (1980, 1, 1, 0, 0, 0)) -> bytes:
+              stamp: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)) -> bytes:
     """The package with parts edited (name -> bytes -> bytes) and added, every entry stamped alike."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:

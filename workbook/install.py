@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import functools
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -121,7 +122,7 @@ def _ansi_codepage() -> str:
     """What VBA's `Input #` decodes with: the system's ANSI code page (cp65001 where Windows runs UTF-8)."""
     import ctypes
 
-    return f"cp{ctypes.windll.kernel32.GetACP()}"
+    return f"cp{ctypes.windll.kernel32.GetACP()}"  # type: ignore[attr-defined]  # windll: Windows only, mypy checks as Linux
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,9 @@ def _encodes(char: str, codepage: str) -> bool:
 
 
 def _xlwings_dir() -> Path:
-    return Path(importlib.util.find_spec("xlwings").origin).parent
+    spec = importlib.util.find_spec("xlwings")
+    assert spec is not None and spec.origin is not None  # a dependency of xlcrm
+    return Path(spec.origin).parent
 
 
 def _applescript() -> str:
@@ -217,7 +220,7 @@ def uninstall_plan(target: Target) -> list[Step]:
             listed.append(places.scripts / _applescript())  # when the install placed it
     listed.append(places.manifest)
     present = [p for p in listed if not target.here or Path(p).exists()]
-    return [Step(REMOVE(path=p), (lambda p=p: _remove(Path(p))) if target.here else _described, p) for p in present]
+    return [Step(REMOVE(path=p), functools.partial(_remove, Path(p)) if target.here else _described, p) for p in present]
 
 
 def _described() -> None:
@@ -231,13 +234,19 @@ def _install_addin(target: Path) -> None:
 
 def _copy(source: Path, target: Path) -> None:
     """Whole or not at all: Excel never starts on half an add-in."""
-    _guarded(target, "install", lambda: (target.parent.mkdir(parents=True, exist_ok=True),
-                                         files.write_bytes(target, source.read_bytes())))
+    def copy() -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        files.write_bytes(target, source.read_bytes())
+
+    _guarded(target, "install", copy)
 
 
 def _write(target: Path, data: bytes, command: str) -> None:
-    _guarded(target, command, lambda: (target.parent.mkdir(parents=True, exist_ok=True),
-                                       files.write_bytes(target, data)))
+    def write() -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        files.write_bytes(target, data)
+
+    _guarded(target, command, write)
 
 
 def _remove(target: Path) -> None:

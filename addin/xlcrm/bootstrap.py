@@ -30,6 +30,25 @@ def mailer():
     return SmtpMailer()
 
 
+def store_connector(timeout: float = 5.0):
+    """Opens the team store: XLCRM_STORE (it wins for a run) or the settings' `store`; None when both are empty.
+    The password comes from XLCRM_STORE_PASSWORD or the keyring, never from the workbook."""
+
+    def connect(url_from_settings: str):
+        url = (os.environ.get("XLCRM_STORE") or url_from_settings or "").strip()
+        if not url:
+            return None
+        from urllib.parse import urlsplit
+
+        from xlcrm.mail.credentials import store_secret
+        from xlcrm.store.sql import open_store
+
+        where = urlsplit(url)
+        return open_store(url, store_secret(where.username or "", where.hostname or ""), timeout)
+
+    return connect
+
+
 def system_region() -> str | None:
     """The computer's region as a country code ('US' from en_US.UTF-8, 'CN' from zh_CN), None when unsaid,
     which chooses the holiday calendar when the workbook's settings name none."""

@@ -19,6 +19,7 @@ from xlcrm.actions.refresh import refresh as refresh_action
 from xlcrm.actions.contact_log import log_contact
 from xlcrm.actions.followups import followups as followups_action
 from xlcrm.actions.session import book_lang, smtp_login
+from xlcrm.cli_team import team_commands, team_finish
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg, default_lang
 from xlcrm.core.parse import parse_date
@@ -47,6 +48,8 @@ class Day(click.ParamType):
             return value
         text = str(value).strip()
         day, why = parse_date(text) if re.match(r"^\d{4}\D?\d", text) else (None, NOT_YEAR_FIRST)
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            day, why = None, OUT_OF_RANGE(first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
         if day is None:
             error = XlcrmError(BAD_DAY(value=text, why=why or NOT_YEAR_FIRST))
             self.fail(_error_text(error, _lang(ctx) if (ctx and (ctx.find_root().obj or {}).get("lang"))
@@ -55,6 +58,8 @@ class Day(click.ParamType):
 
 
 NOT_YEAR_FIRST = Msg("the year must come first", "年份须在前")
+OUT_OF_RANGE = Msg("xlcrm works with days from {first} to {last}", "xlcrm 处理的日期范围是 {first} 至 {last}")
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)  # Excel's dates start in 1900; pandas' end in 2262
 DAY = Day()
 
 
@@ -73,7 +78,7 @@ def _lang(ctx: click.Context) -> str:
     return (ctx.obj or {}).get("lang") or default_lang()
 
 
-def _error_lang(ctx: click.Context, book: object) -> str | None:
+def _error_lang(ctx: click.Context, book: Path | None) -> str | None:
     """--lang, else the workbook's language (a Chinese sheet gets Chinese errors on any OS), else None: not known."""
     if (ctx.obj or {}).get("lang") or not book:
         return _lang(ctx)
@@ -212,7 +217,8 @@ def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
 @friendly
 def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
     """Write follow-up status and next due date per customer, colour the rows, and list what is due per owner."""
-    result = followups_action(bootstrap.file_book(book), today.date() if today else None, progress=bar(_lang(ctx)))
+    result = followups_action(bootstrap.file_book(book), today.date() if today else None, progress=bar(_lang(ctx)),
+                              team=bootstrap.store_connector())
     _finish(ctx, result)
 
 
@@ -228,8 +234,7 @@ def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None
 @click.option("--service", type=click.IntRange(1, 5), help="Return visit: sales service rating, 1-5.")
 @click.option("--product", type=click.IntRange(1, 5), help="Return visit: product rating, 1-5.")
 @click.option("--delivery", type=click.IntRange(1, 5), help="Return visit: installation/delivery rating, 1-5.")
-@click.option("--today", type=DAY,
-              help="Rebuild the due list as of this day (default: today); a contact after it is refused.")
+@click.option("--today", type=DAY, help="Rebuild the due list as of this day (default: today).")
 @click.pass_context
 @friendly
 def log_command(ctx: click.Context, book: Path, customer: str, channel: str, note: str, when: dt.datetime | None,
@@ -238,7 +243,7 @@ def log_command(ctx: click.Context, book: Path, customer: str, channel: str, not
     """Log a contact with a customer in BOOK's contact log and move their last-contact date."""
     result = log_contact(bootstrap.file_book(book), customer, channel, note, when.date() if when else None,
                          outcome, next_step, {"service": service, "product": product, "delivery": delivery},
-                         today.date() if today else None)
+                         team=bootstrap.store_connector(), today=today.date() if today else None)
     _finish(ctx, result)
 
 
@@ -325,7 +330,8 @@ def remind(ctx: click.Context, book: Path, template, today, send, test_to, smtp_
     request = RemindRequest(template, today.date() if today else None, send, test_to, smtp_host, smtp_port,
                             smtp_security, smtp_user, sender)
     mailer = bootstrap.mailer() if request.mode != "dry" else None
-    result = remind_action(bootstrap.file_book(book), request, mailer, progress=bar(_lang(ctx)))
+    result = remind_action(bootstrap.file_book(book), request, mailer, progress=bar(_lang(ctx)),
+                           team=bootstrap.store_connector())
     _finish(ctx, result)
     if result.stopped:
         ctx.exit(EXIT_ERROR)
@@ -356,7 +362,7 @@ def password(ctx: click.Context, book: Path | None, user: str | None, delete: bo
 # -- report ------------------------------------------------------------------------------------------------
 
 @main.command(name="report")
-@click.argument("book", type=click.Path(path_type=Path))
+@click.argument("book", required=False, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the HTML report (default: reports/ beside the workbook).")
 @click.option("--period", default="week", show_default=True, type=click.Choice(["week", "month"]),
@@ -366,12 +372,17 @@ def password(ctx: click.Context, book: Path | None, user: str | None, delete: bo
 @click.option("--mail-to", metavar="ADDRESS",
               help="Mail the report to ADDRESS (e.g. the team lead) with the mail sender settings; the same report "
                    "is never mailed twice.")
+@click.option("--team", is_flag=True, help="Across every workbook of the team store (BOOK optional: its store).")
 @click.pass_context
 @friendly
-def report_command(ctx: click.Context, book: Path, out_dir: Path | None, period: str, owner: str | None,
-                   today: dt.datetime | None, mail_to: str | None) -> None:
+def report_command(ctx: click.Context, book: Path | None, out_dir: Path | None, period: str, owner: str | None,
+                   today: dt.datetime | None, mail_to: str | None, team: bool) -> None:
     """Write the weekly or monthly CRM report of BOOK: a dated HTML page and the report sheet with charts."""
     from xlcrm.actions.report import report as report_action
+
+    if team or book is None:
+        team_finish(ctx, _lang(ctx), "report", book, period=period, today=(today or dt.datetime.now()).date())
+        return
 
     result = report_action(bootstrap.file_book(book), out_dir=out_dir, period=period, owner=owner,
                            today=today.date() if today else None, progress=bar(_lang(ctx)), mail_to=mail_to,
@@ -380,6 +391,10 @@ def report_command(ctx: click.Context, book: Path, out_dir: Path | None, period:
     if result.mail_failed:
         ctx.exit(EXIT_ERROR)
 
+
+# -- team mode (xlcrm/cli_team.py: the same thin commands, kept apart for the size of this module) ------------
+
+main.add_command(team_commands(friendly, _finish, _lang))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 PREFIX = ".~xlcrm-"  # hidden, and one name to look for when a power cut left one behind
+STALE_AFTER = 10 * 60  # seconds: a save in progress (or waiting for another run's) is never this long untouched
 
 
 def temporary_beside(target: Path) -> Path:
@@ -32,6 +34,20 @@ def beside(target: Path) -> Iterator[Path]:
         yield temporary
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def remove_stale(folder: Path) -> list[Path]:
+    """Temporary files a killed save left in folder (power cut, kill -9): those untouched for longer than any
+    save takes; a fresh one may belong to a save going on now."""
+    removed = []
+    for leftover in folder.glob(PREFIX + "*"):
+        try:
+            if leftover.is_file() and time.time() - leftover.stat().st_mtime > STALE_AFTER:
+                leftover.unlink()
+                removed.append(leftover)
+        except OSError:  # gone meanwhile, or not ours to remove: it stays
+            continue
+    return removed
 
 
 def replace(temporary: Path, target: Path, mode_of: Path | None = None) -> None:

@@ -47,3 +47,30 @@ def test_check_after_refresh_does_not_call_xlcrms_columns_unused(zh_book):
         unused = [line for line in check(FileBook(zh_book)).lines(lang) if line.startswith(("未使用的列", "Columns left"))]
         assert unused, "the sample has columns xlcrm does not read"
         assert not any(zh in unused[0] or f" {en}" in unused[0] for en, zh in COLUMNS.values()), unused[0]
+
+
+def test_the_remind_summary_names_the_template_that_goes_first(zh_book):
+    from helpers.mailbook import remind_on
+
+    result = remind_on(zh_book)
+    skipped = result.plan[result.plan["reason"].map(lambda r: getattr(r, "en", "").startswith("one message per"))]
+    assert len(skipped), "the sample has customers with two messages due the same day"
+    for lang, word in (("zh", "优先发送“"), ("en", "' goes first")):
+        lines = [line for line in result.lines(lang) if word in line]
+        assert lines and not any("…" in line for line in lines), lines
+        named = {r.args["template"] for r in skipped["reason"]}
+        assert all(any(f"{name}" in line for line in lines) for name in named), (named, lines)
+
+
+@pytest.mark.parametrize("where", ["parent", "elsewhere"])
+def test_the_send_hint_works_from_the_folder_the_user_is_in(zh_book, tmp_path_factory, monkeypatch, where):
+    import shlex
+
+    from helpers.mailbook import remind_on
+
+    folder = zh_book.parent.parent if where == "parent" else tmp_path_factory.mktemp("elsewhere")
+    monkeypatch.chdir(folder)
+    for lang in ("zh", "en"):
+        hint = next(line for line in remind_on(zh_book).lines(lang) if "--send" in line)
+        command = shlex.split(hint[hint.index("xlcrm"):].split("--send")[0])
+        assert command[:2] == ["xlcrm", "remind"] and (folder / command[2]).resolve() == zh_book.resolve(), hint

@@ -24,7 +24,7 @@ import xlwings as xw
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 
 ERRORS = {"#N/A", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}
@@ -157,6 +157,21 @@ def _width(book, action, excel):
         sheet.column_dimensions[get_column_letter(c)].width = action["args"][0]
 
 
+def _wrap(book, action, excel):
+    for cell in _cells(book.worksheets[action["sheet_position"]], action):
+        cell.alignment = Alignment(wrap_text=bool(action["args"][0]), vertical="top")
+
+
+def _autofit(book, action, excel):
+    """Excel sizes rows to their wrapped lines: the replay leaves the heights to the reader (LibreOffice does the
+    same for rows without a set height)."""
+    excel.settings.append(("autofit", action["args"][0] if action["args"] else None))
+
+
+def _print_area(book, action, excel):
+    book.worksheets[action["sheet_position"]].print_area = action["args"][0]
+
+
 def _address(action) -> str:
     top, left = action["start_row"] + 1, action["start_column"] + 1
     bottom, right = top + action["row_count"] - 1, left + action["column_count"] - 1
@@ -272,6 +287,7 @@ REPLAY = {
     "setChartXAxisValues": _chart_setting("categories"), "deleteChart": _delete_chart,
     "addConditionalFormat": _add_rule, "setCalculation": _setting("calculation"),
     "setScreenUpdating": _setting("screen_updating"), "alert": _alert, "rangeSelect": _select,
+    "setWrapText": _wrap, "setAutofit": _autofit, "setPrintArea": _print_area,
 }
 
 

@@ -13,6 +13,7 @@ from xlcrm.book import Book
 from xlcrm.core.all_settings import read_settings_grid, settings_from_user, settings_grid
 from xlcrm.core.mapping import TO_FILL, MissingColumns
 from xlcrm.core.edits import Edit, PutSheet, SetCells
+from xlcrm.core.fit import column_width, fitted
 from xlcrm.core.i18n import Msg, lang_of
 from xlcrm.core.problems import header, problem_rows, rows_found_by_others
 from xlcrm.core import state
@@ -26,7 +27,7 @@ NAMED_APART = Msg("Sheet '{sheet}' has its own column '{header}': it is left as 
 def owned_sheet(sheet_id: str, lang: str, rows: list[list], **layout) -> PutSheet:
     """An xlcrm sheet in the current language; its other-language twin is renamed, not duplicated."""
     name = sheet_name(sheet_id, lang)
-    return PutSheet(name, rows, aliases=tuple(n for n in SHEETS[sheet_id] if n != name), **layout)
+    return fitted(PutSheet(name, rows, aliases=tuple(n for n in SHEETS[sheet_id] if n != name), **layout))
 
 
 def effective_settings(session: Session):
@@ -103,7 +104,8 @@ def column_edits(session: Session, source: Source, values: pd.DataFrame, lang: s
     column of the team's has; then the state sheet, which records them so the next run finds them.
 
     values: index = Excel rows of the table (missing rows are left empty), columns = column ids.
-    widths: column id -> the width (in characters) it needs at least, e.g. for dates.
+    widths: column id -> the width (in characters) it needs at least; each column is made wide enough for its
+    header and its widest value as its format shows them.
     """
     formats, widths = formats or {}, widths or {}
     table = source.table
@@ -116,10 +118,11 @@ def column_edits(session: Session, source: Source, values: pd.DataFrame, lang: s
         ids = [cid for cid, _ in run]
         grid = [[labels[cid] for cid in ids]]
         grid += [[cell_value(v) for v in row] for row in aligned[ids].itertuples(index=False, name=None)]
+        fits = {i: max(widths.get(cid, 0), column_width((row[i] for row in grid[1:]), grid[0][i], formats.get(cid)))
+                for i, cid in enumerate(ids)}
         edits.append(SetCells(table.sheet, table.header_row, run[0][1] + 1, grid,
                               {i: formats[cid] for i, cid in enumerate(ids) if cid in formats},
-                              header=True, clear_below=True,
-                              widths={i: widths[cid] for i, cid in enumerate(ids) if cid in widths}))
+                              header=True, clear_below=True, widths=fits, print_with_team=True))
     session.notes += [NAMED_APART(sheet=table.sheet, header=column_label(cid, lang), label=label)
                       for cid, label in labels.items() if label != column_label(cid, lang) and cid not in source.own]
     written = {cid: table.header_of(column) for cid, column in source.own.items()} | labels

@@ -4,7 +4,7 @@ follow-up status and next due date worked out again at once."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -12,9 +12,10 @@ import pandas as pd
 from xlcrm.actions.common import housekeeping, owned_sheet
 from xlcrm.actions.followup_columns import followup_edits
 from xlcrm.actions.followups import compute
-from xlcrm.actions.people import own_last_contact
+from xlcrm.actions.people import latest, own_last_contact
 from xlcrm.actions.report_lines import saved_lines
 from xlcrm.actions.session import Session, open_session
+from xlcrm.actions.team_sync import join_team
 from xlcrm.book import Book, SaveResult
 from xlcrm.core.followups import contact_log as log
 from xlcrm.core.followups.due import Due
@@ -24,6 +25,7 @@ from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text
 from xlcrm.core.sheets import find_sheet
 from xlcrm.core.followups.touches import STATUSES
+from xlcrm.store import Connect
 
 FUTURE = Msg("The contact date {when} is in the future; log a contact once it has happened.",
              "联系日期 {when} 在今天之后;请在联系发生后再记录。")
@@ -45,6 +47,7 @@ class LogResult:
     channel: str
     sheet: str
     due: Due
+    notes: list[Msg] = field(default_factory=list)
 
     def lines(self, lang: str) -> list[str]:
         plan = self.due.followups.loc[self.rows[0]]
@@ -52,13 +55,14 @@ class LogResult:
         return [LOGGED(when=f"{self.when:%Y-%m-%d}", channel=self.channel, customer=self.customer, row=self.rows[0],
                        sheet=self.sheet).text(lang),
                 NEXT(last=f"{plan['last_contact']:%Y-%m-%d}", due=due, status=STATUSES[plan["status"]]).text(lang)
-                ] + saved_lines(self.saved, lang)
+                ] + [n.text(lang) for n in self.notes] + saved_lines(self.saved, lang)
 
 
 def log_contact(book: Book, customer: str, channel: str = "phone", note: str = "", when: dt.date | None = None,
                 outcome: str | None = None, next_step: str | None = None, ratings: dict | None = None,
-                today: dt.date | None = None) -> LogResult:
-    """today: the day the due list is rebuilt as of (default: the machine's date), as `followups --today`."""
+                team: Connect | None = None, today: dt.date | None = None) -> LogResult:
+    """team: opens the team store when one is set; the contact reaches it now, and the team's contacts count.
+    today: the day the due list is rebuilt as of (default: the machine's date), as `followups --today`."""
     today = today or dt.date.today()
     when = when or today
     if when > today:
@@ -74,9 +78,15 @@ def log_contact(book: Book, customer: str, channel: str = "phone", note: str = "
              "note": clean_text(note) or None, **scores}
     sheet, log_edits = append_edits(session, entry)
     contact_edits, extra = last_contact_edits(session, rows, when)
-    due = compute(session, today, contacted=pd.Series(pd.Timestamp(when), index=rows))
-    edits = housekeeping(session, "followups") + log_edits + contact_edits + followup_edits(session, due, today, extra)
-    return LogResult(session, book.apply(edits), name, rows, when, channel_text, sheet, due)
+    view = join_team(session, team, dt.datetime.now(), [{"key": records.at[rows[0], "key"], "date": when,
+                                                         "owner": entry["owner"]}])
+    contacted = pd.Series(pd.Timestamp(when), index=rows)
+    if view.contacted is not None:
+        contacted = latest(contacted.reindex(view.contacted.index), view.contacted)
+    due = compute(session, today, contacted=contacted)
+    edits = (housekeeping(session, "followups") + log_edits + contact_edits + followup_edits(session, due, today, extra)
+             + view.edits)
+    return LogResult(session, book.apply(edits), name, rows, when, channel_text, sheet, due, view.notes)
 
 
 def append_edits(session: Session, entry: dict[str, Any]) -> tuple[str, list[Edit]]:
@@ -92,6 +102,7 @@ def append_edits(session: Session, entry: dict[str, Any]) -> tuple[str, list[Edi
                            row_styles={0: "header"}, formats={0: DATE}, freeze="A2",
                            widths={0: 12, 1: 28, 2: 10, 3: 10, 4: 24, 5: 24, 6: 40, 7: 12, 8: 12, 9: 14})
         return sheet.name, [sheet]
+    assert name is not None  # the header was found on it
     edits: list[Edit] = []
     width = max(len(grid[header]), max(positions.values()) + 1)
     for cid in (c for c in entry if c not in positions and entry[c] is not None):  # a rating column it lacks

@@ -39,8 +39,8 @@ class DemoResult:
     @property
     def elsewhere(self) -> bool:
         """The last step's results went to a copy, not into the workbook (the demo stopped there)."""
-        last = self.steps[-1][1] if self.steps else None
-        return hasattr(last, "saved") and last.saved.elsewhere
+        saved = getattr(self.steps[-1][1], "saved", None) if self.steps else None
+        return saved is not None and saved.elsewhere
 
     def lines(self, lang: str | None) -> list[str]:
         """The steps' headings in the sample's language, each step's lines in `lang` (default: the workbook's)."""
@@ -62,7 +62,7 @@ def write_sample(out: Path, customers: int, sheet_lang: str, seed: int = 1, toda
 def demo(folder: Path, customers: int, sheet_lang: str, open_book: Callable[[Path], Book],
          progress: Progress = quiet) -> DemoResult:
     """Write the sample into `folder` and run the steps on it through `open_book`."""
-    folder.mkdir(parents=True, exist_ok=True)
+    file_book.make_folder(folder)
     path = write_sample(folder / f"{SHEET_NAMES[sheet_lang][0]}.xlsx", customers, sheet_lang)
     result = DemoResult(path, customers, sheet_lang)
     steps: list[tuple[str | Msg, Callable[[Book], Any]]] = [

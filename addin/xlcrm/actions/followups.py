@@ -14,6 +14,7 @@ from xlcrm.actions.people import latest, people_frame
 from xlcrm.actions.progress import Progress, quiet
 from xlcrm.actions.report_lines import problem_lines, saved_lines
 from xlcrm.actions.session import Session, open_session
+from xlcrm.actions.team_sync import join_team
 from xlcrm.book import Book, SaveResult
 from xlcrm.core.followups import due_list
 from xlcrm.core.followups.due import Due, work_out
@@ -24,6 +25,7 @@ from xlcrm.core.problems import Problem
 from xlcrm.core.parse import clean_text
 from xlcrm.core.sheets import sheet_name
 from xlcrm.core.table import column_letter
+from xlcrm.store import Connect
 
 NO_DATE = Msg("no last contact, first contact or next follow-up date, so no follow-up can be scheduled "
               "(status: No date)", "没有最近联系、首次联系或下次跟进日期,无法安排跟进(状态:无日期)")
@@ -53,28 +55,32 @@ class FollowupsResult:
 
 
 def followups(book: Book, today: dt.date | None = None, progress: Progress = quiet,
-              region: str | None = None) -> FollowupsResult:
-    """region: the computer's region (bootstrap.system_region), which picks the calendar when none is set."""
+              region: str | None = None, team: Connect | None = None) -> FollowupsResult:
+    """region: the computer's region (bootstrap.system_region), which picks the calendar when none is set;
+    team: opens the team store when the settings name one (due dates then follow the team's last contact)."""
     today = today or dt.date.today()
     steps = iter(progress(range(3), 3, WORKING))  # three steps: read, work out, write
     next(steps)
     session = open_session(book)
     next(steps)
-    due = compute(session, today, region=region)
+    view = join_team(session, team, dt.datetime.now())
+    due = compute(session, today, region=region, contacted=view.contacted)
+    due.notes += view.notes
     next(steps)
-    saved = book.apply(housekeeping(session, "followups") + followup_edits(session, due, today))
+    saved = book.apply(housekeeping(session, "followups") + followup_edits(session, due, today) + view.edits)
     next(steps, None)
     return FollowupsResult(session, saved, today, due)
 
 
-def due_touches(session: Session, today: dt.date, region: str | None = None) -> pd.DataFrame:
+def due_touches(session: Session, today: dt.date, region: str | None = None,
+                contacted: pd.Series | None = None) -> pd.DataFrame:
     """Every touch due (core.touches columns): regular follow-ups, care occasions, stuck deals.
 
     The mail merge picks from it who gets which reminder or greeting. Reads the contact log
     (through session.book) but writes nothing. A customer without any date has nothing due
     (the due list shows them as 'No date'), so no touch is handed over for them.
     """
-    touches = compute(session, today, note_problems=False, region=region).touches
+    touches = compute(session, today, note_problems=False, region=region, contacted=contacted).touches
     touches = touches[touches["due"].notna()].reset_index(drop=True)
     for column in ("owner", "detail"):  # the contract says None, and NaN is truthy: 'owner or ...' took it
         touches[column] = touches[column].astype(object).where(touches[column].notna(), None)
@@ -116,7 +122,7 @@ def class_problems(session: Session, people: pd.DataFrame) -> list[Problem]:
     default cadence, say so."""
     source = session.customers
     table, found = source.table, []
-    for column in {source.own.get("class"), source.mapping.columns.get("manual_class")} - {None}:
+    for column in {c for c in (source.own.get("class"), source.mapping.columns.get("manual_class")) if c is not None}:
         typed = table.cells[column].reindex(people.index)
         wrong = typed.map(clean_text).ne("") & people["class"].isna()
         where = f"{column_letter(column)} {table.header_of(column)}"

@@ -50,7 +50,7 @@ def load_templates(session: Session) -> tuple[str, list[Template], list[Any]]:
         rows = [header_row(lang)] + [[template_row(t, lang)[c.id] for c in COLUMNS] for t in defaults]
         placed = [_placed(t, number) for number, t in enumerate(defaults, start=2)]
         edit = owned_sheet("templates", lang, rows, row_styles={0: "header"}, freeze="B2",
-                           widths={0: 18, 1: 6, 2: 18, 3: 12, 4: 10, 5: 10, 6: 36, 7: 70, 8: 8, 9: 16})
+                           widths={0: 18, 1: 6, 2: 18, 3: 12, 4: 10, 5: 10, 6: 36, 7: 70, 8: 8, 9: 16}, wrap=(7,))
         return sheet_name("templates", lang), placed, [edit]
     grid = session.book.read_sheet(existing)
     templates, problems = read_templates(existing, grid)
@@ -59,7 +59,9 @@ def load_templates(session: Session) -> tuple[str, list[Template], list[Any]]:
     added = missing_defaults(templates, lang)
     edits: list[Any] = []
     if added:
-        header_at, positions = find_header(grid)
+        found = find_header(grid)
+        assert found is not None  # read_templates read the sheet by it
+        header_at, positions = found
         start = max(len(grid), header_at + 1) + 1
         width = max(positions.values()) + 1
         block = []
@@ -98,7 +100,7 @@ def preview_edit(plan: pd.DataFrame, lang: str) -> PutSheet:
                 "body": (item.get("body") or "")[:BODY_SHOWN]}
         rows.append([_text(item.get(cid), lang) for cid, _, _ in PREVIEW_COLUMNS])
     return owned_sheet("preview", lang, rows, row_styles={0: "header"}, freeze="C2", formats={8: DATE},
-                       widths={1: 12, 2: 26, 4: 28, 6: 16, 7: 12, 8: 12, 9: 36, 10: 60, 12: 40, 13: 30})
+                       widths={1: 12, 2: 26, 4: 28, 6: 16, 7: 12, 8: 12, 9: 36, 10: 60, 12: 40, 13: 30}, wrap=(10,))
 
 
 # -- send log ----------------------------------------------------------------------------------------------

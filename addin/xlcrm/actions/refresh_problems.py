@@ -35,7 +35,7 @@ def likely_names(customers: pd.DataFrame, unknown: pd.Series) -> dict:
     if not len(unknown):
         return {}
     known = dict(zip(customers["key"], customers["customer"]))
-    loose = {}
+    loose: dict[str, set[str]] = {}
     for key, name in known.items():
         loose.setdefault(_loose(key), set()).add(name)
     ordered = sorted(loose)
@@ -66,6 +66,7 @@ def order_problems(session: Session, check: OrderCheck) -> list[Problem]:
     """Orders naming a customer the customer sheet lacks, and orders without a date (unreadable ones are
     already listed by the reader)."""
     orders = session.orders
+    assert orders is not None  # checked only when the orders were read
     sheet, names = orders.table.sheet, orders.records["order_customer"]
     customers = session.customers.table.sheet
     like = likely_names(session.customers.records, names[list(check.unknown)])
@@ -81,6 +82,7 @@ def future_note(session: Session, check: OrderCheck, today: dt.date) -> list[Msg
     if not len(check.future):
         return []
     orders = session.orders
+    assert orders is not None  # checked only when the orders were read
     first = f"{orders.table.sheet}!{column_letter(orders.mapping.columns['order_date'])}{int(check.future.min())}"
     return [FUTURE(count=len(check.future), orders=counted(len(check.future), "order", "orders"), day=today.isoformat(), where=first)]
 

@@ -26,6 +26,7 @@ from xlcrm.actions.remind_render import render_all
 from xlcrm.actions.remind_result import RemindResult
 from xlcrm.actions.remind_send import send, write_preview
 from xlcrm.actions.session import Session, open_session
+from xlcrm.actions.team_sync import join_team
 from xlcrm.book import Book, SaveResult
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
@@ -39,6 +40,7 @@ from xlcrm.mail import outbox
 from xlcrm.mail.batch import Clock, Mailer, SystemClock
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.mail.render import Renderer
+from xlcrm.store import Connect
 
 __all__ = ["remind", "RemindRequest", "RemindResult"]
 
@@ -75,8 +77,9 @@ class RemindRequest:
 
 
 def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer | None = None,
-           clock: Clock = SystemClock(), progress: Progress = quiet) -> RemindResult:
-    """Plan, render and preview (or send, through `mailer`) today's reminders; see the module's docstring."""
+           clock: Clock = SystemClock(), progress: Progress = quiet, team: Connect | None = None) -> RemindResult:
+    """Plan, render and preview (or send, through `mailer`) today's reminders; see the module's docstring.
+    team: opens the team store when one is set: due dates follow the team's contacts, each send is reserved."""
     mode = request.mode
     if mode != "dry" and mailer is None:
         raise ValueError("sending needs a mailer")
@@ -93,7 +96,8 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
         notes += profile.warnings()
     templates_sheet, templates, template_edits = load_templates(session)
     chosen = _chosen(templates, request.template, templates_sheet)
-    due = _due_touches(session, today)
+    view = join_team(session, team, now, keep_open=mode == "send")
+    due = _due_touches(session, today, view.contacted)
     journal = Journal(journal_path(book.folder, book.name))
     history, sheet_history = send_history(session, journal, now, notes)
     rules = Rules(today=today, now=now, min_days=profile.min_days, daily_cap=profile.daily_cap,
@@ -109,12 +113,16 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     if mailer is None or mode == "dry":  # (a send without a mailer was refused above)
         eml_count = write_preview(planned, built, box)
     else:
-        stopped = send(planned, built, mailer, profile, journal, clock, progress, mode == "test", box, today)
+        stopped = send(planned, built, mailer, profile, journal, clock, progress, mode == "test", box, today,
+                       view.claim(now) if mode == "send" else None)
+        view.close()
         history = merged_history(journal.history(), sheet_history)
     edits = housekeeping(session, "remind") + template_edits + [preview_edit(planned, session.lang),
                                                                 log_edit(history, session.lang)]
     if mode == "send":
         edits += status_edits(session, planned, today, session.lang)
+    edits += view.edits
+    notes += view.notes
     saved = _save(book, edits, mode)
     return RemindResult(session, saved, planned, mode, today, box, journal.path, test_to, eml_count, stopped, notes)
 
@@ -141,9 +149,9 @@ def _chosen(templates: list[Template], name: str | None, sheet: str) -> list[Tem
     return picked
 
 
-def _due_touches(session: Session, today: dt.date) -> pd.DataFrame:
+def _due_touches(session: Session, today: dt.date, contacted: pd.Series | None = None) -> pd.DataFrame:
     """The touches the follow-up rules find due, in the columns the plan reads."""
-    frame = due_touches(session, today).loc[:, list(TOUCH_COLUMNS)].reset_index(drop=True)
+    frame = due_touches(session, today, contacted=contacted).loc[:, list(TOUCH_COLUMNS)].reset_index(drop=True)
     frame["due"] = pd.to_datetime(frame["due"])
     return frame
 

@@ -73,20 +73,40 @@ class RemindResult:
             lines.append(PREVIEW_AT(sheet=sheet_name("preview", self.session.lang), count=self.eml_count,
                                     folder=str(self.outbox)).text(lang))
             if counts["send"]:
-                lines.append(SEND_HINT(book=shell_quoted(self.session.book.name)).text(lang))
+                lines.append(SEND_HINT(book=shell_quoted(typed_path(self.session.book))).text(lang))
         else:
             lines.append(LOG_AT(sheet=sheet_name("send_log", self.session.lang), journal=str(self.journal)).text(lang))
         return lines + saved_lines(self.saved, lang)
 
     def _reasons(self, lang: str) -> list[str]:
         shown = self.plan[self.plan["decision"].isin(["skip", "held", "refused", "unsent"])]  # failed: one by one
-        groups: dict[tuple[str, str], list[Msg]] = {}
+        groups: dict[tuple, list[Msg]] = {}
         for decision, reason in zip(shown["decision"], shown["reason"]):
             if isinstance(reason, Msg):
                 groups.setdefault((decision, reason.en), []).append(reason)
+        groups = {key: part for (decision, en), reasons in groups.items()
+                  for key, part in _by_particulars(decision, en, reasons).items()}
         biggest = sorted(groups.items(), key=lambda item: -len(item[1]))[:8]
-        return [REASONS(label=DECISIONS[d], reason=_generic(reasons, lang), count=len(reasons)).text(lang)
-                for (d, _), reasons in biggest]
+        return [REASONS(label=DECISIONS[key[0]], reason=_generic(reasons, lang), count=len(reasons)).text(lang)
+                for key, reasons in biggest]
+
+
+def _by_particulars(decision: str, en: str, reasons: list[Msg], most: int = 3) -> dict[tuple, list[Msg]]:
+    """One line per particular (which template goes first) when there are a few; else one line, '…' for them."""
+    kinds: dict[tuple, list[Msg]] = {}
+    for reason in reasons:
+        kinds.setdefault((decision, en, tuple(sorted((k, str(v)) for k, v in reason.args.items()))), []).append(reason)
+    return kinds if len(kinds) <= most else {(decision, en): reasons}
+
+
+def typed_path(book) -> str:
+    """The workbook as the user can type it from the folder they are in: relative when it is inside that folder,
+    otherwise its full path."""
+    path = book.folder / book.name
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 def shell_quoted(name: str) -> str:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from xlcrm.actions.progress import Progress
 from xlcrm.actions.remind_result import row_number
+from xlcrm.actions.team_sync import ELSEWHERE, TeamClaim
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mailmerge.send_plan import ALREADY_SENT
 from xlcrm.core.mailmerge.sender_profile import SenderProfile
@@ -34,8 +35,10 @@ def write_preview(plan: pd.DataFrame, built: dict[int, Built], box: Path) -> int
 
 
 def send(plan: pd.DataFrame, built: dict[int, Built], mailer: Mailer, profile: SenderProfile, journal: Journal,
-         clock: Clock, progress: Progress, test: bool, box: Path, today: dt.date) -> Msg | None:
-    """Send what is ready, each outcome written into the plan; why the batch stopped, if it did."""
+         clock: Clock, progress: Progress, test: bool, box: Path, today: dt.date,
+         claim: TeamClaim | None = None) -> Msg | None:
+    """Send what is ready, each outcome written into the plan; why the batch stopped, if it did.
+    claim: team mode, each message reserved in the team store first (another workbook's stays theirs)."""
     ready = [i for i in plan.index if plan.at[i, "decision"] == "send" and i in built]
     items = {i: _outgoing(plan.loc[i], built[i], test) for i in ready}
     with journal.writing():
@@ -43,8 +46,14 @@ def send(plan: pd.DataFrame, built: dict[int, Built], mailer: Mailer, profile: S
         for index in taken:
             plan.loc[index, ["decision", "reason"]] = ["done", ALREADY_SENT(at="-")]
             ready.remove(index)
+        for index in claim.taken_elsewhere({i: items[i] for i in ready}) if claim else []:
+            plan.loc[index, ["decision", "reason"]] = ["done", ELSEWHERE]
+            ready.remove(index)
+            taken.append(index)
         result: BatchResult = Batch(mailer, profile, journal, clock).run(
             [item for i, item in items.items() if i not in taken], progress)
+        if claim:
+            claim.settle(result.outcomes)
     sent_box = outbox.sent_folder(box, today, test)
     plan["file"] = None
     for number, index in enumerate(ready, start=1):

@@ -17,7 +17,7 @@ from xlcrm.core.problems import Problem
 from xlcrm.core.records import NO_CUSTOMER, column_day_first, duplicate_problems, read_records, separate_namesakes, unit_notes
 from xlcrm.core.settings import Settings
 from xlcrm.core import state
-from xlcrm.core.sheets import (COLUMNS_SECTION, find_sheet, own_label, owned_columns, owned_sheet_names,
+from xlcrm.core.sheets import (COLUMNS_SECTION, column_label, find_sheet, own_label, owned_columns, owned_sheet_names,
                                place_columns, recorded_columns)
 from xlcrm.core.parse import clean_text
 from xlcrm.core.table import HEADER_SCAN_ROWS, column_letter, Table, extract_table, find_header_row, match_field, synonym_index
@@ -42,6 +42,12 @@ ORDERS_IN_PLACE = Msg(
     "the orders too, and a customer on several rows is one customer.",
     "工作表“{sheet}”每行一笔订单(客户重复出现,并有下单日期和金额):同时作为订单表读取,多行同名客户视为同一客户。")
 NO_ORDERS = {"-", "—", "none", "无", "没有"}
+LAST_COLUMN = 16_384  # XFD: Excel has no column past it
+NO_ROOM = Msg("Sheet '{sheet}' has no room for xlcrm's columns ({columns}): they go right of the table, and it reaches "
+              "column {last}, Excel's last. Nothing was changed. Move what is in the far right columns next to the "
+              "table (or delete it), save, and run again.",
+              "工作表“{sheet}”放不下 xlcrm 的列({columns}):它们要写在表格右侧,而表格已用到 Excel 的最后一列 {last}。"
+              "原文件未做任何改动。请把最右侧各列的内容移到表格旁(或删除),保存后再运行。")
 
 
 @dataclass
@@ -61,7 +67,14 @@ class Source:
 
     def place(self, column_ids: list[str]) -> dict[str, int]:
         """Where xlcrm's columns go on this sheet: where they are, else after the last used column."""
-        return place_columns(self.table.headers, column_ids, self.own)
+        places = place_columns(self.table.headers, column_ids, self.own)
+        past = [cid for cid, column in places.items() if column >= LAST_COLUMN]
+        if past:
+            english, chinese = (", ".join(column_label(cid, lang) for cid in past).replace("{", "{{")
+                                for lang in ("en", "zh"))
+            names = Msg(english, chinese)
+            raise XlcrmError(NO_ROOM(sheet=self.table.sheet, columns=names, last=column_letter(LAST_COLUMN - 1)))
+        return places
 
     def label(self, column_id: str, lang: str) -> str:
         """The header xlcrm writes for one of its columns, never the name of one of the team's."""
@@ -226,7 +239,7 @@ def _header_fields(book: Book, sheet: str) -> set[str]:
     grid = book.read_sheet(sheet, HEADER_SCAN_ROWS)
     row, score = find_header_row(grid, CUSTOMERS)
     synonyms = synonym_index(fields_of(CUSTOMERS))
-    return {match_field(clean_text(v), synonyms) for v in grid[row - 1]} - {None} if score else set()
+    return {f for v in grid[row - 1] if (f := match_field(clean_text(v), synonyms))} if score else set()
 
 
 def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day_first: bool,

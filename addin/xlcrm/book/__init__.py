@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from xlcrm.core.edits import Edit
@@ -37,5 +38,5 @@ class Book(Protocol):
     def read_sheet(self, name: str, max_rows: int | None = None) -> list[list[Any]]:
         """Cell values from A1, row by row: dates as datetime, numbers as float/int, text as str."""
 
-    def apply(self, edits: list[Edit]) -> SaveResult:
+    def apply(self, edits: Sequence[Edit]) -> SaveResult:
         """Carry out all edits in one go."""

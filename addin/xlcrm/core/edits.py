@@ -38,6 +38,7 @@ class SetCells:
     header: bool = False
     clear_below: bool = False
     widths: dict[int, float] = field(default_factory=dict)  # 0-based column in values -> at least this wide
+    print_with_team: bool = False  # the team's print area, if it has one, grows to take these columns in
 
 
 @dataclass
@@ -75,6 +76,8 @@ class PutSheet:
     range_formats: tuple[tuple[str, str], ...] = ()  # (A1 range, format): blocks formatted apart from their column
     hidden: bool = False
     first: bool = False  # place it as the first sheet when created
+    wrap: tuple[int, ...] = ()  # 0-based columns whose text wraps (multi-line bodies)
+    heights: dict[int, float] = field(default_factory=dict)  # 0-based row -> height in points
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 LANGS = ("zh", "en")
@@ -53,7 +54,7 @@ def has_cjk(text: object) -> bool:
     return isinstance(text, str) and bool(_CJK.search(text))
 
 
-def lang_of(texts: list[object]) -> str:
+def lang_of(texts: Sequence[object]) -> str:
     """The language a sheet is written in, judged from its headers."""
     return "zh" if any(has_cjk(t) for t in texts) else "en"
 

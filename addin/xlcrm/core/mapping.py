@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import pandas as pd
@@ -60,7 +61,7 @@ class Mapping:
         return table.header_of(self.columns[field]) if field in self.columns else ""
 
 
-def detect(table: Table, kind: str, reserved: set[str] = frozenset()) -> dict[str, int]:
+def detect(table: Table, kind: str, reserved: AbstractSet[str] = frozenset()) -> dict[str, int]:
     """Field -> column from header synonyms, matched as whole words. Where several columns name a field,
     one holding values that fit it beats an empty one, then the surer header, then the leftmost; a header
     that only has a field's word among others ('Mail status') is taken when its values fit the field.
@@ -117,7 +118,7 @@ def _phone_like(value) -> bool:
     return digits >= 6 and digits >= 0.6 * len(re.sub(r"[\s+\-()（）]", "", text))
 
 
-def resolve(table: Table, kind: str, user: dict[str, str], reserved: set[str] = frozenset()) -> Mapping:
+def resolve(table: Table, kind: str, user: dict[str, object], reserved: AbstractSet[str] = frozenset()) -> Mapping:
     """Detected mapping overridden by the user's: a header name maps, '-' unmaps, blank means detect."""
     columns = detect(table, kind, reserved)
     by_header = {norm_header(h): i for i, h in enumerate(table.headers) if h}

@@ -23,7 +23,7 @@ def canonical(owners: pd.Series) -> pd.Series:
     cleaned = {v: clean_text(v) for v in owners.dropna().unique()}  # a few owners over many rows
     cleaned = {v: t for v, t in cleaned.items() if t and t.lower() not in PLACEHOLDERS}
     text = owners.map(cleaned)
-    first = {}
+    first: dict[str, str] = {}
     for spelled in text.dropna().unique():  # in sheet order: the earliest spelling wins
         first.setdefault(owner_key(spelled), spelled)
     named = text.map({t: first[owner_key(t)] for t in text.dropna().unique()}).astype(object)

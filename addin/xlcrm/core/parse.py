@@ -122,7 +122,10 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
         return _day(YEARLESS, *map(int, match.groups())) if yearless else (None, NO_YEAR)
     match = _MD.match(text)
     if match:
-        return _day(YEARLESS, *_month_day(*map(int, match.groups()), day_first)) if yearless else (None, NO_YEAR)
+        if not yearless:
+            return None, NO_YEAR
+        first, second = map(int, match.groups())
+        return _day(YEARLESS, *_month_day(first, second, day_first))
     if _RELATIVE.search(text):
         return None, RELATIVE_DAY
     return _parse_words(text, day_first, yearless)

@@ -95,7 +95,7 @@ def column_day_first(table: Table, mapping: Mapping, day_first: bool) -> tuple[d
                      example=ambiguous[0], order=ORDERS_NAMED[orders[field]])
         if decided is not None:
             notes.append(DAY_FIRST_BY_COLUMN(proof=_proof(distinct, decided), **where))
-        elif by is not None:
+        elif by is not None and witness is not None:  # a sheet-wide order has its witness column
             other, texts = seen[witness][0], seen[witness][1]
             notes.append(DAY_FIRST_BY_SHEET(other=f"{column_letter(other)} {table.header_of(other)}",
                                             proof=_proof(texts, by), **where))
@@ -127,7 +127,7 @@ def _proof(values: list, day_first: bool) -> str:
 
 
 def _parser(kind: str, day_first: bool) -> Callable[[Any], tuple]:
-    return {
+    parsers: dict[str, Callable[[Any], tuple]] = {
         "text": parse.parse_text,
         "date": partial(parse.parse_date, day_first=day_first),
         "birthday": partial(birthdays.parse_birthday, day_first=day_first),
@@ -139,7 +139,8 @@ def _parser(kind: str, day_first: bool) -> Callable[[Any], tuple]:
         "opt_out": parse.parse_opt_out,
         "int": parse.parse_int,
         "cadence": parse.parse_cadence,
-    }[kind]
+    }
+    return parsers[kind]
 
 
 def _typed(values: pd.Series, kind: str) -> pd.Series:
@@ -158,7 +159,8 @@ def _typed(values: pd.Series, kind: str) -> pd.Series:
     return values.astype(object)
 
 
-def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool = False):
+def read_records(table: Table, mapping: Mapping, key_field: str,
+                 day_first: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
     """(records indexed by Excel row, problems). Rows without a key, and total rows, are left out."""
     frame = pd.DataFrame(index=table.cells.index.rename("row"))
     problems: list[Problem] = []
@@ -225,8 +227,9 @@ def separate_namesakes(frame: pd.DataFrame) -> dict[int, tuple[int, str]]:
         if same is not None:
             frame.at[row, "key"] = frame.at[same, "key"]
             continue
-        if people:
-            apart[row] = (people[0], _differing(frame, row, people[0]))
+        differing = _differing(frame, row, people[0]) if people else None
+        if differing:  # no earlier person of that name is this one, so the first one differs
+            apart[row] = (people[0], differing)
             frame.at[row, "key"] = f"{key}#{row}"
         people.append(row)
     return apart
@@ -244,4 +247,4 @@ def duplicate_problems(frame: pd.DataFrame, table: Table, mapping: Mapping, key_
             for row in frame.index[first.ne(frame.index.to_series())]]
     namesakes = [Problem(table.sheet, int(row), where, frame.at[row, key_field],
                          NAMESAKE(row=int(earlier), field=BY_ID[field].name)) for row, (earlier, field) in apart.items()]
-    return sorted(same + namesakes, key=lambda p: p.row)
+    return sorted(same + namesakes, key=lambda p: p.row or 0)

@@ -12,7 +12,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from xlcrm.core.edits import DATE, PutSheet
+from xlcrm.core.edits import DATE, TEXT, PutSheet
+from xlcrm.core.fit import fitted
 
 STAGES = {
     "zh": ["见到客户", "发现机会", "确认机会", "明确需求", "方案报价", "客户承诺", "验收", "收款"],
@@ -146,9 +147,9 @@ def _customer_sheet(rng: random.Random, lang: str, people: list[_Customer], toda
         by_number[2][6] = str(by_number[2][6]).replace("@", "@@")  # a mistyped e-mail
         by_number[3][12] = "下周三" if lang == "zh" else "next Wednesday"  # a date nobody can read
     date_columns = {9, 10, 11, 12, 14, 15, 16, 17}
-    return PutSheet(SHEET_NAMES[lang][0], rows, row_styles={0: "title", 1: "header"},
-                    formats={c: DATE for c in date_columns}, merges=(f"A1:{chr(64 + len(headers))}1",),
-                    widths={1: 26, 6: 30, **{c: 13 for c in date_columns}}, freeze="C3")
+    return fitted(PutSheet(SHEET_NAMES[lang][0], rows, row_styles={0: "title", 1: "header"},
+                           formats={5: TEXT, **{c: DATE for c in date_columns}},
+                           merges=(f"A1:{chr(64 + len(headers))}1",), freeze="C3"))
 
 
 def _customer_row(rng: random.Random, lang: str, number: int, person: _Customer, today: dt.date) -> list:
@@ -198,11 +199,10 @@ def _orders_sheet(rng: random.Random, lang: str, people: list[_Customer], today:
         variant = name if rng.random() < 0.9 else f" {name}\u3000"  # stray and full-width spaces
         rows.append([f"SO{today.year % 100:02d}{number:05d}", _date_spelling(rng, lang, day), variant, product,
                      _amount_spelling(rng, lang, amount)])
-    return PutSheet(SHEET_NAMES[lang][1], rows, row_styles={0: "header"}, formats={1: DATE},
-                    widths={0: 12, 1: 14, 2: 28, 3: 16, 4: 14}, freeze="A2")
+    return fitted(PutSheet(SHEET_NAMES[lang][1], rows, row_styles={0: "header"}, formats={1: DATE}, freeze="A2"))
 
 
 def _price_sheet(lang: str) -> PutSheet:
     header = ["产品", "单价", "说明"] if lang == "zh" else ["Product", "Unit price", "Notes"]
     rows = [header] + [[name, price, ""] for name, price in _PRODUCTS[lang]]
-    return PutSheet(SHEET_NAMES[lang][2], rows, row_styles={0: "header"}, widths={0: 20})
+    return fitted(PutSheet(SHEET_NAMES[lang][2], rows, row_styles={0: "header"}))

@@ -56,6 +56,11 @@ GENERAL = Block(
         kv("day_first", "no", Msg("Dates like 5/3/2026 are day first", "5/3/2026 这类日期日在前"),
            Msg("yes: 5 March; no: May 3. Dates with the year first are never ambiguous.",
                "是:3月5日;否:5月3日。年份在前的日期不受影响。")),
+        kv("store", "", Msg("Team store", "团队数据库"),
+           Msg("Team mode: sqlite:///PATH (one PC) or postgresql://USER@HOST/DB (a team); empty: this workbook "
+               "alone. The password goes in the keyring or XLCRM_STORE_PASSWORD, never here.",
+               "团队模式:sqlite:///路径(单台电脑)或 postgresql://用户@主机/库(团队);留空则只用本工作簿。"
+               "密码存入钥匙串或 XLCRM_STORE_PASSWORD,不要填在这里。")),
     ],
 )
 

@@ -121,13 +121,13 @@ def _match(header: str, synonyms: dict[str, str]) -> tuple[str | None, int]:
         return None, 0
     words = header_words(header)
     planned = bool(PLANNED & set(words)) or any(p in key for p in PLANNED_ZH)
-    best = (None, 0, 0)
-    for synonym, field in synonyms.items():
-        if planned and field in EVENTS:
+    best: tuple[str | None, int, int] = (None, 0, 0)
+    for synonym, named in synonyms.items():
+        if planned and named in EVENTS:
             continue
         strength = EXACT if synonym == key else _strength(words, synonym)
         if strength and (strength, len(synonym)) > best[1:]:
-            best = (field, strength, len(synonym))
+            best = (named, strength, len(synonym))
     field, strength = best[0], best[1]
     if strength < EXACT and UNIT.search(header):  # 金额(元), Amount (USD): the name before the unit
         inner = _match(UNIT.sub("", header), synonyms)

@@ -76,3 +76,21 @@ def forget_password(user: str) -> bool:
         return False
     except (ImportError, RuntimeError, KeyringError) as error:
         raise XlcrmError(NO_KEYRING(why=str(error) or type(error).__name__)) from None
+
+
+STORE_ENV, STORE_SERVICE = "XLCRM_STORE_PASSWORD", "xlcrm-store"
+
+
+def store_secret(user: str, host: str) -> str | None:
+    """The team store's password: XLCRM_STORE_PASSWORD, else the keyring's entry 'xlcrm-store' for USER@HOST
+    (`keyring set xlcrm-store USER@HOST`), else None (a store that needs none: SQLite, a trusted login)."""
+    from_env = os.environ.get(STORE_ENV)
+    if from_env or not user:
+        return from_env or None
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+
+        return keyring.get_password(STORE_SERVICE, f"{user}@{host}")
+    except (ImportError, RuntimeError, KeyringError):
+        return None  # no usable keyring: the login says what is missing

@@ -18,7 +18,7 @@ class Temporary(SendFault):
 class Rejected(SendFault):
     """The server refused this message for good (550 for the recipient, 554 for the content): mark it failed."""
 
-    def __init__(self, reason: Msg, code: int, recipient: bool = False):
+    def __init__(self, reason: Msg, code: int | None, recipient: bool = False):
         super().__init__(reason)
         self.code = code
         self.recipient = recipient  # refused at RCPT: about this address, whatever the message

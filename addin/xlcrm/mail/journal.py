@@ -15,7 +15,7 @@ import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 import pandas as pd
 from filelock import FileLock, Timeout
@@ -39,7 +39,7 @@ def journal_path(folder: Path, book_name: str) -> Path:
 class Journal:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._handle = None
+        self._handle: BinaryIO | None = None
         self.damaged_lines = 0
 
     def read(self) -> list[dict[str, Any]]:
@@ -96,12 +96,12 @@ class Journal:
     def _open(self) -> None:
         new = not self.path.exists()
         try:
-            self._handle = self.path.open("a+b")
-            self._handle.seek(0, os.SEEK_END)
-            if self._handle.tell():
-                self._handle.seek(-1, os.SEEK_END)
-                if self._handle.read(1) != b"\n":
-                    self._handle.write(b"\n")  # end a line a crash cut short, so it stays skipped
+            handle = self._handle = self.path.open("a+b")
+            handle.seek(0, os.SEEK_END)
+            if handle.tell():
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":
+                    handle.write(b"\n")  # end a line a crash cut short, so it stays skipped
             if new:
                 sync_folder(self.path.parent)
         except OSError as error:
@@ -113,6 +113,8 @@ class Journal:
         entry = {"at": moment, "key": key, "state": state,
                  **{k: v for k, v in fields.items() if v is not None}}
         line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
-        self._handle.write(line)
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        handle = self._handle
+        assert handle is not None, "record() runs inside open()"
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())

@@ -199,7 +199,7 @@ class Renderer:
     """Compiled templates, checked against the fields the sheet offers."""
 
     def __init__(self, templates: list[Template], fields: set[str], digest_fields: set[str], sheet: str,
-                 headers: Iterable[str] = ()):
+                 headers: Iterable[object] = ()):
         self._text_env, self._html_env = _env(False), _env(True)
         self.sheet = sheet
         self._headers = {h.strip(): h for h in headers if isinstance(h, str) and h.strip()}
@@ -320,7 +320,7 @@ def _bounded(template, context: dict) -> str:
 def _required(tree: nodes.Template) -> list[tuple[str, str | None]]:
     """Fields printed as they are in the template's main text (not under an if, a loop or a default):
     a blank one would leave a gap such as 'Dear ,'. (name, None) or ("row", header)."""
-    found = []
+    found: list[tuple[str, str | None]] = []
     for output in (node for node in tree.body if isinstance(node, nodes.Output)):
         for node in output.nodes:
             if isinstance(node, nodes.Name) and node.name not in OPTIONAL:
@@ -335,7 +335,7 @@ def _refuse_dunder(tree: nodes.Template, where: dict) -> None:
     """Names like __class__ never make sense in a mail template; refuse them before running anything."""
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         attr = getattr(node, "attr", None)
-        if attr is None and isinstance(getattr(node, "arg", None), nodes.Const):
+        if attr is None and isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
             attr = node.arg.value
         if isinstance(attr, str) and attr.startswith("_"):
             raise XlcrmError(NOT_ALLOWED(name=where["name"], sheet=where["sheet"], row=where["row"], why=attr))

@@ -276,8 +276,12 @@ class SmtpConnection:
         """The login methods the server listed (kept by smtplib from its EHLO answer), for the message."""
         return self._features.get("auth", "").strip()
 
+    def _connected(self) -> yagmail.SMTP:
+        assert self._client is not None, "open() comes before sending"
+        return self._client
+
     def send(self, sender: str, recipients: tuple[str, ...], payload: bytes) -> Delivery:
-        smtp = self._client.smtp
+        smtp = self._connected().smtp
         handed_over = False
         try:
             smtp.ehlo_or_helo_if_needed()
@@ -309,7 +313,7 @@ class SmtpConnection:
         wide = [a for a in (*recipients, sender) if not a.isascii()]
         if not wide:
             return []
-        smtp = self._client.smtp
+        smtp = self._connected().smtp
         if not smtp.has_extn("smtputf8"):
             raise Rejected(NO_SMTPUTF8(address=wide[0]), None, recipient=wide[0] in recipients[:1])
         smtp.command_encoding = "utf-8"

@@ -15,7 +15,9 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
+from xml.etree import ElementTree
 
 import openpyxl
 import python_calamine
@@ -24,8 +26,10 @@ from lxml import etree
 
 from xlcrm import files
 from xlcrm.book import SaveResult
+from xlcrm.book.file import bounds
 from xlcrm.book.file.openpyxl_edits import apply_edits
 from xlcrm.book.file.part_inventory import inventory, lost_parts
+from xlcrm.book.file.package import Package
 from xlcrm.book.file.patch import MissingSheet, patch_workbook
 from xlcrm.book.file.sheet_xml import SheetXmlError
 from xlcrm.book.file.workbook_patch import StrictWorkbook
@@ -90,6 +94,17 @@ NOT_A_FILE = Msg("{path} is a folder, not a workbook: give the path of the .xlsx
 LOCK_FILE = Msg("{path} is the lock file Excel or LibreOffice keeps while {book} is open, not a workbook: run xlcrm on "
                 "{book} (closed first).", "{path} 是 Excel 或 LibreOffice 在打开 {book} 时生成的锁文件,不是工作簿:请先关闭 "
                 "{book},再对它运行 xlcrm。")
+NO_WORKBOOK_PART = Msg("{path} is a ZIP file without the workbook part ({part}): not an Excel workbook, or a damaged "
+                       "one. Nothing was changed. Open it in Excel, which offers to repair it, and save it again; or "
+                       "use an earlier copy.",
+                       "{path} 是 ZIP 文件,但缺少工作簿部件({part}):不是 Excel 工作簿,或已损坏。原文件未做任何改动。"
+                       "请用 Excel 打开(Excel 会提示修复)后重新保存;或使用较早的副本。")
+BAD_SHEET = Msg("Sheet '{sheet}' in {path} cannot be read ({why}): the file seems damaged. Nothing was changed. "
+                "Open it in Excel, which offers to repair it, and save it again; or use an earlier copy.",
+                "无法读取 {path} 的工作表“{sheet}”({why}):文件似乎已损坏。原文件未做任何改动。请用 Excel 打开(Excel 会"
+                "提示修复)后重新保存;或使用较早的副本。")
+READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, etree.XMLSyntaxError, ElementTree.ParseError,
+               SheetXmlError, EOFError, NotImplementedError)  # what zipfile and the XML readers raise
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # the container of .xls files and of encrypted .xlsx files
 
 
@@ -151,7 +166,7 @@ def replacing(path: Path) -> FileLock:
     return FileLock(str(Path(tempfile.gettempdir()) / f"xlcrm-{name}.lock"), timeout=120)
 
 
-def replaced_sheets(edits: list[Edit]) -> set[str]:
+def replaced_sheets(edits: Sequence[Edit]) -> set[str]:
     """The sheets xlcrm writes whole (its own): what they held before is not the team's."""
     return {name for edit in edits if isinstance(edit, PutSheet) for name in (edit.name, *edit.aliases)}
 
@@ -183,6 +198,7 @@ class FileBook:
         self._seen: tuple | None = None  # the file as xlcrm read it: a write over someone else's change is refused
         self._reader: Any = None
         self._sheets: dict[str, Any] = {}  # parsed once per run: actions read a sheet's head, then all of it
+        self._parts: dict[str, str] = {}  # sheet name -> its part, for the bounds checked before calamine reads it
         self._grids: dict[str, list[list[Any]]] = {}
 
     @property
@@ -195,12 +211,42 @@ class FileBook:
 
     def _workbook(self):
         if self._reader is None:
+            self._seen = fingerprint(self.path)
+            self._parts = self._within_bounds()
             try:
-                self._seen = fingerprint(self.path)
                 self._reader = python_calamine.CalamineWorkbook.from_path(str(self.path))
             except Exception as error:  # calamine raises several unrelated types for a bad file
                 raise XlcrmError(UNREADABLE(path=self.path.name, why=str(error).splitlines()[0])) from error
         return self._reader
+
+    def _within_bounds(self) -> dict[str, str]:
+        """The package checked against the ceilings before calamine unpacks it; its sheets' parts."""
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                bounds.check_package(archive)
+                package = Package(self.path, archive)
+                if package.workbook not in package.names:
+                    raise XlcrmError(NO_WORKBOOK_PART(path=self.path.name, part=package.workbook))
+                for part in package.names & {"xl/sharedStrings.xml", "xl/styles.xml", package.workbook}:
+                    bounds.drain(archive, part)  # calamine reads these whole when it opens the workbook
+                return {entry.name: entry.part for entry in package.sheets()}
+        except bounds.OutOfBounds as error:
+            raise XlcrmError(error.msg(path=self.path.name)) from error
+        except READ_ERRORS as error:
+            raise XlcrmError(UNREADABLE(path=self.path.name, why=_why(error))) from error
+
+    def _check_sheet(self, name: str) -> None:
+        part = self._parts.get(name)
+        if not part:
+            return
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                if part in archive.NameToInfo:
+                    bounds.check_extent(bounds.extent(archive, part))
+        except bounds.OutOfBounds as error:
+            raise XlcrmError(error.msg(path=self.path.name, sheet=name)) from error
+        except READ_ERRORS as error:
+            raise XlcrmError(BAD_SHEET(path=self.path.name, sheet=name, why=_why(error))) from error
 
     def sheet_names(self) -> list[str]:
         return list(self._workbook().sheet_names)
@@ -210,20 +256,27 @@ class FileBook:
             return self._grids[name][:max_rows] if max_rows is not None else self._grids[name]
         if name not in self.sheet_names():
             raise XlcrmError(NO_SHEET(path=self.path.name, sheet=name))
-        if name not in self._sheets:
-            self._sheets[name] = self._workbook().get_sheet_by_name(name)
-        rows = self._sheets[name].to_python(skip_empty_area=False, nrows=max_rows)
+        try:
+            if name not in self._sheets:
+                self._check_sheet(name)
+                self._sheets[name] = self._workbook().get_sheet_by_name(name)
+            rows = self._sheets[name].to_python(skip_empty_area=False, nrows=max_rows)
+        except XlcrmError:
+            raise
+        except Exception as error:  # calamine's XmlError and the like: a damaged sheet
+            raise XlcrmError(BAD_SHEET(path=self.path.name, sheet=name, why=_why(error))) from error
         grid = [[None if v == "" else v for v in row] for row in rows]
         if max_rows is None:
             self._grids[name] = grid
         return grid
 
-    def apply(self, edits: list[Edit]) -> SaveResult:
+    def apply(self, edits: Sequence[Edit]) -> SaveResult:
         locked = lock_file(self.path)
         if locked:
             raise XlcrmError(LOCKED(path=self.path.name, app=locked[1], lock=locked[0].name))
         if read_only(self.path):
             raise XlcrmError(READ_ONLY(path=self.path.name))
+        files.remove_stale(self.path.parent)
         try:
             with files.beside(self.path) as temporary:
                 self._refuse_if_changed()
@@ -243,9 +296,9 @@ class FileBook:
             raise XlcrmError(NO_SHEET(path=self.path.name, sheet=error.sheet)) from error
         except StrictWorkbook as error:
             raise XlcrmError(STRICT(path=self.path.name)) from error
-        except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, SheetXmlError) as error:
+        except READ_ERRORS as error:
             self._refuse_if_changed()  # replaced while being read: say so, not that it is damaged
-            raise XlcrmError(UNREADABLE(path=self.path.name, why=str(error) or type(error).__name__)) from error
+            raise XlcrmError(UNREADABLE(path=self.path.name, why=_why(error))) from error
         except OSError as error:
             why = error.strerror or str(error)
             message = NO_PERMISSION if isinstance(error, PermissionError) else CANNOT_WRITE
@@ -258,14 +311,34 @@ class FileBook:
             raise XlcrmError(CHANGED(path=self.path.name))
 
 
-def create(path: str | os.PathLike, edits: list[Edit]) -> Path:
+NOT_A_FOLDER = Msg("Cannot write {path}: {folder} is a file, not a folder. Nothing was written; give a path in a "
+                   "folder (or a new folder's name).",
+                   "无法写入 {path}:{folder} 是文件而不是文件夹。未写入任何内容;请给出位于文件夹中的路径(或新文件夹的名称)。")
+
+
+def make_folder(folder: Path, target: Path | None = None) -> None:
+    """folder and its parents, or a message naming what is in the way (a file with that name)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as error:
+        blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder)
+        raise XlcrmError(NOT_A_FOLDER(path=(target or folder).name, folder=blocking)) from error
+    except OSError as error:
+        raise XlcrmError(CANNOT_WRITE(path=(target or folder).name, why=error.strerror or str(error))) from error
+
+
+def _why(error: Exception) -> str:
+    return (str(error).splitlines() or [""])[0] or type(error).__name__
+
+
+def create(path: str | os.PathLike, edits: Sequence[Edit]) -> Path:
     """A new workbook made of the given sheets (the sample workbook, a report book)."""
     target = as_given(path).resolve()
     if target.suffix.lower() not in SUFFIXES:
         raise XlcrmError(WRONG_TYPE(path=target.name))
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(target.parent, target)
     book = openpyxl.Workbook()
-    default = book.active
+    default = book.worksheets[0]  # the one sheet of a new workbook
     apply_edits(book, edits)
     if len(book.sheetnames) > 1:
         book.remove(default)

@@ -11,7 +11,7 @@ import decimal
 import math
 import numbers
 import re
-from typing import Any
+from typing import Any, Callable
 
 from xlcrm.core.edits import Formula
 
@@ -67,7 +67,7 @@ def serial(value: dt.date | dt.datetime | dt.time | dt.timedelta, date1904: bool
         return value.total_seconds() / 86400
     if isinstance(value, dt.time):
         return (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
-    days = value.toordinal() - (_EPOCH_1904 if date1904 else _EPOCH_1900)
+    days: float = value.toordinal() - (_EPOCH_1904 if date1904 else _EPOCH_1900)
     if isinstance(value, dt.datetime):
         days += (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
     if not date1904 and days < _LEAP_BUG_END:
@@ -85,7 +85,7 @@ class CellWriter:
         self._bool = f'<{p}c r="{{}}"{{}} t="b"><{p}v>{{}}</{p}v></{p}c>'
         self._formula = f'<{p}c r="{{}}"{{}}><{p}f>{{}}</{p}f></{p}c>'
         self._text = f'<{p}c r="{{}}"{{}} t="inlineStr"><{p}is><{p}t{{}}>{{}}</{p}t></{p}is></{p}c>'
-        self._by_type = {str: self.text, int: self.integer, float: self.real, bool: self.boolean,
+        self._by_type: dict[type, Callable[[str, str, Any], str | None]] = {str: self.text, int: self.integer, float: self.real, bool: self.boolean,
                          dt.date: self.date, dt.datetime: self.date, Formula: self.formula}
 
     def xml(self, ref: str, value: Any, style: int = 0) -> str | None:
@@ -119,7 +119,8 @@ class CellWriter:
 
     def date(self, ref: str, s: str, value: dt.date | dt.datetime | dt.time | dt.timedelta) -> str:
         number = serial(value, self.date1904)
-        if number is None:
+        if number is None:  # a day before Excel's epoch (a duration always has its number)
+            assert not isinstance(value, dt.timedelta)
             return self.text(ref, s, value.isoformat())
         return self._number.format(ref, s, number_text(number))
 

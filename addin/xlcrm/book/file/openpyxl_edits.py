@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Callable
 
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.header_footer import _HeaderFooterPart
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlcrm.core.edits import FORMATS, Chart, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
+from xlcrm.core.edits import FORMATS, Chart, Edit, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+WRAPPED = Alignment(wrap_text=True, vertical="top")
 ROW_STYLES = {
     "title": (Font(bold=True, size=13), None),
     "section": (Font(bold=True, color="1F4E79"), None),
@@ -49,14 +53,14 @@ def set_cells(book: Workbook, edit: SetCells) -> None:
             dimension.width = wanted
     if edit.clear_below:
         width = max((len(r) for r in edit.values), default=0)
-        for row in range(edit.row + len(edit.values), sheet.max_row + 1):
+        for below in range(edit.row + len(edit.values), sheet.max_row + 1):
             for col in range(edit.col, edit.col + width):
-                sheet.cell(row, col).value = None
+                sheet.cell(below, col).value = None
 
 
 def put_sheet(book: Workbook, edit: PutSheet) -> None:
     existing = next((n for n in (edit.name, *edit.aliases) if n in book.sheetnames), None)
-    active = book.active.title if book.worksheets else None
+    active = book.active.title if book.worksheets and book.active else None
     if existing:
         index = book.sheetnames.index(existing)
         book.remove(book[existing])
@@ -78,6 +82,12 @@ def put_sheet(book: Workbook, edit: PutSheet) -> None:
                 cell.number_format = FORMATS[edit.formats[c - 1]]
     for column, width in edit.widths.items():
         sheet.column_dimensions[get_column_letter(column + 1)].width = width
+    for wrapped in edit.wrap:  # line breaks show as lines, text from the top of the cell
+        for (cell,) in sheet.iter_rows(min_row=1, max_row=len(edit.rows), min_col=wrapped + 1, max_col=wrapped + 1):
+            cell.alignment = WRAPPED
+    for number, height in edit.heights.items():
+        sheet.row_dimensions[number + 1].height = height
+    print_setup(sheet, next((i for i, s in sorted(edit.row_styles.items()) if s == "header"), None))
     for cells, name in edit.range_formats:
         left, top, right, bottom = range_boundaries(cells)
         for row in sheet.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
@@ -94,6 +104,22 @@ def put_sheet(book: Workbook, edit: PutSheet) -> None:
         book.active = book.sheetnames.index(active)
     elif active == existing and edit.name in book.sheetnames:
         book.active = book.sheetnames.index(edit.name)
+
+
+def print_setup(sheet: Worksheet, header: int | None) -> None:
+    """Landscape, as wide as the page, the header row on every page, the sheet's name above and pages below."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    if sheet.sheet_properties.pageSetUpPr is None:
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties()
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if header is not None:
+        sheet.print_title_rows = f"{header + 1}:{header + 1}"
+    for item, text in ((sheet.oddHeader, "&A"), (sheet.oddFooter, "&P / &N")):
+        assert item is not None  # every openpyxl worksheet has both
+        if item.center is None:
+            item.center = _HeaderFooterPart()
+        item.center.text = text
 
 
 def _chart(sheet: Worksheet, spec: Chart):
@@ -126,21 +152,22 @@ def _chart(sheet: Worksheet, spec: Chart):
 def set_highlights(book: Workbook, edit: SetHighlights) -> None:
     """Replace xlcrm's own conditional format rules on a sheet; the team's rules stay."""
     formats = book[edit.sheet].conditional_formatting
-    for target in list(formats._cf_rules):
-        kept = [rule for rule in formats._cf_rules[target] if not any(is_tagged(f) for f in rule.formula)]
+    rules = formats._cf_rules  # type: ignore[attr-defined]  # openpyxl has no public way to drop a rule
+    for target in list(rules):
+        kept = [rule for rule in rules[target] if not any(is_tagged(f) for f in rule.formula)]
         if kept:
-            formats._cf_rules[target] = kept
+            rules[target] = kept
         else:
-            del formats._cf_rules[target]
+            del rules[target]
     for rule in edit.rules:
         fill = PatternFill("solid", start_color=rule.fill, end_color=rule.fill, bgColor=rule.fill)
         font = Font(color=rule.font) if rule.font else None
         formats.add(edit.cells, FormulaRule(formula=[tagged(rule.formula)], fill=fill, font=font, stopIfTrue=True))
 
 
-APPLY = {SetCells: set_cells, PutSheet: put_sheet, SetHighlights: set_highlights}
+APPLY: dict[type, Callable[[Workbook, Any], None]] = {SetCells: set_cells, PutSheet: put_sheet, SetHighlights: set_highlights}
 
 
-def apply_edits(book: Workbook, edits: list) -> None:
+def apply_edits(book: Workbook, edits: Iterable[Edit]) -> None:
     for edit in edits:
         APPLY[type(edit)](book, edit)

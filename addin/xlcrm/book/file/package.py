@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -216,7 +217,7 @@ class Package:
             found.append(SheetEntry(sheet.get("name", ""), rid, targets.get(rid, "")))
         return found
 
-    def reachable(self, starts: list[str], avoid: set[str] = frozenset()) -> set[str]:
+    def reachable(self, starts: list[str], avoid: AbstractSet[str] = frozenset()) -> set[str]:
         """Every part reached from starts through relationships, not entering avoid."""
         seen: set[str] = set()
         pending = [s for s in starts if s not in avoid]

@@ -14,11 +14,12 @@ import time
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import IO, Any, BinaryIO, Iterator
 
 _DATA_DESCRIPTOR = 0x08
 _ENCRYPTED = 0x01
 _ZIP64_EXTRA = 0x0001
+_ZIP: Any = zipfile  # its local-header layout and _strip_extra are private, so typeshed leaves them out
 
 
 class PackageWriter:
@@ -32,14 +33,15 @@ class PackageWriter:
             self.write(info.filename, archive.read(info.filename))
             return
         self.source.seek(info.header_offset)
-        header = self.source.read(zipfile.sizeFileHeader)
-        fields = struct.unpack(zipfile.structFileHeader, header)
-        skip = fields[zipfile._FH_FILENAME_LENGTH] + fields[zipfile._FH_EXTRA_FIELD_LENGTH]
-        self.source.seek(info.header_offset + zipfile.sizeFileHeader + skip)
+        header = self.source.read(_ZIP.sizeFileHeader)
+        fields = struct.unpack(_ZIP.structFileHeader, header)
+        skip = fields[_ZIP._FH_FILENAME_LENGTH] + fields[_ZIP._FH_EXTRA_FIELD_LENGTH]
+        self.source.seek(info.header_offset + _ZIP.sizeFileHeader + skip)
         entry = copy.copy(info)
         entry.flag_bits &= ~_DATA_DESCRIPTOR  # sizes and CRC go into the local header instead
-        entry.extra = zipfile._strip_extra(info.extra, (_ZIP64_EXTRA,))
+        entry.extra = _ZIP._strip_extra(info.extra, (_ZIP64_EXTRA,))
         fp = self.out.fp
+        assert fp is not None, "the archive is open for writing"
         entry.header_offset = fp.tell()
         fp.write(entry.FileHeader())
         _copy_exactly(self.source, fp, info.compress_size)
@@ -51,7 +53,7 @@ class PackageWriter:
         self.out.writestr(_info(name), data)
 
     @contextmanager
-    def stream(self, name: str) -> Iterator[BinaryIO]:
+    def stream(self, name: str) -> Iterator[IO[bytes]]:
         """A writable entry, for parts written piece by piece."""
         with self.out.open(_info(name), "w", force_zip64=True) as handle:
             yield handle
@@ -69,7 +71,7 @@ def _info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def _copy_exactly(source: BinaryIO, target: BinaryIO, size: int) -> None:
+def _copy_exactly(source: BinaryIO, target: IO[bytes], size: int) -> None:
     remaining = size
     while remaining:
         chunk = source.read(min(remaining, 1 << 20))

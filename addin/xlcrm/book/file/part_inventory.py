@@ -23,6 +23,7 @@ import posixpath
 import re
 import zipfile
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -129,7 +130,7 @@ def inventory(path: Path, outlines: dict | None = None) -> Counter:
         return _Package(package, {} if outlines is None else outlines).inventory()
 
 
-def lost_parts(before: Counter, after: Counter, replaced: set[str] = frozenset()) -> list[Msg]:
+def lost_parts(before: Counter, after: Counter, replaced: AbstractSet[str] = frozenset()) -> list[Msg]:
     """What the file held before and not after, as sentences a user understands.
 
     replaced: sheets xlcrm rewrites whole (its own); what they held is not the team's.
@@ -235,7 +236,7 @@ class _Package:
         """Sheet name -> its part, in the workbook's order."""
         targets = dict(self.relationships(workbook, by_id=True))
         root = ElementTree.fromstring(self.package.read(workbook))
-        return {sheet.get("name"): targets.get(sheet.get(_R_ID), "") for sheet in root.iter()
+        return {sheet.get("name", ""): targets.get(sheet.get(_R_ID, ""), "") for sheet in root.iter()
                 if _local(sheet.tag) == "sheet"}
 
     def relationships(self, part: str, by_id: bool = False) -> list[tuple[str, str]]:
@@ -250,7 +251,7 @@ class _Package:
                 continue
             target = rel.get("Target", "")
             target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-            found.append((rel.get("Id") if by_id else rel.get("Type", ""), target))
+            found.append((rel.get("Id", "") if by_id else rel.get("Type", ""), target))
         return found
 
 

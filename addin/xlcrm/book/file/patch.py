@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from xlcrm.book.file.package import R, TYPES_PART, WORKSHEET_TYPE, Package, rels_name
@@ -34,14 +35,14 @@ class MissingSheet(LookupError):
         self.sheet = sheet
 
 
-def patch_workbook(source: Path, target: Path, edits: list[Edit]) -> None:
+def patch_workbook(source: Path, target: Path, edits: Sequence[Edit]) -> None:
     """source with the edits carried out, written to target."""
     with zipfile.ZipFile(source) as archive:
         _Patch(Package(source, archive), edits).write(target)
 
 
 class _Patch:
-    def __init__(self, package: Package, edits: list[Edit]):
+    def __init__(self, package: Package, edits: Sequence[Edit]):
         self.package = package
         self.book = WorkbookPatch(package)
         self.styles_part = self.book.styles_part
@@ -54,11 +55,14 @@ class _Patch:
                        for name, sheet_edits in in_place.items()}
         if scratch:
             self._transplant(scratch)
+        for edit in edits:
+            if isinstance(edit, SetCells) and edit.print_with_team and edit.sheet in in_place:
+                self.book.extend_print_area(edit.sheet, edit.col + max(map(len, edit.values), default=1) - 1)
         if any(p.formulas for p in self.sheets.values()) or _has_formulas(scratch):
             self.book.full_calc_on_load()
         self._settle()
 
-    def _route(self, edits: list[Edit]) -> tuple[list[Edit], dict[str, list[Edit]]]:
+    def _route(self, edits: Sequence[Edit]) -> tuple[list[Edit], dict[str, list[Edit]]]:
         """Edits of xlcrm's own sheets go to the scratch workbook, the others to the team's sheets."""
         names = set(self.book.sheet_names())
         put: set[str] = set()
@@ -90,6 +94,9 @@ class _Patch:
             if replaced:
                 self._remove_parts_of(part)
             moved = scratch.transplant(name, self.styles, part, self.taken, selected)
+            header = next((i for i, style in sorted(edit.row_styles.items()) if style == "header"), None)
+            if header is not None:  # kept in workbook.xml, so it does not come with the sheet
+                self.book.print_titles(name, header + 1)
             self.written.update(moved.parts)
             for moved_part, content_type in moved.types.items():
                 self.package.types.add(moved_part, content_type)
@@ -142,6 +149,7 @@ class _Patch:
             for name, data in pending.items():
                 writer.write(name, data)
             if self.styles.changed:
+                assert self.styles_part is not None  # named when the edits were planned
                 writer.write(self.styles_part, self.styles.to_bytes())
             elif styles_info is not None:
                 writer.copy(self.package.archive, styles_info)

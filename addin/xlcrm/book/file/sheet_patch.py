@@ -9,7 +9,8 @@ replaced; the team's stay, and the new block goes where the worksheet schema wan
 from __future__ import annotations
 
 import re
-from typing import BinaryIO, Iterator
+from collections.abc import Sequence
+from typing import IO, Iterator
 
 from lxml import etree
 
@@ -18,7 +19,7 @@ from xlcrm.book.file.openpyxl_edits import HEADER_FILL
 from xlcrm.book.file.package import local, namespace, q
 from xlcrm.book.file.sheet_xml import SheetStream, cell_pattern, mask
 from xlcrm.book.file.styles_patch import Styles
-from xlcrm.core.edits import FORMATS, Formula, SetCells, SetHighlights, is_tagged, tagged
+from xlcrm.core.edits import FORMATS, Edit, Formula, SetCells, SetHighlights, is_tagged, tagged
 
 CLEAR = ""
 _ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
@@ -74,7 +75,7 @@ class _Block:
 class SheetPatch:
     """Everything the edits want on one sheet, written in one pass over its XML."""
 
-    def __init__(self, edits: list[SetCells | SetHighlights], styles: Styles, date1904: bool = False):
+    def __init__(self, edits: Sequence[Edit], styles: Styles, date1904: bool = False):
         self.blocks = [_Block(e, styles) for e in edits if isinstance(e, SetCells) and e.values]
         self.highlights = [(e, [styles.highlight(r.fill, r.font) for r in e.rules])
                            for e in edits if isinstance(e, SetHighlights)]
@@ -85,7 +86,7 @@ class SheetPatch:
         self.formulas = any(b.formulas for b in self.blocks)
         self.prefix = b""
 
-    def write(self, source: BinaryIO, out: BinaryIO) -> None:
+    def write(self, source: IO[bytes], out: IO[bytes]) -> None:
         sheet = SheetStream(source)
         self.prefix = sheet.prefix
         self.cells = CellWriter(sheet.prefix, self.date1904)
@@ -268,9 +269,9 @@ class SheetPatch:
 
     def _grow_dimension(self, root: etree._Element) -> None:
         dimension = next((c for c in root if local(c.tag) == "dimension"), None)
-        if dimension is None or not dimension.get("ref"):
+        if dimension is None or not (ref := dimension.get("ref")):
             return
-        corners = [split_ref(r) for r in dimension.get("ref").split(":")]
+        corners = [split_ref(r) for r in ref.split(":")]
         for block in self.blocks:
             corners += [(block.first, block.edit.col), (block.last, block.edit.col + max(block.width, 1) - 1)]
         top, bottom = min(r for r, _ in corners), max(r for r, _ in corners)
@@ -298,7 +299,7 @@ def widen_columns(root: etree._Element, wanted: dict[int, float]) -> None:
         if covering is not None and float(covering.get("width") or 0) >= width:
             continue
         if covering is not None:  # a range of columns: split off this one, the others keep their width
-            low, high = int(covering.get("min")), int(covering.get("max"))
+            low, high = int(covering.get("min", "")), int(covering.get("max", ""))
             for first, last in ((low, column - 1), (column + 1, high)):
                 if first <= last:
                     piece = etree.fromstring(etree.tostring(covering))
@@ -326,7 +327,7 @@ def _drop_own_rules(root: etree._Element) -> None:
 
 def _insert_rules(root: etree._Element, edit: SetHighlights, dxfs: list[int]) -> None:
     ns = namespace(root)
-    priorities = [int(r.get("priority")) for r in root.iter() if local(r.tag) == "cfRule"
+    priorities = [int(r.get("priority", "")) for r in root.iter() if local(r.tag) == "cfRule"
                   and (r.get("priority") or "").isdigit()]
     block = etree.Element(q(ns, "conditionalFormatting"), sqref=edit.cells)
     for n, (rule, dxf) in enumerate(zip(edit.rules, dxfs), start=max(priorities, default=0) + 1):
@@ -353,7 +354,7 @@ def _with_ref(cell: bytes, prefix: bytes, column: int, number: int) -> bytes:
 class _Buffered:
     """Writes in chunks of a megabyte: one compress call per chunk, not per row."""
 
-    def __init__(self, out: BinaryIO):
+    def __init__(self, out: IO[bytes]):
         self.out = out
         self.pieces: list[bytes] = []
         self.size = 0

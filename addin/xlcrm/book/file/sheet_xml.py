@@ -10,7 +10,7 @@ rows, edited, and written back with the team's prefixes and declarations.
 from __future__ import annotations
 
 import re
-from typing import BinaryIO, Callable, Iterator
+from typing import IO, Callable, Iterator
 
 from lxml import etree
 
@@ -33,7 +33,7 @@ class SheetXmlError(ValueError):
 class SheetStream:
     """Reads a worksheet part: .head, then .rows() (raw row elements and what lies between them), then .tail()."""
 
-    def __init__(self, stream: BinaryIO):
+    def __init__(self, stream: IO[bytes]):
         self._stream = stream
         self._buffer = b""
         self._pos = 0
@@ -41,6 +41,8 @@ class SheetStream:
         self.prefix = b""
         self.head = self._read_head()
         found = _ROOT.search(self.head)
+        if found is None:
+            raise SheetXmlError("the sheet has no root element")
         self.root_name = found.group(1)
         self.root_start = self.head[found.start():_tag_end(self.head, found.start()) + 1]
         self.prolog = self.head[:found.start()]
@@ -64,6 +66,7 @@ class SheetStream:
                 break
             if not self._more():
                 raise SheetXmlError("the sheet has no <sheetData>")
+        assert found is not None  # the loop ends only on a found <sheetData>
         self.prefix = found.group(1)
         self._pos = end + 1
         if self._buffer[end - 1:end] == b"/":  # <sheetData/>: no rows; the tail still starts with its end tag
@@ -159,7 +162,7 @@ class SheetStream:
         return _serialized(root).split(MARK, 1)[1]
 
 
-def outline(stream: BinaryIO) -> bytes:
+def outline(stream: IO[bytes]) -> bytes:
     """The worksheet's XML without its rows: everything Excel keeps around the cells."""
     sheet = SheetStream(stream)
     sheet.skip_rows()

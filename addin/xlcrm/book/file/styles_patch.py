@@ -87,7 +87,7 @@ class Styles:
         formats = self._collection("numFmts")
         for entry in formats:
             if entry.get("formatCode") == code:
-                return int(entry.get("numFmtId"))
+                return int(entry.get("numFmtId", ""))
         taken = [int(e.get("numFmtId", "0")) for e in formats if e.get("numFmtId", "").isdigit()]
         number = max([_FIRST_CUSTOM_FORMAT - 1, *taken]) + 1
         self._append(self._container("numFmts"), self._element("numFmt", numFmtId=str(number), formatCode=code))
@@ -121,7 +121,7 @@ class Styles:
     def _import_number_format(self, other: Styles, number: int) -> int:
         if number < _FIRST_CUSTOM_FORMAT:
             return number
-        code = next((e.get("formatCode") for e in other._collection("numFmts") if e.get("numFmtId") == str(number)),
+        code = next((e.get("formatCode", "") for e in other._collection("numFmts") if e.get("numFmtId") == str(number)),
                     "General")
         return self.number_format(code)
 
@@ -137,7 +137,7 @@ class Styles:
         return q(self.ns, name)
 
     def _element(self, name: str, **attributes: str) -> etree._Element:
-        return etree.Element(self.q(name), **attributes)
+        return etree.Element(self.q(name), attrib=attributes)
 
     def _collection(self, name: str) -> list[etree._Element]:
         found = self.root.find(self.q(name))

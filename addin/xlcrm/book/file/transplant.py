@@ -111,8 +111,8 @@ class _SheetCopy:
 
     def _head(self, root: etree._Element) -> None:
         for element in root.iter():
-            if local(element.tag) == "col" and element.get("style"):
-                element.set("style", str(self.style(int(element.get("style")))))
+            if local(element.tag) == "col" and (style := element.get("style")):
+                element.set("style", str(self.style(int(style))))
             elif local(element.tag) == "sheetView":
                 if self.selected:
                     element.set("tabSelected", "1")
@@ -121,8 +121,8 @@ class _SheetCopy:
 
     def _tail(self, root: etree._Element) -> None:
         for rule in root.iter():
-            if local(rule.tag) == "cfRule" and rule.get("dxfId"):
-                rule.set("dxfId", str(self.styles.import_dxf(self.scratch.styles, int(rule.get("dxfId")))))
+            if local(rule.tag) == "cfRule" and (dxf := rule.get("dxfId")):
+                rule.set("dxfId", str(self.styles.import_dxf(self.scratch.styles, int(dxf))))
 
     def _row_style(self, row: bytes) -> bytes:
         end = row.find(b">")
@@ -140,6 +140,7 @@ class _SheetCopy:
                 del attributes[b"s"]
         if attributes.get(b"t") == b"s":
             index = _VALUE.search(content)
+            assert index is not None, "a shared-string cell holds its string's number"
             attributes[b"t"] = b"inlineStr"
             content = b"<is>" + self.scratch.strings[int(index.group(1))] + b"</is>"
         start = b"<c" + b"".join(b' %s="%s"' % item for item in attributes.items())

@@ -9,14 +9,21 @@ from __future__ import annotations
 from lxml import etree
 
 from xlcrm.book.file.package import R, STRICT_MAIN, Package, free_name, local, namespace, parse, q, serialize
+from xlcrm.core.fit import widen_area
 
 WORKSHEET_REL = R + "/worksheet"
 _CALC_CHAIN_REL = "/calcChain"
 # Children of <workbook> that come before <calcPr> (schema order).
 _BEFORE_CALC = {"fileVersion", "fileSharing", "workbookPr", "AlternateContent", "revisionPtr", "absPath",
                 "workbookProtection", "bookViews", "sheets", "functionGroups", "externalReferences", "definedNames"}
+_BEFORE_NAMES = {"fileVersion", "fileSharing", "workbookPr", "AlternateContent", "revisionPtr", "absPath",
+                 "workbookProtection", "bookViews", "sheets", "functionGroups", "externalReferences"}
 _BEFORE_VIEWS = {"fileVersion", "fileSharing", "workbookPr", "AlternateContent", "revisionPtr", "absPath",
                  "workbookProtection"}
+
+
+def quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 class StrictWorkbook(ValueError):
@@ -45,7 +52,7 @@ class WorkbookPatch:
         return next((r.target for r in self.rels if r.type.endswith("/styles") and not r.external), None)
 
     def sheet_names(self) -> list[str]:
-        return [s.get("name") for s in self._sheets()]
+        return [s.get("name", "") for s in self._sheets()]
 
     def sheet_part(self, name: str) -> str | None:
         """The part a sheet is stored in (None when the workbook points nowhere for it)."""
@@ -63,7 +70,7 @@ class WorkbookPatch:
             index = names.index(existing)
             element = self._sheets()[index]
             element.set("name", name)
-            self.rels.retype(element.get(q(R, "id")), WORKSHEET_REL)  # it may have been a chart sheet
+            self.rels.retype(element.get(q(R, "id"), ""), WORKSHEET_REL)  # it may have been a chart sheet
             self._drop_names_of(index)
             self._set_state(element, hidden)
             part = self.sheet_part(name)
@@ -73,13 +80,38 @@ class WorkbookPatch:
             return part, True, index == self._active()
         index = 0 if first else len(names)
         part = free_name(taken, "xl/worksheets", "sheet", ".xml")
-        ids = [int(s.get("sheetId")) for s in self._sheets() if (s.get("sheetId") or "").isdigit()]
+        ids = [int(s.get("sheetId", "")) for s in self._sheets() if (s.get("sheetId") or "").isdigit()]
         element = etree.Element(q(self.ns, "sheet"), name=name, sheetId=str(max(ids, default=0) + 1))
         self._set_state(element, hidden)
         element.set(q(R, "id"), self.rels.add(WORKSHEET_REL, part))
         self._shift_from(index, len(names))
         self._sheets_element().insert(self._child_index(index), element)
         return part, False, False
+
+    def print_titles(self, name: str, row: int) -> None:
+        """Row `row` (1-based) of xlcrm's sheet `name` repeats at the top of every printed page."""
+        index = str(self.sheet_names().index(name))
+        self._drop_name("_xlnm.Print_Titles", index)
+        names = self.root.find(q(self.ns, "definedNames"))
+        if names is None:
+            names = etree.Element(q(self.ns, "definedNames"))
+            self._after(_BEFORE_NAMES, names)
+        element = etree.SubElement(names, q(self.ns, "definedName"), name="_xlnm.Print_Titles", localSheetId=index)
+        element.text = f"{quoted(name)}!${row}:${row}"
+        self.changed = True
+
+    def extend_print_area(self, name: str, right: int) -> None:
+        """The team's print area on sheet `name`, if it has one, reaches column `right` (1-based): xlcrm's columns
+        print with theirs. A sheet without one prints everything already."""
+        index = str(self.sheet_names().index(name))
+        area = next((n for n in self._defined_names() if n.get("name", "").lower() == "_xlnm.print_area"
+                     and n.get("localSheetId") == index), None)
+        if area is None or not area.text:
+            return
+        widened = widen_area(area.text, right)
+        if widened != area.text:
+            area.text = widened
+            self.changed = True
 
     def full_calc_on_load(self) -> None:
         """Excel computes every formula when it opens the file (xlcrm writes formulas without results)."""
@@ -104,7 +136,9 @@ class WorkbookPatch:
     # -- positions ----------------------------------------------------------------------------
 
     def _sheets_element(self) -> etree._Element:
-        return self.root.find(q(self.ns, "sheets"))
+        found = self.root.find(q(self.ns, "sheets"))
+        assert found is not None, "a workbook lists its sheets (the file back-end opened it)"
+        return found
 
     def _sheets(self) -> list[etree._Element]:
         return [s for s in self._sheets_element() if local(s.tag) == "sheet"]
@@ -154,10 +188,18 @@ class WorkbookPatch:
         """Names scoped to a sheet xlcrm rewrites whole were xlcrm's (a print area, a filter)."""
         names = self.root.find(q(self.ns, "definedNames"))
         dropped = [n for n in self._defined_names() if n.get("localSheetId") == str(index)]
+        if names is None:
+            return
         for name in dropped:
             names.remove(name)
         if dropped and not len(names):  # emptied by xlcrm: not left behind (a list the team had stays)
             self.root.remove(names)
+
+    def _drop_name(self, defined: str, index: str) -> None:
+        for name in self._defined_names():
+            parent = name.getparent()
+            if name.get("name") == defined and name.get("localSheetId") == index and parent is not None:
+                parent.remove(name)
 
     def _set_state(self, element: etree._Element, hidden: bool) -> None:
         if hidden:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from collections.abc import Sequence
 from typing import Any
 
 from xlcrm.book import SaveResult
@@ -61,7 +62,7 @@ class LiveBook:
         values = sheet.range((1, 1), (rows, last.column)).options(ndim=2).value
         return _trimmed([[_cell(v) for v in row] for row in values])
 
-    def apply(self, edits: list[Edit]) -> SaveResult:
+    def apply(self, edits: Sequence[Edit]) -> SaveResult:
         with paused(self._book.app):
             apply_edits(self._book, edits)
         return SaveResult(self.name)

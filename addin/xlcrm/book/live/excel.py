@@ -25,7 +25,7 @@ class ExcelWindow:
 
         return cls(xw.Book.caller())
 
-    def status(self, text: str) -> None:
+    def status(self, text: str | bool) -> None:  # False gives the status bar back to Excel
         try:
             self.book.app.status_bar = text
         except NotImplementedError:  # xlwings Server has no status bar; progress is a nicety

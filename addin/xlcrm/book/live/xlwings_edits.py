@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 import sys
 from contextlib import contextmanager
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Callable
 
-from xlcrm.core.edits import FORMATS, Chart, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
+from xlcrm.core.edits import FORMATS, Chart, Edit, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
+from xlcrm.core.fit import widen_area
 
 HEADER_FILL = "#DDEBF7"
-ROW_STYLES = {  # font properties, fill
+ROW_STYLES: dict[str, tuple[dict[str, object], str | None]] = {  # font properties, fill
     "title": ({"bold": True, "size": 13}, None),
     "section": ({"bold": True, "color": "#1F4E79"}, None),
     "header": ({"bold": True}, HEADER_FILL),
@@ -56,10 +58,34 @@ def set_cells(book, edit: SetCells) -> None:
         for column, name in edit.formats.items():
             if last >= first:
                 sheet.range((first, edit.col + column), (last, edit.col + column)).number_format = FORMATS[name]
+    for column, wanted in edit.widths.items():  # one call per column: widen, never narrow the team's
+        cells = sheet.range((edit.row, edit.col + column))
+        current = _read(lambda: cells.column_width)
+        if current is None or current < wanted:
+            cells.column_width = wanted
     if edit.clear_below and width:
         bottom = sheet.used_range.last_cell.row
         if bottom >= edit.row + height:
             sheet.range((edit.row + height, edit.col), (bottom, edit.col + width - 1)).clear_contents()
+    if edit.print_with_team and width:
+        _extend_print_area(sheet, edit.col + width - 1)
+
+
+def _extend_print_area(sheet, right: int) -> None:
+    """The team's print area, if they set one, takes xlcrm's columns in; without one everything prints."""
+    area = _read(lambda: sheet.page_setup.print_area)
+    if area:
+        widened = widen_area(area, right)
+        if widened != area:
+            sheet.page_setup.print_area = widened
+
+
+def _read(getter) -> Any:
+    """A setting some engines cannot read back (xlwings Server): None then."""
+    try:
+        return getter()
+    except NotImplementedError:
+        return None
 
 
 def _style(cells, style: str) -> None:
@@ -109,6 +135,10 @@ def _fill(sheet, edit: PutSheet) -> None:
             sheet.range((header + 2, column + 1), (len(grid), column + 1)).number_format = FORMATS[name]
     for column, width in edit.widths.items():
         sheet.range((1, column + 1)).column_width = width
+    for column in edit.wrap:
+        sheet.range((1, column + 1), (max(len(grid), 1), column + 1)).wrap_text = True
+    if edit.wrap and len(grid) > 1:  # Excel sizes the rows to their wrapped lines: one call for all of them
+        sheet.range((1, 1), (len(grid), max(len(grid[0]), 1))).rows.autofit()
     for cells, name in edit.range_formats:
         sheet.range(cells).number_format = FORMATS[name]
     for merged in edit.merges:
@@ -117,6 +147,21 @@ def _fill(sheet, edit: PutSheet) -> None:
         freeze(sheet, edit.freeze)
     for chart in edit.charts:
         _chart(sheet, chart)
+    header = next((i for i, s in sorted(edit.row_styles.items()) if s == "header"), None)
+    if sys.platform.startswith("win") and sheet.book.app.engine.name == "excel":
+        _print_setup(sheet, header)
+    # elsewhere (macOS, xlwings Server) xlwings reaches no page setup: the sheet prints with Excel's defaults
+
+
+def _print_setup(sheet, header: int | None) -> None:
+    """Landscape, one page wide, the header row on every page, the sheet's name above, the pages below (COM)."""
+    setup = sheet.api.PageSetup
+    setup.Orientation = 2  # xlLandscape
+    setup.Zoom = False
+    setup.FitToPagesWide, setup.FitToPagesTall = 1, False
+    if header is not None:
+        setup.PrintTitleRows = f"${header + 1}:${header + 1}"
+    setup.CenterHeader, setup.CenterFooter = "&A", "&P / &N"
 
 
 def _chart(sheet, spec: Chart) -> None:
@@ -205,9 +250,9 @@ def _anchored(book, cells):
             selection.select()
 
 
-APPLY = {SetCells: set_cells, PutSheet: put_sheet, SetHighlights: set_highlights}
+APPLY: dict[type, Callable[[Any, Any], None]] = {SetCells: set_cells, PutSheet: put_sheet, SetHighlights: set_highlights}
 
 
-def apply_edits(book, edits: list) -> None:
+def apply_edits(book, edits: Iterable[Edit]) -> None:
     for edit in edits:
         APPLY[type(edit)](book, edit)

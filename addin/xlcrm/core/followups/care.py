@@ -203,7 +203,8 @@ def appointment_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalend
 def care_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, holidays: list[str],
                  today: dt.date, lang: str) -> tuple[pd.DataFrame, list[Msg]]:
     """Every care and event touch that is switched on in the settings."""
-    frames, notes = [], []
+    frames: list[pd.DataFrame] = []
+    notes: list[Msg] = []
     if rules.on("birthday"):
         frames.append(birthday_touches(people, rules, calendar, today, lang))
     if rules.on("holiday"):

@@ -75,7 +75,7 @@ def _label_index() -> dict[str, str]:
 def find_header(grid: list[list]) -> tuple[int, dict[str, int]]:
     """(0-based header row, column id -> 0-based column) of a log sheet; (-1, {}) if none is found."""
     labels = _label_index()
-    best = (-1, {})
+    best: tuple[int, dict[str, int]] = (-1, {})
     for number, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for column, value in enumerate(row):

@@ -81,7 +81,7 @@ def followup_details(people: pd.DataFrame, plan: pd.DataFrame, lang: str) -> pd.
     def day(dates: pd.Series) -> list:
         return [None if pd.isna(d) else f"{d:%Y-%m-%d}" for d in dates]  # NaT is no date, never 'nan'
 
-    texts = []
+    texts: list[str | None] = []
     for occasion, own_date, answer, contact, started, days in zip(
             plan["occasion"], plan["own_date"], day(plan["answer_by"]), day(plan["last_contact"]),
             day(people["first_contact"]), plan["cadence"]):

@@ -8,6 +8,8 @@ occasion, due, detail, appointment, today, and every column of the team's sheet 
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 DIGEST = "digest"
 
 _ZH_CALL = "如有任何需要，欢迎随时来电或直接回复这封邮件。"
@@ -26,7 +28,16 @@ def _en(text: str) -> str:
     return "Dear {{ greeting_name }},\n\n" + text + "\n\nBest regards,\n\n{{ signature }}\n\n" + _EN_STOP
 
 
-DEFAULTS = [
+class DefaultTemplate(TypedDict):
+    name: dict[str, str]  # by language, as subject and body
+    occasions: tuple[str, ...]
+    statuses: tuple[str, ...]
+    subject: dict[str, str]
+    body: dict[str, str]
+    html: NotRequired[bool]
+
+
+DEFAULTS: list[DefaultTemplate] = [
     {"name": {"zh": "跟进问候", "en": "Check-in"},
      "occasions": ("followup",), "statuses": ("due_today",),
      "subject": {"zh": "{{ greeting_name }}，近来一切可好？", "en": "Checking in, {{ greeting_name }}"},

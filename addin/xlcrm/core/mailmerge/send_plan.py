@@ -154,7 +154,7 @@ def _lower(value) -> str | None:
     return value.strip().lower() if isinstance(value, str) and value.strip() else None
 
 
-def _by_address(to, msg_key: str) -> str | None:
+def _by_address(to, msg_key: object) -> str | None:
     """The message named by its address instead of the customer's name: survives a corrected name."""
     address = _lower(to)
     return f"{address}|{msg_key.rsplit('|', 3)[1]}|{msg_key.rsplit('|', 3)[2]}|{msg_key.rsplit('|', 3)[3]}" \
@@ -169,7 +169,7 @@ def _known_keys(frame: pd.DataFrame, known: pd.DataFrame) -> pd.Series:
         alias = _by_address(to, key)
         if alias:
             aliases[alias] = key
-    return pd.Series([key if key in known.index else aliases.get(_by_address(to, key), key)
+    return pd.Series([key if key in known.index else aliases.get(_by_address(to, key) or "", key)
                       for key, to in zip(frame["msg_key"], frame["to"])], index=frame.index, dtype=object)
 
 

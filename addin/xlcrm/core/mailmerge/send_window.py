@@ -46,7 +46,7 @@ class SendWindow:
 
     def is_open(self, now: dt.datetime) -> bool:
         day_ok = self.days is None or now.weekday() in self.days
-        time_ok = self.start is None or self.start <= now.time() < self.end
+        time_ok = self.start is None or self.end is None or self.start <= now.time() < self.end  # both or neither
         return day_ok and time_ok
 
     def next_open(self, now: dt.datetime) -> dt.datetime:
@@ -81,8 +81,8 @@ def parse_days(text: str) -> frozenset[int] | None:
     days: set[int] = set()
     for part in filter(None, _LIST.split(text)):
         ends = [e for e in _RANGE.split(part) if e]
-        numbers = [_DAY.get(e) for e in ends]
-        if not ends or None in numbers or len(numbers) > 2:
+        numbers = [_DAY[e] for e in ends if e in _DAY]
+        if not ends or len(numbers) < len(ends) or len(numbers) > 2:
             raise ValueError(text)
         first, last = numbers[0], numbers[-1]
         days.update((first + i) % 7 for i in range((last - first) % 7 + 1))

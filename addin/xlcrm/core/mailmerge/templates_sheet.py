@@ -82,7 +82,7 @@ def find_header(grid: list[list]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def _words(text: str, known: dict[str, Msg], where: tuple, problems: list[Problem]) -> frozenset[str]:
+def _words(text: str, known: dict[str, Msg], where: tuple[str, int, str], problems: list[Problem]) -> frozenset[str]:
     index = {norm_header(k): k for k in known}
     index.update({norm_header(m.en): k for k, m in known.items()})
     index.update({norm_header(m.zh): k for k, m in known.items()})
@@ -135,7 +135,7 @@ def _text(value) -> str:
 
 
 def _template(sheet: str, row: int, cell: dict, titles: dict[str, str], problems: list[Problem]) -> Template:
-    def where(cid: str) -> tuple:
+    def where(cid: str) -> tuple[str, int, str]:
         return sheet, row, titles.get(cid, cid)
 
     name = clean_text(cell.get("name"))

@@ -61,6 +61,7 @@ def churn(last: pd.Series, gap: pd.Series, today: dt.date, factor: float) -> pd.
     gap = typical_gap(gap)
     silent = (pd.Timestamp(today) - last).dt.days
     expected = last + pd.to_timedelta(gap.round(), unit="D")
-    risk = np.select([silent >= factor * gap, silent > gap, silent.notna() & gap.notna()],
+    # numpy's stubs refuse default=None, which numpy takes (an object array)
+    risk = np.select([silent >= factor * gap, silent > gap, silent.notna() & gap.notna()],  # type: ignore[call-overload]
                      ["high", "medium", "low"], default=None)
     return pd.DataFrame({"next_purchase": expected, "churn_risk": pd.Series(risk, index=last.index, dtype=object)})

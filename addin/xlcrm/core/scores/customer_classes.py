@@ -15,6 +15,7 @@ A class the user chose wins over these rules: see class_choice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,7 @@ class ClassRules:
 def rules_from(settings: Settings) -> ClassRules:
     block = CLASS_BLOCK.id
 
-    def fail(key: str, expected: Msg):
+    def fail(key: str, expected: Msg) -> NoReturn:
         name = next(r["name"] for r in CLASS_BLOCK.defaults() if r["key"] == key)
         raise XlcrmError(BAD_SETTING(block=CLASS_BLOCK.title, name=name, value=settings.value(key, block),
                                      expected=expected))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,7 +123,7 @@ UNMATCHED = Msg(
     "{count} 个客户不符合任何分群规则(如 RFM {example}),其分群留空。请在设置表中补充规则。")
 
 
-def parse_range(value: Any, where: dict[str, str]) -> frozenset[int]:
+def parse_range(value: Any, where: Mapping[str, object]) -> frozenset[int]:
     """Scores named by a cell: '4-5', '4~5', '3', '1,3', '' (any). A date is Excel's reading of '4-5'."""
     if isinstance(value, (dt.date, dt.datetime)):
         low, high = sorted((value.month, value.day))

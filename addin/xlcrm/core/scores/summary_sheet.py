@@ -53,7 +53,7 @@ def summary_sheet(customers: pd.DataFrame, sheet: str, segments: list[Segment], 
     layout = Layout([[TITLE(day=today.isoformat()).text(lang)], [EXPLAIN(sheet=sheet).text(lang)], []],
                     {0: "title", 1: "muted"}, [])
     names = list(dict.fromkeys(s.name(lang) for s in segments))
-    actions = {}
+    actions: dict[str, str] = {}
     for s in segments:
         actions.setdefault(s.name(lang), s.action(lang))
     first = _table(layout, SEGMENTS, HEAD_SEGMENT, lang, customers, "segment",

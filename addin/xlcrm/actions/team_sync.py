@@ -1,0 +1,203 @@
+"""Team mode inside every action: sync the workbook with the team store, and reserve messages team-wide.
+
+`join_team` (when a store is set) gives each customer row its team id, pushes what this workbook knows
+(contact-log rows, last-contact dates typed in the sheet, sends its journal holds), pulls the team's last
+contact per customer (the follow-up rules take the latest of all), and brings back owners reassigned in the
+store, writing an owner cell only when the team has not retyped it since the last sync. A store out of reach
+is a note: the workbook works alone, and the next sync that reaches the store catches up (every push is keyed,
+so nothing counts twice). `TeamClaim` reserves each message in the store before it is sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from xlcrm.actions.people import contact_log, own_last_contact
+from xlcrm.actions.session import Session
+from xlcrm.core.edits import Edit, SetCells
+from xlcrm.core.i18n import Msg
+from xlcrm.core.identity import customer_identities
+from xlcrm.core.owners import canonical
+from xlcrm.mail.batch import Outcome, Outgoing
+from xlcrm.mail.journal import Journal, journal_path
+from xlcrm.store import UNREACHABLE, Connect, Contact, Send, Store, Unreachable
+from xlcrm.store.local import workbook_id
+
+SYNCED = Msg("Team store: {customers} customers synced; {contacts} contact(s) and {sends} send(s) added; "
+             "{owners} owner(s) brought over from the team.",
+             "团队数据库:已同步 {customers} 位客户;新增 {contacts} 条联系记录、{sends} 条发送记录;"
+             "按团队更新 {owners} 位客户的负责人。")
+ELSEWHERE = Msg("sent (or being sent) by another workbook of the team", "团队的另一个工作簿已发送(或正在发送)")
+
+
+@dataclass
+class TeamView:
+    """What the team store adds to a run; empty (and harmless) without a store or when it is out of reach."""
+
+    store: Store | None = None
+    workbook: str | None = None
+    ids: dict[str, int] = field(default_factory=dict)  # customer key (records' key) -> team id
+    contacted: pd.Series | None = None  # by record row: the team's last contact
+    edits: list[Edit] = field(default_factory=list)  # owner cells brought over from the store
+    notes: list[Msg] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def claim(self, now: dt.datetime) -> "TeamClaim | None":
+        return TeamClaim(self, now) if self.store is not None else None
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def join_team(session: Session, connect: Connect | None, now: dt.datetime,
+              logged: list[dict] | None = None, keep_open: bool = False) -> TeamView:
+    """Open the store the settings (or XLCRM_STORE) name and sync; logged: contacts this run adds to the log.
+    keep_open: the store stays open for reservations (the caller closes it: view.close())."""
+    if connect is None:
+        return TeamView()
+    store = None
+    try:
+        store = connect(session.settings.text("store"))
+        if store is None:
+            return TeamView()
+        view = _sync(session, store, now, logged or [])
+    except Unreachable as error:
+        if store is not None:
+            store.close()
+        return TeamView(notes=[UNREACHABLE(why=error.why)])
+    if not keep_open:
+        view.close()
+    return view
+
+
+def _sync(session: Session, store: Store, now: dt.datetime, logged: list[dict]) -> TeamView:
+    book, records = session.book, session.customers.records
+    workbook = workbook_id(book.folder, book.name)
+    store.register(workbook, book.name, str(book.folder / book.name), now)
+    ids = pd.Series(store.identify(customer_identities(records), now), index=records.index)
+    by_key = dict(zip(records["key"], ids))
+    view = TeamView(store, workbook, by_key)
+    contacts = _log_contacts(session, workbook, by_key, logged) + _sheet_contacts(session, workbook, ids)
+    view.counts["contacts"] = store.add_contacts(workbook, contacts)
+    view.counts["sends"] = store.record_sent(workbook, _journal_sends(session, by_key), now)
+    last = store.last_contacts(sorted(set(ids)))
+    view.contacted = pd.to_datetime(ids.map(last), errors="coerce")
+    view.edits = _owner_edits(session, store, workbook, ids, now, view.counts)
+    view.counts["customers"] = len(set(ids))
+    view.notes.append(SYNCED(customers=view.counts["customers"], contacts=view.counts["contacts"],
+                             sends=view.counts["sends"], owners=view.counts["owners"]))
+    return view
+
+
+def _key(*parts) -> str:
+    return hashlib.sha256("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:40]
+
+
+def _log_contacts(session: Session, workbook: str, by_key: dict[str, int], logged: list[dict]) -> list[Contact]:
+    """The contact-log rows, each known by its customer, day and place among that customer's rows of that day,
+    so a row moved or a second sync adds nothing, and a contact logged now is the one the next sync reads."""
+    log, _ = contact_log(session)
+    rows = [(k, d, o) for k, d, o in zip(log["key"], log["date"], log.get("owner", [None] * len(log)))
+            if pd.notna(d) and k in by_key]
+    rows += [(e["key"], pd.Timestamp(e["date"]), e.get("owner")) for e in logged]
+    seen: Counter = Counter()
+    found = []
+    for key, day, owner in rows:
+        seen[(key, day)] += 1
+        found.append(Contact(_key(workbook, "log", key, f"{day:%Y-%m-%d}", seen[(key, day)]), by_key[key],
+                             day.date(), None, None, owner if isinstance(owner, str) else None, "log"))
+    return found
+
+
+def _sheet_contacts(session: Session, workbook: str, ids: pd.Series) -> list[Contact]:
+    """A last-contact date typed in the customer sheet (or xlcrm's own column) is a contact on that day."""
+    records = session.customers.records
+    dates = [pd.to_datetime(records["last_contact"], errors="coerce")] if "last_contact" in records else []
+    own = own_last_contact(session)
+    if own is not None:
+        dates.append(own)
+    found = {}
+    for column in dates:
+        for row, day in column.dropna().items():
+            contact = Contact(_key(workbook, "sheet", ids[row], f"{day:%Y-%m-%d}"), int(ids[row]), day.date(),
+                              None, None, None, "sheet")
+            found[contact.source_key] = contact
+    return list(found.values())
+
+
+def _journal_sends(session: Session, by_key: dict[str, int]) -> list[Send]:
+    """What this workbook's journal says went out (or may have): the local journal is authoritative for its own."""
+    journal = Journal(journal_path(session.book.folder, session.book.name))
+    went = []
+    for entry in journal.latest().values():
+        customer = by_key.get(str(entry.get("customer_key")))
+        if entry.get("state") in ("sent", "sending") and not entry.get("test") and customer is not None:
+            went.append(Send(team_key(customer, entry.get("occasion"), entry.get("due")), customer))
+    return went
+
+
+def team_key(customer: int, occasion: object, due: object) -> str:
+    """One message team-wide: a customer, an occasion, a due day (whatever template each workbook picks)."""
+    return f"{customer}|{occasion}|{pd.Timestamp(due):%Y-%m-%d}" if due else f"{customer}|{occasion}|-"
+
+
+def _owner_edits(session: Session, store: Store, workbook: str, ids: pd.Series, now: dt.datetime,
+                 counts: dict[str, int]) -> list[Edit]:
+    counts["owners"] = 0
+    source = session.customers
+    if "owner" not in source.mapping.columns:
+        return []
+    owners = canonical(source.records["owner"])
+    first = ~ids.duplicated()
+    cells = {int(ids[row]): owners[row] for row in ids.index[first]}
+    shown = store.merge_owners(workbook, cells, now)
+    column = source.mapping.columns["owner"] + 1
+    edits: list[Edit] = []
+    for row in ids.index:
+        new = shown.get(int(ids[row]))
+        if new and new != owners[row]:
+            edits.append(SetCells(source.table.sheet, int(row), column, [[new]]))
+    counts["owners"] = len(edits)
+    return edits
+
+
+class TeamClaim:
+    """The reservation of each message in the store before it is sent: a message goes out once team-wide."""
+
+    def __init__(self, view: TeamView, now: dt.datetime):
+        assert view.store is not None and view.workbook is not None  # TeamView.claim makes one only with a store
+        self.view, self.now = view, now
+        self.store, self.workbook = view.store, view.workbook
+        self.keys: dict[str, str] = {}  # journal key -> team key
+
+    def taken_elsewhere(self, items: dict[int, Outgoing]) -> list[int]:
+        """The plan's indexes another workbook holds; the rest are reserved for this one."""
+        wanted = {}
+        for index, item in items.items():
+            customer = self.view.ids.get(str(item.record.get("customer_key")))
+            if customer is not None and not item.test:
+                self.keys[item.key] = team_key(customer, item.record.get("occasion"), item.record.get("due"))
+                wanted[index] = Send(self.keys[item.key], customer)
+        try:
+            held = self.store.reserve(self.workbook, list(wanted.values()), self.now)
+        except Unreachable as error:  # the store went away since the sync: this run sends as the workbook alone
+            self.view.notes.append(UNREACHABLE(why=error.why))
+            self.keys.clear()
+            return []
+        return [index for index, send in wanted.items() if send.team_key not in held]
+
+    def settle(self, outcomes: dict[str, Outcome]) -> None:
+        """Sent (or perhaps sent) stays taken; anything else is released for whoever runs next."""
+        went = [self.keys[k] for k, o in outcomes.items() if k in self.keys and o.state in ("sent", "in_flight")]
+        back = [self.keys[k] for k, o in outcomes.items() if k in self.keys and o.state not in ("sent", "in_flight")]
+        try:
+            self.store.settle(self.workbook, went, back, self.now)
+        except Unreachable as error:  # the next sync records what the journal says went out
+            self.view.notes.append(UNREACHABLE(why=error.why))

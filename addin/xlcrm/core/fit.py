@@ -1,0 +1,177 @@
+"""Column widths and row heights that fit what the cells show, so nothing xlcrm writes reads ### or is cut.
+
+Widths are in Excel's unit (characters of the default font's digit); a CJK or full-width
+character takes two. Each value is measured as its number format shows it (a date as
+2026-03-05, an amount with thousands separators), bold headers a little wider.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import replace
+import unicodedata
+from typing import Any, Iterable
+
+from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, Formula, PutSheet
+
+PADDING = 2  # Excel's cell margins and a little air
+HEADER_BOLD = 1.1
+NARROWEST, WIDEST = 6, 50  # longer text goes on (into empty cells) or wraps, rather than making a wall of a column
+_AREA = re.compile(r"(\$?)([A-Z]{1,3})(\$?\d+)$")
+LINE_POINTS = 15  # one line of the default 11-point font
+FORMULA_WIDTH = 10  # what xlcrm's own formulas show (a status word, a figure)
+
+
+def text_width(text: str) -> float:
+    """How many digit widths text takes on one line: CJK and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def shown(value: Any, number_format: str | None = None) -> str:
+    """The text a cell shows for value under one of core.edits' named formats (General otherwise)."""
+    if value is None:
+        return ""
+    if isinstance(value, Formula):
+        return "x" * FORMULA_WIDTH
+    if isinstance(value, bool):
+        return "FALSE" if not value else "TRUE"
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value)):
+        if number_format == MONEY:
+            return f"{value:,.2f}"
+        if number_format == INT:
+            return f"{value:.0f}"
+        if number_format == PERCENT:
+            return f"{value:.1%}"
+        if number_format == DATE:
+            return "2026-01-01"
+        return f"{value:.10g}" if isinstance(value, float) else str(value)
+    return str(value)
+
+
+def value_width(value: Any, number_format: str | None = None) -> float:
+    """The widest line of what the cell shows."""
+    return max((text_width(line) for line in shown(value, number_format).split("\n")), default=0)
+
+
+def column_width(cells: Iterable[Any], header: Any = None, number_format: str | None = None,
+                 widest: float = WIDEST) -> float:
+    """A width that fits the header (bold) and the widest value, within NARROWEST..widest."""
+    needed = max((value_width(v, number_format) for v in cells), default=0)
+    if header is not None:
+        needed = max(needed, value_width(header) * HEADER_BOLD)
+    return float(min(max(math.ceil(needed + PADDING), NARROWEST), max(widest, NARROWEST)))
+
+
+def grid_widths(rows: list[list[Any]], formats: dict[int, str], skip: Iterable[int] = (),
+                header: int | None = None, widest: float = WIDEST) -> dict[int, float]:
+    """A width per column of a grid (0-based); rows in skip (titles that run across) are not measured.
+
+    header: the 0-based row whose cells are bold headers; formats apply to the rows after it.
+    """
+    skipped = set(skip)
+    columns = max((len(r) for r in rows), default=0)
+    widths = {}
+    for c in range(columns):
+        cells = [r[c] for i, r in enumerate(rows) if c < len(r) and i not in skipped and i != header]
+        head = rows[header][c] if header is not None and c < len(rows[header]) else None
+        widths[c] = column_width(cells, head, formats.get(c), widest)
+    return widths
+
+
+def line_count(value: Any, width: float) -> int:
+    """How many lines value takes in a wrapping cell of that width."""
+    room = max(width - PADDING, 1)
+    return sum(max(1, math.ceil(text_width(line) / room)) for line in shown(value).split("\n"))
+
+
+def row_heights(rows: list[list[Any]], wrapped: dict[int, float], most: int = 20) -> dict[int, float]:
+    """Heights in points (0-based rows) for rows whose wrapped cells need more than one line (at most `most`)."""
+    heights = {}
+    for i, row in enumerate(rows):
+        lines = max((line_count(row[c], width) for c, width in wrapped.items() if c < len(row)
+                     and isinstance(row[c], str)), default=1)
+        if lines > 1:
+            heights[i] = float(min(lines, most) * LINE_POINTS)
+    return heights
+
+
+SPANNING = {"title", "section", "muted"}  # rows whose text runs on across empty cells
+
+
+def fitted(sheet: PutSheet) -> PutSheet:
+    """The sheet with every column at least as wide as what it shows (given widths are the least), and rows
+    with wrapped text tall enough for their lines."""
+    header = next((i for i, s in sorted(sheet.row_styles.items()) if s == "header"), None)
+    formats = _cell_formats(sheet, header)
+    skip = {i for i, s in sheet.row_styles.items() if s in SPANNING}
+    headers = {i for i, s in sheet.row_styles.items() if s == "header"}
+    columns = max((len(r) for r in sheet.rows), default=0)
+    widths = dict(sheet.widths)
+    for c in range(columns):
+        if c in sheet.wrap and c in widths:
+            continue
+        cells = [(r[c], formats.get((i, c))) for i, r in enumerate(sheet.rows)
+                 if c < len(r) and i not in skip and i not in headers]
+        needed = max((value_width(v, f) for v, f in cells), default=0)
+        needed = max([needed] + [value_width(sheet.rows[i][c]) * HEADER_BOLD for i in headers
+                                 if c < len(sheet.rows[i])])
+        fit = float(min(max(math.ceil(needed + PADDING), NARROWEST), WIDEST))
+        widths[c] = max(widths.get(c, 0), fit)
+    wrapped = {c: widths.get(c, WIDEST) for c in sheet.wrap}
+    heights = {**row_heights(sheet.rows, wrapped), **sheet.heights}
+    return replace(sheet, widths=widths, heights=heights)
+
+
+def _cell_formats(sheet: PutSheet, header: int | None) -> dict[tuple[int, int], str]:
+    """(row, column) -> named format, 0-based: column formats below the header, then the ranges'."""
+    found = {}
+    if header is not None:
+        for i in range(header + 1, len(sheet.rows)):
+            for c, name in sheet.formats.items():
+                found[(i, c)] = name
+    for cells, name in sheet.range_formats:
+        (top, left), (bottom, right) = (_corner(p) for p in (cells.split(":") + cells.split(":"))[:2])
+        for i in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                found[(i, c)] = name
+    return found
+
+
+def _corner(ref: str) -> tuple[int, int]:
+    """'B7' -> (6, 1), 0-based."""
+    letters = "".join(ch for ch in ref if ch.isalpha()).upper()
+    return int("".join(ch for ch in ref if ch.isdigit())) - 1, _column_number(letters) - 1
+
+
+def widen_area(text: str, right: int) -> str:
+    """'Sheet'!$A$1:$P$70,... with each range's right edge moved out to column `right` where it ends before it."""
+    pieces = []
+    for piece in text.split(","):
+        head, _, corner = piece.rpartition(":")
+        found = _AREA.search(corner) if head else None
+        if found and _column_number(found.group(2)) < right:
+            corner = corner[:found.start()] + found.group(1) + _letters(right) + found.group(3)
+        pieces.append(f"{head}:{corner}" if head else piece)
+    return ",".join(pieces)
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _letters(column: int) -> str:
+    """1 -> A (core.table has the same, but loads pandas, which the live back-end's first click must not)."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

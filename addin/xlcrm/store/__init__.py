@@ -1,0 +1,95 @@
+"""Team mode: the shared store several workbooks sync with (SQLite on one machine, PostgreSQL for a team).
+
+One interface (`Store`), one implementation over SQLAlchemy Core for both databases (store/sql.py), a
+versioned schema (store/migrations.py). Actions receive a `Connect` (wired in bootstrap): given the store
+URL of the workbook's settings it returns the store, None when no store is set, or raises Unreachable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from xlcrm.core.i18n import Msg
+
+UNREACHABLE = Msg("The team store cannot be reached ({why}); this run worked on the workbook alone. Its contacts "
+                  "and sends reach the store on the next run that can reach it.",
+                  "无法连接团队数据库({why});本次只使用工作簿运行。其联系记录和发送记录会在下次能连接时同步。")
+
+
+class Unreachable(Exception):
+    """The store did not answer within the timeout, or refused the login: the workbook works alone."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+@dataclass(frozen=True)
+class Contact:
+    source_key: str  # where it was written (a hash): a second sync adds nothing
+    customer_id: int
+    day: dt.date
+    channel: str | None
+    note: str | None
+    owner: str | None
+    source: str  # log | sheet | mail
+
+
+@dataclass(frozen=True)
+class Send:
+    team_key: str  # customer id | occasion | due day: one message team-wide
+    customer_id: int | None
+
+
+@dataclass(frozen=True)
+class WorkbookStatus:
+    name: str
+    path: str
+    customers: int
+    last_sync: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class TeamStatus:
+    workbooks: list[WorkbookStatus]
+    owners: dict[str, int]  # owner -> customers
+    customers: int
+    contacts: int
+    sends: int
+    version: int
+
+
+class Store(Protocol):
+    def register(self, workbook_id: str, name: str, path: str, at: dt.datetime) -> None: ...
+
+    def identify(self, identities: list[tuple[str, list[str]]], at: dt.datetime) -> list[int]:
+        """(display name, identity keys) per customer -> stable ids; unknown customers are added."""
+
+    def add_contacts(self, workbook_id: str, contacts: list[Contact]) -> int: ...
+
+    def last_contacts(self, customer_ids: list[int]) -> dict[int, dt.date]: ...
+
+    def reserve(self, workbook_id: str, sends: list[Send], at: dt.datetime) -> set[str]:
+        """The keys this workbook holds after trying to reserve them all (its own earlier ones included)."""
+
+    def settle(self, workbook_id: str, sent: list[str], released: list[str], at: dt.datetime) -> None: ...
+
+    def record_sent(self, workbook_id: str, sends: list[Send], at: dt.datetime) -> int: ...
+
+    def merge_owners(self, workbook_id: str, cells: dict[int, str | None], at: dt.datetime) -> dict[int, str | None]:
+        """Three-way: a cell changed since the last sync goes to the store; else the store's owner (a
+        reassignment) comes back. Returns the owner each customer's cell should show now."""
+
+    def reassign(self, old: str, new: str, at: dt.datetime) -> int: ...
+
+    def status(self) -> TeamStatus: ...
+
+    def activity(self, since: dt.date, until: dt.date) -> list[dict]: ...
+
+    def close(self) -> None: ...
+
+
+class Connect(Protocol):
+    def __call__(self, url_from_settings: str) -> Store | None: ...
