@@ -45,10 +45,12 @@ def test_a_birthday_is_listed_only_when_it_comes_within_the_look_ahead_and_its_w
     frame = people({"birthday": "1980-12-01"}, {"birthday": "1980-11-19"}, {"birthday": "1980-06-01"},
                    {"birthday": "1980-11-20"})
     touches, _ = care(frame, dt.date(2026, 11, 23))
-    assert dues(touches, "birthday") == [dt.date(2026, 12, 1), dt.date(2026, 11, 20)]
-    assert of(touches, "birthday")["status"].tolist() == ["ok", "due_today"]  # 20 Nov + 3 days: still open
+    assert dues(touches, "birthday") == [dt.date(2026, 12, 1), dt.date(2026, 11, 20), dt.date(2026, 11, 19)]
+    assert of(touches, "birthday")["status"].tolist() == ["ok", "due_today", "missed"]  # 20 Nov + 3 days: open
+    touches = touches[touches["status"].ne("missed")]
     touches, _ = care(frame, dt.date(2026, 11, 23), touches={"birthday": {"days": 3}},
                       followup={"look_ahead_days": 5})
+    touches = touches[touches["status"].ne("missed")]
     assert dues(touches, "birthday") == [dt.date(2026, 11, 28), dt.date(2026, 11, 17)]
     assert of(touches, "birthday")["status"].tolist() == ["due_week", "due_today"]
 
@@ -159,3 +161,16 @@ def test_a_birthday_greeting_is_due_through_its_window_and_before_the_day_when_t
     open_days = [d for d, v in seen.items() if v and v[1] == "due_today"]
     assert open_days == list(pd.date_range(start, end))
     assert {v[0] for v in seen.values() if v} == {start}  # one due date all along: one message key
+
+
+def test_a_greeting_whose_window_closed_is_listed_as_missed_unless_it_went_out():
+    from xlcrm.core.followups.due import drop_greeted
+    frame = people({"customer": "A", "birthday": "1980-11-16"}, {"customer": "B", "birthday": "1980-11-16"})
+    touches, _ = care(frame, dt.date(2026, 11, 23))  # 16 Nov + 3 days closed on the 19th
+    missed = of(touches, "birthday")
+    assert missed["status"].tolist() == ["missed"] * 2 and dues(touches, "birthday") == [dt.date(2026, 11, 16)] * 2
+    sent = pd.DataFrame({"customer_key": ["a"], "occasion": ["birthday"], "msg_key": ["a|生日祝福|birthday|2026-11-16"]})
+    left = drop_greeted(touches, sent)
+    assert of(left, "birthday")["customer"].tolist() == ["B"]
+    later, _ = care(frame, dt.date(2027, 1, 5))  # more than stale_days (30) after: no longer listed
+    assert of(later, "birthday").empty

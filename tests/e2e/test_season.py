@@ -82,6 +82,14 @@ def test_new_year_and_spring_festival_are_greeted_once_each_inside_their_windows
             lambda f: f[f["day"].between(first, last)]).shape[0]
 
 
+def test_a_greeting_listed_as_missed_is_one_that_could_not_go_out(season):
+    played, _ = season
+    names = dict(zip(played.customers["客户名称"], played.customers["邮箱"]))
+    unreachable = played.bounced | set(played.opted_out)
+    missed = [(check["day"], row[0]) for check in played.checks for row in check["due_list"] if row[7] == "已错过"]
+    assert all(names[customer] in unreachable for _, customer in missed), missed
+
+
 def test_no_customer_gets_two_mails_a_day_and_no_message_goes_twice(season):
     played, server = season
     mails = sent(played)

@@ -171,5 +171,5 @@ def play(folder: Path, server, seed: int, weeks: int = 9, size: int = 20, daily_
 def _due_list_rows(path: Path) -> list[list]:
     """The item rows of the due list sheet (those with a status), as the owner reads them."""
     rows = list(openpyxl.load_workbook(path, read_only=True)["待跟进"].iter_rows(values_only=True))
-    statuses = {"逾期", "今日到期", "本周到期", "无日期"}
+    statuses = {"逾期", "今日到期", "本周到期", "无日期", "已错过"}
     return [list(r) for r in rows if len(r) > 7 and r[7] in statuses]

@@ -49,14 +49,22 @@ def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.Dat
     return people, problems
 
 
-def last_mailed(session: Session) -> pd.Series:
-    """The day each customer (by key) was last sent a follow-up e-mail (journal and send log), a contact too."""
+def sent_mails(session: Session) -> pd.DataFrame:
+    """The real messages that went out (journal and send log): msg_key, at, customer_key, occasion..."""
     sheet_history, _ = read_send_log(session)
     history = merged_history(Journal(journal_path(session.book.folder, session.book.name)).history(), sheet_history)
     if not len(history):
-        return pd.Series(dtype="datetime64[ns]")
+        return history
     real = ~history["test"].fillna(False).astype(bool) if "test" in history else True
-    sent = history[real & history["state"].eq("sent") & history["occasion"].isin(MAIL_CONTACTS)]
+    return history[real & history["state"].eq("sent")]
+
+
+def last_mailed(session: Session) -> pd.Series:
+    """The day each customer (by key) was last sent a follow-up e-mail, a contact too."""
+    sent = sent_mails(session)
+    if not len(sent):
+        return pd.Series(dtype="datetime64[ns]")
+    sent = sent[sent["occasion"].isin(MAIL_CONTACTS)]
     return pd.to_datetime(sent["at"], errors="coerce").dt.normalize().groupby(sent["customer_key"]).max()
 
 

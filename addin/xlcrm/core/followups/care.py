@@ -130,13 +130,9 @@ def _in_window(frame: pd.DataFrame, start: pd.Series, today: dt.date) -> pd.Data
     return frame
 
 
-def birthday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, today: dt.date,
-                     lang: str) -> pd.DataFrame:
-    """Each birthday whose greeting window is open or comes within the look-ahead (the window's first day is
-    the touch's due date, the same on every run, so the message is sent once)."""
+def _birthdays_from(people: pd.DataFrame, since: dt.date, lang: str) -> tuple[pd.Series, pd.Series]:
+    """(each customer's first birthday on or after `since`, its detail text)."""
     born = pd.to_datetime(people["birthday"])
-    after = rules.after("birthday")
-    since = today - dt.timedelta(days=after)  # an occasion whose window is still open counts as coming
     this_year, next_year = on_year(born, since.year), on_year(born, since.year + 1)
     occasion = this_year.where(this_year >= pd.Timestamp(since), next_year)
     detail = _dated(DETAILS["birthday"], occasion, lang)
@@ -144,9 +140,29 @@ def birthday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar,
         lunar = next_occurrence(people["birthday_lunar"], since)
         occasion = lunar.where(lunar.notna(), occasion)
         detail = _dated(DETAILS["lunar_birthday"], lunar, lang).where(lunar.notna(), detail)
+    return occasion, detail
+
+
+def birthday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, today: dt.date,
+                     lang: str) -> pd.DataFrame:
+    """Each birthday whose greeting window is open or comes within the look-ahead (the window's first day is
+    the touch's due date, the same on every run, so the message is sent once)."""
+    after = rules.after("birthday")
+    occasion, detail = _birthdays_from(people, today - dt.timedelta(days=after), lang)  # window still open
     due, _ = greeting_window(occasion, rules.days("birthday"), after, calendar)
     keep = occasion.notna() & (due <= _horizon(rules, today))
     return _in_window(touch_frame(people, keep, "birthday", due, today, detail), due, today)
+
+
+def missed_birthdays(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, today: dt.date,
+                     lang: str) -> pd.DataFrame:
+    """Birthdays whose window closed in the last stale_days (status missed): the action drops those that
+    were greeted, and what is left is listed as missed, never silently dropped."""
+    after = rules.after("birthday")
+    occasion, detail = _birthdays_from(people, today - dt.timedelta(days=after + rules.stale_days), lang)
+    due, end = greeting_window(occasion, rules.days("birthday"), after, calendar)
+    frame = touch_frame(people, occasion.notna() & (end < pd.Timestamp(today)), "birthday", due, today, detail)
+    return frame.assign(status="missed")
 
 
 def holiday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, names: list[str],
@@ -156,6 +172,13 @@ def holiday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, 
     after = rules.after("holiday")
     since = pd.Timestamp(today) - pd.Timedelta(days=after)
     for name in names:
+        closed = _closed_holiday(calendar, name, rules, today)
+        if closed is not None:
+            every = pd.Series(True, index=people.index)
+            detail = pd.Series(DETAILS["holiday"](name=name, date=f"{closed[1]:%Y-%m-%d}").text(lang),
+                               index=people.index)
+            frames.append(touch_frame(people, every, "holiday", pd.Series(closed[0], index=people.index), today,
+                                      detail).assign(status="missed"))
         dates = [calendar.find_holiday(name, year) for year in (since.year, since.year + 1)]
         if all(d is None for d in dates):
             known = calendar.holiday_names(today.year)
@@ -174,6 +197,19 @@ def holiday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, 
         frames.append(_in_window(touch_frame(people, every, "holiday", pd.Series(due, index=people.index), today,
                                              detail), start, today))
     return _concat(frames), notes
+
+
+def _closed_holiday(calendar: WorkCalendar, name: str, rules: Rules, today: dt.date):
+    """(window's first day, the holiday) of a holiday whose greeting window closed in the last stale_days."""
+    for year in (today.year - 1, today.year):
+        day = calendar.find_holiday(name, year)
+        if day is None:
+            continue
+        start, end = (s.iloc[0] for s in greeting_window(pd.Series([day]), rules.days("holiday"),
+                                                           rules.after("holiday"), calendar))
+        if pd.Timestamp(today) - pd.Timedelta(days=rules.stale_days) <= end < pd.Timestamp(today):
+            return start, day
+    return None
 
 
 def event_touches(people: pd.DataFrame, occasion: str, rules: Rules, today: dt.date, lang: str) -> pd.DataFrame:
@@ -206,7 +242,8 @@ def care_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, hol
     frames: list[pd.DataFrame] = []
     notes: list[Msg] = []
     if rules.on("birthday"):
-        frames.append(birthday_touches(people, rules, calendar, today, lang))
+        frames += [birthday_touches(people, rules, calendar, today, lang),
+                   missed_birthdays(people, rules, calendar, today, lang)]
     if rules.on("holiday"):
         found, notes = holiday_touches(people, rules, calendar, holidays, today, lang)
         frames.append(found)

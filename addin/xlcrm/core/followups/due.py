@@ -94,3 +94,15 @@ def followup_details(people: pd.DataFrame, plan: pd.DataFrame, lang: str) -> pd.
         else:
             texts.append(first.format(date=started, days=days) if started else None)
     return pd.Series(texts, index=plan.index, dtype=object)
+
+
+def drop_greeted(touches: pd.DataFrame, sent: pd.DataFrame) -> pd.DataFrame:
+    """The touches without the missed greetings that did go out after all: a greeting is missed only when no
+    message for that customer, occasion and due date was sent (the message key ends with the due date)."""
+    missed = touches["status"].eq("missed")
+    if not missed.any() or not len(sent):
+        return touches
+    went = set(zip(sent["customer_key"], sent["occasion"], sent["msg_key"].astype(str).str.rsplit("|", n=1).str[-1]))
+    greeted = [(k, o, f"{d:%Y-%m-%d}") in went if m else False
+               for k, o, d, m in zip(touches["key"], touches["occasion"], touches["due"], missed)]
+    return touches[~pd.Series(greeted, index=touches.index)].reset_index(drop=True)

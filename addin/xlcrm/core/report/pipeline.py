@@ -127,8 +127,16 @@ def followup_section(due: Due, people: pd.DataFrame, today: dt.date, lang: str, 
     late = _most_overdue(touches[touches["occasion"].isin(REGULAR)], people, today)
     return Section("followups", FOLLOWUPS,
                    [table(FOLLOWUP_COLUMNS, frame), table(OVERDUE_COLUMNS, late, limit, OVERDUE_TITLE)],
-                   [totals, FOLLOWUP_NOTE(today=f"{today:%Y-%m-%d}")] + ([due.estimated] if due.estimated else []),
+                   [totals, FOLLOWUP_NOTE(today=f"{today:%Y-%m-%d}")] + ([due.estimated] if due.estimated else [])
+                   + _missed(touches),
                    ChartSpec("column", CHART_FOLLOWUPS, "owner", ("overdue", "due_today", "due_week")))
+
+
+def _missed(touches: pd.DataFrame) -> list[Msg]:
+    """The greetings whose window closed before they went out, said rather than dropped."""
+    missed = touches[touches["status"].eq("missed")]
+    return [MISSED(count=len(missed), customers=", ".join(missed["customer"].astype(str).unique()[:10]))] \
+        if len(missed) else []
 
 
 def _most_overdue(touches: pd.DataFrame, people: pd.DataFrame, today: dt.date) -> pd.DataFrame:
