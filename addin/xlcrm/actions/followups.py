@@ -17,7 +17,7 @@ from xlcrm.actions.session import Session, open_session
 from xlcrm.actions.team_sync import join_team
 from xlcrm.book import Book, SaveResult
 from xlcrm.core.followups import due_list
-from xlcrm.core.followups.due import Due, work_out
+from xlcrm.core.followups.due import Due, drop_greeted, work_out
 from xlcrm.core.fields import norm_header
 from xlcrm.core.followups.funnel import UNKNOWN_STAGE_WORD
 from xlcrm.core.i18n import Msg

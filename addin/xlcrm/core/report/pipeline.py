@@ -62,6 +62,8 @@ FOLLOWUP_NOTE = Msg("As of {today}: regular follow-ups (and first answers to new
 TOTALS = Msg("In all (each customer once): {overdue} overdue, {due_today} due today, {due_week} due this week.",
              "合计(每个客户计一次):逾期 {overdue},今日到期 {due_today},本周到期 {due_week}。")
 CHART_FOLLOWUPS = Msg("Follow-ups per owner", "各负责人待跟进")
+MISSED = Msg("Greetings missed (their window closed before they went out): {count} ({customers}); they are in the "
+             "due list.", "错过的问候(发送期已过仍未发出):{count} 条({customers});已列入待跟进清单。")
 
 
 def funnel_section(people: pd.DataFrame, due: Due, stages: pd.DataFrame, amounts: pd.Series | None,
