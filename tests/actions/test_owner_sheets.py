@@ -99,6 +99,8 @@ def test_report_and_a_dry_reminder_run_read_the_combined_table(path):
     assert all(owner in html for owner in ("张三", "李四", "王五")) and "己公司" not in html
     planned = remind(FileBook(path), RemindRequest(today=TODAY)).plan
     assert "甲公司" in set(planned["customer"]) and "己公司" not in set(planned["customer"])  # 甲's birthday, not 己's
+    preview = [c for row in sheet_rows(path, "邮件预览") for c in row]
+    assert "张三!2" in preview, preview  # the row on its own sheet
     assert unchanged(before, team_cells(path))
 
 
