@@ -17,6 +17,9 @@ from xlcrm.core.fields import FIELDS, Field, fields_of, norm_header
 from xlcrm.core.parse import clean_text
 
 HEADER_SCAN_ROWS = 30
+# A table read from several sheets (one per owner) numbers row r of its k-th sheet k * ROW_SPAN + r: more rows
+# than Excel has, so the first sheet keeps its own row numbers and every row says its sheet
+ROW_SPAN = 1 << 21
 
 
 @dataclass
@@ -25,10 +28,18 @@ class Table:
     header_row: int  # Excel row number of the header
     headers: list[str]  # one per column, '' where a column has no header
     cells: pd.DataFrame  # raw values of the data rows: index = Excel row, columns = 0-based column index
+    sheets: tuple[str, ...] = ()  # the sheets of a table read from several (see ROW_SPAN); () for one sheet
 
     @property
     def last_row(self) -> int:
         return int(self.cells.index.max()) if len(self.cells) else self.header_row
+
+    def locate(self, row: int) -> tuple[str, int]:
+        """(sheet, Excel row) of one of the table's rows."""
+        if not self.sheets:
+            return self.sheet, int(row)
+        part, excel_row = divmod(int(row), ROW_SPAN)
+        return self.sheets[part], excel_row
 
     def header_of(self, column: int) -> str:
         return self.headers[column] if column < len(self.headers) else ""
