@@ -11,7 +11,7 @@ from xlcrm.actions.common import column_edits, owned_sheet
 from xlcrm.actions.session import Session, Source
 from xlcrm.core.followups import due_list
 from xlcrm.core.followups.due import Due
-from xlcrm.core.edits import DATE, Edit, Formula, Highlight, SetHighlights
+from xlcrm.core.edits import CENTER, DATE, Edit, Formula, Highlight, SetHighlights
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
@@ -39,7 +39,8 @@ def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFra
     letter = column_letter(places["next_due"])
     values["followup_status"] = [Formula(status_formula(f"{letter}{row}", lang)) for row in values.index]
     edits: list[Edit] = column_edits(session, source, values, lang, {"next_due": DATE, "last_contact": DATE},
-                                     {"followup_status": 16, "next_due": 12, "last_contact": 14})
+                                     {"followup_status": 16, "next_due": 12, "last_contact": 14},
+                                     {"followup_status": CENTER})  # apart from the date on its left
     if len(values):
         last_column = column_letter(max(len(source.table.headers) - 1, *places.values()))
         edits.append(highlights(source.table.sheet, source.table.header_row + 1, source.table.last_row,
