@@ -92,8 +92,8 @@ def put_sheet(book: Workbook, edit: PutSheet) -> None:
                 cell.number_format = FORMATS[edit.formats[c - 1]]
     for column, width in edit.widths.items():
         sheet.column_dimensions[get_column_letter(column + 1)].width = width
-    first = next((i for i, s in sorted(edit.row_styles.items()) if s == "header"), None)
-    for column, how in edit.align.items() if first is not None else ():
+    first = next((i for i, s in sorted(edit.row_styles.items()) if s == "header"), len(edit.rows))
+    for column, how in edit.align.items():  # from the first header down, as the live back-end does
         for (cell,) in sheet.iter_rows(min_row=first + 1, max_row=len(edit.rows), min_col=column + 1,
                                        max_col=column + 1):
             _align(cell, how)
