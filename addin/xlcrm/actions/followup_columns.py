@@ -11,7 +11,7 @@ from xlcrm.actions.common import column_edits, owned_sheet
 from xlcrm.actions.session import Session, Source
 from xlcrm.core.followups import due_list
 from xlcrm.core.followups.due import Due
-from xlcrm.core.edits import DATE, Edit, Formula, Highlight, SetHighlights
+from xlcrm.core.edits import CENTER, DATE, Edit, Formula, Highlight, SetHighlights
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
@@ -47,7 +47,8 @@ def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFra
                                       last_column, letter))
     values["followup_status"] = [status[row] for row in values.index]
     edits: list[Edit] = column_edits(session, source, values, lang, {"next_due": DATE, "last_contact": DATE},
-                                     {"followup_status": 16, "next_due": 12, "last_contact": 14}) + colours
+                                     {"followup_status": 16, "next_due": 12, "last_contact": 14},
+                                     {"followup_status": CENTER}) + colours  # apart from the date on its left
     rows, layout = due_list.sheet(due.touches, due.people, today, lang, source.table.sheet, source.table.locate)
     edits.append(owned_sheet("due", lang, rows, **layout))
     return edits
