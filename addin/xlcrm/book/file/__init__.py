@@ -213,7 +213,7 @@ class FileBook:
         if name not in self._sheets:
             self._sheets[name] = self._workbook().get_sheet_by_name(name)
         rows = self._sheets[name].to_python(skip_empty_area=False, nrows=max_rows)
-        grid = [[None if v == "" else v for v in row] for row in rows]
+        grid = [[None if v == "" else v for v in row] if "" in row else row for row in rows]  # most rows are full
         if max_rows is None:
             self._grids[name] = grid
         return grid
