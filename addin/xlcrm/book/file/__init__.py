@@ -216,6 +216,7 @@ class FileBook:
         grid = [[None if v == "" else v for v in row] if "" in row else row for row in rows]  # most rows are full
         if max_rows is None:
             self._grids[name] = grid
+            del self._sheets[name]  # calamine's copy of the cells: as large again as the grid, not needed any more
         return grid
 
     def apply(self, edits: list[Edit]) -> SaveResult:
