@@ -9,6 +9,8 @@ inside functions included; no module over 400 lines; no import by string.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -214,3 +216,16 @@ def test_the_map_names_every_package():
     packages = {m for m, p in SOURCES.items() if p.name == "__init__.py"} - {"xlcrm"}
     missing = sorted(m for m in packages if m.removeprefix("xlcrm.").replace(".", "/") + "/" not in text)
     assert not missing, f"docs/ARCHITECTURE.md does not mention {missing}"
+
+
+DATA_LIBRARIES = ("pandas", "numpy", "openpyxl", "python_calamine", "lxml", "matplotlib", "jinja2", "yagmail",
+                  "xlwings", "holidays", "tqdm")
+
+
+def test_the_command_line_loads_no_data_library_before_a_command_runs():
+    """`xlcrm --help` (and a mistyped option) answers at once: each command imports its action when it runs."""
+    script = ("import sys; from click.testing import CliRunner; import xlcrm.cli as cli\n"
+              "assert CliRunner().invoke(cli.main, ['--help']).exit_code == 0\n"
+              f"print(' '.join(m for m in {DATA_LIBRARIES!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == []

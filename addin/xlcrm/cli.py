@@ -11,18 +11,13 @@ import traceback
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
 from xlcrm import __version__, bootstrap
-from xlcrm.actions.check import check as check_action
-from xlcrm.actions.refresh import refresh as refresh_action
-from xlcrm.actions.contact_log import log_contact
-from xlcrm.actions.followups import followups as followups_action
-from xlcrm.actions.session import book_lang, smtp_login
 from xlcrm.cli_team import team_commands, team_finish
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg, default_lang
-from xlcrm.core.parse import parse_date
+
+# Each command imports its action (and so pandas and the workbook libraries) when it runs: `xlcrm --help` stays quick.
 
 EXIT_ERROR, EXIT_ELSEWHERE = 1, 3
 UNEXPECTED = Msg("Unexpected error: {error}. Run again with XLCRM_DEBUG=1 to see the details.",
@@ -46,6 +41,8 @@ class Day(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, dt.datetime):
             return value
+        from xlcrm.core.parse import parse_date
+
         text = str(value).strip()
         day, why = parse_date(text) if re.match(r"^\d{4}\D?\d", text) else (None, NOT_YEAR_FIRST)
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
@@ -82,6 +79,8 @@ def _error_lang(ctx: click.Context, book: Path | None) -> str | None:
     """--lang, else the workbook's language (a Chinese sheet gets Chinese errors on any OS), else None: not known."""
     if (ctx.obj or {}).get("lang") or not book:
         return _lang(ctx)
+    from xlcrm.actions.session import book_lang
+
     try:
         found = book_lang(bootstrap.file_book(book))
     except XlcrmError:  # not found, not a workbook
@@ -129,6 +128,8 @@ def bar(lang: str):
     """Progress for long work: a tqdm bar on stderr, labelled in the user's language."""
 
     def progress(items, total, label: Msg):
+        from tqdm import tqdm
+
         return tqdm(items, total=total, desc=label.text(lang), unit="", leave=False, file=sys.stderr,
                     disable=None, dynamic_ncols=True)
 
@@ -175,6 +176,8 @@ def sample(out: Path, customers: int, sheet_lang: str, seed: int, today: dt.date
 @friendly
 def check(ctx: click.Context, book: Path) -> None:
     """Find the customer table in BOOK, write the column mapping and the data problems, report them."""
+    from xlcrm.actions.check import check as check_action
+
     _finish(ctx, check_action(bootstrap.file_book(book)))
 
 
@@ -206,6 +209,8 @@ def demo(ctx: click.Context, folder: Path, customers: int, sheet_lang: str) -> N
 @friendly
 def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
     """Score every customer in BOOK: RFM, segment, class, churn risk; writes the summary sheet."""
+    from xlcrm.actions.refresh import refresh as refresh_action
+
     _finish(ctx, refresh_action(bootstrap.file_book(book), today.date() if today else None, bar(_lang(ctx))))
 
 
@@ -217,6 +222,8 @@ def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
 @friendly
 def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
     """Write follow-up status and next due date per customer, colour the rows, and list what is due per owner."""
+    from xlcrm.actions.followups import followups as followups_action
+
     result = followups_action(bootstrap.file_book(book), today.date() if today else None, progress=bar(_lang(ctx)),
                               team=bootstrap.store_connector())
     _finish(ctx, result)
@@ -240,6 +247,8 @@ def log_command(ctx: click.Context, book: Path, customer: str, channel: str, not
                 outcome: str | None, next_step: str | None, service: int | None, product: int | None,
                 delivery: int | None) -> None:
     """Log a contact with a customer in BOOK's contact log and move their last-contact date."""
+    from xlcrm.actions.contact_log import log_contact
+
     result = log_contact(bootstrap.file_book(book), customer, channel, note, when.date() if when else None,
                          outcome, next_step, {"service": service, "product": product, "delivery": delivery},
                          team=bootstrap.store_connector())
@@ -344,6 +353,7 @@ def remind(ctx: click.Context, book: Path, template, today, send, test_to, smtp_
 @friendly
 def password(ctx: click.Context, book: Path | None, user: str | None, delete: bool) -> None:
     """Keep the SMTP password in the system keyring (asked for, never shown, never in the workbook)."""
+    from xlcrm.actions.session import smtp_login
     from xlcrm.mail.credentials import forget_password, store_password
 
     lang = _lang(ctx)
