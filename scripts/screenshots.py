@@ -4,8 +4,10 @@
 
 Builds with a fixed day (a built CRM workbook is the sample after a first run), exports the
 chosen sheets to PDF, and renders their top: the customer sheet with a few of the team's
-columns and all of xlcrm's, in their colours. Beside the pictures, fingerprints.json records
-what each shows (text and fills); tests/e2e/test_screenshots.py fails when it is out of date; makes a team's week on the sample workbook and
+columns and xlcrm's, in their colours (a picture is as wide as the sheet, up to 1,500 pixels; the three
+scores are left out where the sheet is wider: the RFM code spells them out). Beside the pictures, fingerprints.json records
+what each shows (text and fills); tests/e2e/test_screenshots.py fails when it is out of date. It also makes a team's
+week on the sample workbook and
 photographs its HTML report in headless Chromium and its report sheet. Needs LibreOffice
 (soffice), poppler-utils and Chromium.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -22,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
-from PIL import Image
+from PIL import Image, ImageOps
 
 from xlcrm.actions.followups import followups
 from xlcrm.actions.refresh import refresh
@@ -41,16 +44,21 @@ SHOTS = {  # png name -> (workbook, sheet, crop height in pixels at 80 dpi)
     "crm-zh-settings.png": ("CRM-zh.xlsm", "CRM设置", 330),
     "crm-en-customers.png": ("CRM-en.xlsm", "Customers", 400),
 }
+WIDEST = 1500  # a picture is as wide as its sheet, up to this many pixels at 80 dpi
 
 
 SHOWN_TEAM_COLUMNS = {"客户名称", "负责人", "Customer", "Owner"}
+# Left out, in this order, while the customer sheet is wider than WIDEST: the three scores (the RFM code spells
+# them out), so that the follow-up columns at the right end show whole.
+SPARE_COLUMNS = (COLUMNS["r_score"], COLUMNS["f_score"], COLUMNS["m_score"])
 FINGERPRINTS = "fingerprints.json"
 _WORD = re.compile(r'xMin="(-?[\d.]+)" yMin="(-?[\d.]+)" xMax="(-?[\d.]+)" yMax="(-?[\d.]+)">([^<]*)<')
 
 
-def _customer_view(source: Path, sheet: str, target: Path, trim: bool) -> None:
-    """A copy whose customer sheet shows a few of the team's columns, then all of xlcrm's (the picture is a page
-    wide); the other sheets are hidden so the sheet is the PDF's only page."""
+def _customer_view(source: Path, sheet: str, target: Path, trim: bool, spared: int = 0) -> int:
+    """A copy whose customer sheet shows a few of the team's columns, then xlcrm's but the first `spared` of
+    SPARE_COLUMNS; the other sheets are hidden. Returns the sheet's page in the PDF: LibreOffice's one-page-a-
+    sheet export has a page for every sheet, hidden ones too."""
     book = openpyxl.load_workbook(source)
     for other in book.worksheets:
         other.sheet_state = "visible" if other.title == sheet else "hidden"
@@ -58,13 +66,15 @@ def _customer_view(source: Path, sheet: str, target: Path, trim: bool) -> None:
     customers = book[sheet]
     if not trim:
         book.save(target)
-        return
+        return book.sheetnames.index(sheet) + 1
     header = next(row for row in customers.iter_rows(max_row=10) if sum(c.value is not None for c in row) > 3)
     own = {label for labels in COLUMNS.values() for label in labels}
+    left_out = {label for labels in SPARE_COLUMNS[:spared] for label in labels}
     for cell in header:
-        if cell.value not in SHOWN_TEAM_COLUMNS and cell.value not in own and cell.column > 1:
+        if cell.column > 1 and (cell.value not in SHOWN_TEAM_COLUMNS and cell.value not in own or cell.value in left_out):
             customers.column_dimensions[cell.column_letter].hidden = True
     book.save(target)
+    return book.sheetnames.index(sheet) + 1
 
 
 def _pdf(source: Path, work: Path) -> Path:
@@ -77,14 +87,35 @@ def _pdf(source: Path, work: Path) -> Path:
     return pdf
 
 
-def fingerprint(pdf: Path, page: int, height: int, dpi: int = 20) -> dict:
-    """What the picture shows, independent of its pixels: the text by line and the cell fills (colours covering
-    at least 1% of it), read from the PDF at a small size."""
-    right, bottom = 1300 * 72 / 80, height * 72 / 80
+def _words(pdf: Path, page: int) -> list[tuple[str, str, str, str, str]]:
     xml = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
                          capture_output=True, text=True, check=True).stdout
+    return _WORD.findall(xml)
+
+
+def _width(pdf: Path, page: int) -> int:
+    """A page's width in pixels at 80 dpi (a sheet exported as one page: the sheet's width)."""
+    info = subprocess.run(["pdfinfo", "-f", str(page), "-l", str(page), str(pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    return math.ceil(float(re.search(rf"Page\s+{page} size:\s+([\d.]+)", info)[1]) * 80 / 72)
+
+
+def _trimmed(picture: Path, target: Path) -> int:
+    """The picture without the blank page margin on its right (a sheet's page is wider than its cells where a
+    long text runs on); returns its width."""
+    image = Image.open(picture).convert("RGB")
+    inked = ImageOps.invert(image).getbbox()
+    width = min(image.width, (inked[2] if inked else image.width) + 4)
+    image.crop((0, 0, width, image.height)).save(target)
+    return width
+
+
+def fingerprint(pdf: Path, page: int, width: int, height: int, dpi: int = 20) -> dict:
+    """What the picture shows, independent of its pixels: the text by line and the cell fills (colours covering
+    at least 1% of it), read from the PDF at a small size."""
+    right, bottom = width * 72 / 80, height * 72 / 80
     lines: dict[int, list[tuple[float, str]]] = {}
-    for x0, y0, x1, y1, text in _WORD.findall(xml):
+    for x0, y0, x1, y1, text in _words(pdf, page):
         if float(y1) <= bottom and float(x1) <= right:
             lines.setdefault(round(float(y1)), []).append((float(x0), text))
     small = pdf.with_name(f"{pdf.stem}-small")
@@ -107,13 +138,24 @@ def render(out: Path) -> list[Path]:
         build(work / "dist", DAY)
         for name, (workbook, sheet, height) in SHOTS.items():
             view = work / name.replace(".png", ".xlsx")
-            _customer_view(work / "dist" / workbook, sheet, view, "customers" in name)
-            pdf = _pdf(view, work)
+            trim = "customers" in name
+            for spared in range(len(SPARE_COLUMNS) + 1 if trim else 1):
+                page = _customer_view(work / "dist" / workbook, sheet, view, trim, spared)
+                pdf = _pdf(view, work)
+                width = _width(pdf, page)
+                if width <= WIDEST:
+                    break
+            else:
+                if trim:
+                    raise SystemExit(f"{name}: the customer sheet is wider than {WIDEST} pixels even without "
+                                     f"{', '.join(labels[0] for labels in SPARE_COLUMNS)}")
             stem = work / name.removesuffix(".png")
-            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
-                            "-x", "0", "-y", "0", "-W", "1300", "-H", str(height), str(pdf), str(stem)], check=True)
-            written.append(Path(shutil.copy(f"{stem}.png", out / name)))
-            prints[name] = fingerprint(pdf, 1, height)
+            subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
+                            "-x", "0", "-y", "0", "-W", str(min(width, WIDEST)), "-H", str(height), str(pdf),
+                            str(stem)], check=True)
+            width = _trimmed(Path(f"{stem}.png"), out / name)
+            written.append(out / name)
+            prints[name] = fingerprint(pdf, page, width, height)
     (out / FINGERPRINTS).write_text(json.dumps(prints, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return written + [out / FINGERPRINTS]
 

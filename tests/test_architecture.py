@@ -9,6 +9,8 @@ inside functions included; no module over 400 lines; no import by string.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -43,12 +45,12 @@ FLOORS = {
     "xlcrm.book": 2, "xlcrm.mail": 2, "xlcrm.reports": 2, "xlcrm.store": 2,
     "xlcrm.actions": 3,
     "xlcrm.workbook": 3.5,  # the build: a ready CRM workbook is the sample after a first run of the actions
-    "xlcrm.cli": 4, "xlcrm.cli_team": 4, "xlcrm.ribbon": 4, "xlcrm.bootstrap": 4, "xlcrm.__main__": 4,
+    "xlcrm.cli": 4, "xlcrm.cli_mail": 4, "xlcrm.cli_team": 4, "xlcrm.ribbon": 4, "xlcrm.bootstrap": 4, "xlcrm.__main__": 4,
 }
 # Inside the core: the shared ground, then the features, then the one module that assembles every feature's settings.
 CORE_FEATURES = ("xlcrm.core.scores", "xlcrm.core.followups", "xlcrm.core.mailmerge", "xlcrm.core.report")
 CORE_ASSEMBLY = ("xlcrm.core.all_settings",)
-ENTRY_POINTS = ("xlcrm.cli", "xlcrm.cli_team", "xlcrm.ribbon", "xlcrm.__main__")
+ENTRY_POINTS = ("xlcrm.cli", "xlcrm.cli_mail", "xlcrm.cli_team", "xlcrm.ribbon", "xlcrm.__main__")
 
 
 def module_name(path: Path) -> str:
@@ -214,3 +216,16 @@ def test_the_map_names_every_package():
     packages = {m for m, p in SOURCES.items() if p.name == "__init__.py"} - {"xlcrm"}
     missing = sorted(m for m in packages if m.removeprefix("xlcrm.").replace(".", "/") + "/" not in text)
     assert not missing, f"docs/ARCHITECTURE.md does not mention {missing}"
+
+
+DATA_LIBRARIES = ("pandas", "numpy", "openpyxl", "python_calamine", "lxml", "matplotlib", "jinja2", "yagmail",
+                  "xlwings", "holidays", "tqdm")
+
+
+def test_the_command_line_loads_no_data_library_before_a_command_runs():
+    """`xlcrm --help` (and a mistyped option) answers at once: each command imports its action when it runs."""
+    script = ("import sys; from click.testing import CliRunner; import xlcrm.cli as cli\n"
+              "assert CliRunner().invoke(cli.main, ['--help']).exit_code == 0\n"
+              f"print(' '.join(m for m in {DATA_LIBRARIES!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == []

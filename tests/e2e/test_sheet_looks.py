@@ -101,3 +101,41 @@ def test_a_large_workbook_shows_no_hashes_either(tmp_path):
     pdf, pages = printed(path)
     own = {zh for _, zh in COLUMNS.values()}
     assert_nothing_cut(pages, own)
+
+
+def customer_page(pages: list[list[Word]]) -> list[Word]:
+    return next(page for page in pages if any(w.text in ("客户名称", "Customer") for w in page))
+
+
+def column_under(page: list[Word], header: Word) -> list[tuple[Word, Word | None]]:
+    """The words of the data lines below a header that overlap its span, each with the word on its left."""
+    found = []
+    for line in lines_of(page):
+        if line[0].y0 <= header.y1:
+            continue
+        for left, word in zip([None, *line], line):
+            if word.x0 < header.x1 and word.x1 > header.x0:
+                found.append((word, left))
+    return found
+
+
+def test_the_rfm_code_reads_as_three_digits_apart_from_the_m_score(run):
+    lang, path, pdf, pages = run
+    page = customer_page(pages)
+    header = next(w for w in page if w.text == "RFM")
+    codes = column_under(page, header)
+    assert len(codes) > 20, "the RFM column shows its codes"
+    for code, left in codes:
+        assert code.text.isdigit() and len(code.text) == 3, f"an RFM cell reads '{code.text}'"
+        digit = (code.x1 - code.x0) / 3
+        assert left is None or code.x0 - left.x1 > digit, \
+            f"the RFM code {code.text} sits against '{left.text}' on its left: they read as one number"
+
+
+def test_a_header_stands_over_its_numbers(run):
+    lang, path, pdf, pages = run
+    page = customer_page(pages)
+    header = next(w for w in page if w.text == ("消费金额" if lang == "zh" else "Monetary"))
+    amounts = [w for w, _ in column_under(page, header) if w.text.replace(",", "").replace(".", "").isdigit()]
+    assert len(amounts) > 20, "the amounts are under their header"
+    assert all(abs(w.x1 - header.x1) < 1.5 for w in amounts), "the amounts' right edges are not under the header's"

@@ -378,9 +378,27 @@ def test_one_sheet_per_owner_is_not_silently_half_read(tmp_path):
         sheet.append([f"{owner}的客户", "某人", "13800000000", "2026/11/1"])
     path = tmp_path / "分人.xlsx"
     book.save(path)
-    for _ in range(2):  # every run, not just the first
+    for _ in range(2):  # every run, not just the first: every owner's rows read
         result = run("check", path)
-        assert "工作表 '李四' 看起来也是客户表" in result.output and "“张三”" in result.output, result.output
+        assert "共 2 行" in result.output and "'张三', '李四' 各为一位负责人的客户" in result.output, result.output
+    result = run("followups", path, "--today", TODAY)
+    assert result.exit_code == 0 and "张三: 逾期 1" in result.output and "李四: 逾期 1" in result.output, result.output
+    for owner in ("张三", "李四"):  # and written, each on its own sheet
+        header, row = sheet_rows(path, owner)[:2]
+        assert row[:4] == [f"{owner}的客户", "某人", "13800000000", "2026/11/1"] and row[header.index("下次跟进日")]
+
+
+def test_one_sheet_per_year_is_still_named_not_merged(tmp_path):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for year in ("2025", "2026"):
+        sheet = book.create_sheet(year)
+        sheet.append(["客户名称", "联系人", "电话", "最近联系日期"])
+        sheet.append([f"{year}的客户", "某人", "13800000000", "2026/11/1"])
+    path = tmp_path / "分年.xlsx"
+    book.save(path)
+    result = run("check", path)
+    assert "工作表 '2026' 看起来也是客户表" in result.output and "“2025”" in result.output, result.output
 
 
 @pytest.mark.parametrize("text", ["张三 <zs@hw.cn>", "mailto:zs@hw.cn", "(zs@hw.cn)", "zs@hw.cn（工作）",

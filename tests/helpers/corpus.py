@@ -141,6 +141,26 @@ def orders_log_no_dates(book):
     _sheet(book, "Log", rows)
 
 
+OWNER_HEADER = ["客户名称", "联系人", "电话", "邮箱", "生日", "最近联系日期", "最近下单日期", "订单数", "累计成交金额"]
+
+
+def owner_sheets(book):
+    """One sheet per salesperson (张三, 李四, 王五: the same header, no owner column; 王五's under a title row)
+    and an 归档 sheet of the same shape holding customers no longer worked. 王五 lists 张三's 甲公司 again (same
+    phone: a duplicate across sheets); 李四 typed a birthday nobody can read."""
+    _sheet(book, "张三", [OWNER_HEADER,
+                         ["甲公司", "赵一", "13800000001", "a@jia.cn", "1980/11/25", "2026/9/1", "2026/8/1", 3, 3000],
+                         ["乙公司", "钱二", "13800000002", "b@yi.cn", None, "2026/11/20", "2026/10/1", 1, 500]])
+    _sheet(book, "李四", [OWNER_HEADER,
+                         ["丙公司", "孙三", "13800000003", "c@bing.cn", None, "2026/10/1", "2026/9/1", 2, 1200],
+                         ["丁公司", "李四四", "13800000004", "d@ding.cn", "生日不详?", "2026/6/1", "2025/12/1", 5, 9000]])
+    _sheet(book, "王五", [["王五的客户(2026)"], OWNER_HEADER,
+                         ["戊公司", "周五", "13800000005", "e@wu.cn", None, "2026/11/1", "2026/11/1", 1, 800],
+                         ["甲公司", "赵一", "13800000001", "a@jia.cn", None, "2026/7/1", "2026/8/1", 3, 3000]])
+    _sheet(book, "归档", [OWNER_HEADER,
+                         ["己公司", "吴六", "13800000006", "f@ji.cn", "1975/11/24", "2024/1/1", "2023/5/1", 1, 100]])
+
+
 CASES = [
     Case("crm_export", crm_export, "Opportunities",
          {"customer": "Account Name", "contact": "Contact Name", "phone": "Phone", "email": "Email",

@@ -159,7 +159,13 @@ def _width(book, action, excel):
 
 def _wrap(book, action, excel):
     for cell in _cells(book.worksheets[action["sheet_position"]], action):
-        cell.alignment = Alignment(wrap_text=bool(action["args"][0]), vertical="top")
+        cell.alignment = Alignment(wrap_text=bool(action["args"][0]), vertical="top", horizontal=cell.alignment.horizontal)
+
+
+def _horizontal(book, action, excel):
+    for cell in _cells(book.worksheets[action["sheet_position"]], action):
+        now = cell.alignment
+        cell.alignment = Alignment(horizontal=action["args"][0].lower(), vertical=now.vertical, wrap_text=now.wrap_text)
 
 
 def _autofit(book, action, excel):
@@ -287,7 +293,7 @@ REPLAY = {
     "setChartXAxisValues": _chart_setting("categories"), "deleteChart": _delete_chart,
     "addConditionalFormat": _add_rule, "setCalculation": _setting("calculation"),
     "setScreenUpdating": _setting("screen_updating"), "alert": _alert, "rangeSelect": _select,
-    "setWrapText": _wrap, "setAutofit": _autofit, "setPrintArea": _print_area,
+    "setWrapText": _wrap, "setHorizontalAlignment": _horizontal, "setAutofit": _autofit, "setPrintArea": _print_area,
 }
 
 

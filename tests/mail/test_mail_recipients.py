@@ -100,6 +100,65 @@ def test_554_at_data_for_one_recipient_fails_that_message_only(ready, mail_serve
     assert delivered(mail_server) == others(planned, spam)
 
 
+@pytest.mark.parametrize("answer", ["451 4.7.1 try again later", "452 4.2.2 mailbox full"])
+def test_a_recipient_answered_4xx_at_data_every_time_is_deferred_at_once_and_goes_out_once_when_accepted(
+        ready, mail_server, answer):
+    book, planned, customers = ready
+    busy = customers[1]
+    mail_server.faults.data_for = {busy: answer}
+    for attempt in (1, 2):
+        started = time.monotonic()
+        result = run(book, send=True, mailer=patient())
+        assert time.monotonic() - started < 10 and result.stopped is None  # the back-off alone would be 85 s
+        state, why = decided(result, busy)
+        assert state == "deferred" and answer in why and f"{attempt} of {DEFER_LIMIT}" in why
+        assert mail_server.recorder.attempts[busy] == attempt  # asked once a run, not retried within it
+        assert delivered(mail_server) == others(planned, busy)  # everyone else once, from the first run on
+    assert log_states(book)["服务器暂缓"] == 1
+    mail_server.faults.data_for = {}
+    accepted = run(book, send=True, mailer=patient())
+    assert decided(accepted, busy)[0] == "sent" and delivered(mail_server) == planned
+    assert run(book, send=True, mailer=patient()).counts()["sent"] == 0 and delivered(mail_server) == planned
+
+
+@pytest.mark.parametrize("answer", ["552 5.2.2 <{a}>: mailbox full", "550 5.2.1 <{a}>: mailbox disabled"])
+def test_two_mailboxes_refused_at_data_in_a_row_fail_those_rows_and_the_rest_go_out(ready, mail_server, answer):
+    book, planned, customers = ready
+    refused = customers[:2]
+    mail_server.faults.data_for = {a: answer.format(a=a) for a in refused}
+    result = run(book, send=True, mailer=patient())
+    assert result.stopped is None
+    for address in refused:
+        state, why = decided(result, address)
+        assert state == "failed" and answer.split()[1] in why and address in why
+    assert delivered(mail_server) == others(planned, *refused)
+    assert log_states(book)["发送失败"] == 2
+    again = run(book, send=True, mailer=patient())
+    assert again.counts()["sent"] == 0 and delivered(mail_server) == others(planned, *refused)
+
+
+@pytest.mark.parametrize("where, answer", [
+    ("rcpt", "450 4.1.8 <sales@xlcrm-test.example.com>: Sender address rejected: Domain not found"),
+    ("data", "550 5.1.8 <sales@xlcrm-test.example.com>: Sender address rejected: Domain not found"),
+    ("data", "553 5.1.7 The sender address is not valid")])
+def test_an_answer_about_the_sender_stops_the_batch_wherever_it_comes_and_blames_no_recipient(
+        ready, mail_server, where, answer):
+    book, planned, customers = ready
+    first = customers[0]
+    if where == "rcpt":
+        mail_server.faults.rcpt_script = {first: [answer]}
+    else:
+        mail_server.faults.data_for = {first: answer}
+    started = time.monotonic()
+    result = run(book, send=True, mailer=patient())
+    assert time.monotonic() - started < 10 and result.stopped is not None
+    assert "refused the sender address" in result.stopped.text("en") and answer.split()[1] in result.stopped.text("en")
+    assert result.counts()["failed"] == result.counts()["deferred"] == 0 and "发送失败" not in log_states(book)
+    mail_server.faults.rcpt_script, mail_server.faults.data_for = {}, {}
+    again = run(book, send=True, mailer=patient())
+    assert again.stopped is None and delivered(mail_server) == planned
+
+
 def test_421_at_rcpt_once_reconnects_and_delivers_everyone_once(ready, mail_server):
     book, planned, customers = ready
     mail_server.faults.rcpt_script = {customers[2]: ["421 4.3.2 Service shutting down", "250 OK"]}

@@ -321,15 +321,17 @@ def test_the_same_refusal_twice_in_a_row_is_about_the_mailbox_so_neither_message
     assert delivered(mail_server) == expected
 
 
-def test_a_temporary_limit_after_some_messages_backs_off_stops_and_the_rerun_continues_never_twice(
+def test_a_temporary_limit_after_some_messages_stops_at_once_and_the_rerun_continues_never_twice(
         previewed, mail_server, planned):
     expected, _ = planned
     mail_server.faults.data_replies = {n: "451 4.7.1 Too many messages, slow down" for n in range(5, 200)}
     result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert result.stopped is not None and "451" in result.stopped.text("en")
+    assert "sending limit" in result.stopped.text("en") and mail_server.recorder.datas == 5  # not asked again
     assert result.counts()["sent"] == 4 and len(mail_server.received) == 4
     states = journal_states(previewed)
-    assert states["sent"] == 4 and states["failed"] == 0 and states["unsent"] == 1  # the one retried, given back
+    assert states["sent"] == 4 and states["failed"] == 0 and states["deferred"] == 0
+    assert states["unsent"] == 1  # the one refused, given back
     mail_server.faults.data_replies = {}
     again = run(previewed, send=True, mailer=quick_mailer(timeout=5))
     assert again.counts()["sent"] == sum(expected.values()) - 4 and delivered(mail_server) == expected

@@ -12,7 +12,7 @@ from xlcrm.actions.session import Session, Source
 from xlcrm.book import Book
 from xlcrm.core.all_settings import read_settings_grid, settings_from_user, settings_grid
 from xlcrm.core.mapping import TO_FILL, MissingColumns
-from xlcrm.core.edits import Edit, PutSheet, SetCells
+from xlcrm.core.edits import DATE, INT, MONEY, RIGHT, Edit, PutSheet, SetCells
 from xlcrm.core.fit import column_width, fitted
 from xlcrm.core.i18n import Msg, lang_of
 from xlcrm.core.problems import header, problem_rows, rows_found_by_others
@@ -36,7 +36,8 @@ def effective_settings(session: Session):
     for source in (session.customers, session.orders):
         if source:
             mapped.update({f: source.table.header_of(c) for f, c in source.mapping.columns.items()})
-    general = {"language": session.lang, "customer_sheet": session.customers.table.sheet,
+    customers = session.customers.table
+    general = {"language": session.lang, "customer_sheet": (customers.sheets or (customers.sheet,))[0],
                "orders_sheet": session.orders.table.sheet if session.orders else ""}
     return session.settings.with_values("mapping", mapped, overwrite=True).with_values("general", general)
 
@@ -66,9 +67,9 @@ def refusal_settings_edit(book: Book, refused: MissingColumns) -> PutSheet:
 def problems_edit(session: Session, action: str) -> PutSheet:
     """The data-problems sheet: what reading found now, what this action found, and what other actions
     found on their last run (kept until they run again)."""
-    lang, split = session.lang, session.read_count
+    lang, split, problems = session.lang, session.read_count, session.located_problems()
     existing = find_sheet(session.book.sheet_names(), "problems")
-    rows = (problem_rows(session.problems[:split], "read", lang) + problem_rows(session.problems[split:], action, lang)
+    rows = (problem_rows(problems[:split], "read", lang) + problem_rows(problems[split:], action, lang)
             + rows_found_by_others(session.book.read_sheet(existing) if existing else [], {"read", action}))
     styles = {0: "header"}
     if not rows:
@@ -99,15 +100,27 @@ def cell_value(value: Any) -> Any:
 
 
 def column_edits(session: Session, source: Source, values: pd.DataFrame, lang: str,
-                 formats: dict[str, str] | None = None, widths: dict[str, float] | None = None) -> list[Edit]:
+                 formats: dict[str, str] | None = None, widths: dict[str, float] | None = None,
+                 align: dict[str, str] | None = None) -> list[Edit]:
     """xlcrm's columns beside the team's: existing ones updated in place, new ones appended under a name no
     column of the team's has; then the state sheet, which records them so the next run finds them.
 
     values: index = Excel rows of the table (missing rows are left empty), columns = column ids.
     widths: column id -> the width (in characters) it needs at least; each column is made wide enough for its
     header and its widest value as its format shows them.
+    align: column id -> alignment of its header and values; columns of numbers and dates are aligned right
+    otherwise, so that their header stands over them.
     """
     formats, widths = formats or {}, widths or {}
+    align = {cid: RIGHT for cid, name in formats.items() if name in (INT, MONEY, DATE)} | (align or {})
+    edits: list[Edit] = []
+    for part, part_values in source.by_sheet(values):  # a table of one sheet per owner: each row on its sheet
+        edits += _sheet_column_edits(session, part, part_values, lang, formats, widths, align)
+    return edits + [state_edit(session)]
+
+
+def _sheet_column_edits(session: Session, source: Source, values: pd.DataFrame, lang: str,
+                        formats: dict[str, str], widths: dict[str, float], align: dict[str, str]) -> list[Edit]:
     table = source.table
     places = source.place(list(values.columns))
     labels = {cid: source.label(cid, lang) for cid in values.columns}
@@ -122,12 +135,13 @@ def column_edits(session: Session, source: Source, values: pd.DataFrame, lang: s
                 for i, cid in enumerate(ids)}
         edits.append(SetCells(table.sheet, table.header_row, run[0][1] + 1, grid,
                               {i: formats[cid] for i, cid in enumerate(ids) if cid in formats},
-                              header=True, clear_below=True, widths=fits, print_with_team=True))
+                              header=True, clear_below=True, widths=fits, print_with_team=True,
+                              align={i: align[cid] for i, cid in enumerate(ids) if cid in align}))
     session.notes += [NAMED_APART(sheet=table.sheet, header=column_label(cid, lang), label=label)
                       for cid, label in labels.items() if label != column_label(cid, lang) and cid not in source.own]
     written = {cid: table.header_of(column) for cid, column in source.own.items()} | labels
     session.memory[COLUMNS_SECTION] = record_written(session.memory.get(COLUMNS_SECTION), table.sheet, written)
-    return edits + [state_edit(session)]
+    return edits
 
 
 def state_edit(session: Session) -> PutSheet:

@@ -126,7 +126,7 @@ def last_contact_edits(session: Session, rows: list[int], when: dt.date) -> tupl
     if "last_contact" in source.mapping.columns:
         column = source.mapping.columns["last_contact"] + 1
         current = source.records["last_contact"]
-        return [SetCells(source.table.sheet, row, column, [[when]], {0: DATE}) for row in rows
+        return [SetCells(*source.table.locate(row), column, [[when]], {0: DATE}) for row in rows
                 if pd.isna(current.get(row)) or current.get(row) < new], None
     own = own_last_contact(session)
     own = pd.Series(pd.NaT, index=source.records.index) if own is None else own

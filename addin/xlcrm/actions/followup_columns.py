@@ -11,12 +11,12 @@ from xlcrm.actions.common import column_edits, owned_sheet
 from xlcrm.actions.session import Session, Source
 from xlcrm.core.followups import due_list
 from xlcrm.core.followups.due import Due
-from xlcrm.core.edits import DATE, Edit, Formula, Highlight, SetHighlights
+from xlcrm.core.edits import CENTER, DATE, Edit, Formula, Highlight, SetHighlights
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text
-from xlcrm.core.table import column_letter
+from xlcrm.core.table import ROW_SPAN, column_letter
 from xlcrm.core.followups.touches import STATUSES
 
 COLOURS = {"overdue": "FFB3B3", "due_today": "FFD27F", "due_week": "FFF59D"}  # red, amber, yellow
@@ -31,20 +31,25 @@ TEAM_COLUMN = Msg(
 def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFrame | None = None) -> list[Edit]:
     """The status and next-due columns, the row colours and the due list (extra: more own columns)."""
     source, lang = session.customers, session.lang
-    refuse_team_columns(source)
     values = pd.DataFrame({"followup_status": None, "next_due": due.followups["due"]}, index=due.followups.index)
     if extra is not None:
         values = values.join(extra)
-    places = source.place(list(values.columns))
-    letter = column_letter(places["next_due"])
-    values["followup_status"] = [Formula(status_formula(f"{letter}{row}", lang)) for row in values.index]
+    status: dict[int, Formula] = {}
+    colours: list[Edit] = []
+    for k, (part, rows) in enumerate(source.by_sheet(values)):  # one sheet per owner: each sheet its own rows
+        refuse_team_columns(part)
+        places = part.place(list(values.columns))
+        letter = column_letter(places["next_due"])
+        status.update({k * ROW_SPAN + row: Formula(status_formula(f"{letter}{row}", lang)) for row in rows.index})
+        if len(rows):
+            last_column = column_letter(max(len(part.table.headers) - 1, *places.values()))
+            colours.append(highlights(part.table.sheet, part.table.header_row + 1, part.table.last_row,
+                                      last_column, letter))
+    values["followup_status"] = [status[row] for row in values.index]
     edits: list[Edit] = column_edits(session, source, values, lang, {"next_due": DATE, "last_contact": DATE},
-                                     {"followup_status": 16, "next_due": 12, "last_contact": 14})
-    if len(values):
-        last_column = column_letter(max(len(source.table.headers) - 1, *places.values()))
-        edits.append(highlights(source.table.sheet, source.table.header_row + 1, source.table.last_row,
-                                last_column, letter))
-    rows, layout = due_list.sheet(due.touches, due.people, today, lang, source.table.sheet)
+                                     {"followup_status": 16, "next_due": 12, "last_contact": 14},
+                                     {"followup_status": CENTER}) + colours  # apart from the date on its left
+    rows, layout = due_list.sheet(due.touches, due.people, today, lang, source.table.sheet, source.table.locate)
     edits.append(owned_sheet("due", lang, rows, **layout))
     return edits
 

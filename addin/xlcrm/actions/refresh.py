@@ -17,7 +17,7 @@ from xlcrm.actions.session import Source, open_session
 from xlcrm.book import Book, SaveResult
 from xlcrm.core import state
 from xlcrm.core.scores import class_choice, purchases, scoring, summary_sheet
-from xlcrm.core.edits import DATE, INT, MONEY, TEXT, Edit, PutSheet
+from xlcrm.core.edits import CENTER, DATE, INT, MONEY, TEXT, Edit, PutSheet
 from xlcrm.core.customer_figures import one_per_customer
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID
@@ -36,6 +36,8 @@ NO_RHYTHM = Msg("Churn risk and next purchase need an orders sheet (the dates of
 STATE_SECTION = "class"  # this feature's section of the hidden state sheet
 COLUMN_FORMATS = {"recency": INT, "frequency": INT, "monetary": MONEY, "r_score": INT, "f_score": INT,
                   "m_score": INT, "rfm": TEXT, "next_purchase": DATE}
+# Short codes read as a column when centred: a score right-aligned beside the RFM code read as one number (2 452).
+COLUMN_ALIGN = dict.fromkeys(("r_score", "f_score", "m_score", "rfm", "class", "churn_risk"), CENTER)
 
 
 def refresh(book: Book, today: dt.date | None = None, progress: Progress = quiet) -> RefreshResult:
@@ -97,7 +99,8 @@ class _Run:
         shown["churn_risk"] = scoring.risk_names(self.rows["churn_risk"], lang)
         edits: list[Edit] = list(housekeeping(session, "refresh"))
         edits.append(self._summary(session.customers, shown))
-        edits += column_edits(session, session.customers, shown[list(scoring.VALUE_COLUMNS)], lang, COLUMN_FORMATS)
+        edits += column_edits(session, session.customers, shown[list(scoring.VALUE_COLUMNS)], lang, COLUMN_FORMATS,
+                              align=COLUMN_ALIGN)
         self.result.saved = self.book.apply(edits)
 
     def _summary(self, customers: Source, shown: pd.DataFrame) -> PutSheet:

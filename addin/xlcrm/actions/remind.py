@@ -31,6 +31,7 @@ from xlcrm.book import Book, SaveResult
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
+from xlcrm.core.table import Table
 from xlcrm.core.mailmerge.merge_fields import DIGEST_FIELDS, customer_contexts, field_names
 from xlcrm.core.mailmerge.send_plan import Rules
 from xlcrm.core.mailmerge.sender_profile import sender_profile, split_from, with_owners
@@ -117,7 +118,7 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
                        view.claim(now) if mode == "send" else None)
         view.close()
         history = merged_history(journal.history(), sheet_history)
-    edits = housekeeping(session, "remind") + template_edits + [preview_edit(planned, session.lang),
+    edits = housekeeping(session, "remind") + template_edits + [preview_edit(_sheet_rows(planned, table), session.lang),
                                                                 log_edit(history, session.lang)]
     if mode == "send":
         edits += status_edits(session, planned, today, session.lang)
@@ -125,6 +126,13 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     notes += view.notes
     saved = _save(book, edits, mode)
     return RemindResult(session, saved, planned, mode, today, box, journal.path, test_to, eml_count, stopped, notes)
+
+
+def _sheet_rows(plan: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """The plan with each row shown as sheet!row when the customers come from one sheet per owner."""
+    if not table.sheets or not len(plan):
+        return plan
+    return plan.assign(row=plan["row"].map(lambda r: None if pd.isna(r) else "{}!{}".format(*table.locate(r))))
 
 
 def _owners(session: Session) -> list[str]:

@@ -58,7 +58,7 @@ def _table_line(what: Msg, source: Source, lang: str) -> str:
 
 def problem_lines(session: Session, sheet: str, lang: str) -> list[str]:
     """The count, then one line per column and cause (its count and first rows), the first SHOWN_PROBLEMS."""
-    problems = session.problems
+    problems = session.located_problems()
     lines = [PROBLEMS(count=len(problems), sheet=sheet).text(lang)]
     groups = grouped(problems)
     lines += ["  " + group_text(g, lang) for g in groups[:SHOWN_PROBLEMS]]

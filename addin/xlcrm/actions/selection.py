@@ -6,6 +6,7 @@ from xlcrm.actions.session import open_session
 from xlcrm.book import Book
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
+from xlcrm.core.table import ROW_SPAN
 
 NOT_A_CUSTOMER_ROW = Msg(
     "Select a customer's row in sheet '{sheet}' (rows {first} to {last}) first; the selection is row {row} "
@@ -21,6 +22,9 @@ def customer_at(book: Book, selected: tuple[str, int] | None) -> str:
     if selected is None:
         raise XlcrmError(NOTHING_SELECTED(sheet=table.sheet))
     sheet, row = selected
+    if sheet in table.sheets:  # one sheet per owner: the row of that sheet in the table they make together
+        row += table.sheets.index(sheet) * ROW_SPAN
+        sheet = table.sheet
     if sheet != table.sheet or row not in customers.records.index:
         raise XlcrmError(NOT_A_CUSTOMER_ROW(sheet=table.sheet, first=table.header_row + 1, last=table.last_row,
                                             row=row, selected=sheet))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -14,13 +14,14 @@ from xlcrm.core.i18n import Msg, lang_of, normalize_lang
 from xlcrm.core.mailmerge.sender_profile import sender_profile
 from xlcrm.core.mapping import Mapping, people_as_customers, require, resolve
 from xlcrm.core.problems import Problem
-from xlcrm.core.records import NO_CUSTOMER, column_day_first, duplicate_problems, read_records, separate_namesakes, unit_notes
+from xlcrm.core.owner_sheets import combined, looks_like_person, skipped
+from xlcrm.core.records import DUPLICATE, NAMESAKE, NO_CUSTOMER, column_day_first, duplicate_problems, read_records, separate_namesakes, unit_notes
 from xlcrm.core.settings import Settings
 from xlcrm.core import state
 from xlcrm.core.sheets import (COLUMNS_SECTION, column_label, find_sheet, own_label, owned_columns, owned_sheet_names,
                                place_columns, recorded_columns)
 from xlcrm.core.parse import clean_text
-from xlcrm.core.table import HEADER_SCAN_ROWS, column_letter, Table, extract_table, find_header_row, match_field, synonym_index
+from xlcrm.core.table import HEADER_SCAN_ROWS, ROW_SPAN, column_letter, Table, extract_table, find_header_row, match_field, synonym_index
 
 NO_TABLE = Msg(
     "No sheet holds a customer table: none of {sheets} has a header row (within the first {rows} rows) "
@@ -41,6 +42,17 @@ ORDERS_IN_PLACE = Msg(
     "Sheet '{sheet}' lists one row per order (customers repeat, with an order date and an amount): it is read as "
     "the orders too, and a customer on several rows is one customer.",
     "工作表“{sheet}”每行一笔订单(客户重复出现,并有下单日期和金额):同时作为订单表读取,多行同名客户视为同一客户。")
+OWNER_SHEETS = Msg(
+    "Sheets {sheets} hold one owner's customers each (same header, no owner column): read as one table, each "
+    "customer's owner the name of their sheet.",
+    "工作表 {sheets} 各为一位负责人的客户(表头相同,无负责人列):合并为一个客户表读取,负责人取自所在工作表的名称。")
+SKIPPED_SHEET = Msg(
+    "Sheet '{sheet}' has the customer table's header but is left out (setting skip_sheets: empty leaves out sheets "
+    "named like an archive).",
+    "工作表“{sheet}”与客户表表头相同,但未读取(设置“不是客户的工作表”;留空时不读取名称像归档的工作表)。")
+DUPLICATE_ON = Msg("same customer as row {row} of sheet '{sheet}'", "与工作表“{sheet}”第 {row} 行是同一客户")
+NAMESAKE_ON = Msg("same name as row {row} of sheet '{sheet}', but another {field}: read as a different customer",
+                  "与工作表“{sheet}”第 {row} 行同名,但{field}不同:视为不同的客户")
 NO_ORDERS = {"-", "—", "none", "无", "没有"}
 LAST_COLUMN = 16_384  # XFD: Excel has no column past it
 NO_ROOM = Msg("Sheet '{sheet}' has no room for xlcrm's columns ({columns}): they go right of the table, and it reaches "
@@ -59,11 +71,38 @@ class Source:
     records: pd.DataFrame  # index: Excel row
     problems: list[Problem]
     own: dict[str, int] = field(default_factory=dict)  # xlcrm's own columns on this sheet: id -> 0-based column
+    parts: list[Source] = field(default_factory=list)  # a table of one sheet per owner: each sheet's own Source
 
     def owned(self, column_id: str) -> pd.Series | None:
         """Raw values of one of xlcrm's own columns (written by an earlier run), by record row."""
+        if self.parts:
+            found = [(k, part.owned(column_id)) for k, part in enumerate(self.parts)]
+            if all(values is None for _, values in found):
+                return None
+            shifted = [v.set_axis(v.index + k * ROW_SPAN) for k, v in found if v is not None]
+            return pd.concat(shifted).reindex(self.records.index)
         column = self.own.get(column_id)
         return None if column is None else self.table.cells[column].reindex(self.records.index)
+
+    def by_sheet(self, values: pd.DataFrame) -> list[tuple[Source, pd.DataFrame]]:
+        """Values by record row as (sheet's Source, its values by that sheet's Excel rows), one per sheet."""
+        if not self.parts:
+            return [(self, values)]
+        part_of = values.index // ROW_SPAN
+        return [(part, values[part_of == k].set_axis(values.index[part_of == k] - k * ROW_SPAN))
+                for k, part in enumerate(self.parts)]
+
+    def located(self, problem: Problem) -> Problem:
+        """A problem met in a table of several sheets, naming its own sheet and row."""
+        if not self.table.sheets or problem.sheet != self.table.sheet or not problem.row:
+            return problem
+        sheet, row = self.table.locate(problem.row)
+        why = problem.why
+        if why.en in (DUPLICATE.en, NAMESAKE.en):  # the earlier row may be on another sheet
+            other, first = self.table.locate(why.args["row"])
+            why = (why(row=first) if other == sheet else
+                   (DUPLICATE_ON if why.en == DUPLICATE.en else NAMESAKE_ON)(**{**why.args, "row": first, "sheet": other}))
+        return replace(problem, sheet=sheet, row=row, why=why)
 
     def place(self, column_ids: list[str]) -> dict[str, int]:
         """Where xlcrm's columns go on this sheet: where they are, else after the last used column."""
@@ -93,6 +132,14 @@ class Session:
     read_count: int = 0  # problems[:read_count] were met reading the sheets; the rest by the action
     memory: dict[str, pd.DataFrame] = field(default_factory=dict)  # the hidden state sheet's sections
 
+    def located_problems(self) -> list[Problem]:
+        """The problems, each naming its own sheet and row (a table may span one sheet per owner)."""
+        sources = [s for s in (self.customers, self.orders) if s and s.table.sheets]
+        problems = self.problems
+        for source in sources:
+            problems = [source.located(p) for p in problems]
+        return problems
+
 
 def read_settings(book: Book) -> Settings:
     """The workbook's settings sheet over the defaults (the defaults alone when it has none)."""
@@ -117,11 +164,14 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     day_first = settings.flag("day_first")
     customers = _source(book, customer_sheet, CUSTOMERS, settings, "customer", day_first, memory)
     require(customers.table, customers.mapping, required)
+    alike = _alike(book, customer_sheet, [n for n in candidates if n != customer_sheet])
+    customers = _per_owner(book, customers, alike, settings, memory, notes)
+    grouped = customers.table.sheets or (customer_sheet,)
     problems = list(customers.problems)
     orders_name = settings.text("orders_sheet")
     orders = None
     if orders_name.lower() not in NO_ORDERS:
-        others = [n for n in candidates if n != customer_sheet]
+        others = [n for n in candidates if n not in grouped]
         same = orders_name == customer_sheet  # the settings say: the customer sheet lists the orders
         orders_sheet = None if same else _choose(book, orders_name, others, ORDERS, notes)
         if orders_sheet:
@@ -140,8 +190,9 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     lang = settings.lang(lang_of(customers.table.headers))
     written = settings.text("language")
     notes += [UNKNOWN_LANG(value=written, lang=lang)] if written and not normalize_lang(written, "") else []
-    rest = [n for n in candidates if n not in (customer_sheet, orders.table.sheet if orders else None)]
-    alike = _alike(book, customer_sheet, rest)  # one sheet per owner or per year: say what is left aside
+    rest = [n for n in alike if n not in (*grouped, orders.table.sheet if orders else None)]
+    alike = [n for n in rest if not (customers.parts and skipped(n, settings.text("skip_sheets")))]
+    # one sheet per year or region: say what is left aside
     notes += [ALSO_TABLES(sheets=", ".join(f"'{n}'" for n in alike), used=customer_sheet)] if alike else []
     notes += customers.mapping.notes + (orders.mapping.notes if orders else [])
     notes += [n for source in (customers, orders) if source for n in date_order_notes(source, day_first)]
@@ -227,6 +278,28 @@ def _orders_in_place(book: Book, customers: Source, settings: Settings, day_firs
     return Source(table, mapping, *read_records(table, mapping, "order_customer", day_first), own=customers.own)
 
 
+def _per_owner(book: Book, customers: Source, alike: list[str], settings: Settings,
+               memory: dict[str, pd.DataFrame], notes: list[Msg]) -> Source:
+    """The customer sheet with the other sheets of its header, when each is one owner's customers: named like
+    people, no owner column, the same fields in the same columns. Sheets named like an archive (or listed in
+    the setting skip_sheets) are left out. Otherwise the customer sheet alone."""
+    listed = settings.text("skip_sheets")
+    owners = [n for n in alike if not skipped(n, listed)]
+    sheets = [customers.table.sheet, *owners]
+    if "owner" in customers.mapping.columns or not owners or not all(map(looks_like_person, sheets)):
+        return customers
+    fields = {f: customers.table.header_of(c) for f, c in customers.mapping.columns.items()}
+    parts = [customers] + [_source(book, n, CUSTOMERS, settings, "customer", settings.flag("day_first"), memory, fields)
+                           for n in owners]
+    if any(p.mapping.columns != customers.mapping.columns for p in parts):
+        return customers
+    table, records = combined([p.table for p in parts], [p.records for p in parts])
+    notes.append(OWNER_SHEETS(sheets=", ".join(f"'{n}'" for n in sheets)))
+    notes += [SKIPPED_SHEET(sheet=n) for n in alike if n not in owners]
+    own = {cid: c for cid, c in customers.own.items() if all(p.own.get(cid) == c for p in parts)}
+    return Source(table, customers.mapping, records, [p for part in parts for p in part.problems], own, parts)
+
+
 def _alike(book: Book, chosen: str, others: list[str]) -> list[str]:
     """Other sheets whose header names the customer and (nearly) the fields the customer sheet's does:
     one sheet per owner, per region or per year, of which xlcrm would silently read only one."""
@@ -243,12 +316,13 @@ def _header_fields(book: Book, sheet: str) -> set[str]:
 
 
 def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day_first: bool,
-            memory: dict[str, pd.DataFrame]) -> Source:
+            memory: dict[str, pd.DataFrame], like: dict[str, str] | None = None) -> Source:
+    """like: the headers of another sheet's mapping, that this sheet's columns must follow."""
     grid = book.read_sheet(sheet)
     header_row, _ = find_header_row(grid, kind)
     table = extract_table(sheet, grid, header_row)
     user = {r["key"]: r.get("value") for r in settings.rows("mapping")
-            if r["key"] in {f.id for f in fields_of(kind)}}
+            if r["key"] in {f.id for f in fields_of(kind)}} | (like or {})
     own = own_columns(table, memory)
     mapping = resolve(table, kind, user, reserved=_reserved(table, own))
     if kind == CUSTOMERS:

@@ -13,6 +13,8 @@ from typing import Any
 # Named cell formats a back-end understands.
 DATE, MONEY, PERCENT, INT, TEXT = "date", "money", "percent", "int", "text"
 FORMATS = {DATE: "yyyy-mm-dd", MONEY: "#,##0.00", PERCENT: "0.0%", INT: "0", TEXT: "@"}
+# Horizontal alignments of a column (its header and its values): a header stands over its numbers.
+LEFT, CENTER, RIGHT = "left", "center", "right"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class SetCells:
     clear_below: bool = False
     widths: dict[int, float] = field(default_factory=dict)  # 0-based column in values -> at least this wide
     print_with_team: bool = False  # the team's print area, if it has one, grows to take these columns in
+    align: dict[int, str] = field(default_factory=dict)  # 0-based column in values -> LEFT | CENTER | RIGHT
 
 
 @dataclass
@@ -78,6 +81,7 @@ class PutSheet:
     first: bool = False  # place it as the first sheet when created
     wrap: tuple[int, ...] = ()  # 0-based columns whose text wraps (multi-line bodies)
     heights: dict[int, float] = field(default_factory=dict)  # 0-based row -> height in points
+    align: dict[int, str] = field(default_factory=dict)  # 0-based column -> LEFT | CENTER | RIGHT, from the first header
 
 
 @dataclass

@@ -14,7 +14,7 @@ from dataclasses import replace
 import unicodedata
 from typing import Any, Iterable
 
-from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, Formula, PutSheet
+from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, RIGHT, Formula, PutSheet
 
 PADDING = 2  # Excel's cell margins and a little air
 HEADER_BOLD = 1.1
@@ -105,14 +105,15 @@ SPANNING = {"title", "section", "muted"}  # rows whose text runs on across empty
 
 
 def fitted(sheet: PutSheet) -> PutSheet:
-    """The sheet with every column at least as wide as what it shows (given widths are the least), and rows
-    with wrapped text tall enough for their lines."""
+    """The sheet with every column at least as wide as what it shows (given widths are the least), rows
+    with wrapped text tall enough for their lines, and the headers of columns of numbers and dates aligned
+    right, over their values (a left header over right-aligned numbers reads as the next column's)."""
     header = next((i for i, s in sorted(sheet.row_styles.items()) if s == "header"), None)
     formats = _cell_formats(sheet, header)
     skip = {i for i, s in sheet.row_styles.items() if s in SPANNING}
     headers = {i for i, s in sheet.row_styles.items() if s == "header"}
     columns = max((len(r) for r in sheet.rows), default=0)
-    widths = dict(sheet.widths)
+    widths, align = dict(sheet.widths), dict(sheet.align)
     for c in range(columns):
         if c in sheet.wrap and c in widths:
             continue
@@ -123,9 +124,17 @@ def fitted(sheet: PutSheet) -> PutSheet:
                                  if c < len(sheet.rows[i])])
         fit = float(min(max(math.ceil(needed + PADDING), NARROWEST), WIDEST))
         widths[c] = max(widths.get(c, 0), fit)
+        if header is not None and c not in align and _figures(v for v, _ in cells):
+            align[c] = RIGHT
     wrapped = {c: widths.get(c, WIDEST) for c in sheet.wrap}
     heights = {**row_heights(sheet.rows, wrapped), **sheet.heights}
-    return replace(sheet, widths=widths, heights=heights)
+    return replace(sheet, widths=widths, heights=heights, align=align)
+
+
+def _figures(values: Iterable[Any]) -> bool:
+    """Whether the values shown are all numbers or dates (and there are some)."""
+    present = [v for v in values if v is not None and v != ""]
+    return bool(present) and all(isinstance(v, (int, float, dt.date)) and not isinstance(v, bool) for v in present)
 
 
 def _cell_formats(sheet: PutSheet, header: int | None) -> dict[tuple[int, int], str]:

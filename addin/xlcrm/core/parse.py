@@ -65,7 +65,10 @@ def clean_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
+    text = str(value)
+    if not text.isascii():  # NFKC leaves ASCII as it is; the test is much quicker than the folding
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split())  # runs of (Unicode) white space as one space, trimmed: as re's \s+ would
 
 
 def is_blank(value: Any) -> bool:
@@ -296,13 +299,14 @@ def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.
         codes, distinct = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # an unhashable value
         codes, distinct = None, []
-    if codes is None or any(isinstance(v, bool) for v in distinct):  # True == 1 would share 1's result
+    if codes is None or bool in set(map(type, distinct)):  # True == 1 would share 1's result
         results = [parser(v) for v in values.tolist()]
         return (pd.Series([r[0] for r in results], index=values.index, dtype=object),
                 pd.Series([r[1] for r in results], index=values.index, dtype=object))
     parsed, reasons = np.empty(len(distinct) + 1, dtype=object), np.empty(len(distinct) + 1, dtype=object)
-    for i, value in enumerate(distinct):
-        parsed[i], reasons[i] = parser(value)
+    results = list(map(parser, distinct))
+    parsed[:-1] = [r[0] for r in results]
+    reasons[:-1] = [r[1] for r in results]
     parsed[-1] = reasons[-1] = None  # code -1: an empty cell
     return (pd.Series(parsed[codes], index=values.index, dtype=object),
             pd.Series(reasons[codes], index=values.index, dtype=object))

@@ -51,7 +51,8 @@ def is_total_label(value: Any) -> bool:
 
 def customer_key(name: Any) -> str:
     """The name two spellings of one customer share: full-width folded, spaces dropped, case ignored."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or ""))).casefold()
+    text = str(name or "")
+    return "".join((text if text.isascii() else unicodedata.normalize("NFKC", text)).split()).casefold()
 
 
 _ADDRESS = re.compile(r"[^\s<>()\[\];,:\"'“”]+@[^\s<>()\[\];,:\"'“”]+")

@@ -53,6 +53,10 @@ GENERAL = Block(
            Msg("Empty: xlcrm finds the sheet itself.", "留空:由 xlcrm 自动查找。")),
         kv("orders_sheet", "", Msg("Orders sheet", "订单表"),
            Msg("Empty: found automatically; '-' for none.", "留空:自动查找;填 - 表示没有订单表。")),
+        kv("skip_sheets", "", Msg("Sheets that are not customers", "不是客户的工作表"),
+           Msg("Sheets shaped like the customer sheet to leave out (e.g. Archive, 归档), separated by commas. Empty: "
+               "those named like an archive (Archive, 归档, 已流失...).",
+               "与客户表结构相同但不读取的工作表(如 Archive、归档),用逗号分隔。留空:名称像归档的工作表(Archive、归档、已流失等)。")),
         kv("day_first", "no", Msg("Dates like 5/3/2026 are day first", "5/3/2026 这类日期日在前"),
            Msg("yes: 5 March; no: May 3. Dates with the year first are never ambiguous.",
                "是:3月5日;否:5月3日。年份在前的日期不受影响。")),

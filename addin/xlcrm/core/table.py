@@ -17,6 +17,9 @@ from xlcrm.core.fields import FIELDS, Field, fields_of, norm_header
 from xlcrm.core.parse import clean_text
 
 HEADER_SCAN_ROWS = 30
+# A table read from several sheets (one per owner) numbers row r of its k-th sheet k * ROW_SPAN + r: more rows
+# than Excel has, so the first sheet keeps its own row numbers and every row says its sheet
+ROW_SPAN = 1 << 21
 
 
 @dataclass
@@ -25,10 +28,18 @@ class Table:
     header_row: int  # Excel row number of the header
     headers: list[str]  # one per column, '' where a column has no header
     cells: pd.DataFrame  # raw values of the data rows: index = Excel row, columns = 0-based column index
+    sheets: tuple[str, ...] = ()  # the sheets of a table read from several (see ROW_SPAN); () for one sheet
 
     @property
     def last_row(self) -> int:
         return int(self.cells.index.max()) if len(self.cells) else self.header_row
+
+    def locate(self, row: int) -> tuple[str, int]:
+        """(sheet, Excel row) of one of the table's rows."""
+        if not self.sheets:
+            return self.sheet, int(row)
+        part, excel_row = divmod(int(row), ROW_SPAN)
+        return self.sheets[part], excel_row
 
     def header_of(self, column: int) -> str:
         return self.headers[column] if column < len(self.headers) else ""
@@ -175,16 +186,20 @@ _LEGEND = re.compile(r"^\s*(说明|注意|注[:：]|注\s|备注[:：]|图例|�
 
 def _data(value) -> bool:
     """A cell with data in it: not empty, and not a mark for nothing such as '-' or #N/A."""
-    if not _filled(value):
+    if value is None:
         return False
-    return not isinstance(value, str) or unicodedata.normalize("NFKC", value).strip().lower() not in EMPTY_MARKS
+    if isinstance(value, str):  # _filled's test inlined: this runs on every row of a million-row sheet
+        return bool(value.strip()) and unicodedata.normalize("NFKC", value).strip().lower() not in EMPTY_MARKS
+    return value == value  # NaN
 
 
 def _before_legend(numbers: list[int], grid: list[list]) -> list[int]:
     """Data rows up to a legend or notes block that follows an empty row under the table."""
     for previous, number in zip(numbers, numbers[1:]):
+        if number == previous + 1:
+            continue
         first = next((v for v in grid[number - 1] if _filled(v)), None)
-        if number > previous + 1 and isinstance(first, str) and _LEGEND.match(first):
+        if isinstance(first, str) and _LEGEND.match(first):
             return [n for n in numbers if n < number]
     return numbers
 
@@ -221,11 +236,13 @@ def _header_like(row: list, synonyms: dict[str, str]) -> bool:
     return len(set(named) - {None}) >= 2 and 2 * sum(n is not None for n in named) >= len(filled)
 
 
-def _repeats(row: list, header: list[str]) -> bool:
-    """A copy of the header row further down (a second section, a pasted block): not a customer."""
-    named = [(c, h) for c, h in enumerate(header) if h and c < len(row)]
-    if not named or not isinstance(row[named[0][0]], str) or row[named[0][0]].strip() != named[0][1]:
+def _repeats(row: list, named: list[tuple[int, str]]) -> bool:
+    """A copy of the header row further down (a second section, a pasted block): not a customer.
+    named: the header's (column, name) pairs."""
+    if not named or named[0][0] >= len(row) or not isinstance(row[named[0][0]], str) \
+            or row[named[0][0]].strip() != named[0][1]:
         return False  # the cheap test first: most rows are data
+    named = [(c, h) for c, h in named if c < len(row)]
     same = sum(isinstance(row[c], str) and " ".join(row[c].split()) == h for c, h in named)
     return same >= max(2, (len(named) + 1) // 2)
 
@@ -238,8 +255,9 @@ def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
     width = max([len(header), *(len(r) for r in body)] or [0])
     numbers = [header_row + 1 + offset for offset, row in enumerate(body) if any(map(_data, row))]
     numbers = _before_legend(numbers, grid)
-    numbers = [n for n in numbers if not _repeats(grid[n - 1], header)]
-    rows = [list(grid[n - 1]) + [None] * (width - len(grid[n - 1])) for n in numbers]
+    named = [(c, h) for c, h in enumerate(header) if h]
+    numbers = [n for n in numbers if not _repeats(grid[n - 1], named)]
+    rows = [row if len(row := grid[n - 1]) == width else list(row) + [None] * (width - len(row)) for n in numbers]
     cells = pd.DataFrame(rows, index=numbers, columns=range(width), dtype=object)
     used = [c for c in range(width) if (c < len(header) and header[c]) or any(map(_filled, cells[c].tolist()))]
     width = (max(used) + 1) if used else 0

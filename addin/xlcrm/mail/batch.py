@@ -2,11 +2,12 @@
 
 For each message: wait for the rate, write `sending` to the journal (on disk), run the SMTP
 transaction, write the outcome. What concerns one recipient never holds up the others: a 4xx
-at RCPT defers that message to a later run (after DEFER_LIMIT runs it is marked failed), a 5xx
-at RCPT fails it with the server's words. A temporary fault of the connection reconnects and
-retries the same message after a pause; a fatal fault (connection, TLS, login, sender, a
-sending limit) stops the batch with the current message written back as not sent. A message
-the server may have received without answering stays `sending`: in flight, for a human to check.
+at RCPT or at DATA defers that message to a later run (after DEFER_LIMIT runs it is marked failed),
+a 5xx at RCPT, or at DATA naming the mailbox, fails it with the server's words. A temporary fault of
+the connection (dropped, 421) reconnects and retries the same message after a pause; a fatal fault
+(connection, TLS, login, sender, a sending limit) stops the batch with the current message written
+back as not sent. A message the server may have received without answering stays `sending`: in
+flight, for a human to check.
 An error nobody foresaw (out of memory, a full disk) stops the batch with a message saying what
 to do; the journal keeps every line written before it.
 """
@@ -185,7 +186,8 @@ class Batch:
                 return self._finish(item, "failed", fault.reason, None, code=fault.code,
                                     recipient_refused=fault.recipient or None)
             except Deferred as fault:
-                self._deferred_to[address] = fault
+                if fault.recipient:
+                    self._deferred_to[address] = fault
                 return self._deferred(item, fault)
             except Uncertain as fault:
                 self._drop()
@@ -212,7 +214,8 @@ class Batch:
 
     def _stop_if_refused_alike(self, item: Outgoing, fault: Rejected) -> None:
         """A second refusal of the content worded like the last (a policy, the mailbox blocked): the first was
-        no failure of its own either. Refusals at RCPT are about their address and never stop the batch."""
+        no failure of its own either. Refusals naming the recipient (at RCPT, or a mailbox code at DATA) are about
+        their address and never stop the batch."""
         if fault.recipient or self._refused is None or self._refused[0] != _without_addresses(fault.reason, item):
             return
         earlier = self._refused[1]

@@ -12,7 +12,7 @@ class SendFault(Exception):
 
 
 class Temporary(SendFault):
-    """Not delivered, and safe to try again (connection dropped before the end of data, 421, 451...)."""
+    """Not delivered, and safe to try again at once (connection dropped before the end of data, 421)."""
 
 
 class Rejected(SendFault):
@@ -21,16 +21,17 @@ class Rejected(SendFault):
     def __init__(self, reason: Msg, code: int | None, recipient: bool = False):
         super().__init__(reason)
         self.code = code
-        self.recipient = recipient  # refused at RCPT: about this address, whatever the message
+        self.recipient = recipient  # about this address, whatever the message (at RCPT, or 5.1.x/5.2.x at DATA)
 
 
 class Deferred(SendFault):
-    """The server put off this recipient (4xx at RCPT: greylisting, a full mailbox): not sent, tried again on a
-    later run, while the batch goes on with the others."""
+    """The server put this message off (4xx at RCPT or at DATA: greylisting, a full mailbox): not sent, tried
+    again on a later run, while the batch goes on with the others."""
 
-    def __init__(self, reason: Msg, code: int):
+    def __init__(self, reason: Msg, code: int, recipient: bool = True):
         super().__init__(reason)
         self.code = code
+        self.recipient = recipient  # about the customer's address: their other messages in this batch wait too
 
 
 class Uncertain(SendFault):

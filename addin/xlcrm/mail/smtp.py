@@ -6,8 +6,10 @@ the batch knows how far a transaction got when something breaks:
 
 - refused or dropped before the whole message was handed over: not delivered, safe to retry;
 - dropped after the final dot, before the server's answer: it may have been delivered (Uncertain);
-- 4xx: temporary, retried with back-off; 5xx for the recipient or the content: this message failed;
-- authentication, TLS, a refused sender: the batch stops.
+- 421 or a dropped line before the end: the connection's trouble, retried with back-off;
+- any other 4xx, at RCPT or at DATA: this message is put off to a later run (Deferred);
+- 5xx for the recipient or the content: this message failed (what each answer concerns: replies.py);
+- authentication, TLS, a refused sender, a sending limit: the batch stops.
 
 yagmail's own `send` is not used: it turns text into HTML, attaches any string that happens to
 name a file, and retries on its own, which would hide the stage a failure happened at.
@@ -15,7 +17,6 @@ name a file, and retries on its own, which would hide the stage a failure happen
 
 from __future__ import annotations
 
-import re
 import smtplib
 import socket
 import ssl
@@ -28,7 +29,8 @@ from xlcrm.core.i18n import Msg
 from xlcrm.core.mailmerge.sender_profile import SenderProfile
 from xlcrm.mail.credentials import password_for, password_origin
 from xlcrm.mail.smtp_wire import auth_utf8, dot_stuffed, probe_security
-from xlcrm.mail.faults import Deferred, Fatal, Rejected, Temporary, Uncertain
+from xlcrm.mail.faults import Fatal, Rejected, Temporary, Uncertain
+from xlcrm.mail.replies import SENDER_REFUSED, data_fault, recipient_fault, reply_fault, reply_text
 
 AUTH_FAILED = Msg("The server {host} refused the login {user} ({code} {text}). Check the login and password "
                   "(QQ and 163 mailboxes need an authorisation code, not the web password); {where} Nothing was sent.",
@@ -63,9 +65,6 @@ NO_SERVER = Msg("Cannot find the SMTP server {host} ({why}): check 'smtp_host' (
                 "was sent.", "找不到发信服务器 {host}({why}):请检查设置表“发件设置”中的“smtp_host”。本批未发送。")
 CANNOT_CONNECT = Msg("Cannot connect to {host}:{port} ({why})", "无法连接 {host}:{port}({why})")
 DROPPED = Msg("the server closed the connection ({why})", "服务器断开了连接({why})")
-SERVER_SAID = Msg("the server answered {code} {text}", "服务器答复 {code} {text}")
-SENDER_REFUSED = Msg("The server refused the sender address {sender}: {code} {text}. Nothing more was sent.",
-                     "服务器拒绝了发件地址 {sender}:{code} {text}。已停止发送。")
 WRONG_SECURITY = Msg("{host}:{port} {speaks}, but the settings say {security}. Set 'smtp_security' (settings sheet, "
                       "Mail sender) to {fix}, or run with --smtp-security {fix}. Nothing was sent.",
                       "{host}:{port} {speaks},但设置为 {security}。请把设置表“发件设置”中的“smtp_security”改为 {fix},"
@@ -89,15 +88,6 @@ NEEDS_LOGIN = Msg("The server {host} takes mail only after a login ({code} {text
                   "sheet, Mail sender) and run `xlcrm password BOOK.xlsx`. Nothing more was sent.",
                   "服务器 {host} 要求先登录才能发信({code} {text}):请填写设置表“发件设置”中的“smtp_user”,"
                   "并运行 `xlcrm password 工作簿.xlsx`。已停止发送。")
-LIMIT_REACHED = Msg("The mailbox reached a sending limit ({why}); stopped. What was not sent goes out on a later run "
-                    "(lower rate_per_minute or daily_cap in the settings if this comes back).",
-                    "邮箱达到了发送上限({why}),已停止;未发出的邮件会在之后运行时发送(如反复出现,请调低设置中的"
-                    " rate_per_minute 或 daily_cap)。")
-RELAY_DENIED = Msg("The server {host} will not pass mail on for this sender ({why}): it is about the sender or the "
-                   "login, not the recipient. Check 'smtp_user' and 'from_address' with the mail administrator. "
-                   "Nothing more was sent.",
-                   "服务器 {host} 不为该发件人转发邮件({why}):问题在发件人或登录账号,而不是收件人。请与邮件管理员核对"
-                   "“smtp_user”和“from_address”。已停止发送。")
 PLAIN_LOGIN = Msg("{host}:{port} is set to no encryption ('smtp_security' none) while a login is set: the password "
                   "would cross the network in clear, so xlcrm does not log in. Use ssl (port 465) or starttls (port "
                   "587). Only for a relay inside your own network: set 'smtp_plain_login' to yes. Nothing was sent.",
@@ -123,47 +113,6 @@ PROBE_TIMEOUT = 5
 @dataclass
 class Delivery:
     refused_copies: list[tuple[str, int, str]] = field(default_factory=list)  # CC addresses the server refused
-
-
-def _text(response: bytes | str) -> str:
-    text = response.decode("utf-8", "replace") if isinstance(response, bytes) else str(response)
-    return " ".join(text.split())[:300]
-
-
-# A permanent answer about the mailbox's sending limits, not about this message (Gmail's 5.4.5 quota,
-# "too many messages", 发送频率...): the rest would be refused the same way, so the batch stops.
-_LIMIT = re.compile(r"too many|quota|sending limit|daily limit|rate limit|\blimit(ed)? exceeded|frequen|"
-                    r"\b5\.4\.5\b|频率|超限|超过.*(限|上限)|过多", re.IGNORECASE)
-
-
-_ABOUT_RECIPIENT = re.compile(r"\b[45]\.[12]\.\d{1,3}\b")  # RFC 3463: addressing or the recipient's mailbox
-
-
-_RELAY = re.compile(r"relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|"
-                    r"unable to relay|relay not allowed", re.IGNORECASE)
-_SESSION_WIDE = re.compile(r"\b4\.5\.3\b|too many recipients", re.IGNORECASE)  # this connection's count, not the address
-
-
-def _recipient_fault(host: str, code: int, response) -> Exception:
-    """An answer to RCPT for the customer: about that address alone (deferred or refused, the batch goes on),
-    unless it says the server will not relay for this sender, a sending limit, or a closing connection."""
-    reason = SERVER_SAID(code=code, text=_text(response))
-    if code == 421 or (400 <= code < 500 and _SESSION_WIDE.search(_text(response))):
-        return Temporary(reason)
-    if 400 <= code < 500:
-        return Deferred(reason, code)
-    if _RELAY.search(_text(response)):
-        return Fatal(RELAY_DENIED(host=host, why=reason))
-    return _reply_fault(code, response, lambda why, c: Rejected(why, c, recipient=True))
-
-
-def _reply_fault(code: int, response, permanent: Callable[[Msg, int], Exception]) -> Exception:
-    reason = SERVER_SAID(code=code, text=_text(response))
-    if 400 <= code < 500:
-        return Temporary(reason)
-    if code != 552 and not _ABOUT_RECIPIENT.search(_text(response)) and _LIMIT.search(_text(response)):
-        return Fatal(LIMIT_REACHED(why=reason))
-    return permanent(reason, code)
 
 
 def tls_context(certificate: str = "") -> ssl.SSLContext:
@@ -250,8 +199,8 @@ class SmtpConnection:
             if speaks is None and _timed_out(error):
                 return Fatal(SILENT(host=p.host, port=p.port, seconds=round(min(self.timeout, OPEN_TIMEOUT))))
         if isinstance(error, smtplib.SMTPAuthenticationError):
-            return Fatal(AUTH_FAILED(host=p.host, user=p.user, code=error.smtp_code, text=_text(error.smtp_error),
-                                     where=password_origin(p.user)))
+            return Fatal(AUTH_FAILED(host=p.host, user=p.user, code=error.smtp_code,
+                                     text=reply_text(error.smtp_error), where=password_origin(p.user)))
         if isinstance(error, smtplib.SMTPException) and "no suitable authentication" in str(error).lower():
             offered = self._offered()  # an empty AUTH line offers nothing at all
             return Fatal(NO_METHOD(host=p.host, offered=offered) if offered else
@@ -266,7 +215,7 @@ class SmtpConnection:
         if isinstance(error, socket.gaierror):
             return Fatal(NO_SERVER(host=p.host, why=error.strerror or str(error)))
         if isinstance(error, smtplib.SMTPResponseException):
-            return _reply_fault(error.smtp_code, error.smtp_error,
+            return reply_fault(error.smtp_code, error.smtp_error,
                                 lambda reason, code: Fatal(CANNOT_CONNECT(host=p.host, port=p.port, why=reason)))
         if isinstance(error, (smtplib.SMTPException, OSError)):
             return Temporary(CANNOT_CONNECT(host=p.host, port=p.port, why=str(error) or type(error).__name__))
@@ -288,12 +237,13 @@ class SmtpConnection:
             code, response = smtp.mail(sender, self._utf8_options(sender, recipients))
             if code != 250:
                 smtp.rset()
-                raise self._needs_more(code, response) or _reply_fault(code, response, lambda reason, c: Fatal(
-                    SENDER_REFUSED(sender=sender, code=c, text=_text(response))))
-            delivery = self._recipients(smtp, recipients)
+                raise self._needs_more(code, response) or reply_fault(code, response, lambda reason, c: Fatal(
+                    SENDER_REFUSED(sender=sender, code=c, text=reply_text(response))))
+            delivery = self._recipients(smtp, sender, recipients)
             code, response = smtp.docmd("DATA")
             if code != 354:
-                raise _reply_fault(code, response, Rejected)
+                smtp.rset()
+                raise data_fault(sender, code, response, recipients)
             smtp.send(dot_stuffed(payload))
             handed_over = True
             code, response = smtp.getreply()
@@ -303,8 +253,8 @@ class SmtpConnection:
             raise (Uncertain(NO_ANSWER(why=why)) if handed_over else Temporary(DROPPED(why=why))) from None
         finally:
             smtp.command_encoding = "ascii"
-        if code != 250:
-            raise _reply_fault(code, response, Rejected)
+        if code != 250:  # answered: the server did not take it, so nothing is in doubt
+            raise data_fault(sender, code, response, recipients)
         return delivery
 
     def _utf8_options(self, sender: str, recipients: tuple[str, ...]) -> list[str]:
@@ -324,12 +274,12 @@ class SmtpConnection:
         if code != 530:
             return None
         p = self.profile
-        if "starttls" in _text(response).lower():
+        if "starttls" in reply_text(response).lower():
             return Fatal(WRONG_SECURITY(host=p.host, port=p.port, speaks=SPEAKS["starttls"], security=p.security,
                                         fix="starttls"))
-        return Fatal(NEEDS_LOGIN(host=p.host, code=code, text=_text(response)))
+        return Fatal(NEEDS_LOGIN(host=p.host, code=code, text=reply_text(response)))
 
-    def _recipients(self, smtp: smtplib.SMTP, recipients: tuple[str, ...]) -> Delivery:
+    def _recipients(self, smtp: smtplib.SMTP, sender: str, recipients: tuple[str, ...]) -> Delivery:
         delivery = Delivery()
         for index, address in enumerate(recipients):
             code, response = smtp.rcpt(address)
@@ -337,8 +287,8 @@ class SmtpConnection:
                 continue
             if index == 0:  # the customer: no point sending the copy alone
                 smtp.rset()
-                raise self._needs_more(code, response) or _recipient_fault(self.profile.host, code, response)
-            delivery.refused_copies.append((address, code, _text(response)))
+                raise self._needs_more(code, response) or recipient_fault(self.profile.host, sender, code, response)
+            delivery.refused_copies.append((address, code, reply_text(response)))
         return delivery
 
     def close(self) -> None:

@@ -265,9 +265,10 @@ class FileBook:
             raise
         except Exception as error:  # calamine's XmlError and the like: a damaged sheet
             raise XlcrmError(BAD_SHEET(path=self.path.name, sheet=name, why=_why(error))) from error
-        grid = [[None if v == "" else v for v in row] for row in rows]
+        grid = [[None if v == "" else v for v in row] if "" in row else row for row in rows]  # most rows are full
         if max_rows is None:
             self._grids[name] = grid
+            del self._sheets[name]  # calamine's copy of the cells: as large again as the grid, not needed any more
         return grid
 
     def apply(self, edits: Sequence[Edit]) -> SaveResult:

@@ -47,6 +47,9 @@ def set_cells(book: Workbook, edit: SetCells) -> None:
                 cell.font, cell.fill = Font(bold=True), HEADER_FILL
             elif c in edit.formats:
                 cell.number_format = FORMATS[edit.formats[c]]
+    for c, how in edit.align.items():
+        for r in range(len(edit.values)):
+            _align(sheet.cell(edit.row + r, edit.col + c), how)
     for c, wanted in edit.widths.items():  # widen so dates show, never narrow the team's columns
         dimension = sheet.column_dimensions[get_column_letter(edit.col + c)]
         if not dimension.width or dimension.width < wanted:
@@ -56,6 +59,13 @@ def set_cells(book: Workbook, edit: SetCells) -> None:
         for below in range(edit.row + len(edit.values), sheet.max_row + 1):
             for col in range(edit.col, edit.col + width):
                 sheet.cell(below, col).value = None
+
+
+def _align(cell, how: str) -> None:
+    """The cell's horizontal alignment, keeping its wrapping (an openpyxl Alignment is replaced whole)."""
+    now = cell.alignment
+    cell.alignment = Alignment(horizontal=how, vertical=now.vertical, wrap_text=now.wrap_text, indent=now.indent,
+                               shrink_to_fit=now.shrink_to_fit, text_rotation=now.text_rotation)
 
 
 def put_sheet(book: Workbook, edit: PutSheet) -> None:
@@ -82,6 +92,11 @@ def put_sheet(book: Workbook, edit: PutSheet) -> None:
                 cell.number_format = FORMATS[edit.formats[c - 1]]
     for column, width in edit.widths.items():
         sheet.column_dimensions[get_column_letter(column + 1)].width = width
+    first = next((i for i, s in sorted(edit.row_styles.items()) if s == "header"), len(edit.rows))
+    for column, how in edit.align.items():  # from the first header down, as the live back-end does
+        for (cell,) in sheet.iter_rows(min_row=first + 1, max_row=len(edit.rows), min_col=column + 1,
+                                       max_col=column + 1):
+            _align(cell, how)
     for wrapped in edit.wrap:  # line breaks show as lines, text from the top of the cell
         for (cell,) in sheet.iter_rows(min_row=1, max_row=len(edit.rows), min_col=wrapped + 1, max_col=wrapped + 1):
             cell.alignment = WRAPPED

@@ -39,16 +39,20 @@ class _Block:
         self.edit = edit
         self.first, self.last = edit.row, edit.row + len(edit.values) - 1
         self.width = max((len(row) for row in edit.values), default=0)
-        self.header = styles.cell_style(bold=True, fill=HEADER_FILL.fgColor.rgb[-6:]) if edit.header else 0
-        self.formats = {c: styles.cell_style(FORMATS[name]) for c, name in edit.formats.items() if name in FORMATS}
-        kinds = {date_kind(v) for row in edit.values[1 if edit.header else 0:] for v in row} - {None}
-        self.dates = {kind: styles.cell_style(kind) for kind in kinds}
+        align = edit.align.get
+        self.headers = [styles.cell_style(bold=True, fill=HEADER_FILL.fgColor.rgb[-6:], align=align(c))
+                        for c in range(self.width)] if edit.header else []
+        self.formats = {c: styles.cell_style(FORMATS.get(edit.formats.get(c, "")), align=align(c))
+                        for c in range(self.width) if edit.formats.get(c) in FORMATS or align(c)}
+        kinds = {(date_kind(v), align(c)) for row in edit.values[1 if edit.header else 0:] for c, v in enumerate(row)
+                 if c not in edit.formats}
+        self.dates = {(kind, how): styles.cell_style(kind, align=how) for kind, how in kinds if kind}
         self.formulas = any(isinstance(v, Formula) for row in edit.values for v in row)
         self.letters = [column_letter(edit.col + offset) for offset in range(self.width)]
         # The style attribute of each column's cells below the header; None: it depends on the value (dates).
         self.attributes = [style_attribute(self.formats[c]) if c in self.formats else None for c in range(self.width)]
-        self.date_attributes = {kind: style_attribute(style) for kind, style in self.dates.items()}
-        self.header_attribute = style_attribute(self.header)
+        self.date_attributes = {key: style_attribute(style) for key, style in self.dates.items()}
+        self.header_attributes = [style_attribute(style) for style in self.headers]
 
     def cells(self, writer: CellWriter, number: int) -> list[tuple[int, str]]:
         """(column, cell XML or CLEAR) for one of the block's rows."""
@@ -61,15 +65,17 @@ class _Block:
             if value is None:
                 found.append((self.edit.col + offset, CLEAR))
                 continue
-            s = self.header_attribute if header else self.attributes[offset]
-            if s is None:
-                kind = date_kind(value)
-                s = self.date_attributes[kind] if kind else ""
+            s = self.header_attributes[offset] if header else self.attributes[offset]
+            kind = date_kind(value) if not header and offset not in self.edit.formats else None
+            if kind:  # a date in a column without a named format still shows as a date
+                s = self.date_attributes[(kind, self.edit.align.get(offset))]
+            elif s is None:
+                s = ""
             found.append((self.edit.col + offset, writer.styled(letters + suffix, value, s) or CLEAR))
         return found
 
     def styles(self) -> set[int]:
-        return {self.header, *self.formats.values(), *self.dates.values()}
+        return {*self.headers, *self.formats.values(), *self.dates.values()}
 
 
 class SheetPatch:
@@ -81,7 +87,7 @@ class SheetPatch:
                            for e in edits if isinstance(e, SetHighlights)]
         self.date1904 = date1904
         self.own_styles = {0}.union(*(b.styles() for b in self.blocks))
-        self.headers = {b.header for b in self.blocks if b.header}
+        self.headers = {style for b in self.blocks for style in b.headers if style}
         self.styles = styles
         self.formulas = any(b.formulas for b in self.blocks)
         self.prefix = b""

@@ -41,19 +41,24 @@ class Styles:
 
     # -- what SetCells and SetHighlights need ---------------------------------------------
 
-    def cell_style(self, number_format: str | None = None, bold: bool = False, fill: str | None = None) -> int:
+    def cell_style(self, number_format: str | None = None, bold: bool = False, fill: str | None = None,
+                   align: str | None = None) -> int:
         """The cellXfs index of a plain cell in the workbook's default font, with these changes."""
         font = self._add("fonts", self._bold_font()) if bold else 0
         fill_id = self._add("fills", self._solid_fill(fill)) if fill else 0
         number = self.number_format(number_format) if number_format else 0
         xf = self._element("xf", numFmtId=str(number), fontId=str(font), fillId=str(fill_id), borderId="0", xfId="0")
-        for flag, used in (("applyNumberFormat", number), ("applyFont", font), ("applyFill", fill_id)):
+        for flag, used in (("applyNumberFormat", number), ("applyFont", font), ("applyFill", fill_id),
+                           ("applyAlignment", align)):
             if used:
                 xf.set(flag, "1")
-        return 0 if not (font or fill_id or number) else self._add("cellXfs", xf)
+        if align:
+            etree.SubElement(xf, self.q("alignment"), horizontal=align)
+        return 0 if not (font or fill_id or number or align) else self._add("cellXfs", xf)
 
     def team_style_with(self, team: int, ours: int) -> int:
-        """A team's cell style (its font, fill, borders...) showing xlcrm's number format, if ours has one.
+        """A team's cell style (its font, fill, borders...) showing xlcrm's number format and alignment, if ours
+        has them (the team's own alignment stays).
 
         A re-run writes new values into xlcrm's columns; a fill or font the team gave those cells stays.
         """
@@ -61,14 +66,20 @@ class Styles:
         if team >= len(cell_xfs) or ours >= len(cell_xfs):
             return ours
         number = cell_xfs[ours].get("numFmtId", "0")
-        if number == "0" or cell_xfs[team].get("numFmtId", "0") == number:
+        aligned = [c for c in cell_xfs[ours] if local(c.tag) == "alignment"]
+        if any(local(c.tag) == "alignment" for c in cell_xfs[team]):
+            aligned = []  # the team's alignment stays theirs
+        if (number == "0" or cell_xfs[team].get("numFmtId", "0") == number) and not aligned:
             return team
         xf = self._element("xf")
         for name, value in cell_xfs[team].attrib.items():
             xf.set(name, value)
-        xf.set("numFmtId", number)
-        xf.set("applyNumberFormat", "1")
-        for child in cell_xfs[team]:
+        if number != "0":
+            xf.set("numFmtId", number)
+            xf.set("applyNumberFormat", "1")
+        if aligned:
+            xf.set("applyAlignment", "1")
+        for child in [*aligned, *cell_xfs[team]]:  # alignment comes first among an xf's children
             self._graft(xf, child)
         return self._add("cellXfs", xf)
 

@@ -19,13 +19,15 @@ import openpyxl
 from lxml import etree
 
 from xlcrm.book.file.openpyxl_edits import apply_edits
+from xlcrm.book.file.plain_rows import PlainRows, PlainXml, dimension, learn_styles, split
 from xlcrm.book.file.package import MAIN, Package, free_name, local, numbered, parse, rels_name, relative
 from xlcrm.book.file.sheet_xml import SheetStream, cell_pattern
 from xlcrm.book.file.styles_patch import Styles
-from xlcrm.core.edits import Edit
+from xlcrm.core.edits import Edit, PutSheet
 
 _ATTRIBUTE = re.compile(rb'([\w:.-]+)="([^"]*)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')  # openpyxl numbers every row
 _REDUNDANT_NS = f' xmlns="{MAIN}"'.encode()
 
 
@@ -42,7 +44,19 @@ class Scratch:
 
     def __init__(self, edits: list[Edit]):
         book = openpyxl.Workbook()  # its default sheet stays the active one: xlcrm's sheets are never selected
-        apply_edits(book, edits)
+        self.plain: dict[str, PlainRows | None] = {}  # a long sheet's plain rows, written apart
+        drawn = []
+        for edit in edits:
+            if isinstance(edit, PutSheet) and not any(getattr(e, "sheet", None) in (edit.name, *edit.aliases)
+                                                      for e in edits):
+                edit, self.plain[edit.name] = split(edit)
+            elif isinstance(edit, PutSheet):
+                self.plain[edit.name] = None
+            drawn.append(edit)
+        apply_edits(book, drawn)
+        for plain in self.plain.values():
+            if plain:
+                learn_styles(book, plain)
         data = io.BytesIO()
         book.save(data)
         self.package = Package(Path("scratch.xlsx"), zipfile.ZipFile(data))
@@ -66,7 +80,7 @@ class Scratch:
         """Sheet `name` as the team's part `part`, with the parts it uses under free names."""
         source = next(s.part for s in self.package.sheets() if s.name == name)
         moved = Transplanted()
-        moved.parts[part] = _SheetCopy(self, styles, selected).copy(source)
+        moved.parts[part] = _SheetCopy(self, styles, selected, self.plain.get(name)).copy(source)
         moved.types[part] = self.package.types.of(source)
         self._move_related(source, part, taken, moved)
         return moved
@@ -89,8 +103,8 @@ class Scratch:
 class _SheetCopy:
     """One scratch sheet's XML rewritten for the team's package."""
 
-    def __init__(self, scratch: Scratch, styles: Styles, selected: bool):
-        self.scratch, self.styles, self.selected = scratch, styles, selected
+    def __init__(self, scratch: Scratch, styles: Styles, selected: bool, plain: PlainRows | None = None):
+        self.scratch, self.styles, self.selected, self.plain = scratch, styles, selected, plain
         self.style_map: dict[int, int] = {}
 
     def copy(self, part: str) -> bytes:
@@ -99,8 +113,15 @@ class _SheetCopy:
             sheet = SheetStream(source)
             out.write(sheet.edited_head(self._head))
             cells = cell_pattern(sheet.prefix)
+            plain = self.plain and PlainXml(self.plain, sheet.prefix, lambda i: self.style(i) if i else 0)
             for is_row, piece in sheet.rows():
+                if is_row and plain:
+                    number = _ROW_NUMBER.search(piece)
+                    assert number, "openpyxl numbers every row"
+                    out.writelines(plain.before(int(number.group(1))))
                 out.write(cells.sub(self._cell, self._row_style(piece)) if is_row else piece)
+            if plain:
+                out.writelines(plain.before(None))
             out.write(sheet.edited_tail(sheet.tail(), self._tail))
         return out.getvalue()
 
@@ -113,6 +134,8 @@ class _SheetCopy:
         for element in root.iter():
             if local(element.tag) == "col" and (style := element.get("style")):
                 element.set("style", str(self.style(int(style))))
+            elif local(element.tag) == "dimension" and self.plain:
+                element.set("ref", dimension(element.get("ref", "A1"), self.plain))
             elif local(element.tag) == "sheetView":
                 if self.selected:
                     element.set("tabSelected", "1")

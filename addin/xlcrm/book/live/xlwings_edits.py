@@ -58,6 +58,8 @@ def set_cells(book, edit: SetCells) -> None:
         for column, name in edit.formats.items():
             if last >= first:
                 sheet.range((first, edit.col + column), (last, edit.col + column)).number_format = FORMATS[name]
+        for column, how in edit.align.items():  # one call per column, header and values
+            _align(sheet.range((edit.row, edit.col + column), (last, edit.col + column)), how)
     for column, wanted in edit.widths.items():  # one call per column: widen, never narrow the team's
         cells = sheet.range((edit.row, edit.col + column))
         current = _read(lambda: cells.column_width)
@@ -78,6 +80,15 @@ def _extend_print_area(sheet, right: int) -> None:
         widened = widen_area(area, right)
         if widened != area:
             sheet.page_setup.print_area = widened
+
+
+def _align(cells, how: str) -> None:
+    """Horizontal alignment; engines that cannot set it (xlwings Server's non-Office.js clients) keep Excel's
+    default (numbers right, text left)."""
+    try:
+        cells.horizontal_alignment = how
+    except NotImplementedError:
+        pass
 
 
 def _read(getter) -> Any:
@@ -135,6 +146,9 @@ def _fill(sheet, edit: PutSheet) -> None:
             sheet.range((header + 2, column + 1), (len(grid), column + 1)).number_format = FORMATS[name]
     for column, width in edit.widths.items():
         sheet.range((1, column + 1)).column_width = width
+    if header is not None and len(grid) > header:
+        for column, how in edit.align.items():  # one call per column, from the first header down
+            _align(sheet.range((header + 1, column + 1), (len(grid), column + 1)), how)
     for column in edit.wrap:
         sheet.range((1, column + 1), (max(len(grid), 1), column + 1)).wrap_text = True
     if edit.wrap and len(grid) > 1:  # Excel sizes the rows to their wrapped lines: one call for all of them

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -53,9 +53,11 @@ def listed(touches: pd.DataFrame) -> pd.DataFrame:
     return shown.sort_values(["_rank", "due", "customer"], na_position="last", kind="stable")
 
 
-def sheet(touches: pd.DataFrame, people: pd.DataFrame, today: dt.date, lang: str, customer_sheet: str
-          ) -> tuple[list[list[Any]], dict[str, Any]]:
-    """The due list sheet's rows and layout (PutSheet keyword arguments)."""
+def sheet(touches: pd.DataFrame, people: pd.DataFrame, today: dt.date, lang: str, customer_sheet: str,
+          locate: Callable[[int], tuple[str, int]] | None = None) -> tuple[list[list[Any]], dict[str, Any]]:
+    """The due list sheet's rows and layout (PutSheet keyword arguments). locate: a row's sheet and Excel row,
+    for a table read from several sheets (Table.locate); None: the rows are customer_sheet's."""
+    locate = locate or (lambda row: (customer_sheet, row))
     rows: list[list[Any]] = [[TITLE(date=f"{today:%Y-%m-%d}").text(lang)], [EXPLAIN(sheet=customer_sheet).text(lang)]]
     styles = {0: "title", 1: "muted"}
     info = people[["contact", "phone", "stage", "class"]].rename(columns={"class": "grade"})  # class: a keyword
@@ -71,7 +73,7 @@ def sheet(touches: pd.DataFrame, people: pd.DataFrame, today: dt.date, lang: str
                            ).text(lang)])
         styles[len(rows)] = "header"
         rows.append([c.text(lang) for c in COLUMNS])
-        rows += _rows(group, today, lang, customer_sheet)
+        rows += _rows(group, today, lang, locate)
     layout = {"row_styles": styles, "formats": {5: DATE, 6: INT}, "freeze": "A3",
               "widths": {0: 28, 1: 12, 2: 15, 3: 22, 4: 34, 5: 12, 6: 10, 7: 12, 8: 12, 9: 8, 10: 7}}
     return rows, layout
@@ -85,7 +87,8 @@ def _by_owner(shown: pd.DataFrame, lang: str):
         yield owner, shown[owners == owner]
 
 
-def _rows(touches: pd.DataFrame, today: dt.date, lang: str, customer_sheet: str) -> list[list[Any]]:
+def _rows(touches: pd.DataFrame, today: dt.date, lang: str, locate: Callable[[int], tuple[str, int]]
+          ) -> list[list[Any]]:
     """The listed touches as sheet rows (built column by column: a due list may have 100k rows)."""
     late = (pd.Timestamp(today) - touches["due"]).dt.days
     table = pd.DataFrame({
@@ -97,8 +100,7 @@ def _rows(touches: pd.DataFrame, today: dt.date, lang: str, customer_sheet: str)
     }).astype(object)
     table = table.where(table.notna(), None)
     table["late"] = table["late"].map(lambda d: None if d is None else int(d))
-    target = _target(customer_sheet)
-    links = [Formula(f'HYPERLINK("{target}{row}",{row})') for row in touches["row"].tolist()]
+    links = [Formula(f'HYPERLINK("{_target(sheet)}{row}",{row})') for sheet, row in map(locate, touches["row"].tolist())]
     return [values + [link] for values, link in zip(table.values.tolist(), links)]
 
 

@@ -1,0 +1,134 @@
+"""The long plain end of one of xlcrm's own sheets, written as XML directly instead of through openpyxl.
+
+A due list or the state sheet has 10,000 rows and more; openpyxl makes an object per cell and
+takes about ten microseconds each to build and save it. Past the last row that is styled,
+merged, charted or range-formatted, every row is plain: each cell's style follows only from
+its column's format and its value's type. openpyxl draws the sheet up to there (so the
+sheet's look is its, as before), and is asked once for the style of each (column, value
+type); the rows after it are written by CellWriter as the transplant copies the sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterator
+
+from openpyxl.utils import range_boundaries
+from openpyxl.workbook import Workbook
+
+from xlcrm.book.file.cell_xml import CellWriter, column_letter
+from xlcrm.book.file.openpyxl_edits import write_value
+from xlcrm.core.edits import FORMATS, Formula, PutSheet
+
+LONG = 500  # fewer plain rows than this go through openpyxl with the rest
+_KINDS = (dt.datetime, dt.date, dt.time, dt.timedelta)  # openpyxl gives each its own default number format
+_PROBES: dict[type | None, Any] = {dt.datetime: dt.datetime(2000, 1, 1), dt.date: dt.date(2000, 1, 1),
+                                   dt.time: dt.time(), dt.timedelta: dt.timedelta(0),
+                                   str: None, None: 0}  # str: an empty cell, styled by its column
+
+
+@dataclass
+class PlainRows:
+    rows: list[tuple[int, list[Any]]]  # (Excel row, its values), ascending
+    formats: dict[int, str]  # 0-based column -> FORMATS name (the columns' format under a header)
+    styles: dict[tuple[int, type | None], int] | None = None  # (column, value kind) -> openpyxl's style index
+
+
+def split(edit: PutSheet) -> tuple[PutSheet, PlainRows | None]:
+    """(what openpyxl draws, the plain rows it leaves out) of a PutSheet; None when few rows are plain.
+    Plain: under the first header (or in a sheet without one), not styled, merged, charted or range-formatted."""
+    special = set(edit.row_styles)
+    for cells in (*(cells for cells, _ in edit.range_formats), *edit.merges):
+        _, top, _, bottom = range_boundaries(cells)  # a whole-column range (A:C) has no rows: it covers them all
+        special.update(range((top or 1) - 1, bottom or len(edit.rows)))
+    for chart in edit.charts:
+        for _, first, last in (chart.categories, *chart.series):
+            special.update(range(first - 1, last))
+    headers = [row for row, style in edit.row_styles.items() if style == "header"]
+    start = min(headers) + 1 if headers else 0  # put_sheet formats columns only under a header
+    plain = [row for row in range(start, len(edit.rows)) if row not in special]
+    if len(plain) < LONG:
+        return edit, None
+    drawn = list(edit.rows)
+    for row in plain:
+        drawn[row] = []
+    rows = [(row + 1, edit.rows[row]) for row in plain]
+    return replace(edit, rows=drawn), PlainRows(rows, edit.formats if headers else {})
+
+
+def _empty(value: Any) -> bool:
+    """None, '' and NaN: openpyxl writes no value (a cell only when its column is formatted)."""
+    return value is None or (isinstance(value, str) and not value) or (isinstance(value, float) and math.isnan(value))
+
+
+_KIND_OF = {int: None, bool: None, dt.datetime: dt.datetime, dt.date: dt.date, dt.time: dt.time,
+            dt.timedelta: dt.timedelta, Formula: None}
+
+
+def _kind(value: Any) -> type | None:
+    """None for a value with no style of its own; str for an empty cell; else the date or time type."""
+    known = type(value)
+    if known is str:  # the common types first: this runs for every cell
+        return None if value else str
+    if known is float:
+        return str if math.isnan(value) else None
+    if known in _KIND_OF:
+        return _KIND_OF[known]
+    if _empty(value):
+        return str
+    return next((kind for kind in _KINDS if isinstance(value, kind)), None)
+
+
+def learn_styles(book: Workbook, plain: PlainRows) -> None:
+    """Ask openpyxl the style each (column, value kind) gets, in a sheet removed again before the save:
+    its styles stay in the workbook's list, so the indexes are the ones the saved styles.xml holds."""
+    probe = book.create_sheet("xlcrm-probe")
+    plain.styles = {}
+    for column, kind in {(c, _kind(v)) for _, row in plain.rows for c, v in enumerate(row)}:
+        cell = probe.cell(1, 1)
+        write_value(cell, _PROBES[kind])
+        if column in plain.formats:
+            cell.number_format = FORMATS[plain.formats[column]]
+        plain.styles[(column, kind)] = cell.style_id if cell.has_style else 0
+        probe._cells.clear()
+    book.remove(probe)
+
+
+class PlainXml:
+    """The rows as worksheet XML, handed out in order between openpyxl's; style_of maps openpyxl's style
+    index to the one in the team's styles."""
+
+    def __init__(self, plain: PlainRows, prefix: bytes, style_of: Callable[[int], int]):
+        assert plain.styles is not None
+        self.plain, self.cells, self.p, self.next = plain, CellWriter(prefix), prefix.decode(), 0
+        self.attribute = {key: f' s="{s}"' if (s := style_of(index)) else "" for key, index in plain.styles.items()}
+        width = max((len(row) for _, row in plain.rows), default=0)
+        self.letters = [column_letter(c + 1) for c in range(width)]
+        self.empty = {c: f'<{self.p}c r="{{}}"{s}/>' for (c, kind), s in self.attribute.items() if kind is str and s}
+
+    def before(self, number: int | None) -> Iterator[bytes]:
+        """The rows above Excel row `number` not yet handed out (None: all that are left)."""
+        rows = self.plain.rows
+        while self.next < len(rows) and (number is None or rows[self.next][0] < number):
+            yield self._row(*rows[self.next])
+            self.next += 1
+
+    def _row(self, number: int, row: list[Any]) -> bytes:
+        letters, attribute, empty = self.letters, self.attribute, self.empty
+        written = "".join(self.cells.styled(f"{letters[c]}{number}", value, attribute[(c, _kind(value))]) or ""
+                          if not _empty(value) else empty[c].format(f"{letters[c]}{number}") if c in empty else ""
+                          for c, value in enumerate(row))
+        return f'<{self.p}row r="{number}">{written}</{self.p}row>'.encode() if row else b""
+
+
+def dimension(ref: str, plain: PlainRows) -> str:
+    """The sheet's used range with the plain rows in it (openpyxl saw only the others)."""
+    left, top, right, bottom = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+    assert left and top and right and bottom, "openpyxl writes the dimension as cells (A1:D10), never whole columns"
+    filled = [(number, len(row)) for number, row in plain.rows if row]
+    if filled:
+        left, top = min(left, 1), min(top, filled[0][0])
+        right, bottom = max(right, max(width for _, width in filled)), max(bottom, filled[-1][0])
+    return f"{column_letter(left)}{top}:{column_letter(right)}{bottom}"

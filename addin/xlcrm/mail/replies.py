@@ -1,0 +1,98 @@
+"""What an SMTP answer to one message concerns, and so what the batch does about it (faults.py).
+
+Only what concerns every message stops a batch: the connection, the sender address, a sending limit.
+An answer about one recipient (RFC 3463 X.1.x and X.2.x, a mailbox unknown, disabled or full) fails or
+defers that message alone, whether it came at RCPT or at the end of DATA; a 4xx for one message is
+put off to a later run rather than waited on, since a retry within seconds meets the same answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from xlcrm.core.i18n import Msg
+from xlcrm.mail.faults import Deferred, Fatal, Rejected, Temporary
+
+SERVER_SAID = Msg("the server answered {code} {text}", "服务器答复 {code} {text}")
+SENDER_REFUSED = Msg("The server refused the sender address {sender}: {code} {text}. Nothing more was sent.",
+                     "服务器拒绝了发件地址 {sender}:{code} {text}。已停止发送。")
+LIMIT_REACHED = Msg("The mailbox reached a sending limit ({why}); stopped. What was not sent goes out on a later run "
+                    "(lower rate_per_minute or daily_cap in the settings if this comes back).",
+                    "邮箱达到了发送上限({why}),已停止;未发出的邮件会在之后运行时发送(如反复出现,请调低设置中的"
+                    " rate_per_minute 或 daily_cap)。")
+RELAY_DENIED = Msg("The server {host} will not pass mail on for this sender ({why}): it is about the sender or the "
+                   "login, not the recipient. Check 'smtp_user' and 'from_address' with the mail administrator. "
+                   "Nothing more was sent.",
+                   "服务器 {host} 不为该发件人转发邮件({why}):问题在发件人或登录账号,而不是收件人。请与邮件管理员核对"
+                   "“smtp_user”和“from_address”。已停止发送。")
+
+
+def reply_text(response: bytes | str) -> str:
+    text = response.decode("utf-8", "replace") if isinstance(response, bytes) else str(response)
+    return " ".join(text.split())[:300]
+
+
+# A permanent answer about the mailbox's sending limits, not about this message (Gmail's 5.4.5 quota,
+# "too many messages", 发送频率...): the rest would be refused the same way, so the batch stops.
+_LIMIT = re.compile(r"too many|quota|sending limit|daily limit|rate limit|\blimit(ed)? exceeded|frequen|"
+                    r"\b5\.4\.5\b|频率|超限|超过.*(限|上限)|过多", re.IGNORECASE)
+_ABOUT_ADDRESS = re.compile(r"\b[45]\.[12]\.\d{1,3}\b")  # RFC 3463: addressing or the recipient's mailbox
+# ...except X.1.7 and X.1.8, the sender's address (Postfix says "Sender address rejected" even at RCPT)
+_ABOUT_SENDER = re.compile(r"\b[45]\.1\.[78]\b|sender address rejected", re.IGNORECASE)
+_RELAY = re.compile(r"relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|"
+                    r"unable to relay|relay not allowed", re.IGNORECASE)
+_SESSION_WIDE = re.compile(r"\b4\.5\.3\b|too many recipients", re.IGNORECASE)  # the connection's count, not an address
+
+
+def about_recipient(text: str) -> bool:
+    return bool(_ABOUT_ADDRESS.search(text)) and not _ABOUT_SENDER.search(text)
+
+
+def recipient_fault(host: str, sender: str, code: int, response) -> Exception:
+    """An answer to RCPT for the customer: about that address alone (deferred or refused, the batch goes on),
+    unless it is about the sender, relaying for this sender, a sending limit, or a closing connection."""
+    text = reply_text(response)
+    if _ABOUT_SENDER.search(text):
+        return Fatal(SENDER_REFUSED(sender=sender, code=code, text=text))
+    if 400 <= code < 500:
+        return put_off(code, response, recipient=True)
+    if _RELAY.search(text):
+        return Fatal(RELAY_DENIED(host=host, why=SERVER_SAID(code=code, text=text)))
+    return reply_fault(code, response, lambda why, c: Rejected(why, c, recipient=True))
+
+
+def data_fault(sender: str, code: int, response, recipients: tuple[str, ...]) -> Exception:
+    """An answer to DATA or to the message's final dot other than 250: the server did not take the message.
+    With one recipient, an answer naming a mailbox (552 5.2.2 mailbox full) is about that address, like at RCPT;
+    a 4xx is put off to a later run; the sender, a sending limit or a closing connection concern every message."""
+    text = reply_text(response)
+    if _ABOUT_SENDER.search(text):
+        return Fatal(SENDER_REFUSED(sender=sender, code=code, text=text))
+    alone = len(recipients) == 1
+    if 400 <= code < 500:
+        return put_off(code, response, recipient=alone)
+    if alone and about_recipient(text):
+        return Rejected(SERVER_SAID(code=code, text=text), code, recipient=True)
+    return reply_fault(code, response, Rejected)
+
+
+def put_off(code: int, response, recipient: bool) -> Exception:
+    """A 4xx for one message: the connection's trouble (421, too many recipients on it) is retried now; a
+    sending limit stops the batch; anything else defers the message to a later run, the batch going on."""
+    text = reply_text(response)
+    reason = SERVER_SAID(code=code, text=text)
+    if code == 421 or _SESSION_WIDE.search(text):
+        return Temporary(reason)
+    if _LIMIT.search(text) and not about_recipient(text):
+        return Fatal(LIMIT_REACHED(why=reason))
+    return Deferred(reason, code, recipient=recipient)
+
+
+def reply_fault(code: int, response, permanent: Callable[[Msg, int], Exception]) -> Exception:
+    reason = SERVER_SAID(code=code, text=reply_text(response))
+    if 400 <= code < 500:
+        return Temporary(reason)
+    if code != 552 and not about_recipient(reply_text(response)) and _LIMIT.search(reply_text(response)):
+        return Fatal(LIMIT_REACHED(why=reason))
+    return permanent(reason, code)
