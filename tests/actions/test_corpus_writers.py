@@ -15,7 +15,7 @@ from conftest import TODAY
 from helpers import corpus_writers
 from helpers.corpus import CASES
 from helpers.libreoffice import resave_all
-from helpers.ooxml import entries
+from helpers.ooxml import entries, integrity_problems
 from helpers.snapshot import differences, snapshot
 from xlcrm.actions.check import check
 from xlcrm.actions.followups import followups
@@ -80,6 +80,10 @@ def unchanged_but_written(path: Path, before_parts: dict[str, bytes], before: di
     for name, data in after_parts.items():
         if name.endswith((".xml", ".rels")):
             etree.fromstring(data)  # raises on a namespace prefix left undeclared or broken XML
+    assert not integrity_problems(path)
+    for name in (n for n in WORKBOOK_PARTS if n in before_parts):  # rewritten, yet nothing of the original lost
+        gone = links(before_parts[name]) - links(after_parts[name])
+        assert not gone, f"{name} lost {sorted(gone)}"
     after = snapshot(path)
     for sheet in team_sheets:
         cells, settings = before[f"cells {sheet}"], before[f"sheet {sheet}"]
@@ -89,6 +93,15 @@ def unchanged_but_written(path: Path, before_parts: dict[str, bytes], before: di
         found = differences(settings, now)
         assert not found, "\n".join(found)
     assert after["workbook"]["custom properties"] == before["workbook"]["custom properties"]
+
+
+def links(xml: bytes) -> set[tuple]:
+    """A package part's relationships, content types and namespace declarations, as comparable facts."""
+    root = etree.fromstring(xml)
+    facts = {("namespace", prefix, uri) for prefix, uri in root.nsmap.items()}
+    facts |= {(e.get("Type"), e.get("Target")) for e in root.iter("{*}Relationship")}
+    facts |= {(e.get("PartName") or e.get("Extension"), e.get("ContentType")) for e in root.iter("{*}Override", "{*}Default")}
+    return facts | {(k, v) for k, v in root.attrib.items()}  # mc:Ignorable and the like
 
 
 def run_every_action_and_keep_everything(path: Path) -> None:
