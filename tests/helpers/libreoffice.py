@@ -36,6 +36,23 @@ def convert(source: Path, target_format: str, outdir: Path, expect: str | None =
     return written
 
 
+def resave_all(sources: list[Path], outdir: Path, target_format: str = "xlsx") -> dict[Path, Path]:
+    """Open and save each file with LibreOffice in one run (one start for all): source -> written file."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    assert all(s.parent != outdir for s in sources), "LibreOffice would write over its sources"
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        result = subprocess.run(
+            [soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+             "--convert-to", target_format, "--outdir", str(outdir), *map(str, sources)],
+            capture_output=True, text=True, timeout=600,
+        )
+    written = {s: outdir / f"{s.stem}.{target_format.split(':')[0]}" for s in sources}
+    missing = [w.name for w in written.values() if not w.exists() or w.stat().st_size == 0]
+    if missing:
+        raise AssertionError(f"LibreOffice did not write {missing}\n{result.stdout}\n{result.stderr}")
+    return written
+
+
 def sheets_as_csv(source: Path, outdir: Path) -> dict[str, list[list[str]]]:
     """Every sheet as LibreOffice computes and shows it: sheet name -> rows of text."""
     outdir.mkdir(parents=True, exist_ok=True)
