@@ -45,12 +45,12 @@ FLOORS = {
     "xlcrm.book": 2, "xlcrm.mail": 2, "xlcrm.reports": 2, "xlcrm.store": 2,
     "xlcrm.actions": 3,
     "xlcrm.workbook": 3.5,  # the build: a ready CRM workbook is the sample after a first run of the actions
-    "xlcrm.cli": 4, "xlcrm.cli_team": 4, "xlcrm.ribbon": 4, "xlcrm.bootstrap": 4, "xlcrm.__main__": 4,
+    "xlcrm.cli": 4, "xlcrm.cli_mail": 4, "xlcrm.cli_team": 4, "xlcrm.ribbon": 4, "xlcrm.bootstrap": 4, "xlcrm.__main__": 4,
 }
 # Inside the core: the shared ground, then the features, then the one module that assembles every feature's settings.
 CORE_FEATURES = ("xlcrm.core.scores", "xlcrm.core.followups", "xlcrm.core.mailmerge", "xlcrm.core.report")
 CORE_ASSEMBLY = ("xlcrm.core.all_settings",)
-ENTRY_POINTS = ("xlcrm.cli", "xlcrm.cli_team", "xlcrm.ribbon", "xlcrm.__main__")
+ENTRY_POINTS = ("xlcrm.cli", "xlcrm.cli_mail", "xlcrm.cli_team", "xlcrm.ribbon", "xlcrm.__main__")
 
 
 def module_name(path: Path) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from xlcrm import __version__, bootstrap
+from xlcrm.cli_mail import mail_commands
 from xlcrm.cli_team import team_commands, team_finish
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg, default_lang
@@ -241,17 +242,18 @@ def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None
 @click.option("--service", type=click.IntRange(1, 5), help="Return visit: sales service rating, 1-5.")
 @click.option("--product", type=click.IntRange(1, 5), help="Return visit: product rating, 1-5.")
 @click.option("--delivery", type=click.IntRange(1, 5), help="Return visit: installation/delivery rating, 1-5.")
+@click.option("--today", type=DAY, help="Rebuild the due list as of this day (default: today).")
 @click.pass_context
 @friendly
 def log_command(ctx: click.Context, book: Path, customer: str, channel: str, note: str, when: dt.datetime | None,
                 outcome: str | None, next_step: str | None, service: int | None, product: int | None,
-                delivery: int | None) -> None:
+                delivery: int | None, today: dt.datetime | None) -> None:
     """Log a contact with a customer in BOOK's contact log and move their last-contact date."""
     from xlcrm.actions.contact_log import log_contact
 
     result = log_contact(bootstrap.file_book(book), customer, channel, note, when.date() if when else None,
                          outcome, next_step, {"service": service, "product": product, "delivery": delivery},
-                         team=bootstrap.store_connector())
+                         team=bootstrap.store_connector(), today=today.date() if today else None)
     _finish(ctx, result)
 
 
@@ -306,68 +308,6 @@ def _excel_setup(ctx: click.Context, command: str, dry_run: bool, platform: str 
         click.echo(line.text(_lang(ctx)))
 
 
-# -- mail merge --------------------------------------------------------------------------------------------
-
-STORED = Msg("The password for {user} is kept in the system keyring (never in the workbook).",
-             "{user} 的密码已存入系统钥匙串(不会写入工作簿)。")
-FORGOTTEN = Msg("The password for {user} was removed from the system keyring.", "已从系统钥匙串删除 {user} 的密码。")
-NOT_STORED = Msg("No password for {user} was in the system keyring.", "系统钥匙串中没有 {user} 的密码。")
-NO_USER = Msg("Which login? Give --user, or a workbook whose settings name the login (smtp_user).",
-              "请指定登录账号:使用 --user,或给出设置表中填写了登录账号(smtp_user)的工作簿。")
-ASK_PASSWORD = Msg("Password (or authorisation code) for {user}", "{user} 的密码(或授权码)")
-
-
-@main.command()
-@click.argument("book", type=click.Path(path_type=Path))
-@click.option("--template", help="Only this template (by its name in the templates sheet).")
-@click.option("--today", type=DAY, help="Day to remind for (default: today).")
-@click.option("--send", is_flag=True, help="Send the messages (default: a dry run that only previews).")
-@click.option("--test-to", metavar="ADDRESS", help="Send every message to ADDRESS only, marked as a test.")
-@click.option("--smtp-host", help="SMTP server (overrides the settings sheet).")
-@click.option("--smtp-port", type=click.IntRange(1, 65535), help="SMTP port.")
-@click.option("--smtp-security", type=click.Choice(["ssl", "starttls", "none"]), help="Connection security.")
-@click.option("--smtp-user", help="Login (the password comes from the keyring or XLCRM_SMTP_PASSWORD).")
-@click.option("--from", "sender", metavar="'NAME <ADDRESS>'", help="Sender name and address.")
-@click.pass_context
-@friendly
-def remind(ctx: click.Context, book: Path, template, today, send, test_to, smtp_host, smtp_port, smtp_security,
-           smtp_user, sender) -> None:
-    """Preview (default) or send the reminder and greeting e-mails due in BOOK."""
-    from xlcrm.actions.remind import RemindRequest, remind as remind_action
-
-    request = RemindRequest(template, today.date() if today else None, send, test_to, smtp_host, smtp_port,
-                            smtp_security, smtp_user, sender)
-    mailer = bootstrap.mailer() if request.mode != "dry" else None
-    result = remind_action(bootstrap.file_book(book), request, mailer, progress=bar(_lang(ctx)),
-                           team=bootstrap.store_connector())
-    _finish(ctx, result)
-    if result.stopped:
-        ctx.exit(EXIT_ERROR)
-
-
-@main.command()
-@click.argument("book", required=False, type=click.Path(path_type=Path))
-@click.option("--user", help="The login (default: smtp_user in BOOK's settings sheet).")
-@click.option("--delete", is_flag=True, help="Remove the stored password instead.")
-@click.pass_context
-@friendly
-def password(ctx: click.Context, book: Path | None, user: str | None, delete: bool) -> None:
-    """Keep the SMTP password in the system keyring (asked for, never shown, never in the workbook)."""
-    from xlcrm.actions.session import smtp_login
-    from xlcrm.mail.credentials import forget_password, store_password
-
-    lang = _lang(ctx)
-    user = user or (smtp_login(bootstrap.file_book(book)) if book else "")
-    if not user:
-        raise XlcrmError(NO_USER)
-    if delete:
-        click.echo((FORGOTTEN if forget_password(user) else NOT_STORED)(user=user).text(lang))
-        return
-    secret = click.prompt(ASK_PASSWORD(user=user).text(lang), hide_input=True, confirmation_prompt=True)
-    store_password(user, secret)
-    click.echo(STORED(user=user).text(lang))
-
-
 # -- report ------------------------------------------------------------------------------------------------
 
 @main.command(name="report")
@@ -401,8 +341,11 @@ def report_command(ctx: click.Context, book: Path | None, out_dir: Path | None, 
         ctx.exit(EXIT_ERROR)
 
 
-# -- team mode (xlcrm/cli_team.py: the same thin commands, kept apart for the size of this module) ------------
+# -- mail merge and team mode (xlcrm/cli_mail.py, cli_team.py: the same thin commands, kept apart for the size
+# of this module) ------------------------------------------------------------------------------------------------
 
+for mail_command in mail_commands(friendly, _finish, _lang, bar, DAY, EXIT_ERROR):
+    main.add_command(mail_command)
 main.add_command(team_commands(friendly, _finish, _lang))
 
 if __name__ == "__main__":

@@ -132,3 +132,13 @@ def test_xlcrm_log_from_the_command_line(book):
     assert sheet_rows(book, "跟进记录")[1][7] == 5
     result = run("--lang", "en", "log", book, "--customer", "nobody")
     assert result.exit_code == 1 and "No customer called 'nobody'" in result.output
+
+
+def test_log_with_today_rebuilds_the_due_list_as_of_that_day_and_refuses_a_contact_after_it(book):
+    as_of = days_ago(20)
+    result = run("log", book, "--customer", "苏州远航", "--date", f"{days_ago(21):%Y-%m-%d}", "--today", f"{as_of:%Y-%m-%d}")
+    assert result.exit_code == 0, result.output
+    title = sheet_rows(book, "待跟进")[0][0]
+    assert f"{as_of:%Y-%m-%d}" in title  # the due list is a snapshot of that day, not of the machine's date
+    later = run("log", book, "--customer", "苏州远航", "--date", f"{days_ago(5):%Y-%m-%d}", "--today", f"{as_of:%Y-%m-%d}")
+    assert later.exit_code == 1 and "在今天之后" in later.output

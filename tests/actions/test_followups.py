@@ -136,7 +136,7 @@ def test_classes_from_the_class_column_set_the_cadence(tmp_path):
     followups(FileBook(path), MONDAY)
     due = column(path, "客户跟踪表", "下次跟进日")
     assert due["逾期机械"].date() == dt.date(2026, 11, 9)  # class A: every 7 days
-    assert due["本周贸易"].date() == dt.date(2026, 11, 19)
+    assert due["本周贸易"].date() == dt.date(2026, 11, 27)  # no purchases: the prospect's 15 days win over A
 
 
 @pytest.mark.slow
@@ -267,6 +267,20 @@ def test_holiday_list_touch_days_and_funnel_edited_in_the_sheet_are_used_next_ti
     followups(FileBook(book), MONDAY)
     assert [r[0] for _, r in settings_rows(book, "CRM设置", "节日问候")][-1] == "元旦"
     assert ("5", "报价", 100) in [tuple(r[:3]) for _, r in settings_rows(book, "CRM设置", "销售漏斗")]
+
+
+def test_as_of_today_an_order_after_it_does_not_make_a_prospect_a_customer(tmp_path):
+    rows = [["后来下单", "陈静", "13800000003", "张磊", dt.date(2026, 11, 12), None, None, None, None]]
+    path = tracking_book(tmp_path / "team.xlsx", rows)
+    book = openpyxl.load_workbook(path)
+    orders = book.create_sheet("订单")
+    orders.append(["客户名称", "订单日期", "金额"])
+    orders.append(["后来下单", dt.date(2026, 12, 20), 5000])
+    book.save(path)
+    followups(FileBook(path), MONDAY)
+    assert column(path, "客户跟踪表", "下次跟进日")["后来下单"].date() == dt.date(2026, 11, 27)  # prospect: 15 days
+    followups(FileBook(path), dt.date(2026, 12, 21))
+    assert column(path, "客户跟踪表", "下次跟进日")["后来下单"].date() == dt.date(2026, 11, 26)  # a customer: 14
 
 
 def test_an_english_workbook_gets_no_chinas_holidays_silently_and_the_run_says_which_calendar(tmp_path):

@@ -81,7 +81,7 @@ def test_refresh_and_followups_write_each_row_on_its_own_sheet_and_leave_the_arc
         assert set(column(path, sheet, "客户等级")) == names
         status = column(path, sheet, "跟进状态")
         first = 3 if sheet == "王五" else 2  # 王五's header is in row 2: the formula names its own row
-        assert status[next(iter(status))].startswith(f"=IF(ISNUMBER(") and f"{first})" in status[next(iter(status))]
+        assert status[next(iter(status))].startswith("=IF(ISNUMBER(") and f"{first})" in status[next(iter(status))]
     counts = {line.split(":")[0].strip(): line for line in result.lines("zh") if line.startswith("  ")}
     assert {"张三", "李四", "王五"} <= set(counts) and "归档" not in counts, counts
     due_list = sheet_rows(path, "待跟进")

@@ -79,6 +79,38 @@ def test_an_unknown_calendar_is_a_clear_error():
     assert "XX" in error.value.text("en") and "CN" in error.value.text("zh")
 
 
+def test_past_the_years_the_package_knows_the_working_days_are_said_to_be_estimated():
+    from xlcrm.core.calendar import known_until
+    china = WorkCalendar("CN")
+    last = known_until("CN")
+    assert last is not None and china.estimated(dt.date(last, 12, 1), dt.date(last, 12, 31)) is None
+    note = china.estimated(dt.date(last, 12, 20), dt.date(last + 1, 1, 19))
+    assert note is not None and str(last + 1) in note.text("zh") and "估算" in note.text("zh")
+    assert WorkCalendar("US").estimated(dt.date(2040, 1, 1), dt.date(2040, 2, 1)) is None  # no make-up days there
+
+
+def test_days_off_and_make_up_days_typed_in_the_settings_win_over_the_package():
+    from xlcrm.core.followups.followup_rules import read_rules
+    rules = read_rules(_typed_days(), "zh")
+    assert rules.extra_off == (dt.date(2027, 3, 3),) and rules.extra_working == (dt.date(2027, 3, 6),)
+    assert [n.text("en") for n in rules.notes if "soon" in n.text("en")] == [
+        "Extra holidays and make-up days: 'soon' / '放假' is not a date with 'day off' or 'working day'; the row is "
+        "left out."]
+    china = WorkCalendar("CN", rules.extra_off, rules.extra_working)
+    assert not china.is_working_day(dt.date(2027, 3, 3)) and china.is_working_day(dt.date(2027, 3, 6))
+    days = pd.Series(pd.to_datetime(["2027-03-02", "2027-03-05"]))
+    shifted = china.shift(days, 1).dt.date.tolist()
+    assert shifted == [dt.date(2027, 3, 4), dt.date(2027, 3, 6)]  # over the typed day off; onto the make-up Saturday
+    assert china.estimated(dt.date(2027, 1, 1), dt.date(2027, 3, 1)) is None  # the team typed 2027's days
+
+
+def _typed_days():
+    from xlcrm.core.all_settings import settings_from_user
+    return settings_from_user({"calendar_days": [{"date": "2027-03-03", "kind": "放假"},
+                                                 {"date": "2027/3/6", "kind": "working day"},
+                                                 {"date": "soon", "kind": "放假"}]})
+
+
 @pytest.mark.parametrize("setting, lang, region, chosen", [
     ("", "en", None, ("", "none")),  # an English workbook never gets China's holidays by default alone
     ("", "en", "US", ("US", "region")),

@@ -38,18 +38,21 @@ def dues(touches, occasion):
 ])
 def test_a_birthday_on_29_february_is_greeted_on_28_february_in_other_years(today, expected):
     touches, _ = care(people({"birthday": "1988-02-29"}, {"birthday": "2000-02-29"}), today)  # 2000: typed as 2月29日
-    assert dues(touches, "birthday") == [expected, expected]
+    assert of(touches, "birthday")["detail"].tolist() == [f"birthday {expected:%Y-%m-%d}"] * 2
 
 
-def test_a_birthday_is_listed_only_when_it_comes_within_the_look_ahead_and_has_not_passed():
-    frame = people({"birthday": "1980-12-01"}, {"birthday": "1980-11-20"}, {"birthday": "1980-06-01"})
+def test_a_birthday_is_listed_only_when_it_comes_within_the_look_ahead_and_its_window_is_open():
+    frame = people({"birthday": "1980-12-01"}, {"birthday": "1980-11-19"}, {"birthday": "1980-06-01"},
+                   {"birthday": "1980-11-20"})
     touches, _ = care(frame, dt.date(2026, 11, 23))
-    assert dues(touches, "birthday") == [dt.date(2026, 12, 1)]
-    assert of(touches, "birthday")["status"].tolist() == ["ok"]
+    assert dues(touches, "birthday") == [dt.date(2026, 12, 1), dt.date(2026, 11, 20), dt.date(2026, 11, 19)]
+    assert of(touches, "birthday")["status"].tolist() == ["ok", "due_today", "missed"]  # 20 Nov + 3 days: open
+    touches = touches[touches["status"].ne("missed")]
     touches, _ = care(frame, dt.date(2026, 11, 23), touches={"birthday": {"days": 3}},
                       followup={"look_ahead_days": 5})
-    assert dues(touches, "birthday") == [dt.date(2026, 11, 28)]
-    assert of(touches, "birthday")["status"].tolist() == ["due_week"]
+    touches = touches[touches["status"].ne("missed")]
+    assert dues(touches, "birthday") == [dt.date(2026, 11, 28), dt.date(2026, 11, 17)]
+    assert of(touches, "birthday")["status"].tolist() == ["due_week", "due_today"]
 
 
 @pytest.mark.parametrize("today, due, festival", [
@@ -86,6 +89,15 @@ def test_a_thank_you_is_due_the_day_after_the_deal_until_someone_contacts_the_cu
     assert thanks["row"].tolist() == [3, 5]
     assert dues(touches, "thanks") == [dt.date(2026, 11, 21)] * 2
     assert thanks["status"].tolist() == ["overdue", "overdue"]
+
+
+def test_a_thank_you_closes_a_week_after_it_was_due_or_once_the_goods_are_delivered():
+    won = {"deal_won": "2026-11-16", "existing": True}  # thanks due 17 November
+    frame = people({**won}, {**won, "delivery": "2026-11-20"}, {**won, "delivery": "2026-11-30"})
+    assert of(care(frame, dt.date(2026, 11, 19))[0], "thanks")["row"].tolist() == [3, 4, 5]
+    assert of(care(frame, dt.date(2026, 11, 20))[0], "thanks")["row"].tolist() == [3, 5]  # delivered: too late
+    assert of(care(frame, dt.date(2026, 11, 24))[0], "thanks")["row"].tolist() == [3, 5]  # 7 days late
+    assert of(care(frame, dt.date(2026, 11, 25))[0], "thanks").empty  # 8 days late: a thank-you would be old news
 
 
 def test_feedback_within_a_week_of_delivery_and_a_return_visit_later_each_closed_by_their_own_contact():
@@ -129,3 +141,36 @@ def test_occasions_switched_off_are_not_listed():
 def test_no_customers_no_touches():
     touches, _ = care(people(), dt.date(2026, 11, 23))
     assert touches.empty and pd.api.types.is_datetime64_any_dtype(touches["due"])
+
+
+@pytest.mark.parametrize("birthday, first, last", [
+    ("1980-12-05", "2026-12-04", "2026-12-08"),  # a Saturday: the Friday before, open until Tuesday
+    ("1980-01-02", "2026-12-31", "2027-01-05"),  # a Saturday after New Year's Day: the Thursday before
+    ("1980-12-09", "2026-12-09", "2026-12-12"),  # a Wednesday: the day itself
+])
+def test_a_birthday_greeting_is_due_through_its_window_and_before_the_day_when_that_is_a_day_off(birthday, first,
+                                                                                                   last):
+    frame = people({"birthday": birthday})
+    start, end = pd.Timestamp(first), pd.Timestamp(last)
+    seen = {}
+    for day in pd.date_range(start - pd.Timedelta(days=3), end + pd.Timedelta(days=2)):
+        touches, _ = care(frame, day.date())
+        found = of(touches, "birthday")
+        seen[day] = (found["due"].iloc[0], found["status"].iloc[0]) if len(found) and \
+            found["due"].iloc[0] <= end else None
+    open_days = [d for d, v in seen.items() if v and v[1] == "due_today"]
+    assert open_days == list(pd.date_range(start, end))
+    assert {v[0] for v in seen.values() if v} == {start}  # one due date all along: one message key
+
+
+def test_a_greeting_whose_window_closed_is_listed_as_missed_unless_it_went_out():
+    from xlcrm.core.followups.due import drop_greeted
+    frame = people({"customer": "A", "birthday": "1980-11-16"}, {"customer": "B", "birthday": "1980-11-16"})
+    touches, _ = care(frame, dt.date(2026, 11, 23))  # 16 Nov + 3 days closed on the 19th
+    missed = of(touches, "birthday")
+    assert missed["status"].tolist() == ["missed"] * 2 and dues(touches, "birthday") == [dt.date(2026, 11, 16)] * 2
+    sent = pd.DataFrame({"customer_key": ["a"], "occasion": ["birthday"], "msg_key": ["a|生日祝福|birthday|2026-11-16"]})
+    left = drop_greeted(touches, sent)
+    assert of(left, "birthday")["customer"].tolist() == ["B"]
+    later, _ = care(frame, dt.date(2027, 1, 5))  # more than stale_days (30) after: no longer listed
+    assert of(later, "birthday").empty

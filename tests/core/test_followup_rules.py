@@ -34,12 +34,18 @@ def test_the_teams_own_next_date_wins_while_it_is_after_the_last_contact():
 
 def test_cadence_follows_class_then_existing_or_prospect_and_a_customer_column_wins():
     base = {"last_contact": "2026-11-02"}  # a Monday: +7, +14, +15 are all working days
-    frame = people({**base, "class": "A", "existing": True}, {**base, "class": "B"}, {**base, "existing": True},
-                   {**base}, {**base, "class": "A", "cadence_days": 30})
+    frame = people({**base, "class": "A", "existing": True}, {**base, "class": "B", "existing": True},
+                   {**base, "existing": True}, {**base}, {**base, "class": "A", "cadence_days": 30})
     result = plan(frame)
     assert result["cadence"].tolist() == [7, 14, 14, 15, 30]
     assert result["due"].tolist() == [day("2026-11-09"), day("2026-11-16"), day("2026-11-16"), day("2026-11-17"),
                                       day("2026-12-02")]
+
+
+def test_a_prospect_keeps_the_prospect_cadence_whatever_class_refresh_gave_it():
+    base = {"last_contact": "2026-11-02"}
+    frame = people({**base, "class": "D"}, {**base, "class": "A"}, {**base, "class": "D", "existing": True})
+    assert plan(frame, cadence={"prospect": 15, "D": 14})["cadence"].tolist() == [15, 15, 14]
 
 
 def test_without_any_date_the_status_is_no_date():

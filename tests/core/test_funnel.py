@@ -59,3 +59,22 @@ def test_stuck_days_per_stage_come_from_the_settings():
 def test_a_default_name_in_the_other_language_is_not_taken_as_the_teams_own_name():
     table = stages(**{"1": {"stage": "见到客户"}})
     assert table.loc[1, "own"] == ""
+
+
+def test_finished_deals_won_paid_or_lost_are_never_stuck_however_long_ago():
+    long_ago = pd.Timestamp(TODAY) - pd.Timedelta(days=400)
+    typed = ["收款", "已成交", "Closed Won", "已收款", "输单", "Lost", "8. 收款", "客户承诺"]
+    frame = people(*({"stage": t, "stage_since": long_ago} for t in typed))
+    table = stages()
+    stuck = stuck_touches(frame, stage_steps(frame["stage"], table), table, TODAY, "zh")
+    assert stuck["row"].tolist() == [10]  # only the open deal at 客户承诺
+
+
+def test_lost_deals_are_counted_by_their_reason_in_the_report():
+    from xlcrm.core.report.pipeline import lost_reasons
+    frame = people({"stage": "输单", "lost_reason": "价格太高"}, {"stage": "Lost", "lost_reason": "价格太高 "},
+                   {"stage": "丢单", "lost_reason": "选了竞品"}, {"stage": "输单"},
+                   {"stage": "方案报价", "lost_reason": "not lost yet"})
+    counts = lost_reasons(frame, "zh")
+    assert counts[["reason", "deals"]].values.tolist() == [["价格太高", 2], ["选了竞品", 1], ["(未填写原因)", 1]]
+    assert counts["share"].sum() == 1.0

@@ -99,6 +99,14 @@ def festival(name, year):
     return next(day for day, what in sorted(days.items()) if name in what)
 
 
+def greeted_from(day):
+    """The first day a greeting goes out: the day itself, or the working day before it when it is a day off."""
+    import pandas as pd
+
+    from xlcrm.core.calendar import WorkCalendar
+    return WorkCalendar("CN").roll(pd.Series([pd.Timestamp(day)]), "before").iloc[0].date()
+
+
 def birthday_lines(path):
     """(customer, due date) of the birthday lines of the due list."""
     return sorted((r[0], r[5].date()) for r in sheet_rows(path, "待跟进") if r[3] == "生日")
@@ -116,9 +124,10 @@ def test_a_lunar_birthday_is_greeted_on_its_solar_day_of_each_year(tmp_path, yea
                          ["丁", "张三", "2026-11-20", "阴历正月初八", None]])
     before = cells(path, "客户跟踪")
     assert run("followups", path, "--today", mid_autumn - dt.timedelta(days=2)).exit_code == 0
-    assert birthday_lines(path) == [("丙", mid_autumn), ("乙", mid_autumn), ("甲", mid_autumn)]
+    on = greeted_from(mid_autumn)  # a holiday: the greeting's window opens the working day before
+    assert birthday_lines(path) == [("丙", on), ("乙", on), ("甲", on)]
     assert run("followups", path, "--today", spring + dt.timedelta(days=5)).exit_code == 0
-    assert birthday_lines(path) == [("丁", spring + dt.timedelta(days=7))]
+    assert birthday_lines(path) == [("丁", greeted_from(spring + dt.timedelta(days=7)))]
     assert not [p for p in problems(path) if "生日" in str(p[1])]
     assert {k: v for k, v in cells(path, "客户跟踪").items() if k[0] in "ABCDE"} == before
 
@@ -131,7 +140,7 @@ def test_an_age_or_an_id_card_number_in_the_birthday_column_is_said_for_what_it_
     found = {row: why for row, where, why in problems(path) if where == "D 生日"}
     assert "年龄" in found[2] and "身份证" in found[3] and "1985-03-05" in found[3] and "农历" in found[4]
     assert 5 not in found
-    assert birthday_lines(path) == [("丁", dt.date(2027, 2, 28))]  # 29 February in a year without one
+    assert birthday_lines(path) == [("丁", greeted_from(dt.date(2027, 2, 28)))]  # no 29 February that year
 
 
 # --- owners as teams type them --------------------------------------------------------------------
@@ -248,10 +257,10 @@ def test_the_cadence_settings_read_words_too(tmp_path):
 
 
 def test_a_class_typed_as_a_word_is_read_or_named(tmp_path):
-    """A类 and a are class A (every 7 days); VIP and 重要客户 are no class: the default cadence is used and
-    the cell is named, instead of a silent 15 days."""
-    path = tracker(tmp_path / "等级.xlsx", headers=["客户名称", "负责人", "最近联系日期", "客户等级"],
-                   rows=[["甲", "张三", "2026-11-02", "A类"], ["乙", "张三", "2026-11-02", "a"],
+    """A类 and a are class A (every 7 days for a customer who bought); VIP and 重要客户 are no class: the
+    default cadence is used (a prospect's 15 days) and the cell is named."""
+    path = tracker(tmp_path / "等级.xlsx", headers=["客户名称", "负责人", "最近联系日期", "客户等级", "累计成交金额"],
+                   rows=[["甲", "张三", "2026-11-02", "A类", 5000], ["乙", "张三", "2026-11-02", "a", 800],
                          ["丙", "张三", "2026-11-02", "VIP"], ["丁", "张三", "2026-11-02", "重要客户"]])
     assert run("followups", path, "--today", TODAY).exit_code == 0
     assert [d.date() for d in column_values(path, "客户跟踪", "下次跟进日")] == [dt.date(2026, 11, 9)] * 2 + [
@@ -277,7 +286,7 @@ def test_the_mail_preview_greets_a_lunar_birthday_on_its_day_and_spells_it(tmp_p
     planned = {r[head.index("客户")]: r for r in rows[1:] if r[head.index("场合")] == "生日"}
     assert set(planned) == {"甲公司", "乙公司"}
     for row in planned.values():
-        assert row[head.index("到期日")].date() == mid_autumn
+        assert row[head.index("到期日")].date() == greeted_from(mid_autumn)
     assert planned["甲公司"][head.index("正文")].startswith("生日:农历八月十五/")
     assert planned["乙公司"][head.index("正文")].strip() == "生日:农历八月十五/农历八月十五"
 

@@ -4,6 +4,7 @@ The mail path itself is proven against a real server elsewhere; here a recording
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from conftest import TODAY
@@ -86,36 +87,43 @@ def sent_to(mailer, address):
     return [payload for recipients, payload in mailer.sent if address in recipients]
 
 
-def test_one_message_per_customer_a_day_the_greeting_goes_first_appointments_always(book):
+def test_one_message_per_customer_a_day_the_appointment_first_the_greeting_on_the_next_run(book):
     row = first_followup_row(book)
     due_on(book, row, followup=TODAY - dt.timedelta(days=3), birthday=dt.datetime(1980, 11, 23),
            appointment=TODAY + dt.timedelta(days=1))
     result, mailer = send(book)
     plan = of_row(result.plan, row)
     decided = dict(zip(plan["occasion"], plan["decision"]))
-    assert decided == {"followup": "skip", "birthday": "sent", "appointment": "sent"}
-    reason = plan.loc[plan["occasion"].eq("followup"), "reason"].iloc[0].text("zh")
-    assert "生日祝福" in reason and len(sent_to(mailer, plan["to"].iloc[0])) == 2
+    assert decided == {"followup": "skip", "birthday": "skip", "appointment": "sent"}
+    reason = plan.loc[plan["occasion"].eq("birthday"), "reason"].iloc[0].text("zh")
+    assert "预约提醒" in reason and len(sent_to(mailer, plan["to"].iloc[0])) == 1
+    again, _ = send(book)  # the same day: nothing more for this customer
+    assert "sent" not in of_row(again.plan, row)["decision"].tolist()
+    assert any("今天" in r.text("zh") for r in of_row(again.plan, row)["reason"].dropna())
+    tomorrow, mailer = send(book, today=TODAY + dt.timedelta(days=1))  # the birthday's window is still open
+    decided = dict(zip(of_row(tomorrow.plan, row)["occasion"], of_row(tomorrow.plan, row)["decision"]))
+    assert decided["birthday"] == "sent" and decided.get("followup") != "sent"
 
 
-def test_at_most_one_message_per_customer_every_n_days_except_appointment_reminders(book):
+def test_follow_ups_keep_n_days_apart_greetings_and_appointments_are_not_held_by_it(book):
     row = first_followup_row(book)
     set_settings(book, {"min_days": 3})
     due_on(book, row, followup=TODAY)
     first, _ = send(book)
     assert of_row(first.plan, row)["decision"].tolist() == ["sent"]
-    later = TODAY + dt.timedelta(days=2)
-    due_on(book, row, followup=later + dt.timedelta(days=30), birthday=dt.datetime(1980, later.month, later.day),
-           appointment=later + dt.timedelta(days=1))
-    result, mailer = send(book, today=later)
+    later = TODAY + dt.timedelta(days=1)
+    due_on(book, row, followup=later - dt.timedelta(days=1), appointment=later + dt.timedelta(days=1))
+    result, _ = send(book, today=later)
+    decided = dict(zip(of_row(result.plan, row)["occasion"], of_row(result.plan, row)["decision"]))
+    assert decided["appointment"] == "sent"
+    third = TODAY + dt.timedelta(days=2)
+    due_on(book, row, followup=third - dt.timedelta(days=1), birthday=dt.datetime(1980, third.month, third.day))
+    result, _ = send(book, today=third)
     plan = of_row(result.plan, row)
     decided = dict(zip(plan["occasion"], plan["decision"]))
-    assert decided == {"birthday": "skip", "appointment": "sent"}
-    assert "至少间隔 3 天" in plan.loc[plan["occasion"].eq("birthday"), "reason"].iloc[0].text("zh")
-    third = TODAY + dt.timedelta(days=3)
-    due_on(book, row, birthday=dt.datetime(1980, third.month, third.day))
-    result, _ = send(book, today=third)  # (the appointment reminder, sent on day two, is done)
-    assert of_row(result.plan, row).query("occasion == 'birthday'")["decision"].tolist() == ["sent"]
+    assert (decided["followup"], decided["birthday"]) == ("skip", "sent")
+    reasons = plan.loc[plan["occasion"].eq("followup"), "reason"].iloc[0].text("zh")
+    assert "生日祝福" in reasons or "至少间隔 3 天" in reasons
 
 
 def test_opted_out_invalid_and_missing_addresses_are_skipped_with_a_reason(book):
@@ -234,6 +242,7 @@ def test_a_workbook_opened_in_excel_during_the_send_loses_nothing(book):
 
     mailer = RecordingMailer()
     lock = book.with_name("~$" + book.name)
+    set_settings(book, {"mail_counts": "否"})  # the sent follow-ups stay due, so the dry run lists them as done
 
     def progress(items, total, label):
         if label.en == "Sending":
@@ -249,3 +258,36 @@ def test_a_workbook_opened_in_excel_during_the_send_loses_nothing(book):
     from helpers.workbooks import sheet_rows
 
     assert sum(1 for r in sheet_rows(book, "发送记录")[1:] if r[1] == "已发送") == len(mailer.sent)
+
+
+def test_the_daily_cap_goes_to_time_bound_messages_first_then_follow_ups_by_class_and_lateness():
+    from xlcrm.core.mailmerge.send_plan import PLAN_COLUMNS, Rules, apply_cap
+    today = dt.date(2026, 11, 23)
+    stale = [("followup", today - dt.timedelta(days=200 - n), row) for n, row in enumerate(range(10, 60))]
+    bound = [("appointment", today - dt.timedelta(days=1), 3), ("birthday", today, 4), ("digest", today, None),
+             ("followup", today - dt.timedelta(days=1), 5)]
+    frame = pd.DataFrame([{"row": row, "key": f"k{row}", "occasion": o, "due": pd.Timestamp(d), "decision": "send"}
+                          for o, d, row in stale + bound]).reindex(columns=list(PLAN_COLUMNS))
+    frame["decision"], frame["reason"] = "send", pd.Series([None] * len(frame), dtype=object)
+    classes = pd.Series({5: "A类", **{row: "D" for row in range(10, 60)}})
+    apply_cap(frame, Rules(today, dt.datetime(2026, 11, 23, 9), daily_cap=4), classes)
+    going = frame[frame["decision"].eq("send")]
+    assert set(going["occasion"]) == {"appointment", "birthday", "digest", "followup"} and len(going) == 4
+    assert going.loc[going["occasion"].eq("followup"), "row"].tolist() == [5]  # class A before 200 days late D
+    assert frame.loc[frame["decision"].eq("held"), "occasion"].eq("followup").all()
+
+
+@pytest.mark.parametrize("counts", [True, False])
+def test_a_follow_up_mail_sent_counts_as_a_contact_unless_the_settings_say_no(book, counts):
+    from xlcrm.actions.followups import compute
+    from xlcrm.actions.session import open_session
+    from xlcrm.book.file import FileBook
+    row = first_followup_row(book)
+    due_on(book, row, followup=TODAY)
+    if not counts:
+        set_settings(book, {"mail_counts": "否"})
+    result, _ = send(book)
+    assert of_row(result.plan, row)["decision"].tolist() == ["sent"]
+    plan = compute(open_session(FileBook(book)), TODAY, note_problems=False).followups.loc[row]
+    assert (plan["last_contact"] == pd.Timestamp(TODAY)) is counts
+    assert (plan["due"] > pd.Timestamp(TODAY)) is counts  # the next due date moved on, as after a logged call

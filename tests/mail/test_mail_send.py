@@ -1,5 +1,6 @@
 """The mail path end to end against a real SMTP server on loopback (TLS + AUTH): what customers receive."""
 
+import re
 import shutil
 
 import openpyxl
@@ -117,6 +118,9 @@ def test_starttls_digest_html_with_text_part_attachments_and_owner_copy(zh_book,
             for customer in due["customer"]:
                 assert customer in html and customer in text
             assert "<table" in html and "<table" not in text
+            listed = re.findall(r"<tr><td>(.*?)</td>", html)  # one row per item, first cell the customer
+            counted = re.search(r"待跟进客户 (\d+) 位（(\d+) 项）", message["Subject"])
+            assert counted and (int(counted[1]), int(counted[2])) == (len(set(listed)), len(listed))
         overdue = [r for r in server.received if "好久不见" in r.message["Subject"]]
         assert overdue
         for received in overdue:

@@ -2,6 +2,7 @@
 the sandbox holding, HTML escaped, header injection refused."""
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from helpers.mailbook import remind_on, set_settings
@@ -173,3 +174,26 @@ def test_a_subject_written_on_two_lines_is_a_template_error(zh_book):
     with pytest.raises(XlcrmError) as error:
         run(zh_book)
     assert "换行" in error.value.text("zh")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_new_lead_gets_a_first_reply_of_its_own_never_long_time_no_see(lang):
+
+    from xlcrm.core.mailmerge.send_plan import match_templates
+    from xlcrm.core.mailmerge.templates_sheet import default_templates
+    templates = default_templates(lang)
+    touches = pd.DataFrame({"row": [3, 4, 5], "occasion": ["first_answer", "first_answer", "followup"],
+                            "status": ["due_today", "overdue", "overdue"]})
+    marks = pd.DataFrame({"class_norm": None, "segment_norm": None}, index=[3, 4, 5])
+    chosen = match_templates(touches, marks, templates).tolist()
+    first = {"zh": "新线索首次回复", "en": "Thanks for getting in touch"}[lang]
+    assert chosen[:2] == [first, first] and chosen[2] != first
+    text = next(t for t in templates if t.name == first)
+    assert not any(word in text.subject + text.body for word in ("好久不见", "有一阵子", "a while", "since we last"))
+
+
+def test_the_thank_you_promises_nothing_about_a_delivery_that_may_already_have_happened():
+    from xlcrm.core.mailmerge.templates_sheet import default_templates
+    for lang in ("zh", "en"):
+        thanks = next(t for t in default_templates(lang) if "thanks" in t.occasions)
+        assert not any(word in thanks.body for word in ("按时交付", "确保", "arrives on time"))

@@ -60,9 +60,10 @@ class LogResult:
 
 def log_contact(book: Book, customer: str, channel: str = "phone", note: str = "", when: dt.date | None = None,
                 outcome: str | None = None, next_step: str | None = None, ratings: dict | None = None,
-                team: Connect | None = None) -> LogResult:
-    """team: opens the team store when one is set; the contact reaches it now, and the team's contacts count."""
-    today = dt.date.today()
+                team: Connect | None = None, today: dt.date | None = None) -> LogResult:
+    """team: opens the team store when one is set; the contact reaches it now, and the team's contacts count.
+    today: the day the due list is rebuilt as of (default: the machine's date), as `followups --today`."""
+    today = today or dt.date.today()
     when = when or today
     if when > today:
         raise XlcrmError(FUTURE(when=f"{when:%Y-%m-%d}"))

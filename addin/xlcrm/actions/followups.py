@@ -10,14 +10,14 @@ import pandas as pd
 
 from xlcrm.actions.common import housekeeping
 from xlcrm.actions.followup_columns import followup_edits
-from xlcrm.actions.people import latest, people_frame
+from xlcrm.actions.people import latest, people_frame, sent_mails
 from xlcrm.actions.progress import Progress, quiet
 from xlcrm.actions.report_lines import problem_lines, saved_lines
 from xlcrm.actions.session import Session, open_session
 from xlcrm.actions.team_sync import join_team
 from xlcrm.book import Book, SaveResult
 from xlcrm.core.followups import due_list
-from xlcrm.core.followups.due import Due, work_out
+from xlcrm.core.followups.due import Due, drop_greeted, work_out
 from xlcrm.core.fields import norm_header
 from xlcrm.core.followups.funnel import UNKNOWN_STAGE_WORD
 from xlcrm.core.i18n import Msg
@@ -94,6 +94,7 @@ def compute(session: Session, today: dt.date, note_problems: bool = True,
     if contacted is not None:
         people["last_contact"] = latest(people["last_contact"], contacted.reindex(people.index))
     due = work_out(people, session.settings, today, session.lang, region)
+    due.touches = drop_greeted(due.touches, sent_mails(session))
     if note_problems:
         session.problems += (log_problems + year_problems(session, today) + class_problems(session, people)
                              + date_problems(session, due) + stage_problems(session, people, due))

@@ -7,15 +7,18 @@ import datetime as dt
 
 import pandas as pd
 
+from xlcrm.actions.mail_sheets import merged_history, read_log as read_send_log
 from xlcrm.actions.session import Session
 from xlcrm.core.followups.contact_log import find_header, last_logged, read_log, resolve_names
 from xlcrm.core.followups.due import DATES, PEOPLE_COLUMNS
 from xlcrm.core.followups.cadence import customer_class
+from xlcrm.core.followups.followup_rules import MAIL_CONTACTS, mail_counts_as_contact
 from xlcrm.core.owners import canonical
 from xlcrm.core.parse import clean_text, parse_column, parse_date
 from xlcrm.core.problems import Problem
 from xlcrm.core.sheets import find_sheet
 from xlcrm.core.table import column_letter
+from xlcrm.mail.journal import Journal, journal_path
 
 
 def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -34,27 +37,62 @@ def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.Dat
     people["class"] = customer_class(session.customers.owned("class"), people.index)
     if "manual_class" in records:
         people["class"] = people["class"].fillna(customer_class(records["manual_class"], people.index))
-    people["existing"] = existing_customers(session, records)
+    people["existing"] = existing_customers(session, records, today)
     for column in ("contact", "phone"):
         people[column] = records[column] if column in records else None
     log, problems = contact_log(session)
     logged = people["key"].map(last_logged(log)) if len(log) else None
     people["last_contact"] = latest(people["last_contact"], own_last_contact(session), logged, until=today)
+    people["last_mailed"] = pd.NaT  # only the regular follow-up counts from it: a mail closes no appointment
+    if mail_counts_as_contact(session.settings):
+        people["last_mailed"] = latest(people["key"].map(last_mailed(session).to_dict()), until=today)
     return people, problems
 
 
-def existing_customers(session: Session, records: pd.DataFrame) -> pd.Series:
-    """Customers who bought: orders in the orders sheet, an amount or order count, or a deal won."""
+def sent_mails(session: Session) -> pd.DataFrame:
+    """The real messages that went out (journal and send log): msg_key, at, customer_key, occasion..."""
+    sheet_history, _ = read_send_log(session)
+    history = merged_history(Journal(journal_path(session.book.folder, session.book.name)).history(), sheet_history)
+    if not len(history):
+        return history
+    real = ~history["test"].fillna(False).astype(bool) if "test" in history else True
+    return history[real & history["state"].eq("sent")]
+
+
+def last_mailed(session: Session) -> pd.Series:
+    """The day each customer (by key) was last sent a follow-up e-mail, a contact too."""
+    sent = sent_mails(session)
+    if not len(sent):
+        return pd.Series(dtype="datetime64[ns]")
+    sent = sent[sent["occasion"].isin(MAIL_CONTACTS)]
+    return pd.to_datetime(sent["at"], errors="coerce").dt.normalize().groupby(sent["customer_key"]).max()
+
+
+def existing_customers(session: Session, records: pd.DataFrame, today: dt.date | None = None) -> pd.Series:
+    """Customers who bought: orders in the orders sheet, an amount or order count, or a deal won.
+
+    As of `today` (one rule for every date-sensitive command): an order, last order or deal dated
+    after it has not happened yet. An amount or count column carries no date and always counts.
+    """
     bought = pd.Series(False, index=records.index)
+    until = pd.Timestamp(today) + pd.Timedelta(days=1) if today else None
+
+    def by_then(dates: pd.Series) -> pd.Series:
+        dates = pd.to_datetime(dates, errors="coerce")
+        return dates.notna() & (dates < until) if until is not None else dates.notna()
+
     if session.orders is not None and "order_amount" in session.orders.records:
         orders = session.orders.records
-        bought |= records["key"].isin(orders.loc[orders["order_amount"].fillna(0) > 0, "key"])
+        paid = orders["order_amount"].fillna(0) > 0
+        if until is not None and "order_date" in orders:
+            paid &= ~(pd.to_datetime(orders["order_date"], errors="coerce") >= until)  # undated orders count
+        bought |= records["key"].isin(orders.loc[paid, "key"])
     for column in ("total_amount", "order_count"):
         if column in records:
             bought |= pd.to_numeric(records[column], errors="coerce").fillna(0) > 0
     for column in ("last_order", "deal_won"):
         if column in records:
-            bought |= records[column].notna()
+            bought |= by_then(records[column])
     return bought
 
 

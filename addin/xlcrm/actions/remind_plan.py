@@ -46,7 +46,8 @@ def send_history(session: Session, journal: Journal, now: dt.datetime,
 def plan(session: Session, due: pd.DataFrame, chosen: list[Template], history: pd.DataFrame, rules: Rules,
          profile: SenderProfile, notes: list[Msg]) -> pd.DataFrame:
     """Customers' messages, then the owners' digests, under one window and one daily cap."""
-    planned, unmatched = plan_messages(due, _mail_customers(session), chosen, history, rules)
+    customers = _mail_customers(session)
+    planned, unmatched = plan_messages(due, customers, chosen, history, rules)
     digest = next((t for t in chosen if t.is_digest), None)
     addresses = {name: owner.email for name, owner in profile.owners.items() if owner.email}
     if digest is not None and addresses:
@@ -54,7 +55,7 @@ def plan(session: Session, due: pd.DataFrame, chosen: list[Template], history: p
                             ignore_index=True)
     elif digest is not None:
         notes.append(DIGEST_OFF(template=digest.name))
-    apply_cap(planned, rules)
+    apply_cap(planned, rules, customers["class_norm"])
     if len(unmatched):
         notes.append(UNMATCHED(list=", ".join(f"{ALL_OCCASIONS[o].text(session.lang) if o in ALL_OCCASIONS else o} "
                                               f"{n}" for o, n in unmatched.items())))

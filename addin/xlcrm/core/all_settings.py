@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from xlcrm.core.followups.care import HOLIDAYS
-from xlcrm.core.followups.followup_rules import CADENCE, FOLLOWUP, TOUCHES
+from xlcrm.core.followups.followup_rules import CADENCE, CALENDAR_EXTRA, FOLLOWUP, TOUCHES
 from xlcrm.core.followups.funnel import FUNNEL
 from xlcrm.core.mailmerge.sender_profile import OWNERS, SENDER
 from xlcrm.core.report.sections import REPORT_BLOCK
@@ -20,7 +20,7 @@ from xlcrm.core.scores.segments import SEGMENT_BLOCK
 from xlcrm.core.settings import GENERAL, MAPPING, Block, Settings, parse_sheet, render
 
 BLOCKS: tuple[Block, ...] = (GENERAL, MAPPING, SCORE_BLOCK, SEGMENT_BLOCK, CLASS_BLOCK, CHURN_BLOCK,
-                             FOLLOWUP, CADENCE, TOUCHES, HOLIDAYS, FUNNEL, SENDER, OWNERS, REPORT_BLOCK)
+                             FOLLOWUP, CADENCE, TOUCHES, HOLIDAYS, CALENDAR_EXTRA, FUNNEL, SENDER, OWNERS, REPORT_BLOCK)
 
 
 def settings_from_user(user: dict[str, list[dict[str, Any]]], present: bool = True) -> Settings:

@@ -86,24 +86,64 @@ def _days_off(code: str, year: int) -> np.ndarray:
     return np.array([d for d in days if not entity.is_working_day(d)], dtype="datetime64[D]")
 
 
-class WorkCalendar:
-    """Working days of one country (NO_CALENDAR: Monday to Friday), for the years the dates at hand need."""
+ESTIMATED = Msg("The {country} calendar knows the make-up working days (调休) only up to {year}; working days in "
+                "{years} are estimated (weekends and the usual holidays). Type the official days off and make-up "
+                "days in the settings block 'Extra holidays and make-up days' once they are announced.",
+                "{country} 日历只知道 {year} 年及以前的调休安排;{years} 年的工作日为估算(按周末和常规节假日)。"
+                "国务院公布后,可在设置表“补充节假日与调休”中填写放假日和调休上班日。")
 
-    def __init__(self, country: str = DEFAULT_COUNTRY):
+
+@cache
+def known_until(code: str) -> int | None:
+    """The last year whose moved working days (调休) the package knows; None where the country moves none."""
+    if code == NO_CALENDAR:
+        return None
+    entity = holidays.country_holidays(code)
+    if not getattr(entity, "has_substituted_holidays", False):
+        return None
+    special = getattr(entity, "special_public_holidays", None) or {}
+    return max((year for year in special if isinstance(year, int)), default=None)
+
+
+class WorkCalendar:
+    """Working days of one country (NO_CALENDAR: Monday to Friday), for the years the dates at hand need; days
+    off and make-up working days the team typed in the settings (extra_off, extra_working) win over the package."""
+
+    def __init__(self, country: str = DEFAULT_COUNTRY, extra_off: tuple[dt.date, ...] = (),
+                 extra_working: tuple[dt.date, ...] = ()):
         code = country.strip().upper()
         if code != NO_CALENDAR and not supported(code):
             raise XlcrmError(UNKNOWN_COUNTRY(code=country))
         self.country = code
+        self.extra_off, self.extra_working = frozenset(extra_off), frozenset(extra_working)
 
     def is_working_day(self, day: dt.date) -> bool:
+        if day in self.extra_working or day in self.extra_off:
+            return day in self.extra_working
         if self.country == NO_CALENDAR:
             return day.weekday() < 5
         return bool(_holidays(self.country, day.year).is_working_day(day))
+
+    def estimated(self, first: dt.date, last: dt.date) -> Msg | None:
+        """Why working days between two dates are a guess, if they are: years past what the package knows
+        and for which the team typed no days of its own."""
+        known = known_until(self.country)
+        if known is None:
+            return None
+        typed = {d.year for d in self.extra_off | self.extra_working}
+        years = [y for y in range(first.year, last.year + 1) if y > known and y not in typed]
+        if not years:
+            return None
+        return ESTIMATED(country=self.country, year=known, years=", ".join(map(str, years)))
 
     def _busdays(self, dates: np.ndarray, reach_years: int) -> np.busdaycalendar:
         years = pd.DatetimeIndex(dates[~np.isnat(dates)]).year.unique()
         wanted = sorted({y + k for y in years for k in range(-reach_years, reach_years + 1)} & set(range(1900, 2200)))
         off = [_days_off(self.country, y) for y in wanted]
+        if self.extra_off or self.extra_working:
+            days = set(np.concatenate(off).tolist()) if off else set()
+            days = (days | self.extra_off) - self.extra_working
+            off = [np.array(sorted(days), dtype="datetime64[D]")]
         return np.busdaycalendar(weekmask=_ALL_DAYS, holidays=np.concatenate(off) if off else None)
 
     def shift(self, dates: pd.Series, working_days) -> pd.Series:

@@ -81,6 +81,8 @@ FIELDS: tuple[Field, ...] = (
        "deal stage", "pipeline stage"),
     _f("stage_since", CUSTOMERS, "date", "In stage since", "进入阶段日期", "阶段开始日期", "阶段日期",
        "stage date", "stage since", "stage changed"),
+    _f("lost_reason", CUSTOMERS, "text", "Lost reason", "输单原因", "丢单原因", "输单理由", "失败原因", "流失原因",
+       "lost reason", "loss reason", "reason lost", "closed lost reason", "reason for loss"),
     _f("deal_won", CUSTOMERS, "date", "Deal won", "成交日期", "签约日期", "签单日期", "won date", "deal date",
        "closed date", "close date"),
     _f("delivery", CUSTOMERS, "date", "Delivered", "到货日期", "交付日期", "发货日期", "交货日期", "样品到达日期",

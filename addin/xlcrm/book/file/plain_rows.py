@@ -24,8 +24,9 @@ from xlcrm.core.edits import FORMATS, Formula, PutSheet
 
 LONG = 500  # fewer plain rows than this go through openpyxl with the rest
 _KINDS = (dt.datetime, dt.date, dt.time, dt.timedelta)  # openpyxl gives each its own default number format
-_PROBES = {dt.datetime: dt.datetime(2000, 1, 1), dt.date: dt.date(2000, 1, 1), dt.time: dt.time(),
-           dt.timedelta: dt.timedelta(0), str: None, None: 0}  # str: an empty cell, styled by its column
+_PROBES: dict[type | None, Any] = {dt.datetime: dt.datetime(2000, 1, 1), dt.date: dt.date(2000, 1, 1),
+                                   dt.time: dt.time(), dt.timedelta: dt.timedelta(0),
+                                   str: None, None: 0}  # str: an empty cell, styled by its column
 
 
 @dataclass
@@ -41,8 +42,8 @@ def split(edit: PutSheet) -> tuple[PutSheet, PlainRows | None]:
     range-aligned."""
     special = set(edit.row_styles)
     for cells in (*(cells for cells, _ in (*edit.range_formats, *edit.range_align)), *edit.merges):
-        _, top, _, bottom = range_boundaries(cells)
-        special.update(range(top - 1, bottom))
+        _, top, _, bottom = range_boundaries(cells)  # a whole-column range (A:C) has no rows: it covers them all
+        special.update(range((top or 1) - 1, bottom or len(edit.rows)))
     for chart in edit.charts:
         for _, first, last in (chart.categories, *chart.series):
             special.update(range(first - 1, last))
@@ -126,6 +127,7 @@ class PlainXml:
 def dimension(ref: str, plain: PlainRows) -> str:
     """The sheet's used range with the plain rows in it (openpyxl saw only the others)."""
     left, top, right, bottom = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+    assert left and top and right and bottom, "openpyxl writes the dimension as cells (A1:D10), never whole columns"
     filled = [(number, len(row)) for number, row in plain.rows if row]
     if filled:
         left, top = min(left, 1), min(top, filled[0][0])

@@ -116,7 +116,9 @@ class _SheetCopy:
             plain = self.plain and PlainXml(self.plain, sheet.prefix, lambda i: self.style(i) if i else 0)
             for is_row, piece in sheet.rows():
                 if is_row and plain:
-                    out.writelines(plain.before(int(_ROW_NUMBER.search(piece).group(1))))
+                    number = _ROW_NUMBER.search(piece)
+                    assert number, "openpyxl numbers every row"
+                    out.writelines(plain.before(int(number.group(1))))
                 out.write(cells.sub(self._cell, self._row_style(piece)) if is_row else piece)
             if plain:
                 out.writelines(plain.before(None))

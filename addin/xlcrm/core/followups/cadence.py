@@ -29,9 +29,12 @@ def customer_class(values: pd.Series | None, index: pd.Index) -> pd.Series:
 
 
 def cadence_days(people: pd.DataFrame, rules: Rules) -> pd.Series:
-    """Days between contacts per customer: their own column, else their class, else existing/prospect."""
-    by_kind = people["existing"].map({True: rules.cadence["existing"], False: rules.cadence["prospect"]})
-    by_class = people["class"].map(rules.cadence)
+    """Days between contacts per customer: their own column; else, for a prospect (no purchases), the
+    prospect cadence (refresh gives prospects class D, which must not change their rhythm); else their
+    class, else the existing-customer cadence."""
+    existing = people["existing"].fillna(False).astype(bool)
+    by_kind = existing.map({True: rules.cadence["existing"], False: rules.cadence["prospect"]})
+    by_class = people["class"].map(rules.cadence).where(existing)
     own = pd.to_numeric(people["cadence_days"], errors="coerce").where(lambda d: (d > 0) & (d <= MAX_DAYS))
     return own.fillna(by_class).fillna(by_kind).astype("int64")
 
@@ -54,10 +57,13 @@ def plan_followups(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, t
     """The regular follow-up of every customer (index = Excel row): cadence, last_contact, due,
     own_date (the team's own date was used), occasion (followup / first_answer), status, answer_by.
 
-    people needs: existing, class, cadence_days, last_contact, next_followup, first_contact.
+    people needs: existing, class, cadence_days, last_contact, next_followup, first_contact; and may have
+    last_mailed (the last follow-up e-mail sent, counted as a contact for the cadence only).
     """
     cadence = cadence_days(people, rules)
     last, first = people["last_contact"], people["first_contact"]
+    if "last_mailed" in people:  # a follow-up e-mail sent, when the settings count it as a contact
+        last = pd.concat([last, pd.to_datetime(people["last_mailed"])], axis=1).max(axis=1)
     lead = (rules.on("first_answer") & first.notna() & ~people["existing"].astype(bool)
             & (last.isna() | (last <= first)))
     base = last.where(last.notna() & ~lead, first)

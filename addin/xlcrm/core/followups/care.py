@@ -25,6 +25,7 @@ from xlcrm.core.followups.touches import TOUCH_COLUMNS
 GREETED = {"New Year's Day", "Chinese New Year (Spring Festival)", "Dragon Boat Festival", "Mid-Autumn Festival",
            "National Day"}
 REOPEN_WINDOW = 7  # a contact in the week before a touch is due counts as having done it
+THANKS_OPEN = 7  # a thank-you more than a week late, or after the delivery, would thank for old news: it closes
 
 UNKNOWN_HOLIDAY = Msg("Holiday '{name}' in the holiday list is not in the {country} calendar; known: {known}.",
                       "节日问候表中的“{name}”不在 {country} 日历中;可用:{known}。")
@@ -113,41 +114,102 @@ def on_year(born: pd.Series, year: int) -> pd.Series:
     return pd.to_datetime(parts, errors="coerce")
 
 
-def birthday_touches(people: pd.DataFrame, rules: Rules, today: dt.date, lang: str) -> pd.DataFrame:
+def greeting_window(occasion: pd.Series, before: int, after: int, calendar: WorkCalendar
+                    ) -> tuple[pd.Series, pd.Series]:
+    """(first, last) day a greeting may go out: from `before` days ahead, and at the latest the working day
+    before an occasion on a day off, until `after` days past it (a run missed on the day still sends it)."""
+    ahead = occasion - pd.Timedelta(days=before)
+    start = pd.concat([ahead, calendar.roll(occasion, "before")], axis=1).min(axis=1)
+    return start.where(occasion.notna()), occasion + pd.Timedelta(days=after)
+
+
+def _in_window(frame: pd.DataFrame, start: pd.Series, today: dt.date) -> pd.DataFrame:
+    """A greeting inside its window is due now (status due_today), whichever day of the window it is."""
+    opened = frame["due"].le(pd.Timestamp(today)).to_numpy()
+    frame.loc[opened, "status"] = "due_today"
+    return frame
+
+
+def _birthdays_from(people: pd.DataFrame, since: dt.date, lang: str) -> tuple[pd.Series, pd.Series]:
+    """(each customer's first birthday on or after `since`, its detail text)."""
     born = pd.to_datetime(people["birthday"])
-    this_year, next_year = on_year(born, today.year), on_year(born, today.year + 1)
-    occasion = this_year.where(this_year >= pd.Timestamp(today), next_year)
+    this_year, next_year = on_year(born, since.year), on_year(born, since.year + 1)
+    occasion = this_year.where(this_year >= pd.Timestamp(since), next_year)
     detail = _dated(DETAILS["birthday"], occasion, lang)
     if "birthday_lunar" in people:  # a lunar birthday falls on another solar day every year
-        lunar = next_occurrence(people["birthday_lunar"], today)
+        lunar = next_occurrence(people["birthday_lunar"], since)
         occasion = lunar.where(lunar.notna(), occasion)
         detail = _dated(DETAILS["lunar_birthday"], lunar, lang).where(lunar.notna(), detail)
-    due = occasion - pd.Timedelta(days=rules.days("birthday"))
+    return occasion, detail
+
+
+def birthday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, today: dt.date,
+                     lang: str) -> pd.DataFrame:
+    """Each birthday whose greeting window is open or comes within the look-ahead (the window's first day is
+    the touch's due date, the same on every run, so the message is sent once)."""
+    after = rules.after("birthday")
+    occasion, detail = _birthdays_from(people, today - dt.timedelta(days=after), lang)  # window still open
+    due, _ = greeting_window(occasion, rules.days("birthday"), after, calendar)
     keep = occasion.notna() & (due <= _horizon(rules, today))
-    return touch_frame(people, keep, "birthday", due, today, detail)
+    return _in_window(touch_frame(people, keep, "birthday", due, today, detail), due, today)
+
+
+def missed_birthdays(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, today: dt.date,
+                     lang: str) -> pd.DataFrame:
+    """Birthdays whose window closed in the last stale_days (status missed): the action drops those that
+    were greeted, and what is left is listed as missed, never silently dropped."""
+    after = rules.after("birthday")
+    occasion, detail = _birthdays_from(people, today - dt.timedelta(days=after + rules.stale_days), lang)
+    due, end = greeting_window(occasion, rules.days("birthday"), after, calendar)
+    frame = touch_frame(people, occasion.notna() & (end < pd.Timestamp(today)), "birthday", due, today, detail)
+    return frame.assign(status="missed")
 
 
 def holiday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, names: list[str],
                     today: dt.date, lang: str) -> tuple[pd.DataFrame, list[Msg]]:
-    """Every customer's greeting for each ticked holiday coming up within the look-ahead."""
+    """Every customer's greeting for each ticked holiday whose window is open or comes within the look-ahead."""
     frames, notes = [], []
+    after = rules.after("holiday")
+    since = pd.Timestamp(today) - pd.Timedelta(days=after)
     for name in names:
-        dates = [calendar.find_holiday(name, year) for year in (today.year, today.year + 1)]
+        closed = _closed_holiday(calendar, name, rules, today)
+        if closed is not None:
+            every = pd.Series(True, index=people.index)
+            detail = pd.Series(DETAILS["holiday"](name=name, date=f"{closed[1]:%Y-%m-%d}").text(lang),
+                               index=people.index)
+            frames.append(touch_frame(people, every, "holiday", pd.Series(closed[0], index=people.index), today,
+                                      detail).assign(status="missed"))
+        dates = [calendar.find_holiday(name, year) for year in (since.year, since.year + 1)]
         if all(d is None for d in dates):
             known = calendar.holiday_names(today.year)
             notes.append(UNKNOWN_HOLIDAY(name=name, country=calendar.country,
                                          known=Msg(", ".join(known["en"]), "、".join(known["zh"]))))
             continue
-        coming = next((d for d in dates if d is not None and d >= pd.Timestamp(today)), None)
+        coming = next((d for d in dates if d is not None and d >= since), None)
         if coming is None:
             continue
-        due = coming - pd.Timedelta(days=rules.days("holiday"))
+        start, _ = greeting_window(pd.Series([coming]), rules.days("holiday"), after, calendar)
+        due = start.iloc[0]
         if due > _horizon(rules, today):
             continue
         every = pd.Series(True, index=people.index)
         detail = pd.Series(DETAILS["holiday"](name=name, date=f"{coming:%Y-%m-%d}").text(lang), index=people.index)
-        frames.append(touch_frame(people, every, "holiday", pd.Series(due, index=people.index), today, detail))
+        frames.append(_in_window(touch_frame(people, every, "holiday", pd.Series(due, index=people.index), today,
+                                             detail), start, today))
     return _concat(frames), notes
+
+
+def _closed_holiday(calendar: WorkCalendar, name: str, rules: Rules, today: dt.date):
+    """(window's first day, the holiday) of a holiday whose greeting window closed in the last stale_days."""
+    for year in (today.year - 1, today.year):
+        day = calendar.find_holiday(name, year)
+        if day is None:
+            continue
+        start, end = (s.iloc[0] for s in greeting_window(pd.Series([day]), rules.days("holiday"),
+                                                           rules.after("holiday"), calendar))
+        if pd.Timestamp(today) - pd.Timedelta(days=rules.stale_days) <= end < pd.Timestamp(today):
+            return start, day
+    return None
 
 
 def event_touches(people: pd.DataFrame, occasion: str, rules: Rules, today: dt.date, lang: str) -> pd.DataFrame:
@@ -158,6 +220,9 @@ def event_touches(people: pd.DataFrame, occasion: str, rules: Rules, today: dt.d
     done = people["last_contact"] > opened
     fresh = due >= pd.Timestamp(today) - pd.Timedelta(days=rules.stale_days)
     keep = trigger.notna() & ~done & fresh & (due <= _horizon(rules, today))
+    if occasion == "thanks":
+        delivered = pd.to_datetime(people["delivery"]) <= pd.Timestamp(today)
+        keep &= ~delivered.fillna(False) & (due >= pd.Timestamp(today) - pd.Timedelta(days=THANKS_OPEN))
     return touch_frame(people, keep, occasion, due, today, _dated(DETAILS[occasion], trigger, lang))
 
 
@@ -177,7 +242,8 @@ def care_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, hol
     frames: list[pd.DataFrame] = []
     notes: list[Msg] = []
     if rules.on("birthday"):
-        frames.append(birthday_touches(people, rules, today, lang))
+        frames += [birthday_touches(people, rules, calendar, today, lang),
+                   missed_birthdays(people, rules, calendar, today, lang)]
     if rules.on("holiday"):
         found, notes = holiday_touches(people, rules, calendar, holidays, today, lang)
         frames.append(found)

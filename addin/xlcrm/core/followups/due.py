@@ -23,7 +23,7 @@ from xlcrm.core.followups.touches import TOUCH_COLUMNS
 
 DATES = ("last_contact", "next_followup", "first_contact", "birthday", "deal_won", "delivery", "appointment",
          "stage_since")
-PEOPLE_COLUMNS = ("key", "customer", "owner", "class", "existing", "cadence_days", "stage", *DATES,
+PEOPLE_COLUMNS = ("key", "customer", "owner", "class", "existing", "cadence_days", "stage", "lost_reason", *DATES,
                   "birthday_lunar")  # lunar month * 100 + day (core.lunar), when the birthday is a lunar one
 
 OWN_DATE = Msg("date planned in the sheet", "表中计划日期")
@@ -41,13 +41,16 @@ class Due:
     funnel: pd.DataFrame  # per step: stage, deals, stuck
     unknown_stage: pd.Series  # rows whose stage names no funnel stage
     notes: list[Msg] = field(default_factory=list)
+    estimated: Msg | None = None  # why the working days are a guess (a year the calendar does not know), if so
 
 
 def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str, region: str | None = None) -> Due:
     """region: the computer's region (e.g. 'US'), which chooses the calendar when the settings name none."""
     rules = read_rules(settings, lang, region)
     notes = [used_note(rules.country, rules.calendar_why), *rules.notes]
-    calendar = WorkCalendar(rules.country)
+    calendar = WorkCalendar(rules.country, rules.extra_off, rules.extra_working)
+    estimated = calendar.estimated(today, today + dt.timedelta(days=rules.look_ahead_days))
+    notes += [estimated] if estimated else []
     plan = plan_followups(people, rules, calendar, today)
     regular = touch_frame(people, pd.Series(True, index=people.index), "followup", plan["due"], today,
                           followup_details(people, plan, lang))
@@ -63,7 +66,7 @@ def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str
     counted = steps[~steps.index.isin(later)]  # so in the funnel, as in the report
     funnel = funnel_counts(counted, pd.Index(touches.loc[touches["occasion"].eq("stuck"), "row"]), stages)
     return Due(people, rules, plan, touches[list(TOUCH_COLUMNS)], funnel, unknown_stages(people["stage"], steps),
-               notes + care_notes)
+               notes + care_notes, estimated)
 
 
 def _later_duplicates(people: pd.DataFrame) -> pd.Index:
@@ -91,3 +94,15 @@ def followup_details(people: pd.DataFrame, plan: pd.DataFrame, lang: str) -> pd.
         else:
             texts.append(first.format(date=started, days=days) if started else None)
     return pd.Series(texts, index=plan.index, dtype=object)
+
+
+def drop_greeted(touches: pd.DataFrame, sent: pd.DataFrame) -> pd.DataFrame:
+    """The touches without the missed greetings that did go out after all: a greeting is missed only when no
+    message for that customer, occasion and due date was sent (the message key ends with the due date)."""
+    missed = touches["status"].eq("missed")
+    if not missed.any() or not len(sent):
+        return touches
+    went = set(zip(sent["customer_key"], sent["occasion"], sent["msg_key"].astype(str).str.rsplit("|", n=1).str[-1]))
+    greeted = [(k, o, f"{d:%Y-%m-%d}") in went if m else False
+               for k, o, d, m in zip(touches["key"], touches["occasion"], touches["due"], missed)]
+    return touches[~pd.Series(greeted, index=touches.index)].reset_index(drop=True)

@@ -13,7 +13,7 @@ from xlcrm.core.i18n import Msg, pick
 from xlcrm.core.owners import one_per_owner
 from xlcrm.core.followups.touches import OCCASIONS, STATUSES
 
-LISTED = ("overdue", "due_today", "due_week", "no_date")  # what the due list shows, in this order
+LISTED = ("overdue", "due_today", "due_week", "no_date", "missed")  # what the due list shows, in this order
 REGULAR = ("followup", "first_answer")  # the follow-ups proper; care occasions and stuck deals are other touches
 CARE = ("birthday", "holiday", "thanks", "return_visit", "appointment", "feedback")
 COLUMNS = (Msg("Customer", "客户名称"), Msg("Contact", "联系人"), Msg("Phone", "电话"), Msg("Touch", "事项"),
@@ -36,6 +36,8 @@ PER_OWNER = Msg("Per owner, follow-ups (a customer shared by two owners counts f
                 "按负责人的跟进(两人共管的客户各计一次),及关怀与其他事项:")
 CARE_LINE = Msg("Care occasions and event touches due this week: {items}", "本周到期的关怀与事项:{items}")
 NO_CARE = Msg("Care occasions and event touches due this week: none", "本周到期的关怀与事项:无")
+MISSED_LINE = Msg("Greetings missed (their window closed before they went out): {count}, listed in the due list",
+                  "错过的问候(发送期已过仍未发出):{count} 条,已列入待跟进清单")
 STUCK_LINE = Msg("Deals stuck in a stage: {count}{which}", "停滞的商机:{count} 个{which}")
 FUNNEL_LINE = Msg("Funnel: {stages}", "销售漏斗:{stages}")
 WHERE = Msg("Due list per owner: sheet '{due}'. Status and row colours in '{sheet}' compare the due date with "
@@ -147,6 +149,8 @@ def summary_lines(due: Due, today: dt.date, lang: str, customer_sheet: str, due_
     items = care["occasion"].value_counts()
     lines.append(CARE_LINE(items=pick(lang, ", ", ",").join(
         f"{OCCASIONS[o].text(lang)} {n}" for o, n in items.items())).text(lang) if len(items) else NO_CARE.text(lang))
+    missed = int(due.touches["status"].eq("missed").sum())
+    lines += [MISSED_LINE(count=missed).text(lang)] if missed else []
     lines += _funnel_lines(due, lang)
     lines.append(WHERE(due=due_sheet, sheet=customer_sheet).text(lang))
     return lines

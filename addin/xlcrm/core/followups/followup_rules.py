@@ -7,11 +7,12 @@ cannot be read is noted and its default used, so a typo never stops a run.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from xlcrm.core.calendar import NONE_NAME, choose_country, is_none, supported
 from xlcrm.core.i18n import Msg
-from xlcrm.core.parse import clean_text, parse_amount, parse_cadence
+from xlcrm.core.parse import clean_text, parse_amount, parse_cadence, parse_date
 from xlcrm.core.settings import KV_COLUMNS, Block, Col, Settings, kv
 
 CLASSES = ("A", "B", "C", "D")
@@ -47,6 +48,11 @@ FOLLOWUP = Block(
         kv("stale_days", 30, Msg("Touches after a deal or delivery drop off after (days)", "成交/交付类事项过期天数"),
            Msg("A thank-you, feedback call or return visit this many days past due is no longer listed.",
                "致谢、反馈回访、交付后回访超过应办日这么多天后不再列出。")),
+        kv("mail_counts", YES, Msg("A follow-up e-mail sent counts as a contact", "已发送的跟进邮件算作一次联系"),
+           Msg("yes: a follow-up or first answer sent by xlcrm remind moves the next due date, as a logged contact "
+               "does (greetings and reminders do not); no: only contacts you log or type count.",
+               "是:xlcrm remind 发出的跟进邮件或新线索回复,与记录的联系一样顺延下次跟进日(节日生日问候和提醒不算);"
+               "否:只算记录或填写的联系。")),
         kv("look_ahead_days", 30, Msg("Care occasions listed ahead (days)", "关怀事项提前列出(天)"),
            Msg("Birthdays, holidays and appointments due within this many days are handed to the mail merge.",
                "这么多天内到期的生日、节日、预约提醒会交给邮件合并。")),
@@ -69,11 +75,13 @@ CADENCE = Block(
 )
 
 TOUCH_COLS = (Col("key", "Key", "键"), Col("name", "Touch", "事项", shown=True), Col("on", "On", "启用"),
-              Col("days", "Days", "天数"), Col("note", "Note", "说明", shown=True))
+              Col("days", "Days", "天数"), Col("after", "Still sent up to (days after)", "过后仍可发送(天)"),
+              Col("note", "Note", "说明", shown=True))
+LATE_DAYS = 3  # a greeting that could not go out on its day still goes this many days after
 
 
-def _touch(key: str, days: int, name: Msg, note: Msg) -> dict:
-    return {"key": key, "name": name, "on": YES, "days": days, "note": note}
+def _touch(key: str, days: int, name: Msg, note: Msg, after: int | None = None) -> dict:
+    return {"key": key, "name": name, "on": YES, "days": days, "after": after, "note": note}
 
 
 TOUCHES = Block(
@@ -91,12 +99,29 @@ TOUCHES = Block(
         _touch("appointment", 5, Msg("Appointment reminder", "预约提醒"),
                Msg("Working days before the appointment.", "预约日前的工作日数。")),
         _touch("birthday", 0, Msg("Birthday greeting", "生日问候"),
-               Msg("Days before the birthday; 29 February falls on 28 February in other years.",
-                   "生日前的天数;2月29日生日在平年按2月28日。")),
+               Msg("Days before the birthday (on a day off: the working day before at the latest); 29 February "
+                   "falls on 28 February in other years.",
+                   "生日前的天数(生日在休息日时,最晚在之前的工作日发送);2月29日生日在平年按2月28日。"), LATE_DAYS),
         _touch("holiday", 3, Msg("Holiday greeting", "节日问候"),
-               Msg("Days before each holiday ticked in the holiday list.", "节日前的天数;节日见节日问候表。")),
+               Msg("Days before each holiday ticked in the holiday list.", "节日前的天数;节日见节日问候表。"),
+               LATE_DAYS),
     ],
 )
+
+
+DAY_OFF, WORKING_DAY = Msg("day off", "放假"), Msg("working day", "上班")
+_DAY_KINDS = {"off": {"off", "day off", "holiday", "放假", "休息", "假日", "休"},
+              "working": {"working", "working day", "workday", "make-up", "上班", "调休上班", "补班", "班"}}
+CALENDAR_EXTRA = Block(
+    "calendar_days", Msg("Extra holidays and make-up days", "补充节假日与调休"),
+    (Col("date", "Date", "日期"), Col("kind", "Day off or working day", "放假或上班"), Col("note", "Note", "说明")),
+    lambda: [], key=None,
+    note=Msg("Days the holiday calendar does not know yet (the official days off and make-up working days for a "
+             "year past what it knows), or the company's own: one date a row, 'day off' or 'working day'.",
+             "日历尚未收录的日子(例如尚未收录年份的放假和调休上班日),或公司自己的安排:每行一个日期,填“放假”或“上班”。"),
+)
+BAD_DAY = Msg("Extra holidays and make-up days: '{date}' / '{kind}' is not a date with 'day off' or 'working day'; "
+              "the row is left out.", "补充节假日与调休:“{date}”/“{kind}”不是日期加“放假”或“上班”;该行未使用。")
 
 
 @dataclass(frozen=True)
@@ -112,6 +137,9 @@ class Rules:
     look_ahead_days: int
     touches: dict[str, tuple[bool, int]]
     notes: list[Msg] = field(default_factory=list)
+    extra_off: tuple[dt.date, ...] = ()
+    extra_working: tuple[dt.date, ...] = ()
+    late: dict[str, int] = field(default_factory=dict)  # days after an occasion its greeting may still go
     calendar_why: str = "setting"  # how the calendar was chosen (core.calendar.WHY)
 
     def on(self, occasion: str) -> bool:
@@ -119,6 +147,9 @@ class Rules:
 
     def days(self, occasion: str) -> int:
         return self.touches.get(occasion, (False, 0))[1]
+
+    def after(self, occasion: str) -> int:
+        return self.late.get(occasion, 0)
 
 
 BAD_SETTING = Msg("Setting '{name}' = '{value}' is not {expected}; used {default}.",
@@ -140,14 +171,33 @@ def read_rules(settings: Settings, lang: str = "zh", region: str | None = None) 
     touches = {r["key"]: (read_flag(r.get("on"), True),
                           read_days(r.get("days"), defaults[r["key"]]["days"], defaults[r["key"]]["name"], notes))
                for r in settings.rows("touches") if r.get("key") in defaults}
+    late = {r["key"]: read_days(r.get("after"), defaults[r["key"]]["after"], defaults[r["key"]]["name"], notes)
+            for r in settings.rows("touches") if defaults.get(r.get("key"), {}).get("after") is not None}
     typed = settings.text("calendar", "followup")
     country, why = choose_country(typed, lang, region)
     if typed and not is_none(typed) and not supported(typed):
         notes.append(BAD_SETTING(name=defaults["calendar"]["name"], value=typed,
                                  expected=Msg("a known calendar", "已知的日历"), default=country or NONE_NAME))
+    extra = read_calendar_days(settings, notes)
     return Rules(cadence, _choice(settings, "count_in", notes), _choice(settings, "day_off", notes),
                  country, number("followup", "lead_max_days"), number("followup", "stale_days"),
-                 number("followup", "look_ahead_days"), touches, notes, why)
+                 number("followup", "look_ahead_days"), touches, notes, extra["off"], extra["working"], late, why)
+
+
+def read_calendar_days(settings: Settings, notes: list[Msg]) -> dict[str, tuple[dt.date, ...]]:
+    """The days off and make-up working days typed in the settings; a row that cannot be read is noted."""
+    found: dict[str, list[dt.date]] = {"off": [], "working": []}
+    for row in settings.rows("calendar_days"):
+        raw, kind_text = row.get("date"), clean_text(row.get("kind")).lower()
+        if not clean_text(raw) and not kind_text:
+            continue
+        day, _ = parse_date(raw)
+        kind = next((k for k, words in _DAY_KINDS.items() if kind_text in words), None)
+        if not isinstance(day, dt.date) or kind is None:
+            notes.append(BAD_DAY(date=clean_text(raw), kind=kind_text))
+            continue
+        found[kind].append(day)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
 def read_days(value, default: int, name: Msg, notes: list[Msg]) -> int:
@@ -183,3 +233,10 @@ def _choice(settings: Settings, key: str, notes: list[Msg]) -> str:
     expected = Msg(" / ".join(m.en for m in options.values()), " / ".join(m.zh for m in options.values()))
     notes.append(BAD_SETTING(name=name, value=text, expected=expected, default=options[default]))
     return default
+
+
+MAIL_CONTACTS = ("followup", "first_answer")  # the sent mails that are a contact, when mail_counts is on
+
+
+def mail_counts_as_contact(settings: Settings) -> bool:
+    return read_flag(settings.value("mail_counts", "followup"), True)

@@ -39,6 +39,8 @@ ALSO_CALLED = (
      "成交", "赢单", "已成交", "交付", "实施"),
     ("paid", "invoiced", "collection", "回款", "已回款", "已收款", "付款"),
 )
+# Words for a deal that was won: counted in their step, but finished, so never stuck.
+WON = ("closed won", "won", "closed - won", "closed/won", "成交", "赢单", "已成交")
 # A deal that is over without a sale is in no stage, and not a mistake either.
 CLOSED = ("closed lost", "lost", "closed - lost", "closed/lost", "dead", "disqualified", "unqualified",
           "not interested", "no response", "churned", "on hold", "closed", "输单", "丢单", "失败", "已放弃", "放弃",
@@ -54,9 +56,12 @@ FUNNEL = Block(
     (Col("key", "Step", "步骤"), Col("stage", "Stage", "阶段"), Col("days", "Stuck after (days)", "停滞天数")),
     lambda: [{"key": str(step), "stage": Msg(en, zh), "days": days} for step, (en, zh, days) in enumerate(STAGES, 1)],
     note=Msg("Rename a stage to the word your sheet uses (usual words such as Lead, Proposal, Won, 报价, 成交 are "
-             "read already; Lost and 输单 are in no stage); a deal longer than the days in its stage is flagged.",
+             "read already; Lost and 输单 are in no stage); a deal longer than the days in its stage is flagged. "
+             "Finished deals are never flagged: the last stage (收款 / Payment), won (成交, Won) and lost (输单, Lost); "
+             "a column 输单原因 / Lost reason is counted in the report.",
              "可把阶段名改成表中所用的叫法(线索、报价、成交、Lead、Won 等常用说法已可识别;输单、Lost 不计入任何阶段);"
-             "在某阶段停留超过天数的商机会被标出。"),
+             "在某阶段停留超过天数的商机会被标出。已结束的商机不会被标出:最后阶段(收款)、已成交(成交、Won)"
+             "和输单(输单、Lost);“输单原因 / Lost reason”列在报告中统计。"),
 )
 
 
@@ -99,19 +104,34 @@ def stage_steps(stage: pd.Series, stages: pd.DataFrame) -> pd.Series:
 
 def unknown_stages(stage: pd.Series, steps: pd.Series) -> pd.Series:
     """Rows whose stage is filled in but names no stage of the funnel."""
-    closed = {norm_header(name) for name in CLOSED}
-    filled = {value: bool(clean_text(value)) and norm_header(clean_text(value)) not in closed
-              for value in stage.dropna().unique()}
-    return stage.map(filled).eq(True) & steps.isna()
+    filled = {value: bool(clean_text(value)) for value in stage.dropna().unique()}
+    return stage.map(filled).eq(True) & steps.isna() & ~lost_deals(stage)
+
+
+def _matches(stage: pd.Series, words: tuple[str, ...]) -> pd.Series:
+    known = {norm_header(word) for word in words}
+    distinct = {value: norm_header(_NUMBERED.sub("", clean_text(value))) in known for value in stage.dropna().unique()}
+    return stage.map(distinct).eq(True)
+
+
+def lost_deals(stage: pd.Series) -> pd.Series:
+    """Deals over without a sale (输单, Lost, 已放弃...)."""
+    return _matches(stage, CLOSED)
+
+
+def finished_deals(stage: pd.Series, steps: pd.Series) -> pd.Series:
+    """Deals that are over: in the last stage (paid), won, or lost. None of them is ever stuck."""
+    return steps.eq(len(STAGES)).fillna(False).astype(bool) | _matches(stage, WON) | lost_deals(stage)
 
 
 def stuck_touches(people: pd.DataFrame, steps: pd.Series, stages: pd.DataFrame, today: dt.date,
                   lang: str) -> pd.DataFrame:
-    """A touch for each deal that stayed in its stage longer than the stage allows."""
+    """A touch for each open deal that stayed in its stage longer than the stage allows."""
     since = pd.to_datetime(people["stage_since"])
     allowed = steps.map(stages["days"]).astype("float64")
     days_in = (pd.Timestamp(today) - since).dt.days
-    stuck = since.notna() & steps.notna() & (days_in > allowed)
+    open_deal = ~finished_deals(people["stage"], steps)
+    stuck = since.notna() & steps.notna() & open_deal & (days_in > allowed)
     names = stage_names(stages, lang)
     template = pick(lang, STUCK.en, STUCK.zh)
     detail = pd.Series([template.format(stage=names.get(s), days=int(d)) if ok else None

@@ -39,4 +39,6 @@ STATUSES = {
     "due_week": Msg("Due this week", "本周到期"),
     "ok": Msg("OK", "正常"),
     "no_date": Msg("No date", "无日期"),
+    "missed": Msg("Missed", "已错过"),  # a greeting whose window closed before it went out
 }
+GREETINGS = ("birthday", "holiday")  # occasions with a window, which can be missed

@@ -39,20 +39,29 @@ class DefaultTemplate(TypedDict):
 
 DEFAULTS: list[DefaultTemplate] = [
     {"name": {"zh": "跟进问候", "en": "Check-in"},
-     "occasions": ("followup", "first_answer"), "statuses": ("due_today",),
+     "occasions": ("followup",), "statuses": ("due_today",),
      "subject": {"zh": "{{ greeting_name }}，近来一切可好？", "en": "Checking in, {{ greeting_name }}"},
      "body": {"zh": _zh("我是{% if company %}{{ company }}的{% endif %}{{ owner }}，按约定跟您联系一下：最近工作还顺利吗？"
                         "近期如有采购计划或任何问题，都可以随时告诉我。\n\n" + _ZH_CALL + "\n\n祝工作顺利！"),
               "en": _en("I hope all is well at {{ customer }}. I wanted to check in and see whether there is "
                         "anything we can help you with at the moment.\n\n" + _EN_CALL)}},
     {"name": {"zh": "久未联系问候", "en": "It has been a while"},
-     "occasions": ("followup", "first_answer"), "statuses": ("overdue",),
+     "occasions": ("followup",), "statuses": ("overdue",),
      "subject": {"zh": "{{ greeting_name }}，好久不见，最近可好？", "en": "It has been a while, {{ greeting_name }}"},
      "body": {"zh": _zh("有一阵子没和您联系了，一直惦记着您这边的情况。最近生意还顺利吗？"
                         "如果有新的需求，或对我们的产品和服务有任何想法，都欢迎告诉我。\n\n" + _ZH_CALL),
               "en": _en("It has been a little while since we last spoke, and I wanted to see how things are going. "
                         "If you have new plans, or any thoughts on our products and service, I would love to hear "
                         "them.\n\n" + _EN_CALL)}},
+    {"name": {"zh": "新线索首次回复", "en": "Thanks for getting in touch"},
+     "occasions": ("first_answer",), "statuses": ("due_today", "overdue"),
+     "subject": {"zh": "{{ greeting_name }}，感谢您的关注", "en": "Thank you for getting in touch, {{ greeting_name }}"},
+     "body": {"zh": _zh("感谢您对{{ company or '我们' }}的关注！我是{{ owner }}，负责为您服务。"
+                        "想先了解一下您的需求：您目前在关注哪些产品或方案？方便的话，回复几句或留个方便通话的时间，"
+                        "我来为您详细介绍。\n\n" + _ZH_CALL),
+              "en": _en("Thank you for your interest in {{ company or 'us' }}! I am {{ owner }}, and I will be "
+                        "looking after you. To help you best, could you tell me a little about what you are looking "
+                        "for? A short reply, or a good time for a call, is all I need.\n\n" + _EN_CALL)}},
     {"name": {"zh": "生日祝福", "en": "Birthday greeting"},
      "occasions": ("birthday",), "statuses": ("due_today",),
      "subject": {"zh": "祝{{ greeting_name }}生日快乐！", "en": "Happy birthday, {{ greeting_name }}!"},
@@ -71,10 +80,10 @@ DEFAULTS: list[DefaultTemplate] = [
     {"name": {"zh": "成交致谢", "en": "Thank you"},
      "occasions": ("thanks",), "statuses": (),
      "subject": {"zh": "感谢您的信任，{{ greeting_name }}", "en": "Thank you, {{ greeting_name }}"},
-     "body": {"zh": _zh("感谢您选择{{ company or '我们' }}！我们会尽快安排后续事宜，确保按时交付。"
-                        "过程中有任何问题，我都会全程跟进。\n\n" + _ZH_CALL),
-              "en": _en("Thank you for choosing {{ company or 'us' }}! We are arranging everything so that your "
-                        "order arrives on time, and I will follow it personally.\n\n" + _EN_CALL)}},
+     "body": {"zh": _zh("感谢您选择{{ company or '我们' }}，也感谢您的信任！后续交付和使用中有任何问题，"
+                        "我都会全程跟进。\n\n" + _ZH_CALL),
+              "en": _en("Thank you for choosing {{ company or 'us' }}, and for your trust! Whatever comes up with "
+                        "the delivery or afterwards, I will follow it personally.\n\n" + _EN_CALL)}},
     {"name": {"zh": "预约提醒", "en": "Appointment reminder"},
      "occasions": ("appointment",), "statuses": (),
      "subject": {"zh": "预约提醒：{{ appointment or due }} 与您见面",
@@ -93,7 +102,8 @@ DEFAULTS: list[DefaultTemplate] = [
                         "very welcome.")}},
     {"name": {"zh": "每日待办汇总", "en": "Daily digest"},
      "occasions": (DIGEST,), "statuses": (), "html": True,
-     "subject": {"zh": "{{ today }} 待跟进客户 {{ items|length }} 位", "en": "{{ today }}: {{ items|length }} customers to contact"},
+     "subject": {"zh": "{{ today }} 待跟进客户 {{ customers }} 位（{{ items|length }} 项）",
+                 "en": "{{ today }}: {{ customers }} customers to contact ({{ items|length }} items)"},
      "body": {"zh": "<p>{{ owner }}，您好！</p>\n<p>截至 {{ today }}，以下客户需要您跟进：</p>\n"
                     "<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\">\n"
                     "<tr><th>客户</th><th>联系人</th><th>电话</th><th>事项</th><th>到期日</th><th>状态</th></tr>\n"

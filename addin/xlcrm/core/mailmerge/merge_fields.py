@@ -24,7 +24,8 @@ from xlcrm.core.followups.touches import STATUSES
 
 MADE = ("greeting_name", "signature", "owner_email", "owner_phone", "company", "from_name", "today",
         "occasion", "occasion_id", "due", "status", "status_id", "detail", "row", "customer_key")
-DIGEST_FIELDS = ("owner", "owner_email", "owner_phone", "company", "from_name", "today", "items", "signature")
+DIGEST_FIELDS = ("owner", "owner_email", "owner_phone", "company", "from_name", "today", "items", "customers",
+                 "signature")
 ITEM_FIELDS = ("customer", "contact", "phone", "email", "occasion", "due", "status", "detail", "row")
 PHONE = Msg("Phone: {phone}", "电话：{phone}")
 
@@ -131,4 +132,5 @@ def digest_context(owner: str, items: pd.DataFrame, contexts: dict[int, dict], p
     return {"owner": owner, "owner_email": person.email if person else "",
             "owner_phone": person.phone if person else "", "company": profile.company,
             "from_name": profile.from_name, "today": fmt_date(today, lang), "items": listed,
+            "customers": int(items["key"].nunique()) if len(items) else 0,  # one customer may have several items
             "signature": signature(owner, profile, person, lang)}

@@ -29,10 +29,14 @@ from xlcrm.core.mailmerge.send_window import SendWindow
 HISTORY_COLUMNS = ("msg_key", "state", "at", "customer_key", "occasion", "to", "test", "reason")
 PLAN_COLUMNS = ("row", "key", "customer", "owner", "occasion", "due", "status", "detail", "template",
                 "msg_key", "to", "decision", "reason")
-# Which message goes first when one customer has several due the same day (appointments always go).
+# Which message goes first when one customer has several due the same day: at most one a day reaches them.
 PRIORITY = ("appointment", "thanks", "birthday", "holiday", "feedback", "return_visit", "first_answer",
             "followup", "stuck")
-EXEMPT = {"appointment", DIGEST}
+EXEMPT = {"appointment", DIGEST}  # not counted toward the days between a customer's messages
+# Messages that lose their point once a day passes: never held back by the days between messages, and
+# first under the daily cap (then follow-ups, class A first, the most overdue first).
+TIME_BOUND = ("appointment", DIGEST, "birthday", "holiday", "thanks")
+CLASS_ORDER = ("A", "B", "C", "D")
 
 DECISIONS = {
     "send": Msg("To send", "待发送"),
@@ -59,6 +63,8 @@ FAILED_BEFORE = Msg("the server refused this message on {at} ({why}); write rese
                     "to send it again", "服务器已于 {at} 拒收此邮件({why});如需再次发送,请在发送记录的“处理”列填写 重发")
 REJECTED_BEFORE = Msg("the server rejected {to} on {at} ({why}); correct the address to try again",
                       "服务器已于 {at} 拒收 {to}({why});改正地址后会重新发送")
+SENT_TODAY = Msg("this customer already got a message today ({at}); at most one a day, the rest go on a later run",
+                 "该客户今天({at})已收到一封邮件;每位客户每天最多一封,其余在之后运行时发送")
 TOO_SOON = Msg("this customer got a message on {at}; at most one every {days} days",
                "该客户 {at} 已收到邮件;同一客户至少间隔 {days} 天")
 ONE_PER_CUSTOMER = Msg("one message per customer: '{template}' goes first", "每位客户一次只发一封:优先发送“{template}”")
@@ -219,28 +225,37 @@ def _apply_addresses(frame: pd.DataFrame, marks: pd.DataFrame) -> None:
     _set(frame, no_email, "skip", raw.map(lambda v: BAD_ADDRESS(value=v)))
 
 
-def last_sent(history: pd.DataFrame, by: str = "customer_key") -> pd.Series:
-    """When each customer (by key, or by address with by="to") last got a real message that counts toward the
-    per-customer limit."""
+def last_sent(history: pd.DataFrame, by: str = "customer_key", exempt: set[str] = EXEMPT) -> pd.Series:
+    """When each customer (by key, or by address with by="to") last got a real message of an occasion that
+    counts (not in `exempt`)."""
     real = real_history(history)
     if not len(real) or by not in real:
         return pd.Series(dtype="datetime64[ns]")
-    counted = real[real["state"].isin(["sent", "sending"]) & ~real["occasion"].isin(EXEMPT)]
+    counted = real[real["state"].isin(["sent", "sending"]) & ~real["occasion"].isin(exempt)]
     who = counted[by].map(_lower) if by == "to" else counted[by]
     return pd.to_datetime(counted["at"]).groupby(who).max()
 
 
+def _previous(frame: pd.DataFrame, history: pd.DataFrame, exempt: set[str]) -> pd.Series:
+    """When each row's customer (by key, or by address: a corrected name keeps its address) last got a message."""
+    by_name = pd.to_datetime(frame["key"].map(last_sent(history, exempt=exempt).to_dict()))
+    by_address = pd.to_datetime(frame["to"].map(_lower).map(last_sent(history, "to", exempt).to_dict()))
+    return pd.concat([by_name, by_address], axis=1).max(axis=1)
+
+
 def _apply_frequency(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -> None:
-    if rules.min_days <= 0:
-        return
-    limited = ~frame["occasion"].isin(EXEMPT)
-    by_name = pd.to_datetime(frame["key"].map(last_sent(history).to_dict()))
-    by_address = pd.to_datetime(frame["to"].map(_lower).map(last_sent(history, "to").to_dict()))
-    previous = pd.concat([by_name, by_address], axis=1).max(axis=1)  # a corrected name keeps its address
-    since = (pd.Timestamp(rules.today) - previous.dt.normalize()).dt.days
-    recent = limited & since.lt(rules.min_days).fillna(False)
-    _set(frame, recent, "skip", previous.map(lambda a: TOO_SOON(at=_at(a), days=rules.min_days)))
-    open_rows = frame[limited & frame["decision"].eq("send")]
+    """At most one message per customer per day (whatever the occasion), and follow-ups at least min_days apart."""
+    today = pd.Timestamp(rules.today)
+    earlier = _previous(frame, history, {DIGEST})
+    today_or_later = earlier.dt.normalize().ge(today).fillna(False)  # a run as of an earlier day sees later sends
+    _set(frame, today_or_later, "skip", earlier.map(lambda a: SENT_TODAY(at=_at(a))))
+    spaced = ~frame["occasion"].isin(TIME_BOUND)
+    if rules.min_days > 0:
+        previous = _previous(frame, history, EXEMPT)
+        since = (today - previous.dt.normalize()).dt.days
+        recent = spaced & since.lt(rules.min_days).fillna(False)
+        _set(frame, recent, "skip", previous.map(lambda a: TOO_SOON(at=_at(a), days=rules.min_days)))
+    open_rows = frame[frame["decision"].eq("send")]
     rank = open_rows["occasion"].map({o: i for i, o in enumerate(PRIORITY)}).fillna(len(PRIORITY))
     ordered = open_rows.assign(_rank=rank).sort_values(["_rank", "due"], kind="stable")
     first = ordered.groupby("key")["template"].transform("first")
@@ -250,15 +265,33 @@ def _apply_frequency(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -
         lambda t: ONE_PER_CUSTOMER(template=t) if isinstance(t, str) else None))
 
 
-def _apply_timing(frame: pd.DataFrame, rules: Rules) -> None:
+def _apply_timing(frame: pd.DataFrame, rules: Rules, classes: pd.Series | None = None) -> None:
     if not rules.test:
         opens = frame["template"].map(lambda t: rules.windows.get(t, SendWindow()).next_open(rules.now))
         closed = opens.map(lambda at: at > rules.now) if len(frame) else opens
         _set(frame, closed.astype(bool), "held", opens.map(lambda at: OUTSIDE_WINDOW(at=_at(at))))
     room = max(rules.daily_cap - rules.sent_today, 0)
     sending = frame["decision"].eq("send")
-    over = sending & (sending.cumsum() > room)
+    order = cap_order(frame, classes)
+    ahead = sending.reindex(order).cumsum().reindex(frame.index)  # messages before each one in the cap's order
+    over = sending & (ahead > room)
     _set(frame, over, "held", DAILY_CAP(cap=rules.daily_cap))
+
+
+def cap_order(frame: pd.DataFrame, classes: pd.Series | None = None) -> pd.Index:
+    """The order the daily cap is spent in: time-bound messages (appointments, the owners' digests, greetings,
+    thank-yous) by due date, then the rest by class (A first; classes: by Excel row) and lateness."""
+    bound = frame["occasion"].map({o: i for i, o in enumerate(TIME_BOUND)})
+    grade = pd.Series(None, index=frame.index, dtype=object)
+    if classes is not None and len(frame):
+        typed = classes.reindex(pd.to_numeric(frame["row"], errors="coerce").to_numpy())
+        grade = pd.Series(typed.to_numpy(), index=frame.index).map(lambda c: str(c)[:1].upper() if isinstance(c, str)
+                                                                   else None)
+    rank = pd.DataFrame({"bound": bound.fillna(len(TIME_BOUND)),
+                         "grade": grade.map({c: i for i, c in enumerate(CLASS_ORDER)}).fillna(len(CLASS_ORDER)),
+                         "due": pd.to_datetime(frame["due"])}, index=frame.index)
+    rank.loc[bound.notna(), "grade"] = 0  # among time-bound messages, only the date counts
+    return rank.sort_values(["bound", "grade", "due"], kind="stable").index
 
 
 def digest_items(touches: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -271,7 +304,7 @@ def plan_digests(owners_due: dict[str, pd.DataFrame], addresses: dict[str, str],
                  history: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """One digest per owner who has due customers, to the owner's address from the settings."""
     rows = [{"row": None, "key": f"{DIGEST}:{owner}", "customer": owner, "owner": owner, "occasion": DIGEST,
-             "due": pd.Timestamp(rules.today), "status": None, "detail": f"{len(items)}",
+             "due": pd.Timestamp(rules.today), "status": None, "detail": f"{items['key'].nunique()}",
              "template": template.name, "msg_key": f"{DIGEST}|{norm_header(owner)}|{rules.today:%Y-%m-%d}",
              "to": addresses.get(owner) or None, "decision": "send", "reason": None}
             for owner, items in owners_due.items() if len(items)]
@@ -283,6 +316,7 @@ def plan_digests(owners_due: dict[str, pd.DataFrame], addresses: dict[str, str],
     return frame
 
 
-def apply_cap(plan: pd.DataFrame, rules: Rules) -> None:
-    """The window and the daily cap over the whole plan (customers' messages and digests together)."""
-    _apply_timing(plan, rules)
+def apply_cap(plan: pd.DataFrame, rules: Rules, classes: pd.Series | None = None) -> None:
+    """The window and the daily cap over the whole plan (customers' messages and digests together), time-bound
+    messages first (see cap_order). classes: each customer's class by Excel row, for the follow-ups' order."""
+    _apply_timing(plan, rules, classes)

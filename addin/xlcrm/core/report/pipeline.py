@@ -9,7 +9,7 @@ import pandas as pd
 from xlcrm.core.followups.due import Due
 from xlcrm.core.followups.due_list import NO_OWNER, REGULAR, follow_up_totals, listed, owner_counts
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT
-from xlcrm.core.followups.funnel import funnel_counts, stage_names, stage_steps
+from xlcrm.core.followups.funnel import funnel_counts, lost_deals, stage_names, stage_steps
 from xlcrm.core.i18n import Msg
 from xlcrm.core.owners import names_in
 from xlcrm.core.report.sections import ChartSpec, Column, Section, share, table
@@ -27,6 +27,12 @@ STUCK_COLUMNS = (Column("customer", Msg("Customer", "客户")), Column("owner", 
                  Column("allowed", Msg("Stuck after (days)", "停滞天数"), INT),
                  Column("amount", Msg("Amount", "金额"), MONEY))
 STUCK_TITLE = Msg("Deals stuck in a stage", "停滞的商机")
+LOST_COLUMNS = (Column("reason", Msg("Lost reason", "输单原因")), Column("deals", Msg("Deals", "商机数"), INT),
+                Column("share", Msg("Share", "占比"), PERCENT))
+LOST_TITLE = Msg("Deals lost, by reason", "输单原因统计")
+NO_REASON = Msg("(no reason given)", "(未填写原因)")
+LOST_NOTE = Msg("{count} deals lost (输单 / Lost); won, paid and lost deals are finished and never counted as stuck.",
+                "输单 {count} 个;已成交、已收款和输单的商机已结束,不计为停滞。")
 AMOUNT_FROM = {
     "deal_amount": Msg("Amount: the deal value column.", "金额:表中的商机金额列。"),
     "monetary": Msg("Amount: what the customers in the stage have spent to date (the sheet has no deal value column, "
@@ -56,6 +62,8 @@ FOLLOWUP_NOTE = Msg("As of {today}: regular follow-ups (and first answers to new
 TOTALS = Msg("In all (each customer once): {overdue} overdue, {due_today} due today, {due_week} due this week.",
              "合计(每个客户计一次):逾期 {overdue},今日到期 {due_today},本周到期 {due_week}。")
 CHART_FOLLOWUPS = Msg("Follow-ups per owner", "各负责人待跟进")
+MISSED = Msg("Greetings missed (their window closed before they went out): {count} ({customers}); they are in the "
+             "due list.", "错过的问候(发送期已过仍未发出):{count} 条({customers});已列入待跟进清单。")
 
 
 def funnel_section(people: pd.DataFrame, due: Due, stages: pd.DataFrame, amounts: pd.Series | None,
@@ -78,9 +86,22 @@ def funnel_section(people: pd.DataFrame, due: Due, stages: pd.DataFrame, amounts
     })
     frame["deal_share"] = share(frame["deals"], float(frame["deals"].sum()))
     stuck = _stuck_list(people, steps, stages, stuck_rows, amount, today, lang)
+    lost = lost_reasons(people, lang)
     notes = [AMOUNT_FROM[amount_from]] + ([] if frame["deals"].sum() else [NO_DEALS])
-    return Section("funnel", FUNNEL, [table(FUNNEL_COLUMNS, frame), table(STUCK_COLUMNS, stuck, limit, STUCK_TITLE)],
-                   notes, ChartSpec("bar", CHART_FUNNEL, "stage", ("deals",)))
+    notes += [LOST_NOTE(count=int(lost["deals"].sum()))] if len(lost) else []
+    tables = [table(FUNNEL_COLUMNS, frame), table(STUCK_COLUMNS, stuck, limit, STUCK_TITLE)]
+    tables += [table(LOST_COLUMNS, lost, limit, LOST_TITLE)] if len(lost) else []
+    return Section("funnel", FUNNEL, tables, notes, ChartSpec("bar", CHART_FUNNEL, "stage", ("deals",)))
+
+
+def lost_reasons(people: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Lost deals counted by the reason typed in 输单原因 / Lost reason, most frequent first."""
+    lost = lost_deals(people["stage"])
+    reasons = people.get("lost_reason", pd.Series(None, index=people.index)).loc[lost]
+    reasons = reasons.map(lambda r: str(r).strip() if isinstance(r, str) and r.strip() else NO_REASON.text(lang))
+    counts = reasons.value_counts(sort=True).rename_axis("reason").reset_index(name="deals")
+    counts["share"] = share(counts["deals"], float(counts["deals"].sum()))
+    return counts
 
 
 def _stuck_list(people, steps, stages, stuck_rows, amount, today, lang) -> pd.DataFrame:
@@ -108,8 +129,16 @@ def followup_section(due: Due, people: pd.DataFrame, today: dt.date, lang: str, 
     late = _most_overdue(touches[touches["occasion"].isin(REGULAR)], people, today)
     return Section("followups", FOLLOWUPS,
                    [table(FOLLOWUP_COLUMNS, frame), table(OVERDUE_COLUMNS, late, limit, OVERDUE_TITLE)],
-                   [totals, FOLLOWUP_NOTE(today=f"{today:%Y-%m-%d}")],
+                   [totals, FOLLOWUP_NOTE(today=f"{today:%Y-%m-%d}")] + ([due.estimated] if due.estimated else [])
+                   + _missed(touches),
                    ChartSpec("column", CHART_FOLLOWUPS, "owner", ("overdue", "due_today", "due_week")))
+
+
+def _missed(touches: pd.DataFrame) -> list[Msg]:
+    """The greetings whose window closed before they went out, said rather than dropped."""
+    missed = touches[touches["status"].eq("missed")]
+    return [MISSED(count=len(missed), customers=", ".join(missed["customer"].astype(str).unique()[:10]))] \
+        if len(missed) else []
 
 
 def _most_overdue(touches: pd.DataFrame, people: pd.DataFrame, today: dt.date) -> pd.DataFrame:
