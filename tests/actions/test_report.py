@@ -361,3 +361,19 @@ def test_the_report_block_of_the_settings_sheet_is_used(tmp_path):
     churn = by_first(table_after(grid, "Newly at churn risk"))
     assert list(churn) == ["SlippingCo"]  # high risk first, one row listed
     assert ["The first 1 of 2 listed."] in grid
+
+
+def test_in_the_sheet_a_tables_header_stands_over_its_numbers(zh_team):
+    path, _ = zh_team
+    sheet = openpyxl.load_workbook(path)["CRM报告"]
+    headers = [c for row in sheet.iter_rows() for c in row if c.value and c.fill.fgColor.rgb.endswith("DDEBF7")]
+    over_figures = 0
+    for header in headers:
+        below = sheet.cell(header.row + 1, header.column)
+        figure = isinstance(below.value, (int, float, dt.date)) and not isinstance(below.value, bool)
+        if figure:
+            over_figures += 1
+            assert header.alignment.horizontal == below.alignment.horizontal == "right", header.value
+        else:
+            assert header.alignment.horizontal != "right", header.value  # a header over text stays on the left
+    assert over_figures > 10 and {"本期", "上期", "变化"} <= {h.value for h in headers}

@@ -17,7 +17,7 @@ from helpers.workbooks import values
 from xlcrm.actions.check import check
 from xlcrm.book.file import FileBook
 from xlcrm.book.live import LiveBook
-from xlcrm.core.edits import DATE, MONEY, PERCENT, TEXT, Chart, Formula, Highlight, PutSheet, SetCells, SetHighlights
+from xlcrm.core.edits import DATE, MONEY, PERCENT, RIGHT, TEXT, Chart, Formula, Highlight, PutSheet, SetCells, SetHighlights
 from xlcrm.core.errors import XlcrmError
 
 INJECTED = ['=HYPERLINK("http://evil.example","x")', "+86 138 0000 1111", "-1-1", "@SUM(1)", "'quoted", "#N/A",
@@ -108,7 +108,8 @@ def report_sheet(name="CRM概览", aliases=("CRM Summary",), first=False, hidden
     chart = Chart("column", "漏斗", "D3", categories=(1, 4, 3 + rows), series=((2, 3, 3 + rows),))
     return PutSheet(name, grid, aliases=aliases, row_styles={0: "title", 2: "header"}, formats={1: MONEY},
                     widths={0: 20}, merges=("A1:B1",), freeze="A4", charts=(chart,), hidden=hidden, first=first,
-                    range_formats=((f"B{4 + rows - 1}:B{4 + rows - 1}", PERCENT),))
+                    range_formats=((f"B{4 + rows - 1}:B{4 + rows - 1}", PERCENT),),
+                    range_align=((f"B3:B{3 + rows}", RIGHT),))
 
 
 def test_an_owned_sheet_is_written_whole_where_it_belongs(kind, zh_book):
@@ -123,6 +124,7 @@ def test_an_owned_sheet_is_written_whole_where_it_belongs(kind, zh_book):
     assert sheet["A1"].font.b and sheet["A1"].font.sz == 13 and sheet["A3"].fill.fgColor.rgb.endswith("DDEBF7")
     assert sheet["B4"].number_format == "#,##0.00" and sheet.column_dimensions["A"].width == 20
     assert sheet["B7"].number_format == "0.0%"  # a block formatted apart from its column
+    assert [sheet.cell(r, 2).alignment.horizontal for r in (2, 3, 7)] == [None, "right", "right"]  # aligned apart
     assert [str(m) for m in sheet.merged_cells.ranges] == ["A1:B1"] and sheet.freeze_panes == "A4"
     assert len(sheet._charts) == 1 and book["_xlcrm"].sheet_state == "hidden"
 

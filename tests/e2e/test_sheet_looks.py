@@ -4,6 +4,7 @@ their header colour beside the team's; in both languages and for a large workboo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -139,3 +140,36 @@ def test_a_header_stands_over_its_numbers(run):
     amounts = [w for w, _ in column_under(page, header) if w.text.replace(",", "").replace(".", "").isdigit()]
     assert len(amounts) > 20, "the amounts are under their header"
     assert all(abs(w.x1 - header.x1) < 1.5 for w in amounts), "the amounts' right edges are not under the header's"
+
+
+
+FIGURE = re.compile(r"-?[\d,]+(\.\d+)?%?$")
+PERIOD_HEADERS = {"zh": ("本期", "上期", "变化"), "en": ("This period", "Previous period", "Change")}
+
+
+def headers_on(line: list[Word], titles: tuple[str, ...]) -> dict[str, Word]:
+    """Each title found on the line (its words side by side) as one word spanning them."""
+    found = {}
+    for title in titles:
+        wanted = title.split()
+        for start in range(len(line) - len(wanted) + 1):
+            words = line[start:start + len(wanted)]
+            if [w.text for w in words] == wanted:
+                found[title] = Word(title, words[0].x0, words[0].y0, words[-1].x1, words[-1].y1)
+    return found
+
+
+def test_on_the_report_sheet_a_tables_header_stands_over_its_numbers(run):
+    lang, path, pdf, pages = run
+    titles = PERIOD_HEADERS[lang]
+    page, headers = next((page, found) for page in pages for line in lines_of(page)
+                         if len(found := headers_on(line, titles)) == len(titles))
+    for title, header in headers.items():
+        figures = []
+        for word, _ in column_under(page, header):  # the table's rows, down to the first word that is not a figure
+            if not FIGURE.match(word.text):
+                break
+            figures.append(word)
+        assert len(figures) >= 4, f"the figures under '{title}' are in its column"
+        assert all(abs(w.x1 - header.x1) < 1.5 for w in figures), \
+            f"'{title}' does not end where its figures do: {header.x1:.1f} vs {[round(w.x1, 1) for w in figures]}"

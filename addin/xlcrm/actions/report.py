@@ -128,7 +128,7 @@ def _write_html(made: Report, folder: Path, clock: Clock) -> Path:
 def _sheet(made: Report, html_name: str, lang: str):
     layout = report_sheet(made, html_name)
     return owned_sheet("report", lang, layout.rows, row_styles=layout.styles, widths=WIDTHS, charts=tuple(layout.charts),
-                       range_formats=tuple(layout.formats))
+                       range_formats=tuple(layout.formats), range_align=tuple(layout.align))
 
 
 def _save(book: Book, edits: list[Edit], mailed: Mailed | None) -> SaveResult:

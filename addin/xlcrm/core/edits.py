@@ -82,6 +82,9 @@ class PutSheet:
     wrap: tuple[int, ...] = ()  # 0-based columns whose text wraps (multi-line bodies)
     heights: dict[int, float] = field(default_factory=dict)  # 0-based row -> height in points
     align: dict[int, str] = field(default_factory=dict)  # 0-based column -> LEFT | CENTER | RIGHT, from the first header
+    # (A1 range, LEFT | CENTER | RIGHT): blocks aligned apart from their column (a table's column of numbers with its
+    # header, on a sheet of several tables); applied after the columns' alignment
+    range_align: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

@@ -108,6 +108,11 @@ def put_sheet(book: Workbook, edit: PutSheet) -> None:
         for row in sheet.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
             for cell in row:
                 cell.number_format = FORMATS[name]
+    for cells, how in edit.range_align:
+        left, top, right, bottom = range_boundaries(cells)
+        for row in sheet.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
+            for cell in row:
+                _align(cell, how)
     for merged in edit.merges:
         sheet.merge_cells(merged)
     if edit.freeze:

@@ -38,9 +38,10 @@ class PlainRows:
 
 def split(edit: PutSheet) -> tuple[PutSheet, PlainRows | None]:
     """(what openpyxl draws, the plain rows it leaves out) of a PutSheet; None when few rows are plain.
-    Plain: under the first header (or in a sheet without one), not styled, merged, charted or range-formatted."""
+    Plain: under the first header (or in a sheet without one), not styled, merged, charted, range-formatted or
+    range-aligned."""
     special = set(edit.row_styles)
-    for cells in (*(cells for cells, _ in edit.range_formats), *edit.merges):
+    for cells in (*(cells for cells, _ in (*edit.range_formats, *edit.range_align)), *edit.merges):
         _, top, _, bottom = range_boundaries(cells)  # a whole-column range (A:C) has no rows: it covers them all
         special.update(range((top or 1) - 1, bottom or len(edit.rows)))
     for chart in edit.charts:

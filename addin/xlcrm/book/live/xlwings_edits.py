@@ -155,6 +155,8 @@ def _fill(sheet, edit: PutSheet) -> None:
         sheet.range((1, 1), (len(grid), max(len(grid[0]), 1))).rows.autofit()
     for cells, name in edit.range_formats:
         sheet.range(cells).number_format = FORMATS[name]
+    for cells, how in edit.range_align:  # one call per block (a table's column), not per row
+        _align(sheet.range(cells), how)
     for merged in edit.merges:
         sheet.range(merged).merge()
     if edit.freeze:

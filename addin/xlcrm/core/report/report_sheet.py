@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, Chart
+from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, RIGHT, Chart
 from xlcrm.core.i18n import Msg
 from xlcrm.core.report.sections import NOTHING, NUMBER, SUBTITLE, Report, Section, Table, listed_note
 from xlcrm.core.table import column_letter
@@ -25,6 +25,7 @@ EXPLAIN = Msg("A snapshot of {today}: build the report again (xlcrm report, or t
               "此表为 {today} 的快照;重新生成报告(xlcrm report 或“生成报告”按钮)即可更新。同日的 HTML 报告:{html}")
 ROW_CM = 0.53  # the default row height (15 points)
 WIDTHS = {0: 30, 1: 14, 2: 14, 3: 16, 4: 14, 5: 14, 6: 14, 7: 16, 8: 12}
+FIGURES = (INT, MONEY, PERCENT, DATE, NUMBER)  # shown right-aligned, so their header is too
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Layout:
     styles: dict[int, str] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     formats: list[tuple[str, str]] = field(default_factory=list)
+    align: list[tuple[str, str]] = field(default_factory=list)  # (A1 range, alignment): a column of one table
 
     def add(self, cells: list[Any], style: str | None = None) -> int:
         """Append a row; returns its 1-based row number."""
@@ -97,6 +99,8 @@ def _table(layout: Layout, table: Table, lang: str) -> tuple[int, int, int]:
     first, last = header + 1, len(layout.rows)
     for index, kind in enumerate(kinds):
         letter = column_letter(index)
+        if kind in FIGURES and len(table.rows):  # the header over its numbers: the sheet's columns mix tables
+            layout.align.append((f"{letter}{header}:{letter}{last}", RIGHT))
         if kind in (INT, MONEY, PERCENT, DATE):
             layout.formats.append((f"{letter}{first}:{letter}{last}", kind))
         elif kind == NUMBER:
