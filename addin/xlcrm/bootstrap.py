@@ -1,4 +1,5 @@
-"""Wiring the real adapters in: the CLI and the ribbon get their book (and later mailer) here."""
+"""Wiring the real adapters in: the entry points (cli, ribbon) get the book, the mailer, the team store and the
+system's region here, and hand them to the actions as parameters."""
 
 from __future__ import annotations
 
