@@ -179,7 +179,7 @@ def check(ctx: click.Context, book: Path) -> None:
     """Find the customer table in BOOK, write the column mapping and the data problems, report them."""
     from xlcrm.actions.check import check as check_action
 
-    _finish(ctx, check_action(bootstrap.file_book(book)))
+    _finish(ctx, check_action(bootstrap.file_book(book), team=bootstrap.store_connector()))
 
 
 @main.command()
@@ -212,7 +212,8 @@ def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
     """Score every customer in BOOK: RFM, segment, class, churn risk; writes the summary sheet."""
     from xlcrm.actions.refresh import refresh as refresh_action
 
-    _finish(ctx, refresh_action(bootstrap.file_book(book), today.date() if today else None, bar(_lang(ctx))))
+    _finish(ctx, refresh_action(bootstrap.file_book(book), today.date() if today else None, bar(_lang(ctx)),
+                                team=bootstrap.store_connector()))
 
 
 @main.command()
@@ -335,7 +336,7 @@ def report_command(ctx: click.Context, book: Path | None, out_dir: Path | None, 
 
     result = report_action(bootstrap.file_book(book), out_dir=out_dir, period=period, owner=owner,
                            today=today.date() if today else None, progress=bar(_lang(ctx)), mail_to=mail_to,
-                           mailer=bootstrap.mailer() if mail_to else None)
+                           mailer=bootstrap.mailer() if mail_to else None, team=bootstrap.store_connector())
     _finish(ctx, result)
     if result.mail_failed:
         ctx.exit(EXIT_ERROR)

@@ -79,7 +79,7 @@ def refresh_scores(lang: str | None = None) -> None:
     def run(book, progress, window):
         from xlcrm.actions.refresh import refresh
 
-        return refresh(book, progress=progress)
+        return refresh(book, progress=progress, team=bootstrap.store_connector())
 
     _click("refresh_scores", lang, run)
 
@@ -88,7 +88,7 @@ def highlight_followups(lang: str | None = None) -> None:
     def run(book, progress, window):
         from xlcrm.actions.followups import followups
 
-        return followups(book, progress=progress)
+        return followups(book, progress=progress, team=bootstrap.store_connector())
 
     _click("highlight_followups", lang, run)
 
@@ -101,7 +101,7 @@ def log_contact(channel: Sequence[int] | str, note: Sequence[int] | str, lang: s
         from xlcrm.actions.selection import customer_at
 
         return log(book, customer=customer_at(book, window.selected_row()), channel=_text(channel),
-                   note=_text(note))
+                   note=_text(note), team=bootstrap.store_connector())
 
     _click("log_contact", lang, run)
 
@@ -110,7 +110,7 @@ def preview_reminders(lang: str | None = None) -> None:
     def run(book, progress, window):
         from xlcrm.actions.remind import RemindRequest, remind
 
-        return remind(book, RemindRequest(send=False), progress=progress)
+        return remind(book, RemindRequest(send=False), progress=progress, team=bootstrap.store_connector())
 
     _click("preview_reminders", lang, run)
 
@@ -121,7 +121,8 @@ def send_reminders(lang: str | None = None) -> None:
     def run(book, progress, window):
         from xlcrm.actions.remind import RemindRequest, remind
 
-        return remind(book, RemindRequest(send=True), mailer=bootstrap.mailer(), progress=progress)
+        return remind(book, RemindRequest(send=True), mailer=bootstrap.mailer(), progress=progress,
+                      team=bootstrap.store_connector())
 
     _click("send_reminders", lang, run)
 
@@ -130,7 +131,7 @@ def build_report(lang: str | None = None) -> None:
     def run(book, progress, window):
         from xlcrm.actions.report import report
 
-        return report(book, progress=progress)
+        return report(book, progress=progress, team=bootstrap.store_connector())
 
     _click("build_report", lang, run)
 
@@ -140,7 +141,7 @@ def settings(lang: str | None = None) -> None:
         from xlcrm.actions.check import check
         from xlcrm.core.sheets import sheet_name
 
-        result = check(book)
+        result = check(book, team=bootstrap.store_connector())
         window.activate(sheet_name("settings", result.session.lang))
         return result
 

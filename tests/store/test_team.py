@@ -153,3 +153,32 @@ def test_without_a_store_the_actions_run_as_before(tmp_path, monkeypatch):
     result = followups(FileBook(book), TODAY, team=bootstrap.store_connector())
     assert not any("Team store" in line or "团队数据库" in line for line in result.lines("en"))
     assert not list(tmp_path.glob("*.xlcrm-team.json"))
+
+
+@pytest.mark.parametrize("counts", ["是", "否"])
+def test_a_follow_up_mail_sent_from_one_workbook_moves_the_due_date_in_the_other(tmp_path, store_url, mail_server,
+                                                                               monkeypatch, counts):
+    """The sending workbook's mail_counts decides: yes (the default), its follow-up mails are contacts team-wide."""
+    monkeypatch.setenv("XLCRM_STORE", store_url)
+    first, second = two_books(tmp_path, customers=20)
+    point_at(first, mail_server)
+    set_settings(first, {"mail_counts": counts})
+    connect = bootstrap.store_connector()
+    before = followups(FileBook(second), TODAY, team=connect).due.followups
+    remind(FileBook(first), RemindRequest(today=TODAY, send=True), SmtpMailer(timeout=30), team=connect)
+    from xlcrm.actions.session import open_session
+    from xlcrm.mail.journal import Journal, journal_path
+
+    sent = Journal(journal_path(first.parent, first.name)).history()
+    mailed = set(sent.loc[sent["state"].eq("sent") & sent["occasion"].isin(["followup", "first_answer"]),
+                          "customer_key"])
+    assert mailed, "the sample has follow-ups due, so some went out"
+    keys = open_session(FileBook(second)).customers.records["key"]
+    rows = keys.index[keys.isin(mailed)]
+    after = followups(FileBook(second), TODAY, team=connect).due.followups
+    if counts == "是":
+        assert (after.loc[rows, "due"] > before.loc[rows, "due"]).all()
+    else:
+        assert after.loc[rows, "due"].equals(before.loc[rows, "due"])
+    others = keys.index[~keys.isin(mailed)]
+    assert after.loc[others, "due"].equals(before.loc[others, "due"])

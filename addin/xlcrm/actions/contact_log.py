@@ -83,7 +83,7 @@ def log_contact(book: Book, customer: str, channel: str = "phone", note: str = "
     contacted = pd.Series(pd.Timestamp(when), index=rows)
     if view.contacted is not None:
         contacted = latest(contacted.reindex(view.contacted.index), view.contacted)
-    due = compute(session, today, contacted=contacted)
+    due = compute(session, today, contacted=contacted, mailed=view.mailed)
     edits = (housekeeping(session, "followups") + log_edits + contact_edits + followup_edits(session, due, today, extra)
              + view.edits)
     return LogResult(session, book.apply(edits), name, rows, when, channel_text, sheet, due, view.notes)

@@ -64,7 +64,7 @@ def followups(book: Book, today: dt.date | None = None, progress: Progress = qui
     session = open_session(book)
     next(steps)
     view = join_team(session, team, dt.datetime.now())
-    due = compute(session, today, region=region, contacted=view.contacted)
+    due = compute(session, today, region=region, contacted=view.contacted, mailed=view.mailed)
     due.notes += view.notes
     next(steps)
     saved = book.apply(housekeeping(session, "followups") + followup_edits(session, due, today) + view.edits)
@@ -73,14 +73,14 @@ def followups(book: Book, today: dt.date | None = None, progress: Progress = qui
 
 
 def due_touches(session: Session, today: dt.date, region: str | None = None,
-                contacted: pd.Series | None = None) -> pd.DataFrame:
+                contacted: pd.Series | None = None, mailed: pd.Series | None = None) -> pd.DataFrame:
     """Every touch due (core.touches columns): regular follow-ups, care occasions, stuck deals.
 
     The mail merge picks from it who gets which reminder or greeting. Reads the contact log
     (through session.book) but writes nothing. A customer without any date has nothing due
     (the due list shows them as 'No date'), so no touch is handed over for them.
     """
-    touches = compute(session, today, note_problems=False, region=region, contacted=contacted).touches
+    touches = compute(session, today, note_problems=False, region=region, contacted=contacted, mailed=mailed).touches
     touches = touches[touches["due"].notna()].reset_index(drop=True)
     for column in ("owner", "detail"):  # the contract says None, and NaN is truthy: 'owner or ...' took it
         touches[column] = touches[column].astype(object).where(touches[column].notna(), None)
@@ -88,11 +88,14 @@ def due_touches(session: Session, today: dt.date, region: str | None = None,
 
 
 def compute(session: Session, today: dt.date, note_problems: bool = True,
-            contacted: pd.Series | None = None, region: str | None = None) -> Due:
-    """What is due as of today. contacted: extra last-contact dates by row (a contact being logged now)."""
+            contacted: pd.Series | None = None, region: str | None = None, mailed: pd.Series | None = None) -> Due:
+    """What is due as of today. contacted: extra last-contact dates by row (a contact being logged now, the team's);
+    mailed: extra follow-up mail dates by row that count as a contact (the team's, for the cadence only)."""
     people, log_problems = people_frame(session, today)
     if contacted is not None:
         people["last_contact"] = latest(people["last_contact"], contacted.reindex(people.index))
+    if mailed is not None:
+        people["last_mailed"] = latest(people["last_mailed"], mailed.reindex(people.index), until=today)
     due = work_out(people, session.settings, today, session.lang, region)
     due.touches = drop_greeted(due.touches, sent_mails(session))
     if note_problems:

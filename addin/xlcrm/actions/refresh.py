@@ -14,6 +14,7 @@ from xlcrm.actions.common import column_edits, housekeeping, owned_sheet
 from xlcrm.actions.progress import Progress, quiet
 from xlcrm.actions.refresh_result import RefreshResult
 from xlcrm.actions.session import Source, open_session
+from xlcrm.actions.team_sync import TeamView, join_team
 from xlcrm.book import Book, SaveResult
 from xlcrm.core import state
 from xlcrm.core.scores import class_choice, purchases, scoring, summary_sheet
@@ -22,6 +23,7 @@ from xlcrm.core.customer_figures import one_per_customer
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID
 from xlcrm.core.i18n import Msg
+from xlcrm.store import Connect
 
 __all__ = ["refresh", "RefreshResult"]
 
@@ -40,8 +42,10 @@ COLUMN_FORMATS = {"recency": INT, "frequency": INT, "monetary": MONEY, "r_score"
 COLUMN_ALIGN = dict.fromkeys(("r_score", "f_score", "m_score", "rfm", "class", "churn_risk"), CENTER)
 
 
-def refresh(book: Book, today: dt.date | None = None, progress: Progress = quiet) -> RefreshResult:
-    run = _Run(book, today or dt.date.today())
+def refresh(book: Book, today: dt.date | None = None, progress: Progress = quiet,
+            team: Connect | None = None) -> RefreshResult:
+    """team: opens the team store when the settings name one: the workbook syncs (contacts, sends, owners)."""
+    run = _Run(book, today or dt.date.today(), team)
     for step in progress([run.read, run.score, run.write], 3, STEPS):
         step()
     return run.result
@@ -50,8 +54,9 @@ def refresh(book: Book, today: dt.date | None = None, progress: Progress = quiet
 class _Run:
     """The three steps of a refresh: one bulk read, a vectorised computation, one bulk write."""
 
-    def __init__(self, book: Book, today: dt.date):
-        self.book, self.today = book, today
+    def __init__(self, book: Book, today: dt.date, team: Connect | None):
+        self.book, self.today, self.team = book, today, team
+        self.view = TeamView()
 
     def read(self) -> None:
         self.session = session = open_session(self.book)
@@ -60,6 +65,8 @@ class _Run:
         self.rules = scoring.Rules.from_settings(session.settings)  # a bad rule stops here, before any write
         self.memory = session.memory
         self.result = RefreshResult(session, SaveResult(""), self.today)
+        self.view = join_team(session, self.team, dt.datetime.now())
+        self.result.notes += self.view.notes
 
     def score(self) -> None:
         session, customers = self.session, self.session.customers
@@ -101,6 +108,7 @@ class _Run:
         edits.append(self._summary(session.customers, shown))
         edits += column_edits(session, session.customers, shown[list(scoring.VALUE_COLUMNS)], lang, COLUMN_FORMATS,
                               align=COLUMN_ALIGN)
+        edits += self.view.edits  # owners reassigned in the team store
         self.result.saved = self.book.apply(edits)
 
     def _summary(self, customers: Source, shown: pd.DataFrame) -> PutSheet:

@@ -98,7 +98,7 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     templates_sheet, templates, template_edits = load_templates(session)
     chosen = _chosen(templates, request.template, templates_sheet)
     view = join_team(session, team, now, keep_open=mode == "send")
-    due = _due_touches(session, today, view.contacted)
+    due = _due_touches(session, today, view.contacted, view.mailed)
     journal = Journal(journal_path(book.folder, book.name))
     history, sheet_history = send_history(session, journal, now, notes)
     rules = Rules(today=today, now=now, min_days=profile.min_days, daily_cap=profile.daily_cap,
@@ -157,9 +157,11 @@ def _chosen(templates: list[Template], name: str | None, sheet: str) -> list[Tem
     return picked
 
 
-def _due_touches(session: Session, today: dt.date, contacted: pd.Series | None = None) -> pd.DataFrame:
+def _due_touches(session: Session, today: dt.date, contacted: pd.Series | None = None,
+                 mailed: pd.Series | None = None) -> pd.DataFrame:
     """The touches the follow-up rules find due, in the columns the plan reads."""
-    frame = due_touches(session, today, contacted=contacted).loc[:, list(TOUCH_COLUMNS)].reset_index(drop=True)
+    frame = due_touches(session, today, contacted=contacted, mailed=mailed)
+    frame = frame.loc[:, list(TOUCH_COLUMNS)].reset_index(drop=True)
     frame["due"] = pd.to_datetime(frame["due"])
     return frame
 

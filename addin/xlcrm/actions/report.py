@@ -19,6 +19,7 @@ from xlcrm.actions.report_data import gather
 from xlcrm.actions.report_lines import saved_lines
 from xlcrm.actions.report_mail import Mailed, checked_address, mail_report
 from xlcrm.actions.session import Session, open_session
+from xlcrm.actions.team_sync import join_team
 from xlcrm.book import Book, SaveResult
 from xlcrm.core.edits import Edit
 from xlcrm.core.errors import XlcrmError
@@ -32,6 +33,7 @@ from xlcrm.core.mailmerge.sender_profile import sender_profile
 from xlcrm.core.sheets import sheet_name
 from xlcrm.mail.batch import Clock, Mailer, SystemClock
 from xlcrm.mail.journal import journal_path
+from xlcrm.store import Connect
 
 __all__ = ["report", "ReportResult"]
 
@@ -69,9 +71,10 @@ class ReportResult:
 
 def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "week", owner: str | None = None,
            today: dt.date | None = None, progress: Progress = quiet, mail_to: str | None = None,
-           mailer: Mailer | None = None, clock: Clock = SystemClock()) -> ReportResult:
+           mailer: Mailer | None = None, clock: Clock = SystemClock(), team: Connect | None = None) -> ReportResult:
     """The report for the week or month up to `today` (default: today), for the team or one owner;
-    mailed to `mail_to` through `mailer` when asked."""
+    mailed to `mail_to` through `mailer` when asked. team: opens the team store when the settings name one:
+    the workbook syncs (contacts, sends, owners) as every action does."""
     chosen = ending(period_kind(period), today or clock.now().date())
     to = checked_address(mail_to) if mail_to else None
     steps = iter(progress(range(4), 4, STEPS))  # read, work out, write the page, write the workbook
@@ -82,6 +85,7 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
         profile.require_server()  # before anything is written
         if mailer is None:
             raise ValueError("mailing the report needs a mailer")
+    view = join_team(session, team, clock.now())
     rules = ReportRules.from_settings(session.settings)
     inputs = gather(session, chosen)
     name = owner_of(inputs, owner) if owner else None
@@ -90,10 +94,10 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
                  journal_path(book.folder, book.name).name)
     next(steps)
     html = _write_html(made, _folder(book, out_dir), clock)
-    notes = inputs.notes  # no font note: the charts' labels are text, drawn by the reader's browser
+    notes = inputs.notes + view.notes  # no font note: the charts' labels are text, drawn by the reader's browser
     mailed = mail_report(session, profile, made, html, to, mailer, clock) if profile and to and mailer else None
     next(steps)
-    edits: list[Edit] = housekeeping(session, "report") + [_sheet(made, html.name, session.lang)]
+    edits: list[Edit] = housekeeping(session, "report") + [_sheet(made, html.name, session.lang)] + view.edits
     if mailed is not None:
         edits.append(log_edit(mailed.history, session.lang))
     saved = _save(book, edits, mailed)

@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from xlcrm.actions.people import contact_log, own_last_contact
+from xlcrm.actions.people import contact_log, own_last_contact, sent_mails
 from xlcrm.actions.session import Session
 from xlcrm.core.edits import Edit, SetCells
+from xlcrm.core.followups.followup_rules import MAIL_CONTACTS, mail_counts_as_contact
 from xlcrm.core.i18n import Msg
 from xlcrm.core.identity import customer_identities
 from xlcrm.core.owners import canonical
 from xlcrm.mail.batch import Outcome, Outgoing
 from xlcrm.mail.journal import Journal, journal_path
-from xlcrm.store import UNREACHABLE, Connect, Contact, Send, Store, Unreachable
+from xlcrm.store import MAILED, UNREACHABLE, Connect, Contact, Send, Store, Unreachable
 from xlcrm.store.local import workbook_id
 
 SYNCED = Msg("Team store: {customers} customers synced; {contacts} contact(s) and {sends} send(s) added; "
@@ -43,6 +44,8 @@ class TeamView:
     workbook: str | None = None
     ids: dict[str, int] = field(default_factory=dict)  # customer key (records' key) -> team id
     contacted: pd.Series | None = None  # by record row: the team's last contact
+    mailed: pd.Series | None = None  # by record row: the team's last follow-up mail that counts as a contact
+    mail_counts: bool = False  # this workbook's setting: its follow-up mails are contacts for the whole team
     edits: list[Edit] = field(default_factory=list)  # owner cells brought over from the store
     notes: list[Msg] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -83,12 +86,15 @@ def _sync(session: Session, store: Store, now: dt.datetime, logged: list[dict]) 
     store.register(workbook, book.name, str(book.folder / book.name), now)
     ids = pd.Series(store.identify(customer_identities(records), now), index=records.index)
     by_key = dict(zip(records["key"], ids))
-    view = TeamView(store, workbook, by_key)
+    view = TeamView(store, workbook, by_key, mail_counts=mail_counts_as_contact(session.settings))
     contacts = _log_contacts(session, workbook, by_key, logged) + _sheet_contacts(session, workbook, ids)
+    if view.mail_counts:
+        contacts += _mail_contacts(session, workbook, by_key)
     view.counts["contacts"] = store.add_contacts(workbook, contacts)
     view.counts["sends"] = store.record_sent(workbook, _journal_sends(session, by_key), now)
-    last = store.last_contacts(sorted(set(ids)))
+    last, mailed = store.last_contacts(sorted(set(ids))), store.last_contacts(sorted(set(ids)), MAILED)
     view.contacted = pd.to_datetime(ids.map(last), errors="coerce")
+    view.mailed = pd.to_datetime(ids.map(mailed), errors="coerce")
     view.edits = _owner_edits(session, store, workbook, ids, now, view.counts)
     view.counts["customers"] = len(set(ids))
     view.notes.append(SYNCED(customers=view.counts["customers"], contacts=view.counts["contacts"],
@@ -130,6 +136,22 @@ def _sheet_contacts(session: Session, workbook: str, ids: pd.Series) -> list[Con
                               None, None, None, "sheet")
             found[contact.source_key] = contact
     return list(found.values())
+
+
+def _mail_contacts(session: Session, workbook: str, by_key: dict[str, int]) -> list[Contact]:
+    """The follow-up and first-answer mails that went out (journal and send log): each a contact, keyed by its
+    message, so the one TeamClaim.settle recorded at the send is not added again."""
+    sent = sent_mails(session)
+    if not len(sent):
+        return []
+    sent = sent[sent["occasion"].isin(MAIL_CONTACTS) & sent["customer_key"].isin(by_key)]
+    days = pd.to_datetime(sent["at"], errors="coerce")
+    return [mail_contact(workbook, str(key), by_key[customer], day.date())
+            for key, customer, day in zip(sent["msg_key"], sent["customer_key"], days) if pd.notna(day)]
+
+
+def mail_contact(workbook: str, msg_key: str, customer: int, day: dt.date) -> Contact:
+    return Contact(_key(workbook, "mail", msg_key), customer, day, "email", None, None, "mail")
 
 
 def _journal_sends(session: Session, by_key: dict[str, int]) -> list[Send]:
@@ -176,6 +198,7 @@ class TeamClaim:
         self.view, self.now = view, now
         self.store, self.workbook = view.store, view.workbook
         self.keys: dict[str, str] = {}  # journal key -> team key
+        self.contacts: dict[str, int] = {}  # journal key -> customer, for a sent mail that counts as a contact
 
     def taken_elsewhere(self, items: dict[int, Outgoing]) -> list[int]:
         """The plan's indexes another workbook holds; the rest are reserved for this one."""
@@ -185,6 +208,8 @@ class TeamClaim:
             if customer is not None and not item.test:
                 self.keys[item.key] = team_key(customer, item.record.get("occasion"), item.record.get("due"))
                 wanted[index] = Send(self.keys[item.key], customer)
+                if self.view.mail_counts and item.record.get("occasion") in MAIL_CONTACTS:
+                    self.contacts[item.key] = customer
         try:
             held = self.store.reserve(self.workbook, list(wanted.values()), self.now)
         except Unreachable as error:  # the store went away since the sync: this run sends as the workbook alone
@@ -197,7 +222,11 @@ class TeamClaim:
         """Sent (or perhaps sent) stays taken; anything else is released for whoever runs next."""
         went = [self.keys[k] for k, o in outcomes.items() if k in self.keys and o.state in ("sent", "in_flight")]
         back = [self.keys[k] for k, o in outcomes.items() if k in self.keys and o.state not in ("sent", "in_flight")]
+        mailed = [mail_contact(self.workbook, k, self.contacts[k], self.now.date())
+                  for k, o in outcomes.items() if k in self.contacts and o.state == "sent"]
         try:
             self.store.settle(self.workbook, went, back, self.now)
+            if mailed:  # the other workbooks' due dates move on their next run, not on this one's next sync
+                self.store.add_contacts(self.workbook, mailed)
         except Unreachable as error:  # the next sync records what the journal says went out
             self.view.notes.append(UNREACHABLE(why=error.why))

@@ -18,6 +18,10 @@ UNREACHABLE = Msg("The team store cannot be reached ({why}); this run worked on 
                   "无法连接团队数据库({why});本次只使用工作簿运行。其联系记录和发送记录会在下次能连接时同步。")
 
 
+PERSONAL = ("log", "sheet")  # contacts a person made: they set the last contact
+MAILED = ("mail",)  # a follow-up mail sent, counted as a contact (setting mail_counts): the cadence only
+
+
 class Unreachable(Exception):
     """The store did not answer within the timeout, or refused the login: the workbook works alone."""
 
@@ -69,7 +73,8 @@ class Store(Protocol):
 
     def add_contacts(self, workbook_id: str, contacts: list[Contact]) -> int: ...
 
-    def last_contacts(self, customer_ids: list[int]) -> dict[int, dt.date]: ...
+    def last_contacts(self, customer_ids: list[int], sources: tuple[str, ...] = PERSONAL) -> dict[int, dt.date]:
+        """The latest contact day per customer, of those sources (PERSONAL, or MAILED)."""
 
     def reserve(self, workbook_id: str, sends: list[Send], at: dt.datetime) -> set[str]:
         """The keys this workbook holds after trying to reserve them all (its own earlier ones included)."""

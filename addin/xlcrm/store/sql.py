@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from xlcrm.store import Contact, Send, TeamStatus, Unreachable, WorkbookStatus
+from xlcrm.store import PERSONAL, Contact, Send, TeamStatus, Unreachable, WorkbookStatus
 from xlcrm.store.migrations import LATEST, current_version, migrate
 from xlcrm.store.schema import contacts, customer_keys, customers, ownership, placements, sends, workbooks
 
@@ -155,12 +155,13 @@ class SqlStore:
                                      "workbook_id": workbook_id, "source": c.source} for c in new])
         return len(new)
 
-    def last_contacts(self, customer_ids: list[int]) -> dict[int, dt.date]:
+    def last_contacts(self, customer_ids: list[int], sources: tuple[str, ...] = PERSONAL) -> dict[int, dt.date]:
         found: dict[int, dt.date] = {}
         with self._begin() as connection:
             for chunk in _chunks(sorted(set(customer_ids))):
                 rows = connection.execute(sa.select(contacts.c.customer_id, sa.func.max(contacts.c.day))
-                                          .where(contacts.c.customer_id.in_(chunk)).group_by(contacts.c.customer_id))
+                                          .where(contacts.c.customer_id.in_(chunk), contacts.c.source.in_(sources))
+                                          .group_by(contacts.c.customer_id))
                 found.update({customer: day for customer, day in rows})
         return found
 
@@ -261,7 +262,9 @@ class SqlStore:
 
             sent = connection.execute(sa.select(sa.func.count()).select_from(sends)
                                       .where(sends.c.state == SENT)).scalar_one()
-            return TeamStatus(books, dict(sorted(owners.items())), count(customers), count(contacts), sent,
+            personal = connection.execute(sa.select(sa.func.count()).select_from(contacts)  # sends count as sent
+                                          .where(contacts.c.source.in_(PERSONAL))).scalar_one()
+            return TeamStatus(books, dict(sorted(owners.items())), count(customers), personal, sent,
                               current_version(connection))
 
     def activity(self, since: dt.date, until: dt.date) -> list[dict]:
@@ -270,7 +273,8 @@ class SqlStore:
             owners = Counter(o for o in connection.execute(sa.select(customers.c.owner)).scalars() if o)
             by_owner = dict(connection.execute(sa.select(customers.c.id, customers.c.owner)).all())
             logged = Counter(by_owner.get(c) for c in connection.execute(
-                sa.select(contacts.c.customer_id).where(contacts.c.day >= since, contacts.c.day <= until)).scalars())
+                sa.select(contacts.c.customer_id).where(contacts.c.day >= since, contacts.c.day <= until,
+                                                        contacts.c.source.in_(PERSONAL))).scalars())
             start, end = dt.datetime.combine(since, dt.time()), dt.datetime.combine(until, dt.time.max)
             went = Counter(by_owner.get(c) for c in connection.execute(
                 sa.select(sends.c.customer_id).where(sends.c.state == SENT, sends.c.at >= start,
