@@ -46,7 +46,7 @@ def cjk_font() -> str | None:
 
 def chart_svg(spec: ChartSpec, table: Table, names: dict[str, str], key: str) -> str | None:
     """The chart as SVG markup (an <svg> element), or None when there is nothing to draw."""
-    rows = table.rows
+    rows = table.rows if spec.rows is None else table.rows.head(spec.rows)
     values = rows[list(spec.series)].apply(pd.to_numeric, errors="coerce").fillna(0.0)
     if not len(rows) or (spec.kind == "pie" and values.iloc[:, 0].clip(lower=0).sum() <= 0):
         return None

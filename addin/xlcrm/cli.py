@@ -314,7 +314,8 @@ def _excel_setup(ctx: click.Context, command: str, dry_run: bool, platform: str 
 @main.command(name="report")
 @click.argument("book", required=False, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the HTML report (default: reports/ beside the workbook).")
+              help="Folder for the HTML report (default: reports/ beside the workbook; with --team, in the current "
+                   "folder).")
 @click.option("--period", default="week", show_default=True, type=click.Choice(["week", "month"]),
               help="The 7 days, or the month, up to and including --today.")
 @click.option("--owner", metavar="NAME", help="One salesperson's own report: their customers, contacts and mail.")
@@ -331,7 +332,8 @@ def report_command(ctx: click.Context, book: Path | None, out_dir: Path | None, 
     from xlcrm.actions.report import report as report_action
 
     if team or book is None:
-        team_finish(ctx, _lang(ctx), "report", book, period=period, today=(today or dt.datetime.now()).date())
+        team_finish(ctx, _lang(ctx), "report", book, period=period, today=(today or dt.datetime.now()).date(),
+                    out_dir=out_dir)
         return
 
     result = report_action(bootstrap.file_book(book), out_dir=out_dir, period=period, owner=owner,

@@ -16,8 +16,11 @@ def team_finish(ctx: click.Context, lang: str, what: str, book: Path | None, **o
     from xlcrm.actions import team as team_actions
 
     url = team_actions.store_url(bootstrap.file_book(book) if book else None)
-    actions: dict[str, Callable[..., Any]] = {"status": team_actions.status, "reassign": team_actions.reassign, "report": team_actions.team_report}
+    actions: dict[str, Callable[..., Any]] = {"status": team_actions.status, "reassign": team_actions.reassign,
+                                              "report": team_actions.team_report}
     run = actions[what]
+    if what == "report":  # the team page is written in the language of the printed lines
+        options["lang"] = lang
     for line in run(bootstrap.store_connector(), url_from_settings=url, **options).lines(lang):
         click.echo(line)
 

@@ -93,7 +93,7 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
     made = build(for_owner(inputs, name) if name else inputs, chosen, name, book.name, session.lang, rules,
                  journal_path(book.folder, book.name).name)
     next(steps)
-    html = _write_html(made, _folder(book, out_dir), clock)
+    html = write_html(made, _folder(book, out_dir), clock)
     notes = inputs.notes + view.notes  # no font note: the charts' labels are text, drawn by the reader's browser
     mailed = mail_report(session, profile, made, html, to, mailer, clock) if profile and to and mailer else None
     next(steps)
@@ -116,11 +116,12 @@ def file_name(made: Report, book_name: str) -> str:
     return name[:150] + ".html"
 
 
-def _write_html(made: Report, folder: Path, clock: Clock) -> Path:
+def write_html(made: Report, folder: Path, clock: Clock, name: str | None = None) -> Path:
+    """The report's self-contained page, written atomically into folder (as `name`, default file_name)."""
     from xlcrm.reports.html import render_html
 
     page = render_html(made, clock.now())
-    path = folder / file_name(made, made.book)
+    path = folder / (name or file_name(made, made.book))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         files.write_text(path, page)

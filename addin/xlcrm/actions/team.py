@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from xlcrm.actions.common import housekeeping
+from xlcrm.actions.report import HTML_AT, write_html
 from xlcrm.actions.report_lines import saved_lines
 from xlcrm.actions.session import Session, open_session
 from xlcrm.actions.team_sync import TeamView, join_team
 from xlcrm.book import Book, SaveResult
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
-from xlcrm.core.period import ending
+from xlcrm.core.period import ending, period_kind
+from xlcrm.core.report.team import page_name, team_report as team_page
+from xlcrm.mail.batch import Clock, SystemClock
 from xlcrm.store import UNREACHABLE, Connect, Store, TeamStatus, Unreachable
 
 NO_STORE = Msg("No team store is set: write its URL in the settings sheet (store) or set XLCRM_STORE, e.g. "
@@ -117,18 +122,26 @@ class TeamReportResult:
     start: dt.date
     end: dt.date
     rows: list[dict] = field(default_factory=list)
+    html: Path | None = None
 
     def lines(self, lang: str) -> list[str]:
         return ([TEAM_REPORT_HEAD(start=f"{self.start:%Y-%m-%d}", end=f"{self.end:%Y-%m-%d}").text(lang)]
-                + [TEAM_REPORT_LINE(**row).text(lang) for row in self.rows])
+                + [TEAM_REPORT_LINE(**{k: row[k] for k in ("owner", "customers", "contacts", "sent")}).text(lang)
+                   for row in self.rows]
+                + ([HTML_AT(path=str(self.html)).text(lang)] if self.html else []))
 
 
-def team_report(connect: Connect, period: str, today: dt.date, url_from_settings: str = "") -> TeamReportResult:
-    """`xlcrm report --team`: per salesperson across every workbook of the store, over the week or month."""
-    span = ending(period, today)
-    start, end = span.start, span.end
+def team_report(connect: Connect, period: str, today: dt.date, url_from_settings: str = "",
+                out_dir: str | os.PathLike | None = None, lang: str = "zh", clock: Clock = SystemClock()
+                ) -> TeamReportResult:
+    """`xlcrm report --team`: per salesperson across every workbook of the store, over the week or month, printed
+    and written as the dated page team-<period>-<day>.html in out_dir (default: reports/ in the current folder)."""
+    span = ending(period_kind(period), today)
     store = _open(connect, url_from_settings)
     try:
-        return TeamReportResult(start, end, store.activity(start, end))
+        rows, workbooks = store.activity(span.start, span.end), len(store.status().workbooks)
     finally:
         store.close()
+    made = team_page(rows, workbooks, span, lang)
+    folder = Path(out_dir).expanduser() if out_dir else Path("reports")
+    return TeamReportResult(span.start, span.end, rows, write_html(made, folder, clock, page_name(made)))

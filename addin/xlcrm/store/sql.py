@@ -268,10 +268,14 @@ class SqlStore:
                               current_version(connection))
 
     def activity(self, since: dt.date, until: dt.date) -> list[dict]:
-        """Per owner over [since, until]: customers owned, contacts logged, messages sent (the team report)."""
+        """Per owner over [since, until]: the workbooks holding their customers, customers owned, contacts logged,
+        messages sent (the team report)."""
         with self._begin() as connection:
             owners = Counter(o for o in connection.execute(sa.select(customers.c.owner)).scalars() if o)
             by_owner = dict(connection.execute(sa.select(customers.c.id, customers.c.owner)).all())
+            books: dict[str, set[str]] = {}
+            for book, customer in connection.execute(sa.select(placements.c.workbook_id, placements.c.customer_id)):
+                books.setdefault(by_owner.get(customer) or "", set()).add(book)
             logged = Counter(by_owner.get(c) for c in connection.execute(
                 sa.select(contacts.c.customer_id).where(contacts.c.day >= since, contacts.c.day <= until,
                                                         contacts.c.source.in_(PERSONAL))).scalars())
@@ -280,7 +284,8 @@ class SqlStore:
                 sa.select(sends.c.customer_id).where(sends.c.state == SENT, sends.c.at >= start,
                                                      sends.c.at <= end)).scalars())
         names = sorted(set(owners) | {o for o in logged if o} | {o for o in went if o})
-        return [{"owner": name, "customers": owners.get(name, 0), "contacts": logged.get(name, 0),
+        return [{"owner": name, "workbooks": len(books.get(name, ())), "customers": owners.get(name, 0),
+                 "contacts": logged.get(name, 0),
                  "sent": went.get(name, 0)} for name in names]
 
 

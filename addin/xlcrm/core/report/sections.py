@@ -87,6 +87,7 @@ class ChartSpec:
     category: str
     series: tuple[str, ...]
     table: int = 0
+    rows: int | None = None  # the first rows only (a totals row below them stays out of the chart)
 
 
 @dataclass
