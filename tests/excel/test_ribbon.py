@@ -71,7 +71,7 @@ def test_a_fixable_problem_is_its_message_in_the_ribbons_language(clicked, zh_bo
 def test_an_unexpected_error_is_a_short_note_and_the_traceback_goes_to_the_log(clicked, monkeypatch, tmp_path):
     import xlcrm.actions.check
 
-    def broken(book):
+    def broken(book, **adapters):
         raise KeyError("internal detail")
 
     monkeypatch.setattr(xlcrm.actions.check, "check", broken)
