@@ -14,13 +14,13 @@ photographs its HTML report in headless Chromium and its report sheet. Needs Lib
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import math
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -62,6 +62,7 @@ def _customer_view(source: Path, sheet: str, target: Path, trim: bool, spared: i
     book = openpyxl.load_workbook(source)
     for other in book.worksheets:
         other.sheet_state = "visible" if other.title == sheet else "hidden"
+        _as_of_day(other)
     book.active = book.sheetnames.index(sheet)
     customers = book[sheet]
     if not trim:
@@ -75,6 +76,19 @@ def _customer_view(source: Path, sheet: str, target: Path, trim: bool, spared: i
             customers.column_dimensions[cell.column_letter].hidden = True
     book.save(target)
     return book.sheetnames.index(sheet) + 1
+
+
+def _as_of_day(sheet) -> None:
+    """The status formulas and row colours follow TODAY() in Excel; the pictures show them as of DAY, so that the
+    pictures (and their fingerprints) do not change with the day they are rendered on."""
+    day = f"DATE({DAY.year},{DAY.month},{DAY.day})"
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("=") and "TODAY()" in cell.value:
+                cell.value = cell.value.replace("TODAY()", day)
+    for rules in sheet.conditional_formatting:
+        for rule in rules.rules:
+            rule.formula = [formula.replace("TODAY()", day) for formula in (rule.formula or [])]
 
 
 def _pdf(source: Path, work: Path) -> Path:
@@ -218,6 +232,9 @@ def render_report(out: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/img")
-    for path in render(target) + ([] if "--workbooks-only" in sys.argv else render_report(target)):
+    parser = argparse.ArgumentParser(description="Render the README's pictures and their fingerprints.")
+    parser.add_argument("target", nargs="?", type=Path, default=Path("docs/img"))
+    parser.add_argument("--workbooks-only", action="store_true", help="leave the report's pictures as they are")
+    options = parser.parse_args()
+    for path in render(options.target) + ([] if options.workbooks_only else render_report(options.target)):
         print(path)
