@@ -134,3 +134,13 @@ def test_no_calendar_counts_weekends_only_and_knows_no_holiday():
     assert none.find_holiday("National Day", 2026) is None and not len(none.holiday_names(2026))
     assert "none (weekends only)" in used_note(NO_CALENDAR, "none").text("en")
     assert "日历:CN(中文工作簿" in used_note("CN", "language").text("zh")
+
+
+def test_every_code_the_package_lists_is_known_and_nothing_else():
+    """supported() reads the package's registry instead of importing every country to list them: the same codes."""
+    from xlcrm.core.calendar import supported
+
+    listed = set(holidays.list_supported_countries())
+    assert {"CN", "CHN", "HK", "US", "UK"} <= listed
+    assert all(supported(code) and supported(code.lower()) for code in listed)
+    assert not any(supported(code) for code in ("XX", "HolidaysCN", "China", ""))

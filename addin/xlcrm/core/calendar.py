@@ -39,7 +39,16 @@ _ALL_DAYS = "1111111"  # every weekday is a working day unless listed: make-up S
 
 
 def supported(code: str) -> bool:
-    return code.upper() in holidays.list_supported_countries()
+    return code.upper() in _country_codes()
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    """The codes holidays.list_supported_countries() gives, read off the package's registry: that function imports
+    every country's module to list them (0.15 s on each run), the registry names them without importing."""
+    from holidays import registry
+    return frozenset(code for _, *codes in registry.COUNTRIES.values() for code in codes
+                     if code.isupper() and len(code) <= 3)  # CN, CHN, UK; not the class aliases (HolidaysCN)
 
 
 def is_none(setting: str) -> bool:
