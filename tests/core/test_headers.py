@@ -2,8 +2,10 @@
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from xlcrm.core.fields import CUSTOMERS, ORDERS, fields_of
+from xlcrm.core.fields import CUSTOMERS, FIELDS, ORDERS, fields_of
 from xlcrm.core.mapping import detect
 from xlcrm.core.table import EXACT, WEAK, Table, match, match_field, synonym_index
 
@@ -46,3 +48,20 @@ def test_a_weak_header_is_taken_only_when_its_values_fit():
     rows = [["A", "+86 138 0000 0001", "x12"], ["B", "021-5555 0002", "x14"]]
     found = detect(table(["Customer", "Phone Office", "Phone Ext Note"], rows), CUSTOMERS)
     assert found.get("phone") == 1 and 2 not in found.values()
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.one_of(st.sampled_from(sorted(synonym_index(FIELDS))), st.text(max_size=6),
+                                st.sampled_from([" ", "(", "）", "-", "_", "2", "客户", "预计", "Planned", "ID"])),
+                      max_size=5))
+def test_the_synonym_lookup_never_misses_one_a_header_holds(parts):
+    """A header is only tried against the synonyms its words can hold (a lookup, for speed): every synonym that
+    would match, tried the slow way against all of them, is among those tried."""
+    from xlcrm.core.fields import norm_header
+    from xlcrm.core.table import _candidates, _strength, header_words
+
+    header = "".join(parts)
+    words, key = header_words(header), norm_header(header)
+    synonyms = synonym_index(FIELDS)
+    holding = {s for s in synonyms if s == key or _strength(words, s)}
+    assert holding <= set(_candidates(words, key, synonyms))

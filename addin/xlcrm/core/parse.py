@@ -61,6 +61,8 @@ _TRUE = {"yes", "y", "true", "t", "1", "x", "是", "√", "✓", "✔", "对", "
 
 def clean_text(value: Any) -> str:
     """Text as a person means it: full-width folded to half-width, spaces trimmed."""
+    if type(value) is str and value.isascii():  # the commonest cell first: NFKC leaves ASCII as it is
+        return " ".join(value.split())
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -299,14 +301,48 @@ def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.
         codes, distinct = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # an unhashable value
         codes, distinct = None, []
-    if codes is None or bool in set(map(type, distinct)):  # True == 1 would share 1's result
+    if codes is None or _bools_among_numbers(distinct, values):  # True == 1 would share 1's result
         results = [parser(v) for v in values.tolist()]
         return (pd.Series([r[0] for r in results], index=values.index, dtype=object),
                 pd.Series([r[1] for r in results], index=values.index, dtype=object))
     parsed, reasons = np.empty(len(distinct) + 1, dtype=object), np.empty(len(distinct) + 1, dtype=object)
-    results = list(map(parser, distinct))
+    results = _parse_many(parser, distinct.tolist() if hasattr(distinct, "tolist") else list(distinct))
     parsed[:-1] = [r[0] for r in results]
     reasons[:-1] = [r[1] for r in results]
     parsed[-1] = reasons[-1] = None  # code -1: an empty cell
     return (pd.Series(parsed[codes], index=values.index, dtype=object),
             pd.Series(reasons[codes], index=values.index, dtype=object))
+
+
+def _bools_among_numbers(distinct: Any, values: pd.Series) -> bool:
+    """Whether factorize may have merged True with 1 or False with 0: a column of both, where only one is kept
+    as the distinct value (the whole column is looked at only when a 0 or 1 of some kind is among them)."""
+    if not {0, 1} & set(distinct):  # a set compares by ==: False, 0, 0.0 and True, 1, 1.0 are found alike
+        return False
+    kinds = set(map(type, values.tolist()))
+    return bool in kinds and len(kinds & {int, float}) > 0 or bool in set(map(type, distinct))
+
+
+_LONGEST_PLACEHOLDER = max(map(len, PLACEHOLDERS))
+
+
+def _parse_many(parser: Callable[[Any], tuple], values: list) -> list[tuple]:
+    """parser over values, the commonest cells done inline: a clean ASCII text, a number as an amount, a date as a
+    date (a column of 100k distinct order numbers or amounts costs a few function calls per value otherwise).
+    Anything else goes to parser itself, so the results are parser's on each value."""
+    if parser is parse_text:
+        results = []
+        for value in values:
+            if type(value) is str and value.isascii():
+                text = " ".join(value.split())
+                placeholder = len(text) <= _LONGEST_PLACEHOLDER and text.lower() in PLACEHOLDERS
+                results.append((None if placeholder or not text else text, None))
+            else:
+                results.append(parse_text(value))
+        return results
+    if parser is parse_amount:
+        return [(float(v), None) if (type(v) is float or type(v) is int) and v == v else parse_amount(v)
+                for v in values]
+    if getattr(parser, "func", None) is parse_date:  # partial(parse_date, day_first=...)
+        return [(v.date(), None) if type(v) is dt.datetime else parser(v) for v in values]
+    return list(map(parser, values))

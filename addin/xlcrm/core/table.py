@@ -133,7 +133,8 @@ def _match(header: str, synonyms: dict[str, str]) -> tuple[str | None, int]:
     words = header_words(header)
     planned = bool(PLANNED & set(words)) or any(p in key for p in PLANNED_ZH)
     best: tuple[str | None, int, int] = (None, 0, 0)
-    for synonym, named in synonyms.items():
+    for synonym in _candidates(words, key, synonyms):
+        named = synonyms[synonym]
         if planned and named in EVENTS:
             continue
         strength = EXACT if synonym == key else _strength(words, synonym)
@@ -148,6 +149,42 @@ def _match(header: str, synonyms: dict[str, str]) -> tuple[str | None, int]:
     if field in NAMES and strength < EXACT and _CODE.search(base):
         return None, 0
     return field, strength
+
+
+class _Lookup:
+    """Where to look for the synonyms a header may hold, instead of trying each of hundreds on every cell of
+    the rows scanned for a header: an ASCII synonym starts with one of the header's words, a CJK one (3+
+    letters) holds two letters found side by side in it."""
+
+    def __init__(self, synonyms: dict[str, str]):
+        self.synonyms = synonyms  # held, so that its id is not reused while this lookup lives
+        self.order = {s: i for i, s in enumerate(synonyms)}  # ties go to the first synonym, as before
+        self.by_prefix: dict[str, list[str]] = {}
+        self.by_pair: dict[str, list[str]] = {}
+        for synonym in synonyms:
+            if synonym.isascii():
+                for end in range(1, len(synonym) + 1):
+                    self.by_prefix.setdefault(synonym[:end], []).append(synonym)
+            elif len(synonym) >= 3:
+                self.by_pair.setdefault(synonym[:2], []).append(synonym)
+
+    def candidates(self, words: list[str], key: str) -> list[str]:
+        found = {s for w in words for s in self.by_prefix.get(w, ())}
+        joined = "".join(words)
+        found.update(s for i in range(len(joined) - 1) for s in self.by_pair.get(joined[i:i + 2], ()))
+        if key in self.synonyms:
+            found.add(key)
+        return sorted(found, key=self.order.__getitem__)
+
+
+_LOOKUPS: dict[int, _Lookup] = {}
+
+
+def _candidates(words: list[str], key: str, synonyms: dict[str, str]) -> list[str]:
+    lookup = _LOOKUPS.get(id(synonyms))
+    if lookup is None or lookup.synonyms is not synonyms:
+        lookup = _LOOKUPS[id(synonyms)] = _Lookup(synonyms)
+    return lookup.candidates(words, key)
 
 
 def match_field(header: str, synonyms: dict[str, str]) -> str | None:
