@@ -14,6 +14,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+import numpy as np
+
 from xlcrm.core.i18n import Msg
 from xlcrm.core.table import column_letter
 
@@ -64,8 +66,8 @@ class OutOfBounds(Exception):
 
 @dataclass
 class Extent:
-    rows: list[int]  # rows holding a value, ascending (1-based)
-    columns: list[int]  # columns holding a value, ascending (1-based)
+    rows: np.ndarray  # rows holding a value, distinct and ascending (1-based)
+    columns: np.ndarray  # columns holding a value, distinct and ascending (1-based)
 
 
 def check_package(archive: zipfile.ZipFile) -> None:
@@ -101,21 +103,21 @@ def extent(archive: zipfile.ZipFile, part: str) -> Extent:
     return quick
 
 
-def _quick(text: bytes, rows: set[bytes], columns: set[bytes]) -> None:
-    rows.update(_ROW_TAG.findall(text))  # rows with a height only, too: a gap they make is checked cell by cell
+def _quick(text: bytes, rows: list[bytes], columns: set[bytes]) -> None:
+    rows += _ROW_TAG.findall(text)  # rows with a height only, too: a gap they make is checked cell by cell
     if b' r="' in text:
         columns.add(b"Z")  # one-letter columns are not told apart: A-Z, the fewest a gap can start from
     columns.update(_WIDE_REF.findall(text))
 
 
-def _values(text: bytes, rows: set[bytes], columns: set[bytes]) -> None:
+def _values(text: bytes, rows: list[bytes], columns: set[bytes]) -> None:
     found = _VALUE_CELL.findall(text)
     columns.update(column for column, _ in found)
-    rows.update(row for _, row in found)
+    rows += {row for _, row in found}
 
 
 def _scan(archive: zipfile.ZipFile, part: str, collect) -> Extent:
-    rows: set[bytes] = set()
+    rows: list[bytes] = []  # as found (a row per tag): made distinct and sorted at once by numpy at the end
     columns: set[bytes] = set()
     carry = b""
     with archive.open(part) as stream:
@@ -125,7 +127,8 @@ def _scan(archive: zipfile.ZipFile, part: str, collect) -> Extent:
             text, carry = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
             collect(text, rows, columns)
         collect(carry, rows, columns)
-    return Extent(sorted(int(r) for r in rows), sorted(_column_number(c) for c in columns))
+    numbers = np.unique(np.array(rows, dtype="S7").astype(np.int64)) if rows else np.zeros(0, np.int64)
+    return Extent(numbers, np.array(sorted(_column_number(c) for c in columns), dtype=np.int64))
 
 
 def check_extent(found: Extent) -> None:
@@ -133,11 +136,12 @@ def check_extent(found: Extent) -> None:
     row, column = (lambda n: ROW(name=f"{n:,}")), (lambda n: COLUMN(name=column_letter(n - 1)))
     for numbers, gap_limit, unit, place in ((found.rows, ROW_GAP, ROWS, row),
                                             (found.columns, COLUMN_GAP, COLUMNS, column)):
-        for before, after in zip(numbers, numbers[1:]):
-            if after - before - 1 > gap_limit:
-                raise OutOfBounds(FAR_VALUE(far=place(after), near=place(before), gap=f"{after - before - 1:,}",
-                                            unit=unit))
-    rows, columns = (found.rows or [0])[-1], (found.columns or [0])[-1]
+        gaps = np.flatnonzero(np.diff(numbers) - 1 > gap_limit)
+        if gaps.size:
+            before, after = int(numbers[gaps[0]]), int(numbers[gaps[0] + 1])
+            raise OutOfBounds(FAR_VALUE(far=place(after), near=place(before), gap=f"{after - before - 1:,}",
+                                        unit=unit))
+    rows, columns = (int(n[-1]) if len(n) else 0 for n in (found.rows, found.columns))
     if rows * columns > MAX_CELLS:
         raise OutOfBounds(TOO_MANY_CELLS(rows=f"{rows:,}", columns=f"{columns:,}", limit=f"{MAX_CELLS:,}"))
 
