@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-import holidays
 import numpy as np
 import pandas as pd
 
@@ -79,6 +78,8 @@ def used_note(country: str, why: str) -> Msg:
 @cache
 def _holidays(code: str, year: int, language: str | None = None, categories: tuple[str, ...] = ("public",),
               observed: bool = True):
+    import holidays  # here: 0.1 s to import with China's rules, and a run whose settings say it all needs none
+
     entity = holidays.country_holidays(code, years=year, observed=observed)
     language = language if language in entity.supported_languages else None
     wanted = tuple(c for c in categories if c in entity.supported_categories)
@@ -107,6 +108,8 @@ def known_until(code: str) -> int | None:
     """The last year whose moved working days (调休) the package knows; None where the country moves none."""
     if code == NO_CALENDAR:
         return None
+    import holidays
+
     entity = holidays.country_holidays(code)
     if not getattr(entity, "has_substituted_holidays", False):
         return None

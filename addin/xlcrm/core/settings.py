@@ -151,11 +151,11 @@ class Settings:
 
 
 def _merge(block: Block, user: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    defaults = block.defaults()
     if user is None:
-        return defaults
-    if block.key is None:
+        return block.defaults()
+    if block.key is None:  # the user's rows whole: no defaults worked out (the holidays' need the calendar)
         return user
+    defaults = block.defaults()
     by_key = {clean_text(r.get(block.key)): r for r in user if clean_text(r.get(block.key))}
     merged = [{**d, **_user_part(by_key.pop(d[block.key], {}))} for d in defaults]
     return merged + list(by_key.values())
