@@ -69,3 +69,23 @@ def test_a_long_own_sheet_reads_as_if_openpyxl_had_drawn_every_row(tmp_path, mon
 def test_a_short_own_sheet_is_drawn_by_openpyxl_alone():
     edit = PutSheet("概览", [["a", 1]] * (plain_rows.LONG - 1))
     assert plain_rows.split(edit) == (edit, None)
+
+
+def test_a_long_sheet_read_whole_is_not_kept_but_reads_the_same_again(tmp_path):
+    """A long sheet's rows are not kept for the run once read (a million orders would stay in memory beside the
+    table made of them): its head is served from what is kept, and reading it whole again gives the same rows."""
+    path = tmp_path / "long.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "订单"
+    sheet.append(["订单号", "日期", "金额"])
+    for i in range(2_500):
+        sheet.append([f"D{i:05d}", dt.datetime(2026, 1, 1) + dt.timedelta(days=i % 300), i * 1.5 if i % 9 else None])
+    book.save(path)
+    reader = FileBook(path)
+    whole = reader.read_sheet("订单")
+    assert len(whole) == 2_501 and whole[2_500] == ["D02499", dt.date(2026, 1, 1) + dt.timedelta(days=2499 % 300),
+                                                    2499 * 1.5]
+    assert reader.read_sheet("订单", 30) == whole[:30]
+    again = reader.read_sheet("订单")
+    assert again == whole and again is not whole

@@ -179,6 +179,9 @@ def elsewhere_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.xlcrm{path.suffix}")
 
 
+KEPT_ROWS = 1_000  # a sheet read whole is kept for the run up to this long; of a longer one, these first rows
+
+
 class FileBook:
     def __init__(self, path: str | os.PathLike):
         self.path = as_given(path).resolve()
@@ -199,7 +202,8 @@ class FileBook:
         self._reader: Any = None
         self._sheets: dict[str, Any] = {}  # parsed once per run: actions read a sheet's head, then all of it
         self._parts: dict[str, str] = {}  # sheet name -> its part, for the bounds checked before calamine reads it
-        self._grids: dict[str, list[list[Any]]] = {}
+        self._grids: dict[str, list[list[Any]]] = {}  # small sheets whole; of a long one only its head (below)
+        self._long: set[str] = set()  # sheets read whole whose grid was not kept: the caller holds the only copy
 
     @property
     def name(self) -> str:
@@ -252,7 +256,7 @@ class FileBook:
         return list(self._workbook().sheet_names)
 
     def read_sheet(self, name: str, max_rows: int | None = None) -> list[list[Any]]:
-        if name in self._grids:
+        if name in self._grids and (name not in self._long or max_rows is not None and max_rows <= KEPT_ROWS):
             return self._grids[name][:max_rows] if max_rows is not None else self._grids[name]
         if name not in self.sheet_names():
             raise XlcrmError(NO_SHEET(path=self.path.name, sheet=name))
@@ -267,7 +271,9 @@ class FileBook:
             raise XlcrmError(BAD_SHEET(path=self.path.name, sheet=name, why=_why(error))) from error
         grid = [[None if v == "" else v for v in row] if "" in row else row for row in rows]  # most rows are full
         if max_rows is None:
-            self._grids[name] = grid
+            self._grids[name] = grid if len(grid) <= KEPT_ROWS else grid[:KEPT_ROWS]
+            if len(grid) > KEPT_ROWS:  # a million orders' rows would stay alive beside the table made of them
+                self._long.add(name)
             del self._sheets[name]  # calamine's copy of the cells: as large again as the grid, not needed any more
         return grid
 
@@ -304,7 +310,7 @@ class FileBook:
             why = error.strerror or str(error)
             message = NO_PERMISSION if isinstance(error, PermissionError) else CANNOT_WRITE
             raise XlcrmError(message(path=self.path.name, why=why)) from error
-        self._reader, self._sheets, self._grids = None, {}, {}
+        self._reader, self._sheets, self._grids, self._long = None, {}, {}, set()
         return SaveResult(str(target), str(backup) if backup else None, bool(lost), lost)
 
     def _refuse_if_changed(self) -> None:
