@@ -65,3 +65,21 @@ def test_the_synonym_lookup_never_misses_one_a_header_holds(parts):
     synonyms = synonym_index(FIELDS)
     holding = {s for s in synonyms if s == key or _strength(words, s)}
     assert holding <= set(_candidates(words, key, synonyms))
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.one_of(st.none(), st.floats(), st.integers(), st.text(max_size=16),
+                       st.sampled_from(["#N/A", " - ", "\u3000", "－－", "ｎ／ａ", "　无　", "#GETTING_DATA", "NULL ",
+                                        "—— ", "\u00a0", "x"])))
+def test_a_cell_is_data_unless_empty_or_a_mark_for_nothing(value):
+    """The quick test run on every row (ASCII text is not NFKC-folded, long text is no mark) says what the plain
+    rule says: empty, spaces, NaN and marks such as '-', #N/A (full-width too) are not data."""
+    import unicodedata
+
+    from xlcrm.core.table import EMPTY_MARKS, _data
+
+    if isinstance(value, str):
+        expected = bool(value.strip()) and unicodedata.normalize("NFKC", value).strip().lower() not in EMPTY_MARKS
+    else:
+        expected = value is not None and value == value
+    assert _data(value) == expected

@@ -216,6 +216,7 @@ def _filled(value) -> bool:
 # What a formula shows for nothing (IFERROR(...,"-"), #N/A) or a person types for it: a row of only these is empty
 EMPTY_MARKS = {"-", "--", "---", "—", "——", "–", "/", "n/a", "na", "#n/a", "none", "null", "nil", "无", "暂无", "空",
                "#value!", "#ref!", "#div/0!", "#name?", "#null!", "#num!", "#getting_data"}
+_LONGEST_MARK = max(map(len, EMPTY_MARKS))
 # The first words of a legend or notes block under a table: 说明: / 注: / Legend / Notes: ...
 _LEGEND = re.compile(r"^\s*(说明|注意|注[:：]|注\s|备注[:：]|图例|填表说明|legend|notes?\s*[:：]|key\s*[:：]|[*※])",
                      re.IGNORECASE)
@@ -225,8 +226,14 @@ def _data(value) -> bool:
     """A cell with data in it: not empty, and not a mark for nothing such as '-' or #N/A."""
     if value is None:
         return False
-    if isinstance(value, str):  # _filled's test inlined: this runs on every row of a million-row sheet
-        return bool(value.strip()) and unicodedata.normalize("NFKC", value).strip().lower() not in EMPTY_MARKS
+    if type(value) is str:  # _filled's test inlined: this runs on every row of a million-row sheet
+        text = value.strip()
+        if text and not value.isascii():  # NFKC leaves ASCII as it is
+            text = unicodedata.normalize("NFKC", value).strip()
+            return len(text) > _LONGEST_MARK or text.lower() not in EMPTY_MARKS
+        return bool(text) and (len(text) > _LONGEST_MARK or text.lower() not in EMPTY_MARKS)
+    if isinstance(value, str):
+        return _data(str(value))  # a str subclass
     return value == value  # NaN
 
 
