@@ -104,7 +104,9 @@ def _owners(inputs: Inputs) -> list[str]:
 
 def _overview(inputs: Inputs, scores: pd.DataFrame | None, sections: list[Section], period: Period,
               lang: str) -> Section:
-    now, before = _period_figures(inputs, period), _period_figures(inputs, period.previous())
+    orders = inputs.orders
+    first = orders[orders["amount"] >= 0].groupby("key")["date"].min() if orders is not None else None
+    now, before = _period_figures(inputs, period, first), _period_figures(inputs, period.previous(), first)
     rows = pd.DataFrame({"measure": [MEASURES[k].text(lang) for k in now], "now": list(now.values()),
                          "before": [before[k] for k in now]})
     rows["change"] = [change(n, b) for n, b in zip(rows["now"], rows["before"])]
@@ -133,13 +135,12 @@ def _first(section: Section, column: str) -> int | None:
     return None if section.missing else int(section.tables[0].rows[column].sum())
 
 
-def _period_figures(inputs: Inputs, period: Period) -> dict[str, float | None]:
+def _period_figures(inputs: Inputs, period: Period, first: pd.Series | None) -> dict[str, float | None]:
+    """The period's figures; first: each buyer's first purchase day (None without orders)."""
     orders = inputs.orders
     figures: dict[str, float | None] = dict.fromkeys(("revenue", "orders", "buyers", "new", "contacts", "mails"))
-    if orders is not None:
+    if orders is not None and first is not None:
         inside = orders[period.holds(orders["date"])]
-        bought = orders[orders["amount"] >= 0]
-        first = bought.groupby("key")["date"].min()
         figures.update(revenue=round(float(inside["amount"].sum()), 2), orders=_order_count(inside),
                        buyers=int(inside.loc[inside["amount"] >= 0, "key"].nunique()),
                        new=int(period.holds(first).sum()))

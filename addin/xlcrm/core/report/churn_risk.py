@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT
@@ -115,16 +116,16 @@ def yoy_section(orders: pd.DataFrame | None, people: pd.DataFrame, today: dt.dat
         return Section("yoy", YOY, missing=NO_LAST_YEAR(year=last_year))
     best = spent[last_year][spent[last_year] > 0].sort_values(ascending=False, kind="stable").head(top)
     now = spent[this_year].reindex(best.index, fill_value=0.0) if this_year in spent else best * 0.0
-    bought_now = orders[(year == this_year) & (orders["amount"] > 0)]["key"]
+    ordering = best.index.isin(orders.loc[(year == this_year) & (orders["amount"] > 0), "key"].unique())
     names = people.drop_duplicates("key").set_index("key")
     frame = pd.DataFrame({
         "customer": names["customer"].reindex(best.index), "owner": names["owner"].reindex(best.index),
         "last_year": best, "same_period": before.reindex(best.index, fill_value=0.0), "this_year": now,
         "last_order": orders[orders["amount"] > 0].groupby("key")["date"].max().reindex(best.index),
-        "ordering": [(YES if k in set(bought_now) else NO).text(lang) for k in best.index],
+        "ordering": np.where(ordering, YES.text(lang), NO.text(lang)).astype(object),
     })
     frame["change"] = [change(n, b) for n, b in zip(frame["this_year"], frame["same_period"])]
-    still = int(best.index.isin(set(bought_now)).sum())
+    still = int(ordering.sum())
     columns = tuple(Column(c.id, c.title(year=_year_of(c.id, this_year), day=f"{same_day:%m-%d}"), c.kind)
                     for c in YOY_COLUMNS)
     note = YOY_NOTE(still=still, count=len(best), year=this_year)

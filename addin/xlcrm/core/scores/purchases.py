@@ -40,13 +40,17 @@ def from_orders(orders: pd.DataFrame, customer_keys: pd.Index, today: dt.date) -
     future = dated & (orders["order_date"] > day)
     known = orders["key"].isin(customer_keys)
     check = OrderCheck(orders.index[~known], orders.index[known & future], orders.index[known & ~dated])
-    used = orders.loc[known & dated & ~future]
-    return _aggregate(_as_orders(used), day), check
+    used = orders.loc[known & dated & ~future & orders["key"].notna()]  # grouping drops a missing key anyway
+    codes, keys = pd.factorize(used["key"].to_numpy(dtype=object))  # group by numbers: text keys are hashed once
+    result = _aggregate(_as_orders(used, codes), day)
+    result.index = pd.Index(keys[result.index.to_numpy()], name="key")
+    return result, check
 
 
-def _as_orders(lines: pd.DataFrame) -> pd.DataFrame:
-    """One row per order: lines sharing a customer and an order number are summed; a line without one is an order."""
-    frame = pd.DataFrame({"key": lines["key"].to_numpy(), "date": lines["order_date"].to_numpy(),
+def _as_orders(lines: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
+    """One row per order: lines sharing a customer and an order number are summed; a line without one is an order.
+    The key column holds the customer's code (codes: per line)."""
+    frame = pd.DataFrame({"key": codes, "date": lines["order_date"].to_numpy(),
                           "amount": lines["order_amount"].fillna(0.0).to_numpy()})
     ids = lines["order_id"] if "order_id" in lines else pd.Series(None, index=lines.index, dtype=object)
     numbered = ids.notna().to_numpy()
