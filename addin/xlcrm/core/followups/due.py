@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from xlcrm.core.calendar import WorkCalendar, used_note
@@ -78,8 +79,9 @@ def followup_details(people: pd.DataFrame, plan: pd.DataFrame, lang: str) -> pd.
     own = OWN_DATE.text(lang)
     last, first, answer_by = (pick(lang, m.en, m.zh) for m in (FROM_LAST, FROM_FIRST, ANSWER_BY))
 
-    def day(dates: pd.Series) -> list:
-        return [None if pd.isna(d) else f"{d:%Y-%m-%d}" for d in dates]  # NaT is no date, never 'nan'
+    def day(dates: pd.Series) -> list:  # NaT is no date, never 'nan' or 'NaT'
+        days = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
+        return np.where(np.isnat(days), None, np.datetime_as_string(days)).tolist()
 
     texts: list[str | None] = []
     for occasion, own_date, answer, contact, started, days in zip(
