@@ -81,7 +81,8 @@ def followup_details(people: pd.DataFrame, plan: pd.DataFrame, lang: str) -> pd.
 
     def day(dates: pd.Series) -> list:  # NaT is no date, never 'nan' or 'NaT'
         days = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
-        texts: np.ndarray = np.where(np.isnat(days), None, np.datetime_as_string(days))
+        texts = np.datetime_as_string(days).astype(object)
+        texts[np.isnat(days)] = None
         return texts.tolist()
 
     texts: list[str | None] = []
