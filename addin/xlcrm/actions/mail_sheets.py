@@ -110,7 +110,9 @@ def _values(frame: pd.DataFrame, column: str) -> list[Any]:
     """A column's values as DataFrame.to_dict gives them (plain Python scalars), None for a missing column."""
     if column not in frame:
         return [None] * len(frame)
-    return [_native(v) for v in frame[column].tolist()]
+    values = frame[column].tolist()  # numpy columns give plain Python scalars; object ones need the boxing
+    return values if isinstance(frame[column].dtype, np.dtype) and frame[column].dtype != object else \
+        [v if type(v) is str else _native(v) for v in values]
 
 
 def _native(value: Any) -> Any:
@@ -126,7 +128,7 @@ def _texts(values, lang: str) -> list[Any]:
     said: dict[int, Any] = {}
     shown = []
     for value in values:
-        if type(value) is str:
+        if type(value) is str or value is None:
             shown.append(value)
         elif isinstance(value, Msg):
             if id(value) not in said:
