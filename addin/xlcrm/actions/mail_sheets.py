@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from xlcrm.actions.common import cell_value, column_edits, owned_sheet
@@ -93,14 +94,49 @@ def _text(value: Any, lang: str) -> Any:
 
 
 def preview_edit(plan: pd.DataFrame, lang: str) -> PutSheet:
-    rows: list[list[Any]] = [_header(PREVIEW_COLUMNS, lang)]
-    for number, item in enumerate(plan.to_dict("records"), start=1):
-        item = {**item, "n": number, "decision": DECISIONS[item["decision"]],
-                "occasion": ALL_OCCASIONS.get(item["occasion"], item["occasion"]),
-                "body": (item.get("body") or "")[:BODY_SHOWN]}
-        rows.append([_text(item.get(cid), lang) for cid, _, _ in PREVIEW_COLUMNS])
+    """The preview sheet: one row per planned message, built column by column (plain lists, no per-row pandas)."""
+    count = len(plan)
+    shown = {"n": range(1, count + 1),
+             "decision": [DECISIONS[d] for d in plan["decision"]] if count else [],
+             "occasion": [ALL_OCCASIONS.get(o, o) for o in plan["occasion"]] if count else [],
+             "body": [(b or "")[:BODY_SHOWN] for b in _values(plan, "body")]}
+    columns = [_texts(shown[cid] if cid in shown else _values(plan, cid), lang) for cid, _, _ in PREVIEW_COLUMNS]
+    rows: list[list[Any]] = [_header(PREVIEW_COLUMNS, lang)] + [list(row) for row in zip(*columns)]
     return owned_sheet("preview", lang, rows, row_styles={0: "header"}, freeze="C2", formats={8: DATE},
                        widths={1: 12, 2: 26, 4: 28, 6: 16, 7: 12, 8: 12, 9: 36, 10: 60, 12: 40, 13: 30}, wrap=(10,))
+
+
+def _values(frame: pd.DataFrame, column: str) -> list[Any]:
+    """A column's values as DataFrame.to_dict gives them (plain Python scalars), None for a missing column."""
+    if column not in frame:
+        return [None] * len(frame)
+    values = frame[column].tolist()  # numpy columns give plain Python scalars; object ones need the boxing
+    return values if isinstance(frame[column].dtype, np.dtype) and frame[column].dtype != object else \
+        [v if type(v) is str else _native(v) for v in values]
+
+
+def _native(value: Any) -> Any:
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value)
+    if isinstance(value, np.timedelta64):
+        return pd.Timedelta(value)
+    return None if value is pd.NA else value
+
+
+def _texts(values, lang: str) -> list[Any]:
+    """_text over a column; each distinct message is put in words once."""
+    said: dict[int, Any] = {}
+    shown = []
+    for value in values:
+        if type(value) is str or value is None:
+            shown.append(value)
+        elif isinstance(value, Msg):
+            if id(value) not in said:
+                said[id(value)] = value.text(lang)
+            shown.append(said[id(value)])
+        else:
+            shown.append(cell_value(value))
+    return shown
 
 
 # -- send log ----------------------------------------------------------------------------------------------

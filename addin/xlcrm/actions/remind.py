@@ -22,7 +22,7 @@ from xlcrm.actions.followups import due_touches
 from xlcrm.actions.mail_sheets import load_templates, log_edit, merged_history, preview_edit, status_edits
 from xlcrm.actions.progress import Progress, quiet
 from xlcrm.actions.remind_plan import plan, send_history, sent_today, windows
-from xlcrm.actions.remind_render import render_all
+from xlcrm.actions.remind_render import render_all, rows_to_render
 from xlcrm.actions.remind_result import RemindResult
 from xlcrm.actions.remind_send import send, write_preview
 from xlcrm.actions.session import Session, open_session
@@ -107,7 +107,8 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     planned = plan(session, due, chosen, history, rules, profile, notes)
     table = session.customers.table
     renderer = Renderer(chosen, field_names(table.headers), set(DIGEST_FIELDS), templates_sheet, table.headers)
-    contexts = customer_contexts(session.customers.records, table.cells, table.headers, session.lang)
+    contexts = customer_contexts(session.customers.records, table.cells, table.headers, session.lang,
+                                 rows=rows_to_render(planned, due))
     built = render_all(planned, due, renderer, contexts, profile, session, now, test_to, progress)
     box = outbox.outbox_folder(book.folder, book.name)
     eml_count, stopped = 0, None

@@ -18,6 +18,7 @@ from xlcrm.mail.message import Built, Party, Refused, build
 from xlcrm.mail.render import Refused as NotMade, Renderer
 
 RENDERING = Msg("Writing messages", "生成邮件")
+RENDERED = ("send", "held")  # held messages are previewed too
 PREVIEW_FROM = "sender-not-set@example.com"
 
 
@@ -26,10 +27,12 @@ def render_all(plan: pd.DataFrame, due: pd.DataFrame, renderer: Renderer, contex
                progress: Progress) -> dict[int, Built]:
     """Render every message that may go out and build those going now; a refused one is decided so."""
     lang = session.lang
-    wanted = plan.index[plan["decision"].isin(["send", "held"])]
-    touches = due.assign(_key=[f"{k}|{o}|{d:%Y-%m-%d}" for k, o, d in zip(due["key"], due["occasion"], due["due"])])
+    wanted = plan.index[plan["decision"].isin(RENDERED)]
+    touches = due[due["key"].isin(plan.loc[wanted, "key"])]  # only the touches of a message to write
+    touches = touches.assign(_key=[f"{k}|{o}|{d:%Y-%m-%d}" for k, o, d in
+                                   zip(touches["key"], touches["occasion"], touches["due"])])
     by_touch = {k: t for k, t in zip(touches["_key"], touches.to_dict("records"))}
-    owners_due = digest_items(due)
+    owners_due = digest_items(due) if plan.loc[wanted, "occasion"].eq("digest").any() else {}
     sender = Party(profile.from_name or profile.company, profile.from_address or PREVIEW_FROM)
     built: dict[int, Built] = {}
     shown: dict[str, dict[int, Any]] = {c: {} for c in ("subject", "body", "attachments", "cc", "decision", "reason")}
@@ -67,6 +70,19 @@ def render_all(plan: pd.DataFrame, due: pd.DataFrame, renderer: Renderer, contex
             full = update.reindex(plan.index).astype(object)
             plan[column] = full.where(full.notna(), None)
     return built
+
+
+def rows_to_render(plan: pd.DataFrame, due: pd.DataFrame) -> set[int]:
+    """The Excel rows whose fields a message written by render_all reads: its customer's, and for an owner's
+    digest those of every customer on the owner's list."""
+    wanted = plan[plan["decision"].isin(RENDERED)]
+    digest = wanted["occasion"].eq("digest")
+    rows = {int(row) for row in wanted.loc[~digest, "row"]}
+    if digest.any():
+        owners_due = digest_items(due)
+        rows |= {int(row) for owner in set(wanted.loc[digest, "owner"]) if owner in owners_due
+                 for row in owners_due[owner]["row"]}
+    return rows
 
 
 def _copies(item: dict, profile: SenderProfile) -> list[Party]:

@@ -25,8 +25,8 @@ def write_preview(plan: pd.DataFrame, built: dict[int, Built], box: Path) -> int
     outbox.clear_preview(box)
     plan["file"] = None
     written = 0
-    for number, index in enumerate(plan.index, start=1):
-        if plan.at[index, "decision"] == "send" and index in built:
+    for number, (index, decision) in enumerate(zip(plan.index, plan["decision"]), start=1):
+        if decision == "send" and index in built:
             name = outbox.file_name(number, str(plan.at[index, "customer"]), str(plan.at[index, "template"]))
             outbox.write(box, name, built[index].as_bytes())
             plan.at[index, "file"] = name

@@ -272,7 +272,8 @@ class Renderer:
         try:
             subject = _bounded(parts["subject"], context).strip()
             body = _bounded(parts["body"], context)
-            attachments = _bounded(parts["attachments"], context)
+            # most templates attach nothing: a blank part renders blank, without a third pass through Jinja
+            attachments = _bounded(parts["attachments"], context) if template.attachments.strip() else ""
         except TooLong:
             raise self._break(name, FAILED(**where, why=TOO_LONG(limit=f"{MAX_OUTPUT:,}"))) from None
         except TooMuchWork:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import Any, Iterable
 
 import pandas as pd
 
@@ -43,6 +43,8 @@ def fmt_date(value: Any, lang: str, yearless_ok: bool = False) -> str:
 
 def fmt_value(value: Any, lang: str, kind: str = "text") -> str:
     """A cell value as text in a message: dates spelled, amounts with separators, blanks empty."""
+    if type(value) is str and kind != "lunar":  # most cells: the check below would say the same, slower
+        return value.strip()
     if value is None or value is pd.NaT or value is pd.NA:
         return ""
     if isinstance(value, float) and math.isnan(value):
@@ -65,25 +67,35 @@ def field_names(headers: list[str]) -> set[str]:
     return names | {h for h in headers if h and h.isidentifier()}
 
 
-def customer_contexts(records: pd.DataFrame, cells: pd.DataFrame, headers: list[str], lang: str) -> dict[int, dict]:
-    """Per Excel row: canonical fields and the team's own columns, as display text (column by column)."""
-    rows = records.index
-    raw = pd.DataFrame({h: cells[c].reindex(rows).map(lambda v: fmt_value(v, lang))
-                        for c, h in enumerate(headers) if h and c in cells.columns}, index=rows)
-    canonical = pd.DataFrame({f.id: (records[f.id].map(lambda v, k=f.kind: fmt_value(v, lang, k))
-                                     if f.id in records else "") for f in fields_of(CUSTOMERS)}, index=rows)
-    if "birthday_lunar" in records:  # a lunar birthday in the birthday column: {{ birthday }} and
-        lunar = records["birthday_lunar"].map(lambda v: spell(v, lang))  # {{ lunar_birthday }} read 农历八月十五
+def customer_contexts(records: pd.DataFrame, cells: pd.DataFrame, headers: list[str], lang: str,
+                      rows: Iterable[int] | None = None) -> dict[int, dict]:
+    """Per Excel row: canonical fields and the team's own columns, as display text (column by column).
+    rows: only these Excel rows (those a message is written for); all rows when None."""
+    index = records.index if rows is None else records.index[records.index.isin(list(rows))]
+    raw = {h: _shown(cells[c].reindex(index), lang) for c, h in enumerate(headers) if h and c in cells.columns}
+    canonical = {f.id: (_shown(records[f.id].reindex(index), lang, f.kind) if f.id in records else [""] * len(index))
+                 for f in fields_of(CUSTOMERS)}
+    if "birthday_lunar" in records:  # a lunar birthday in the birthday column: {{ birthday }} and {{ lunar_birthday }}
+        lunar = [spell(v, lang) for v in records["birthday_lunar"].reindex(index).astype(object).tolist()]
         for name in ("birthday", "lunar_birthday"):
-            canonical[name] = canonical[name].where(canonical[name].ne("") | lunar.eq(""), lunar)
-    named = [h for h in raw.columns if h.isidentifier() and h not in canonical.columns]
+            canonical[name] = [text if text != "" or moon == "" else moon  # read 农历八月十五
+                               for text, moon in zip(canonical[name], lunar)]
+    named = [h for h in raw if h.isidentifier() and h not in canonical]
+    own_names, canonical_names = list(raw), list(canonical)
     contexts: dict[int, dict] = {}
-    for row, own, fields in zip(rows, raw.to_dict("records"), canonical.to_dict("records")):
+    for row, own_values, field_values in zip(index, zip(*raw.values()) if raw else ((),) * len(index),
+                                             zip(*canonical.values())):
+        own = dict(zip(own_names, own_values))
         context = {h: own[h] for h in named}
-        context.update(fields)
+        context.update(zip(canonical_names, field_values))
         context["row"] = own
         contexts[int(row)] = context
     return contexts
+
+
+def _shown(column: pd.Series, lang: str, kind: str = "text") -> list[str]:
+    """A column's values as display text: a plain list, no per-value pandas."""
+    return [fmt_value(value, lang, kind) for value in column.astype(object).tolist()]
 
 
 def signature(owner: str, profile: SenderProfile, person: Owner | None, lang: str) -> str:

@@ -142,6 +142,13 @@ def _set(frame: pd.DataFrame, mask, decision: str, reasons) -> None:
         frame.loc[mask, "reason"] = pd.Series([reasons] * int(mask.sum()), index=frame.index[mask], dtype=object)
 
 
+def _reasons(values: pd.Series, mask, make) -> pd.Series:
+    """make(value) for the rows in mask (the only ones _set reads), None for the others: a plan of 10,000 rows
+    puts into words only the reasons it gives."""
+    wanted = np.asarray(mask, dtype=bool)
+    return pd.Series([make(v) if w else None for v, w in zip(values, wanted)], index=values.index, dtype=object)
+
+
 def real_history(history: pd.DataFrame) -> pd.DataFrame:
     return history[~history["test"].fillna(False).astype(bool)] if len(history) else history
 
@@ -217,12 +224,12 @@ def _apply_refused_addresses(frame: pd.DataFrame, real: pd.DataFrame) -> None:
 
 def _apply_addresses(frame: pd.DataFrame, marks: pd.DataFrame) -> None:
     missing_row = pd.Series(marks["key"].isna().to_numpy(), index=frame.index)
-    _set(frame, missing_row, "skip", frame["row"].map(lambda r: NOT_IN_SHEET(row=r)))
+    _set(frame, missing_row, "skip", _reasons(frame["row"], missing_row, lambda r: NOT_IN_SHEET(row=r)))
     _set(frame, marks["opt_out"].fillna(False).astype(bool).to_numpy(), "skip", OPTED_OUT)
     raw = pd.Series(marks["email_raw"].fillna("").astype(str).to_numpy(), index=frame.index)
     no_email = frame["to"].isna()
     _set(frame, no_email & raw.eq(""), "skip", NO_ADDRESS)
-    _set(frame, no_email, "skip", raw.map(lambda v: BAD_ADDRESS(value=v)))
+    _set(frame, no_email, "skip", _reasons(raw, no_email, lambda v: BAD_ADDRESS(value=v)))
 
 
 def last_sent(history: pd.DataFrame, by: str = "customer_key", exempt: set[str] = EXEMPT) -> pd.Series:
@@ -248,28 +255,30 @@ def _apply_frequency(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -
     today = pd.Timestamp(rules.today)
     earlier = _previous(frame, history, {DIGEST})
     today_or_later = earlier.dt.normalize().ge(today).fillna(False)  # a run as of an earlier day sees later sends
-    _set(frame, today_or_later, "skip", earlier.map(lambda a: SENT_TODAY(at=_at(a))))
+    _set(frame, today_or_later, "skip", _reasons(earlier, today_or_later, lambda a: SENT_TODAY(at=_at(a))))
     spaced = ~frame["occasion"].isin(TIME_BOUND)
     if rules.min_days > 0:
         previous = _previous(frame, history, EXEMPT)
         since = (today - previous.dt.normalize()).dt.days
         recent = spaced & since.lt(rules.min_days).fillna(False)
-        _set(frame, recent, "skip", previous.map(lambda a: TOO_SOON(at=_at(a), days=rules.min_days)))
+        _set(frame, recent, "skip", _reasons(previous, recent, lambda a: TOO_SOON(at=_at(a), days=rules.min_days)))
     open_rows = frame[frame["decision"].eq("send")]
     rank = open_rows["occasion"].map({o: i for i, o in enumerate(PRIORITY)}).fillna(len(PRIORITY))
     ordered = open_rows.assign(_rank=rank).sort_values(["_rank", "due"], kind="stable")
     first = ordered.groupby("key")["template"].transform("first")
     later = ordered.index[ordered.duplicated("key")]
     mask = frame.index.isin(later)
-    _set(frame, mask, "skip", first.reindex(frame.index).map(
-        lambda t: ONE_PER_CUSTOMER(template=t) if isinstance(t, str) else None))
+    _set(frame, mask, "skip", _reasons(first.reindex(frame.index), mask,
+                                       lambda t: ONE_PER_CUSTOMER(template=t) if isinstance(t, str) else None))
 
 
 def _apply_timing(frame: pd.DataFrame, rules: Rules, classes: pd.Series | None = None) -> None:
     if not rules.test:
-        opens = frame["template"].map(lambda t: rules.windows.get(t, SendWindow()).next_open(rules.now))
-        closed = opens.map(lambda at: at > rules.now) if len(frame) else opens
-        _set(frame, closed.astype(bool), "held", opens.map(lambda at: OUTSIDE_WINDOW(at=_at(at))))
+        next_open = {t: rules.windows.get(t, SendWindow()).next_open(rules.now) for t in frame["template"].unique()}
+        opens = frame["template"].map(  # one window per template: worked out once
+            lambda t: next_open[t] if t in next_open else rules.windows.get(t, SendWindow()).next_open(rules.now))
+        closed = (opens.map(lambda at: at > rules.now) if len(frame) else opens).astype(bool)
+        _set(frame, closed, "held", _reasons(opens, closed, lambda at: OUTSIDE_WINDOW(at=_at(at))))
     room = max(rules.daily_cap - rules.sent_today, 0)
     sending = frame["decision"].eq("send")
     order = cap_order(frame, classes)
