@@ -130,7 +130,11 @@ def fields_of(table: str) -> tuple[Field, ...]:
     return tuple(f for f in FIELDS if f.table == table)
 
 
+_HEADER_NOISE = re.compile(r"[\s\-_.:：*()（）\[\]【】/\\#'\"]+")
+
+
 def norm_header(text: object) -> str:
     """A header reduced to what identifies it: 'E-mail ' and 'email' match, so do （备注） and 备注."""
-    folded = unicodedata.normalize("NFKC", str(text or "")).lower()
-    return re.sub(r"[\s\-_.:：*()（）\[\]【】/\\#'\"]+", "", folded)
+    text = str(text or "")
+    return _HEADER_NOISE.sub("", (text if text.isascii() else unicodedata.normalize("NFKC", text)).lower())
+
