@@ -3,7 +3,7 @@ from functools import partial
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xlcrm.core.parse import parse_amount, parse_column, parse_date, parse_flag, parse_phone, parse_text
@@ -119,3 +119,33 @@ def test_a_column_reads_as_each_of_its_cells_would_alone(values):
                 continue  # an empty cell: no value, no reason
             expected = parser(value)
             assert (got, why) == expected or (got != got and expected[0] != expected[0]), (parser, value)
+
+
+ATEXT = "abcXYZ019!#$%&'*+/=?^_`{|}~-."
+DOMAINS = ["qq.com", "163.com", "Example.COM", "b.c", "例子.公司", "xn--fsq.com", "b.test", "localhost", "-b.com",
+           "b-.com", "1.23", "a..com", "sub.mail.co.uk", "b.c0m", "x" * 63 + ".com", "x" * 64 + ".com", "[1.2.3.4]",
+           ".".join(c * 60 for c in "abc") + ".com", ".".join(c * 60 for c in "abcd") + ".com"]  # too long beside a name
+
+
+@settings(max_examples=500, deadline=None)
+@example(address="abcdefgh@" + DOMAINS[-1])  # a plain name and an accepted domain, too long together
+@example(address=".a@qq.com")
+@given(address=st.one_of(st.emails(), st.builds(lambda local, domain: f"{local}@{domain}",
+                                                st.text(ATEXT, max_size=70) | st.text(ATEXT + '"@ é', max_size=8),
+                                                st.one_of(st.sampled_from(DOMAINS), st.text(max_size=12)))))
+def test_an_address_is_read_as_email_validator_reads_it(address):
+    """Addresses are checked domain by domain (the slow part, asked once per domain): whatever the address, the
+    answer is email_validator's own, the normalised address or a refusal."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from xlcrm.core.records import valid_address
+
+    try:
+        expected = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    try:
+        got = valid_address(address)
+    except EmailNotValidError:
+        got = None
+    assert got == expected
