@@ -99,7 +99,9 @@ def learn_styles(book: Workbook, plain: PlainRows) -> None:
     align = Aligner(book)
     kinds = {(c, _kind(v)) for _, row in plain.rows for c, v in enumerate(row)}
     kinds |= {(c, kind) for c in plain.styled for kind in (str, _PAST)}
-    for column, kind in kinds:  # as put_sheet styles a cell: its value, its column's format, alignment, wrapping
+    # in a fixed order (a set of types is not), so that every run adds the styles to the team's in the same order
+    for column, kind in sorted(kinds, key=lambda k: (k[0], k[1].__name__ if k[1] else "")):
+        # as put_sheet styles a cell: its value, its column's format, alignment, wrapping
         cell = probe.cell(1, 1)
         if kind is not _PAST:  # a cell past the row's values is only aligned or wrapped
             write_value(cell, _PROBES[kind])
