@@ -128,13 +128,13 @@ def put_sheet(book: Workbook, edit: PutSheet, plain: Collection[int] = ()) -> No
     first = next((i for i, s in sorted(edit.row_styles.items()) if s == "header"), len(edit.rows))
     align = Aligner(book)
     for column, how in edit.align.items():  # from the first header down, as the live back-end does
-        for row in range(first + 1, len(edit.rows) + 1):
-            if row not in plain:
-                align(sheet.cell(row, column + 1), how)
+        for number in range(first + 1, len(edit.rows) + 1):
+            if number not in plain:
+                align(sheet.cell(number, column + 1), how)
     for wrapped in edit.wrap:
-        for row in range(1, len(edit.rows) + 1):
-            if row not in plain:
-                align.wrap(sheet.cell(row, wrapped + 1))
+        for number in range(1, len(edit.rows) + 1):
+            if number not in plain:
+                align.wrap(sheet.cell(number, wrapped + 1))
     for number, height in edit.heights.items():
         sheet.row_dimensions[number + 1].height = height
     print_setup(sheet, next((i for i, s in sorted(edit.row_styles.items()) if s == "header"), None))
