@@ -4,7 +4,9 @@ not through openpyxl (book/file/plain_rows.py). What a user sees must not tell t
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -28,8 +30,11 @@ def long_sheet() -> PutSheet:
         rows.append([f"客户{i}", dt.date(2026, 11, 1) + dt.timedelta(days=i % 60), i if i % 7 else float("nan"),
                      [1200.5, "", None, -3, True][i % 5], ["=不是公式", Formula("=1+1"), "  空格 ", LOOKALIKE][i % 4],
                      dt.datetime(2026, 11, 23, 9, 30) if i % 3 == 0 else None])
+        if i == ROWS // 3:
+            rows.append([])  # an empty row amid the values: only its aligned and wrapped cells
     rows.append([])  # an empty row at the end: no cell
     return PutSheet("待跟进", rows, row_styles=styles, formats={1: "date", 2: "int", 3: "money"},
+                    align={2: "right", 6: "center"}, wrap=(4,),  # column G: past every row's values
                     widths={0: 20}, merges=("A1:F1",), freeze="A4", range_formats=(("D10:D12", "percent"),),
                     charts=(Chart("bar", "金额", "H2", (1, 4, 8), ((4, 3, 8),)),))
 
@@ -38,9 +43,10 @@ LOOKALIKE = "a_x0041_b"  # text that looks like an XML escape: openpyxl writes i
 
 
 def look(path: Path) -> list:
-    """Each cell's value and what shows it: number format, bold, fill; and the sheet's used range."""
+    """Each cell's value and what shows it: number format, bold, fill, alignment; and the sheet's used range."""
     sheet = openpyxl.load_workbook(path)["待跟进"]
-    return [sheet.dimensions] + [(c.coordinate, c.value, c.number_format, c.font.b, c.fill.fgColor.rgb)
+    return [sheet.dimensions] + [(c.coordinate, c.value, c.number_format, c.font.b, c.fill.fgColor.rgb,
+                                  c.alignment.horizontal, c.alignment.wrap_text)
                                  for row in sheet.iter_rows() for c in row if "_x0041_" not in str(c.value)]
 
 
@@ -58,6 +64,9 @@ def test_a_long_own_sheet_reads_as_if_openpyxl_had_drawn_every_row(tmp_path, mon
     monkeypatch.setattr(plain_rows, "LONG", 10 ** 9)  # every row through openpyxl, as before
     FileBook(drawn).apply([long_sheet()])
     assert look(quick) == look(drawn)
+    with zipfile.ZipFile(quick) as package:  # each row once: Excel repairs a sheet with a row written twice
+        numbers = re.findall(rb'<row r="(\d+)"', package.read("xl/worksheets/sheet2.xml"))
+    assert len(numbers) == len(set(numbers)) == ROWS + 7  # with the section, headers and empty rows
     assert text_values(quick) == text_values(drawn)
     assert values(quick)["待跟进"][14][4] == LOOKALIKE  # as typed (escaped as Excel reads it), not "aAb"
     shown = openpyxl.load_workbook(quick)["待跟进"]  # row 4 + i holds the i-th value row (first section)
@@ -65,6 +74,8 @@ def test_a_long_own_sheet_reads_as_if_openpyxl_had_drawn_every_row(tmp_path, mon
     assert shown["C18"].number_format == "0"  # formatted like its column all the same
     assert shown["E16"].value == "=不是公式" and shown["E16"].data_type == "s"  # customer text stays text
     assert shown["E13"].value == "=1+1"
+    assert shown["C18"].alignment.horizontal == "right" and shown["E18"].alignment.wrap_text  # empty or not
+    assert shown["G18"].alignment.horizontal == "center" and shown["G18"].number_format == "General"
 
 def test_a_short_own_sheet_is_drawn_by_openpyxl_alone():
     edit = PutSheet("概览", [["a", 1]] * (plain_rows.LONG - 1))

@@ -84,8 +84,13 @@ def housekeeping(session: Session, action: str = "read") -> list[PutSheet]:
     return [settings_edit(session), problems_edit(session, action)]
 
 
+_AS_IS = {str, int, bool, dt.date}  # most cells of a column: nothing to convert (checked first, per cell)
+
+
 def cell_value(value: Any) -> Any:
     """A pandas/numpy value as a plain cell value: NaN/NaT empty, Timestamps as dates."""
+    if type(value) in _AS_IS:
+        return value
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and np.isnan(value):

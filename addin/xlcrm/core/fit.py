@@ -8,6 +8,7 @@ character takes two. Each value is measured as its number format shows it (a dat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import replace
@@ -26,7 +27,12 @@ FORMULA_WIDTH = 10  # what xlcrm's own formulas show (a status word, a figure)
 
 def text_width(text: str) -> float:
     """How many digit widths text takes on one line: CJK and full-width characters count double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) if text.isascii() else sum(map(_char_width, text))
+
+
+@functools.lru_cache(maxsize=None)  # a sheet's text repeats few distinct characters
+def _char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def shown(value: Any, number_format: str | None = None) -> str:
@@ -56,13 +62,35 @@ def shown(value: Any, number_format: str | None = None) -> str:
 
 def value_width(value: Any, number_format: str | None = None) -> float:
     """The widest line of what the cell shows."""
+    if type(value) is str and "\n" not in value:  # most cells: text on one line, shown as it is
+        return text_width(value)
     return max((text_width(line) for line in shown(value, number_format).split("\n")), default=0)
+
+
+def widest_value(cells: Iterable[tuple[Any, str | None]]) -> float:
+    """The largest value_width of (value, number format) pairs; a repeated number or date is measured once."""
+    measured: dict[tuple[type, Any, str | None], float] = {}
+    widest: float = 0
+    for value, number_format in cells:
+        if type(value) is str:
+            width = value_width(value)
+        else:
+            key = (type(value), value, number_format)  # the type too: 1, 1.0 and True show differently
+            try:
+                width = measured[key]
+            except KeyError:
+                width = measured[key] = value_width(value, number_format)
+            except TypeError:  # an unhashable value
+                width = value_width(value, number_format)
+        if width > widest:
+            widest = width
+    return widest
 
 
 def column_width(cells: Iterable[Any], header: Any = None, number_format: str | None = None,
                  widest: float = WIDEST) -> float:
     """A width that fits the header (bold) and the widest value, within NARROWEST..widest."""
-    needed = max((value_width(v, number_format) for v in cells), default=0)
+    needed = widest_value((v, number_format) for v in cells)
     if header is not None:
         needed = max(needed, value_width(header) * HEADER_BOLD)
     return float(min(max(math.ceil(needed + PADDING), NARROWEST), max(widest, NARROWEST)))
@@ -119,7 +147,7 @@ def fitted(sheet: PutSheet) -> PutSheet:
             continue
         cells = [(r[c], formats.get((i, c))) for i, r in enumerate(sheet.rows)
                  if c < len(r) and i not in skip and i not in headers]
-        needed = max((value_width(v, f) for v, f in cells), default=0)
+        needed = widest_value(cells)
         needed = max([needed] + [value_width(sheet.rows[i][c]) * HEADER_BOLD for i in headers
                                  if c < len(sheet.rows[i])])
         fit = float(min(max(math.ceil(needed + PADDING), NARROWEST), WIDEST))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any, Callable
 
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.header_footer import _HeaderFooterPart
@@ -47,9 +48,10 @@ def set_cells(book: Workbook, edit: SetCells) -> None:
                 cell.font, cell.fill = Font(bold=True), HEADER_FILL
             elif c in edit.formats:
                 cell.number_format = FORMATS[edit.formats[c]]
+    align = Aligner(book)
     for c, how in edit.align.items():
         for r in range(len(edit.values)):
-            _align(sheet.cell(edit.row + r, edit.col + c), how)
+            align(sheet.cell(edit.row + r, edit.col + c), how)
     for c, wanted in edit.widths.items():  # widen so dates show, never narrow the team's columns
         dimension = sheet.column_dimensions[get_column_letter(edit.col + c)]
         if not dimension.width or dimension.width < wanted:
@@ -61,14 +63,45 @@ def set_cells(book: Workbook, edit: SetCells) -> None:
                 sheet.cell(below, col).value = None
 
 
-def _align(cell, how: str) -> None:
-    """The cell's horizontal alignment, keeping its wrapping (an openpyxl Alignment is replaced whole)."""
-    now = cell.alignment
-    cell.alignment = Alignment(horizontal=how, vertical=now.vertical, wrap_text=now.wrap_text, indent=now.indent,
-                               shrink_to_fit=now.shrink_to_fit, text_rotation=now.text_rotation)
+class Aligner:
+    """Sets a cell's horizontal alignment, keeping its wrapping (an openpyxl Alignment is replaced whole).
+
+    openpyxl hashes and compares a new Alignment against its list for every cell it is set on; here each
+    (alignment the cell has, horizontal wanted) is looked up in the workbook's list once and the cell's style
+    array gets the index, as openpyxl's own descriptor sets it."""
+
+    def __init__(self, book: Workbook):
+        self.alignments = book._alignments  # type: ignore[attr-defined]  # openpyxl's list of distinct alignments
+        self.made: dict[tuple[int, str | None], int] = {}
+
+    def __call__(self, cell, how: str) -> None:
+        style = _style_array(cell)
+        key = (style.alignmentId, how)
+        made = self.made.get(key)
+        if made is None:
+            now = self.alignments[style.alignmentId]
+            made = self.made[key] = self.alignments.add(Alignment(
+                horizontal=how, vertical=now.vertical, wrap_text=now.wrap_text, indent=now.indent,
+                shrink_to_fit=now.shrink_to_fit, text_rotation=now.text_rotation))
+        style.alignmentId = made
+
+    def wrap(self, cell) -> None:
+        """Line breaks show as lines, text from the top of the cell (WRAPPED, whatever the cell had)."""
+        made = self.made.get((-1, None))
+        if made is None:
+            made = self.made[(-1, None)] = self.alignments.add(WRAPPED)
+        _style_array(cell).alignmentId = made
 
 
-def put_sheet(book: Workbook, edit: PutSheet) -> None:
+def _style_array(cell) -> StyleArray:
+    """The cell's style indexes, made as openpyxl's style descriptors make them for a cell without any."""
+    if not cell._style:
+        cell._style = StyleArray()
+    return cell._style
+
+
+def put_sheet(book: Workbook, edit: PutSheet, plain: Collection[int] = ()) -> None:
+    """edit drawn as a new sheet; plain: Excel rows left to plain_rows.PlainXml, which aligns and wraps their cells."""
     existing = next((n for n in (edit.name, *edit.aliases) if n in book.sheetnames), None)
     active = book.active.title if book.worksheets and book.active else None
     if existing:
@@ -93,13 +126,15 @@ def put_sheet(book: Workbook, edit: PutSheet) -> None:
     for column, width in edit.widths.items():
         sheet.column_dimensions[get_column_letter(column + 1)].width = width
     first = next((i for i, s in sorted(edit.row_styles.items()) if s == "header"), len(edit.rows))
+    align = Aligner(book)
     for column, how in edit.align.items():  # from the first header down, as the live back-end does
-        for (cell,) in sheet.iter_rows(min_row=first + 1, max_row=len(edit.rows), min_col=column + 1,
-                                       max_col=column + 1):
-            _align(cell, how)
-    for wrapped in edit.wrap:  # line breaks show as lines, text from the top of the cell
-        for (cell,) in sheet.iter_rows(min_row=1, max_row=len(edit.rows), min_col=wrapped + 1, max_col=wrapped + 1):
-            cell.alignment = WRAPPED
+        for number in range(first + 1, len(edit.rows) + 1):
+            if number not in plain:
+                align(sheet.cell(number, column + 1), how)
+    for wrapped in edit.wrap:
+        for number in range(1, len(edit.rows) + 1):
+            if number not in plain:
+                align.wrap(sheet.cell(number, wrapped + 1))
     for number, height in edit.heights.items():
         sheet.row_dimensions[number + 1].height = height
     print_setup(sheet, next((i for i, s in sorted(edit.row_styles.items()) if s == "header"), None))
@@ -112,7 +147,7 @@ def put_sheet(book: Workbook, edit: PutSheet) -> None:
         left, top, right, bottom = range_boundaries(cells)
         for row in sheet.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
             for cell in row:
-                _align(cell, how)
+                align(cell, how)
     for merged in edit.merges:
         sheet.merge_cells(merged)
     if edit.freeze:

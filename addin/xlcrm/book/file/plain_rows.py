@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
 from openpyxl.utils import range_boundaries
 from openpyxl.workbook import Workbook
 
 from xlcrm.book.file.cell_xml import CellWriter, column_letter
-from xlcrm.book.file.openpyxl_edits import write_value
+from xlcrm.book.file.openpyxl_edits import Aligner, write_value
 from xlcrm.core.edits import FORMATS, Formula, PutSheet
 
 LONG = 500  # fewer plain rows than this go through openpyxl with the rest
@@ -34,6 +34,13 @@ class PlainRows:
     rows: list[tuple[int, list[Any]]]  # (Excel row, its values), ascending
     formats: dict[int, str]  # 0-based column -> FORMATS name (the columns' format under a header)
     styles: dict[tuple[int, type | None], int] | None = None  # (column, value kind) -> openpyxl's style index
+    align: dict[int, str] = field(default_factory=dict)  # 0-based column -> horizontal alignment (under a header)
+    wrap: frozenset[int] = frozenset()  # 0-based columns whose cells wrap
+
+    @property
+    def styled(self) -> list[int]:
+        """Columns whose cells put_sheet makes in every plain row, with or without a value (aligned, wrapped)."""
+        return sorted({*self.align, *self.wrap})
 
 
 def split(edit: PutSheet) -> tuple[PutSheet, PlainRows | None]:
@@ -56,7 +63,8 @@ def split(edit: PutSheet) -> tuple[PutSheet, PlainRows | None]:
     for row in plain:
         drawn[row] = []
     rows = [(row + 1, edit.rows[row]) for row in plain]
-    return replace(edit, rows=drawn), PlainRows(rows, edit.formats if headers else {})
+    return replace(edit, rows=drawn), PlainRows(rows, edit.formats if headers else {},
+                                                align=edit.align if headers else {}, wrap=frozenset(edit.wrap))
 
 
 def _empty(value: Any) -> bool:
@@ -64,6 +72,7 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value) or (isinstance(value, float) and math.isnan(value))
 
 
+_PAST = object  # the kind of a cell past the end of its row's values (put_sheet makes it to align or wrap it)
 _KIND_OF = {int: None, bool: None, dt.datetime: dt.datetime, dt.date: dt.date, dt.time: dt.time,
             dt.timedelta: dt.timedelta, Formula: None}
 
@@ -87,11 +96,21 @@ def learn_styles(book: Workbook, plain: PlainRows) -> None:
     its styles stay in the workbook's list, so the indexes are the ones the saved styles.xml holds."""
     probe = book.create_sheet("xlcrm-probe")
     plain.styles = {}
-    for column, kind in {(c, _kind(v)) for _, row in plain.rows for c, v in enumerate(row)}:
+    align = Aligner(book)
+    kinds = {(c, _kind(v)) for _, row in plain.rows for c, v in enumerate(row)}
+    kinds |= {(c, kind) for c in plain.styled for kind in (str, _PAST)}
+    # in a fixed order (a set of types is not), so that every run adds the styles to the team's in the same order
+    for column, kind in sorted(kinds, key=lambda k: (k[0], k[1].__name__ if k[1] else "")):
+        # as put_sheet styles a cell: its value, its column's format, alignment, wrapping
         cell = probe.cell(1, 1)
-        write_value(cell, _PROBES[kind])
-        if column in plain.formats:
-            cell.number_format = FORMATS[plain.formats[column]]
+        if kind is not _PAST:  # a cell past the row's values is only aligned or wrapped
+            write_value(cell, _PROBES[kind])
+            if column in plain.formats:
+                cell.number_format = FORMATS[plain.formats[column]]
+        if column in plain.align:
+            align(cell, plain.align[column])
+        if column in plain.wrap:
+            align.wrap(cell)
         plain.styles[(column, kind)] = cell.style_id if cell.has_style else 0
         probe._cells.clear()
     book.remove(probe)
@@ -106,8 +125,10 @@ class PlainXml:
         self.plain, self.cells, self.p, self.next = plain, CellWriter(prefix), prefix.decode(), 0
         self.attribute = {key: f' s="{s}"' if (s := style_of(index)) else "" for key, index in plain.styles.items()}
         width = max((len(row) for _, row in plain.rows), default=0)
-        self.letters = [column_letter(c + 1) for c in range(width)]
-        self.empty = {c: f'<{self.p}c r="{{}}"{s}/>' for (c, kind), s in self.attribute.items() if kind is str and s}
+        self.styled = plain.styled  # cells in every row, past the row's values too
+        self.letters = [column_letter(c + 1) for c in range(max(width, self.styled[-1] + 1 if self.styled else 0))]
+        self.empty, self.past = ({c: f'<{self.p}c r="{{}}"{s}/>' for (c, kind), s in self.attribute.items()
+                                  if kind is wanted and s} for wanted in (str, _PAST))
 
     def before(self, number: int | None) -> Iterator[bytes]:
         """The rows above Excel row `number` not yet handed out (None: all that are left)."""
@@ -121,14 +142,18 @@ class PlainXml:
         written = "".join(self.cells.styled(f"{letters[c]}{number}", value, attribute[(c, _kind(value))]) or ""
                           if not _empty(value) else empty[c].format(f"{letters[c]}{number}") if c in empty else ""
                           for c, value in enumerate(row))
-        return f'<{self.p}row r="{number}">{written}</{self.p}row>'.encode() if row else b""
+        past = [c for c in self.styled if c >= len(row)]
+        if past:
+            written += "".join(self.past[c].format(f"{letters[c]}{number}") for c in past if c in self.past)
+        return f'<{self.p}row r="{number}">{written}</{self.p}row>'.encode() if row or past else b""
 
 
 def dimension(ref: str, plain: PlainRows) -> str:
     """The sheet's used range with the plain rows in it (openpyxl saw only the others)."""
     left, top, right, bottom = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
     assert left and top and right and bottom, "openpyxl writes the dimension as cells (A1:D10), never whole columns"
-    filled = [(number, len(row)) for number, row in plain.rows if row]
+    least = plain.styled[-1] + 1 if plain.styled else 0  # the aligned and wrapped columns have a cell in every row
+    filled = [(number, max(len(row), least)) for number, row in plain.rows if row or least]
     if filled:
         left, top = min(left, 1), min(top, filled[0][0])
         right, bottom = max(right, max(width for _, width in filled)), max(bottom, filled[-1][0])

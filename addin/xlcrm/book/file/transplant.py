@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 from lxml import etree
 
-from xlcrm.book.file.openpyxl_edits import apply_edits
+from xlcrm.book.file.openpyxl_edits import apply_edits, put_sheet
 from xlcrm.book.file.plain_rows import PlainRows, PlainXml, dimension, learn_styles, split
 from xlcrm.book.file.package import MAIN, Package, free_name, local, numbered, parse, rels_name, relative
 from xlcrm.book.file.sheet_xml import SheetStream, cell_pattern
@@ -45,15 +45,16 @@ class Scratch:
     def __init__(self, edits: list[Edit]):
         book = openpyxl.Workbook()  # its default sheet stays the active one: xlcrm's sheets are never selected
         self.plain: dict[str, PlainRows | None] = {}  # a long sheet's plain rows, written apart
-        drawn = []
         for edit in edits:
             if isinstance(edit, PutSheet) and not any(getattr(e, "sheet", None) in (edit.name, *edit.aliases)
                                                       for e in edits):
-                edit, self.plain[edit.name] = split(edit)
-            elif isinstance(edit, PutSheet):
-                self.plain[edit.name] = None
-            drawn.append(edit)
-        apply_edits(book, drawn)
+                edit, plain = split(edit)
+                self.plain[edit.name] = plain
+                put_sheet(book, edit, {number for number, _ in plain.rows} if plain else ())
+            else:
+                if isinstance(edit, PutSheet):
+                    self.plain[edit.name] = None
+                apply_edits(book, [edit])
         for plain in self.plain.values():
             if plain:
                 learn_styles(book, plain)
