@@ -23,7 +23,7 @@ from helpers.libreoffice import convert, sheets_as_csv
 from helpers.snapshot import differences, snapshot
 from helpers.workbooks import vba_modules
 from xlcrm.actions.check import check
-from xlcrm.book import file as file_book
+from xlcrm.book.file import patch as file_patch
 from xlcrm.book.file import FileBook
 from xlcrm.book.file.part_inventory import inventory, lost_parts
 from xlcrm.core.edits import Chart, Formula, Highlight, PutSheet, SetCells, SetHighlights
@@ -258,13 +258,13 @@ def test_a_write_that_would_lose_something_goes_elsewhere(suffix, tmp_path, monk
     book = rich_book(tmp_path, suffix)
     ooxml.add_text_box(book, rich.ORDERS)
     original = book.read_bytes()
-    real_patch = file_book.patch_workbook
+    real_patch = file_patch.patch_workbook
 
     def losing_patch(source, target, edits):
         real_patch(source, target, edits)
         _drop_text_box(target)
 
-    monkeypatch.setattr(file_book, "patch_workbook", losing_patch)
+    monkeypatch.setattr(file_patch, "patch_workbook", losing_patch)
     result = check(FileBook(book))
     assert result.saved.elsewhere
     assert result.saved.lost and [m.text("en") for m in result.saved.lost] == ["1 × shape or text box in sheet '订单记录'"]

@@ -10,7 +10,6 @@ user is told what would have been lost.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
 import tempfile
@@ -20,20 +19,15 @@ from collections.abc import Sequence
 from typing import Any
 from xml.etree import ElementTree
 
-import openpyxl
 import python_calamine
 from filelock import FileLock
 from lxml import etree
 
 from xlcrm import files
 from xlcrm.book import SaveResult
-from xlcrm.book.file import bounds
-from xlcrm.book.file.openpyxl_edits import apply_edits
-from xlcrm.book.file.part_inventory import inventory, lost_parts
+from xlcrm.book.file.allocator import give_large_blocks_back
 from xlcrm.book.file.package import Package
-from xlcrm.book.file.patch import MissingSheet, patch_workbook
 from xlcrm.book.file.sheet_xml import SheetXmlError
-from xlcrm.book.file.workbook_patch import StrictWorkbook
 from xlcrm.core.edits import Edit, PutSheet
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
@@ -180,20 +174,6 @@ def elsewhere_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.xlcrm{path.suffix}")
 
 
-def give_large_blocks_back() -> None:
-    """Large blocks (a column of a million orders, calamine's copy of a sheet) from their own pages, handed back to
-    the system when freed. glibc otherwise raises that threshold as big blocks are freed and keeps later ones in
-    its heap for the rest of the run: at a million orders every later step peaked 100-180 MB higher."""
-    try:
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):  # not glibc (Windows, macOS): nothing to set
-        return
-    mallopt(M_MMAP_THRESHOLD, 128 * 1024)  # glibc's starting value, held fixed
-
-
-M_MMAP_THRESHOLD = -3  # from glibc's malloc.h
-
-
 KEPT_ROWS = 1_000  # a sheet read whole is kept for the run up to this long; of a longer one, these first rows
 
 
@@ -220,7 +200,6 @@ class FileBook:
         self._parts: dict[str, str] = {}  # sheet name -> its part, for the bounds checked before calamine reads it
         self._grids: dict[str, list[list[Any]]] = {}  # small sheets whole; of a long one only its head (below)
         self._long: set[str] = set()  # sheets read whole whose grid was not kept: the caller holds the only copy
-
     @property
     def name(self) -> str:
         return self.path.name
@@ -241,6 +220,8 @@ class FileBook:
 
     def _within_bounds(self) -> dict[str, str]:
         """The package checked against the ceilings before calamine unpacks it; its sheets' parts."""
+        from xlcrm.book.file import bounds  # here: with numpy, which a file read ahead loads in its own thread
+
         try:
             with zipfile.ZipFile(self.path) as archive:
                 bounds.check_package(archive)
@@ -256,6 +237,8 @@ class FileBook:
             raise XlcrmError(UNREADABLE(path=self.path.name, why=_why(error))) from error
 
     def _check_sheet(self, name: str) -> None:
+        from xlcrm.book.file import bounds
+
         part = self._parts.get(name)
         if not part:
             return
@@ -294,6 +277,10 @@ class FileBook:
         return grid
 
     def apply(self, edits: Sequence[Edit]) -> SaveResult:
+        from xlcrm.book.file.part_inventory import inventory, lost_parts  # the writing half: loaded to write
+        from xlcrm.book.file.patch import MissingSheet, patch_workbook
+        from xlcrm.book.file.workbook_patch import StrictWorkbook
+
         locked = lock_file(self.path)
         if locked:
             raise XlcrmError(LOCKED(path=self.path.name, app=locked[1], lock=locked[0].name))
@@ -356,6 +343,10 @@ def _why(error: Exception) -> str:
 
 def create(path: str | os.PathLike, edits: Sequence[Edit]) -> Path:
     """A new workbook made of the given sheets (the sample workbook, a report book)."""
+    import openpyxl
+
+    from xlcrm.book.file.openpyxl_edits import apply_edits
+
     target = as_given(path).resolve()
     if target.suffix.lower() not in SUFFIXES:
         raise XlcrmError(WRONG_TYPE(path=target.name))

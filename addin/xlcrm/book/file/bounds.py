@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from xlcrm.core.i18n import Msg
-from xlcrm.core.table import column_letter
 
 MAX_PART = 512 * 2**20  # bytes one part may unpack to: a 500,000-row sheet of 30 columns takes about half
 MAX_TOTAL = 1024 * 2**20  # bytes the whole package may unpack to
@@ -133,7 +132,7 @@ def _scan(archive: zipfile.ZipFile, part: str, collect) -> Extent:
 
 def check_extent(found: Extent) -> None:
     """Refuse a sheet whose values lie far apart, or whose used range calamine would build too large."""
-    row, column = (lambda n: ROW(name=f"{n:,}")), (lambda n: COLUMN(name=column_letter(n - 1)))
+    row, column = (lambda n: ROW(name=f"{n:,}")), (lambda n: COLUMN(name=_letters(n)))
     for numbers, gap_limit, unit, place in ((found.rows, ROW_GAP, ROWS, row),
                                             (found.columns, COLUMN_GAP, COLUMNS, column)):
         gaps = np.flatnonzero(np.diff(numbers) - 1 > gap_limit)
@@ -151,3 +150,9 @@ def _column_number(letters: bytes) -> int:
     for letter in letters:
         number = number * 26 + letter - 64
     return number
+
+
+def _letters(number: int) -> str:
+    from xlcrm.core.table import column_letter  # here: a file read ahead must not wait for pandas to load
+
+    return column_letter(number - 1)
