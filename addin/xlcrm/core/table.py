@@ -297,10 +297,14 @@ def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
     header = [_header_text(v) for v in cells]
     body = grid[header_row:]
     width = max([len(header), *(len(r) for r in body)] or [0])
-    numbers = [header_row + 1 + offset for offset, row in enumerate(body) if any(map(_data, row))]
+    numbers = [header_row + 1 + offset for offset, row in enumerate(body)  # a number or date first: data
+               if row and (v := row[0]) is not None and not isinstance(v, str) and v == v or any(map(_data, row))]
     numbers = _before_legend(numbers, grid)
     named = [(c, h) for c, h in enumerate(header) if h]
-    numbers = [n for n in numbers if not _repeats(grid[n - 1], named)]
+    if named:  # the cheap test of _repeats inlined (the first header's cell), for a million rows
+        first, name = named[0]
+        numbers = [n for n in numbers if not (first < len(row := grid[n - 1]) and isinstance(row[first], str)
+                                                   and row[first].strip() == name and _repeats(row, named))]
     rows = [row if len(row := grid[n - 1]) == width else list(row) + [None] * (width - len(row)) for n in numbers]
     cells = pd.DataFrame(rows, index=numbers, columns=range(width), dtype=object)
     used = [c for c in range(width) if (c < len(header) and header[c]) or any(map(_filled, cells[c].tolist()))]
