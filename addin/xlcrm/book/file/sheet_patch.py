@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 from lxml import etree
 
-from xlcrm.book.file.cell_xml import CellWriter, column_letter, date_kind, split_ref, style_attribute
+from xlcrm.book.file.cell_xml import PLAIN_TYPES, CellWriter, column_letter, date_kind, split_ref, style_attribute
 from xlcrm.book.file.openpyxl_edits import HEADER_FILL
 from xlcrm.book.file.package import local, namespace, q
 from xlcrm.book.file.sheet_xml import SheetStream, cell_pattern, mask
@@ -22,6 +22,7 @@ from xlcrm.book.file.styles_patch import Styles
 from xlcrm.core.edits import FORMATS, Edit, Formula, SetCells, SetHighlights, is_tagged, tagged
 
 CLEAR = ""
+_AHEAD = 2048  # rows whose new cells are made at once
 _ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
 _SPANS = re.compile(rb"\sspans\s*=\s*[\"']([^\"']*)[\"']")
 _CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
@@ -45,7 +46,7 @@ class _Block:
         self.formats = {c: styles.cell_style(FORMATS.get(edit.formats.get(c, "")), align=align(c))
                         for c in range(self.width) if edit.formats.get(c) in FORMATS or align(c)}
         kinds = {(date_kind(v), align(c)) for row in edit.values[1 if edit.header else 0:] for c, v in enumerate(row)
-                 if c not in edit.formats}
+                 if c not in edit.formats and type(v) not in PLAIN_TYPES}  # text and numbers have no date kind
         self.dates = {(kind, how): styles.cell_style(kind, align=how) for kind, how in kinds if kind}
         self.formulas = any(isinstance(v, Formula) for row in edit.values for v in row)
         self.letters = [column_letter(edit.col + offset) for offset in range(self.width)]
@@ -53,25 +54,40 @@ class _Block:
         self.attributes = [style_attribute(self.formats[c]) if c in self.formats else None for c in range(self.width)]
         self.date_attributes = {key: style_attribute(style) for key, style in self.dates.items()}
         self.header_attributes = [style_attribute(style) for style in self.headers]
+        self._ahead_first, self._ahead = 0, list[dict[int, str]]()  # the rows from _ahead_first on, made in advance
 
-    def cells(self, writer: CellWriter, number: int) -> list[tuple[int, str]]:
-        """(column, cell XML or CLEAR) for one of the block's rows."""
-        offset_row = number - self.first
-        values = self.edit.values[offset_row]
-        suffix, header = str(number), self.edit.header and offset_row == 0
-        found = []
+    def cells(self, writer: CellWriter, number: int) -> dict[int, str]:
+        """Column -> cell XML (CLEAR: no value) for one of the block's rows."""
+        if self.edit.header and number == self.first:
+            return self._header_cells(writer)
+        if not self._ahead_first <= number < self._ahead_first + len(self._ahead):
+            self._write_ahead(writer, number)
+        return self._ahead[number - self._ahead_first]
+
+    def _write_ahead(self, writer: CellWriter, number: int) -> None:
+        """The cells of the rows from `number` on, a chunk at a time and column by column (the column's style
+        and templates looked up once, not per cell)."""
+        numbers = range(number, min(number + _AHEAD, self.last + 1))
+        rows = self.edit.values[number - self.first:numbers.stop - self.first]
+        columns = []
         for offset, letters in enumerate(self.letters):
-            value = values[offset] if offset < len(values) else None
-            if value is None:
-                found.append((self.edit.col + offset, CLEAR))
-                continue
-            s = self.header_attributes[offset] if header else self.attributes[offset]
-            kind = date_kind(value) if not header and offset not in self.edit.formats else None
-            if kind:  # a date in a column without a named format still shows as a date
-                s = self.date_attributes[(kind, self.edit.align.get(offset))]
-            elif s is None:
-                s = ""
-            found.append((self.edit.col + offset, writer.styled(letters + suffix, value, s) or CLEAR))
+            values = [row[offset] if offset < len(row) else None for row in rows]
+            dated = None if offset in self.edit.formats else self._date_style(offset)
+            columns.append(writer.column(letters, numbers, values, self.attributes[offset] or "", dated))
+        placed = range(self.edit.col, self.edit.col + self.width)
+        self._ahead_first, self._ahead = number, [dict(zip(placed, cells)) for cells in zip(*columns)]
+
+    def _date_style(self, offset: int) -> Callable[[object], str]:
+        """The style attribute of a value in a column without a named format: a date still shows as a date."""
+        plain, how = self.attributes[offset] or "", self.edit.align.get(offset)
+        return lambda value: self.date_attributes[(kind, how)] if (kind := date_kind(value)) else plain
+
+    def _header_cells(self, writer: CellWriter) -> dict[int, str]:
+        found = {}
+        for offset, letters in enumerate(self.letters):
+            value = self.edit.values[0][offset] if offset < len(self.edit.values[0]) else None
+            xml = writer.styled(f"{letters}{self.first}", value, self.header_attributes[offset])
+            found[self.edit.col + offset] = xml or CLEAR
         return found
 
     def styles(self) -> set[int]:
@@ -172,18 +188,20 @@ class SheetPatch:
         cells, start = self._cells_from_end(searchable, min(changes))
         if cells is None:
             cells, start = self._cells_in_order(searchable), 0
-        new = sorted((c, xml.encode()) for c, xml in changes.items() if xml)
+        new = sorted((c, xml) for c, xml in changes.items() if xml)
+        if not cells:  # none of the row's cells from xlcrm's first column on: the new ones go after the others
+            return content[:start] + "".join([xml for _, xml in new]).encode() + content[start:]
         pieces: list[bytes] = [content[:start]]
         pos, after_cells, taken = start, 1, 0
         for column, begin, end, has_ref in cells:
             pieces.append(content[pos:begin])
             while taken < len(new) and new[taken][0] < column:
-                pieces.append(new[taken][1])
+                pieces.append(new[taken][1].encode())
                 taken += 1
             cell = content[begin:end]
             if column in changes:
                 if taken < len(new) and new[taken][0] == column:
-                    pieces.append(self._keeping_team_style(new[taken][1], cell))
+                    pieces.append(self._keeping_team_style(new[taken][1].encode(), cell))
                     taken += 1
                 elif not changes[column]:
                     pieces.append(self._cleared(cell, column, number))
@@ -192,7 +210,7 @@ class SheetPatch:
                 pieces.append(cell if has_ref else _with_ref(cell, self.prefix, column, number))
             pos = end
             after_cells = len(pieces)
-        pieces[after_cells:after_cells] = [xml for _, xml in new[taken:]]
+        pieces[after_cells:after_cells] = ["".join([xml for _, xml in new[taken:]]).encode()]
         pieces.append(content[pos:])
         return b"".join(pieces)
 
