@@ -2,8 +2,11 @@
 
 import datetime as dt
 
-from xlcrm.core.edits import MONEY, PutSheet
-from xlcrm.core.fit import column_width, fitted, text_width, widen_area
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, PutSheet
+from xlcrm.core.fit import column_width, fitted, text_width, widen_area, widest_of, widest_value
 
 
 def test_cjk_counts_double_and_amounts_are_measured_with_their_separators():
@@ -21,3 +24,22 @@ def test_wrapped_bodies_keep_their_width_and_get_rows_tall_enough():
 def test_a_print_area_grows_to_the_right_and_only_there():
     assert widen_area("'客户'!$A$1:$P$70", 20) == "'客户'!$A$1:$T$70"
     assert widen_area("'客户'!$A$1:$Z$70", 20) == "'客户'!$A$1:$Z$70"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(), st.text(alphabet="客户名称ｶﾅＡ１ a\n"), st.integers(), st.floats(allow_nan=False),
+                          st.dates(), st.none(), st.booleans())),
+       st.sampled_from([None, MONEY, INT, PERCENT, DATE]))
+def test_widest_of_measures_as_widest_value_does(values, number_format):
+    assert widest_of(values, number_format) == widest_value((v, number_format) for v in values)
+
+
+def test_a_range_format_wins_over_its_column_format_and_the_last_range_over_the_others():
+    rows = [["x"], ["Amount"], [12.5], [1234567.891]]
+    assert fitted(PutSheet("p", rows, row_styles={1: "header"}, formats={0: MONEY})).widths[0] == len("1,234,567.89") + 2
+    as_int = fitted(PutSheet("p", rows, row_styles={1: "header"}, formats={0: MONEY},
+                             range_formats=(("A3:A4", PERCENT), ("A4", INT))))
+    assert as_int.widths[0] == len("1234568") + 2
+    above = fitted(PutSheet("p", [["1234567.891"], *rows[1:]], row_styles={1: "header"}, formats={0: MONEY},
+                            range_formats=(("A3:A4", PERCENT), ("A4", INT))))
+    assert above.widths[0] == len("1234567.891") + 2  # text above the header, as it is

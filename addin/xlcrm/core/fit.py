@@ -7,6 +7,7 @@ character takes two. Each value is measured as its number format shows it (a dat
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import math
@@ -87,10 +88,24 @@ def widest_value(cells: Iterable[tuple[Any, str | None]]) -> float:
     return widest
 
 
+def widest_of(values: Iterable[Any], number_format: str | None = None) -> float:
+    """widest_value of values all under one format; text is measured longest first, and no further than a text
+    could still be wider (a character takes at most two widths), as a column of names holds thousands."""
+    values = list(values)
+    texts = sorted({v for v in values if type(v) is str}, key=len, reverse=True)
+    widest: float = 0
+    for text in texts:
+        if 2 * len(text) <= widest:
+            break
+        widest = max(widest, value_width(text))
+    others = [(v, number_format) for v in values if type(v) is not str]
+    return max(widest, widest_value(others)) if others else widest
+
+
 def column_width(cells: Iterable[Any], header: Any = None, number_format: str | None = None,
                  widest: float = WIDEST) -> float:
     """A width that fits the header (bold) and the widest value, within NARROWEST..widest."""
-    needed = widest_value((v, number_format) for v in cells)
+    needed = widest_of(cells, number_format)
     if header is not None:
         needed = max(needed, value_width(header) * HEADER_BOLD)
     return float(min(max(math.ceil(needed + PADDING), NARROWEST), max(widest, NARROWEST)))
@@ -137,22 +152,22 @@ def fitted(sheet: PutSheet) -> PutSheet:
     with wrapped text tall enough for their lines, and the headers of columns of numbers and dates aligned
     right, over their values (a left header over right-aligned numbers reads as the next column's)."""
     header = next((i for i, s in sorted(sheet.row_styles.items()) if s == "header"), None)
-    formats = _cell_formats(sheet, header)
     skip = {i for i, s in sheet.row_styles.items() if s in SPANNING}
     headers = {i for i, s in sheet.row_styles.items() if s == "header"}
+    body = [i for i in range(len(sheet.rows)) if i not in skip and i not in headers]  # the rows measured
+    ranges = [(_box(cells), name) for cells, name in sheet.range_formats]
     columns = max((len(r) for r in sheet.rows), default=0)
     widths, align = dict(sheet.widths), dict(sheet.align)
     for c in range(columns):
         if c in sheet.wrap and c in widths:
             continue
-        cells = [(r[c], formats.get((i, c))) for i, r in enumerate(sheet.rows)
-                 if c < len(r) and i not in skip and i not in headers]
-        needed = widest_value(cells)
+        by_format = _column_values(sheet, body, c, header, ranges)
+        needed = max([widest_of(values, name) for name, values in by_format.items()], default=0)
         needed = max([needed] + [value_width(sheet.rows[i][c]) * HEADER_BOLD for i in headers
                                  if c < len(sheet.rows[i])])
         fit = float(min(max(math.ceil(needed + PADDING), NARROWEST), WIDEST))
         widths[c] = max(widths.get(c, 0), fit)
-        if header is not None and c not in align and _figures(v for v, _ in cells):
+        if header is not None and c not in align and _figures(v for values in by_format.values() for v in values):
             align[c] = RIGHT
     wrapped = {c: widths.get(c, WIDEST) for c in sheet.wrap}
     heights = {**row_heights(sheet.rows, wrapped), **sheet.heights}
@@ -165,19 +180,30 @@ def _figures(values: Iterable[Any]) -> bool:
     return bool(present) and all(isinstance(v, (int, float, dt.date)) and not isinstance(v, bool) for v in present)
 
 
-def _cell_formats(sheet: PutSheet, header: int | None) -> dict[tuple[int, int], str]:
-    """(row, column) -> named format, 0-based: column formats below the header, then the ranges'."""
-    found = {}
-    if header is not None:
-        for i in range(header + 1, len(sheet.rows)):
-            for c, name in sheet.formats.items():
-                found[(i, c)] = name
-    for cells, name in sheet.range_formats:
-        (top, left), (bottom, right) = (_corner(p) for p in (cells.split(":") + cells.split(":"))[:2])
-        for i in range(top, bottom + 1):
-            for c in range(left, right + 1):
-                found[(i, c)] = name
-    return found
+def _column_values(sheet: PutSheet, body: list[int], column: int, header: int | None,
+                   ranges: list[tuple[tuple[int, int, int, int], str]]) -> dict[str | None, list[Any]]:
+    """The values of a column in the rows measured, by the named format each shows in: the column's format
+    below the header, a range's where one covers the cell (the last one listed wins)."""
+    rows, below = sheet.rows, sheet.formats.get(column) if header is not None else None
+    covering = [(top, bottom, name) for (top, left, bottom, right), name in ranges if left <= column <= right]
+    by_format: dict[str | None, list[Any]] = {}
+    if not covering:
+        split = bisect.bisect_right(body, header) if header is not None else 0
+        for name, part in ((None, body[:split]), (below, body[split:])):
+            by_format.setdefault(name, []).extend(rows[i][column] for i in part if column < len(rows[i]))
+        return by_format
+    for i in body:
+        if column < len(rows[i]):
+            name = next((name for top, bottom, name in reversed(covering) if top <= i <= bottom),
+                        below if header is not None and i > header else None)
+            by_format.setdefault(name, []).append(rows[i][column])
+    return by_format
+
+
+def _box(cells: str) -> tuple[int, int, int, int]:
+    """'B7:D9' -> (6, 1, 8, 3): top, left, bottom, right, 0-based ('B7' alone is a box of one cell)."""
+    (top, left), (bottom, right) = (_corner(p) for p in (cells.split(":") + cells.split(":"))[:2])
+    return top, left, bottom, right
 
 
 def _corner(ref: str) -> tuple[int, int]:
