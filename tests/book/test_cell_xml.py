@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xlcrm.book.file.cell_xml import CellWriter, date_kind
+from xlcrm.book.file.plain_rows import _kind, _kinds
 from xlcrm.core.edits import Formula
 
 _VALUES = st.one_of(
@@ -48,3 +49,9 @@ def test_empty_values_take_the_blank_cell_when_there_is_one(values):
 
     alone = [blank.format(n) if empty(v) else writer.styled(f"C{n}", v, "") or "" for n, v in zip(numbers, values)]
     assert writer.column("C", numbers, values, "", None, blank) == alone
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_VALUES, max_size=12))
+def test_a_plain_columns_value_kinds_are_those_of_its_cells(values):
+    assert _kinds(values) == {_kind(v) for v in values}

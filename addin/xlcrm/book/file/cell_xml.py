@@ -23,6 +23,7 @@ _ESCAPE_LOOKALIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 _NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 # Text that cannot go into the cell as it is: escaped, kept from trimming (xml:space) or cut to Excel's limit.
 _SPECIAL_TEXT = re.compile("^\\s|\\s\\Z|\n|[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_RARE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")  # either of the two
 PLAIN_TYPES = {str, int, float, bool, type(None)}  # values that never need a date format
 _MAX_TEXT = 32767  # Excel's limit for one cell
 
@@ -203,6 +204,7 @@ def number_text(number: int | float) -> str:
 
 def escape(text: str) -> str:
     """Text as XML character data; characters XML cannot hold are written as Excel's _xHHHH_ escapes."""
-    text = _ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text)
-    text = _ILLEGAL.sub(lambda found: f"_x{ord(found.group(0)):04X}_", text)
+    if _RARE.search(text):
+        text = _ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text)
+        text = _ILLEGAL.sub(lambda found: f"_x{ord(found.group(0)):04X}_", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")

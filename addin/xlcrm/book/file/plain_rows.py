@@ -92,13 +92,38 @@ def _kind(value: Any) -> type | None:
     return next((kind for kind in _KINDS if isinstance(value, kind)), None)
 
 
+def _columns(rows: list[tuple[int, list[Any]]]) -> list[list[Any]]:
+    """The rows' values column by column (a short row has none in the columns past its end)."""
+    width = max((len(row) for _, row in rows), default=0)
+    if all(len(row) == width for _, row in rows):
+        return [list(column) for column in zip(*(row for _, row in rows))]
+    return [[row[c] for _, row in rows if c < len(row)] for c in range(width)]
+
+
+def _kinds(values: list[Any]) -> set[type | None]:
+    """{_kind(v) for v in values}, with text and numbers looked at by type, not cell by cell."""
+    kinds: set[type | None] = set()
+    for known in set(map(type, values)):
+        if known is str:
+            texts = [v for v in values if type(v) is str]
+            kinds.update(([None] if any(texts) else []) + ([str] if not all(texts) else []))
+        elif known is float:
+            nan = list(map(math.isnan, (v for v in values if type(v) is float)))
+            kinds.update(([str] if any(nan) else []) + ([None] if not all(nan) else []))
+        elif known in _KIND_OF:
+            kinds.add(_KIND_OF[known])
+        else:
+            kinds.update(_kind(v) for v in values if type(v) is known)
+    return kinds
+
+
 def learn_styles(book: Workbook, plain: PlainRows) -> None:
     """Ask openpyxl the style each (column, value kind) gets, in a sheet removed again before the save:
     its styles stay in the workbook's list, so the indexes are the ones the saved styles.xml holds."""
     probe = book.create_sheet("xlcrm-probe")
     plain.styles = {}
     align = Aligner(book)
-    kinds = {(c, _kind(v)) for _, row in plain.rows for c, v in enumerate(row)}
+    kinds = {(c, kind) for c, values in enumerate(_columns(plain.rows)) for kind in _kinds(values)}
     kinds |= {(c, kind) for c in plain.styled for kind in (str, _PAST)}
     # in a fixed order (a set of types is not), so that every run adds the styles to the team's in the same order
     for column, kind in sorted(kinds, key=lambda k: (k[0], k[1].__name__ if k[1] else "")):

@@ -17,7 +17,7 @@ from lxml import etree
 from xlcrm.book.file.cell_xml import PLAIN_TYPES, CellWriter, column_letter, date_kind, split_ref, style_attribute
 from xlcrm.book.file.openpyxl_edits import HEADER_FILL
 from xlcrm.book.file.package import local, namespace, q
-from xlcrm.book.file.sheet_xml import SheetStream, cell_pattern, mask
+from xlcrm.book.file.sheet_xml import Buffered, SheetStream, cell_pattern, mask
 from xlcrm.book.file.styles_patch import Styles
 from xlcrm.core.edits import FORMATS, Edit, Formula, SetCells, SetHighlights, is_tagged, tagged
 
@@ -107,12 +107,13 @@ class SheetPatch:
         self.styles = styles
         self.formulas = any(b.formulas for b in self.blocks)
         self.prefix = b""
+        self._column_numbers: dict[bytes, int] = {}  # a cell reference's letters -> its column
 
     def write(self, source: IO[bytes], out: IO[bytes]) -> None:
         sheet = SheetStream(source)
         self.prefix = sheet.prefix
         self.cells = CellWriter(sheet.prefix, self.date1904)
-        buffered = _Buffered(out)
+        buffered = Buffered(out)
         buffered.write(sheet.edited_head(self._edit_head) if self.blocks else sheet.head)
         for piece in self._rows(sheet):
             buffered.write(piece)
@@ -192,16 +193,17 @@ class SheetPatch:
         if not cells:  # none of the row's cells from xlcrm's first column on: the new ones go after the others
             return content[:start] + "".join([xml for _, xml in new]).encode() + content[start:]
         pieces: list[bytes] = [content[:start]]
-        pos, after_cells, taken = start, 1, 0
+        pos, after_cells, taken, count = start, 1, 0, len(new)
         for column, begin, end, has_ref in cells:
-            pieces.append(content[pos:begin])
-            while taken < len(new) and new[taken][0] < column:
+            if pos < begin:
+                pieces.append(content[pos:begin])
+            while taken < count and new[taken][0] < column:
                 pieces.append(new[taken][1].encode())
                 taken += 1
             cell = content[begin:end]
             if column in changes:
-                if taken < len(new) and new[taken][0] == column:
-                    pieces.append(self._keeping_team_style(new[taken][1].encode(), cell))
+                if taken < count and new[taken][0] == column:
+                    pieces.append(self._keeping_team_style(new[taken][1], cell))
                     taken += 1
                 elif not changes[column]:
                     pieces.append(self._cleared(cell, column, number))
@@ -222,18 +224,21 @@ class SheetPatch:
         column depends on every cell before it).
         """
         opening, end_tag = b"<" + self.prefix + b"c", b"</" + self.prefix + b"c>"
+        after_opening, after_end_tag, numbered = len(opening), len(end_tag), self._column_numbers
+        rfind, find, reference = searchable.rfind, searchable.find, _CELL_REF.search
         found: list[tuple[int, int, int, bool]] = []
         pos = len(searchable)
-        while (at := searchable.rfind(opening, 0, pos)) >= 0:
+        while (at := rfind(opening, 0, pos)) >= 0:
             pos = at
-            if searchable[at + len(opening)] not in b" \t\r\n/>":
+            if searchable[at + after_opening] not in b" \t\r\n/>":
                 continue
-            tag_end = searchable.find(b">", at)
-            ref = _CELL_REF.search(searchable, at, tag_end)
+            tag_end = find(b">", at)
+            ref = reference(searchable, at, tag_end)
             if ref is None:
                 return None, 0
-            column = _column(ref.group(1))
-            end = tag_end + 1 if searchable[tag_end - 1] == 47 else searchable.find(end_tag, tag_end) + len(end_tag)
+            letters = ref.group(1)
+            column = numbered.get(letters) or numbered.setdefault(letters, _column(letters))
+            end = tag_end + 1 if searchable[tag_end - 1] == 47 else find(end_tag, tag_end) + after_end_tag
             if column < first_column:
                 found.reverse()
                 return found, end
@@ -250,9 +255,10 @@ class SheetPatch:
             found.append((column, cell.start(), cell.end(), ref is not None))
         return found
 
-    def _keeping_team_style(self, new: bytes, old: bytes) -> bytes:
+    def _keeping_team_style(self, cell: str, old: bytes) -> bytes:
         """The new cell, in the style the team gave the old one (with xlcrm's number format); headers stay ours."""
         team = _CELL_STYLE.search(old, 0, old.find(b">"))
+        new = cell.encode()
         if team is None or int(team.group(1)) in self.own_styles:
             return new
         ours = _CELL_STYLE.search(new, 0, new.find(b">"))
@@ -373,22 +379,3 @@ def _with_ref(cell: bytes, prefix: bytes, column: int, number: int) -> bytes:
     """A cell that relied on its position gets its reference written (cells may be inserted before it)."""
     head = len(prefix) + 2
     return cell[:head] + b' r="' + f"{column_letter(column)}{number}".encode() + b'"' + cell[head:]
-
-
-class _Buffered:
-    """Writes in chunks of a megabyte: one compress call per chunk, not per row."""
-
-    def __init__(self, out: IO[bytes]):
-        self.out = out
-        self.pieces: list[bytes] = []
-        self.size = 0
-
-    def write(self, piece: bytes) -> None:
-        self.pieces.append(piece)
-        self.size += len(piece)
-        if self.size >= 1 << 20:
-            self.flush()
-
-    def flush(self) -> None:
-        self.out.write(b"".join(self.pieces))
-        self.pieces, self.size = [], 0

@@ -218,3 +218,22 @@ def _careful_end(buffer: bytes, at: int, complete: int) -> int:
             depth += 1
         if depth == 0:
             return pos
+
+
+class Buffered:
+    """Writes in chunks of a megabyte: one compress call per chunk, not per row."""
+
+    def __init__(self, out: IO[bytes]):
+        self.out = out
+        self.pieces: list[bytes] = []
+        self.size = 0
+
+    def write(self, piece: bytes) -> None:
+        self.pieces.append(piece)
+        self.size += len(piece)
+        if self.size >= 1 << 20:
+            self.flush()
+
+    def flush(self) -> None:
+        self.out.write(b"".join(self.pieces))
+        self.pieces, self.size = [], 0
