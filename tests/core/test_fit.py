@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, PutSheet
@@ -26,10 +26,13 @@ def test_a_print_area_grows_to_the_right_and_only_there():
     assert widen_area("'客户'!$A$1:$Z$70", 20) == "'客户'!$A$1:$Z$70"
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.text(), st.text(alphabet="客户名称ｶﾅＡ１ a\n"), st.integers(), st.floats(allow_nan=False),
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(st.text(), st.text(alphabet="客户名称ｶﾅＡ１ a\n"), st.integers(), st.floats(),
+                          st.sampled_from([0, 0.0, -0.0, -0.001, 0.004, 0.005, 999.995, -999.995, 9.5, 10**20, -1]),
                           st.dates(), st.none(), st.booleans())),
        st.sampled_from([None, MONEY, INT, PERCENT, DATE]))
+@example([0, -1, -1.797693134862316e+306], PERCENT)  # a huge percentage shows as -inf%, shorter than -100.0%
+@example([0.0, -0.0, 0.004], MONEY)  # -0.00 is the widest
 def test_widest_of_measures_as_widest_value_does(values, number_format):
     assert widest_of(values, number_format) == widest_value((v, number_format) for v in values)
 

@@ -98,8 +98,26 @@ def widest_of(values: Iterable[Any], number_format: str | None = None) -> float:
         if 2 * len(text) <= widest:
             break
         widest = max(widest, value_width(text))
-    others = [(v, number_format) for v in values if type(v) is not str]
-    return max(widest, widest_value(others)) if others else widest
+    others = _extremes([v for v in values if type(v) is not str], number_format)
+    return max(widest, widest_value((v, number_format) for v in others)) if others else widest
+
+
+# formats whose text is never shorter for a number further from zero (a percentage of a huge one overflows to inf)
+_GROWING = {MONEY, INT}
+
+
+def _extremes(values: list[Any], number_format: str | None) -> list[Any]:
+    """The values, with their numbers cut to those that can show widest: the largest and the smallest, as
+    a number further from zero never shows shorter (and only a negative one, or -0.0, shows a minus sign)."""
+    kinds = (int, float) if number_format in _GROWING else (int,) if number_format is None else ()
+    numbers, rest = [], []
+    for v in values:
+        (numbers if type(v) in kinds and (type(v) is int or math.isfinite(v)) else rest).append(v)
+    if len(numbers) <= 2:
+        return values
+    low = min(numbers)
+    negative_zero = low == 0 and any(type(v) is float and v == 0 and math.copysign(1, v) < 0 for v in numbers)
+    return [low, max(numbers), *([-0.0] if negative_zero else []), *rest]
 
 
 def column_width(cells: Iterable[Any], header: Any = None, number_format: str | None = None,

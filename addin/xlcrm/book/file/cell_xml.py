@@ -113,6 +113,7 @@ class CellWriter:
         p, epoch = self._p, _EPOCH_1904 if self.date1904 else _EPOCH_1900
         number = f'<{p}c r="{letters}{{}}"{s}><{p}v>{{}}</{p}v></{p}c>'
         text = f'<{p}c r="{letters}{{}}"{s} t="inlineStr"><{p}is><{p}t>{{}}</{p}t></{p}is></{p}c>'
+        formula = f'<{p}c r="{letters}{{}}"{s}><{p}f>{{}}</{p}f></{p}c>'
         numbers_in: dict[str, str] = {s: number}  # style attribute -> number template (dates may differ)
         special, limit, isfinite = _SPECIAL_TEXT.search, _MAX_TEXT, math.isfinite
         cells: list[str] = []
@@ -130,6 +131,8 @@ class CellWriter:
                 add(number.format(n, value))
             elif kind is float and isfinite(value):
                 add(number.format(n, str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)))
+            elif kind is Formula:
+                add(formula.format(n, escape(value.text.lstrip("="))))
             elif value is None or (blank is not None and isinstance(value, float) and math.isnan(value)):
                 add(blank.format(n) if blank else "")
             elif kind is dt.date and (days := value.toordinal() - epoch) >= (0 if self.date1904 else _LEAP_BUG_END):

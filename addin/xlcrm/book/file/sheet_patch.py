@@ -69,13 +69,18 @@ class _Block:
         and templates looked up once, not per cell)."""
         numbers = range(number, min(number + _AHEAD, self.last + 1))
         rows = self.edit.values[number - self.first:numbers.stop - self.first]
-        columns = []
-        for offset, letters in enumerate(self.letters):
-            values = [row[offset] if offset < len(row) else None for row in rows]
+        columns, full = [], all(len(row) == self.width for row in rows)
+        for offset, values in enumerate(zip(*rows) if full else self._padded(rows)):
+            letters = self.letters[offset]
             dated = None if offset in self.edit.formats else self._date_style(offset)
             columns.append(writer.column(letters, numbers, values, self.attributes[offset] or "", dated))
         placed = range(self.edit.col, self.edit.col + self.width)
-        self._ahead_first, self._ahead = number, [dict(zip(placed, cells)) for cells in zip(*columns)]
+        by_row = zip(*columns) if columns else [()] * len(numbers)  # a block of empty rows has no columns
+        self._ahead_first, self._ahead = number, [dict(zip(placed, cells)) for cells in by_row]
+
+    def _padded(self, rows: list[list]) -> list[list]:
+        """The rows' values column by column, None past the end of a short row."""
+        return [[row[offset] if offset < len(row) else None for row in rows] for offset in range(self.width)]
 
     def _date_style(self, offset: int) -> Callable[[object], str]:
         """The style attribute of a value in a column without a named format: a date still shows as a date."""
