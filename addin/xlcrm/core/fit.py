@@ -110,7 +110,8 @@ def _extremes(values: list[Any], number_format: str | None) -> list[Any]:
     """The values, with their numbers cut to those that can show widest: the largest and the smallest, as
     a number further from zero never shows shorter (and only a negative one, or -0.0, shows a minus sign)."""
     kinds = (int, float) if number_format in _GROWING else (int,) if number_format is None else ()
-    numbers, rest = [], []
+    numbers: list[Any] = []
+    rest: list[Any] = []
     for v in values:
         (numbers if type(v) in kinds and (type(v) is int or math.isfinite(v)) else rest).append(v)
     if len(numbers) <= 2:
