@@ -112,6 +112,8 @@ def _kinds(values: list[Any]) -> set[type | None]:
             kinds.update(([str] if any(nan) else []) + ([None] if not all(nan) else []))
         elif known in _KIND_OF:
             kinds.add(_KIND_OF[known])
+        elif known is type(None):
+            kinds.add(str)  # an empty cell
         else:
             kinds.update(_kind(v) for v in values if type(v) is known)
     return kinds

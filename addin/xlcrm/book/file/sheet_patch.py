@@ -178,23 +178,24 @@ class SheetPatch:
 
     def _patched(self, row: bytes, number: int) -> bytes:
         changes = self._changes(number)
+        new = sorted([item for item in changes.items() if item[1]])  # (column, cell XML) of the cells written
         searchable = mask(row) if b"<!" in row or b"<?" in row else row
         start_end = searchable.find(b">")
         closed = searchable[start_end - 1:start_end] == b"/"
         start = row[:start_end - 1].rstrip() + b">" if closed else row[:start_end + 1]
         end_tag = b"</" + self.prefix + b"row>"
         body_end = len(row) if closed else len(row) - len(end_tag)
-        content = self._merge(row[start_end + 1:body_end], searchable[start_end + 1:body_end], number, changes)
+        content = self._merge(row[start_end + 1:body_end], searchable[start_end + 1:body_end], number, changes, new)
         if closed and not content:
             return row
-        return self._spans(start, changes) + content + end_tag
+        return self._spans(start, new) + content + end_tag
 
-    def _merge(self, content: bytes, searchable: bytes, number: int, changes: dict[int, str]) -> bytes:
+    def _merge(self, content: bytes, searchable: bytes, number: int, changes: dict[int, str],
+               new: list[tuple[int, str]]) -> bytes:
         """The row's cells with xlcrm's inserted, replaced or cleared, in column order."""
         cells, start = self._cells_from_end(searchable, min(changes))
         if cells is None:
             cells, start = self._cells_in_order(searchable), 0
-        new = sorted((c, xml) for c, xml in changes.items() if xml)
         if not cells:  # none of the row's cells from xlcrm's first column on: the new ones go after the others
             return content[:start] + "".join([xml for _, xml in new]).encode() + content[start:]
         pieces: list[bytes] = [content[:start]]
@@ -285,13 +286,12 @@ class SheetPatch:
         ref = f"{column_letter(column)}{number}"
         return b"<" + self.prefix + b'c r="' + ref.encode() + b'" s="' + style.group(1) + b'"/>'
 
-    def _spans(self, start: bytes, changes: dict[int, str]) -> bytes:
+    def _spans(self, start: bytes, new: list[tuple[int, str]]) -> bytes:
         """The row's spans hint, widened to the columns written."""
-        found = _SPANS.search(start)
-        written = [c for c, xml in changes.items() if xml]
-        if not found or not written:
+        found = _SPANS.search(start) if new else None
+        if not found:
             return start
-        bounds = [int(n) for n in re.findall(rb"\d+", found.group(1))] + written
+        bounds = [int(n) for n in re.findall(rb"\d+", found.group(1))] + [new[0][0], new[-1][0]]
         return start[:found.start()] + b' spans="%d:%d"' % (min(bounds), max(bounds)) + start[found.end():]
 
     # -- head and tail ----------------------------------------------------------------------
