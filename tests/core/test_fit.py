@@ -5,7 +5,7 @@ import datetime as dt
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, PutSheet
+from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, Formula, PutSheet
 from xlcrm.core.fit import column_width, fitted, text_width, widen_area, widest_of, widest_value
 
 
@@ -29,7 +29,7 @@ def test_a_print_area_grows_to_the_right_and_only_there():
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.one_of(st.text(), st.text(alphabet="客户名称ｶﾅＡ１ a\n"), st.integers(), st.floats(),
                           st.sampled_from([0, 0.0, -0.0, -0.001, 0.004, 0.005, 999.995, -999.995, 9.5, 10**20, -1]),
-                          st.dates(), st.none(), st.booleans())),
+                          st.dates(), st.none(), st.booleans(), st.builds(Formula, st.text()))),
        st.sampled_from([None, MONEY, INT, PERCENT, DATE]))
 @example([0, -1, -1.797693134862316e+306], PERCENT)  # a huge percentage shows as -inf%, shorter than -100.0%
 @example([0.0, -0.0, 0.004], MONEY)  # -0.00 is the widest

@@ -107,18 +107,26 @@ _GROWING = {MONEY, INT}
 
 
 def _extremes(values: list[Any], number_format: str | None) -> list[Any]:
-    """The values, with their numbers cut to those that can show widest: the largest and the smallest, as
-    a number further from zero never shows shorter (and only a negative one, or -0.0, shows a minus sign)."""
+    """The values that can show widest: of the numbers the largest and the smallest, as a number further from
+    zero never shows shorter (and only a negative one, or -0.0, shows a minus sign); one formula (each shows
+    FORMULA_WIDTH wide); no empty cell."""
     kinds = (int, float) if number_format in _GROWING else (int,) if number_format is None else ()
     numbers: list[Any] = []
     rest: list[Any] = []
+    formula = []
     for v in values:
-        (numbers if type(v) in kinds and (type(v) is int or math.isfinite(v)) else rest).append(v)
+        kind = type(v)
+        if kind in kinds and (kind is int or math.isfinite(v)):
+            numbers.append(v)
+        elif kind is Formula:
+            formula = [v]
+        elif v is not None:
+            rest.append(v)
     if len(numbers) <= 2:
-        return values
+        return numbers + formula + rest
     low = min(numbers)
     negative_zero = low == 0 and any(type(v) is float and v == 0 and math.copysign(1, v) < 0 for v in numbers)
-    return [low, max(numbers), *([-0.0] if negative_zero else []), *rest]
+    return [low, max(numbers), *([-0.0] if negative_zero else []), *formula, *rest]
 
 
 def column_width(cells: Iterable[Any], header: Any = None, number_format: str | None = None,
@@ -209,7 +217,7 @@ def _column_values(sheet: PutSheet, body: list[int], column: int, header: int | 
     if not covering:
         split = bisect.bisect_right(body, header) if header is not None else 0
         for name, part in ((None, body[:split]), (below, body[split:])):
-            by_format.setdefault(name, []).extend(rows[i][column] for i in part if column < len(rows[i]))
+            by_format.setdefault(name, []).extend([rows[i][column] for i in part if column < len(rows[i])])
         return by_format
     for i in body:
         if column < len(rows[i]):
