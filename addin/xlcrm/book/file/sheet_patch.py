@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import zip_longest
 from typing import IO, Callable, Iterator
 
 from lxml import etree
@@ -45,10 +46,16 @@ class _Block:
                         for c in range(self.width)] if edit.header else []
         self.formats = {c: styles.cell_style(FORMATS.get(edit.formats.get(c, "")), align=align(c))
                         for c in range(self.width) if edit.formats.get(c) in FORMATS or align(c)}
-        kinds = {(date_kind(v), align(c)) for row in edit.values[1 if edit.header else 0:] for c, v in enumerate(row)
-                 if c not in edit.formats and type(v) not in PLAIN_TYPES}  # text and numbers have no date kind
+        kinds: set[tuple[str | None, str | None]] = set()
+        for c, column in enumerate(zip_longest(*edit.values[1 if edit.header else 0:])):
+            rare = set(map(type, column)) - PLAIN_TYPES  # text and numbers have no date kind
+            if rare and c not in edit.formats:
+                kinds.update((date_kind(v), align(c)) for v in column if type(v) in rare)
         self.dates = {(kind, how): styles.cell_style(kind, align=how) for kind, how in kinds if kind}
-        self.formulas = any(isinstance(v, Formula) for row in edit.values for v in row)
+        seen: set[type] = set()
+        for row in edit.values:
+            seen.update(map(type, row))
+        self.formulas = any(issubclass(kind, Formula) for kind in seen)
         self.letters = [column_letter(edit.col + offset) for offset in range(self.width)]
         # The style attribute of each column's cells below the header; None: it depends on the value (dates).
         self.attributes = [style_attribute(self.formats[c]) if c in self.formats else None for c in range(self.width)]
