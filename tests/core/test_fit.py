@@ -6,7 +6,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT, Formula, PutSheet
-from xlcrm.core.fit import column_width, fitted, text_width, widen_area, widest_of, widest_value
+from xlcrm.core.fit import (column_width, fitted, line_count, row_heights, text_width, widen_area, widest_of,
+                             widest_value)
 
 
 def test_cjk_counts_double_and_amounts_are_measured_with_their_separators():
@@ -46,3 +47,12 @@ def test_a_range_format_wins_over_its_column_format_and_the_last_range_over_the_
     above = fitted(PutSheet("p", [["1234567.891"], *rows[1:]], row_styles={1: "header"}, formats={0: MONEY},
                             range_formats=(("A3:A4", PERCENT), ("A4", INT))))
     assert above.widths[0] == len("1234567.891") + 2  # text above the header, as it is
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.text(alphabet="ab 客户\n", max_size=40), st.none(), st.integers()), max_size=3),
+                max_size=6), st.floats(1, 30))
+def test_row_heights_count_every_wrapped_line(rows, width):
+    lines = [max((line_count(row[c], width) for c in (0, 2) if c < len(row) and isinstance(row[c], str)), default=1)
+             for row in rows]
+    assert row_heights(rows, {0: width, 2: width}) == {i: min(n, 20) * 15.0 for i, n in enumerate(lines) if n > 1}

@@ -163,9 +163,10 @@ def line_count(value: Any, width: float) -> int:
 def row_heights(rows: list[list[Any]], wrapped: dict[int, float], most: int = 20) -> dict[int, float]:
     """Heights in points (0-based rows) for rows whose wrapped cells need more than one line (at most `most`)."""
     heights = {}
+    short = {c: max(width - PADDING, 1) / 2 for c, width in wrapped.items()}  # text this long fits on one line
     for i, row in enumerate(rows):
         lines = max((line_count(row[c], width) for c, width in wrapped.items() if c < len(row)
-                     and isinstance(row[c], str)), default=1)
+                     and isinstance(row[c], str) and (len(row[c]) > short[c] or "\n" in row[c])), default=1)
         if lines > 1:
             heights[i] = float(min(lines, most) * LINE_POINTS)
     return heights
