@@ -116,7 +116,7 @@ class SheetStream:
         end = self._buffer.find(end_tag, close)
         if end < 0:
             return -1
-        if b"<!" in self._buffer[close:end] or b"<?" in self._buffer[close:end]:
+        if self._buffer.find(b"<!", close, end) >= 0 or self._buffer.find(b"<?", close, end) >= 0:  # no copies
             return _careful_end(self._buffer, at, len(self._buffer) if self._eof else -1)
         return end + len(end_tag)
 
