@@ -104,6 +104,12 @@ def cell_value(value: Any) -> Any:
     return value
 
 
+def _cell_values(column: pd.Series) -> list[Any]:
+    """cell_value of each value of a column; the common values (text, numbers, dates) pass without a call."""
+    plain = _AS_IS
+    return [v if type(v) in plain or (type(v) is float and v == v) else cell_value(v) for v in column]
+
+
 def column_edits(session: Session, source: Source, values: pd.DataFrame, lang: str,
                  formats: dict[str, str] | None = None, widths: dict[str, float] | None = None,
                  align: dict[str, str] | None = None) -> list[Edit]:
@@ -134,9 +140,9 @@ def _sheet_column_edits(session: Session, source: Source, values: pd.DataFrame, 
     edits: list[Edit] = []
     for run in _runs(sorted(places.items(), key=lambda item: item[1])):
         ids = [cid for cid, _ in run]
-        grid = [[labels[cid] for cid in ids]]
-        grid += [[cell_value(v) for v in row] for row in aligned[ids].itertuples(index=False, name=None)]
-        fits = {i: max(widths.get(cid, 0), column_width((row[i] for row in grid[1:]), grid[0][i], formats.get(cid)))
+        columns = [_cell_values(aligned[cid]) for cid in ids]
+        grid = [[labels[cid] for cid in ids]] + [list(row) for row in zip(*columns)]
+        fits = {i: max(widths.get(cid, 0), column_width(columns[i], grid[0][i], formats.get(cid)))
                 for i, cid in enumerate(ids)}
         edits.append(SetCells(table.sheet, table.header_row, run[0][1] + 1, grid,
                               {i: formats[cid] for i, cid in enumerate(ids) if cid in formats},

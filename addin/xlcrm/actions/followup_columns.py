@@ -19,6 +19,7 @@ from xlcrm.core.parse import clean_text
 from xlcrm.core.table import ROW_SPAN, column_letter
 from xlcrm.core.followups.touches import STATUSES
 
+_CELL = "\x00"  # stands for the due-date cell in the status formula: no status word holds it
 COLOURS = {"overdue": "FFB3B3", "due_today": "FFD27F", "due_week": "FFF59D"}  # red, amber, yellow
 TEAM_COLUMN = Msg(
     "Sheet '{sheet}': column {column} '{header}' looks like your own (it holds e.g. '{value}'), but xlcrm writes its "
@@ -40,7 +41,8 @@ def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFra
         refuse_team_columns(part)
         places = part.place(list(values.columns))
         letter = column_letter(places["next_due"])
-        status.update({k * ROW_SPAN + row: Formula(status_formula(f"{letter}{row}", lang)) for row in rows.index})
+        formula = status_formula(_CELL, lang)  # the same for every row, but for its due-date cell
+        status.update({k * ROW_SPAN + row: Formula(formula.replace(_CELL, f"{letter}{row}")) for row in rows.index})
         if len(rows):
             last_column = column_letter(max(len(part.table.headers) - 1, *places.values()))
             colours.append(highlights(part.table.sheet, part.table.header_row + 1, part.table.last_row,

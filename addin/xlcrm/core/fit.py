@@ -7,6 +7,7 @@ character takes two. Each value is measured as its number format shows it (a dat
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import math
@@ -87,10 +88,51 @@ def widest_value(cells: Iterable[tuple[Any, str | None]]) -> float:
     return widest
 
 
+def widest_of(values: Iterable[Any], number_format: str | None = None) -> float:
+    """widest_value of values all under one format; text is measured longest first, and no further than a text
+    could still be wider (a character takes at most two widths), as a column of names holds thousands."""
+    values = list(values)
+    texts = sorted({v for v in values if type(v) is str}, key=len, reverse=True)
+    widest: float = 0
+    for text in texts:
+        if 2 * len(text) <= widest:
+            break
+        widest = max(widest, value_width(text))
+    others = _extremes([v for v in values if type(v) is not str], number_format)
+    return max(widest, widest_value((v, number_format) for v in others)) if others else widest
+
+
+# formats whose text is never shorter for a number further from zero (a percentage of a huge one overflows to inf)
+_GROWING = {MONEY, INT}
+
+
+def _extremes(values: list[Any], number_format: str | None) -> list[Any]:
+    """The values that can show widest: of the numbers the largest and the smallest, as a number further from
+    zero never shows shorter (and only a negative one, or -0.0, shows a minus sign); one formula (each shows
+    FORMULA_WIDTH wide); no empty cell."""
+    kinds = (int, float) if number_format in _GROWING else (int,) if number_format is None else ()
+    numbers: list[Any] = []
+    rest: list[Any] = []
+    formula = []
+    for v in values:
+        kind = type(v)
+        if kind in kinds and (kind is int or math.isfinite(v)):
+            numbers.append(v)
+        elif kind is Formula:
+            formula = [v]
+        elif v is not None:
+            rest.append(v)
+    if len(numbers) <= 2:
+        return numbers + formula + rest
+    low = min(numbers)
+    negative_zero = low == 0 and any(type(v) is float and v == 0 and math.copysign(1, v) < 0 for v in numbers)
+    return [low, max(numbers), *([-0.0] if negative_zero else []), *formula, *rest]
+
+
 def column_width(cells: Iterable[Any], header: Any = None, number_format: str | None = None,
                  widest: float = WIDEST) -> float:
     """A width that fits the header (bold) and the widest value, within NARROWEST..widest."""
-    needed = widest_value((v, number_format) for v in cells)
+    needed = widest_of(cells, number_format)
     if header is not None:
         needed = max(needed, value_width(header) * HEADER_BOLD)
     return float(min(max(math.ceil(needed + PADDING), NARROWEST), max(widest, NARROWEST)))
@@ -121,9 +163,10 @@ def line_count(value: Any, width: float) -> int:
 def row_heights(rows: list[list[Any]], wrapped: dict[int, float], most: int = 20) -> dict[int, float]:
     """Heights in points (0-based rows) for rows whose wrapped cells need more than one line (at most `most`)."""
     heights = {}
+    short = {c: max(width - PADDING, 1) / 2 for c, width in wrapped.items()}  # text this long fits on one line
     for i, row in enumerate(rows):
         lines = max((line_count(row[c], width) for c, width in wrapped.items() if c < len(row)
-                     and isinstance(row[c], str)), default=1)
+                     and isinstance(row[c], str) and (len(row[c]) > short[c] or "\n" in row[c])), default=1)
         if lines > 1:
             heights[i] = float(min(lines, most) * LINE_POINTS)
     return heights
@@ -137,22 +180,22 @@ def fitted(sheet: PutSheet) -> PutSheet:
     with wrapped text tall enough for their lines, and the headers of columns of numbers and dates aligned
     right, over their values (a left header over right-aligned numbers reads as the next column's)."""
     header = next((i for i, s in sorted(sheet.row_styles.items()) if s == "header"), None)
-    formats = _cell_formats(sheet, header)
     skip = {i for i, s in sheet.row_styles.items() if s in SPANNING}
     headers = {i for i, s in sheet.row_styles.items() if s == "header"}
+    body = [i for i in range(len(sheet.rows)) if i not in skip and i not in headers]  # the rows measured
+    ranges = [(_box(cells), name) for cells, name in sheet.range_formats]
     columns = max((len(r) for r in sheet.rows), default=0)
     widths, align = dict(sheet.widths), dict(sheet.align)
     for c in range(columns):
         if c in sheet.wrap and c in widths:
             continue
-        cells = [(r[c], formats.get((i, c))) for i, r in enumerate(sheet.rows)
-                 if c < len(r) and i not in skip and i not in headers]
-        needed = widest_value(cells)
+        by_format = _column_values(sheet, body, c, header, ranges)
+        needed = max([widest_of(values, name) for name, values in by_format.items()], default=0)
         needed = max([needed] + [value_width(sheet.rows[i][c]) * HEADER_BOLD for i in headers
                                  if c < len(sheet.rows[i])])
         fit = float(min(max(math.ceil(needed + PADDING), NARROWEST), WIDEST))
         widths[c] = max(widths.get(c, 0), fit)
-        if header is not None and c not in align and _figures(v for v, _ in cells):
+        if header is not None and c not in align and _figures(v for values in by_format.values() for v in values):
             align[c] = RIGHT
     wrapped = {c: widths.get(c, WIDEST) for c in sheet.wrap}
     heights = {**row_heights(sheet.rows, wrapped), **sheet.heights}
@@ -165,19 +208,30 @@ def _figures(values: Iterable[Any]) -> bool:
     return bool(present) and all(isinstance(v, (int, float, dt.date)) and not isinstance(v, bool) for v in present)
 
 
-def _cell_formats(sheet: PutSheet, header: int | None) -> dict[tuple[int, int], str]:
-    """(row, column) -> named format, 0-based: column formats below the header, then the ranges'."""
-    found = {}
-    if header is not None:
-        for i in range(header + 1, len(sheet.rows)):
-            for c, name in sheet.formats.items():
-                found[(i, c)] = name
-    for cells, name in sheet.range_formats:
-        (top, left), (bottom, right) = (_corner(p) for p in (cells.split(":") + cells.split(":"))[:2])
-        for i in range(top, bottom + 1):
-            for c in range(left, right + 1):
-                found[(i, c)] = name
-    return found
+def _column_values(sheet: PutSheet, body: list[int], column: int, header: int | None,
+                   ranges: list[tuple[tuple[int, int, int, int], str]]) -> dict[str | None, list[Any]]:
+    """The values of a column in the rows measured, by the named format each shows in: the column's format
+    below the header, a range's where one covers the cell (the last one listed wins)."""
+    rows, below = sheet.rows, sheet.formats.get(column) if header is not None else None
+    covering = [(top, bottom, name) for (top, left, bottom, right), name in ranges if left <= column <= right]
+    by_format: dict[str | None, list[Any]] = {}
+    if not covering:
+        split = bisect.bisect_right(body, header) if header is not None else 0
+        for name, part in ((None, body[:split]), (below, body[split:])):
+            by_format.setdefault(name, []).extend([rows[i][column] for i in part if column < len(rows[i])])
+        return by_format
+    for i in body:
+        if column < len(rows[i]):
+            name = next((name for top, bottom, name in reversed(covering) if top <= i <= bottom),
+                        below if header is not None and i > header else None)
+            by_format.setdefault(name, []).append(rows[i][column])
+    return by_format
+
+
+def _box(cells: str) -> tuple[int, int, int, int]:
+    """'B7:D9' -> (6, 1, 8, 3): top, left, bottom, right, 0-based ('B7' alone is a box of one cell)."""
+    (top, left), (bottom, right) = (_corner(p) for p in (cells.split(":") + cells.split(":"))[:2])
+    return top, left, bottom, right
 
 
 def _corner(ref: str) -> tuple[int, int]:

@@ -11,7 +11,7 @@ import decimal
 import math
 import numbers
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from xlcrm.core.edits import Formula
 
@@ -21,7 +21,10 @@ _LEAP_BUG_END = 61  # serial of 1 March 1900: Excel counts a 29 February 1900 th
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE_LOOKALIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 _NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
-_PLAIN = {str, int, float, bool, type(None)}
+# Text that cannot go into the cell as it is: escaped, kept from trimming (xml:space) or cut to Excel's limit.
+_SPECIAL_TEXT = re.compile("^\\s|\\s\\Z|\n|[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_RARE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")  # either of the two
+PLAIN_TYPES = {str, int, float, bool, type(None)}  # values that never need a date format
 _MAX_TEXT = 32767  # Excel's limit for one cell
 
 
@@ -50,7 +53,7 @@ def split_ref(ref: str) -> tuple[int, int]:
 
 def date_kind(value: Any) -> str | None:
     """Which default format a value needs (a date without a named format is still shown as a date)."""
-    if type(value) in _PLAIN:
+    if type(value) in PLAIN_TYPES:
         return None
     if isinstance(value, dt.datetime):
         return DATETIME_FORMAT if value.time() != dt.time() else DATE_FORMAT
@@ -79,7 +82,7 @@ class CellWriter:
     """<c> elements for one sheet (its namespace prefix, its date system), dispatched on the value's type."""
 
     def __init__(self, prefix: bytes = b"", date1904: bool = False):
-        p = prefix.decode()
+        p = self._p = prefix.decode()
         self.date1904 = date1904
         self._number = f'<{p}c r="{{}}"{{}}><{p}v>{{}}</{p}v></{p}c>'
         self._bool = f'<{p}c r="{{}}"{{}} t="b"><{p}v>{{}}</{p}v></{p}c>'
@@ -97,6 +100,49 @@ class CellWriter:
         if value is None:
             return None
         return self._by_type.get(type(value), self.other)(ref, s, value)
+
+    def column(self, letters: str, numbers: Sequence[int], values: Sequence[Any], s: str = "",
+               other_s: Callable[[Any], str] | None = None, blank: str | None = None) -> list[str]:
+        """The cells of one column as styled() makes them ('' where it makes none): values[i] at row numbers[i].
+
+        It runs for every cell xlcrm writes, so the column's templates are made once and text, whole numbers and
+        dates are written here; anything less common goes through styled(). s: the cells' style attribute;
+        other_s: the style of a value that is neither text nor a number (a date may take one of its own);
+        blank: the cell (its row number as {}) of an empty value (None, '' or NaN), or None to leave them to styled().
+        """
+        p, epoch = self._p, _EPOCH_1904 if self.date1904 else _EPOCH_1900
+        number = f'<{p}c r="{letters}{{}}"{s}><{p}v>{{}}</{p}v></{p}c>'
+        text = f'<{p}c r="{letters}{{}}"{s} t="inlineStr"><{p}is><{p}t>{{}}</{p}t></{p}is></{p}c>'
+        formula = f'<{p}c r="{letters}{{}}"{s}><{p}f>{{}}</{p}f></{p}c>'
+        numbers_in: dict[str, str] = {s: number}  # style attribute -> number template (dates may differ)
+        special, limit, isfinite = _SPECIAL_TEXT.search, _MAX_TEXT, math.isfinite
+        cells: list[str] = []
+        add = cells.append
+        for n, value in zip(numbers, values):
+            kind = type(value)
+            if kind is str:
+                if not value and blank is not None:
+                    add(blank.format(n))
+                elif len(value) > limit or special(value):
+                    add(self.text(f"{letters}{n}", s, value))
+                else:
+                    add(text.format(n, value))
+            elif kind is int:
+                add(number.format(n, value))
+            elif kind is float and isfinite(value):
+                add(number.format(n, str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)))
+            elif kind is Formula:
+                add(formula.format(n, escape(value.text.lstrip("="))))
+            elif value is None or (blank is not None and isinstance(value, float) and math.isnan(value)):
+                add(blank.format(n) if blank else "")
+            elif kind is dt.date and (days := value.toordinal() - epoch) >= (0 if self.date1904 else _LEAP_BUG_END):
+                style = other_s(value) if other_s else s
+                if style not in numbers_in:
+                    numbers_in[style] = f'<{p}c r="{letters}{{}}"{style}><{p}v>{{}}</{p}v></{p}c>'
+                add(numbers_in[style].format(n, days))
+            else:
+                add(self.styled(f"{letters}{n}", value, other_s(value) if other_s else s) or "")
+        return cells
 
     def text(self, ref: str, s: str, text: str) -> str:
         text = text[:_MAX_TEXT]
@@ -161,6 +207,7 @@ def number_text(number: int | float) -> str:
 
 def escape(text: str) -> str:
     """Text as XML character data; characters XML cannot hold are written as Excel's _xHHHH_ escapes."""
-    text = _ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text)
-    text = _ILLEGAL.sub(lambda found: f"_x{ord(found.group(0)):04X}_", text)
+    if _RARE.search(text):
+        text = _ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text)
+        text = _ILLEGAL.sub(lambda found: f"_x{ord(found.group(0)):04X}_", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")

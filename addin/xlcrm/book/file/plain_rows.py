@@ -23,6 +23,7 @@ from xlcrm.book.file.openpyxl_edits import Aligner, write_value
 from xlcrm.core.edits import FORMATS, Formula, PutSheet
 
 LONG = 500  # fewer plain rows than this go through openpyxl with the rest
+_AHEAD = 2048  # plain rows made into XML at once
 _KINDS = (dt.datetime, dt.date, dt.time, dt.timedelta)  # openpyxl gives each its own default number format
 _PROBES: dict[type | None, Any] = {dt.datetime: dt.datetime(2000, 1, 1), dt.date: dt.date(2000, 1, 1),
                                    dt.time: dt.time(), dt.timedelta: dt.timedelta(0),
@@ -91,13 +92,40 @@ def _kind(value: Any) -> type | None:
     return next((kind for kind in _KINDS if isinstance(value, kind)), None)
 
 
+def _columns(rows: list[tuple[int, list[Any]]]) -> list[list[Any]]:
+    """The rows' values column by column (a short row has none in the columns past its end)."""
+    width = max((len(row) for _, row in rows), default=0)
+    if all(len(row) == width for _, row in rows):
+        return [list(column) for column in zip(*(row for _, row in rows))]
+    return [[row[c] for _, row in rows if c < len(row)] for c in range(width)]
+
+
+def _kinds(values: list[Any]) -> set[type | None]:
+    """{_kind(v) for v in values}, with text and numbers looked at by type, not cell by cell."""
+    kinds: set[type | None] = set()
+    for known in set(map(type, values)):
+        if known is str:
+            texts = [v for v in values if type(v) is str]
+            kinds.update(([None] if any(texts) else []) + ([str] if not all(texts) else []))
+        elif known is float:
+            nan = list(map(math.isnan, (v for v in values if type(v) is float)))
+            kinds.update(([str] if any(nan) else []) + ([None] if not all(nan) else []))
+        elif known in _KIND_OF:
+            kinds.add(_KIND_OF[known])
+        elif known is type(None):
+            kinds.add(str)  # an empty cell
+        else:
+            kinds.update(_kind(v) for v in values if type(v) is known)
+    return kinds
+
+
 def learn_styles(book: Workbook, plain: PlainRows) -> None:
     """Ask openpyxl the style each (column, value kind) gets, in a sheet removed again before the save:
     its styles stay in the workbook's list, so the indexes are the ones the saved styles.xml holds."""
     probe = book.create_sheet("xlcrm-probe")
     plain.styles = {}
     align = Aligner(book)
-    kinds = {(c, _kind(v)) for _, row in plain.rows for c, v in enumerate(row)}
+    kinds = {(c, kind) for c, values in enumerate(_columns(plain.rows)) for kind in _kinds(values)}
     kinds |= {(c, kind) for c in plain.styled for kind in (str, _PAST)}
     # in a fixed order (a set of types is not), so that every run adds the styles to the team's in the same order
     for column, kind in sorted(kinds, key=lambda k: (k[0], k[1].__name__ if k[1] else "")):
@@ -127,25 +155,51 @@ class PlainXml:
         width = max((len(row) for _, row in plain.rows), default=0)
         self.styled = plain.styled  # cells in every row, past the row's values too
         self.letters = [column_letter(c + 1) for c in range(max(width, self.styled[-1] + 1 if self.styled else 0))]
-        self.empty, self.past = ({c: f'<{self.p}c r="{{}}"{s}/>' for (c, kind), s in self.attribute.items()
-                                  if kind is wanted and s} for wanted in (str, _PAST))
+        # a column's cell (its row number as {}) for an empty value, and past the end of a row's values
+        self.empty, self.past = ({c: f'<{self.p}c r="{self.letters[c]}{{}}"{s}/>'
+                                  for (c, kind), s in self.attribute.items() if kind is wanted and s}
+                                 for wanted in (str, _PAST))
+        self.ahead: list[bytes] = []  # the XML of the rows from self.next on, made a chunk at a time
 
     def before(self, number: int | None) -> Iterator[bytes]:
         """The rows above Excel row `number` not yet handed out (None: all that are left)."""
         rows = self.plain.rows
         while self.next < len(rows) and (number is None or rows[self.next][0] < number):
-            yield self._row(*rows[self.next])
+            if not self.ahead:
+                self.ahead = self._rows(rows[self.next:self.next + _AHEAD])
+            yield self.ahead.pop()
             self.next += 1
 
-    def _row(self, number: int, row: list[Any]) -> bytes:
-        letters, attribute, empty = self.letters, self.attribute, self.empty
-        written = "".join(self.cells.styled(f"{letters[c]}{number}", value, attribute[(c, _kind(value))]) or ""
-                          if not _empty(value) else empty[c].format(f"{letters[c]}{number}") if c in empty else ""
-                          for c, value in enumerate(row))
-        past = [c for c in self.styled if c >= len(row)]
-        if past:
-            written += "".join(self.past[c].format(f"{letters[c]}{number}") for c in past if c in self.past)
-        return f'<{self.p}row r="{number}">{written}</{self.p}row>'.encode() if row or past else b""
+    def _rows(self, rows: list[tuple[int, list[Any]]]) -> list[bytes]:
+        """The rows' XML, last row first; made column by column (a column's styles looked up once)."""
+        numbers = [number for number, _ in rows]
+        lengths = [len(row) for _, row in rows]
+        shortest = min(lengths)
+        columns = []
+        for c, letters in enumerate(self.letters):
+            kinds, s = self._style_of_kind(c), self.attribute.get((c, None), "")  # s: text and numbers
+            if c < shortest:
+                values = [row[c] for _, row in rows]
+                columns.append(self.cells.column(letters, numbers, values, s, kinds, self.empty.get(c, "")))
+                continue
+            past = self.past.get(c, "")  # the rows that end before this column
+            cells = [past.format(number) for number in numbers]
+            inside = [i for i, length in enumerate(lengths) if length > c]
+            written = self.cells.column(letters, [numbers[i] for i in inside], [rows[i][1][c] for i in inside],
+                                        s, kinds, self.empty.get(c, ""))
+            for i, cell in zip(inside, written):
+                cells[i] = cell
+            columns.append(cells)
+        last_styled = self.styled[-1] if self.styled else -1
+        start, end = f"<{self.p}row r=".encode(), f"</{self.p}row>".encode()
+        by_row = list(zip(*columns)) if columns else [()] * len(rows)
+        return [start + b'"%d">' % number + "".join(cells).encode() + end if length or last_styled >= length else b""
+                for number, length, cells in zip(reversed(numbers), reversed(lengths), reversed(by_row))]
+
+    def _style_of_kind(self, column: int) -> Callable[[Any], str]:
+        """The style attribute of a value in the column, by its kind (openpyxl formats dates and times)."""
+        attribute = self.attribute
+        return lambda value: attribute.get((column, _kind(value)), "")
 
 
 def dimension(ref: str, plain: PlainRows) -> str:

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import IO, Iterator
+from itertools import zip_longest
+from typing import IO, Callable, Iterator
 
 from lxml import etree
 
-from xlcrm.book.file.cell_xml import CellWriter, column_letter, date_kind, split_ref, style_attribute
+from xlcrm.book.file.cell_xml import PLAIN_TYPES, CellWriter, column_letter, date_kind, split_ref, style_attribute
 from xlcrm.book.file.openpyxl_edits import HEADER_FILL
 from xlcrm.book.file.package import local, namespace, q
-from xlcrm.book.file.sheet_xml import SheetStream, cell_pattern, mask
+from xlcrm.book.file.sheet_xml import Buffered, SheetStream, cell_pattern, mask
 from xlcrm.book.file.styles_patch import Styles
 from xlcrm.core.edits import FORMATS, Edit, Formula, SetCells, SetHighlights, is_tagged, tagged
 
 CLEAR = ""
+_AHEAD = 2048  # rows whose new cells are made at once
 _ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
 _SPANS = re.compile(rb"\sspans\s*=\s*[\"']([^\"']*)[\"']")
 _CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
@@ -44,34 +46,60 @@ class _Block:
                         for c in range(self.width)] if edit.header else []
         self.formats = {c: styles.cell_style(FORMATS.get(edit.formats.get(c, "")), align=align(c))
                         for c in range(self.width) if edit.formats.get(c) in FORMATS or align(c)}
-        kinds = {(date_kind(v), align(c)) for row in edit.values[1 if edit.header else 0:] for c, v in enumerate(row)
-                 if c not in edit.formats}
+        kinds: set[tuple[str | None, str | None]] = set()
+        for c, column in enumerate(zip_longest(*edit.values[1 if edit.header else 0:])):
+            rare = set(map(type, column)) - PLAIN_TYPES  # text and numbers have no date kind
+            if rare and c not in edit.formats:
+                kinds.update((date_kind(v), align(c)) for v in column if type(v) in rare)
         self.dates = {(kind, how): styles.cell_style(kind, align=how) for kind, how in kinds if kind}
-        self.formulas = any(isinstance(v, Formula) for row in edit.values for v in row)
+        seen: set[type] = set()
+        for row in edit.values:
+            seen.update(map(type, row))
+        self.formulas = any(issubclass(kind, Formula) for kind in seen)
         self.letters = [column_letter(edit.col + offset) for offset in range(self.width)]
         # The style attribute of each column's cells below the header; None: it depends on the value (dates).
         self.attributes = [style_attribute(self.formats[c]) if c in self.formats else None for c in range(self.width)]
         self.date_attributes = {key: style_attribute(style) for key, style in self.dates.items()}
         self.header_attributes = [style_attribute(style) for style in self.headers]
+        self._ahead_first, self._ahead = 0, list[dict[int, str]]()  # the rows from _ahead_first on, made in advance
 
-    def cells(self, writer: CellWriter, number: int) -> list[tuple[int, str]]:
-        """(column, cell XML or CLEAR) for one of the block's rows."""
-        offset_row = number - self.first
-        values = self.edit.values[offset_row]
-        suffix, header = str(number), self.edit.header and offset_row == 0
-        found = []
+    def cells(self, writer: CellWriter, number: int) -> dict[int, str]:
+        """Column -> cell XML (CLEAR: no value) for one of the block's rows."""
+        if self.edit.header and number == self.first:
+            return self._header_cells(writer)
+        if not self._ahead_first <= number < self._ahead_first + len(self._ahead):
+            self._write_ahead(writer, number)
+        return self._ahead[number - self._ahead_first]
+
+    def _write_ahead(self, writer: CellWriter, number: int) -> None:
+        """The cells of the rows from `number` on, a chunk at a time and column by column (the column's style
+        and templates looked up once, not per cell)."""
+        numbers = range(number, min(number + _AHEAD, self.last + 1))
+        rows = self.edit.values[number - self.first:numbers.stop - self.first]
+        columns, full = [], all(len(row) == self.width for row in rows)
+        for offset, values in enumerate(zip(*rows) if full else self._padded(rows)):
+            letters = self.letters[offset]
+            dated = None if offset in self.edit.formats else self._date_style(offset)
+            columns.append(writer.column(letters, numbers, values, self.attributes[offset] or "", dated))
+        placed = range(self.edit.col, self.edit.col + self.width)
+        by_row = zip(*columns) if columns else [()] * len(numbers)  # a block of empty rows has no columns
+        self._ahead_first, self._ahead = number, [dict(zip(placed, cells)) for cells in by_row]
+
+    def _padded(self, rows: list[list]) -> list[list]:
+        """The rows' values column by column, None past the end of a short row."""
+        return [[row[offset] if offset < len(row) else None for row in rows] for offset in range(self.width)]
+
+    def _date_style(self, offset: int) -> Callable[[object], str]:
+        """The style attribute of a value in a column without a named format: a date still shows as a date."""
+        plain, how = self.attributes[offset] or "", self.edit.align.get(offset)
+        return lambda value: self.date_attributes[(kind, how)] if (kind := date_kind(value)) else plain
+
+    def _header_cells(self, writer: CellWriter) -> dict[int, str]:
+        found = {}
         for offset, letters in enumerate(self.letters):
-            value = values[offset] if offset < len(values) else None
-            if value is None:
-                found.append((self.edit.col + offset, CLEAR))
-                continue
-            s = self.header_attributes[offset] if header else self.attributes[offset]
-            kind = date_kind(value) if not header and offset not in self.edit.formats else None
-            if kind:  # a date in a column without a named format still shows as a date
-                s = self.date_attributes[(kind, self.edit.align.get(offset))]
-            elif s is None:
-                s = ""
-            found.append((self.edit.col + offset, writer.styled(letters + suffix, value, s) or CLEAR))
+            value = self.edit.values[0][offset] if offset < len(self.edit.values[0]) else None
+            xml = writer.styled(f"{letters}{self.first}", value, self.header_attributes[offset])
+            found[self.edit.col + offset] = xml or CLEAR
         return found
 
     def styles(self) -> set[int]:
@@ -91,12 +119,13 @@ class SheetPatch:
         self.styles = styles
         self.formulas = any(b.formulas for b in self.blocks)
         self.prefix = b""
+        self._column_numbers: dict[bytes, int] = {}  # a cell reference's letters -> its column
 
     def write(self, source: IO[bytes], out: IO[bytes]) -> None:
         sheet = SheetStream(source)
         self.prefix = sheet.prefix
         self.cells = CellWriter(sheet.prefix, self.date1904)
-        buffered = _Buffered(out)
+        buffered = Buffered(out)
         buffered.write(sheet.edited_head(self._edit_head) if self.blocks else sheet.head)
         for piece in self._rows(sheet):
             buffered.write(piece)
@@ -156,33 +185,37 @@ class SheetPatch:
 
     def _patched(self, row: bytes, number: int) -> bytes:
         changes = self._changes(number)
+        new = sorted([item for item in changes.items() if item[1]])  # (column, cell XML) of the cells written
         searchable = mask(row) if b"<!" in row or b"<?" in row else row
         start_end = searchable.find(b">")
         closed = searchable[start_end - 1:start_end] == b"/"
         start = row[:start_end - 1].rstrip() + b">" if closed else row[:start_end + 1]
         end_tag = b"</" + self.prefix + b"row>"
         body_end = len(row) if closed else len(row) - len(end_tag)
-        content = self._merge(row[start_end + 1:body_end], searchable[start_end + 1:body_end], number, changes)
+        content = self._merge(row[start_end + 1:body_end], searchable[start_end + 1:body_end], number, changes, new)
         if closed and not content:
             return row
-        return self._spans(start, changes) + content + end_tag
+        return self._spans(start, new) + content + end_tag
 
-    def _merge(self, content: bytes, searchable: bytes, number: int, changes: dict[int, str]) -> bytes:
+    def _merge(self, content: bytes, searchable: bytes, number: int, changes: dict[int, str],
+               new: list[tuple[int, str]]) -> bytes:
         """The row's cells with xlcrm's inserted, replaced or cleared, in column order."""
         cells, start = self._cells_from_end(searchable, min(changes))
         if cells is None:
             cells, start = self._cells_in_order(searchable), 0
-        new = sorted((c, xml.encode()) for c, xml in changes.items() if xml)
+        if not cells:  # none of the row's cells from xlcrm's first column on: the new ones go after the others
+            return content[:start] + "".join([xml for _, xml in new]).encode() + content[start:]
         pieces: list[bytes] = [content[:start]]
-        pos, after_cells, taken = start, 1, 0
+        pos, after_cells, taken, count = start, 1, 0, len(new)
         for column, begin, end, has_ref in cells:
-            pieces.append(content[pos:begin])
-            while taken < len(new) and new[taken][0] < column:
-                pieces.append(new[taken][1])
+            if pos < begin:
+                pieces.append(content[pos:begin])
+            while taken < count and new[taken][0] < column:
+                pieces.append(new[taken][1].encode())
                 taken += 1
             cell = content[begin:end]
             if column in changes:
-                if taken < len(new) and new[taken][0] == column:
+                if taken < count and new[taken][0] == column:
                     pieces.append(self._keeping_team_style(new[taken][1], cell))
                     taken += 1
                 elif not changes[column]:
@@ -192,7 +225,7 @@ class SheetPatch:
                 pieces.append(cell if has_ref else _with_ref(cell, self.prefix, column, number))
             pos = end
             after_cells = len(pieces)
-        pieces[after_cells:after_cells] = [xml for _, xml in new[taken:]]
+        pieces[after_cells:after_cells] = ["".join([xml for _, xml in new[taken:]]).encode()]
         pieces.append(content[pos:])
         return b"".join(pieces)
 
@@ -204,18 +237,21 @@ class SheetPatch:
         column depends on every cell before it).
         """
         opening, end_tag = b"<" + self.prefix + b"c", b"</" + self.prefix + b"c>"
+        after_opening, after_end_tag, numbered = len(opening), len(end_tag), self._column_numbers
+        rfind, find, reference = searchable.rfind, searchable.find, _CELL_REF.search
         found: list[tuple[int, int, int, bool]] = []
         pos = len(searchable)
-        while (at := searchable.rfind(opening, 0, pos)) >= 0:
+        while (at := rfind(opening, 0, pos)) >= 0:
             pos = at
-            if searchable[at + len(opening)] not in b" \t\r\n/>":
+            if searchable[at + after_opening] not in b" \t\r\n/>":
                 continue
-            tag_end = searchable.find(b">", at)
-            ref = _CELL_REF.search(searchable, at, tag_end)
+            tag_end = find(b">", at)
+            ref = reference(searchable, at, tag_end)
             if ref is None:
                 return None, 0
-            column = _column(ref.group(1))
-            end = tag_end + 1 if searchable[tag_end - 1] == 47 else searchable.find(end_tag, tag_end) + len(end_tag)
+            letters = ref.group(1)
+            column = numbered.get(letters) or numbered.setdefault(letters, _column(letters))
+            end = tag_end + 1 if searchable[tag_end - 1] == 47 else find(end_tag, tag_end) + after_end_tag
             if column < first_column:
                 found.reverse()
                 return found, end
@@ -232,9 +268,10 @@ class SheetPatch:
             found.append((column, cell.start(), cell.end(), ref is not None))
         return found
 
-    def _keeping_team_style(self, new: bytes, old: bytes) -> bytes:
+    def _keeping_team_style(self, cell: str, old: bytes) -> bytes:
         """The new cell, in the style the team gave the old one (with xlcrm's number format); headers stay ours."""
         team = _CELL_STYLE.search(old, 0, old.find(b">"))
+        new = cell.encode()
         if team is None or int(team.group(1)) in self.own_styles:
             return new
         ours = _CELL_STYLE.search(new, 0, new.find(b">"))
@@ -256,13 +293,12 @@ class SheetPatch:
         ref = f"{column_letter(column)}{number}"
         return b"<" + self.prefix + b'c r="' + ref.encode() + b'" s="' + style.group(1) + b'"/>'
 
-    def _spans(self, start: bytes, changes: dict[int, str]) -> bytes:
+    def _spans(self, start: bytes, new: list[tuple[int, str]]) -> bytes:
         """The row's spans hint, widened to the columns written."""
-        found = _SPANS.search(start)
-        written = [c for c, xml in changes.items() if xml]
-        if not found or not written:
+        found = _SPANS.search(start) if new else None
+        if not found:
             return start
-        bounds = [int(n) for n in re.findall(rb"\d+", found.group(1))] + written
+        bounds = [int(n) for n in re.findall(rb"\d+", found.group(1))] + [new[0][0], new[-1][0]]
         return start[:found.start()] + b' spans="%d:%d"' % (min(bounds), max(bounds)) + start[found.end():]
 
     # -- head and tail ----------------------------------------------------------------------
@@ -355,22 +391,3 @@ def _with_ref(cell: bytes, prefix: bytes, column: int, number: int) -> bytes:
     """A cell that relied on its position gets its reference written (cells may be inserted before it)."""
     head = len(prefix) + 2
     return cell[:head] + b' r="' + f"{column_letter(column)}{number}".encode() + b'"' + cell[head:]
-
-
-class _Buffered:
-    """Writes in chunks of a megabyte: one compress call per chunk, not per row."""
-
-    def __init__(self, out: IO[bytes]):
-        self.out = out
-        self.pieces: list[bytes] = []
-        self.size = 0
-
-    def write(self, piece: bytes) -> None:
-        self.pieces.append(piece)
-        self.size += len(piece)
-        if self.size >= 1 << 20:
-            self.flush()
-
-    def flush(self) -> None:
-        self.out.write(b"".join(self.pieces))
-        self.pieces, self.size = [], 0

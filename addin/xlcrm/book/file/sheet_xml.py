@@ -116,7 +116,7 @@ class SheetStream:
         end = self._buffer.find(end_tag, close)
         if end < 0:
             return -1
-        if b"<!" in self._buffer[close:end] or b"<?" in self._buffer[close:end]:
+        if self._buffer.find(b"<!", close, end) >= 0 or self._buffer.find(b"<?", close, end) >= 0:  # no copies
             return _careful_end(self._buffer, at, len(self._buffer) if self._eof else -1)
         return end + len(end_tag)
 
@@ -218,3 +218,22 @@ def _careful_end(buffer: bytes, at: int, complete: int) -> int:
             depth += 1
         if depth == 0:
             return pos
+
+
+class Buffered:
+    """Writes in chunks of a megabyte: one compress call per chunk, not per row."""
+
+    def __init__(self, out: IO[bytes]):
+        self.out = out
+        self.pieces: list[bytes] = []
+        self.size = 0
+
+    def write(self, piece: bytes) -> None:
+        self.pieces.append(piece)
+        self.size += len(piece)
+        if self.size >= 1 << 20:
+            self.flush()
+
+    def flush(self) -> None:
+        self.out.write(b"".join(self.pieces))
+        self.pieces, self.size = [], 0
