@@ -329,3 +329,28 @@ def test_a_lapsed_customer_keeps_their_scores_but_not_a_name_that_says_they_buy(
     names = [rules[i].name("en") for i in segments.assign(frame, rules, lapsed)]
     assert names == ["Can't lose", "Hibernating", "Champions", "Lost"]
     assert list(frame["r_score"]) == [5, 5, 5, 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["甲", "乙", "丙", 7, 8]), st.integers(0, 60)), max_size=60))
+def test_each_customers_rhythm_is_the_gaps_between_their_distinct_purchase_days(rows):
+    """gap_stats, worked out on arrays for speed, says per customer what their own purchase days say: the days
+    between distinct days, their median, spread (std/mean) and count."""
+    import statistics
+
+    from xlcrm.core.scores.buying_rhythm import gap_stats
+
+    start = dt.date(2026, 1, 1)
+    frame = pd.DataFrame({"key": pd.Series([k for k, _ in rows], dtype=object),
+                          "date": pd.to_datetime([start + dt.timedelta(days=d) for _, d in rows])})
+    found = gap_stats(frame)
+    expected = {}
+    for key in {k for k, _ in rows}:
+        days = sorted({d for k, d in rows if k == key})
+        gaps = [b - a for a, b in zip(days, days[1:])]
+        if gaps:
+            expected[key] = (statistics.median(gaps), statistics.pstdev(gaps) / statistics.mean(gaps), len(gaps))
+    assert set(found.index) == set(expected)
+    for key, (median, spread, count) in expected.items():
+        assert found.loc[key, "gap"] == median and found.loc[key, "gaps"] == count
+        assert found.loc[key, "gap_cv"] == pytest.approx(spread, nan_ok=True)

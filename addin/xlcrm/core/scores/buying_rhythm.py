@@ -41,10 +41,19 @@ def gap_stats(purchases: pd.DataFrame) -> pd.DataFrame:
 
     purchases: columns key, date (one row per purchase; several on one day count as one day).
     """
-    days = purchases.drop_duplicates(["key", "date"]).sort_values(["key", "date"], kind="stable")
-    gaps = days["date"].diff().dt.days.where(days["key"].eq(days["key"].shift()))
-    gaps = pd.DataFrame({"key": days["key"], "gap": gaps}).dropna()
-    by_key = gaps.groupby("key", sort=False)["gap"]
+    # on numpy arrays of numbers: at a million orders, frames of text keys copied step by step were the run's peak
+    dated = purchases["date"].notna().to_numpy()
+    codes, keys = pd.factorize(purchases["key"][dated], sort=True)
+    dates = purchases["date"][dated].to_numpy()
+    order = np.lexsort((dates, codes))  # by customer, then day
+    codes, dates = codes[order], dates[order]
+    new_day = np.ones(len(codes), dtype=bool)
+    new_day[1:] = (codes[1:] != codes[:-1]) | (dates[1:] != dates[:-1])
+    codes, dates = codes[new_day], dates[new_day]
+    same = codes[1:] == codes[:-1]  # a gap lies between two days of one customer
+    gaps = pd.Series(((dates[1:] - dates[:-1])[same] // np.timedelta64(1, "D")).astype("float64"),
+                     index=pd.Index(keys[codes[1:][same]], name="key"))
+    by_key = gaps.groupby(level=0, sort=False)
     mean = by_key.mean()
     return pd.DataFrame({"gap": by_key.median(), "gap_cv": by_key.std(ddof=0) / mean,
                          "gaps": by_key.size()}).astype({"gaps": "int64"})
