@@ -40,7 +40,8 @@ from xlcrm.mail.batch import Batch, Outgoing, SystemClock  # noqa: E402
 from xlcrm.mail.journal import Journal  # noqa: E402
 from xlcrm.mail.message import Party, build  # noqa: E402
 from xlcrm.mail.render import Renderer  # noqa: E402
-from xlcrm.mail.smtp import SmtpMailer, _auth_plain_utf8  # noqa: E402
+from xlcrm.mail.smtp import SmtpMailer  # noqa: E402
+from xlcrm.mail.smtp_wire import auth_utf8  # noqa: E402
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -128,7 +129,7 @@ def bench_send(folder: Path, count: int) -> None:
         def baseline():
             with smtplib.SMTP_SSL("127.0.0.1", server.port, context=ssl.create_default_context()) as smtp:
                 smtp.ehlo()
-                _auth_plain_utf8(smtp, USER, PASSWORD)  # smtplib's login cannot send a non-ASCII password
+                auth_utf8(smtp, USER, PASSWORD)  # smtplib's login cannot send a non-ASCII password
                 for recipients, payload in payloads:
                     smtp.sendmail(USER, list(recipients), payload)
 

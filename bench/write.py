@@ -89,7 +89,7 @@ def refresh_edits(book: Path) -> list:
     from xlcrm.actions.common import column_edits, housekeeping
     from xlcrm.actions.session import open_session
     from xlcrm.book.file import FileBook
-    from xlcrm.core.edits import Highlight, SetHighlights
+    from xlcrm.core.edits import Highlight, SetCells, SetHighlights
 
     session = open_session(FileBook(book))
     rows = session.customers.records.index
@@ -102,8 +102,9 @@ def refresh_edits(book: Path) -> list:
                           "next_due": pd.Timestamp(TODAY) + pd.to_timedelta(rng.integers(-5, 30, len(rows)), "D")},
                          index=rows)
     table = session.customers.table
-    edits = column_edits(session.customers, frame, "zh", {"monetary": "money", "next_due": "date"})
-    last_column = edits[-1].col + len(edits[-1].values[0]) - 1
+    edits = column_edits(session, session.customers, frame, "zh", {"monetary": "money", "next_due": "date"})
+    written = [e for e in edits if isinstance(e, SetCells)][-1]  # xlcrm's columns (then the state sheet)
+    last_column = written.col + len(written.values[0]) - 1
     cells = f"A{table.header_row + 1}:{_letter(last_column)}{table.last_row}"
     edits.append(SetHighlights(table.sheet, cells, [Highlight(f"=${_letter(last_column)}{table.header_row + 1}"
                                                               f"<TODAY()", "F8CBAD")]))
