@@ -174,12 +174,12 @@ def elsewhere_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.xlcrm{path.suffix}")
 
 
+LARGE_SHEET_ROWS = 200_000  # a sheet this long makes the run's memory worth handing back as it goes
 KEPT_ROWS = 1_000  # a sheet read whole is kept for the run up to this long; of a longer one, these first rows
 
 
 class FileBook:
     def __init__(self, path: str | os.PathLike):
-        give_large_blocks_back()
         self.path = as_given(path).resolve()
         if self.path.name.startswith(("~$", ".~lock.")):
             raise XlcrmError(LOCK_FILE(path=self.path.name, book=self.path.name.removeprefix("~$").removeprefix(
@@ -274,6 +274,8 @@ class FileBook:
             if len(grid) > KEPT_ROWS:  # a million orders' rows would stay alive beside the table made of them
                 self._long.add(name)
             del self._sheets[name]  # calamine's copy of the cells: as large again as the grid, not needed any more
+            if len(grid) > LARGE_SHEET_ROWS:  # not for smaller ones: a page fault per new block costs ~5% of a run
+                give_large_blocks_back()
         return grid
 
     def apply(self, edits: Sequence[Edit]) -> SaveResult:
