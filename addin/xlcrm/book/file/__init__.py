@@ -200,6 +200,7 @@ class FileBook:
         self._parts: dict[str, str] = {}  # sheet name -> its part, for the bounds checked before calamine reads it
         self._grids: dict[str, list[list[Any]]] = {}  # small sheets whole; of a long one only its head (below)
         self._long: set[str] = set()  # sheets read whole whose grid was not kept: the caller holds the only copy
+
     @property
     def name(self) -> str:
         return self.path.name
@@ -220,7 +221,7 @@ class FileBook:
 
     def _within_bounds(self) -> dict[str, str]:
         """The package checked against the ceilings before calamine unpacks it; its sheets' parts."""
-        from xlcrm.book.file import bounds  # here: with numpy, which a file read ahead loads in its own thread
+        from xlcrm.book.file import bounds  # here, with its numpy: opening a workbook to read stays light
 
         try:
             with zipfile.ZipFile(self.path) as archive:
