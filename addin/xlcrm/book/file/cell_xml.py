@@ -110,7 +110,7 @@ class CellWriter:
         other_s: the style of a value that is neither text nor a number (a date may take one of its own);
         blank: the cell (its row number as {}) of an empty value (None, '' or NaN), or None to leave them to styled().
         """
-        p, epoch = self._p, _EPOCH_1904 if self.date1904 else _EPOCH_1900
+        p = self._p
         number = f'<{p}c r="{letters}{{}}"{s}><{p}v>{{}}</{p}v></{p}c>'
         text = f'<{p}c r="{letters}{{}}"{s} t="inlineStr"><{p}is><{p}t>{{}}</{p}t></{p}is></{p}c>'
         formula = f'<{p}c r="{letters}{{}}"{s}><{p}f>{{}}</{p}f></{p}c>'
@@ -130,16 +130,16 @@ class CellWriter:
             elif kind is int:
                 add(number.format(n, value))
             elif kind is float and isfinite(value):
-                add(number.format(n, str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)))
+                add(number.format(n, number_text(value)))
             elif kind is Formula:
                 add(formula.format(n, escape(value.text.lstrip("="))))
             elif value is None or (blank is not None and isinstance(value, float) and math.isnan(value)):
                 add(blank.format(n) if blank else "")
-            elif kind is dt.date and (days := value.toordinal() - epoch) >= (0 if self.date1904 else _LEAP_BUG_END):
+            elif kind is dt.date and (days := serial(value, self.date1904)) is not None:
                 style = other_s(value) if other_s else s
                 if style not in numbers_in:
                     numbers_in[style] = f'<{p}c r="{letters}{{}}"{style}><{p}v>{{}}</{p}v></{p}c>'
-                add(numbers_in[style].format(n, days))
+                add(numbers_in[style].format(n, number_text(days)))
             else:
                 add(self.styled(f"{letters}{n}", value, other_s(value) if other_s else s) or "")
         return cells
