@@ -8,6 +8,7 @@ each back-end in its own way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 # Named cell formats a back-end understands.
@@ -22,6 +23,14 @@ class Formula:
     """A cell formula xlcrm itself writes (never customer data)."""
 
     text: str
+
+
+def holds_formula(rows: Iterable[Sequence[Any]]) -> bool:
+    """Whether any value in the rows is a Formula (their types gathered row by row: a long sheet has 100k cells)."""
+    kinds: set[type] = set()
+    for row in rows:
+        kinds.update(map(type, row))
+    return any(issubclass(kind, Formula) for kind in kinds)
 
 
 @dataclass

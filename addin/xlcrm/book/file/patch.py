@@ -22,7 +22,7 @@ from xlcrm.book.file.sheet_patch import SheetPatch
 from xlcrm.book.file.styles_patch import Styles
 from xlcrm.book.file.transplant import Scratch
 from xlcrm.book.file.workbook_patch import WorkbookPatch
-from xlcrm.core.edits import Edit, Formula, PutSheet, SetCells, SetHighlights
+from xlcrm.core.edits import Edit, PutSheet, SetCells, SetHighlights, holds_formula
 
 _STYLES_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 
@@ -158,8 +158,5 @@ class _Patch:
 
 
 def _has_formulas(edits: list[Edit]) -> bool:
-    kinds: set[type] = set()  # the types of the values, gathered row by row (a long sheet has 100k cells)
-    for e in edits:
-        for row in e.rows if isinstance(e, PutSheet) else e.values if isinstance(e, SetCells) else []:
-            kinds.update(map(type, row))
-    return any(issubclass(kind, Formula) for kind in kinds)
+    return holds_formula(row for e in edits
+                         for row in (e.rows if isinstance(e, PutSheet) else e.values if isinstance(e, SetCells) else []))

@@ -20,7 +20,7 @@ from xlcrm.book.file.openpyxl_edits import HEADER_FILL
 from xlcrm.book.file.package import local, namespace, q
 from xlcrm.book.file.sheet_xml import Buffered, SheetStream, cell_pattern, mask
 from xlcrm.book.file.styles_patch import Styles
-from xlcrm.core.edits import FORMATS, Edit, Formula, SetCells, SetHighlights, is_tagged, tagged
+from xlcrm.core.edits import FORMATS, Edit, SetCells, SetHighlights, holds_formula, is_tagged, tagged
 
 CLEAR = ""
 _AHEAD = 2048  # rows whose new cells are made at once
@@ -52,10 +52,7 @@ class _Block:
             if rare and c not in edit.formats:
                 kinds.update((date_kind(v), align(c)) for v in column if type(v) in rare)
         self.dates = {(kind, how): styles.cell_style(kind, align=how) for kind, how in kinds if kind}
-        seen: set[type] = set()
-        for row in edit.values:
-            seen.update(map(type, row))
-        self.formulas = any(issubclass(kind, Formula) for kind in seen)
+        self.formulas = holds_formula(edit.values)
         self.letters = [column_letter(edit.col + offset) for offset in range(self.width)]
         # The style attribute of each column's cells below the header; None: it depends on the value (dates).
         self.attributes = [style_attribute(self.formats[c]) if c in self.formats else None for c in range(self.width)]
