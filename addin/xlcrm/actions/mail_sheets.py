@@ -128,14 +128,12 @@ def _texts(values, lang: str) -> list[Any]:
     said: dict[int, Any] = {}
     shown = []
     for value in values:
-        if type(value) is str or value is None:
-            shown.append(value)
-        elif isinstance(value, Msg):
+        if isinstance(value, Msg):
             if id(value) not in said:
-                said[id(value)] = value.text(lang)
+                said[id(value)] = _text(value, lang)
             shown.append(said[id(value)])
         else:
-            shown.append(cell_value(value))
+            shown.append(_text(value, lang))
     return shown
 
 
