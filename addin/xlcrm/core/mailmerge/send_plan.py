@@ -274,9 +274,9 @@ def _apply_frequency(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -
 
 def _apply_timing(frame: pd.DataFrame, rules: Rules, classes: pd.Series | None = None) -> None:
     if not rules.test:
-        next_open = {t: rules.windows.get(t, SendWindow()).next_open(rules.now) for t in frame["template"].unique()}
-        opens = frame["template"].map(  # one window per template: worked out once
-            lambda t: next_open[t] if t in next_open else rules.windows.get(t, SendWindow()).next_open(rules.now))
+        # one window per template: worked out once
+        opens = frame["template"].map({t: rules.windows.get(t, SendWindow()).next_open(rules.now)
+                                       for t in frame["template"].unique()})
         closed = (opens.map(lambda at: at > rules.now) if len(frame) else opens).astype(bool)
         _set(frame, closed, "held", _reasons(opens, closed, lambda at: OUTSIDE_WINDOW(at=_at(at))))
     room = max(rules.daily_cap - rules.sent_today, 0)
