@@ -50,27 +50,29 @@ def remove_stale(folder: Path) -> list[Path]:
     return removed
 
 
-def replace(temporary: Path, target: Path, mode_of: Path | None = None) -> None:
+def replace(temporary: Path, target: Path, mode_of: Path | None = None, durable: bool = True) -> None:
     """The finished temporary file becomes target in one rename, once its bytes are on disk.
 
     mode_of: a file whose permission bits target gets (a workbook replaced keeps who may read and write it).
+    durable=False: not waited onto the disk (a preview made again on the next run); still whole or absent.
     """
-    _sync_file(temporary)
+    if durable:
+        _sync_file(temporary)
     if mode_of is not None:
         shutil.copymode(mode_of, temporary)
-    _rename(temporary, target)
+    _rename(temporary, target, durable)
 
 
 @contextmanager
-def writing(target: Path, mode_of: Path | None = None) -> Iterator[Path]:
+def writing(target: Path, mode_of: Path | None = None, durable: bool = True) -> Iterator[Path]:
     """Write the yielded temporary path; when the block ends without an error it replaces target."""
     with beside(target) as temporary:
         yield temporary
-        replace(temporary, target, mode_of)
+        replace(temporary, target, mode_of, durable)
 
 
-def write_bytes(target: Path, data: bytes) -> Path:
-    with writing(target) as temporary:
+def write_bytes(target: Path, data: bytes, durable: bool = True) -> Path:
+    with writing(target, durable=durable) as temporary:
         temporary.write_bytes(data)
     return target
 
@@ -91,9 +93,10 @@ def copy(source: Path, target: Path) -> Path:
     return target
 
 
-def _rename(temporary: Path, target: Path) -> None:
+def _rename(temporary: Path, target: Path, durable: bool = True) -> None:
     os.replace(temporary, target)
-    sync_folder(target.parent)
+    if durable:
+        sync_folder(target.parent)
 
 
 def _sync_file(path: Path) -> None:

@@ -28,7 +28,7 @@ def write_preview(plan: pd.DataFrame, built: dict[int, Built], box: Path) -> int
     for number, (index, decision) in enumerate(zip(plan.index, plan["decision"]), start=1):
         if decision == "send" and index in built:
             name = outbox.file_name(number, str(plan.at[index, "customer"]), str(plan.at[index, "template"]))
-            outbox.write(box, name, built[index].as_bytes())
+            outbox.write(box, name, built[index].as_bytes(), durable=False)
             plan.at[index, "file"] = name
             written += 1
     return written

@@ -32,10 +32,11 @@ def clear_preview(outbox: Path) -> None:
             old.unlink()
 
 
-def write(folder: Path, name: str, payload: bytes) -> Path:
-    """A mail program opening the outbox meanwhile finds a whole message or none."""
+def write(folder: Path, name: str, payload: bytes, durable: bool = True) -> Path:
+    """A mail program opening the outbox meanwhile finds a whole message or none.
+    durable=False for previews: made again by the next run, so not waited onto the disk one by one."""
     folder.mkdir(parents=True, exist_ok=True)
-    return files.write_bytes(folder / name, payload)
+    return files.write_bytes(folder / name, payload, durable)
 
 
 def sent_folder(outbox: Path, day: dt.date, test: bool = False) -> Path:
