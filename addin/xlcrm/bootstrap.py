@@ -11,10 +11,15 @@ if TYPE_CHECKING:
     from xlcrm.book.file import FileBook
 
 
-def file_book(path: str | os.PathLike) -> "FileBook":
+def file_book(path: str | os.PathLike, read_ahead: bool = False) -> "FileBook":
+    """The workbook on disk; read_ahead: its sheets are read in a second thread from now on (call it before
+    importing the action, whose libraries then load while the sheets are read)."""
     from xlcrm.book.file import FileBook  # here, not at the top: a ribbon button never loads the file back-end
 
-    return FileBook(path)
+    book = FileBook(path)
+    if read_ahead:
+        book.read_ahead()
+    return book
 
 
 def live_book(xw_book):

@@ -42,10 +42,8 @@ class Day(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, dt.datetime):
             return value
-        from xlcrm.core.parse import parse_date
-
         text = str(value).strip()
-        day, why = parse_date(text) if re.match(r"^\d{4}\D?\d", text) else (None, NOT_YEAR_FIRST)
+        day, why = _iso_day(text) or _any_day(text)
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             day, why = None, OUT_OF_RANGE(first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
         if day is None:
@@ -53,6 +51,20 @@ class Day(click.ParamType):
             self.fail(_error_text(error, _lang(ctx) if (ctx and (ctx.find_root().obj or {}).get("lang"))
                                   or os.environ.get("XLCRM_LANG") else None).replace("\n", " / "), param, ctx)
         return dt.datetime.combine(day, dt.time())
+
+
+def _iso_day(text: str) -> tuple[dt.date, None] | None:
+    """2026-11-23 without the sheet's date parser, which loads pandas before the workbook is read ahead."""
+    try:
+        return (dt.date.fromisoformat(text), None) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+    except ValueError:  # 2026-02-30: the parser below says why
+        return None
+
+
+def _any_day(text: str):
+    from xlcrm.core.parse import parse_date
+
+    return parse_date(text) if re.match(r"^\d{4}\D?\d", text) else (None, NOT_YEAR_FIRST)
 
 
 NOT_YEAR_FIRST = Msg("the year must come first", "年份须在前")
@@ -177,9 +189,10 @@ def sample(out: Path, customers: int, sheet_lang: str, seed: int, today: dt.date
 @friendly
 def check(ctx: click.Context, book: Path) -> None:
     """Find the customer table in BOOK, write the column mapping and the data problems, report them."""
+    workbook = bootstrap.file_book(book, read_ahead=True)  # first: its sheets are read while the action loads
     from xlcrm.actions.check import check as check_action
 
-    _finish(ctx, check_action(bootstrap.file_book(book), team=bootstrap.store_connector()))
+    _finish(ctx, check_action(workbook, team=bootstrap.store_connector()))
 
 
 @main.command()
@@ -210,9 +223,10 @@ def demo(ctx: click.Context, folder: Path, customers: int, sheet_lang: str) -> N
 @friendly
 def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
     """Score every customer in BOOK: RFM, segment, class, churn risk; writes the summary sheet."""
+    workbook = bootstrap.file_book(book, read_ahead=True)
     from xlcrm.actions.refresh import refresh as refresh_action
 
-    _finish(ctx, refresh_action(bootstrap.file_book(book), today.date() if today else None, bar(_lang(ctx)),
+    _finish(ctx, refresh_action(workbook, today.date() if today else None, bar(_lang(ctx)),
                                 team=bootstrap.store_connector()))
 
 
@@ -224,9 +238,10 @@ def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
 @friendly
 def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
     """Write follow-up status and next due date per customer, colour the rows, and list what is due per owner."""
+    workbook = bootstrap.file_book(book, read_ahead=True)
     from xlcrm.actions.followups import followups as followups_action
 
-    result = followups_action(bootstrap.file_book(book), today.date() if today else None, progress=bar(_lang(ctx)),
+    result = followups_action(workbook, today.date() if today else None, progress=bar(_lang(ctx)),
                               team=bootstrap.store_connector())
     _finish(ctx, result)
 
@@ -329,14 +344,14 @@ def _excel_setup(ctx: click.Context, command: str, dry_run: bool, platform: str 
 def report_command(ctx: click.Context, book: Path | None, out_dir: Path | None, period: str, owner: str | None,
                    today: dt.datetime | None, mail_to: str | None, team: bool) -> None:
     """Write the weekly or monthly CRM report of BOOK: a dated HTML page and the report sheet with charts."""
-    from xlcrm.actions.report import report as report_action
-
     if team or book is None:
         team_finish(ctx, _lang(ctx), "report", book, period=period, today=(today or dt.datetime.now()).date(),
                     out_dir=out_dir)
         return
+    workbook = bootstrap.file_book(book, read_ahead=True)
+    from xlcrm.actions.report import report as report_action
 
-    result = report_action(bootstrap.file_book(book), out_dir=out_dir, period=period, owner=owner,
+    result = report_action(workbook, out_dir=out_dir, period=period, owner=owner,
                            today=today.date() if today else None, progress=bar(_lang(ctx)), mail_to=mail_to,
                            mailer=bootstrap.mailer() if mail_to else None, team=bootstrap.store_connector())
     _finish(ctx, result)

@@ -39,12 +39,13 @@ def mail_commands(friendly: Callable, finish: Callable, lang_of: Callable[[click
     def remind(ctx: click.Context, book: Path, template, today, send, test_to, smtp_host, smtp_port, smtp_security,
                smtp_user, sender) -> None:
         """Preview (default) or send the reminder and greeting e-mails due in BOOK."""
+        workbook = bootstrap.file_book(book, read_ahead=True)
         from xlcrm.actions.remind import RemindRequest, remind as remind_action
 
         request = RemindRequest(template, today.date() if today else None, send, test_to, smtp_host, smtp_port,
                                 smtp_security, smtp_user, sender)
         mailer = bootstrap.mailer() if request.mode != "dry" else None
-        result = remind_action(bootstrap.file_book(book), request, mailer, progress=bar(lang_of(ctx)),
+        result = remind_action(workbook, request, mailer, progress=bar(lang_of(ctx)),
                                team=bootstrap.store_connector())
         finish(ctx, result)
         if result.stopped:

@@ -366,11 +366,11 @@ def test_the_command_list_shows_each_commands_whole_sentence():
 
 def test_today_accepts_the_year_first_spellings_of_the_sheets_and_refuses_a_typo_in_both_languages(tmp_path):
     book = make_book(tmp_path)
-    for spelling in ("2026/11/23", "2026.11.23", "2026年11月23日"):
+    for spelling in ("2026-11-23", "2026/11/23", "2026.11.23", "2026年11月23日"):
         result = run("followups", book, "--today", spelling)
         assert result.exit_code == 0 and "2026-11-23" in result.output, (spelling, result.output)
     before = digest(book)
-    for typo in ("2026-13-01", "23/11/2026"):
+    for typo in ("2026-13-01", "2026-02-30", "23/11/2026"):
         result = run("refresh", book, "--today", typo, env={"XLCRM_LANG": "", "LANG": "C"})
         assert result.exit_code == 2 and "2026-11-23" in result.output and "年份在前" in result.output, result.output
         assert "%Y" not in result.output

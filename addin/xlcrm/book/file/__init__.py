@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 from collections.abc import Sequence
@@ -26,36 +27,14 @@ from lxml import etree
 from xlcrm import files
 from xlcrm.book import SaveResult
 from xlcrm.book.file.allocator import give_large_blocks_back
+from xlcrm.book.file.file_kinds import SUFFIXES, WRONG_TYPE, file_kind, kind_error
 from xlcrm.book.file.package import Package
 from xlcrm.book.file.sheet_xml import SheetXmlError
 from xlcrm.core.edits import Edit, PutSheet
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 
-SUFFIXES = {".xlsx", ".xlsm"}
-
 NOT_FOUND = Msg("Workbook not found: {path}", "找不到工作簿:{path}")
-WRONG_TYPE = Msg("{path}: xlcrm works on .xlsx and .xlsm workbooks; save this file as .xlsx in Excel first.",
-                 "{path}:xlcrm 只处理 .xlsx 和 .xlsm 工作簿;请先在 Excel 中另存为 .xlsx。")
-SAVE_AS = Msg("In Excel: File > Save As > 'Excel Workbook (*.xlsx)', then run xlcrm on the new .xlsx file. "
-              "Nothing was changed.",
-              "在 Excel 中:文件 > 另存为 >“Excel 工作簿(*.xlsx)”,再对新的 .xlsx 文件运行 xlcrm。原文件未做任何改动。")
-KINDS = {  # what the file really is (by its content, or its name when the content says nothing)
-    "xls": Msg("{path} is an old Excel 97-2003 workbook (.xls), which xlcrm cannot write without losing parts of it.",
-               "{path} 是旧版 Excel 97-2003 工作簿(.xls),xlcrm 无法在不丢失内容的情况下写入这种格式。"),
-    "encrypted": Msg("{path} is protected with a password to open it; xlcrm cannot read an encrypted workbook. "
-                     "In Excel: File > Info > Protect Workbook > Encrypt with Password, clear the password and save, "
-                     "or save an unprotected copy as .xlsx.",
-                     "{path} 设置了打开密码(已加密),xlcrm 无法读取加密的工作簿。请在 Excel 中:文件 > 信息 > 保护工作簿 > "
-                     "用密码进行加密,清空密码后保存;或另存一份不加密的 .xlsx。"),
-    "xlsb": Msg("{path} is an Excel binary workbook (.xlsb), which xlcrm cannot write.",
-                "{path} 是 Excel 二进制工作簿(.xlsb),xlcrm 无法写入这种格式。"),
-    "ods": Msg("{path} is an OpenDocument spreadsheet (.ods).", "{path} 是 OpenDocument 电子表格(.ods)。"),
-    "csv": Msg("{path} is a text file (CSV or similar): one sheet, no formats, no room for xlcrm's settings sheet.",
-               "{path} 是文本文件(CSV 等):只有一张表,没有格式,也放不下 xlcrm 的设置表。"),
-    "html": Msg("{path} is a web page (HTML) saved with an Excel name, as some systems export it.",
-                "{path} 其实是网页(HTML)文件,只是用了 Excel 的文件名(有些系统导出时如此)。"),
-}
 UNREADABLE = Msg("{path} cannot be read as an Excel workbook ({why}): it seems damaged or incomplete (e.g. copied "
                  "before it was fully saved). Nothing was changed. Open it in Excel, which offers to repair it, and save "
                  "it again; or use an earlier copy (xlcrm keeps the previous version as NAME.backup.xlsx beside it).",
@@ -100,7 +79,7 @@ BAD_SHEET = Msg("Sheet '{sheet}' in {path} cannot be read ({why}): the file seem
                 "提示修复)后重新保存;或使用较早的副本。")
 READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, etree.XMLSyntaxError, ElementTree.ParseError,
                SheetXmlError, EOFError, NotImplementedError)  # what zipfile and the XML readers raise
-OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # the container of .xls files and of encrypted .xlsx files
+
 
 
 def lock_file(path: Path) -> tuple[Path, str] | None:
@@ -108,33 +87,6 @@ def lock_file(path: Path) -> tuple[Path, str] | None:
     candidates = [(path.with_name("~$" + path.name), "Excel"), (path.with_name("~$" + path.name[2:]), "Excel"),
                   (path.with_name(f".~lock.{path.name}#"), "LibreOffice")]
     return next(((lock, app) for lock, app in candidates if lock.exists()), None)
-
-
-def file_kind(path: Path) -> str | None:
-    """What a file that is not a usable .xlsx/.xlsm really is, judged by its first bytes (then its name); None: go on."""
-    with path.open("rb") as stream:
-        head = stream.read(4096)
-        if head.startswith(OLE_MAGIC):  # an encrypted .xlsx hides its package in the same container as a .xls
-            return "encrypted" if "EncryptionInfo".encode("utf-16-le") in head + stream.read() else "xls"
-    suffix = path.suffix.lower()
-    if head.startswith(b"PK\x03\x04"):
-        if b"mimetypeapplication/vnd.oasis.opendocument" in head[:200]:
-            return "ods"
-        return {".xlsb": "xlsb", ".ods": "ods"}.get(suffix, None if suffix in SUFFIXES else "other")
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith(b"<") and (b"<html" in text or b"<table" in text or b"office:spreadsheet" in text):
-        return "xls" if b"office:spreadsheet" in text else "html"
-    if suffix in (".csv", ".txt", ".tsv", ".prn"):
-        return "csv"
-    return None if suffix in SUFFIXES else "other"
-
-
-def kind_error(path: Path, kind: str) -> XlcrmError:
-    if kind == "encrypted":
-        return XlcrmError(KINDS[kind](path=path.name))
-    if kind == "other":
-        return XlcrmError(WRONG_TYPE(path=path.name))
-    return XlcrmError(Msg("{what} {todo}", "{what}{todo}")(what=KINDS[kind](path=path.name), todo=SAVE_AS))
 
 
 def fingerprint(path: Path) -> tuple[int, int, int]:
@@ -176,6 +128,7 @@ def elsewhere_path(path: Path) -> Path:
 
 LARGE_SHEET_ROWS = 200_000  # a sheet this long makes the run's memory worth handing back as it goes
 KEPT_ROWS = 1_000  # a sheet read whole is kept for the run up to this long; of a longer one, these first rows
+READ_AHEAD_BYTES = 16 << 20  # a larger workbook is read sheet by sheet as asked: every sheet at once costs memory
 
 
 class FileBook:
@@ -200,6 +153,35 @@ class FileBook:
         self._parts: dict[str, str] = {}  # sheet name -> its part, for the bounds checked before calamine reads it
         self._grids: dict[str, list[list[Any]]] = {}  # small sheets whole; of a long one only its head (below)
         self._long: set[str] = set()  # sheets read whole whose grid was not kept: the caller holds the only copy
+        self._ahead: threading.Thread | None = None
+        self._ahead_grids: dict[str, list[list[Any]]] = {}  # read ahead whole, not yet asked for whole
+
+    def read_ahead(self) -> None:
+        """Start reading every sheet in a second thread, while the caller loads its libraries.
+
+        calamine lets go of the GIL while it parses, so on two cores the reading hides the imports. It
+        only fills a cache: whatever goes wrong in it (a damaged sheet, a hostile file) is met again,
+        and said, when the caller reads the same sheet.
+        """
+        if self._ahead is None and self.path.stat().st_size <= READ_AHEAD_BYTES:
+            self._ahead = threading.Thread(target=self._read_every_sheet, name="xlcrm-read-ahead")
+            self._ahead.start()
+
+    def _read_every_sheet(self) -> None:
+        try:
+            names = self._workbook().sheet_names
+            with zipfile.ZipFile(self.path) as archive:  # the longest first: its parse overlaps the imports most
+                sizes = {name: archive.getinfo(part).file_size for name, part in self._parts.items()
+                         if part in archive.NameToInfo}
+            for name in sorted(names, key=lambda name: -sizes.get(name, 0)):
+                self._ahead_grids[name] = self._read(name, None)
+        except Exception:  # noqa: BLE001 - the caller's own read meets it and says it
+            pass
+
+    def _wait_for_read_ahead(self) -> None:
+        if self._ahead is not None:
+            self._ahead.join()
+            self._ahead = None
 
     @property
     def name(self) -> str:
@@ -253,13 +235,23 @@ class FileBook:
             raise XlcrmError(BAD_SHEET(path=self.path.name, sheet=name, why=_why(error))) from error
 
     def sheet_names(self) -> list[str]:
+        self._wait_for_read_ahead()
         return list(self._workbook().sheet_names)
 
     def read_sheet(self, name: str, max_rows: int | None = None) -> list[list[Any]]:
+        self._wait_for_read_ahead()
+        if name in self._ahead_grids:
+            if max_rows is not None:
+                return self._ahead_grids[name][:max_rows]
+            return self._keep(name, self._ahead_grids.pop(name))
         if name in self._grids and (name not in self._long or max_rows is not None and max_rows <= KEPT_ROWS):
             return self._grids[name][:max_rows] if max_rows is not None else self._grids[name]
         if name not in self.sheet_names():
             raise XlcrmError(NO_SHEET(path=self.path.name, sheet=name))
+        grid = self._read(name, max_rows)
+        return grid if max_rows is not None else self._keep(name, grid)
+
+    def _read(self, name: str, max_rows: int | None) -> list[list[Any]]:
         try:
             if name not in self._sheets:
                 self._check_sheet(name)
@@ -269,14 +261,17 @@ class FileBook:
             raise
         except Exception as error:  # calamine's XmlError and the like: a damaged sheet
             raise XlcrmError(BAD_SHEET(path=self.path.name, sheet=name, why=_why(error))) from error
-        grid = [[None if v == "" else v for v in row] if "" in row else row for row in rows]  # most rows are full
         if max_rows is None:
-            self._grids[name] = grid if len(grid) <= KEPT_ROWS else grid[:KEPT_ROWS]
-            if len(grid) > KEPT_ROWS:  # a million orders' rows would stay alive beside the table made of them
-                self._long.add(name)
             del self._sheets[name]  # calamine's copy of the cells: as large again as the grid, not needed any more
-            if len(grid) > LARGE_SHEET_ROWS:  # not for smaller ones: a page fault per new block costs ~5% of a run
-                give_large_blocks_back()
+        return [[None if v == "" else v for v in row] if "" in row else row for row in rows]  # most rows are full
+
+    def _keep(self, name: str, grid: list[list[Any]]) -> list[list[Any]]:
+        """A sheet read whole, kept for the run's later reads (of a long one only its head)."""
+        self._grids[name] = grid if len(grid) <= KEPT_ROWS else grid[:KEPT_ROWS]
+        if len(grid) > KEPT_ROWS:  # a million orders' rows would stay alive beside the table made of them
+            self._long.add(name)
+        if len(grid) > LARGE_SHEET_ROWS:  # not for smaller ones: a page fault per new block costs ~5% of a run
+            give_large_blocks_back()
         return grid
 
     def apply(self, edits: Sequence[Edit]) -> SaveResult:
@@ -284,6 +279,7 @@ class FileBook:
         from xlcrm.book.file.patch import MissingSheet, patch_workbook
         from xlcrm.book.file.workbook_patch import StrictWorkbook
 
+        self._wait_for_read_ahead()
         locked = lock_file(self.path)
         if locked:
             raise XlcrmError(LOCKED(path=self.path.name, app=locked[1], lock=locked[0].name))
@@ -316,7 +312,7 @@ class FileBook:
             why = error.strerror or str(error)
             message = NO_PERMISSION if isinstance(error, PermissionError) else CANNOT_WRITE
             raise XlcrmError(message(path=self.path.name, why=why)) from error
-        self._reader, self._sheets, self._grids, self._long = None, {}, {}, set()
+        self._reader, self._sheets, self._grids, self._long, self._ahead_grids = None, {}, {}, set(), {}
         return SaveResult(str(target), str(backup) if backup else None, bool(lost), lost)
 
     def _refuse_if_changed(self) -> None:
