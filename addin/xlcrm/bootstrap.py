@@ -22,6 +22,17 @@ def file_book(path: str | os.PathLike, read_ahead: bool = False) -> "FileBook":
     return book
 
 
+def load_while_reading(book: "FileBook", report: bool = False) -> None:
+    """Import now what the command loads later (the file back-end's writing half; the report's charts and page),
+    if the workbook is still being read ahead: that thread mostly waits on calamine, which leaves the GIL free,
+    so these imports take time the run spends waiting anyway."""
+    if not book.reading_ahead:
+        return
+    from xlcrm.book.file import part_inventory, patch  # noqa: F401
+    if report:
+        from xlcrm.reports import charts, html  # noqa: F401
+
+
 def live_book(xw_book):
     """The workbook open in Excel (an xlwings Book), for the ribbon."""
     from xlcrm.book.live import LiveBook

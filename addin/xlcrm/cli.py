@@ -141,6 +141,8 @@ def bar(lang: str):
     """Progress for long work: a tqdm bar on stderr, labelled in the user's language."""
 
     def progress(items, total, label: Msg):
+        if not sys.stderr.isatty():  # what tqdm's disable=None decides, without its import and locks
+            return items
         from tqdm import tqdm
 
         return tqdm(items, total=total, desc=label.text(lang), unit="", leave=False, file=sys.stderr,
@@ -192,6 +194,7 @@ def check(ctx: click.Context, book: Path) -> None:
     workbook = bootstrap.file_book(book, read_ahead=True)  # first: its sheets are read while the action loads
     from xlcrm.actions.check import check as check_action
 
+    bootstrap.load_while_reading(workbook)
     _finish(ctx, check_action(workbook, team=bootstrap.store_connector()))
 
 
@@ -226,6 +229,7 @@ def refresh(ctx: click.Context, book: Path, today: dt.datetime | None) -> None:
     workbook = bootstrap.file_book(book, read_ahead=True)
     from xlcrm.actions.refresh import refresh as refresh_action
 
+    bootstrap.load_while_reading(workbook)
     _finish(ctx, refresh_action(workbook, today.date() if today else None, bar(_lang(ctx)),
                                 team=bootstrap.store_connector()))
 
@@ -241,6 +245,7 @@ def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None
     workbook = bootstrap.file_book(book, read_ahead=True)
     from xlcrm.actions.followups import followups as followups_action
 
+    bootstrap.load_while_reading(workbook)
     result = followups_action(workbook, today.date() if today else None, progress=bar(_lang(ctx)),
                               team=bootstrap.store_connector())
     _finish(ctx, result)
@@ -351,6 +356,7 @@ def report_command(ctx: click.Context, book: Path | None, out_dir: Path | None, 
     workbook = bootstrap.file_book(book, read_ahead=True)
     from xlcrm.actions.report import report as report_action
 
+    bootstrap.load_while_reading(workbook, report=True)
     result = report_action(workbook, out_dir=out_dir, period=period, owner=owner,
                            today=today.date() if today else None, progress=bar(_lang(ctx)), mail_to=mail_to,
                            mailer=bootstrap.mailer() if mail_to else None, team=bootstrap.store_connector())

@@ -42,6 +42,7 @@ def mail_commands(friendly: Callable, finish: Callable, lang_of: Callable[[click
         workbook = bootstrap.file_book(book, read_ahead=True)
         from xlcrm.actions.remind import RemindRequest, remind as remind_action
 
+        bootstrap.load_while_reading(workbook)
         request = RemindRequest(template, today.date() if today else None, send, test_to, smtp_host, smtp_port,
                                 smtp_security, smtp_user, sender)
         mailer = bootstrap.mailer() if request.mode != "dry" else None

@@ -167,6 +167,10 @@ class FileBook:
             self._ahead = threading.Thread(target=self._read_every_sheet, name="xlcrm-read-ahead")
             self._ahead.start()
 
+    @property
+    def reading_ahead(self) -> bool:
+        return self._ahead is not None and self._ahead.is_alive()
+
     def _read_every_sheet(self) -> None:
         try:
             names = self._workbook().sheet_names
