@@ -27,7 +27,7 @@ base = rss()
 blocks, kept = [], []
 for _ in range(200):  # 200 MB in 1 MB blocks, small lasting ones between them, as a run's columns and indexes are
     blocks.append(np.ones(2**20 // 8))
-    kept.append(np.ones(64))
+    kept.append(np.ones(4096))  # 32 KB: past the holes a read leaves in the heap, so they sit between the blocks
 del blocks
 print(round(rss() - base))
 """
