@@ -371,3 +371,21 @@ def test_columns_are_widened_for_xlcrms_dates_never_narrowed_and_ranges_split():
     bare = etree.fromstring(f'<worksheet xmlns="{ns}"><sheetFormatPr/><sheetData/></worksheet>'.encode())
     widen_columns(bare, {2: 12})
     assert [etree.QName(c).localname for c in bare] == ["sheetFormatPr", "cols", "sheetData"]
+
+
+def test_a_write_that_fails_in_the_writers_thread_is_raised_to_the_caller_and_nothing_is_left_open(tmp_path):
+    """The zip is written by a second thread (book/file/package_writer.py): a full disk there must reach the
+    save as the OSError it is (which FileBook turns into 'cannot write, unchanged'), not vanish or hang."""
+    import threading
+
+    from xlcrm.book.file.patch import patch_workbook
+
+    book = team_book(tmp_path)
+    edits = [columns(rows=5), PutSheet("xlcrm 表", [["a", 1]] * 20_000)]
+    with pytest.raises(OSError) as failed:
+        patch_workbook(book, Path("/dev/full"), edits)  # every write there: ENOSPC
+    assert "No space left" in str(failed.value)
+    assert not [t for t in threading.enumerate() if t.name == "xlcrm-zip-writer"]
+    patch_workbook(book, tmp_path / "done.xlsx", edits)  # and the same edits, written where there is room
+    sheet = openpyxl.load_workbook(tmp_path / "done.xlsx", read_only=True)["xlcrm 表"]
+    assert sheet.max_row == 20_000 and [c.value for c in next(sheet.iter_rows(min_row=20_000))] == ["a", 1]
