@@ -81,7 +81,6 @@ READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, etree.XMLSynt
                SheetXmlError, EOFError, NotImplementedError)  # what zipfile and the XML readers raise
 
 
-
 def lock_file(path: Path) -> tuple[Path, str] | None:
     """The lock file Excel or LibreOffice keeps beside a workbook they have open."""
     candidates = [(path.with_name("~$" + path.name), "Excel"), (path.with_name("~$" + path.name[2:]), "Excel"),
