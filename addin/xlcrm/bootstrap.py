@@ -23,14 +23,18 @@ def file_book(path: str | os.PathLike, read_ahead: bool = False) -> "FileBook":
 
 
 def load_while_reading(book: "FileBook", report: bool = False) -> None:
-    """Import now what the command loads later (the file back-end's writing half; the report's charts and page),
-    if the workbook is still being read ahead: that thread mostly waits on calamine, which leaves the GIL free,
-    so these imports take time the run spends waiting anyway."""
+    """Import now what the command loads later (the file back-end's writing half; the report's charts and page;
+    the holiday calendar the settings' defaults name), if the workbook is still being read ahead: that thread
+    mostly waits on calamine, which leaves the GIL free, so this takes time the run spends waiting anyway."""
     if not book.reading_ahead:
         return
     from xlcrm.book.file import part_inventory, patch  # noqa: F401
     if report:
         from xlcrm.reports import charts, html  # noqa: F401
+    if book.reading_ahead:  # every run's settings list China's holidays: the calendar package and its rules load
+        from xlcrm.core.followups.care import default_holidays
+
+        default_holidays()
 
 
 def live_book(xw_book):
