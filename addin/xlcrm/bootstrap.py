@@ -3,8 +3,11 @@ system's region here, and hand them to the actions as parameters."""
 
 from __future__ import annotations
 
+import gc
 import locale
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,6 +38,25 @@ def load_while_reading(book: "FileBook", report: bool = False) -> None:
         from xlcrm.core.followups.care import default_holidays
 
         default_holidays()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for one command, resumed after it.
+
+    A command makes a few million objects that live to its end (the sheets' rows and cells) and almost no
+    reference cycles (a few thousand objects at 10,000 customers); the collector would walk the live ones
+    again and again as they grow: 0.2-0.5 s of a run at 10,000 customers, for nothing to free. Memory is
+    freed by reference counting as before; what cycles there are wait for the collector's next run after.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def live_book(xw_book):

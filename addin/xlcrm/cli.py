@@ -116,7 +116,8 @@ def friendly(command):
     def wrapper(*args, **kwargs):
         ctx = click.get_current_context()
         try:
-            return command(*args, **kwargs)
+            with bootstrap.collector_paused():
+                return command(*args, **kwargs)
         except XlcrmError as error:
             click.secho(_error_text(error, _error_lang(ctx, kwargs.get("book"))), fg="red", err=True)
             ctx.exit(EXIT_ERROR)

@@ -162,7 +162,8 @@ def _click(button: str, lang: str | None, run: Callable[..., Any]) -> None:
     window = None
     try:
         window = ExcelWindow.caller()
-        result = run(bootstrap.live_book(window.book), status_progress(window, lang), window)
+        with bootstrap.collector_paused():
+            result = run(bootstrap.live_book(window.book), status_progress(window, lang), window)
         lang = getattr(getattr(result, "session", None), "lang", None) or lang
         window.message(message_text(result.lines(lang), lang), TITLE(button=BUTTONS[button]).text(lang))
     except XlcrmError as error:
