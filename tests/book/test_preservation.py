@@ -277,6 +277,28 @@ def test_a_write_that_would_lose_something_goes_elsewhere(suffix, tmp_path, monk
     assert "NOT saved into your workbook" in "\n".join(result.lines("en"))
 
 
+def test_a_rule_lost_from_the_sheet_xlcrm_writes_into_is_found(tmp_path, monkeypatch):
+    """The loss check reads again only the sheets a write changed (the others are stored alike, so they count
+    alike): a conditional format rule of the team's lost from the customers sheet xlcrm writes into is named."""
+    book = rich_book(tmp_path, ".xlsx")
+    original = book.read_bytes()
+    real_patch = file_patch.patch_workbook
+
+    def losing_patch(source, target, edits):
+        real_patch(source, target, edits)
+        package = ooxml.Package(target)
+        part = package.sheet_part(rich.CUSTOMERS)
+        xml = package.text(part)
+        start = xml.index("<conditionalFormatting")
+        package.entries[part] = (xml[:start] + xml[xml.index("</conditionalFormatting>", start) + 24:]).encode()
+        package.save()
+
+    monkeypatch.setattr(file_patch, "patch_workbook", losing_patch)
+    saved = FileBook(book).apply(xlcrm_edits())
+    assert saved.elsewhere and book.read_bytes() == original
+    assert [m.text("en") for m in saved.lost] == [f"1 × conditional format rule in sheet '{rich.CUSTOMERS}'"]
+
+
 def _drop_text_box(path: Path) -> None:
     package = ooxml.Package(path)
     drawing = ooxml.drawing_of(package, rich.ORDERS)

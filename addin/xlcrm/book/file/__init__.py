@@ -278,7 +278,7 @@ class FileBook:
         return grid
 
     def apply(self, edits: Sequence[Edit]) -> SaveResult:
-        from xlcrm.book.file.part_inventory import inventory, lost_parts  # the writing half: loaded to write
+        from xlcrm.book.file.part_inventory import inventory, lost_parts, stored_alike  # the writing half
         from xlcrm.book.file.patch import MissingSheet, patch_workbook
         from xlcrm.book.file.workbook_patch import StrictWorkbook
 
@@ -292,10 +292,9 @@ class FileBook:
         try:
             with files.beside(self.path) as temporary:
                 self._refuse_if_changed()
-                outlines: dict = {}
-                before = inventory(self.path, outlines)
                 patch_workbook(self.path, temporary, edits)
-                lost = lost_parts(before, inventory(temporary, outlines), replaced_sheets(edits))
+                alike = stored_alike(self.path, temporary)
+                lost = lost_parts(inventory(self.path, alike), inventory(temporary, alike), replaced_sheets(edits))
                 target = elsewhere_path(self.path) if lost else self.path
                 backup = None if lost else backup_path(self.path)
                 with replacing(self.path):  # two runs on this machine never both pass the check below

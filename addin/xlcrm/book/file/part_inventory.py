@@ -117,17 +117,29 @@ _ELEMENT_NAMES = {
     "controls": Msg("controls", "控件"), "fileSharing": Msg("password to modify", "修改权限密码"),
     "customWorkbookViews": Msg("custom views", "自定义视图"), "workbookProtection": Msg("workbook protection", "工作簿保护"),
 }
+_UNREAD = b"<worksheet/>"  # a sheet stored alike before and after: nothing of it is counted, on either side
 _SHEET_WORD = Msg("sheet '{sheet}'", "工作表“{sheet}”")
 
 
-def inventory(path: Path, outlines: dict | None = None) -> Counter:
+def inventory(path: Path, alike: AbstractSet[tuple] = frozenset()) -> Counter:
     """(owner, kind) -> how many the file holds; the owner is a sheet name, or WORKBOOK.
 
-    outlines: worksheets already read, shared between the inventories of a file before and
-    after a write, so a big sheet copied as it was is read once, not twice.
+    alike: the worksheets stored alike in the file before and after a write (stored_alike): copied as they
+    were, they count alike in both inventories, so their XML is not read at all (a million-row sheet the
+    write did not touch costs nothing). Both inventories of a comparison must be given the same set.
     """
     with zipfile.ZipFile(path) as package:
-        return _Package(package, {} if outlines is None else outlines).inventory()
+        return _Package(package, alike).inventory()
+
+
+def stored_alike(before: Path, after: Path) -> frozenset[tuple]:
+    """The parts stored with the same bytes (name, checksum and size) in both files."""
+    with zipfile.ZipFile(before) as old, zipfile.ZipFile(after) as new:
+        return frozenset(_stored(old)) & frozenset(_stored(new))
+
+
+def _stored(package: zipfile.ZipFile):
+    return ((info.filename, info.CRC, info.file_size) for info in package.infolist())
 
 
 def lost_parts(before: Counter, after: Counter, replaced: AbstractSet[str] = frozenset()) -> list[Msg]:
@@ -141,9 +153,9 @@ def lost_parts(before: Counter, after: Counter, replaced: AbstractSet[str] = fro
 
 
 class _Package:
-    def __init__(self, package: zipfile.ZipFile, outlines: dict):
+    def __init__(self, package: zipfile.ZipFile, alike: AbstractSet[tuple]):
         self.package = package
-        self.outlines = outlines
+        self.alike = alike
         self.names = set(package.namelist())
         self.types = _ContentTypes(package.read(_TYPES_PART) if _TYPES_PART in self.names else None)
         self.counts: Counter = Counter()
@@ -197,14 +209,13 @@ class _Package:
     def sheet_outline(self, part: str) -> bytes:
         """A worksheet without its rows: a sheet of a million rows is not parsed to count its settings."""
         info = self.package.getinfo(part)
-        key = (part, info.CRC, info.file_size)
-        if key not in self.outlines:
-            try:
-                with self.package.open(part) as stream:
-                    self.outlines[key] = outline(stream)
-            except SheetXmlError:
-                self.outlines[key] = self.package.read(part)
-        return self.outlines[key]
+        if (part, info.CRC, info.file_size) in self.alike:
+            return _UNREAD
+        try:
+            with self.package.open(part) as stream:
+                return outline(stream)
+        except SheetXmlError:
+            return self.package.read(part)
 
     def settings(self, part: str, owner: str, xml: bytes | None = None) -> None:
         """The sheet's or workbook's own settings: which elements it has, its rules, its extensions."""
