@@ -31,8 +31,18 @@ CJK_FONTS = ("Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJ
              "Heiti SC", "STHeiti", "Arial Unicode MS", "Droid Sans Fallback")
 COLOURS = ("#2F6DB5", "#E07B39", "#F2C14E", "#7FB069", "#8E6BBF", "#D95D67", "#4BA3A8", "#9C8F80")
 SERIES_COLOURS = {"overdue": "#D9534F", "due_today": "#F0A030", "due_week": "#F2D04E"}
+PAD_INCHES = 0.1  # around the tight box, as savefig's default
 _HEAD = re.compile(r"\A.*?(?=<svg)", re.S)
 _DROP = re.compile(r"<!--.*?-->|<metadata>.*?</metadata>|font-family: [^;\"]*(; )?", re.S)
+
+
+def prepare() -> None:
+    """Load matplotlib's figure, its SVG back-end and its font list now: the command line does it while the
+    workbook is still being read, so that drawing the first chart later waits for none of it."""
+    from matplotlib.backends import backend_agg, backend_svg  # noqa: F401
+    from matplotlib.figure import Figure  # noqa: F401
+
+    cjk_font()
 
 
 @lru_cache(maxsize=1)
@@ -65,8 +75,17 @@ def chart_svg(spec: ChartSpec, table: Table, names: dict[str, str], key: str) ->
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
         buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        figure.savefig(buffer, format="svg", bbox_inches=_tight_box(figure), metadata={"Date": None})
     return _clean(buffer.getvalue())
+
+
+def _tight_box(figure) -> Any:
+    """The box around what the chart draws, as bbox_inches="tight" finds it, but measured by the raster
+    back-end without drawing: "tight" draws the whole chart once more in SVG just to measure it (half the
+    time of a chart). The box may come out a point wider, for the raster back-end's hinted text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return figure.get_tightbbox(FigureCanvasAgg(figure).get_renderer()).padded(PAD_INCHES)
 
 
 @contextmanager

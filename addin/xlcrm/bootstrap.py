@@ -34,6 +34,8 @@ def load_while_reading(book: "FileBook", report: bool = False) -> None:
     from xlcrm.book.file import part_inventory, patch  # noqa: F401
     if report:
         from xlcrm.reports import charts, html  # noqa: F401
+
+        charts.prepare()
     if book.reading_ahead:  # every run's settings list China's holidays: the calendar package and its rules load
         from xlcrm.core.followups.care import default_holidays
 
