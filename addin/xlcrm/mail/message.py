@@ -78,6 +78,8 @@ def _address(party: Party, field: str) -> Address:
 
 
 def attachment_paths(names: tuple[str, ...], folder: Path) -> list[Path]:
+    if not names:  # most messages: no need to ask the file system where the folder is, thousands of times
+        return []
     root = folder.resolve()
     paths = []
     for name in names:
