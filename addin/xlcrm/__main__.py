@@ -1,3 +1,3 @@
-from xlcrm.cli import main
+from xlcrm.cli import run
 
-main()
+run()

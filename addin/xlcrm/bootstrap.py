@@ -3,6 +3,7 @@ system's region here, and hand them to the actions as parameters."""
 
 from __future__ import annotations
 
+import atexit
 import gc
 import locale
 import os
@@ -59,6 +60,14 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def one_command_process() -> None:
+    """The process runs one command and ends (the `xlcrm` command line): the collector stays paused to the end,
+    and at exit what is still alive is frozen out of its reach, so that Python's shutdown does not walk
+    it all once more (as long again as pausing saved: 0.3-0.6 s of a run at 10,000 customers)."""
+    gc.disable()
+    atexit.register(gc.freeze)
 
 
 def live_book(xw_book):

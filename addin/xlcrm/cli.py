@@ -373,5 +373,12 @@ for mail_command in mail_commands(friendly, _finish, _lang, bar, DAY, EXIT_ERROR
     main.add_command(mail_command)
 main.add_command(team_commands(friendly, _finish, _lang))
 
+
+def run() -> None:
+    """The `xlcrm` program (its console script, and python -m xlcrm): one command, then the process ends."""
+    bootstrap.one_command_process()
+    main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,5 +1,6 @@
 """The command line as a user meets it: exit codes, readable errors, every command documented."""
 
+import gc
 import re
 import subprocess
 import sys
@@ -33,6 +34,26 @@ def test_a_missing_workbook_is_one_readable_line_and_exit_code_1(tmp_path):
     result = run("--lang", "en", "check", tmp_path / "nope.xlsx")
     assert result.exit_code == 1
     assert "Workbook not found" in result.output and "Traceback" not in result.output
+
+
+def test_commands_run_in_one_process_leave_the_garbage_collector_running(tmp_path):
+    """A command pauses Python's cyclic collector; a process that runs several (Excel's, clicking the ribbon)
+    has it back after each, whether the command succeeded or failed."""
+    book = tmp_path / "team.xlsx"
+    run("sample", book, "--customers", 5)
+    assert run("check", book).exit_code == 0 and gc.isenabled()
+    assert run("check", tmp_path / "nope.xlsx").exit_code == 1 and gc.isenabled()
+
+
+def test_the_program_runs_its_command_and_exits_cleanly(tmp_path):
+    """`python -m xlcrm` keeps the collector paused to its end and freezes what is left at exit: the command's
+    output is all there and the process ends with the command's exit code (3: saved beside the workbook)."""
+    book = tmp_path / "team.xlsx"
+    run("sample", book, "--customers", 8)
+    done = subprocess.run([sys.executable, "-m", "xlcrm", "--lang", "en", "check", str(book)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().splitlines()[-1].startswith("Saved ") and not done.stderr
 
 
 def test_a_file_that_is_not_a_workbook_is_a_readable_error(tmp_path):
