@@ -206,7 +206,7 @@ class FileBook:
 
     def _within_bounds(self) -> dict[str, str]:
         """The package checked against the ceilings before calamine unpacks it; its sheets' parts."""
-        from xlcrm.book.file import bounds  # here, with its numpy: opening a workbook to read stays light
+        from xlcrm.book.file import bounds  # here: opening a workbook to read stays light
 
         try:
             with zipfile.ZipFile(self.path) as archive:

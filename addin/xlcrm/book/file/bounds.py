@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass
-
-import numpy as np
+from itertools import pairwise
 
 from xlcrm.core.i18n import Msg
 
@@ -65,8 +64,8 @@ class OutOfBounds(Exception):
 
 @dataclass
 class Extent:
-    rows: np.ndarray  # rows holding a value, distinct and ascending (1-based)
-    columns: np.ndarray  # columns holding a value, distinct and ascending (1-based)
+    rows: list[int]  # rows holding a value, distinct and ascending (1-based)
+    columns: list[int]  # columns holding a value, distinct and ascending (1-based)
 
 
 def check_package(archive: zipfile.ZipFile) -> None:
@@ -116,7 +115,7 @@ def _values(text: bytes, rows: list[bytes], columns: set[bytes]) -> None:
 
 
 def _scan(archive: zipfile.ZipFile, part: str, collect) -> Extent:
-    rows: list[bytes] = []  # as found (a row per tag): made distinct and sorted at once by numpy at the end
+    rows: list[bytes] = []  # as found (a row per tag): made distinct and sorted at once at the end
     columns: set[bytes] = set()
     carry = b""
     with archive.open(part) as stream:
@@ -126,8 +125,8 @@ def _scan(archive: zipfile.ZipFile, part: str, collect) -> Extent:
             text, carry = (text[:cut], text[cut:]) if cut >= 0 else (text, b"")
             collect(text, rows, columns)
         collect(carry, rows, columns)
-    numbers = np.unique(np.array(rows, dtype="S7").astype(np.int64)) if rows else np.zeros(0, np.int64)
-    return Extent(numbers, np.array(sorted(_column_number(c) for c in columns), dtype=np.int64))
+    # no numpy here: a file read ahead would wait for it to load in the other thread before it could start
+    return Extent(sorted(set(map(int, rows))), sorted(_column_number(c) for c in columns))
 
 
 def check_extent(found: Extent) -> None:
@@ -135,12 +134,12 @@ def check_extent(found: Extent) -> None:
     row, column = (lambda n: ROW(name=f"{n:,}")), (lambda n: COLUMN(name=_letters(n)))
     for numbers, gap_limit, unit, place in ((found.rows, ROW_GAP, ROWS, row),
                                             (found.columns, COLUMN_GAP, COLUMNS, column)):
-        gaps = np.flatnonzero(np.diff(numbers) - 1 > gap_limit)
-        if gaps.size:
-            before, after = int(numbers[gaps[0]]), int(numbers[gaps[0] + 1])
+        gap = next(((before, after) for before, after in pairwise(numbers) if after - before - 1 > gap_limit), None)
+        if gap:
+            before, after = gap
             raise OutOfBounds(FAR_VALUE(far=place(after), near=place(before), gap=f"{after - before - 1:,}",
                                         unit=unit))
-    rows, columns = (int(n[-1]) if len(n) else 0 for n in (found.rows, found.columns))
+    rows, columns = (n[-1] if n else 0 for n in (found.rows, found.columns))
     if rows * columns > MAX_CELLS:
         raise OutOfBounds(TOO_MANY_CELLS(rows=f"{rows:,}", columns=f"{columns:,}", limit=f"{MAX_CELLS:,}"))
 
