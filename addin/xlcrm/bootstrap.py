@@ -47,9 +47,9 @@ def load_while_reading(book: "FileBook", report: bool = False) -> None:
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused for one command, resumed after it.
 
-    A command makes a few million objects that live to its end (the sheets' rows and cells) and almost no
-    reference cycles (a few thousand objects at 10,000 customers); the collector would walk the live ones
-    again and again as they grow: 0.2-0.5 s of a run at 10,000 customers, for nothing to free. Memory is
+    A command makes a few million objects that live to its end (the sheets' rows and cells) and few in
+    reference cycles (2,000-30,000 objects at 10,000 customers, the report's charts most); the collector
+    would walk the live ones again and again as they grow: 0.2-0.5 s of a run at 10,000 customers. Memory is
     freed by reference counting as before; what cycles there are wait for the collector's next run after.
     """
     if not gc.isenabled():
