@@ -37,10 +37,9 @@ def load_while_reading(book: "FileBook", report: bool = False) -> None:
         from xlcrm.reports import charts, html  # noqa: F401
 
         charts.prepare()
-    if book.reading_ahead:  # every run's settings list China's holidays: the calendar package and its rules load
-        from xlcrm.core.followups.care import default_holidays
+    from xlcrm.core.followups.care import default_holidays  # every run's settings list China's holidays
 
-        default_holidays()
+    default_holidays()
 
 
 @contextmanager
