@@ -286,12 +286,8 @@ def test_a_rule_lost_from_the_sheet_xlcrm_writes_into_is_found(tmp_path, monkeyp
 
     def losing_patch(source, target, edits):
         real_patch(source, target, edits)
-        package = ooxml.Package(target)
-        part = package.sheet_part(rich.CUSTOMERS)
-        xml = package.text(part)
-        start = xml.index("<conditionalFormatting")
-        package.entries[part] = (xml[:start] + xml[xml.index("</conditionalFormatting>", start) + 24:]).encode()
-        package.save()
+        _cut(target, lambda package: package.sheet_part(rich.CUSTOMERS), "<conditionalFormatting",
+             "</conditionalFormatting>")
 
     monkeypatch.setattr(file_patch, "patch_workbook", losing_patch)
     saved = FileBook(book).apply(xlcrm_edits())
@@ -300,11 +296,18 @@ def test_a_rule_lost_from_the_sheet_xlcrm_writes_into_is_found(tmp_path, monkeyp
 
 
 def _drop_text_box(path: Path) -> None:
+    _cut(path, lambda package: ooxml.drawing_of(package, rich.ORDERS),
+         '<xdr:twoCellAnchor xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"',
+         "</xdr:twoCellAnchor>")
+
+
+def _cut(path: Path, part_of, opening: str, closing: str) -> None:
+    """The first element from `opening` to its `closing` tag taken out of a part (part_of names it)."""
     package = ooxml.Package(path)
-    drawing = ooxml.drawing_of(package, rich.ORDERS)
-    xml = package.text(drawing)
-    start = xml.index('<xdr:twoCellAnchor xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"')
-    package.entries[drawing] = (xml[:start] + xml[xml.index("</xdr:twoCellAnchor>", start) + 20:]).encode()
+    part = part_of(package)
+    xml = package.text(part)
+    start = xml.index(opening)
+    package.entries[part] = (xml[:start] + xml[xml.index(closing, start) + len(closing):]).encode()
     package.save()
 
 
