@@ -47,7 +47,7 @@ def test_commands_run_in_one_process_leave_the_garbage_collector_running(tmp_pat
 
 def test_the_program_runs_its_command_and_exits_cleanly(tmp_path):
     """`python -m xlcrm` keeps the collector paused to its end and freezes what is left at exit: the command's
-    output is all there and the process ends with the command's exit code (3: saved beside the workbook)."""
+    output is all there and the process ends with the command's exit code."""
     book = tmp_path / "team.xlsx"
     run("sample", book, "--customers", 8)
     done = subprocess.run([sys.executable, "-m", "xlcrm", "--lang", "en", "check", str(book)], capture_output=True,
