@@ -102,7 +102,8 @@ CELLS = st.one_of(
     st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
     st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1)),
     st.dates(min_value=dt.date(1900, 1, 1)), st.text(max_size=12),
-    st.sampled_from(["-", "N/A", " none ", "无", "  客户 A  ", "ＡＢＣ", "a\u3000b", "1,200", "¥1.2万", "(300)",
+    st.sampled_from(["-", "N/A", " none ", "无", "  客户 A  ", "ＡＢＣ", "a\u3000b", "1,200", "¥1.2万", "(300)", "¥6,384.79", "$1,234",
+                     "1,23", "12,345,678.9", "0,001", "１２３", "1.200,50",
                      "2026-03-05", "5/3/2026", "2026年3月5日", "46086", "tbd", "Mar 5, 2026", "x\ty"]))
 
 

@@ -298,23 +298,26 @@ def parse_text(value: Any):
 def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.Series, pd.Series]:
     """Parse a column through its distinct values: (parsed values, reason per failed cell)."""
     try:
-        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+        codes, found = pd.factorize(values, use_na_sentinel=True)
+        distinct = found.tolist()
     except TypeError:  # an unhashable value
         codes, distinct = None, []
     if codes is None or _bools_among_numbers(distinct, values):  # True == 1 would share 1's result
-        results = [parser(v) for v in values.tolist()]
-        return (pd.Series([r[0] for r in results], index=values.index, dtype=object),
-                pd.Series([r[1] for r in results], index=values.index, dtype=object))
-    parsed, reasons = np.empty(len(distinct) + 1, dtype=object), np.empty(len(distinct) + 1, dtype=object)
-    results = _parse_many(parser, distinct.tolist() if hasattr(distinct, "tolist") else list(distinct))
-    parsed[:-1] = [r[0] for r in results]
-    reasons[:-1] = [r[1] for r in results]
-    parsed[-1] = reasons[-1] = None  # code -1: an empty cell
-    return (pd.Series(parsed[codes], index=values.index, dtype=object),
-            pd.Series(reasons[codes], index=values.index, dtype=object))
+        parsed, reasons = _parse_many(parser, values.tolist())
+        return (pd.Series(parsed, index=values.index, dtype=object),
+                pd.Series(reasons or [None] * len(values), index=values.index, dtype=object))
+    parsed, reasons = _parse_many(parser, distinct)
+    by_code = np.empty(len(distinct) + 1, dtype=object)  # the last one, code -1, an empty cell: None
+    by_code[:-1] = parsed
+    parsed_cells = by_code[codes]
+    why = np.full(len(values), None, dtype=object)
+    if reasons:
+        by_code[:-1] = reasons  # the array reused: the values are taken already
+        why = by_code[codes]
+    return pd.Series(parsed_cells, index=values.index, dtype=object), pd.Series(why, index=values.index, dtype=object)
 
 
-def _bools_among_numbers(distinct: Any, values: pd.Series) -> bool:
+def _bools_among_numbers(distinct: list, values: pd.Series) -> bool:
     """Whether factorize may have merged True with 1 or False with 0: a column of both, where only one is kept
     as the distinct value (the whole column is looked at only when a 0 or 1 of some kind is among them)."""
     if not {0, 1} & set(distinct):  # a set compares by ==: False, 0, 0.0 and True, 1, 1.0 are found alike
@@ -324,25 +327,33 @@ def _bools_among_numbers(distinct: Any, values: pd.Series) -> bool:
 
 
 _LONGEST_PLACEHOLDER = max(map(len, PLACEHOLDERS))
+# An amount as spreadsheets show it: 1234, 1,234.50, ¥6,384.79 (what parse_amount reads as the number itself)
+_PLAIN_AMOUNT = re.compile(r"[¥$]?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)", re.ASCII)
 
 
-def _parse_many(parser: Callable[[Any], tuple], values: list) -> list[tuple]:
-    """parser over values, the commonest cells done inline: a clean ASCII text, a number as an amount, a date as a
-    date (a column of 100k distinct order numbers or amounts costs a few function calls per value otherwise).
-    Anything else goes to parser itself, so the results are parser's on each value."""
-    if parser is parse_text:
-        results = []
+def _parse_many(parser: Callable[[Any], tuple], values: list) -> tuple[list, list | None]:
+    """(parsed values, reasons; None when none failed) of parser over values, the commonest cells done inline: a
+    clean ASCII text, a number or a plain amount as an amount, a date as a date (a column of 100k distinct order
+    numbers or amounts costs a few function calls per value otherwise). Anything else goes to parser itself, so
+    the results are parser's on each value."""
+    if parser is parse_text:  # never a reason
+        parsed = []
         for value in values:
             if type(value) is str and value.isascii():
                 text = " ".join(value.split())
                 placeholder = len(text) <= _LONGEST_PLACEHOLDER and text.lower() in PLACEHOLDERS
-                results.append((None if placeholder or not text else text, None))
+                parsed.append(None if placeholder or not text else text)
             else:
-                results.append(parse_text(value))
-        return results
+                parsed.append(parse_text(value)[0])
+        return parsed, None
     if parser is parse_amount:
-        return [(float(v), None) if (type(v) is float or type(v) is int) and v == v else parse_amount(v)
-                for v in values]
-    if getattr(parser, "func", None) is parse_date:  # partial(parse_date, day_first=...)
-        return [(v.date(), None) if type(v) is dt.datetime else parser(v) for v in values]
-    return list(map(parser, values))
+        plain = _PLAIN_AMOUNT.fullmatch
+        results = [(float(v), None) if (type(v) is float or type(v) is int) and v == v else
+                   (float(found.group(1).replace(",", "")), None) if type(v) is str and (found := plain(v)) else
+                   parse_amount(v) for v in values]
+    elif getattr(parser, "func", None) is parse_date:  # partial(parse_date, day_first=...)
+        results = [(v.date(), None) if type(v) is dt.datetime else parser(v) for v in values]
+    else:
+        results = list(map(parser, values))
+    parsed, reasons = (list(column) for column in zip(*results)) if results else ([], [])
+    return parsed, reasons if any(reason is not None for reason in reasons) else None
