@@ -197,22 +197,11 @@ class WorkCalendar:
         Observed days and the days off moved from a weekend (调休) are left out; the commemorative
         days (Women's Day, Children's Day, ...) are included.
         """
-        if self.country == NO_CALENDAR:
+        rows = _holiday_rows(self.country, year)
+        if not rows:
             return pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "en": pd.Series(dtype=object),
                                  "zh": pd.Series(dtype=object)})
-        names = {}
-        for language in ("en_US", "zh_CN"):
-            entity = _holidays(self.country, year, language, ("public", "half_day"), observed=False)
-            moved = _substituted_prefix(entity)
-            names[language] = {day: [n for n in entity.get_list(day) if not (moved and n.startswith(moved))]
-                               for day in sorted(entity)}
-        rows = []
-        for day, english in names["en_US"].items():
-            chinese = names["zh_CN"].get(day, [])
-            for i, name in enumerate(english):
-                rows.append((pd.Timestamp(day), name, chinese[i] if i < len(chinese) else name))
-        frame = pd.DataFrame(rows, columns=["date", "en", "zh"])
-        return frame.drop_duplicates("en", keep="first").reset_index(drop=True)
+        return pd.DataFrame([(pd.Timestamp(day), en, zh) for day, en, zh in rows], columns=["date", "en", "zh"])
 
     def find_holiday(self, name: str, year: int) -> pd.Timestamp | None:
         """The first day of the holiday called `name` (either language) in a year; None if unknown.
@@ -223,13 +212,39 @@ class WorkCalendar:
         wanted = norm_header(name)
         if not wanted:
             return None
-        table = self.holiday_names(year)
-        keys = pd.concat([table["en"].map(norm_header), table["zh"].map(norm_header)], axis=1)
-        exact = table[(keys == wanted).any(axis=1)]
-        if len(exact):
-            return exact["date"].iloc[0]
-        partial = table[keys.apply(lambda col: col.str.contains(wanted, regex=False)).any(axis=1)]
-        return partial["date"].iloc[0] if len(partial) == 1 else None
+        keys = _holiday_keys(self.country, year)
+        exact = next((day for day, names in keys if wanted in names), None)
+        if exact is not None:
+            return pd.Timestamp(exact)
+        partial = [day for day, names in keys if any(wanted in n for n in names)]
+        return pd.Timestamp(partial[0]) if len(partial) == 1 else None
+
+
+@cache
+def _holiday_rows(country: str, year: int) -> tuple[tuple[dt.date, str, str], ...]:
+    """(first day, English name, Chinese name) of each holiday of a year, as WorkCalendar.holiday_names lists them."""
+    if country == NO_CALENDAR:
+        return ()
+    names = {}
+    for language in ("en_US", "zh_CN"):
+        entity = _holidays(country, year, language, ("public", "half_day"), observed=False)
+        moved = _substituted_prefix(entity)
+        names[language] = {day: [n for n in entity.get_list(day) if not (moved and n.startswith(moved))]
+                           for day in sorted(entity)}
+    rows, seen = [], set()
+    for day, english in names["en_US"].items():
+        chinese = names["zh_CN"].get(day, [])
+        for i, name in enumerate(english):
+            if name not in seen:  # a holiday of several days: its first
+                seen.add(name)
+                rows.append((day, name, chinese[i] if i < len(chinese) else name))
+    return tuple(rows)
+
+
+@cache
+def _holiday_keys(country: str, year: int) -> tuple[tuple[dt.date, tuple[str, str]], ...]:
+    """Each holiday's first day with its names as a header is matched (norm_header), for find_holiday."""
+    return tuple((day, (norm_header(en), norm_header(zh))) for day, en, zh in _holiday_rows(country, year))
 
 
 def _substituted_prefix(entity) -> str | None:
