@@ -237,6 +237,21 @@ def _data(value) -> bool:
     return value == value  # NaN
 
 
+def _data_row(row: list) -> bool:
+    """A row with data in it; its first cell tells for most rows (a number or date, a name or an id)."""
+    if not row:
+        return False
+    first = row[0]
+    if type(first) is str:
+        if first.isascii():  # _data's test inlined: this runs on every row of a million-row sheet
+            text = first.strip()
+            if text and (len(text) > _LONGEST_MARK or text.lower() not in EMPTY_MARKS):
+                return True
+    elif first is not None and not isinstance(first, str) and first == first:  # not NaN
+        return True
+    return any(map(_data, row))
+
+
 def _before_legend(numbers: list[int], grid: list[list]) -> list[int]:
     """Data rows up to a legend or notes block that follows an empty row under the table."""
     for previous, number in zip(numbers, numbers[1:]):
@@ -297,8 +312,7 @@ def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
     header = [_header_text(v) for v in cells]
     body = grid[header_row:]
     width = max([len(header), *(len(r) for r in body)] or [0])
-    numbers = [header_row + 1 + offset for offset, row in enumerate(body)  # a number or date first: data
-               if row and (v := row[0]) is not None and not isinstance(v, str) and v == v or any(map(_data, row))]
+    numbers = [header_row + 1 + offset for offset, row in enumerate(body) if _data_row(row)]
     numbers = _before_legend(numbers, grid)
     named = [(c, h) for c, h in enumerate(header) if h]
     if named:  # the cheap test of _repeats inlined (the first header's cell), for a million rows
