@@ -11,6 +11,7 @@ refused (header injection), whatever put it there.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import mimetypes
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ def _one_line(value: str, field: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)  # the sender's address is asked three times per message, thousands of messages
 def ascii_address(address: str) -> str:
     """The address as it goes on the wire: IDN domains in punycode; others refused with a reason."""
     try:
