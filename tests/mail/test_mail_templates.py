@@ -63,6 +63,35 @@ def test_a_team_column_can_be_used_by_its_header(zh_book):
     assert len(bodies) and all("来源:" in b and "来源:," not in b for b in bodies)
 
 
+def test_a_message_is_merged_from_just_the_fields_its_template_names_with_the_values_of_every_field(zh_book):
+    """Only what the templates name is made into text per customer (a wide sheet made every column's); a field,
+    a team column by its header and by row[...] still read the customer's own values."""
+    from xlcrm.actions.session import open_session
+    from xlcrm.book.file import FileBook
+    from xlcrm.core.mailmerge.merge_fields import customer_contexts
+
+    session = open_session(FileBook(zh_book))
+    table = session.customers.table
+    every = customer_contexts(session.customers.records, table.cells, table.headers, "zh")
+    named = customer_contexts(session.customers.records, table.cells, table.headers, "zh",
+                              fields={"last_contact", "职务", "greeting_name"})
+    assert every.keys() == named.keys()
+    for row, context in named.items():
+        assert {"last_contact", "职务", "customer", "contact"} <= context.keys() and "address" not in context
+        assert all(context[k] == every[row][k] for k in context if k != "row")
+    by_row = customer_contexts(session.customers.records, table.cells, table.headers, "zh", fields={"row"})
+    assert all(by_row[row]["row"] == every[row]["row"] for row in every)  # row["any header"]: every column
+
+    run(zh_book)
+    set_template(zh_book, "久未联系问候", "H", "{{ greeting_name }}|{{ last_contact }}|{{ 职务 }}|{{ row['职务'] }}")
+    result = run(zh_book)
+    mine = result.plan[result.plan["template"].eq("久未联系问候") & result.plan["body"].notna()]
+    assert len(mine)
+    for _, message in mine.iterrows():
+        context = every[int(message["row"])]
+        assert message["body"].strip().split("|")[1:] == [context["last_contact"], context["职务"], context["职务"]]
+
+
 def refused_for(result, template: str) -> list[str]:
     """The reasons given for the template's messages, which must all be refused, while other templates' go on."""
     mine = result.plan[result.plan["template"].eq(template)]

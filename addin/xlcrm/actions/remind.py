@@ -108,7 +108,7 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     table = session.customers.table
     renderer = Renderer(chosen, field_names(table.headers), set(DIGEST_FIELDS), templates_sheet, table.headers)
     contexts = customer_contexts(session.customers.records, table.cells, table.headers, session.lang,
-                                 rows=rows_to_render(planned, due))
+                                 rows=rows_to_render(planned, due), fields=renderer.fields_read)
     built = render_all(planned, due, renderer, contexts, profile, session, now, test_to, progress)
     box = outbox.outbox_folder(book.folder, book.name)
     eml_count, stopped = 0, None

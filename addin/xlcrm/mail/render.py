@@ -206,6 +206,7 @@ class Renderer:
         self._required: dict[str, list[tuple[str, str | None]]] = {}
         self._compiled: dict[str, dict[str, Any]] = {}
         self.broken: dict[str, Msg] = {}  # template name -> why none of its messages can be made
+        self.fields_read: set[str] = set()  # the names the customer templates read (not the digests')
         for template in templates:
             known = digest_fields if template.is_digest else fields
             try:
@@ -243,8 +244,10 @@ class Renderer:
             raise XlcrmError(UNKNOWN_FIELD(**where, field=unknown[0], known=", ".join(choices))(
                 hint=DID_YOU_MEAN(field=close[0]) if close else ""))
         _refuse_dunder(tree, where)
-        if not template.is_digest and part != "attachments":
-            self._required.setdefault(template.name, []).extend(_required(tree))
+        if not template.is_digest:
+            self.fields_read |= meta.find_undeclared_variables(tree)
+            if part != "attachments":
+                self._required.setdefault(template.name, []).extend(_required(tree))
         for loop in tree.find_all(nodes.For):  # every turn of every loop counts against the message's budget
             loop.iter = nodes.Filter(loop.iter, "xlcrm_counted", [], [], None, None, lineno=loop.lineno)
         return env.from_string(tree)

@@ -28,6 +28,9 @@ DIGEST_FIELDS = ("owner", "owner_email", "owner_phone", "company", "from_name", 
                  "signature")
 ITEM_FIELDS = ("customer", "contact", "phone", "email", "occasion", "due", "status", "detail", "row")
 PHONE = Msg("Phone: {phone}", "电话：{phone}")
+# What every message reads of its customer, whatever its template: whom to greet and address, whose it is, and
+# what an owner's digest lists
+THE_PERSON = ("customer", "contact", "salutation", "phone", "email", "owner")
 
 
 def fmt_date(value: Any, lang: str, yearless_ok: bool = False) -> str:
@@ -68,18 +71,23 @@ def field_names(headers: list[str]) -> set[str]:
 
 
 def customer_contexts(records: pd.DataFrame, cells: pd.DataFrame, headers: list[str], lang: str,
-                      rows: Iterable[int] | None = None) -> dict[int, dict]:
+                      rows: Iterable[int] | None = None, fields: set[str] | None = None) -> dict[int, dict]:
     """Per Excel row: canonical fields and the team's own columns, as display text (column by column).
-    rows: only these Excel rows (those a message is written for); all rows when None."""
+    rows: only these Excel rows (those a message is written for); all rows when None. fields: only these names
+    (those the templates read) besides what every message reads (THE_PERSON); every column read by `row` if it is
+    among them; all when None (a sheet of 50 columns made 50 texts per message, for a template reading five)."""
     index = records.index if rows is None else records.index[records.index.isin(list(rows))]
-    raw = {h: _shown(cells[c].reindex(index), lang) for c, h in enumerate(headers) if h and c in cells.columns}
+    wanted = None if fields is None or "row" in fields else set(fields) | set(THE_PERSON)
+    raw = {h: _shown(cells[c].reindex(index), lang) for c, h in enumerate(headers)
+           if h and c in cells.columns and (wanted is None or h in wanted)}
     canonical = {f.id: (_shown(records[f.id].reindex(index), lang, f.kind) if f.id in records else [""] * len(index))
-                 for f in fields_of(CUSTOMERS)}
+                 for f in fields_of(CUSTOMERS) if fields is None or f.id in set(fields) | set(THE_PERSON)}
     if "birthday_lunar" in records:  # a lunar birthday in the birthday column: {{ birthday }} and {{ lunar_birthday }}
         lunar = [spell(v, lang) for v in records["birthday_lunar"].reindex(index).astype(object).tolist()]
         for name in ("birthday", "lunar_birthday"):
-            canonical[name] = [text if text != "" or moon == "" else moon  # read 农历八月十五
-                               for text, moon in zip(canonical[name], lunar)]
+            if name in canonical:
+                canonical[name] = [text if text != "" or moon == "" else moon  # read 农历八月十五
+                                   for text, moon in zip(canonical[name], lunar)]
     named = [h for h in raw if h.isidentifier() and h not in canonical]
     own_names, canonical_names = list(raw), list(canonical)
     contexts: dict[int, dict] = {}
