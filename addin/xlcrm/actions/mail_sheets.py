@@ -115,6 +115,13 @@ def _values(frame: pd.DataFrame, column: str) -> list[Any]:
         [v if type(v) is str else _native(v) for v in values]
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """frame.to_dict("records"), made column by column (to_dict boxes every cell of a date column on its own)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, row)) for row in zip(*(_values(frame, c) for c in columns))] if columns else \
+        [{} for _ in range(len(frame))]
+
+
 def _native(value: Any) -> Any:
     if isinstance(value, np.datetime64):
         return pd.Timestamp(value)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from xlcrm.actions.mail_sheets import records
 from xlcrm.actions.progress import Progress
 from xlcrm.actions.session import Session
 from xlcrm.core.i18n import Msg
@@ -29,21 +30,20 @@ def render_all(plan: pd.DataFrame, due: pd.DataFrame, renderer: Renderer, contex
     lang = session.lang
     wanted = plan.index[plan["decision"].isin(RENDERED)]
     touches = due[due["key"].isin(plan.loc[wanted, "key"])]  # only the touches of a message to write
-    touches = touches.assign(_key=[f"{k}|{o}|{d:%Y-%m-%d}" for k, o, d in
-                                   zip(touches["key"], touches["occasion"], touches["due"])])
-    by_touch = {k: t for k, t in zip(touches["_key"], touches.to_dict("records"))}
+    days = pd.to_datetime(touches["due"]).dt.date.tolist()
+    by_touch = {(t["key"], t["occasion"], day): t for t, day in zip(records(touches), days)}
     owners_due = digest_items(due) if plan.loc[wanted, "occasion"].eq("digest").any() else {}
     sender = Party(profile.from_name or profile.company, profile.from_address or PREVIEW_FROM)
     built: dict[int, Built] = {}
     shown: dict[str, dict[int, Any]] = {c: {} for c in ("subject", "body", "attachments", "cc", "decision", "reason")}
-    items = plan.loc[wanted].to_dict("records")
+    items = records(plan.loc[wanted])
     for index, item in progress(list(zip(wanted, items)), len(items), RENDERING):
         if item["occasion"] == "digest":
             context = digest_context(item["owner"], owners_due.get(item["owner"], due.iloc[0:0]), contexts, profile,
                                      now.date(), lang)
             to_name = item["owner"]
         else:
-            touch = by_touch[f"{item['key']}|{item['occasion']}|{pd.Timestamp(item['due']):%Y-%m-%d}"]
+            touch = by_touch[(item["key"], item["occasion"], pd.Timestamp(item["due"]).date())]
             context = touch_context(contexts[int(item["row"])], touch, profile, now.date(), lang)
             to_name = context.get("contact") or context.get("customer") or ""
         cc = _copies(item, profile)
