@@ -250,7 +250,9 @@ class Renderer:
                 self._required.setdefault(template.name, []).extend(_required(tree))
         for loop in tree.find_all(nodes.For):  # every turn of every loop counts against the message's budget
             loop.iter = nodes.Filter(loop.iter, "xlcrm_counted", [], [], None, None, lineno=loop.lineno)
-        return env.from_string(tree)
+        compiled = env.from_string(tree)
+        compiled.globals = dict(compiled.globals)  # jinja copies them into every render: a ChainMap item by item
+        return compiled
 
     def _own_spelling(self, source: str) -> str:
         """The team's way of writing a field: full-width braces, a header that is not a name ({{ 金额(元) }})."""
