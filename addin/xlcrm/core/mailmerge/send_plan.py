@@ -91,8 +91,10 @@ def empty_history() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in HISTORY_COLUMNS})
 
 
-def message_key(key: str, template: str, occasion: str, due) -> str:
-    return f"{key}|{template}|{occasion}|{pd.Timestamp(due):%Y-%m-%d}"
+def message_keys(keys: pd.Series, templates: pd.Series, occasions: pd.Series, dues: pd.Series) -> list[str]:
+    """Each message's idempotency key: customer|template|occasion|due day (the days written at once)."""
+    days = pd.to_datetime(pd.Series(dues)).dt.strftime("%Y-%m-%d")
+    return [f"{k}|{t}|{o}|{d}" for k, t, o, d in zip(keys, templates, occasions, days)]
 
 
 def match_templates(touches: pd.DataFrame, customers: pd.DataFrame, templates: list[Template]) -> pd.Series:
@@ -120,8 +122,7 @@ def plan_messages(touches: pd.DataFrame, customers: pd.DataFrame, templates: lis
     frame["template"] = match_templates(frame, customers, templates)
     unmatched = frame[frame["template"].isna() & frame["status"].isin(DUE)]["occasion"].value_counts()
     frame = frame[frame["template"].notna()]
-    frame["msg_key"] = [message_key(k, t, o, d) for k, t, o, d in
-                        zip(frame["key"], frame["template"], frame["occasion"], frame["due"])]
+    frame["msg_key"] = message_keys(frame["key"], frame["template"], frame["occasion"], frame["due"])
     frame = frame.drop_duplicates("msg_key").sort_values(["due", "row"], kind="stable")
     marks = customers.reindex(frame["row"].to_numpy())
     frame["to"] = marks["email"].to_numpy()
