@@ -8,6 +8,7 @@ import datetime as dt
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -94,6 +95,44 @@ def test_a_hostile_or_damaged_sheet_is_refused_when_read_with_the_same_words_as_
             book.read_sheet("订单")
         messages.append(refused.value.text("en"))
     assert messages[0] == messages[1] and says in messages[0], messages
+
+
+def slow_longest_sheet(monkeypatch) -> tuple[list[str], threading.Event]:
+    """The read-ahead's read of the orders sheet made slow, so that the command's thread reads the other sheets
+    meanwhile: (the sheets the read-ahead read itself, set once it has begun the orders sheet)."""
+    read, by_thread, begun = FileBook._read, [], threading.Event()
+
+    def slow(book, name, max_rows):
+        if threading.current_thread().name == "xlcrm-read-ahead":
+            by_thread.append(name)
+            if name == "订单":
+                begun.set()
+                time.sleep(1.0)
+        return read(book, name, max_rows)
+
+    monkeypatch.setattr(FileBook, "_read", slow)
+    return by_thread, begun
+
+
+def test_the_other_sheets_read_while_the_longest_is_read_ahead_are_as_read_on_demand(tmp_path, monkeypatch):
+    path = three_sheets(tmp_path / "客户.xlsx")
+    on_demand = every_read(FileBook(path))
+    by_thread, begun = slow_longest_sheet(monkeypatch)
+    book = bootstrap.file_book(path, read_ahead=True)
+    assert begun.wait(10)
+    assert every_read(book) == on_demand
+    assert by_thread == ["订单"]  # the command's thread read the others meanwhile
+
+    damaged = cut_short(path, "xl/worksheets/sheet3.xml")  # 备注, a sheet the command's thread reads
+    messages = []
+    for ahead in (False, True):
+        begun.clear()
+        book = bootstrap.file_book(damaged, read_ahead=ahead)
+        assert not ahead or begun.wait(10)
+        with pytest.raises(XlcrmError) as refused:
+            book.read_sheet("备注")
+        messages.append(refused.value.text("en"))
+    assert messages[0] == messages[1] and "Sheet '备注'" in messages[0], messages
 
 
 def test_a_workbook_past_the_read_ahead_size_is_read_sheet_by_sheet_as_asked(tmp_path, monkeypatch):

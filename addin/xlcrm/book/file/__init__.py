@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import threading
 import zipfile
 from pathlib import Path
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from xlcrm.book import SaveResult
 from xlcrm.book.file.allocator import give_large_blocks_back
 from xlcrm.book.file.file_kinds import SUFFIXES, WRONG_TYPE, file_kind, kind_error
 from xlcrm.book.file.package import Package
+from xlcrm.book.file.read_ahead import ReadAhead
 from xlcrm.book.file.sheet_xml import SheetXmlError
 from xlcrm.core.edits import Edit, PutSheet
 from xlcrm.core.errors import XlcrmError
@@ -152,38 +152,23 @@ class FileBook:
         self._parts: dict[str, str] = {}  # sheet name -> its part, for the bounds checked before calamine reads it
         self._grids: dict[str, list[list[Any]]] = {}  # small sheets whole; of a long one only its head (below)
         self._long: set[str] = set()  # sheets read whole whose grid was not kept: the caller holds the only copy
-        self._ahead: threading.Thread | None = None
+        self._ahead: ReadAhead | None = None
         self._ahead_grids: dict[str, list[list[Any]]] = {}  # read ahead whole, not yet asked for whole
 
     def read_ahead(self) -> None:
-        """Start reading every sheet in a second thread, while the caller loads its libraries.
-
-        calamine lets go of the GIL while it parses, so on two cores the reading hides the imports. It
-        only fills a cache: whatever goes wrong in it (a damaged sheet, a hostile file) is met again,
-        and said, when the caller reads the same sheet.
-        """
+        """Start reading every sheet in a second thread, while the caller loads its libraries
+        (book/file/read_ahead.py); a workbook past READ_AHEAD_BYTES is read sheet by sheet as asked."""
         if self._ahead is None and self.path.stat().st_size <= READ_AHEAD_BYTES:
-            self._ahead = threading.Thread(target=self._read_every_sheet, name="xlcrm-read-ahead")
-            self._ahead.start()
+            self._ahead = ReadAhead(self.path, self._ahead_grids, self._workbook, lambda name: self._read(name, None),
+                                    self._check_sheet, lambda: self._parts, _cells)
 
     @property
     def reading_ahead(self) -> bool:
-        return self._ahead is not None and self._ahead.is_alive()
-
-    def _read_every_sheet(self) -> None:
-        try:
-            names = self._workbook().sheet_names
-            with zipfile.ZipFile(self.path) as archive:  # the longest first: its parse overlaps the imports most
-                sizes = {name: archive.getinfo(part).file_size for name, part in self._parts.items()
-                         if part in archive.NameToInfo}
-            for name in sorted(names, key=lambda name: -sizes.get(name, 0)):
-                self._ahead_grids[name] = self._read(name, None)
-        except Exception:  # noqa: BLE001 - the caller's own read meets it and says it
-            pass
+        return self._ahead is not None and self._ahead.alive
 
     def _wait_for_read_ahead(self) -> None:
         if self._ahead is not None:
-            self._ahead.join()
+            self._ahead.finish()
             self._ahead = None
 
     @property
@@ -238,11 +223,14 @@ class FileBook:
             raise XlcrmError(BAD_SHEET(path=self.path.name, sheet=name, why=_why(error))) from error
 
     def sheet_names(self) -> list[str]:
+        if self._ahead is not None and self._ahead.names is not None:  # known while the sheets are still read
+            return list(self._ahead.names)
         self._wait_for_read_ahead()
         return list(self._workbook().sheet_names)
 
     def read_sheet(self, name: str, max_rows: int | None = None) -> list[list[Any]]:
-        self._wait_for_read_ahead()
+        if self._ahead is not None and not self._ahead.take(name):  # being read, or not to be read ahead
+            self._wait_for_read_ahead()
         if name in self._ahead_grids:
             if max_rows is not None:
                 return self._ahead_grids[name][:max_rows]
@@ -266,7 +254,7 @@ class FileBook:
             raise XlcrmError(BAD_SHEET(path=self.path.name, sheet=name, why=_why(error))) from error
         if max_rows is None:
             del self._sheets[name]  # calamine's copy of the cells: as large again as the grid, not needed any more
-        return [[None if v == "" else v for v in row] if "" in row else row for row in rows]  # most rows are full
+        return _cells(rows)
 
     def _keep(self, name: str, grid: list[list[Any]]) -> list[list[Any]]:
         """A sheet read whole, kept for the run's later reads (of a long one only its head)."""
@@ -336,6 +324,11 @@ def make_folder(folder: Path, target: Path | None = None) -> None:
         raise XlcrmError(NOT_A_FOLDER(path=(target or folder).name, folder=blocking)) from error
     except OSError as error:
         raise XlcrmError(CANNOT_WRITE(path=(target or folder).name, why=error.strerror or str(error))) from error
+
+
+def _cells(rows: list[list[Any]]) -> list[list[Any]]:
+    """calamine's rows with an empty cell as None."""
+    return [[None if v == "" else v for v in row] if "" in row else row for row in rows]  # most rows are full
 
 
 def _why(error: Exception) -> str:
