@@ -28,7 +28,12 @@ FORMULA_WIDTH = 10  # what xlcrm's own formulas show (a status word, a figure)
 
 def text_width(text: str) -> float:
     """How many digit widths text takes on one line: CJK and full-width characters count double."""
-    return len(text) if text.isascii() else sum(map(_char_width, text))
+    return len(text) if text.isascii() else _wide_text_width(text)
+
+
+@functools.lru_cache(maxsize=4096)  # the lines a mail template writes into thousands of previews
+def _wide_text_width(text: str) -> int:
+    return sum(map(_char_width, text))
 
 
 @functools.lru_cache(maxsize=None)  # a sheet's text repeats few distinct characters
