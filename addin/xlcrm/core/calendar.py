@@ -128,6 +128,7 @@ class WorkCalendar:
             raise XlcrmError(UNKNOWN_COUNTRY(code=country))
         self.country = code
         self.extra_off, self.extra_working = frozenset(extra_off), frozenset(extra_working)
+        self._calendars: dict[tuple[int, ...], np.busdaycalendar] = {}  # by the years it covers
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.extra_working or day in self.extra_off:
@@ -150,13 +151,17 @@ class WorkCalendar:
 
     def _busdays(self, dates: np.ndarray, reach_years: int) -> np.busdaycalendar:
         years = pd.DatetimeIndex(dates[~np.isnat(dates)]).year.unique()
-        wanted = sorted({y + k for y in years for k in range(-reach_years, reach_years + 1)} & set(range(1900, 2200)))
-        off = [_days_off(self.country, y) for y in wanted]
-        if self.extra_off or self.extra_working:
-            days = set(np.concatenate(off).tolist()) if off else set()
-            days = (days | self.extra_off) - self.extra_working
-            off = [np.array(sorted(days), dtype="datetime64[D]")]
-        return np.busdaycalendar(weekmask=_ALL_DAYS, holidays=np.concatenate(off) if off else None)
+        wanted = tuple(sorted({y + k for y in years for k in range(-reach_years, reach_years + 1)}
+                              & set(range(1900, 2200))))
+        if wanted not in self._calendars:  # a run asks for the same years a dozen times
+            off = [_days_off(self.country, y) for y in wanted]
+            if self.extra_off or self.extra_working:
+                days = set(np.concatenate(off).tolist()) if off else set()
+                days = (days | self.extra_off) - self.extra_working
+                off = [np.array(sorted(days), dtype="datetime64[D]")]
+            self._calendars[wanted] = np.busdaycalendar(weekmask=_ALL_DAYS,
+                                                        holidays=np.concatenate(off) if off else None)
+        return self._calendars[wanted]
 
     def shift(self, dates: pd.Series, working_days) -> pd.Series:
         """Each date moved by N working days (N may differ per row; negative goes back).
