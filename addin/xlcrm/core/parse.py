@@ -292,7 +292,9 @@ def parse_cadence(value: Any):
 
 def parse_text(value: Any):
     text = clean_text(value)
-    return (None if text.lower() in PLACEHOLDERS else text or None), None
+    if not text or text.lower() in PLACEHOLDERS:
+        return None, None
+    return (value if type(value) is str and text == value else text), None  # a clean cell's own string: no copy
 
 
 def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.Series, pd.Series]:
@@ -342,7 +344,8 @@ def _parse_many(parser: Callable[[Any], tuple], values: list) -> tuple[list, lis
             if type(value) is str and value.isascii():
                 text = " ".join(value.split())
                 placeholder = len(text) <= _LONGEST_PLACEHOLDER and text.lower() in PLACEHOLDERS
-                parsed.append(None if placeholder or not text else text)
+                # a clean cell's own string: a million order numbers are not copied while the cells are kept
+                parsed.append(None if placeholder or not text else value if text == value else text)
             else:
                 parsed.append(parse_text(value)[0])
         return parsed, None
