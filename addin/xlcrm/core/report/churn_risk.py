@@ -110,12 +110,13 @@ def yoy_section(orders: pd.DataFrame | None, people: pd.DataFrame, today: dt.dat
     this_year, last_year = today.year, today.year - 1
     same_day = _same_day(today, last_year)
     year = orders["date"].dt.year
-    spent = orders.groupby([orders["key"], year])["amount"].sum().unstack(fill_value=0.0)
+    # each year's sums apart: grouping every order by (customer, year) held a million-row index at once
+    spent_last, spent_now = (orders.loc[year == y].groupby("key")["amount"].sum() for y in (last_year, this_year))
     before = orders[(year == last_year) & (orders["date"] <= pd.Timestamp(same_day))].groupby("key")["amount"].sum()
-    if last_year not in spent or not (spent[last_year] > 0).any():
+    if not (spent_last > 0).any():
         return Section("yoy", YOY, missing=NO_LAST_YEAR(year=last_year))
-    best = spent[last_year][spent[last_year] > 0].sort_values(ascending=False, kind="stable").head(top)
-    now = spent[this_year].reindex(best.index, fill_value=0.0) if this_year in spent else best * 0.0
+    best = spent_last[spent_last > 0].sort_values(ascending=False, kind="stable").head(top)
+    now = spent_now.reindex(best.index, fill_value=0.0)
     ordering = best.index.isin(orders.loc[(year == this_year) & (orders["amount"] > 0), "key"].unique())
     names = people.drop_duplicates("key").set_index("key")
     frame = pd.DataFrame({
