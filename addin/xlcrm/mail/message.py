@@ -29,7 +29,6 @@ from xlcrm.core.mailmerge.default_templates import DIGEST
 from xlcrm.mail.render import Refused, Rendered
 
 
-
 class _HeaderClasses(HeaderRegistry):
     """The standard registry, making each header's class once: the stdlib makes a new class every time a header
     is set or read (some 40 microseconds, twenty times per message: seconds of a send of thousands)."""

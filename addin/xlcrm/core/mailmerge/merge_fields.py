@@ -77,11 +77,11 @@ def customer_contexts(records: pd.DataFrame, cells: pd.DataFrame, headers: list[
     (those the templates read) besides what every message reads (THE_PERSON); every column read by `row` if it is
     among them; all when None (a sheet of 50 columns made 50 texts per message, for a template reading five)."""
     index = records.index if rows is None else records.index[records.index.isin(list(rows))]
-    wanted = None if fields is None or "row" in fields else set(fields) | set(THE_PERSON)
+    reads = None if fields is None else set(fields) | set(THE_PERSON)  # None: every field and column
     raw = {h: _shown(cells[c].reindex(index), lang) for c, h in enumerate(headers)
-           if h and c in cells.columns and (wanted is None or h in wanted)}
+           if h and c in cells.columns and (reads is None or "row" in reads or h in reads)}
     canonical = {f.id: (_shown(records[f.id].reindex(index), lang, f.kind) if f.id in records else [""] * len(index))
-                 for f in fields_of(CUSTOMERS) if fields is None or f.id in set(fields) | set(THE_PERSON)}
+                 for f in fields_of(CUSTOMERS) if reads is None or f.id in reads}
     if "birthday_lunar" in records:  # a lunar birthday in the birthday column: {{ birthday }} and {{ lunar_birthday }}
         lunar = [spell(v, lang) for v in records["birthday_lunar"].reindex(index).astype(object).tolist()]
         for name in ("birthday", "lunar_birthday"):
