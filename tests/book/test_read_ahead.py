@@ -17,7 +17,7 @@ import pytest
 
 from xlcrm import bootstrap
 from xlcrm.book import file as file_backend
-from xlcrm.book.file import KEPT_ROWS, FileBook
+from xlcrm.book.file import KEPT_ROWS, FileBook, bounds
 from xlcrm.core.edits import SetCells
 from xlcrm.core.errors import XlcrmError
 
@@ -102,13 +102,13 @@ def slow_longest_sheet(monkeypatch) -> tuple[list[str], threading.Event]:
     meanwhile: (the sheets the read-ahead read itself, set once it has begun the orders sheet)."""
     read, by_thread, begun = FileBook._read, [], threading.Event()
 
-    def slow(book, name, max_rows):
+    def slow(book, name, max_rows, checked=False):
         if threading.current_thread().name == "xlcrm-read-ahead":
             by_thread.append(name)
             if name == "订单":
                 begun.set()
                 time.sleep(1.0)
-        return read(book, name, max_rows)
+        return read(book, name, max_rows, checked)
 
     monkeypatch.setattr(FileBook, "_read", slow)
     return by_thread, begun
@@ -133,6 +133,25 @@ def test_the_other_sheets_read_while_the_longest_is_read_ahead_are_as_read_on_de
             book.read_sheet("备注")
         messages.append(refused.value.text("en"))
     assert messages[0] == messages[1] and "Sheet '备注'" in messages[0], messages
+
+
+def test_the_longest_sheet_is_checked_before_the_command_goes_on_and_each_sheet_once(tmp_path, monkeypatch):
+    """The bounds check holds the GIL as the command's imports do: it runs first, alone, then the parse that lets
+    go of the GIL overlaps the imports. The check is not made again when the sheet is read."""
+    path = three_sheets(tmp_path / "客户.xlsx")
+    on_demand = every_read(FileBook(path))
+    checked, extent = [], bounds.extent
+
+    def counted(archive, part):
+        found = extent(archive, part)
+        checked.append(part)
+        return found
+
+    monkeypatch.setattr(bounds, "extent", counted)
+    book = bootstrap.file_book(path, read_ahead=True)
+    assert checked[:1] == ["xl/worksheets/sheet2.xml"]  # 订单, the longest, checked before file_book returned
+    assert every_read(book) == on_demand
+    assert sorted(checked) == [f"xl/worksheets/sheet{n}.xml" for n in (1, 2, 3)]
 
 
 def test_a_workbook_past_the_read_ahead_size_is_read_sheet_by_sheet_as_asked(tmp_path, monkeypatch):

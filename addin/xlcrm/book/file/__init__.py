@@ -157,10 +157,14 @@ class FileBook:
 
     def read_ahead(self) -> None:
         """Start reading every sheet in a second thread, while the caller loads its libraries
-        (book/file/read_ahead.py); a workbook past READ_AHEAD_BYTES is read sheet by sheet as asked."""
+        (book/file/read_ahead.py); a workbook past READ_AHEAD_BYTES is read sheet by sheet as asked. Returns once
+        the longest sheet's bounds are checked, as the caller's imports would slow that check as much as it slows
+        them."""
         if self._ahead is None and self.path.stat().st_size <= READ_AHEAD_BYTES:
-            self._ahead = ReadAhead(self.path, self._ahead_grids, self._workbook, lambda name: self._read(name, None),
-                                    self._check_sheet, lambda: self._parts, _cells)
+            self._ahead = ReadAhead(self.path, self._ahead_grids, self._workbook,
+                                    lambda name, checked: self._read(name, None, checked), self._check_sheet,
+                                    lambda: self._parts, _cells)
+            self._ahead.wait_for_the_longest_check()
 
     @property
     def reading_ahead(self) -> bool:
@@ -242,10 +246,12 @@ class FileBook:
         grid = self._read(name, max_rows)
         return grid if max_rows is not None else self._keep(name, grid)
 
-    def _read(self, name: str, max_rows: int | None) -> list[list[Any]]:
+    def _read(self, name: str, max_rows: int | None, checked: bool = False) -> list[list[Any]]:
+        """The sheet's rows (its bounds checked first, unless `checked` says they were)."""
         try:
             if name not in self._sheets:
-                self._check_sheet(name)
+                if not checked:
+                    self._check_sheet(name)
                 self._sheets[name] = self._workbook().get_sheet_by_name(name)
             rows = self._sheets[name].to_python(skip_empty_area=False, nrows=max_rows)
         except XlcrmError:

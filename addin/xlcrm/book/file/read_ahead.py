@@ -6,6 +6,10 @@ command's own thread reads it (with a calamine reader of its own, as one reader 
 threads at once), so that both parse at once while the longest sheet is still being read, instead of one
 thread waiting on the other. It only fills a cache: whatever goes wrong in it (a damaged sheet, a hostile
 file) is met again, and said, when the command reads the same sheet itself.
+
+The longest sheet's bounds are checked before the command's thread goes on to its imports: the check is regular
+expressions over the sheet's XML, which hold the GIL as the imports do, so run side by side each would wait on
+the other, and the parse after the check (which lets go of the GIL) would start later.
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ Grid = list[list[Any]]
 
 class ReadAhead:
     """The second thread and what it read. workbook() opens the book's reader (its sheet parts known after),
-    read(name) reads a sheet whole with it, check(name) checks a sheet's bounds, parts() gives the sheets' parts;
-    grids is the book's cache of sheets read whole, filled from both threads."""
+    read(name, checked) reads a sheet whole with it (its bounds checked first unless `checked`), check(name)
+    checks a sheet's bounds, parts() gives the sheets' parts; grids is the book's cache of sheets read whole,
+    filled from both threads."""
 
     def __init__(self, path: Path, grids: dict[str, Grid], workbook: Callable[[], Any],
-                 read: Callable[[str], Grid], check: Callable[[str], None], parts: Callable[[], dict[str, str]],
+                 read: Callable[[str, bool], Grid], check: Callable[[str], None], parts: Callable[[], dict[str, str]],
                  as_cells: Callable[[Grid], Grid]):
         self.path, self.grids = path, grids
         self._workbook, self._read, self._check, self._parts, self._as_cells = workbook, read, check, parts, as_cells
@@ -34,12 +39,17 @@ class ReadAhead:
         self._unread: list[str] = []  # sheets not begun by either thread, the longest first
         self._lock = threading.Lock()
         self._own_reader: Any = None  # the command's thread's reader
+        self._longest_checked = threading.Event()  # set once the longest sheet's bounds are checked (or failed)
         self._thread = threading.Thread(target=self._read_every_sheet, name="xlcrm-read-ahead")
         self._thread.start()
 
     @property
     def alive(self) -> bool:
         return self._thread.is_alive()
+
+    def wait_for_the_longest_check(self) -> None:
+        """Return once the longest sheet's bounds are checked (at once if checking failed: said when it is read)."""
+        self._longest_checked.wait()
 
     def _read_every_sheet(self) -> None:
         try:
@@ -49,10 +59,17 @@ class ReadAhead:
                          if part in archive.NameToInfo}
             with self._lock:
                 self.names, self._unread = names, sorted(names, key=lambda name: -sizes.get(name, 0))
+            longest = self._next_unread()
+            if longest:
+                self._check(longest)
+                self._longest_checked.set()
+                self.grids[longest] = self._read(longest, True)
             while name := self._next_unread():
-                self.grids[name] = self._read(name)
+                self.grids[name] = self._read(name, False)
         except Exception:  # noqa: BLE001 - the command's own read meets it and says it
             pass
+        finally:
+            self._longest_checked.set()
 
     def _next_unread(self, wanted: str | None = None) -> str | None:
         """The next sheet not begun (or `wanted`, if not begun), now taken by the asking thread."""
