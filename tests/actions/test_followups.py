@@ -111,6 +111,22 @@ def test_missing_or_unreadable_dates_give_no_date_and_a_data_problem(book):
     assert "无日期" in "\n".join(result.lines("zh"))
 
 
+def test_a_last_contact_after_today_is_not_used_and_a_next_follow_up_years_ahead_is_used_both_listed(tmp_path):
+    rows = [["去年写成明年", "王伟", "13800000001", "张磊", "2027/11/2", None, None, None, None],
+            ["写错年份", "李芳", "13800000002", "李娜", "2026-11-10", "2028年12月1日", None, None, None],
+            *ROWS[5:]]
+    book = tracking_book(tmp_path / "team.xlsx", rows)
+    followups(FileBook(book), MONDAY)
+    problems = sheet_rows(book, "数据问题")
+    future = [p for p in problems if p[4] and "尚未发生" in p[4]]
+    far = [p for p in problems if p[4] and "一年以后" in p[4]]
+    assert [(p[0], p[1], p[2], p[3]) for p in future] == [("客户跟踪表", 3, "E 最近联系日期", "2027/11/2")]
+    assert [(p[0], p[1], p[2], p[3]) for p in far] == [("客户跟踪表", 4, "F 下次跟进", "2028年12月1日")]
+    due = {name: (d.date() if d else None) for name, d in column(book, "客户跟踪表", "下次跟进日").items()}
+    assert due["写错年份"] == dt.date(2028, 12, 1)  # used as typed
+    assert due["去年写成明年"] is None  # nothing else to go by: no date, rather than a date two years out
+
+
 def test_the_teams_cells_keep_their_values_and_a_second_run_changes_nothing(book):
     before = values(book)
     followups(FileBook(book), MONDAY)

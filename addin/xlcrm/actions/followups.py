@@ -117,7 +117,8 @@ def year_problems(session: Session, today: dt.date) -> list[Problem]:
         column = mapping.columns[field]
         where = f"{column_letter(column)} {mapping.header(table, field)}"
         rows = records.index[wrong(pd.to_datetime(records[field], errors="coerce")).fillna(False).astype(bool)]
-        found += [Problem(table.sheet, int(row), where, table.cells.at[row, column], why) for row in rows]
+        typed = table.cells[column].loc[rows].tolist()  # at once: a wrong year can put every row here
+        found += [Problem(table.sheet, int(row), where, value, why) for row, value in zip(rows, typed)]
     return found
 
 
