@@ -228,38 +228,54 @@ NAMESAKE = Msg("same name as row {row}, but another {field}: read as a different
                "与第 {row} 行同名,但{field}不同:视为不同的客户")
 
 
-def _identity(frame: pd.DataFrame, row, field: str) -> str:
-    value = frame.at[row, field] if field in frame else None
+def _identity(value, field: str) -> str:
+    """What tells a person apart in one of IDENTITY's fields: a phone's last 11 digits, an address without spaces."""
     if value is None or value != value:
         return ""
     text = str(value)
     return re.sub(r"\D", "", text)[-11:] if field == "phone" else re.sub(r"\s+", "", text).casefold()
 
 
-def _differing(frame: pd.DataFrame, row, other) -> str | None:
-    """The first of phone, e-mail, address that both rows give and that differs."""
-    return next((f for f in IDENTITY if (a := _identity(frame, row, f)) and (b := _identity(frame, other, f))
-                 and a != b), None)
+def _differing(one: tuple[str, ...], other: tuple[str, ...]) -> str | None:
+    """The first of phone, e-mail, address that both rows give and that differs (rows as their identities)."""
+    return next((f for f, a, b in zip(IDENTITY, one, other) if a and b and a != b), None)
+
+
+def _shared(one: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Whether both rows give the same phone, e-mail or address."""
+    return any(a and a == b for a, b in zip(one, other))
 
 
 def separate_namesakes(frame: pd.DataFrame) -> dict[int, tuple[int, str]]:
     """Rows whose name repeats an earlier row's but whose phone, e-mail or address differs from it (先生 with five
     phones, two branches of one brand): row -> (the earlier row, the field that differs). Such a row's key gets
-    its row number, so it stays a customer of its own everywhere: a name alone never merges two people."""
+    its row number, so it stays a customer of its own everywhere: a name alone never merges two people. A row
+    that contradicts none of the earlier people of its name joins the one it shares a phone, e-mail or address
+    with, else the first."""
+    rows = frame.index[frame["key"].duplicated(keep=False)]
+    if not len(rows):
+        return {}
+    # identities made once per row, column by column (a sheet of order lines repeats every name: 15,000 rows)
+    columns = [[_identity(v, f) for v in frame.loc[rows, f].tolist()] if f in frame else [""] * len(rows)
+               for f in IDENTITY]
+    identity = dict(zip(rows.tolist(), zip(*columns)))  # row -> (phone, e-mail, address)
+    keys = dict(zip(rows.tolist(), frame.loc[rows, "key"].tolist()))
     seen: dict[str, list[int]] = {}  # name key -> the first row of each person of that name
     apart: dict[int, tuple[int, str]] = {}
-    for row in frame.index[frame["key"].duplicated(keep=False)]:
-        key = frame.at[row, "key"]
+    for row, key in list(keys.items()):
         people = seen.setdefault(key, [])
-        same = next((first for first in people if _differing(frame, row, first) is None), None)
+        alike = [first for first in people if _differing(identity[row], identity[first]) is None]
+        # the person this row shares a phone, e-mail or address with, before one it merely does not contradict
+        same = next((first for first in alike if _shared(identity[row], identity[first])), alike[0] if alike else None)
         if same is not None:
-            frame.at[row, "key"] = frame.at[same, "key"]
+            keys[row] = keys[same]
             continue
-        differing = _differing(frame, row, people[0]) if people else None
+        differing = _differing(identity[row], identity[people[0]]) if people else None
         if differing:  # no earlier person of that name is this one, so the first one differs
             apart[row] = (people[0], differing)
-            frame.at[row, "key"] = f"{key}#{row}"
+            keys[row] = f"{key}#{row}"
         people.append(row)
+    frame.loc[rows, "key"] = [keys[row] for row in rows]
     return apart
 
 
@@ -271,8 +287,10 @@ def duplicate_problems(frame: pd.DataFrame, table: Table, mapping: Mapping, key_
     first = frame.reset_index().groupby("key")["row"].transform("min").set_axis(frame.index)
     column = mapping.columns[key_field]
     where = f"{column_letter(column)} {table.header_of(column)}"
-    same = [Problem(table.sheet, int(row), where, frame.at[row, key_field], DUPLICATE(row=int(first[row])))
-            for row in frame.index[first.ne(frame.index.to_series())]]
-    namesakes = [Problem(table.sheet, int(row), where, frame.at[row, key_field],
-                         NAMESAKE(row=int(earlier), field=BY_ID[field].name)) for row, (earlier, field) in apart.items()]
+    later = frame.index[first.ne(frame.index.to_series())]  # the cells taken at once: order lines repeat every name
+    same = [Problem(table.sheet, int(row), where, value, DUPLICATE(row=int(earliest)))
+            for row, value, earliest in zip(later, frame.loc[later, key_field].tolist(), first.loc[later].tolist())]
+    typed = dict(zip(apart, frame.loc[list(apart), key_field].tolist()))
+    namesakes = [Problem(table.sheet, int(row), where, typed[row], NAMESAKE(row=int(earlier), field=BY_ID[field].name))
+                 for row, (earlier, field) in apart.items()]
     return sorted(same + namesakes, key=lambda p: p.row or 0)
