@@ -131,8 +131,9 @@ def class_problems(session: Session, people: pd.DataFrame) -> list[Problem]:
         typed = table.cells[column].reindex(people.index)
         wrong = typed.map(clean_text).ne("") & people["class"].isna()
         where = f"{column_letter(column)} {table.header_of(column)}"
-        found += [Problem(table.sheet, int(row), where, typed[row], NOT_A_CLASS(kind=KINDS[bool(people.at[row, "existing"])]))
-                  for row in people.index[wrong]]
+        rows = people.index[wrong]  # the cells taken at once: a team's own class words can fill a whole column
+        found += [Problem(table.sheet, int(row), where, value, NOT_A_CLASS(kind=KINDS[bool(existing)]))
+                  for row, value, existing in zip(rows, typed[rows].tolist(), people.loc[rows, "existing"].tolist())]
     return found
 
 
