@@ -38,11 +38,14 @@ def from_orders(orders: pd.DataFrame, customer_keys: pd.Index, today: dt.date) -
     day = pd.Timestamp(today)
     dated = orders["order_date"].notna()
     future = dated & (orders["order_date"] > day)
-    known = orders["key"].isin(customer_keys)
+    # each line's customer as a number (-1: none), and which customers are known, looked up once per customer:
+    # a million lines' text keys are hashed once, for both
+    codes, keys = pd.factorize(orders["key"].to_numpy(dtype=object))
+    known = pd.Series(np.where(codes >= 0, np.asarray(pd.Index(keys).isin(customer_keys))[codes], False),
+                      index=orders.index)
     check = OrderCheck(orders.index[~known], orders.index[known & future], orders.index[known & ~dated])
-    used = orders.loc[known & dated & ~future & orders["key"].notna()]  # grouping drops a missing key anyway
-    codes, keys = pd.factorize(used["key"].to_numpy(dtype=object))  # group by numbers: text keys are hashed once
-    result = _aggregate(_as_orders(used, codes), day)
+    usable = (known & dated & ~future).to_numpy()
+    result = _aggregate(_as_orders(orders.loc[usable], codes[usable]), day)
     result.index = pd.Index(keys[result.index.to_numpy()], name="key")
     return result, check
 
@@ -58,6 +61,8 @@ def _as_orders(lines: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
         return frame
     lines_of_orders = frame[numbered]
     order_codes, _ = pd.factorize(ids[numbered].astype(str).to_numpy())
+    if order_codes.max() + 1 == len(order_codes):  # every line its own order (the usual sheet): nothing to sum,
+        return pd.concat([frame[~numbered], lines_of_orders], ignore_index=True)  # in the order grouping gives
     # one number per (customer, order number): grouping by it costs a fraction of grouping by the text pair
     order = lines_of_orders["key"].to_numpy(dtype=np.int64) * (int(order_codes.max()) + 1) + order_codes
     grouped = (lines_of_orders.groupby(order, sort=False)
