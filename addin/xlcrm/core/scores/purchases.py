@@ -41,11 +41,12 @@ def from_orders(orders: pd.DataFrame, customer_keys: pd.Index, today: dt.date) -
     # each line's customer as a number (-1: none), and which customers are known, looked up once per customer:
     # a million lines' text keys are hashed once, for both
     codes, keys = pd.factorize(orders["key"].to_numpy(dtype=object))
-    known = pd.Series(np.where(codes >= 0, np.asarray(pd.Index(keys).isin(customer_keys))[codes], False),
-                      index=orders.index)
+    known_key = np.append(np.asarray(pd.Index(keys).isin(customer_keys), dtype=bool), False)  # code -1: no key
+    known = pd.Series(known_key[codes], index=orders.index)
     check = OrderCheck(orders.index[~known], orders.index[known & future], orders.index[known & ~dated])
     usable = (known & dated & ~future).to_numpy()
-    result = _aggregate(_as_orders(orders.loc[usable], codes[usable]), day)
+    needed = [c for c in ("order_date", "order_amount", "order_id") if c in orders]  # a copy of these rows only
+    result = _aggregate(_as_orders(orders.loc[usable, needed], codes[usable]), day)
     result.index = pd.Index(keys[result.index.to_numpy()], name="key")
     return result, check
 
