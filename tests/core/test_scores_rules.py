@@ -61,6 +61,15 @@ def test_lines_of_one_order_number_are_one_order():
     assert result.loc["a", "frequency"] == 2 and result.loc["a", "monetary"] == 160
 
 
+def test_lines_each_their_own_order_number_are_each_an_order_and_lines_without_a_customer_are_unknown():
+    result, check = bought(("a", "2026-10-01", 100.0), ("a", "2026-10-01", 50.0), (None, "2026-10-02", 9.0),
+                           ("b", "2026-11-01", 10.0), ids=["SO1", "SO2", "SO3", None])
+    assert result.loc["a", "frequency"] == 2 and result.loc["a", "monetary"] == 150
+    assert result.loc["b", "frequency"] == 1 and list(check.unknown) == [4]
+    none, check = bought((None, "2026-10-01", 5.0), (None, "2026-10-02", 9.0))
+    assert none.empty and list(check.unknown) == [2, 3]
+
+
 def test_orders_for_unknown_customers_and_after_today_are_left_out_and_named():
     result, check = bought(("a", "2026-10-01", 100.0), ("zz", "2026-10-01", 70.0), ("a", "2027-01-05", 40.0))
     assert list(check.unknown) == [3] and list(check.future) == [4]
