@@ -44,7 +44,7 @@ def test_a_person_listed_again_merges_and_a_namesake_stays_apart_naming_the_fiel
                     (7, "李女士", "与第 6 行是同一客户")]
 
 
-def test_a_sheet_of_order_lines_repeating_every_name_keeps_one_customer_per_person():
+def test_a_visit_log_repeating_every_name_keeps_one_customer_per_person():
     lines = [(n + 2, f"客户{n % 300}", f"1390000{n % 300:04d}" if n % 5 else None, None) for n in range(3000)]
     lines.append((3002, "客户7", "13700000000", None))  # a namesake on the last line
     records = frame(lines)

@@ -255,7 +255,7 @@ def separate_namesakes(frame: pd.DataFrame) -> dict[int, tuple[int, str]]:
     rows = frame.index[frame["key"].duplicated(keep=False)]
     if not len(rows):
         return {}
-    # identities made once per row, column by column (a sheet of order lines repeats every name: 15,000 rows)
+    # identities made once per row, column by column (a visit log repeats every name: 15,000 rows)
     columns = [[_identity(v, f) for v in frame.loc[rows, f].tolist()] if f in frame else [""] * len(rows)
                for f in IDENTITY]
     identity = dict(zip(rows.tolist(), zip(*columns)))  # row -> (phone, e-mail, address)
@@ -287,7 +287,7 @@ def duplicate_problems(frame: pd.DataFrame, table: Table, mapping: Mapping, key_
     first = frame.reset_index().groupby("key")["row"].transform("min").set_axis(frame.index)
     column = mapping.columns[key_field]
     where = f"{column_letter(column)} {table.header_of(column)}"
-    later = frame.index[first.ne(frame.index.to_series())]  # the cells taken at once: order lines repeat every name
+    later = frame.index[first.ne(frame.index.to_series())]  # the cells taken at once: a visit log repeats every name
     same = [Problem(table.sheet, int(row), where, value, DUPLICATE(row=int(earliest)))
             for row, value, earliest in zip(later, frame.loc[later, key_field].tolist(), first.loc[later].tolist())]
     typed = dict(zip(apart, frame.loc[list(apart), key_field].tolist()))
