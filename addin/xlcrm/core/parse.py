@@ -350,13 +350,33 @@ def _parse_many(parser: Callable[[Any], tuple], values: list) -> tuple[list, lis
                 parsed.append(parse_text(value)[0])
         return parsed, None
     if parser is parse_amount:
-        plain = _PLAIN_AMOUNT.fullmatch
-        results = [(float(v), None) if (type(v) is float or type(v) is int) and v == v else
-                   (float(found.group(1).replace(",", "")), None) if type(v) is str and (found := plain(v)) else
-                   parse_amount(v) for v in values]
-    elif getattr(parser, "func", None) is parse_date:  # partial(parse_date, day_first=...)
+        return _amounts(values)
+    if getattr(parser, "func", None) is parse_date:  # partial(parse_date, day_first=...)
         results = [(v.date(), None) if type(v) is dt.datetime else parser(v) for v in values]
     else:
         results = list(map(parser, values))
     parsed, reasons = (list(column) for column in zip(*results)) if results else ([], [])
     return parsed, reasons if any(reason is not None for reason in reasons) else None
+
+
+def _amounts(values: list) -> tuple[list, list | None]:
+    """parse_amount over values, the numbers converted at once: a column of 100k distinct amounts is mostly
+    numbers, and only the rest (text such as ¥1,234.50) is read one by one."""
+    cells = np.empty(len(values), dtype=object)
+    cells[:] = values
+    kinds = np.fromiter(map(type, values), dtype=object, count=len(values))
+    numeric = (kinds == float) | (kinds == int)  # not bool: True is no amount
+    numbers = cells[numeric].astype("float64")
+    parsed = np.full(len(values), None, dtype=object)
+    parsed[np.flatnonzero(numeric)[numbers == numbers]] = numbers[numbers == numbers]  # NaN: an empty cell
+    others = np.flatnonzero(~numeric)
+    plain = _PLAIN_AMOUNT.fullmatch
+    results = [(float(found.group(1).replace(",", "")), None) if type(v) is str and (found := plain(v)) else
+               parse_amount(v) for v in cells[others].tolist()]
+    found_values, why = (list(column) for column in zip(*results)) if results else ([], [])
+    parsed[others] = found_values
+    if not any(reason is not None for reason in why):
+        return parsed.tolist(), None
+    reasons = np.full(len(values), None, dtype=object)
+    reasons[others] = why
+    return parsed.tolist(), reasons.tolist()
