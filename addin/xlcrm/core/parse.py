@@ -299,6 +299,9 @@ def parse_text(value: Any):
 
 def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.Series, pd.Series]:
     """Parse a column through its distinct values: (parsed values, reason per failed cell)."""
+    if parser is parse_amount:  # mostly numbers, converted at once: no need to find the distinct values first
+        parsed, why = _amounts(values.tolist())
+        return pd.Series(parsed, index=values.index, dtype=object), pd.Series(why, index=values.index, dtype=object)
     try:
         codes, found = pd.factorize(values, use_na_sentinel=True)
         distinct = found.tolist()
@@ -349,8 +352,6 @@ def _parse_many(parser: Callable[[Any], tuple], values: list) -> tuple[list, lis
             else:
                 parsed.append(parse_text(value)[0])
         return parsed, None
-    if parser is parse_amount:
-        return _amounts(values)
     if getattr(parser, "func", None) is parse_date:  # partial(parse_date, day_first=...)
         results = [(v.date(), None) if type(v) is dt.datetime else parser(v) for v in values]
     else:
@@ -359,9 +360,9 @@ def _parse_many(parser: Callable[[Any], tuple], values: list) -> tuple[list, lis
     return parsed, reasons if any(reason is not None for reason in reasons) else None
 
 
-def _amounts(values: list) -> tuple[list, list | None]:
-    """parse_amount over values, the numbers converted at once: a column of 100k distinct amounts is mostly
-    numbers, and only the rest (text such as ¥1,234.50) is read one by one."""
+def _amounts(values: list) -> tuple[np.ndarray, np.ndarray]:
+    """parse_amount over values, as (parsed values, reasons) arrays: the numbers converted at once, the rest (text
+    such as ¥1,234.50) read once per distinct value (a million order lines are mostly numbers)."""
     cells = np.empty(len(values), dtype=object)
     cells[:] = values
     kinds = np.fromiter(map(type, values), dtype=object, count=len(values))
@@ -369,14 +370,18 @@ def _amounts(values: list) -> tuple[list, list | None]:
     numbers = cells[numeric].astype("float64")
     parsed = np.full(len(values), None, dtype=object)
     parsed[np.flatnonzero(numeric)[numbers == numbers]] = numbers[numbers == numbers]  # NaN: an empty cell
+    why = np.full(len(values), None, dtype=object)
     others = np.flatnonzero(~numeric)
+    try:  # no numbers left among them: True stays apart from 1
+        codes, distinct = pd.factorize(cells[others], use_na_sentinel=True)
+    except TypeError:  # an unhashable value: each read alone
+        codes, distinct = np.arange(len(others)), cells[others]
     plain = _PLAIN_AMOUNT.fullmatch
     results = [(float(found.group(1).replace(",", "")), None) if type(v) is str and (found := plain(v)) else
-               parse_amount(v) for v in cells[others].tolist()]
-    found_values, why = (list(column) for column in zip(*results)) if results else ([], [])
-    parsed[others] = found_values
-    if not any(reason is not None for reason in why):
-        return parsed.tolist(), None
-    reasons = np.full(len(values), None, dtype=object)
-    reasons[others] = why
-    return parsed.tolist(), reasons.tolist()
+               parse_amount(v) for v in distinct.tolist()]
+    by_code = np.empty(len(results) + 1, dtype=object)  # the last one, code -1, an empty cell: None
+    by_code[:] = [value for value, _ in results] + [None]
+    parsed[others] = by_code[codes]
+    by_code[:] = [reason for _, reason in results] + [None]
+    why[others] = by_code[codes]
+    return parsed, why
