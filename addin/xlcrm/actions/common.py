@@ -105,9 +105,27 @@ def cell_value(value: Any) -> Any:
 
 
 def _cell_values(column: pd.Series) -> list[Any]:
-    """cell_value of each value of a column; the common values (text, numbers, dates) pass without a call."""
+    """cell_value of each value of a column. A column of numbers or of dates is converted at once (iterating it
+    makes a numpy or Timestamp object per cell); in others the common values (text, numbers, dates) pass without
+    a call."""
+    kind = column.dtype.kind
+    if kind in "biuf":  # numpy's and pandas' nullable numbers: Python's, NaN and <NA> empty
+        return column.to_numpy(dtype=object, na_value=None).tolist()
+    if kind == "M" and getattr(column.dtype, "tz", None) is None:
+        return _datetime_cells(column.to_numpy())
     plain = _AS_IS
     return [v if type(v) in plain or (type(v) is float and v == v) else cell_value(v) for v in column]
+
+
+def _datetime_cells(stamps: np.ndarray) -> list[Any]:
+    """datetime64 values as cell_value makes them: whole days as dates, others as datetimes, NaT empty."""
+    cells = np.full(len(stamps), None, dtype=object)
+    days = stamps.astype("datetime64[D]")
+    present = ~np.isnat(stamps)
+    whole = present & (days == stamps)
+    cells[whole] = days[whole].astype(object)
+    cells[present & ~whole] = stamps[present & ~whole].astype("datetime64[us]").astype(object)
+    return cells.tolist()
 
 
 def column_edits(session: Session, source: Source, values: pd.DataFrame, lang: str,
