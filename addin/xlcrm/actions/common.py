@@ -84,12 +84,12 @@ def housekeeping(session: Session, action: str = "read") -> list[PutSheet]:
     return [settings_edit(session), problems_edit(session, action)]
 
 
-_AS_IS = {str, int, bool, dt.date}  # most cells of a column: nothing to convert (checked first, per cell)
+PLAIN_CELL_TYPES = {str, int, bool, dt.date}  # most cells of a column: nothing to convert (checked first, per cell)
 
 
 def cell_value(value: Any) -> Any:
     """A pandas/numpy value as a plain cell value: NaN/NaT empty, Timestamps as dates."""
-    if type(value) in _AS_IS:
+    if type(value) in PLAIN_CELL_TYPES:
         return value
     if value is None or value is pd.NA or value is pd.NaT:
         return None
@@ -113,7 +113,7 @@ def _cell_values(column: pd.Series) -> list[Any]:
         return column.to_numpy(dtype=object, na_value=None).tolist()
     if kind == "M" and getattr(column.dtype, "tz", None) is None:
         return _datetime_cells(column.to_numpy())
-    plain = _AS_IS
+    plain = PLAIN_CELL_TYPES
     return [v if type(v) in plain or (type(v) is float and v == v) else cell_value(v) for v in column]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlcrm.actions.common import cell_value, column_edits, owned_sheet
+from xlcrm.actions.common import PLAIN_CELL_TYPES, cell_value, column_edits, owned_sheet
 from xlcrm.actions.session import Session
 from xlcrm.core.edits import DATE, Edit, PutSheet, SetCells
 from xlcrm.core.errors import XlcrmError
@@ -135,7 +135,9 @@ def _texts(values, lang: str) -> list[Any]:
     said: dict[int, Any] = {}
     shown = []
     for value in values:
-        if isinstance(value, Msg):
+        if type(value) in PLAIN_CELL_TYPES or type(value) is float and value == value:  # most cells: shown as they are
+            shown.append(value)
+        elif isinstance(value, Msg):
             if id(value) not in said:
                 said[id(value)] = _text(value, lang)
             shown.append(said[id(value)])
