@@ -323,8 +323,11 @@ def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
     cells = pd.DataFrame(rows, index=numbers, columns=range(width), dtype=object)
     used = [c for c in range(width) if (c < len(header) and header[c]) or any(map(_filled, cells[c].tolist()))]
     width = (max(used) + 1) if used else 0
-    cells = cells.loc[:, list(range(width))]
-    cells = cells[~_beside_only(used, cells)]
+    if width < len(cells.columns):  # not a copy of a million rows' cells when no column is trimmed
+        cells = cells.loc[:, list(range(width))]
+    beside = _beside_only(used, cells)
+    if beside.any():
+        cells = cells[~beside]
     return Table(sheet, header_row, (header + [""] * width)[:width], cells)
 
 
