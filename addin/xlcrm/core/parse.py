@@ -325,6 +325,8 @@ def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.
 def _bools_among_numbers(distinct: list, values: pd.Series) -> bool:
     """Whether factorize may have merged True with 1 or False with 0: a column of both, where only one is kept
     as the distinct value (the whole column is looked at only when a 0 or 1 of some kind is among them)."""
+    if set(map(type, distinct)) <= _NEVER_ZERO_OR_ONE:  # a million distinct order numbers: not made a set
+        return False
     if not {0, 1} & set(distinct):  # a set compares by ==: False, 0, 0.0 and True, 1, 1.0 are found alike
         return False
     kinds = set(map(type, values.tolist()))
@@ -332,6 +334,7 @@ def _bools_among_numbers(distinct: list, values: pd.Series) -> bool:
 
 
 _LONGEST_PLACEHOLDER = max(map(len, PLACEHOLDERS))
+_NEVER_ZERO_OR_ONE = {str, dt.datetime, dt.date, dt.time, dt.timedelta}  # cells no 0, 1 or bool equals
 # An amount as spreadsheets show it: 1234, 1,234.50, ¥6,384.79 (what parse_amount reads as the number itself)
 _PLAIN_AMOUNT = re.compile(r"[¥$]?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)", re.ASCII)
 
