@@ -76,6 +76,37 @@ def test_orders_for_unknown_customers_and_after_today_are_left_out_and_named():
     assert "zz" not in result.index and result.loc["a", "monetary"] == 100
 
 
+
+def test_an_order_number_repeated_after_the_earlier_day_is_summed_only_once_it_has_happened():
+    rows = [("a", "2026-10-01", 100.0), ("a", "2026-11-20", 50.0), ("b", "2026-10-02", 7.0), ("b", "2026-10-02", 3.0)]
+    (today, _), (before, check) = purchases.as_of_days(orders(*rows, ids=["SO1", "SO1", "SO9", "SO9"]),
+                                                       pd.Index(["a", "b"]), [TODAY, dt.date(2026, 11, 1)])
+    assert today.loc["a", "monetary"] == 150 and today.loc["a", "frequency"] == 1  # one order, its first line's day
+    assert today.loc["a", "last"] == pd.Timestamp("2026-10-01")
+    assert before.loc["a", "monetary"] == 100 and list(check.future) == [3]
+    assert today.loc["b", "frequency"] == before.loc["b", "frequency"] == 1 and before.loc["b", "monetary"] == 10
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "zz", None]), st.integers(0, 400),
+                          st.floats(-50, 500, allow_nan=False), st.sampled_from([None, "SO1", "SO2", "SO3", "SO4"])),
+                max_size=30), st.lists(st.integers(-60, 60), min_size=1, max_size=3))
+def test_purchases_as_of_several_days_are_each_days_own(lines, shifts):
+    """The report's two days read the lines' customers and order numbers once, over every line: each day's
+    purchases are those of that day's own lines alone (a repeated order number may straddle the day, or name
+    two customers), and each day's check names the lines of unknown customers and those after the day."""
+    rows = [(key, (pd.Timestamp("2025-12-01") + pd.Timedelta(days=d)).date().isoformat(), amount)
+            for key, d, amount, _ in lines]
+    frame = orders(*rows, ids=[number for *_, number in lines]) if rows else orders()
+    known = pd.Index(["a", "b", "c"])
+    days = [TODAY + dt.timedelta(days=shift) for shift in shifts]
+    for day, (result, check) in zip(days, purchases.as_of_days(frame, known, days)):
+        counted = frame["key"].isin(known) & (frame["order_date"] <= pd.Timestamp(day))
+        alone, _ = purchases.from_orders(frame[counted], known, day)
+        pd.testing.assert_frame_equal(result, alone)
+        assert list(check.unknown) == list(frame.index[~frame["key"].isin(known)])
+        assert list(check.future) == list(frame.index[frame["key"].isin(known) & ~counted])
+
 def test_customers_without_orders_are_prospects_without_scores():
     rules = default_rules()
     result, _ = bought(("a", "2026-10-01", 100.0), ("b", "2026-06-01", 900.0))

@@ -88,8 +88,7 @@ def _purchases(session: Session, period: Period):
     customers = session.customers
     if session.orders is not None:
         known = pd.Index(customers.records["key"].unique())
-        now, _ = purchases.from_orders(session.orders.records, known, period.end)
-        before, _ = purchases.from_orders(session.orders.records, known, period.previous().end)
+        (now, _), (before, _) = purchases.as_of_days(session.orders.records, known, [period.end, period.previous().end])
         return now, before, None
     missing = [f for f in purchases.SUMMARY_FIELDS if f not in customers.mapping.columns]
     if not missing:

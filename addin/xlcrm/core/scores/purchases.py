@@ -12,6 +12,7 @@ The result is one row per customer key with the columns of PURCHASE_COLUMNS.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,37 +36,64 @@ class OrderCheck:
 def from_orders(orders: pd.DataFrame, customer_keys: pd.Index, today: dt.date) -> tuple[pd.DataFrame, OrderCheck]:
     """Per-customer purchases from order rows (index: Excel row; columns key, order_date, order_amount,
     optionally order_id)."""
-    day = pd.Timestamp(today)
+    return as_of_days(orders, customer_keys, [today])[0]
+
+
+def as_of_days(orders: pd.DataFrame, customer_keys: pd.Index,
+               days: Sequence[dt.date]) -> list[tuple[pd.DataFrame, OrderCheck]]:
+    """from_orders as of each day (the report's today and the day before its period), the lines' customers and
+    order numbers looked up once for all: each a million lines' worth of text hashed."""
     dated = orders["order_date"].notna()
-    future = dated & (orders["order_date"] > day)
-    # each line's customer as a number (-1: none), and which customers are known, looked up once per customer:
-    # a million lines' text keys are hashed once, for both
+    # each line's customer as a number (-1: none), and which customers are known, looked up once per customer
     codes, keys = pd.factorize(orders["key"].to_numpy(dtype=object))
     known_key = np.append(np.asarray(pd.Index(keys).isin(customer_keys), dtype=bool), False)  # code -1: no key
     known = pd.Series(known_key[codes], index=orders.index)
-    check = OrderCheck(orders.index[~known], orders.index[known & future], orders.index[known & ~dated])
-    usable = (known & dated & ~future).to_numpy()
-    needed = [c for c in ("order_date", "order_amount", "order_id") if c in orders]  # a copy of these rows only
-    result = _aggregate(_as_orders(orders.loc[usable, needed], codes[usable]), day)
-    result.index = pd.Index(keys[result.index.to_numpy()], name="key")
-    return result, check
+    numbers, own = _order_numbers(orders)
+    needed = [c for c in ("order_date", "order_amount") if c in orders]  # a copy of these columns only
+    found = []
+    for today in days:
+        day = pd.Timestamp(today)
+        future = dated & (orders["order_date"] > day)
+        check = OrderCheck(orders.index[~known], orders.index[known & future], orders.index[known & ~dated])
+        usable = (known & dated & ~future).to_numpy()
+        lines = _as_orders(orders.loc[usable, needed], codes[usable], None if numbers is None else numbers[usable],
+                           own)
+        result = _aggregate(lines, day)
+        result.index = pd.Index(keys[result.index.to_numpy()], name="key")
+        found.append((result, check))
+    return found
 
 
-def _as_orders(lines: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
+def _order_numbers(orders: pd.DataFrame) -> tuple[np.ndarray | None, bool]:
+    """Each line's order number as a number (-1: none; None: no order number column), and whether each numbered
+    line is an order of its own (the usual sheet: then no day's lines need summing)."""
+    if "order_id" not in orders:
+        return None, True
+    ids = orders["order_id"]
+    numbered = ids.notna().to_numpy()
+    numbers = np.full(len(ids), -1, dtype=np.int64)
+    if not numbered.any():
+        return numbers, True
+    found, _ = pd.factorize(ids[numbered].astype(str).to_numpy())
+    numbers[numbered] = found
+    return numbers, bool(found.max() + 1 == len(found))
+
+
+def _as_orders(lines: pd.DataFrame, codes: np.ndarray, numbers: np.ndarray | None, own: bool) -> pd.DataFrame:
     """One row per order: lines sharing a customer and an order number are summed; a line without one is an order.
-    The key column holds the customer's code (codes: per line)."""
+    The key column holds the customer's code (codes: per line); numbers: each line's order number (-1: none);
+    own: each numbered line is an order of its own."""
     frame = pd.DataFrame({"key": codes, "date": lines["order_date"].to_numpy(),
                           "amount": lines["order_amount"].fillna(0.0).to_numpy()})
-    ids = lines["order_id"] if "order_id" in lines else pd.Series(None, index=lines.index, dtype=object)
-    numbered = ids.notna().to_numpy()
+    numbered = np.zeros(len(frame), dtype=bool) if numbers is None else numbers >= 0
     if not numbered.any():
         return frame
     lines_of_orders = frame[numbered]
-    order_codes, _ = pd.factorize(ids[numbered].astype(str).to_numpy())
-    if order_codes.max() + 1 == len(order_codes):  # every line its own order (the usual sheet): nothing to sum,
-        return pd.concat([frame[~numbered], lines_of_orders], ignore_index=True)  # in the order grouping gives
+    if own:  # every line its own order (the usual sheet): nothing to sum, in the order grouping gives
+        return pd.concat([frame[~numbered], lines_of_orders], ignore_index=True)
     # one number per (customer, order number): grouping by it costs a fraction of grouping by the text pair
-    order = lines_of_orders["key"].to_numpy(dtype=np.int64) * (int(order_codes.max()) + 1) + order_codes
+    assert numbers is not None  # numbered lines have numbers
+    order = lines_of_orders["key"].to_numpy(dtype=np.int64) * (int(numbers.max()) + 1) + numbers[numbered]
     grouped = (lines_of_orders.groupby(order, sort=False)
                .agg(key=("key", "first"), date=("date", "min"), amount=("amount", "sum")).reset_index(drop=True))
     return pd.concat([frame[~numbered], grouped], ignore_index=True)
