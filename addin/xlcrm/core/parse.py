@@ -300,8 +300,8 @@ def parse_text(value: Any):
 def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.Series, pd.Series]:
     """Parse a column through its distinct values: (parsed values, reason per failed cell)."""
     if parser is parse_amount:  # mostly numbers, converted at once: no need to find the distinct values first
-        parsed, why = _amounts(values.tolist())
-        return pd.Series(parsed, index=values.index, dtype=object), pd.Series(why, index=values.index, dtype=object)
+        amounts, failed = _amounts(values.tolist())
+        return pd.Series(amounts, index=values.index, dtype=object), pd.Series(failed, index=values.index, dtype=object)
     try:
         codes, found = pd.factorize(values, use_na_sentinel=True)
         distinct = found.tolist()
