@@ -341,9 +341,9 @@ _PLAIN_AMOUNT = re.compile(r"[¥$]?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)", re.A
 
 def _parse_many(parser: Callable[[Any], tuple], values: list) -> tuple[list, list | None]:
     """(parsed values, reasons; None when none failed) of parser over values, the commonest cells done inline: a
-    clean ASCII text, a number or a plain amount as an amount, a date as a date (a column of 100k distinct order
-    numbers or amounts costs a few function calls per value otherwise). Anything else goes to parser itself, so
-    the results are parser's on each value."""
+    clean ASCII text, a date as a date (a column of 100k distinct order numbers costs a few function calls per
+    value otherwise; amounts have _amounts). Anything else goes to parser itself, so the results are parser's on
+    each value."""
     if parser is parse_text:  # never a reason
         parsed = []
         for value in values:

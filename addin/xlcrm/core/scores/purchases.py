@@ -42,7 +42,7 @@ def from_orders(orders: pd.DataFrame, customer_keys: pd.Index, today: dt.date) -
 def as_of_days(orders: pd.DataFrame, customer_keys: pd.Index,
                days: Sequence[dt.date]) -> list[tuple[pd.DataFrame, OrderCheck]]:
     """from_orders as of each day (the report's today and the day before its period), the lines' customers and
-    order numbers looked up once for all: each a million lines' worth of text hashed."""
+    order numbers looked up once for every day: a million lines' keys and order numbers are hashed once."""
     dated = orders["order_date"].notna()
     # each line's customer as a number (-1: none), and which customers are known, looked up once per customer
     codes, keys = pd.factorize(orders["key"].to_numpy(dtype=object))
