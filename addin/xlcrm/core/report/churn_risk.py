@@ -111,8 +111,10 @@ def yoy_section(orders: pd.DataFrame | None, people: pd.DataFrame, today: dt.dat
     same_day = _same_day(today, last_year)
     year = orders["date"].dt.year
     # each year's sums apart: grouping every order by (customer, year) held a million-row index at once
-    spent_last, spent_now = (orders.loc[year == y].groupby("key")["amount"].sum() for y in (last_year, this_year))
-    before = orders[(year == last_year) & (orders["date"] <= pd.Timestamp(same_day))].groupby("key")["amount"].sum()
+    spent_last, spent_now = (orders.loc[year == y, ["key", "amount"]].groupby("key")["amount"].sum()
+                             for y in (last_year, this_year))
+    before = (orders.loc[(year == last_year) & (orders["date"] <= pd.Timestamp(same_day)), ["key", "amount"]]
+              .groupby("key")["amount"].sum())
     if not (spent_last > 0).any():
         return Section("yoy", YOY, missing=NO_LAST_YEAR(year=last_year))
     best = spent_last[spent_last > 0].sort_values(ascending=False, kind="stable").head(top)
@@ -122,7 +124,7 @@ def yoy_section(orders: pd.DataFrame | None, people: pd.DataFrame, today: dt.dat
     frame = pd.DataFrame({
         "customer": names["customer"].reindex(best.index), "owner": names["owner"].reindex(best.index),
         "last_year": best, "same_period": before.reindex(best.index, fill_value=0.0), "this_year": now,
-        "last_order": orders[orders["amount"] > 0].groupby("key")["date"].max().reindex(best.index),
+        "last_order": orders.loc[orders["amount"] > 0, ["key", "date"]].groupby("key")["date"].max().reindex(best.index),
         "ordering": np.where(ordering, YES.text(lang), NO.text(lang)).astype(object),
     })
     frame["change"] = [change(n, b) for n, b in zip(frame["this_year"], frame["same_period"])]
