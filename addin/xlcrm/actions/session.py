@@ -115,6 +115,12 @@ class Source:
             raise XlcrmError(NO_ROOM(sheet=self.table.sheet, columns=names, last=column_letter(LAST_COLUMN - 1)))
         return places
 
+    def typed(self, keep: tuple[str, ...]) -> Source:
+        """The source without the raw cells its records were typed from, but those of the fields in keep (a future
+        order's date is shown as typed) and of xlcrm's own columns; the rows stay."""
+        columns = sorted({self.mapping.columns[f] for f in keep if f in self.mapping.columns} | set(self.own.values()))
+        return replace(self, table=replace(self.table, cells=self.table.cells[columns]))
+
     def label(self, column_id: str, lang: str) -> str:
         """The header xlcrm writes for one of its columns, never the name of one of the team's."""
         return own_label(column_id, lang, self.table.headers, self.own)
@@ -196,6 +202,8 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     notes += [ALSO_TABLES(sheets=", ".join(f"'{n}'" for n in alike), used=customer_sheet)] if alike else []
     notes += customers.mapping.notes + (orders.mapping.notes if orders else [])
     notes += [n for source in (customers, orders) if source for n in date_order_notes(source, day_first)]
+    if orders and orders.table is not customers.table:
+        orders = orders.typed(keep=("order_date",))  # a million order lines' cells, no longer needed once typed
     return Session(book, settings, lang, customers, orders, problems, notes, read_count=len(problems), memory=memory)
 
 
