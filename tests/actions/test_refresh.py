@@ -254,6 +254,27 @@ def test_orders_matched_despite_spaces_and_full_width_characters(tmp_path):
     assert "Orders for customers not in 'Customers': 1" in text and "1 order dated after 2026-11-23" in text
 
 
+def test_an_order_line_without_a_date_is_listed_where_it_is_and_a_future_one_is_named(tmp_path):
+    path = tmp_path / "team.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Customers"
+    book.active.append(["Customer", "Contact"])
+    book.active.append(["ACME Ltd", "Ann"])
+    orders = book.create_sheet("Orders")
+    orders.append(["Order no", "Customer", "Product", "Order date", "Amount"])
+    orders.append(["SO1", "ACME Ltd", "Bolts", dt.datetime(2026, 11, 1), 100])
+    orders.append(["SO2", "ACME Ltd", "Nuts", None, 40])
+    orders.append(["SO3", "ACME Ltd", "Nuts", "2027-01-15", 10])
+    book.save(path)
+    result = refresh(FileBook(path), TODAY)
+    undated = [p for p in sheet_rows(path, "Data problems") if p[0] == "Orders" and p[1] == 3]
+    assert len(undated) == 1 and undated[0][2] == "D Order date" and "without a date" in undated[0][4]
+    assert "1 order dated after 2026-11-23" in "\n".join(result.lines("en"))
+    assert "Orders!D4" in "\n".join(result.lines("en"))
+    frame = table(path, "Customers", header_row=1)
+    assert frame.loc[2, "Frequency"] == 1 and frame.loc[2, "Monetary"] == 100
+
+
 def test_no_line_about_unknown_customers_when_every_order_matches(tmp_path):
     path = tmp_path / "team.xlsx"
     book = openpyxl.Workbook()
