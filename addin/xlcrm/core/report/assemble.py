@@ -105,9 +105,10 @@ def _owners(inputs: Inputs) -> list[str]:
 def _overview(inputs: Inputs, scores: pd.DataFrame | None, sections: list[Section], period: Period,
               lang: str) -> Section:
     orders = inputs.orders
-    # the two columns it needs: a copy of a million lines' every column was the report's peak of memory
-    first = orders.loc[orders["amount"] >= 0, ["key", "date"]].groupby("key")["date"].min() if orders is not None \
-        else None
+    first = None
+    if orders is not None:  # the two columns it groups, each filtered apart: not a copy of every column first
+        bought = orders["amount"] >= 0
+        first = orders["date"][bought].groupby(orders["key"][bought]).min()
     now, before = _period_figures(inputs, period, first), _period_figures(inputs, period.previous(), first)
     rows = pd.DataFrame({"measure": [MEASURES[k].text(lang) for k in now], "now": list(now.values()),
                          "before": [before[k] for k in now]})

@@ -103,6 +103,11 @@ def dormant_section(scores: pd.DataFrame | None, people: pd.DataFrame, today: dt
     return Section("dormant", DORMANT, [table(DORMANT_COLUMNS, frame, limit)], [note])
 
 
+def _summed(orders: pd.DataFrame, rows: pd.Series) -> pd.Series:
+    """Each customer's amount over the lines in rows."""
+    return orders["amount"][rows].groupby(orders["key"][rows]).sum()
+
+
 def yoy_section(orders: pd.DataFrame | None, people: pd.DataFrame, today: dt.date, top: int, lang: str) -> Section:
     """Last year's top customers by revenue: last year, the same period last year, this year to date."""
     if orders is None:
@@ -110,21 +115,21 @@ def yoy_section(orders: pd.DataFrame | None, people: pd.DataFrame, today: dt.dat
     this_year, last_year = today.year, today.year - 1
     same_day = _same_day(today, last_year)
     year = orders["date"].dt.year
-    # each year's sums apart: grouping every order by (customer, year) held a million-row index at once
-    spent_last, spent_now = (orders.loc[year == y, ["key", "amount"]].groupby("key")["amount"].sum()
-                             for y in (last_year, this_year))
-    before = (orders.loc[(year == last_year) & (orders["date"] <= pd.Timestamp(same_day)), ["key", "amount"]]
-              .groupby("key")["amount"].sum())
+    # each year's sums apart (grouping every order by (customer, year) held a million-row index at once), of only
+    # the two columns grouped (.loc[rows] copies every column of a million lines first)
+    spent_last, spent_now = (_summed(orders, year == y) for y in (last_year, this_year))
+    before = _summed(orders, (year == last_year) & (orders["date"] <= pd.Timestamp(same_day)))
     if not (spent_last > 0).any():
         return Section("yoy", YOY, missing=NO_LAST_YEAR(year=last_year))
     best = spent_last[spent_last > 0].sort_values(ascending=False, kind="stable").head(top)
     now = spent_now.reindex(best.index, fill_value=0.0)
-    ordering = best.index.isin(orders.loc[(year == this_year) & (orders["amount"] > 0), "key"].unique())
+    paid = orders["amount"] > 0
+    ordering = best.index.isin(orders.loc[(year == this_year) & paid, "key"].unique())
     names = people.drop_duplicates("key").set_index("key")
     frame = pd.DataFrame({
         "customer": names["customer"].reindex(best.index), "owner": names["owner"].reindex(best.index),
         "last_year": best, "same_period": before.reindex(best.index, fill_value=0.0), "this_year": now,
-        "last_order": orders.loc[orders["amount"] > 0, ["key", "date"]].groupby("key")["date"].max().reindex(best.index),
+        "last_order": orders["date"][paid].groupby(orders["key"][paid]).max().reindex(best.index),
         "ordering": np.where(ordering, YES.text(lang), NO.text(lang)).astype(object),
     })
     frame["change"] = [change(n, b) for n, b in zip(frame["this_year"], frame["same_period"])]
