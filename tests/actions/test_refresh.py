@@ -232,20 +232,23 @@ def test_without_orders_or_summary_columns_refresh_says_what_it_needs(tmp_path):
     assert path.read_bytes() == original
 
 
-def test_orders_matched_despite_spaces_and_full_width_characters(tmp_path):
-    path = tmp_path / "team.xlsx"
+def team_book(path, customers, orders):
+    """A workbook of a Customers sheet (Customer, Contact) and an Orders sheet: rows after their header rows."""
     book = openpyxl.Workbook()
     book.active.title = "Customers"
-    book.active.append(["Customer", "Contact"])
-    book.active.append(["ACME Ltd", "Ann"])
-    book.active.append(["Bolt Co", "Ben"])
-    orders = book.create_sheet("Orders")
-    orders.append(["Customer", "Order date", "Amount"])
-    orders.append([" ＡＣＭＥ  Ltd ", dt.datetime(2026, 11, 1), 100])
-    orders.append(["acme ltd", "2026-10-01", "$50"])
-    orders.append(["Nobody Inc", "2026-10-01", 70])
-    orders.append(["Bolt Co", "2027-02-01", 10])
+    for row in [["Customer", "Contact"], *customers]:
+        book.active.append(row)
+    sheet = book.create_sheet("Orders")
+    for row in orders:
+        sheet.append(row)
     book.save(path)
+    return path
+
+
+def test_orders_matched_despite_spaces_and_full_width_characters(tmp_path):
+    path = team_book(tmp_path / "team.xlsx", [["ACME Ltd", "Ann"], ["Bolt Co", "Ben"]], [
+        ["Customer", "Order date", "Amount"], [" ＡＣＭＥ  Ltd ", dt.datetime(2026, 11, 1), 100],
+        ["acme ltd", "2026-10-01", "$50"], ["Nobody Inc", "2026-10-01", 70], ["Bolt Co", "2027-02-01", 10]])
     result = refresh(FileBook(path), TODAY)
     frame = table(path, "Customers", header_row=1)
     assert frame.loc[2, "Frequency"] == 2 and frame.loc[2, "Monetary"] == 150
@@ -255,17 +258,10 @@ def test_orders_matched_despite_spaces_and_full_width_characters(tmp_path):
 
 
 def test_an_order_line_without_a_date_is_listed_where_it_is_and_a_future_one_is_named(tmp_path):
-    path = tmp_path / "team.xlsx"
-    book = openpyxl.Workbook()
-    book.active.title = "Customers"
-    book.active.append(["Customer", "Contact"])
-    book.active.append(["ACME Ltd", "Ann"])
-    orders = book.create_sheet("Orders")
-    orders.append(["Order no", "Customer", "Product", "Order date", "Amount"])
-    orders.append(["SO1", "ACME Ltd", "Bolts", dt.datetime(2026, 11, 1), 100])
-    orders.append(["SO2", "ACME Ltd", "Nuts", None, 40])
-    orders.append(["SO3", "ACME Ltd", "Nuts", "2027-01-15", 10])
-    book.save(path)
+    path = team_book(tmp_path / "team.xlsx", [["ACME Ltd", "Ann"]], [
+        ["Order no", "Customer", "Product", "Order date", "Amount"],
+        ["SO1", "ACME Ltd", "Bolts", dt.datetime(2026, 11, 1), 100], ["SO2", "ACME Ltd", "Nuts", None, 40],
+        ["SO3", "ACME Ltd", "Nuts", "2027-01-15", 10]])
     result = refresh(FileBook(path), TODAY)
     undated = [p for p in sheet_rows(path, "Data problems") if p[0] == "Orders" and p[1] == 3]
     assert len(undated) == 1 and undated[0][2] == "D Order date" and "without a date" in undated[0][4]
@@ -276,14 +272,7 @@ def test_an_order_line_without_a_date_is_listed_where_it_is_and_a_future_one_is_
 
 
 def test_no_line_about_unknown_customers_when_every_order_matches(tmp_path):
-    path = tmp_path / "team.xlsx"
-    book = openpyxl.Workbook()
-    book.active.title = "Customers"
-    book.active.append(["Customer", "Contact"])
-    book.active.append(["ACME Ltd", "Ann"])
-    orders = book.create_sheet("Orders")
-    orders.append(["Customer", "Order date", "Amount"])
-    orders.append(["ACME Ltd", dt.datetime(2026, 11, 1), 100])
-    book.save(path)
+    path = team_book(tmp_path / "team.xlsx", [["ACME Ltd", "Ann"]],
+                     [["Customer", "Order date", "Amount"], ["ACME Ltd", dt.datetime(2026, 11, 1), 100]])
     text = "\n".join(refresh(FileBook(path), TODAY).lines("en"))
     assert "customers not in" not in text
