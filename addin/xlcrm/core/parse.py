@@ -312,14 +312,17 @@ def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.
         return (pd.Series(parsed, index=values.index, dtype=object),
                 pd.Series(reasons or [None] * len(values), index=values.index, dtype=object))
     parsed, reasons = _parse_many(parser, distinct)
-    by_code = np.empty(len(distinct) + 1, dtype=object)  # the last one, code -1, an empty cell: None
-    by_code[:-1] = parsed
-    parsed_cells = by_code[codes]
-    why = np.full(len(values), None, dtype=object)
-    if reasons:
-        by_code[:-1] = reasons  # the array reused: the values are taken already
-        why = by_code[codes]
-    return pd.Series(parsed_cells, index=values.index, dtype=object), pd.Series(why, index=values.index, dtype=object)
+    why = _per_cell(reasons, codes) if reasons else np.full(len(values), None, dtype=object)
+    return (pd.Series(_per_cell(parsed, codes), index=values.index, dtype=object),
+            pd.Series(why, index=values.index, dtype=object))
+
+
+def _per_cell(results: list, codes: np.ndarray) -> np.ndarray:
+    """Each cell's result from its distinct value's (codes from pd.factorize; -1, an empty cell, gets None)."""
+    by_code = np.empty(len(results) + 1, dtype=object)
+    by_code[:-1] = results
+    by_code[-1] = None
+    return by_code[codes]
 
 
 def _bools_among_numbers(distinct: list, values: pd.Series) -> bool:
@@ -382,9 +385,6 @@ def _amounts(values: list) -> tuple[np.ndarray, np.ndarray]:
     plain = _PLAIN_AMOUNT.fullmatch
     results = [(float(found.group(1).replace(",", "")), None) if type(v) is str and (found := plain(v)) else
                parse_amount(v) for v in distinct.tolist()]
-    by_code = np.empty(len(results) + 1, dtype=object)  # the last one, code -1, an empty cell: None
-    by_code[:] = [value for value, _ in results] + [None]
-    parsed[others] = by_code[codes]
-    by_code[:] = [reason for _, reason in results] + [None]
-    why[others] = by_code[codes]
+    parsed[others] = _per_cell([value for value, _ in results], codes)
+    why[others] = _per_cell([reason for _, reason in results], codes)
     return parsed, why
