@@ -11,7 +11,7 @@ from xlcrm.core.i18n import Msg
 from xlcrm.core.period import Period
 from xlcrm.core.report.sections import NUMBER, Column, Report, ReportRules, Section, change, table
 from xlcrm.core.report.activity import contacts_section, mails_section
-from xlcrm.core.report.inputs import Inputs
+from xlcrm.core.report.inputs import Inputs, by_customer
 from xlcrm.core.report import customer_mix
 from xlcrm.core.mailmerge.send_plan import DECISIONS
 from xlcrm.core.report.pipeline import followup_section, funnel_section
@@ -105,10 +105,7 @@ def _owners(inputs: Inputs) -> list[str]:
 def _overview(inputs: Inputs, scores: pd.DataFrame | None, sections: list[Section], period: Period,
               lang: str) -> Section:
     orders = inputs.orders
-    first = None
-    if orders is not None:  # the two columns it groups, each filtered apart: not a copy of every column first
-        bought = orders["amount"] >= 0
-        first = orders["date"][bought].groupby(orders["key"][bought]).min()
+    first = by_customer(orders, "date", orders["amount"] >= 0).min() if orders is not None else None
     now, before = _period_figures(inputs, period, first), _period_figures(inputs, period.previous(), first)
     rows = pd.DataFrame({"measure": [MEASURES[k].text(lang) for k in now], "now": list(now.values()),
                          "before": [before[k] for k in now]})

@@ -10,6 +10,7 @@ import pandas as pd
 from xlcrm.core.edits import DATE, INT, MONEY, PERCENT
 from xlcrm.core.i18n import Msg
 from xlcrm.core.period import Period
+from xlcrm.core.report.inputs import by_customer
 from xlcrm.core.report.sections import ChartSpec, Column, Section, change, table
 from xlcrm.core.scores.buying_rhythm import RISKS
 
@@ -103,11 +104,6 @@ def dormant_section(scores: pd.DataFrame | None, people: pd.DataFrame, today: dt
     return Section("dormant", DORMANT, [table(DORMANT_COLUMNS, frame, limit)], [note])
 
 
-def _summed(orders: pd.DataFrame, rows: pd.Series) -> pd.Series:
-    """Each customer's amount over the lines in rows."""
-    return orders["amount"][rows].groupby(orders["key"][rows]).sum()
-
-
 def yoy_section(orders: pd.DataFrame | None, people: pd.DataFrame, today: dt.date, top: int, lang: str) -> Section:
     """Last year's top customers by revenue: last year, the same period last year, this year to date."""
     if orders is None:
@@ -115,10 +111,9 @@ def yoy_section(orders: pd.DataFrame | None, people: pd.DataFrame, today: dt.dat
     this_year, last_year = today.year, today.year - 1
     same_day = _same_day(today, last_year)
     year = orders["date"].dt.year
-    # each year's sums apart (grouping every order by (customer, year) held a million-row index at once), of only
-    # the two columns grouped (.loc[rows] copies every column of a million lines first)
-    spent_last, spent_now = (_summed(orders, year == y) for y in (last_year, this_year))
-    before = _summed(orders, (year == last_year) & (orders["date"] <= pd.Timestamp(same_day)))
+    # each year's sums apart: grouping every order by (customer, year) held a million-row index at once
+    spent_last, spent_now = (by_customer(orders, "amount", year == y).sum() for y in (last_year, this_year))
+    before = by_customer(orders, "amount", (year == last_year) & (orders["date"] <= pd.Timestamp(same_day))).sum()
     if not (spent_last > 0).any():
         return Section("yoy", YOY, missing=NO_LAST_YEAR(year=last_year))
     best = spent_last[spent_last > 0].sort_values(ascending=False, kind="stable").head(top)
@@ -129,7 +124,7 @@ def yoy_section(orders: pd.DataFrame | None, people: pd.DataFrame, today: dt.dat
     frame = pd.DataFrame({
         "customer": names["customer"].reindex(best.index), "owner": names["owner"].reindex(best.index),
         "last_year": best, "same_period": before.reindex(best.index, fill_value=0.0), "this_year": now,
-        "last_order": orders["date"][paid].groupby(orders["key"][paid]).max().reindex(best.index),
+        "last_order": by_customer(orders, "date", paid).max().reindex(best.index),
         "ordering": np.where(ordering, YES.text(lang), NO.text(lang)).astype(object),
     })
     frame["change"] = [change(n, b) for n, b in zip(frame["this_year"], frame["same_period"])]

@@ -51,6 +51,12 @@ class Inputs:
     notes: list[Msg] = field(default_factory=list)
 
 
+def by_customer(orders: pd.DataFrame, column: str, rows: pd.Series):
+    """One column of the order lines in rows, grouped by customer: only it and the key are filtered (orders[rows]
+    copies every column of a million lines first)."""
+    return orders[column][rows].groupby(orders["key"][rows])
+
+
 def owner_of(inputs: Inputs, wanted: str) -> str:
     """The owner's name as the sheet writes it, matched ignoring case, spaces and width; a part of the
     name that only one owner has is enough."""
