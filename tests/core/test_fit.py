@@ -28,7 +28,7 @@ def test_a_print_area_grows_to_the_right_and_only_there():
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.lists(st.one_of(st.text(), st.text(alphabet="客户名称ｶﾅＡ１ a\n"), st.integers(), st.floats(),
+@given(st.lists(st.one_of(st.text(), st.text(alphabet="客户名称ｶﾅＡ１ a\néЖ😀\u3000"), st.integers(), st.floats(),
                           st.sampled_from([0, 0.0, -0.0, -0.001, 0.004, 0.005, 999.995, -999.995, 9.5, 10**20, -1]),
                           st.dates(), st.none(), st.booleans(), st.builds(Formula, st.text()))),
        st.sampled_from([None, MONEY, INT, PERCENT, DATE]))

@@ -94,17 +94,23 @@ def widest_value(cells: Iterable[tuple[Any, str | None]]) -> float:
 
 
 def widest_of(values: Iterable[Any], number_format: str | None = None) -> float:
-    """widest_value of values all under one format; text is measured longest first, and no further than a text
-    could still be wider (a character takes at most two widths), as a column of names holds thousands."""
+    """widest_value of values all under one format; text is measured widest-bound first, and no further than a
+    text could still be wider, as a column of names holds thousands (of about one width each)."""
     values = list(values)
-    texts = sorted({v for v in values if type(v) is str}, key=len, reverse=True)
+    texts = sorted({v for v in values if type(v) is str}, key=_width_bound, reverse=True)
     widest: float = 0
     for text in texts:
-        if 2 * len(text) <= widest:
+        if _width_bound(text) <= widest:
             break
         widest = max(widest, value_width(text))
     others = _extremes([v for v in values if type(v) is not str], number_format)
     return max(widest, widest_value((v, number_format) for v in others)) if others else widest
+
+
+def _width_bound(text: str) -> float:
+    """At least text_width(text), from its UTF-8 length alone: a character of two widths (East Asian wide or
+    full-width, all from U+1100 on) takes three or four bytes, one of one width one to four."""
+    return (len(text) + len(text.encode("utf-8", "surrogatepass"))) / 2
 
 
 # formats whose text is never shorter for a number further from zero (a percentage of a huge one overflows to inf)
