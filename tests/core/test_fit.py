@@ -56,3 +56,12 @@ def test_row_heights_count_every_wrapped_line(rows, width):
     lines = [max((line_count(row[c], width) for c in (0, 2) if c < len(row) and isinstance(row[c], str)), default=1)
              for row in rows]
     assert row_heights(rows, {0: width, 2: width}) == {i: min(n, 20) * 15.0 for i, n in enumerate(lines) if n > 1}
+
+
+def test_only_the_headers_of_columns_of_numbers_and_dates_go_right():
+    rows = [["Amount", "Due", "Name", "Mixed", "Flag", "Empty"],
+            [12.5, dt.date(2026, 3, 5), "Acme", 3, True, None],
+            [None, "", "Bolt", "n/a", False, ""],
+            [7, dt.date(2026, 3, 6), "Core", 4, True, None]]
+    align = fitted(PutSheet("p", rows, row_styles={0: "header"})).align
+    assert {c for c, how in align.items() if how == "right"} == {0, 1}

@@ -214,9 +214,16 @@ def fitted(sheet: PutSheet) -> PutSheet:
 
 
 def _figures(values: Iterable[Any]) -> bool:
-    """Whether the values shown are all numbers or dates (and there are some)."""
-    present = [v for v in values if v is not None and v != ""]
-    return bool(present) and all(isinstance(v, (int, float, dt.date)) and not isinstance(v, bool) for v in present)
+    """Whether the values shown are all numbers or dates (and there are some): a column of text is told by its
+    first text, not read to its end."""
+    some = False
+    for v in values:
+        if v is None or v == "":
+            continue
+        if not isinstance(v, (int, float, dt.date)) or isinstance(v, bool):
+            return False
+        some = True
+    return some
 
 
 def _column_values(sheet: PutSheet, body: list[int], column: int, header: int | None,
