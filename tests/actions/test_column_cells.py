@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xlcrm.actions.common import _cell_values, cell_value
+from xlcrm.actions.common import cell_values, cell_value
 from xlcrm.core import state
 
 COLUMNS = {
@@ -31,16 +31,16 @@ COLUMNS = {
 @pytest.mark.parametrize("name", COLUMNS)
 def test_a_column_gives_the_cells_its_values_give_one_by_one(name):
     column = COLUMNS[name]
-    cells = _cell_values(column)
+    cells = cell_values(column)
     alone = [cell_value(v) for v in column]
     assert [(type(c), c) for c in cells] == [(type(c), c) for c in alone]
     assert all(type(c) in (int, float, bool, str, dt.date, dt.datetime, type(None)) for c in cells)
 
 
 def test_the_dates_are_dates_and_the_times_are_kept():
-    cells = _cell_values(COLUMNS["times of day"])
+    cells = cell_values(COLUMNS["times of day"])
     assert cells == [dt.datetime(2026, 12, 1, 9, 30, 15, 250000), dt.date(2026, 12, 2)]
-    assert _cell_values(COLUMNS["next purchase dates"]) == [dt.date(2026, 12, 1), None, dt.date(2027, 2, 28)]
+    assert cell_values(COLUMNS["next purchase dates"]) == [dt.date(2026, 12, 1), None, dt.date(2027, 2, 28)]
 
 
 def test_the_state_sheet_holds_each_value_as_text_and_reads_back():

@@ -1,9 +1,11 @@
 """The mail path end to end against a real SMTP server on loopback (TLS + AUTH): what customers receive."""
 
+import datetime as dt
 import re
 import shutil
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from conftest import TODAY
@@ -32,6 +34,9 @@ def test_a_dry_run_sends_nothing_and_writes_the_preview_and_one_eml_per_message(
     preview = sheet_rows(zh_book, "邮件预览")
     assert preview[0][:3] == ["序号", "状态", "客户"]
     assert sum(1 for r in preview[1:] if r[1] == "待发送") == len(planned)
+    assert [r[3] for r in preview[1:]] == result.plan["row"].tolist()  # each message's row and due day, as planned
+    shown_due = [d.date() if isinstance(d, dt.datetime) else d for d in (r[8] for r in preview[1:])]
+    assert shown_due == [None if pd.isna(d) else d.date() for d in result.plan["due"]] and any(shown_due)
     assert not any(p.name.endswith(".xlcrm-mail.jsonl") for p in zh_book.parent.iterdir())  # nothing journaled
 
 

@@ -104,7 +104,7 @@ def cell_value(value: Any) -> Any:
     return value
 
 
-def _cell_values(column: pd.Series) -> list[Any]:
+def cell_values(column: pd.Series) -> list[Any]:
     """cell_value of each value of a column. A column of numbers or of dates is converted at once (iterating it
     makes a numpy or Timestamp object per cell); in others the common values (text, numbers, dates) pass without
     a call."""
@@ -158,7 +158,7 @@ def _sheet_column_edits(session: Session, source: Source, values: pd.DataFrame, 
     edits: list[Edit] = []
     for run in _runs(sorted(places.items(), key=lambda item: item[1])):
         ids = [cid for cid, _ in run]
-        columns = [_cell_values(aligned[cid]) for cid in ids]
+        columns = [cell_values(aligned[cid]) for cid in ids]
         grid = [[labels[cid] for cid in ids]] + [list(row) for row in zip(*columns)]
         fits = {i: max(widths.get(cid, 0), column_width(columns[i], grid[0][i], formats.get(cid)))
                 for i, cid in enumerate(ids)}

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlcrm.actions.common import PLAIN_CELL_TYPES, cell_value, column_edits, owned_sheet
+from xlcrm.actions.common import PLAIN_CELL_TYPES, cell_value, cell_values, column_edits, owned_sheet
 from xlcrm.actions.session import Session
 from xlcrm.core.edits import DATE, Edit, PutSheet, SetCells
 from xlcrm.core.errors import XlcrmError
@@ -100,10 +100,18 @@ def preview_edit(plan: pd.DataFrame, lang: str) -> PutSheet:
              "decision": [DECISIONS[d] for d in plan["decision"]] if count else [],
              "occasion": [ALL_OCCASIONS.get(o, o) for o in plan["occasion"]] if count else [],
              "body": [(b or "")[:BODY_SHOWN] for b in _values(plan, "body")]}
-    columns = [_texts(shown[cid] if cid in shown else _values(plan, cid), lang) for cid, _, _ in PREVIEW_COLUMNS]
+    columns = [_texts(shown[cid] if cid in shown else _preview_values(plan, cid), lang) for cid, _, _ in PREVIEW_COLUMNS]
     rows: list[list[Any]] = [_header(PREVIEW_COLUMNS, lang)] + [list(row) for row in zip(*columns)]
     return owned_sheet("preview", lang, rows, row_styles={0: "header"}, freeze="C2", formats={8: DATE},
                        widths={1: 12, 2: 26, 4: 28, 6: 16, 7: 12, 8: 12, 9: 36, 10: 60, 12: 40, 13: 30}, wrap=(10,))
+
+
+def _preview_values(plan: pd.DataFrame, column: str) -> list[Any]:
+    """A column's values as cells: numbers and dates converted at once (a Timestamp per due date made each its
+    own date: a second at 100k messages)."""
+    if column in plan and plan[column].dtype.kind in "biufM":
+        return cell_values(plan[column])
+    return _values(plan, column)
 
 
 def _values(frame: pd.DataFrame, column: str) -> list[Any]:
