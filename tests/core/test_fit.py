@@ -34,6 +34,7 @@ def test_a_print_area_grows_to_the_right_and_only_there():
        st.sampled_from([None, MONEY, INT, PERCENT, DATE]))
 @example([0, -1, -1.797693134862316e+306], PERCENT)  # a huge percentage shows as -inf%, shorter than -100.0%
 @example([0.0, -0.0, 0.004], MONEY)  # -0.00 is the widest
+@example(["a\ud800b", "ab", None], None)  # a lone surrogate has no UTF-8 of its own
 def test_widest_of_measures_as_widest_value_does(values, number_format):
     assert widest_of(values, number_format) == widest_value((v, number_format) for v in values)
 

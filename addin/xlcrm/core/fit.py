@@ -10,7 +10,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import itertools
 import math
+import operator
 import re
 from dataclasses import replace
 import unicodedata
@@ -97,20 +99,29 @@ def widest_of(values: Iterable[Any], number_format: str | None = None) -> float:
     """widest_value of values all under one format; text is measured widest-bound first, and no further than a
     text could still be wider, as a column of names holds thousands (of about one width each)."""
     values = list(values)
-    texts = sorted({v for v in values if type(v) is str}, key=_width_bound, reverse=True)
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:  # most columns: text, maybe with gaps; sorted out without a loop per cell
+        texts, others = list(set(values) - {None}), []
+    else:
+        texts, others = list({v for v in values if type(v) is str}), [v for v in values if type(v) is not str]
+    bounds = _twice_width_bounds(texts)
     widest: float = 0
-    for text in texts:
-        if _width_bound(text) <= widest:
+    for i in sorted(range(len(texts)), key=bounds.__getitem__, reverse=True):
+        if bounds[i] <= 2 * widest:
             break
-        widest = max(widest, value_width(text))
-    others = _extremes([v for v in values if type(v) is not str], number_format)
-    return max(widest, widest_value((v, number_format) for v in others)) if others else widest
+        widest = max(widest, value_width(texts[i]))
+    extremes = _extremes(others, number_format)
+    return max(widest, widest_value((v, number_format) for v in extremes)) if extremes else widest
 
 
-def _width_bound(text: str) -> float:
-    """At least text_width(text), from its UTF-8 length alone: a character of two widths (East Asian wide or
-    full-width, all from U+1100 on) takes three or four bytes, one of one width one to four."""
-    return (len(text) + len(text.encode("utf-8", "surrogatepass"))) / 2
+def _twice_width_bounds(texts: list[str]) -> list[int]:
+    """At least twice text_width of each text, from its UTF-8 length alone: a character of two widths (East Asian
+    wide or full-width, all from U+1100 on) takes three or four bytes, one of one width one to four."""
+    try:
+        sizes = list(map(len, map(str.encode, texts)))
+    except UnicodeEncodeError:  # a lone surrogate (three bytes, one width)
+        sizes = [len(text.encode("utf-8", "surrogatepass")) for text in texts]
+    return list(map(operator.add, map(len, texts), sizes))
 
 
 # formats whose text is never shorter for a number further from zero (a percentage of a huge one overflows to inf)
@@ -197,10 +208,12 @@ def fitted(sheet: PutSheet) -> PutSheet:
     ranges = [(_box(cells), name) for cells, name in sheet.range_formats]
     columns = max((len(r) for r in sheet.rows), default=0)
     widths, align = dict(sheet.widths), dict(sheet.align)
+    split = bisect.bisect_right(body, header) if header is not None else 0
+    above, below = (_by_column(sheet.rows, part, columns) for part in (body[:split], body[split:]))
     for c in range(columns):
         if c in sheet.wrap and c in widths:
             continue
-        by_format = _column_values(sheet, body, c, header, ranges)
+        by_format = _column_values(sheet, body, c, header, ranges, (above[c], below[c]))
         needed = max([widest_of(values, name) for name, values in by_format.items()], default=0)
         needed = max([needed] + [value_width(sheet.rows[i][c]) * HEADER_BOLD for i in headers
                                  if c < len(sheet.rows[i])])
@@ -226,17 +239,29 @@ def _figures(values: Iterable[Any]) -> bool:
     return some
 
 
+def _by_column(rows: list[list[Any]], indices: list[int], width: int) -> list[list[Any]]:
+    """The values of these rows, column by column (a row shorter than a column has none there), `width` columns."""
+    chosen = [row for i in indices if (row := rows[i])]  # an empty row has nothing to measure
+    if set(map(len, chosen)) <= {width}:  # rows of one length: turned at once
+        columns = [list(column) for column in zip(*chosen)]
+    else:
+        past = object()
+        columns = [[v for v in column if v is not past] for column in itertools.zip_longest(*chosen, fillvalue=past)]
+    return columns + [[] for _ in range(width - len(columns))]
+
+
 def _column_values(sheet: PutSheet, body: list[int], column: int, header: int | None,
-                   ranges: list[tuple[tuple[int, int, int, int], str]]) -> dict[str | None, list[Any]]:
+                   ranges: list[tuple[tuple[int, int, int, int], str]],
+                   parts: tuple[list[Any], list[Any]]) -> dict[str | None, list[Any]]:
     """The values of a column in the rows measured, by the named format each shows in: the column's format
-    below the header, a range's where one covers the cell (the last one listed wins)."""
+    below the header, a range's where one covers the cell (the last one listed wins). parts: the column's
+    values above the header and below it."""
     rows, below = sheet.rows, sheet.formats.get(column) if header is not None else None
     covering = [(top, bottom, name) for (top, left, bottom, right), name in ranges if left <= column <= right]
     by_format: dict[str | None, list[Any]] = {}
     if not covering:
-        split = bisect.bisect_right(body, header) if header is not None else 0
-        for name, part in ((None, body[:split]), (below, body[split:])):
-            by_format.setdefault(name, []).extend([rows[i][column] for i in part if column < len(rows[i])])
+        for name, values in zip((None, below), parts):
+            by_format.setdefault(name, []).extend(values)
         return by_format
     for i in body:
         if column < len(rows[i]):
