@@ -32,10 +32,13 @@ def long_sheet() -> PutSheet:
                      dt.datetime(2026, 11, 23, 9, 30) if i % 3 == 0 else None])
         if i == ROWS // 3:
             rows.append([])  # an empty row amid the values: only its aligned and wrapped cells
+            empty = len(rows) - 1
     rows.append([])  # an empty row at the end: no cell
     return PutSheet("待跟进", rows, row_styles=styles, formats={1: "date", 2: "int", 3: "money"},
                     align={2: "right", 6: "center"}, wrap=(4,),  # column G: past every row's values
                     widths={0: 20}, merges=("A1:F1",), freeze="A4", range_formats=(("D10:D12", "percent"),),
+                    heights={2: 30.0, 5: 45.0, 8: 22.5, empty: 60.0, len(rows) - 2: 15.75},  # a header's, plain rows'
+
                     charts=(Chart("bar", "金额", "H2", (1, 4, 8), ((4, 3, 8),)),))
 
 
@@ -45,7 +48,8 @@ LOOKALIKE = "a_x0041_b"  # text that looks like an XML escape: openpyxl writes i
 def look(path: Path) -> list:
     """Each cell's value and what shows it: number format, bold, fill, alignment; and the sheet's used range."""
     sheet = openpyxl.load_workbook(path)["待跟进"]
-    return [sheet.dimensions] + [(c.coordinate, c.value, c.number_format, c.font.b, c.fill.fgColor.rgb,
+    heights = sorted((number, row.height) for number, row in sheet.row_dimensions.items() if row.height)
+    return [sheet.dimensions, heights] + [(c.coordinate, c.value, c.number_format, c.font.b, c.fill.fgColor.rgb,
                                   c.alignment.horizontal, c.alignment.wrap_text)
                                  for row in sheet.iter_rows() for c in row if "_x0041_" not in str(c.value)]
 

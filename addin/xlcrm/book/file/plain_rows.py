@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 from openpyxl.utils import range_boundaries
 from openpyxl.workbook import Workbook
 
-from xlcrm.book.file.cell_xml import CellWriter, column_letter
+from xlcrm.book.file.cell_xml import CellWriter, column_letter, number_text
 from xlcrm.book.file.openpyxl_edits import Aligner, write_value
 from xlcrm.core.edits import FORMATS, Formula, PutSheet
 
@@ -37,6 +37,7 @@ class PlainRows:
     styles: dict[tuple[int, type | None], int] | None = None  # (column, value kind) -> openpyxl's style index
     align: dict[int, str] = field(default_factory=dict)  # 0-based column -> horizontal alignment (under a header)
     wrap: frozenset[int] = frozenset()  # 0-based columns whose cells wrap
+    heights: dict[int, float] = field(default_factory=dict)  # Excel row -> its height in points, where set
 
     @property
     def styled(self) -> list[int]:
@@ -64,8 +65,12 @@ def split(edit: PutSheet) -> tuple[PutSheet, PlainRows | None]:
     for row in plain:
         drawn[row] = []
     rows = [(row + 1, edit.rows[row]) for row in plain]
-    return replace(edit, rows=drawn), PlainRows(rows, edit.formats if headers else {},
-                                                align=edit.align if headers else {}, wrap=frozenset(edit.wrap))
+    # a plain row's height goes with it: drawn by openpyxl too, the row would be written twice (Excel repairs that)
+    taken = set(plain)
+    heights = {row: height for row, height in edit.heights.items() if row not in taken}
+    return replace(edit, rows=drawn, heights=heights), PlainRows(
+        rows, edit.formats if headers else {}, align=edit.align if headers else {}, wrap=frozenset(edit.wrap),
+        heights={row + 1: height for row, height in edit.heights.items() if row in taken})
 
 
 def _empty(value: Any) -> bool:
@@ -190,11 +195,16 @@ class PlainXml:
             for i, cell in zip(inside, written):
                 cells[i] = cell
             columns.append(cells)
-        last_styled = self.styled[-1] if self.styled else -1
+        last_styled, heights = self.styled[-1] if self.styled else -1, self.plain.heights
         start, end = f"<{self.p}row r=".encode(), f"</{self.p}row>".encode()
         by_row = list(zip(*columns)) if columns else [()] * len(rows)
-        return [start + b'"%d">' % number + "".join(cells).encode() + end if length or last_styled >= length else b""
+        return [start + b'"%d"' % number + self._height(number) + b">" + "".join(cells).encode() + end
+                if length or last_styled >= length or number in heights else b""
                 for number, length, cells in zip(reversed(numbers), reversed(lengths), reversed(by_row))]
+
+    def _height(self, number: int) -> bytes:
+        height = self.plain.heights.get(number)
+        return b"" if height is None else b' ht="%s" customHeight="1"' % number_text(height).encode()
 
     def _style_of_kind(self, column: int) -> Callable[[Any], str]:
         """The style attribute of a value in the column, by its kind (openpyxl formats dates and times)."""
