@@ -24,9 +24,14 @@ def column(letters: str) -> int:
 
 
 def out_of_order(path: Path) -> list[str]:
-    """Where a worksheet of the package breaks the order: part, row and what is wrong."""
+    """Where a worksheet of the package breaks the order, or names a style the workbook does not have: part, row
+    and what is wrong."""
     found = []
     with zipfile.ZipFile(path) as package:
+        styles = etree.fromstring(package.read("xl/styles.xml"))
+        cell_formats = len(styles.find(f"{MAIN}cellXfs"))
+        dxfs = styles.find(f"{MAIN}dxfs")
+        highlights = 0 if dxfs is None else len(dxfs)
         for part in (n for n in package.namelist() if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n)):
             last_row = 0
             for _, row in etree.iterparse(package.open(part), tag=f"{MAIN}row"):
@@ -34,16 +39,23 @@ def out_of_order(path: Path) -> list[str]:
                 if number <= last_row:
                     found.append(f"{part}: row {number} after row {last_row}")
                 last_row, last_column = number, 0
+                if int(row.get("s") or 0) >= cell_formats:
+                    found.append(f"{part}: row {number} has style {row.get('s')} of {cell_formats}")
                 for cell in row.iter(f"{MAIN}c"):
                     letters, digits = re.fullmatch(r"([A-Z]{1,3})(\d+)", cell.get("r") or "").groups()
                     if int(digits) != number or column(letters) <= last_column:
                         found.append(f"{part}: cell {cell.get('r')} in row {number} after column {last_column}")
                     last_column = column(letters)
+                    if int(cell.get("s") or 0) >= cell_formats:
+                        found.append(f"{part}: cell {cell.get('r')} has style {cell.get('s')} of {cell_formats}")
                 row.clear()
+            sheet = package.read(part)
+            found += [f"{part}: highlight {n} of {highlights}" for n in re.findall(rb'dxfId="(\d+)"', sheet)
+                      if int(n) >= highlights]
     return found
 
 
-def test_each_command_writes_every_row_and_cell_once_and_in_order(tmp_path):
+def test_each_command_writes_every_row_and_cell_once_in_order_and_in_a_style_the_workbook_has(tmp_path):
     book = make_book(tmp_path, "zh", customers=CUSTOMERS)
     commands = [("check",), ("refresh", "--today", TODAY), ("followups", "--today", TODAY),
                 ("remind", "--today", TODAY), ("report", "--today", TODAY, "--out", tmp_path / "reports"),
