@@ -376,16 +376,20 @@ def test_columns_are_widened_for_xlcrms_dates_never_narrowed_and_ranges_split():
 def test_a_write_that_fails_in_the_writers_thread_is_raised_to_the_caller_and_nothing_is_left_open(tmp_path):
     """The zip is written by a second thread (book/file/package_writer.py): a full disk there must reach the
     save as the OSError it is (which FileBook turns into 'cannot write, unchanged'), not vanish or hang."""
+    import sys
     import threading
 
     from xlcrm.book.file.patch import patch_workbook
 
     book = team_book(tmp_path)
     edits = [columns(rows=5), PutSheet("xlcrm 表", [["a", 1]] * 20_000)]
+    switching = sys.getswitchinterval()
     with pytest.raises(OSError) as failed:
         patch_workbook(book, Path("/dev/full"), edits)  # every write there: ENOSPC
     assert "No space left" in str(failed.value)
     assert not [t for t in threading.enumerate() if t.name == "xlcrm-zip-writer"]
+    assert sys.getswitchinterval() == switching  # the GIL's hand-over, quicker while the writer ran, as it was
     patch_workbook(book, tmp_path / "done.xlsx", edits)  # and the same edits, written where there is room
+    assert sys.getswitchinterval() == switching
     sheet = openpyxl.load_workbook(tmp_path / "done.xlsx", read_only=True)["xlcrm 表"]
     assert sheet.max_row == 20_000 and [c.value for c in next(sheet.iter_rows(min_row=20_000))] == ["a", 1]
