@@ -7,23 +7,16 @@ import re
 import zipfile
 from pathlib import Path
 
-from lxml import etree
-
 import pytest
+from lxml import etree
 
 from conftest import TODAY, make_book
 from helpers.cli import run
 from helpers.corpus_writers import google_sheets_export, wps_like
+from xlcrm.book.file.cell_xml import column_number
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CUSTOMERS = 1_200  # enough for the long own sheets (the due list, the mail preview) to take the quick way
-
-
-def column(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
 
 
 def out_of_order(path: Path) -> list[str]:
@@ -46,9 +39,10 @@ def out_of_order(path: Path) -> list[str]:
                     found.append(f"{part}: row {number} has style {row.get('s')} of {cell_formats}")
                 for cell in row.iter(f"{MAIN}c"):
                     letters, digits = re.fullmatch(r"([A-Z]{1,3})(\d+)", cell.get("r") or "").groups()
-                    if int(digits) != number or column(letters) <= last_column:
+                    cell_column = column_number(letters)
+                    if int(digits) != number or cell_column <= last_column:
                         found.append(f"{part}: cell {cell.get('r')} in row {number} after column {last_column}")
-                    last_column = column(letters)
+                    last_column = cell_column
                     if int(cell.get("s") or 0) >= cell_formats:
                         found.append(f"{part}: cell {cell.get('r')} has style {cell.get('s')} of {cell_formats}")
                 row.clear()
