@@ -18,7 +18,8 @@ from lxml import etree
 from xlcrm.book.file.cell_xml import PLAIN_TYPES, CellWriter, column_letter, date_kind, split_ref, style_attribute
 from xlcrm.book.file.openpyxl_edits import HEADER_FILL
 from xlcrm.book.file.package import local, namespace, q
-from xlcrm.book.file.sheet_xml import Buffered, SheetStream, cell_pattern, mask
+from xlcrm.book.file.row_cells import RowCells
+from xlcrm.book.file.sheet_xml import Buffered, SheetStream, mask
 from xlcrm.book.file.styles_patch import Styles
 from xlcrm.core.edits import FORMATS, Edit, SetCells, SetHighlights, holds_formula, is_tagged, tagged
 
@@ -26,7 +27,6 @@ CLEAR = ""
 _AHEAD = 2048  # rows whose new cells are made at once
 _ROW_NUMBER = re.compile(rb"\sr\s*=\s*[\"'](\d+)[\"']")
 _SPANS = re.compile(rb"\sspans\s*=\s*[\"']([^\"']*)[\"']")
-_CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
 _CELL_STYLE = re.compile(rb"\ss\s*=\s*[\"'](\d+)[\"']")
 # Elements a <conditionalFormatting> block follows in a worksheet (schema order).
 _BEFORE_RULES = {"sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
@@ -116,11 +116,12 @@ class SheetPatch:
         self.styles = styles
         self.formulas = any(b.formulas for b in self.blocks)
         self.prefix = b""
-        self._column_numbers: dict[bytes, int] = {}  # a cell reference's letters -> its column
+        self._cells = RowCells(b"")
 
     def write(self, source: IO[bytes], out: IO[bytes]) -> None:
         sheet = SheetStream(source)
         self.prefix = sheet.prefix
+        self._cells = RowCells(sheet.prefix)
         self.cells = CellWriter(sheet.prefix, self.date1904)
         buffered = Buffered(out)
         buffered.write(sheet.edited_head(self._edit_head) if self.blocks else sheet.head)
@@ -197,9 +198,7 @@ class SheetPatch:
     def _merge(self, content: bytes, searchable: bytes, number: int, changes: dict[int, str],
                new: list[tuple[int, str]]) -> bytes:
         """The row's cells with xlcrm's inserted, replaced or cleared, in column order."""
-        cells, start = self._cells_from_end(searchable, min(changes))
-        if cells is None:
-            cells, start = self._cells_in_order(searchable), 0
+        cells, start = self._cells.locate(searchable, min(changes), max(changes), number)
         if not cells:  # none of the row's cells from xlcrm's first column on: the new ones go after the others
             return content[:start] + "".join([xml for _, xml in new]).encode() + content[start:]
         pieces: list[bytes] = [content[:start]]
@@ -225,45 +224,6 @@ class SheetPatch:
         pieces[after_cells:after_cells] = ["".join([xml for _, xml in new[taken:]]).encode()]
         pieces.append(content[pos:])
         return b"".join(pieces)
-
-    def _cells_from_end(self, searchable: bytes, first_column: int) -> tuple[list | None, int]:
-        """The row's cells from first_column on, as (column, start, end, True), and where they start.
-
-        Read from the end of the row, where xlcrm's columns usually are, so the team's cells
-        before them are not looked at; (None, 0) when a cell there has no reference (its
-        column depends on every cell before it).
-        """
-        opening, end_tag = b"<" + self.prefix + b"c", b"</" + self.prefix + b"c>"
-        after_opening, after_end_tag, numbered = len(opening), len(end_tag), self._column_numbers
-        rfind, find, reference = searchable.rfind, searchable.find, _CELL_REF.search
-        found: list[tuple[int, int, int, bool]] = []
-        pos = len(searchable)
-        while (at := rfind(opening, 0, pos)) >= 0:
-            pos = at
-            if searchable[at + after_opening] not in b" \t\r\n/>":
-                continue
-            tag_end = find(b">", at)
-            ref = reference(searchable, at, tag_end)
-            if ref is None:
-                return None, 0
-            letters = ref.group(1)
-            column = numbered.get(letters) or numbered.setdefault(letters, _column(letters))
-            end = tag_end + 1 if searchable[tag_end - 1] == 47 else find(end_tag, tag_end) + after_end_tag
-            if column < first_column:
-                found.reverse()
-                return found, end
-            found.append((column, at, end, True))
-        found.reverse()
-        return found, 0
-
-    def _cells_in_order(self, searchable: bytes) -> list[tuple[int, int, int, bool]]:
-        """Every cell of the row, counting positions for cells without a reference."""
-        found, column = [], 0
-        for cell in cell_pattern(self.prefix).finditer(searchable):
-            ref = _CELL_REF.search(searchable, cell.start(), searchable.find(b">", cell.start()))
-            column = _column(ref.group(1)) if ref else column + 1
-            found.append((column, cell.start(), cell.end(), ref is not None))
-        return found
 
     def _keeping_team_style(self, cell: str, old: bytes) -> bytes:
         """The new cell, in the style the team gave the old one (with xlcrm's number format); headers stay ours."""
@@ -375,13 +335,6 @@ def _insert_rules(root: etree._Element, edit: SetHighlights, dxfs: list[int]) ->
         etree.SubElement(element, q(ns, "formula")).text = tagged(rule.formula)
     anchor = [c for c in root if local(c.tag) in _BEFORE_RULES][-1]
     anchor.addnext(block)
-
-
-def _column(letters: bytes) -> int:
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + letter - 64
-    return number
 
 
 def _with_ref(cell: bytes, prefix: bytes, column: int, number: int) -> bytes:
