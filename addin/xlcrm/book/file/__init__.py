@@ -163,7 +163,7 @@ class FileBook:
         if self._ahead is None and self.path.stat().st_size <= READ_AHEAD_BYTES:
             self._ahead = ReadAhead(self.path, self._ahead_grids, self._workbook,
                                     lambda name, checked: self._read(name, None, checked), self._check_sheet,
-                                    lambda: self._parts, _cells)
+                                    lambda: self._parts, _grid)
             self._ahead.wait_for_the_longest_check()
 
     @property
@@ -253,14 +253,14 @@ class FileBook:
                 if not checked:
                     self._check_sheet(name)
                 self._sheets[name] = self._workbook().get_sheet_by_name(name)
-            rows = self._sheets[name].to_python(skip_empty_area=False, nrows=max_rows)
+            rows = _grid(self._sheets[name], max_rows)
         except XlcrmError:
             raise
         except Exception as error:  # calamine's XmlError and the like: a damaged sheet
             raise XlcrmError(BAD_SHEET(path=self.path.name, sheet=name, why=_why(error))) from error
         if max_rows is None:
             del self._sheets[name]  # calamine's copy of the cells: as large again as the grid, not needed any more
-        return _cells(rows)
+        return rows
 
     def _keep(self, name: str, grid: list[list[Any]]) -> list[list[Any]]:
         """A sheet read whole, kept for the run's later reads (of a long one only its head)."""
@@ -332,9 +332,18 @@ def make_folder(folder: Path, target: Path | None = None) -> None:
         raise XlcrmError(CANNOT_WRITE(path=(target or folder).name, why=error.strerror or str(error))) from error
 
 
-def _cells(rows: list[list[Any]]) -> list[list[Any]]:
-    """calamine's rows with an empty cell as None."""
-    return [[None if v == "" else v for v in row] if "" in row else row for row in rows]  # most rows are full
+def _grid(sheet: Any, max_rows: int | None = None) -> list[list[Any]]:
+    """A calamine sheet's rows, an empty cell as None, and a value merged down a column (an owner over their
+    customers, an order's date over its lines) in every row it covers, as the team sees it."""
+    rows = [[None if v == "" else v for v in row] if "" in row else row  # most rows are full
+            for row in sheet.to_python(skip_empty_area=False, nrows=max_rows)]
+    for (top, column), (bottom, right) in getattr(sheet, "merged_cell_ranges", None) or ():
+        if right == column and bottom > top and top < len(rows) and column < len(rows[top]):
+            value = rows[top][column]
+            for row in rows[top + 1:bottom + 1] if value is not None else ():
+                if column < len(row) and row[column] is None:
+                    row[column] = value
+    return rows
 
 
 def _why(error: Exception) -> str:

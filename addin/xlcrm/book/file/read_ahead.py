@@ -27,14 +27,14 @@ Grid = list[list[Any]]
 class ReadAhead:
     """The second thread and what it read. workbook() opens the book's reader (its sheet parts known after),
     read(name, checked) reads a sheet whole with it (its bounds checked first unless `checked`), check(name)
-    checks a sheet's bounds, parts() gives the sheets' parts; grids is the book's cache of sheets read whole,
-    filled from both threads."""
+    checks a sheet's bounds, parts() gives the sheets' parts, grid(sheet) makes a calamine sheet the book's rows;
+    grids is the book's cache of sheets read whole, filled from both threads."""
 
     def __init__(self, path: Path, grids: dict[str, Grid], workbook: Callable[[], Any],
                  read: Callable[[str, bool], Grid], check: Callable[[str], None], parts: Callable[[], dict[str, str]],
-                 as_cells: Callable[[Grid], Grid]):
+                 grid: Callable[[Any], Grid]):
         self.path, self.grids = path, grids
-        self._workbook, self._read, self._check, self._parts, self._as_cells = workbook, read, check, parts, as_cells
+        self._workbook, self._read, self._check, self._parts, self._grid = workbook, read, check, parts, grid
         self.names: list[str] | None = None  # the book's sheets, once the second thread has opened it
         self._unread: list[str] = []  # sheets not begun by either thread, the longest first
         self._lock = threading.Lock()
@@ -97,7 +97,7 @@ class ReadAhead:
             self._check(name)
             if self._own_reader is None:
                 self._own_reader = python_calamine.CalamineWorkbook.from_path(str(self.path))
-            self.grids[name] = self._as_cells(self._own_reader.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            self.grids[name] = self._grid(self._own_reader.get_sheet_by_name(name))
             return True
         except Exception:  # noqa: BLE001 - the command's own read meets it and says it
             return False
