@@ -15,6 +15,7 @@ import pandas as pd
 
 from xlcrm.core.fields import FIELDS, Field, fields_of, norm_header
 from xlcrm.core.parse import clean_text
+from xlcrm.core.sheets import CLASH_SUFFIX, owned_headers
 
 HEADER_SCAN_ROWS = 30
 # A table read from several sheets (one per owner) numbers row r of its k-th sheet k * ROW_SPAN + r: more rows
@@ -287,12 +288,24 @@ def header_band(grid: list[list], header_row: int) -> tuple[int, list]:
 
 
 def _header_like(row: list, synonyms: dict[str, str]) -> bool:
-    """A row of names, not of data: all text, at least two fields named, most of its cells naming one."""
+    """A row of names, not of data: all text, at least two fields named, most of the team's cells naming one.
+    xlcrm's own column headers (written there by an earlier run) do not count against it, so the header
+    found on the first run is the header found on every run."""
     filled = [v for v in row if _filled(v)]
     if not filled or not all(isinstance(v, str) for v in filled):
         return False
     named = [match_field(clean_text(v), synonyms) for v in filled]
-    return len(set(named) - {None}) >= 2 and 2 * sum(n is not None for n in named) >= len(filled)
+    theirs = [n for v, n in zip(filled, named) if not _own_header(v)]
+    return bool(theirs) and len(set(named) - {None}) >= 2 and 2 * sum(n is not None for n in theirs) >= len(theirs)
+
+
+_OWN_HEADERS = frozenset(owned_headers())
+
+
+def _own_header(text: str) -> bool:
+    """One of xlcrm's column headers, in either language, with or without its clash suffix."""
+    text = " ".join(text.split())
+    return norm_header(text.removesuffix(CLASH_SUFFIX.strip()).strip()) in _OWN_HEADERS
 
 
 def _repeats(row: list, named: list[tuple[int, str]]) -> bool:
