@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
@@ -160,7 +161,7 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     candidates = [n for n in names if n not in owned_sheet_names(names)]
     memory = _memory(book, names)
     notes: list[Msg] = []
-    customer_sheet = _choose(book, settings.text("customer_sheet"), candidates, CUSTOMERS, notes)
+    customer_sheet = _choose(book, _named(settings.value("customer_sheet"), candidates), candidates, CUSTOMERS, notes)
     orders_only = False
     if customer_sheet is None:  # a sheet of orders alone (客户名称 / 下单日期 / 金额) names its customers too
         customer_sheet = _choose(book, "", candidates, ORDERS, [])
@@ -174,9 +175,9 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     customers = _per_owner(book, customers, alike, settings, memory, notes)
     grouped = customers.table.sheets or (customer_sheet,)
     problems = list(customers.problems)
-    orders_name = settings.text("orders_sheet")
+    orders_name = _named(settings.value("orders_sheet"), names)
     orders = None
-    if orders_name.lower() not in NO_ORDERS:
+    if clean_text(orders_name).lower() not in NO_ORDERS:
         others = [n for n in candidates if n not in grouped]
         same = orders_name == customer_sheet  # the settings say: the customer sheet lists the orders
         orders_sheet = None if same else _choose(book, orders_name, others, ORDERS, notes)
@@ -251,6 +252,16 @@ def smtp_login(book: Book) -> str:
 def date_order_notes(source: Source, day_first: bool) -> list[Msg]:
     """How ambiguous dates such as 05/03/2026, and amounts in a unit such as 万元, were read, column by column."""
     return column_day_first(source.table, source.mapping, day_first)[1] + unit_notes(source.table, source.mapping)
+
+
+def _named(value: Any, sheets: list[str]) -> str:
+    """The sheet a setting names: as typed, else the one sheet whose name reads the same (full-width letters,
+    spaces), else the setting as read."""
+    typed = value.strip() if isinstance(value, str) else clean_text(value)
+    if typed in sheets:
+        return typed
+    alike = [name for name in sheets if clean_text(name) == clean_text(typed)]
+    return alike[0] if len(alike) == 1 else clean_text(typed)
 
 
 def _choose(book: Book, named: str, candidates: list[str], kind: str, notes: list[Msg]) -> str | None:
