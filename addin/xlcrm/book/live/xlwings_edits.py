@@ -113,6 +113,7 @@ def put_sheet(book, edit: PutSheet) -> None:
     active = book.sheets.active.name
     if existing:
         sheet = book.sheets[existing]
+        sheet.visible = not edit.hidden  # first: a sheet to be hidden is never activated while it is written
         _empty(sheet)  # emptied in place: the team's formulas that point at it keep working
         if existing != edit.name:
             sheet.name = edit.name
@@ -120,9 +121,17 @@ def put_sheet(book, edit: PutSheet) -> None:
     else:
         sheet = book.sheets.add(edit.name, before=book.sheets[0]) if edit.first else \
             book.sheets.add(edit.name, after=book.sheets[len(names) - 1])
+        sheet.visible = not edit.hidden
     _fill(sheet, edit)
-    sheet.visible = not edit.hidden
-    book.sheets[active].activate()
+    if shown(book.sheets[active]):  # a hidden sheet cannot be activated (it was the active one and is hidden now)
+        book.sheets[active].activate()
+
+
+def shown(sheet) -> bool:
+    """Whether the sheet is visible. Windows gives COM's Visible as it is (-1 visible, 0 hidden, 2 very hidden:
+    truthy, yet hidden); the Mac and xlwings Server give a bool."""
+    visible = sheet.visible
+    return visible is True or visible == -1
 
 
 def _empty(sheet) -> None:
@@ -199,14 +208,15 @@ def freeze(sheet, cell: str | None) -> None:
         panes = sheet.freeze_panes
         panes.freeze_at(cell) if cell else panes.unfreeze()
     except (AttributeError, NotImplementedError):  # the desktop engines have no freeze API: the window has
-        if sys.platform.startswith("win"):
+        if sys.platform.startswith("win") and shown(sheet):
             _freeze_window(sheet, cell)
+        # a hidden sheet: no window shows it, and activating it fails (COM error 1004); nobody sees its panes.
         # macOS: xlwings reaches no window setting there; the sheet works the same unfrozen
 
 
 def _freeze_window(sheet, cell: str | None) -> None:
-    window = sheet.book.app.api.ActiveWindow  # COM; the window shows the active sheet
-    sheet.activate()
+    sheet.activate()  # the window shows the active sheet: this one from here on
+    window = sheet.book.app.api.ActiveWindow  # COM
     window.FreezePanes = False
     if cell:
         row, column = sheet.range(cell).row, sheet.range(cell).column
