@@ -201,3 +201,27 @@ def test_a_missing_sheet_and_an_unsaved_workbook_are_readable_errors(zh_book):
     with pytest.raises(XlcrmError) as error:
         live.folder
     assert "保存" in error.value.text("zh") and "Save" in error.value.text("en")
+
+
+def test_a_workbook_from_onedrive_not_synced_here_is_a_readable_error(zh_book, tmp_path, monkeypatch):
+    """On Windows, xlwings turns the https:// name of a workbook opened from OneDrive or SharePoint into the synced
+    local file, or raises XlwingsError when this computer holds no such file: the remote Book's name does the same
+    here, through xlwings' own mapping, on a home with no OneDrive folder."""
+    import xlwings
+    import xlwings.utils
+    from xlwings.pro import _xlremote
+
+    url = f"https://d.docs.live.net/4f2a9c/Documents/{zh_book.name}"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for variable in ("OneDrive", "OneDriveConsumer", "OneDriveCommercial"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setattr(xlwings, "USER_CONFIG_FILE", str(tmp_path / "home" / ".xlwings" / "xlwings.conf"))
+    monkeypatch.setattr(_xlremote.Book, "fullname", property(lambda book: xlwings.utils.fullname_url_to_local_path(url)))
+    live = LiveBook(remote_book(zh_book))
+    with pytest.raises(xlwings.XlwingsError):
+        live.xw_book.fullname  # what xlwings itself says
+    with pytest.raises(XlcrmError) as error:
+        live.folder
+    english, chinese = error.value.text("en"), error.value.text("zh")
+    assert zh_book.name in english and "OneDrive" in english and "not synced" in english and "Save" in english
+    assert zh_book.name in chinese and "OneDrive" in chinese and "未同步" in chinese and "保存" in chinese

@@ -22,8 +22,12 @@ from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 
 NO_SHEET = Msg("{book} has no sheet named '{sheet}'.", "{book} 中没有名为“{sheet}”的工作表。")
-SAVE_FIRST = Msg("Save {book} to a folder on this computer first: xlcrm keeps its outbox and journal beside it.",
-                 "请先把 {book} 保存到本机的文件夹中:xlcrm 会把发件箱和日志放在它旁边。")
+SAVE_FIRST = Msg("Save {book} to a folder on this computer first: xlcrm keeps its outbox and journal beside it. "
+                 "A workbook opened from OneDrive or SharePoint that is not synced to this computer has no folder "
+                 "here: sync it (or save a copy to a local folder) and open it from there.",
+                 "请先把 {book} 保存到本机的文件夹中:xlcrm 会把发件箱和日志放在它旁边。"
+                 "从 OneDrive 或 SharePoint 打开、但未同步到本机的工作簿在这里没有文件夹:"
+                 "请先同步它(或另存一份到本机文件夹),再从那里打开。")
 
 
 class LiveBook:
@@ -45,7 +49,12 @@ class LiveBook:
     def folder(self) -> Path:
         if self._folder:
             return self._folder
-        fullname = self._book.fullname
+        import xlwings  # loaded already: the book is one of its objects
+
+        try:
+            fullname = self._book.fullname
+        except xlwings.XlwingsError as error:  # Windows, an https:// workbook that no synced folder holds
+            raise XlcrmError(SAVE_FIRST(book=self.name)) from error
         if PureWindowsPath(fullname).is_absolute() or PurePosixPath(fullname).is_absolute():
             return Path(fullname).parent
         raise XlcrmError(SAVE_FIRST(book=self.name))  # never saved, or a cloud address
