@@ -60,16 +60,35 @@ def _xlwings_file(*parts: str) -> str:
 
 XLWINGS_SHOWS_TRACEBACK = "Call ShowError(LOG_FILE)"  # where RunPython shows Python's stderr in a popup
 OUR_ERROR_MESSAGE = "Call CrmPythonFailed(LOG_FILE)"  # macros/xlcrm_ribbon.bas: one sentence, details kept
+# GetConfig reads a setting from the first of: an xlcrm.conf sheet in the active workbook, an xlcrm.conf file
+# beside it, the user's ~/.xlcrm/xlcrm.conf (what `xlcrm install` writes). The first two come with any workbook
+# received from outside, and name the Python (and sys.path) the trusted add-in runs: only the user's file counts.
+# No caller passes a source, so the default decides; the body must still honour it (checked below).
+GETCONFIG_ANY_SOURCE = 'Function GetConfig(configKey As String, Optional default As String = "", ' \
+                       'Optional source As String = "") As Variant'
+GETCONFIG_USER_ONLY = GETCONFIG_ANY_SOURCE.replace('source As String = ""', 'source As String = "user"')
+GETCONFIG_SOURCES = ('If source = "" Or source = "sheet" Then', 'If source = "" Or source = "directory" Then',
+                     'If source = "" Or source = "user" Then')
+
+
+def _replaced(source: str, old: str, new: str, once: bool = True) -> str:
+    """old replaced by new; xlwings' VBA without old (or, once, with it more than once) fails the build."""
+    if old not in source or (once and source.count(old) > 1):
+        raise RuntimeError(f"xlwings' VBA no longer has {old!r}{' exactly once' if once else ''}: "
+                           "adapt workbook/build.py")
+    return source.replace(old, new)
 
 
 def xlwings_module(addin: bool) -> Module:
     """xlwings' RunPython module; the add-in's variant works on the active workbook. A failed Python run
-    shows xlcrm's short message in the user's language instead of xlwings' raw traceback popup."""
+    shows xlcrm's short message in the user's language instead of xlwings' raw traceback popup, and the
+    settings come from the user's own config file only, never from the workbook or its folder."""
     source = _xlwings_file("xlwings_custom_addin.bas" if addin else "xlwings.bas")
     source = re.sub(r'(Public Const PROJECT_NAME As String = )"\w+"', rf'\1"{PROJECT_NAME}"', source, count=1)
-    if XLWINGS_SHOWS_TRACEBACK not in source:
-        raise RuntimeError(f"xlwings' VBA no longer has {XLWINGS_SHOWS_TRACEBACK!r}: adapt workbook/build.py")
-    return Module("xlwings", source.replace(XLWINGS_SHOWS_TRACEBACK, OUR_ERROR_MESSAGE))
+    source = _replaced(source, XLWINGS_SHOWS_TRACEBACK, OUR_ERROR_MESSAGE, once=False)
+    for guard in GETCONFIG_SOURCES:  # the default picks the user's file only while each source checks it
+        _replaced(source, guard, guard)
+    return Module("xlwings", _replaced(source, GETCONFIG_ANY_SOURCE, GETCONFIG_USER_ONLY))
 
 
 def macro_modules() -> list[Module]:

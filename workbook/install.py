@@ -5,9 +5,10 @@ install copies xlcrm.xlam there (built here, see build.py; it carries xlwings' V
 xlwings' own add-in and tab are not needed) and tells it which Python to run: its VBA reads
 INTERPRETER_WIN / INTERPRETER_MAC from xlcrm.conf with `Input #`, which decodes the bytes in
 the system's ANSI code page (cp936 on a Chinese Windows), not UTF-8, so the file is written
-in that code page. On macOS, Excel may only run scripts from its Application Scripts folder,
-so xlwings' RunPython AppleScript goes there. What an install placed is listed beside the
-config file, and `xlcrm uninstall` removes exactly that.
+in that code page. It also keeps the workbook's folder off Python's path (ADD_WORKBOOK_TO_PYTHONPATH),
+and the add-in reads no setting from the workbook or its folder (see build.py). On macOS, Excel may
+only run scripts from its Application Scripts folder, so xlwings' RunPython AppleScript goes there.
+What an install placed is listed beside the config file, and `xlcrm uninstall` removes exactly that.
 """
 
 from __future__ import annotations
@@ -163,7 +164,10 @@ def config_text(target: Target) -> bytes:
     unreadable = sorted({c for c in python if c == '"' or not _encodes(c, str(target.codepage))})
     if unreadable:
         raise XlcrmError(NOT_READABLE(python=python, codepage=target.codepage, chars="".join(unreadable)))
-    return f'"{key}","{python}"\r\n'.encode(str(target.codepage))
+    # xlwings' default "true" puts the workbook's folder first on sys.path: a module planted beside a
+    # downloaded workbook (Downloads) would run on a click. GetConfigFromFile compares names ignoring case.
+    lines = [(key, python), ("ADD_WORKBOOK_TO_PYTHONPATH", "false")]
+    return "".join(f'"{name}","{value}"\r\n' for name, value in lines).encode(str(target.codepage))
 
 
 def _encodes(char: str, codepage: str) -> bool:

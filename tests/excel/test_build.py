@@ -74,6 +74,97 @@ def test_olevba_reads_every_module_back_unchanged(artefact):
     assert ("Set wb = ActiveWorkbook" in found["xlwings"]) == (artefact.suffix == ".xlam")  # add-in: any workbook
 
 
+def _arguments(code: str, start: int) -> list[str]:
+    """The arguments of the call whose opening parenthesis is at code[start], split at top-level commas."""
+    depth, quoted, current, found = 0, False, "", []
+    for char in code[start:]:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+            if depth == 1:
+                continue
+        elif not quoted and char == ")":
+            depth -= 1
+            if depth == 0:
+                return [a for a in found + [current.strip()] if a]
+        elif not quoted and char == "," and depth == 1:
+            found.append(current.strip())
+            current = ""
+            continue
+        current += char
+    raise AssertionError(f"unbalanced call at {code[start - 10:start + 40]!r}")
+
+
+def _condition(text: str, source: str) -> bool | None:
+    """A block If's condition: on `source` evaluated, any other unknown (None: both ways)."""
+    if "source" not in text:
+        return None
+    terms = [re.fullmatch(r'source = "(\w*)"', term.strip()) for term in text.split(" Or ")]
+    assert all(terms), f"GetConfig checks its source in a new way: {text!r}; adapt this test"
+    return any(term.group(1) == source for term in terms if term)
+
+
+def getconfig_lines(xlwings_module: str, source: str) -> list[str]:
+    """The lines of GetConfig that run on Windows Excel for a call with that source (the #If App branch of
+    Excel, the Windows branch of #If Mac; a condition on anything but the source may go either way)."""
+    body = re.search(r"^Function GetConfig\(.*?^End Function", xlwings_module.replace("\r\n", "\n"),
+                     re.MULTILINE | re.DOTALL)
+    assert body, "xlwings' module has no GetConfig"
+    compiled, blocks, reached = [True], [], []
+    for line in body.group(0).split("\n")[1:]:
+        code = line.split("'")[0].strip()  # no quote mark in GetConfig's strings
+        directive = re.fullmatch(r"#If (.*) Then", code)
+        if directive:
+            assert directive.group(1) in ('App = "Microsoft Excel"', "Mac"), code
+            compiled.append(directive.group(1) != "Mac")
+            continue
+        if code in ("#Else", "#End If"):
+            compiled[-1:] = [not compiled[-1]] if code == "#Else" else []
+            continue
+        if not all(compiled) or not code:
+            continue
+        assert not code.startswith(("ElseIf", "Else", "Select")), f"adapt this test to {code!r}"
+        if code == "End If":
+            blocks.pop()
+            continue
+        if False not in blocks:
+            reached.append(code)  # a block If's condition runs too
+        opened = re.fullmatch(r"If (.*) Then", code)
+        if opened:
+            blocks.append(_condition(opened.group(1), source))
+    assert not blocks and compiled == [True], "GetConfig's Ifs do not balance"
+    return reached
+
+
+def test_the_addins_settings_come_only_from_the_users_config_file(artefact):
+    """A workbook received from outside can carry an xlcrm.conf sheet, or come with an xlcrm.conf file beside it
+    (a download folder, an unpacked mail attachment): GetConfig must not read either, or that workbook names the
+    Python (and sys.path) the trusted add-in runs on a click."""
+    modules = {name: code.replace("\r\n", "\n") for name, code in vba_modules(artefact).items()}
+    default = re.search(r'^Function GetConfig\(.*Optional source As String = "(\w*)"\) As Variant$',
+                        modules["xlwings"], re.MULTILINE)
+    assert default, "GetConfig's signature changed"
+    for name, code in modules.items():  # every call takes the default source
+        for call in re.finditer(r"(?<![\w.])GetConfig\(", code):
+            if not code[:call.start()].endswith("Function "):
+                assert len(_arguments(code, call.end() - 1)) <= 2, (name, code[call.start():call.start() + 80])
+    reads = getconfig_lines(modules["xlwings"], default.group(1))
+    sheet, directory, user = ("GetConfigFromSheet(", "GetDirectoryConfigFilePath(", "GetConfigFilePath(")
+    assert not [line for line in reads if sheet in line or directory in line], reads
+    assert [line for line in reads if "GetConfigFromFile(GetConfigFilePath()" in line], reads
+    everything = getconfig_lines(modules["xlwings"], "")  # xlwings' own default: sheet, folder, then the user's
+    assert [s for s in (sheet, directory, user) if any(s in line for line in everything)] == [sheet, directory, user]
+
+
+@pytest.mark.parametrize("changed", [builder.GETCONFIG_ANY_SOURCE, builder.GETCONFIG_SOURCES[0]])
+def test_the_build_fails_when_xlwings_getconfig_is_no_longer_what_it_patches(monkeypatch, changed):
+    original = builder._xlwings_file
+    monkeypatch.setattr(builder, "_xlwings_file", lambda *parts: original(*parts).replace(changed, "' gone"))
+    with pytest.raises(RuntimeError, match="adapt workbook/build.py"):
+        builder.xlwings_module(addin=True)
+
+
 def test_every_callback_exists_and_every_runpython_target_is_callable(artefact):
     code = vba_modules(artefact)["xlcrm_ribbon"]
     subs = dict(re.findall(r"^Public Sub (\w+)\(([^)]*)\)", code, re.MULTILINE))

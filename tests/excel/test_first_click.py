@@ -60,7 +60,7 @@ def test_the_checks_cover_no_workbook_protected_view_a_chart_sheet_and_no_python
         assert condition in ready and f'CrmSaid("{said}")' in ready, said
     # Protected View first: there ActiveWorkbook is Nothing too, and the advice differs
     assert ready.index("CrmProtectedView()") < ready.index("ActiveWorkbook Is Nothing")
-    # GetConfig (in CrmPython) reads the active workbook's sheets: only once there is one
+    # CrmPython runs only once there is a worksheet to run on
     assert ready.index('TypeName(ActiveSheet) <> "Worksheet"') < ready.index("CrmPython()")
 
 

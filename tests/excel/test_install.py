@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from xlcrm.workbook.install import MAC, WINDOWS, Target, install, uninstall
 
 PYTHON = r"C:\Users\张三\AppData\Local\Programs\Python\Python312\python.exe"
 MAC_PYTHON = "/Users/zhangsan/.venvs/xlcrm/bin/python"
+# xlwings' RunPython passes this setting first to xlwings.utils.prepare_sys_path, which puts the workbook's
+# folder on sys.path only when it reads "true" (its default)
+WORKBOOK_FOLDER_OFF_THE_PATH = {"ADD_WORKBOOK_TO_PYTHONPATH": "false"}
 
 
 def windows(home: Path, codepage: str = "cp936", python: str = PYTHON) -> Target:
@@ -56,9 +60,25 @@ def test_on_windows_only_the_addin_and_the_config_are_placed(tmp_path):
 ])
 def test_the_config_reads_back_as_the_same_python_in_the_ansi_code_page(tmp_path, codepage, python):
     install(windows(tmp_path, codepage, python))
-    assert read_as_vba(tmp_path / ".xlcrm" / "xlcrm.conf", codepage) == {"INTERPRETER_WIN": python}
+    assert read_as_vba(tmp_path / ".xlcrm" / "xlcrm.conf", codepage) == {"INTERPRETER_WIN": python,
+                                                                         **WORKBOOK_FOLDER_OFF_THE_PATH}
     if codepage != "cp65001":  # not the UTF-8 that VBA read as C:\Users\寮犱笁
         assert python.encode("utf-8") not in (tmp_path / ".xlcrm" / "xlcrm.conf").read_bytes()
+
+
+def test_the_config_keeps_the_workbooks_folder_off_pythons_path(tmp_path, monkeypatch):
+    """What xlwings' Python does with the setting the VBA reads from the config: a planted module beside a
+    downloaded workbook is not importable."""
+    import xlwings.utils
+
+    install(windows(tmp_path))
+    setting = read_as_vba(tmp_path / ".xlcrm" / "xlcrm.conf", "cp936")["ADD_WORKBOOK_TO_PYTHONPATH"]
+    downloads = tmp_path / "Downloads"
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    xlwings.utils.prepare_sys_path(f"{setting};{downloads / 'attachment.xlsx'};{downloads / 'xlcrm.xlam'};;;;")
+    assert str(downloads) not in sys.path and os.path.normcase(str(downloads)) not in sys.path
+    xlwings.utils.prepare_sys_path(f"true;{downloads / 'attachment.xlsx'};;;;;")  # xlwings' default, for contrast
+    assert os.path.normcase(str(downloads)) in sys.path
 
 
 def test_a_path_the_code_page_cannot_hold_is_refused_before_anything_is_written(tmp_path):
@@ -74,7 +94,8 @@ def test_on_macos_the_applescript_goes_where_excel_may_run_it(tmp_path):
     sandbox = tmp_path / "Library" / "Containers" / "com.microsoft.Excel" / "Data"
     startup = tmp_path / "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel"
     assert sorted(p.name for p in startup.iterdir()) == ["xlcrm.xlam"]
-    assert read_as_vba(sandbox / "xlcrm.conf", "mac_roman") == {"INTERPRETER_MAC": MAC_PYTHON}
+    assert read_as_vba(sandbox / "xlcrm.conf", "mac_roman") == {"INTERPRETER_MAC": MAC_PYTHON,
+                                                                 **WORKBOOK_FOLDER_OFF_THE_PATH}
     scripts = list((tmp_path / "Library" / "Application Scripts" / "com.microsoft.Excel").glob("xlwings-*.applescript"))
     assert len(scripts) == 1
 
