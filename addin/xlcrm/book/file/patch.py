@@ -87,7 +87,7 @@ class _Patch:
         return scratch, in_place
 
     def _transplant(self, edits: list[Edit]) -> None:
-        scratch = Scratch(edits)
+        scratch = Scratch(edits, self.book.date1904)  # its dates counted as the team's workbook counts them
         last = {e.name: e for e in edits if isinstance(e, PutSheet)}
         for name, edit in last.items():
             part, replaced, selected = self.book.put(name, edit.aliases, edit.first, edit.hidden, self.taken)

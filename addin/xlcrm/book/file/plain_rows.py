@@ -151,11 +151,11 @@ def learn_styles(book: Workbook, plain: PlainRows) -> None:
 
 class PlainXml:
     """The rows as worksheet XML, handed out in order between openpyxl's; style_of maps openpyxl's style
-    index to the one in the team's styles."""
+    index to the one in the team's styles; date1904: the team's workbook counts its dates from 1904."""
 
-    def __init__(self, plain: PlainRows, prefix: bytes, style_of: Callable[[int], int]):
+    def __init__(self, plain: PlainRows, prefix: bytes, style_of: Callable[[int], int], date1904: bool = False):
         assert plain.styles is not None
-        self.plain, self.cells, self.p, self.next = plain, CellWriter(prefix), prefix.decode(), 0
+        self.plain, self.cells, self.p, self.next = plain, CellWriter(prefix, date1904), prefix.decode(), 0
         self.attribute = {key: f' s="{s}"' if (s := style_of(index)) else "" for key, index in plain.styles.items()}
         width = max((len(row) for _, row in plain.rows), default=0)
         self.styled = plain.styled  # cells in every row, past the row's values too

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 from lxml import etree
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from xlcrm.book.file.openpyxl_edits import apply_edits, put_sheet
 from xlcrm.book.file.plain_rows import PlainRows, PlainXml, dimension, learn_styles, split
@@ -42,8 +43,11 @@ class Transplanted:
 class Scratch:
     """The scratch workbook openpyxl wrote, open for reading."""
 
-    def __init__(self, edits: list[Edit]):
+    def __init__(self, edits: list[Edit], date1904: bool = False):
         book = openpyxl.Workbook()  # its default sheet stays the active one: xlcrm's sheets are never selected
+        if date1904:  # the team's date system: openpyxl writes a date as its serial counted from the epoch
+            book.epoch = CALENDAR_MAC_1904
+        self.date1904 = date1904
         self.plain: dict[str, PlainRows | None] = {}  # a long sheet's plain rows, written apart
         for edit in edits:
             if isinstance(edit, PutSheet) and not any(getattr(e, "sheet", None) in (edit.name, *edit.aliases)
@@ -114,7 +118,8 @@ class _SheetCopy:
             sheet = SheetStream(source)
             out.write(sheet.edited_head(self._head))
             cells = cell_pattern(sheet.prefix)
-            plain = self.plain and PlainXml(self.plain, sheet.prefix, lambda i: self.style(i) if i else 0)
+            plain = self.plain and PlainXml(self.plain, sheet.prefix, lambda i: self.style(i) if i else 0,
+                                            self.scratch.date1904)
             for is_row, piece in sheet.rows():
                 if is_row and plain:
                     number = _ROW_NUMBER.search(piece)
