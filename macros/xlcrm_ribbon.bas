@@ -8,10 +8,22 @@ Attribute VB_Name = "xlcrm_ribbon"
 ' answer, xlwings calls CrmPythonFailed instead of showing the traceback (build.py wires it).
 ' VBA keeps its source in the ANSI code page, so the few Chinese texts asked for here are
 ' written as \u escapes (U decodes them); xlcrm.ribbon.PROMPTS holds the same texts.
+' VBA's MsgBox converts its text to that code page too, so every message box goes through
+' CrmMsgBox, which asks Windows for a Unicode one (MessageBoxW).
 Option Explicit
 
 Private Const ADDIN_NAME As String = "xlcrm.xlam"
 Private Const PYTHON_LOG As String = "xlcrm-python.log"
+Private Const MB_TASKMODAL As Long = &H2000&
+
+#If Mac Then
+#ElseIf VBA7 Then
+    Private Declare PtrSafe Function MessageBoxW Lib "user32" (ByVal hWnd As LongPtr, ByVal lpText As LongPtr, _
+        ByVal lpCaption As LongPtr, ByVal uType As Long) As Long
+#Else
+    Private Declare Function MessageBoxW Lib "user32" (ByVal hWnd As Long, ByVal lpText As Long, _
+        ByVal lpCaption As Long, ByVal uType As Long) As Long
+#End If
 
 Public Sub CrmRefreshScores(control As IRibbonControl)
     CrmRun "refresh_scores"
@@ -51,7 +63,7 @@ Public Sub CrmSendReminders(control As IRibbonControl)
     If Not CrmReady() Then Exit Sub
     question = CrmText("Send the due reminders now? Use Preview reminders first to check them.", _
         "\u73B0\u5728\u53D1\u9001\u5230\u671F\u7684\u63D0\u9192\u90AE\u4EF6\u5417?\u53EF\u5148\u7528\u201C\u9884\u89C8\u63D0\u9192\u201D\u68C0\u67E5\u3002")
-    If MsgBox(question, vbOKCancel + vbQuestion, CrmText("xlcrm: Send reminders", _
+    If CrmMsgBox(question, vbOKCancel + vbQuestion, CrmText("xlcrm: Send reminders", _
         "xlcrm:\u53D1\u9001\u63D0\u9192")) = vbOK Then CrmRun "send_reminders"
 End Sub
 
@@ -131,28 +143,53 @@ Private Function CrmPythonGone(ByVal python As String) As Boolean
     #End If
 End Function
 
-Public Sub CrmPythonFailed(LogFile As String)
-    ' Called by xlwings instead of its ShowError when Python ended with an error: keep the
-    ' details in a file and say in one sentence what to do.
-    Dim details As String, kept As String, said As String
+Public Sub CrmPythonFailed(LogFile As String, Optional ByVal Message As String = "", _
+                           Optional ByVal Started As Boolean = True)
+    ' Called by xlwings instead of its ShowError (build.py routes every call here): with the file of
+    ' Python's stderr, or with xlwings' own error text (Message), or on a Mac with what the shell said
+    ' when it could not start Python at all (Started:=False). Keep the details in a file and say in one
+    ' sentence what to do.
+    Dim details As String, kept As String, said As String, f As Integer
     On Error Resume Next
-    details = ReadFile(LogFile)
     kept = CrmFolder() & Application.PathSeparator & PYTHON_LOG
     MkDir CrmFolder()
-    FileCopy LogFile, kept
+    If Message = "" Then
+        details = ReadFile(LogFile)
+        FileCopy LogFile, kept
+    Else
+        details = Message
+        f = FreeFile
+        Open kept For Output As #f
+        Print #f, Message
+        Close #f
+    End If
     On Error GoTo 0
     Application.StatusBar = False
     If InStr(details, "No module named 'xlcrm") > 0 Or InStr(details, "No module named 'xlwings") > 0 Then
         said = CrmSaid("not_installed")
+    ElseIf Not Started And InStr(details, "No such file or directory") > 0 And InStr(details, CrmPython()) > 0 Then
+        said = CrmSaid("python_gone") ' the shell did not find the Python xlcrm.conf names
     ElseIf InStr(details, "Error") > 0 Or InStr(details, "Traceback") > 0 Then
         said = CrmSaid("python_failed")
     Else
         #If Mac Then
-            Exit Sub ' only warnings on stderr: Python did its work
+            If Started Then Exit Sub ' only warnings on stderr: Python did its work
         #End If
         said = CrmSaid("python_failed")
     End If
     CrmSay Replace(Replace(said, "{python}", CrmPython()), "{log}", kept)
+End Sub
+
+Public Sub CrmNoRunScript(ByVal script As String)
+    ' Called by xlwings on a Mac instead of its "run 'xlwings runpython install'" box: Excel could not
+    ' run the AppleScript that starts Python, which `xlcrm install` puts in Excel's scripts folder.
+    CrmSay Replace(CrmText("Excel cannot run xlwings' RunPython script {script} (it belongs in ~/Library/Applica" & _
+        "tion Scripts/com.microsoft.Excel). Quit Excel, run `xlcrm install` again, then start Excel and click th" & _
+        "e button again.", _
+        "Excel \u65E0\u6CD5\u8FD0\u884C xlwings \u7684 RunPython \u811A\u672C {script}(\u5E94\u5728 ~/Lib" & _
+        "rary/Application Scripts/com.microsoft.Excel \u4E2D)\u3002\u8BF7\u9000\u51FA Excel,\u518D\u6B21" & _
+        "\u8FD0\u884C `xlcrm install`,\u7136\u540E\u91CD\u65B0\u6253\u5F00 Excel \u5E76\u518D\u6B21\u70B9" & _
+        "\u51FB\u6B64\u6309\u94AE\u3002"), "{script}", script)
 End Sub
 
 Private Function CrmFolder() As String
@@ -164,8 +201,26 @@ Private Function CrmFolder() As String
 End Function
 
 Private Sub CrmSay(ByVal text As String)
-    MsgBox text, vbExclamation, "xlcrm"
+    CrmMsgBox text, vbExclamation, "xlcrm"
 End Sub
+
+Private Function CrmMsgBox(ByVal text As String, ByVal buttons As Long, ByVal title As String) As Long
+    ' xlcrm's only message box. VBA's MsgBox shows "???" for each character the system's ANSI code page
+    ' lacks (Simplified Chinese on a Big5 or an English Windows); MessageBoxW takes the text as UTF-16.
+    ' The vb* button and icon flags and the vbOK/vbCancel answers are the MB_*/ID* numbers of Windows.
+    ' (Application.InputBox is Excel's own dialog and Unicode already.)
+    #If Mac Then
+        CrmMsgBox = MsgBox(text, buttons, title)
+    #Else
+        Dim owner As Variant
+        owner = 0
+        On Error Resume Next
+        owner = Application.Hwnd ' the box belongs to Excel's window, in front of it
+        On Error GoTo 0
+        If owner = 0 Then buttons = buttons Or MB_TASKMODAL ' no window: still modal to Excel
+        CrmMsgBox = MessageBoxW(owner, StrPtr(text), StrPtr(title), buttons)
+    #End If
+End Function
 
 Private Function CrmSaid(ByVal key As String) As String
     ' What VBA says itself, in Excel's UI language; xlcrm.ribbon.PROMPTS holds the same texts.

@@ -60,6 +60,23 @@ def _xlwings_file(*parts: str) -> str:
 
 XLWINGS_SHOWS_TRACEBACK = "Call ShowError(LOG_FILE)"  # where RunPython shows Python's stderr in a popup
 OUR_ERROR_MESSAGE = "Call CrmPythonFailed(LOG_FILE)"  # macros/xlcrm_ribbon.bas: one sentence, details kept
+# Every call of xlwings' ShowError (its raw popup) and xlcrm's instead; a call written any other way fails the build.
+SHOW_ERROR_CALLS = {
+    XLWINGS_SHOWS_TRACEBACK: OUR_ERROR_MESSAGE,  # ExecuteWindows (exit code), CleanUp (Mac: after Python ran)
+    "ShowError (LOG_FILE)": "Call CrmPythonFailed(LOG_FILE, Started:=False)",  # ExecuteMac: the shell's own errors
+    'ShowError "", Err.Description': 'Call CrmPythonFailed("", Err.Description)',  # the UDF server's RunPython
+    'ShowError "", errorMsg': 'Call CrmPythonFailed("", errorMsg)',  # ImportPythonUDFs
+}
+# ExecuteMac when AppleScriptTask fails: xlwings' English advice names its own CLI; xlcrm's names `xlcrm install`.
+XLWINGS_NO_SCRIPT = ('MsgBox "To enable RunPython, please run \'xlwings runpython install\' in a terminal once and '
+                     'try again.", vbCritical')
+OUR_NO_SCRIPT = 'Call CrmNoRunScript("xlwings-" & XLWINGS_VERSION & ".applescript")'
+# xlwings' Mac AppleScript starts `PythonInterpreter -B -u ...` through `do shell script` with the path as it is:
+# a Python under "~/Documents/My CRM" would be split at the space. The VBA hands it over as one POSIX shell word:
+# in single quotes, each ' in it written '\'' (whatever else it holds, spaces and $ included, stays as it is).
+XLWINGS_MAC_PYTHON = 'ParameterString = ParameterString + "|" + PythonInterpreter'
+_SHELL_QUOTED = r"""Replace(PythonInterpreter, "'", "'\''")"""  # the path with each ' as '\'', put in '...' below
+OUR_MAC_PYTHON = XLWINGS_MAC_PYTHON.replace("PythonInterpreter", f"\"'\" + {_SHELL_QUOTED} + \"'\"")
 # GetConfig reads a setting from the first of: an xlcrm.conf sheet in the active workbook, an xlcrm.conf file
 # beside it, the user's ~/.xlcrm/xlcrm.conf (what `xlcrm install` writes). The first two come with any workbook
 # received from outside, and name the Python (and sys.path) the trusted add-in runs: only the user's file counts.
@@ -79,13 +96,26 @@ def _replaced(source: str, old: str, new: str, once: bool = True) -> str:
     return source.replace(old, new)
 
 
+def _code(line: str) -> str:
+    """A VBA line without its string literals' text and its comment (a ' in a string starts none)."""
+    return re.sub(r'"[^"]*"', '""', line).split("'", 1)[0]
+
+
 def xlwings_module(addin: bool) -> Module:
     """xlwings' RunPython module; the add-in's variant works on the active workbook. A failed Python run
-    shows xlcrm's short message in the user's language instead of xlwings' raw traceback popup, and the
-    settings come from the user's own config file only, never from the workbook or its folder."""
+    shows xlcrm's short message in the user's language instead of xlwings' raw popups, a Mac passes the
+    Python's path to the shell quoted, and the settings come from the user's own config file only, never
+    from the workbook or its folder."""
     source = _xlwings_file("xlwings_custom_addin.bas" if addin else "xlwings.bas")
     source = re.sub(r'(Public Const PROJECT_NAME As String = )"\w+"', rf'\1"{PROJECT_NAME}"', source, count=1)
-    source = _replaced(source, XLWINGS_SHOWS_TRACEBACK, OUR_ERROR_MESSAGE, once=False)
+    for call, ours in SHOW_ERROR_CALLS.items():
+        source = _replaced(source, call, ours, once=call != XLWINGS_SHOWS_TRACEBACK)
+    left = [line for line in source.splitlines() if re.search(r"\bShowError\b", _code(line))
+            and not line.startswith("Sub ShowError(")]
+    if left:
+        raise RuntimeError(f"xlwings' VBA calls ShowError in a new way: {left}: adapt workbook/build.py")
+    source = _replaced(source, XLWINGS_NO_SCRIPT, OUR_NO_SCRIPT)
+    source = _replaced(source, XLWINGS_MAC_PYTHON, OUR_MAC_PYTHON)
     for guard in GETCONFIG_SOURCES:  # the default picks the user's file only while each source checks it
         _replaced(source, guard, guard)
     return Module("xlwings", _replaced(source, GETCONFIG_ANY_SOURCE, GETCONFIG_USER_ONLY))

@@ -51,6 +51,14 @@ NOT_READABLE = Msg(
     "当前 Python 的路径 {python} 无法写成 Excel 宏能正确读回的形式:宏按 {codepage} 编码读取 xlcrm.conf,"
     "而该编码没有“{chars}”。请把 Python 安装到路径中只含该编码字符的文件夹(例如为所有用户安装到 C:\\Program Files 下),"
     "在其中安装 xlcrm,再用它运行 `xlcrm install`。")
+NOT_FOR_MAC_SHELL = Msg(
+    "The path of this Python, {python}, has {chars}, which Excel on a Mac cannot pass on to the shell that starts "
+    "Python (xlwings' RunPython script splits its arguments at | and reads \\ as an escape). Install Python, or "
+    "make the virtual environment, in a folder whose path has neither, install xlcrm into it, and run "
+    "`xlcrm install` with it. (Spaces in the path are fine.)",
+    "当前 Python 的路径 {python} 含有“{chars}”,Mac 上的 Excel 无法把它交给启动 Python 的 shell"
+    "(xlwings 的 RunPython 脚本用 | 分隔参数,并把 \\ 当作转义符)。请把 Python 或虚拟环境安装到路径中不含这些字符的文件夹,"
+    "在其中安装 xlcrm,再用它运行 `xlcrm install`。(路径中有空格没有问题。)")
 EXCEL_OPEN = Msg("Cannot change {path}: {why}. Quit Excel and run `xlcrm {command}` again.",
                  "无法修改 {path}:{why}。请先退出 Excel,再运行 `xlcrm {command}`。")
 BUILD_ADDIN = Msg("Build xlcrm.xlam and copy it to {path} (Excel loads it at start: the CRM tab)",
@@ -164,6 +172,11 @@ def config_text(target: Target) -> bytes:
     unreadable = sorted({c for c in python if c == '"' or not _encodes(c, str(target.codepage))})
     if unreadable:
         raise XlcrmError(NOT_READABLE(python=python, codepage=target.codepage, chars="".join(unreadable)))
+    # On a Mac the VBA hands the path to xlwings' AppleScript, quoted for the shell (build.py: a space is fine),
+    # in one string it splits at "|"; on its way ToPosixPath puts it into an AppleScript literal, where \ escapes.
+    unpassable = sorted(set(python) & {"|", "\\"}) if target.system == MAC else []
+    if unpassable:
+        raise XlcrmError(NOT_FOR_MAC_SHELL(python=python, chars="".join(unpassable)))
     # xlwings' default "true" puts the workbook's folder first on sys.path: a module planted beside a
     # downloaded workbook (Downloads) would run on a click. GetConfigFromFile compares names ignoring case.
     lines = [(key, python), ("ADD_WORKBOOK_TO_PYTHONPATH", "false")]

@@ -90,7 +90,7 @@ def xlwings_vba(request) -> str:
 def test_a_failed_python_run_shows_our_sentence_not_xlwings_traceback_popup(xlwings_vba):
     assert builder.XLWINGS_SHOWS_TRACEBACK not in xlwings_vba
     assert xlwings_vba.count(builder.OUR_ERROR_MESSAGE) == 2  # Windows (exit code) and Mac (CleanUp)
-    assert re.search(r"^Public Sub CrmPythonFailed\(LogFile As String\)", CODE, re.MULTILINE)
+    assert re.search(r"^Public Sub CrmPythonFailed\(LogFile As String[,)]", CODE, re.MULTILINE)
     failed = "\n".join(procedure("CrmPythonFailed"))
     assert "No module named 'xlcrm" in failed and 'CrmSaid("not_installed")' in failed
     assert 'CrmSaid("python_failed")' in failed and "FileCopy LogFile, kept" in failed  # the details are kept

@@ -100,6 +100,27 @@ def test_on_macos_the_applescript_goes_where_excel_may_run_it(tmp_path):
     assert len(scripts) == 1
 
 
+def test_on_macos_a_python_in_a_folder_with_spaces_is_installed_as_it_is(tmp_path):
+    """xlwings' AppleScript runs the path in a shell; the built VBA hands it over quoted (test_platform_vba.py)."""
+    python = "/Users/zhangsan/Documents/My CRM/.venv/bin/python"
+    lines = [line.text("en") for line in install(mac(tmp_path, python), dry_run=True)]
+    assert any("xlcrm.conf" in line and python in line for line in lines)
+    install(mac(tmp_path, python))
+    sandbox = tmp_path / "Library" / "Containers" / "com.microsoft.Excel" / "Data"
+    assert read_as_vba(sandbox / "xlcrm.conf", "mac_roman")["INTERPRETER_MAC"] == python
+
+
+@pytest.mark.parametrize("python", ["/Users/zhangsan/CRM|team/bin/python", "/Users/zhangsan/CRM\\bin/python"])
+def test_on_macos_a_path_the_applescript_cannot_pass_on_is_refused_before_anything_is_written(tmp_path, python):
+    with pytest.raises(XlcrmError) as error:
+        install(mac(tmp_path, python))
+    odd = "|" if "|" in python else "\\"
+    assert python in error.value.text("en") and odd in error.value.text("en") and "Spaces" in error.value.text("en")
+    assert python in error.value.text("zh") and "空格" in error.value.text("zh")
+    assert files(tmp_path) == set()
+    install(windows(tmp_path, python=r"C:\Users\CRM team\python.exe"))  # on Windows neither matters
+
+
 @pytest.mark.parametrize("target", [windows, mac])
 def test_uninstall_removes_exactly_what_install_placed(tmp_path, target):
     theirs = {"AppData/Roaming/Microsoft/Excel/XLSTART/their-macros.xlam", ".xlcrm/xlcrm.log",
