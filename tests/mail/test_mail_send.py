@@ -12,6 +12,7 @@ from conftest import TODAY
 from helpers.mailbook import quick_mailer, remind_on, set_owner, set_settings
 from helpers.smtp_server import PASSWORD, USER, MailServer
 from helpers.workbooks import sheet_rows
+from xlcrm.core.followups.followup_rules import MAIL_CONTACTS
 
 
 run = remind_on
@@ -23,6 +24,16 @@ def plain(message) -> str:
 
 def to_send(result):
     return result.plan[result.plan["decision"].eq("send")]
+
+
+def sent_again_is_done(first, again) -> bool:
+    """Every message the first run sent is shown as sent before by the second, as long as it is still due: a
+    follow-up that went out was a contact that day, so it is no longer due (its next one is a cadence away)."""
+    sent = first.plan[first.plan["decision"].eq("sent")]
+    listed = sent["msg_key"].isin(again.plan["msg_key"])
+    repeated = again.plan[again.plan["msg_key"].isin(sent["msg_key"])]
+    return (again.counts()["sent"] == 0 and repeated["decision"].eq("done").all()
+            and set(sent.loc[~listed, "occasion"]) <= set(MAIL_CONTACTS) and again.counts()["done"] == listed.sum())
 
 
 def test_a_dry_run_sends_nothing_and_writes_the_preview_and_one_eml_per_message(zh_book, mail_server):
@@ -69,8 +80,7 @@ def test_a_second_run_sends_nothing_again(zh_book, mail_server):
     count = len(mail_server.received)
     again = run(zh_book, send=True, mailer=quick_mailer())
     assert len(mail_server.received) == count
-    assert again.counts()["done"] == first.counts()["sent"]
-    assert again.counts()["sent"] == 0
+    assert sent_again_is_done(first, again)
 
 
 def test_every_customer_row_gets_a_mail_status(zh_book, mail_server):
@@ -160,7 +170,7 @@ def test_a_copy_of_the_workbook_under_another_name_remembers_what_was_sent(zh_bo
     copy = zh_book.with_name("客户跟踪表 2027.xlsx")
     shutil.copy(zh_book, copy)  # "Save as" for the new year: its journal stays behind under the old name
     again = run(copy, send=True, mailer=quick_mailer())
-    assert again.counts()["sent"] == 0 and again.counts()["done"] == first.counts()["sent"]
+    assert sent_again_is_done(first, again)
     assert len(mail_server.received) == first.counts()["sent"]
 
 

@@ -73,14 +73,19 @@ def followups(book: Book, today: dt.date | None = None, progress: Progress = qui
 
 
 def due_touches(session: Session, today: dt.date, region: str | None = None,
-                contacted: pd.Series | None = None, mailed: pd.Series | None = None) -> pd.DataFrame:
+                contacted: pd.Series | None = None, mailed: pd.Series | None = None,
+                notes: list[Msg] | None = None) -> pd.DataFrame:
     """Every touch due (core.touches columns): regular follow-ups, care occasions, stuck deals.
 
     The mail merge picks from it who gets which reminder or greeting. Reads the contact log
     (through session.book) but writes nothing. A customer without any date has nothing due
     (the due list shows them as 'No date'), so no touch is handed over for them.
+    notes: when given, gets why the working days planned with are estimated, if they are.
     """
-    touches = compute(session, today, note_problems=False, region=region, contacted=contacted, mailed=mailed).touches
+    due = compute(session, today, note_problems=False, region=region, contacted=contacted, mailed=mailed)
+    if notes is not None and due.estimated is not None and due.estimated not in notes:
+        notes.append(due.estimated)
+    touches = due.touches
     touches = touches[touches["due"].notna()].reset_index(drop=True)
     for column in ("owner", "detail"):  # the contract says None, and NaN is truthy: 'owner or ...' took it
         touches[column] = touches[column].astype(object).where(touches[column].notna(), None)

@@ -84,9 +84,10 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     mode = request.mode
     if mode != "dry" and mailer is None:
         raise ValueError("sending needs a mailer")
+    if request.today is not None:  # one "as of" day: what this run journals and logs is dated on it too
+        clock = DayClock(clock, request.today)
     now = clock.now()
-    today = request.today or now.date()
-    now = now if now.date() == today else dt.datetime.combine(today, now.time())
+    today = now.date()
     test_to = _checked_test_address(request.test_to) if request.test_to else None
     session = open_session(book)
     session.settings = with_owners(session.settings, _owners(session))
@@ -98,7 +99,7 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     templates_sheet, templates, template_edits = load_templates(session)
     chosen = _chosen(templates, request.template, templates_sheet)
     view = join_team(session, team, now, keep_open=mode == "send")
-    due = _due_touches(session, today, view.contacted, view.mailed)
+    due = _due_touches(session, today, view.contacted, view.mailed, notes)
     journal = Journal(journal_path(book.folder, book.name))
     history, sheet_history = send_history(session, journal, now, notes)
     rules = Rules(today=today, now=now, min_days=profile.min_days, daily_cap=profile.daily_cap,
@@ -127,6 +128,23 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     notes += view.notes
     saved = _save(book, edits, mode)
     return RemindResult(session, saved, planned, mode, today, box, journal.path, test_to, eml_count, stopped, notes)
+
+
+class DayClock:
+    """A clock on another day: `day` at the real time of day (so the order within the day is kept), for a run
+    as of that day (`--today`); waiting and the rate between messages are the real clock's."""
+
+    def __init__(self, clock: Clock, day: dt.date):
+        self.clock, self.day = clock, day
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.combine(self.day, self.clock.now().timetz())
+
+    def monotonic(self) -> float:
+        return self.clock.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        self.clock.sleep(seconds)
 
 
 def _sheet_rows(plan: pd.DataFrame, table: Table) -> pd.DataFrame:
@@ -159,9 +177,10 @@ def _chosen(templates: list[Template], name: str | None, sheet: str) -> list[Tem
 
 
 def _due_touches(session: Session, today: dt.date, contacted: pd.Series | None = None,
-                 mailed: pd.Series | None = None) -> pd.DataFrame:
-    """The touches the follow-up rules find due, in the columns the plan reads."""
-    frame = due_touches(session, today, contacted=contacted, mailed=mailed)
+                 mailed: pd.Series | None = None, notes: list[Msg] | None = None) -> pd.DataFrame:
+    """The touches the follow-up rules find due, in the columns the plan reads (notes: gets the estimated
+    working days' note, if any)."""
+    frame = due_touches(session, today, contacted=contacted, mailed=mailed, notes=notes)
     frame = frame.loc[:, list(TOUCH_COLUMNS)].reset_index(drop=True)
     frame["due"] = pd.to_datetime(frame["due"])
     return frame

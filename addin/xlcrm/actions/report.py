@@ -95,6 +95,8 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
     next(steps)
     html = write_html(made, _folder(book, out_dir), clock)
     notes = inputs.notes + view.notes  # no font note: the charts' labels are text, drawn by the reader's browser
+    if inputs.due.estimated is not None and inputs.due.estimated not in notes:  # as the page says, once
+        notes.append(inputs.due.estimated)
     mailed = mail_report(session, profile, made, html, to, mailer, clock) if profile and to and mailer else None
     next(steps)
     edits: list[Edit] = housekeeping(session, "report") + [_sheet(made, html.name, session.lang)] + view.edits
