@@ -129,3 +129,14 @@ def test_a_refused_recipient_is_said_and_a_later_run_tries_again(zh_book, tmp_pa
         assert mail_report(zh_book).mailed.state == "sent" and len(server.received) == 1
     finally:
         server.stop()
+
+
+def test_a_report_mailed_as_of_another_day_is_journaled_on_that_day(zh_book, mail_server):
+    """--today D: the mail goes out now, but is the report of D; the journal dates it D, at the time of day."""
+    check(FileBook(zh_book))
+    set_settings(zh_book, mail_server.settings())
+    as_of = TODAY - dt.timedelta(days=40)
+    made = report(FileBook(zh_book), today=as_of, mail_to=LEAD, mailer=quick_mailer(), clock=Clock())
+    assert made.mailed.state == "sent"
+    stamps = [entry["at"] for entry in journal_lines(zh_book) if "at" in entry]
+    assert stamps and all(at.startswith(as_of.isoformat() + "T10:00") for at in stamps), stamps

@@ -17,6 +17,7 @@ from xlcrm.core.fit import column_width, fitted
 from xlcrm.core.i18n import Msg, lang_of
 from xlcrm.core.problems import header, problem_rows, rows_found_by_others
 from xlcrm.core import state
+from xlcrm.mail.batch import Clock
 from xlcrm.core.sheets import COLUMNS_SECTION, SHEETS, column_label, find_sheet, record_written, sheet_name
 
 NO_PROBLEMS = Msg("No problems found.", "未发现数据问题。")
@@ -187,3 +188,20 @@ def _runs(placed: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:
         else:
             runs.append([item])
     return runs
+
+
+class DayClock:
+    """A clock on another day: `day` at the real time of day (so the order within the day is kept), for a run
+    as of that day (`--today`); waiting and the rate between messages are the real clock's."""
+
+    def __init__(self, clock: Clock, day: dt.date):
+        self.clock, self.day = clock, day
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.combine(self.day, self.clock.now().timetz())
+
+    def monotonic(self) -> float:
+        return self.clock.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        self.clock.sleep(seconds)

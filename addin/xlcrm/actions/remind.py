@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from email_validator import EmailNotValidError, validate_email
 
-from xlcrm.actions.common import housekeeping
+from xlcrm.actions.common import DayClock, housekeeping
 from xlcrm.actions.followups import due_touches
 from xlcrm.actions.mail_sheets import load_templates, log_edit, merged_history, preview_edit, status_edits
 from xlcrm.actions.progress import Progress, quiet
@@ -128,23 +128,6 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     notes += view.notes
     saved = _save(book, edits, mode)
     return RemindResult(session, saved, planned, mode, today, box, journal.path, test_to, eml_count, stopped, notes)
-
-
-class DayClock:
-    """A clock on another day: `day` at the real time of day (so the order within the day is kept), for a run
-    as of that day (`--today`); waiting and the rate between messages are the real clock's."""
-
-    def __init__(self, clock: Clock, day: dt.date):
-        self.clock, self.day = clock, day
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.combine(self.day, self.clock.now().timetz())
-
-    def monotonic(self) -> float:
-        return self.clock.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        self.clock.sleep(seconds)
 
 
 def _sheet_rows(plan: pd.DataFrame, table: Table) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlcrm import files
-from xlcrm.actions.common import housekeeping, owned_sheet
+from xlcrm.actions.common import DayClock, housekeeping, owned_sheet
 from xlcrm.actions.mail_sheets import log_edit
 from xlcrm.actions.progress import Progress, quiet
 from xlcrm.actions.report_data import gather
@@ -75,7 +75,9 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
     """The report for the week or month up to `today` (default: today), for the team or one owner;
     mailed to `mail_to` through `mailer` when asked. team: opens the team store when the settings name one:
     the workbook syncs (contacts, sends, owners) as every action does."""
-    chosen = ending(period_kind(period), today or clock.now().date())
+    if today is not None:  # one "as of" day: the report mail is journaled and logged on it too
+        clock = DayClock(clock, today)
+    chosen = ending(period_kind(period), clock.now().date())
     to = checked_address(mail_to) if mail_to else None
     steps = iter(progress(range(4), 4, STEPS))  # read, work out, write the page, write the workbook
     next(steps)
