@@ -13,6 +13,7 @@ import pytest
 from conftest import TODAY
 from helpers.mailbook import remind_on, set_settings
 from helpers.smtp_server import delivered
+from xlcrm.core.followups.followup_rules import MAIL_CONTACTS
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.mail.smtp import SmtpMailer
 
@@ -50,13 +51,15 @@ def test_killed_while_the_server_holds_a_message_the_rerun_sends_the_rest_and_re
         if process.poll() is None:
             process.kill()
     assert len(mail_server.received) == 4
-    states = Counter(v["state"] for v in Journal(journal_path(book.parent, book.name)).latest().values())
-    assert states == Counter({"sent": 3, "sending": 1})
+    latest = Journal(journal_path(book.parent, book.name)).latest().values()
+    assert Counter(v["state"] for v in latest) == Counter({"sent": 3, "sending": 1})
     assert book.read_bytes() == before  # the killed run never got to save the workbook
+    # a follow-up that went out was that day's contact: it is no longer due, so the rerun does not list it
+    still_due = sum(v["state"] == "sent" and v.get("occasion") not in MAIL_CONTACTS for v in latest)
 
     rerun = run(book, send=True, mailer=SmtpMailer(timeout=10, backoff=(0.01,)))
     assert delivered(mail_server) == planned  # every customer exactly once
-    assert rerun.counts()["in_flight"] == 1 and rerun.counts()["done"] == 3
+    assert rerun.counts()["in_flight"] == 1 and rerun.counts()["done"] == still_due
     assert rerun.counts()["sent"] == sum(planned.values()) - 4
 
 

@@ -30,6 +30,8 @@ LOG_AT = Msg("Send log: sheet '{sheet}'; journal {journal}", "发送记录:工�
 REASONS = Msg("  {label}: {reason} ({count})", "  {label}:{reason}({count} 封)")
 FAILED_LINE = Msg("  Failed: {customer} (row {row}, {template}) to {to}: {reason}",
                   "  发送失败:{customer}(第 {row} 行,{template})→ {to}:{reason}")
+DEFERRED_LINE = Msg("  Put off by the server: {customer} (row {row}, {template}) to {to}: {reason}",
+                    "  服务器暂缓:{customer}(第 {row} 行,{template})→ {to}:{reason}")
 IN_FLIGHT_LINE = Msg("  In flight, check by hand: {customer} ({template}) to {to}{why}",
                      "  状态不明,请人工核对:{customer}({template})→ {to}{why}")
 BECAUSE = Msg(": {reason}", ":{reason}")
@@ -60,9 +62,10 @@ class RemindResult:
         head = {"dry": DRY_RUN, "send": SENT_RUN, "test": TEST_RUN}[self.mode]
         lines = [head(day=f"{self.today:%Y-%m-%d}", to=self.test_to, counts=listed or NOTHING).text(lang)]
         lines += self._reasons(lang)
-        lines += [FAILED_LINE(customer=r["customer"], row=row_number(r["row"]) or "-", template=r["template"],
-                              to=r["to"], reason=r["reason"] if isinstance(r["reason"], Msg) else "-").text(lang)
-                  for r in self.plan[self.plan["decision"].eq("failed")].head(20).to_dict("records")]
+        for decision, line in (("failed", FAILED_LINE), ("deferred", DEFERRED_LINE)):  # one by one, with why
+            lines += [line(customer=r["customer"], row=row_number(r["row"]) or "-", template=r["template"], to=r["to"],
+                           reason=r["reason"] if isinstance(r["reason"], Msg) else "-").text(lang)
+                      for r in self.plan[self.plan["decision"].eq(decision)].head(20).to_dict("records")]
         lines += [IN_FLIGHT_LINE(customer=r["customer"], template=r["template"], to=r["to"],
                                  why=BECAUSE(reason=r["reason"]) if isinstance(r["reason"], Msg) else "").text(lang)
                   for r in self.plan[self.plan["decision"].eq("in_flight")].head(20).to_dict("records")]
@@ -79,7 +82,7 @@ class RemindResult:
         return lines + saved_lines(self.saved, lang)
 
     def _reasons(self, lang: str) -> list[str]:
-        shown = self.plan[self.plan["decision"].isin(["skip", "held", "refused", "unsent"])]  # failed: one by one
+        shown = self.plan[self.plan["decision"].isin(["skip", "held", "refused", "unsent"])]  # the rest: one by one
         groups: dict[tuple, list[Msg]] = {}
         for decision, reason in zip(shown["decision"], shown["reason"]):
             if isinstance(reason, Msg):

@@ -40,3 +40,17 @@ class Uncertain(SendFault):
 
 class Fatal(SendFault):
     """Nothing more can be sent in this batch (authentication, TLS, no password, sender refused)."""
+
+
+# How a stop message that assumed nothing had gone out ends (smtp.py's connection and login faults): on a reconnect
+# after messages went out it is said otherwise (batch.py), so these endings are cut off there.
+NOTHING_SENT_ENDINGS = ((" Nothing was sent.", "本批未发送。"), (" Nothing more was sent.", "已停止发送。"))
+
+
+def without_nothing_sent(reason: Msg) -> Msg:
+    """The reason without its closing 'Nothing was sent.' (in both languages), its particulars kept."""
+    en, zh = reason.en, reason.zh
+    for en_end, zh_end in NOTHING_SENT_ENDINGS:
+        en = en[:-len(en_end)] if en.endswith(en_end) else en
+        zh = zh[:-len(zh_end)] if zh.endswith(zh_end) else zh
+    return Msg(en.rstrip(), zh.rstrip(" ;;"), reason.args)

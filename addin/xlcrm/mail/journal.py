@@ -5,6 +5,10 @@ a message is written as `sending` before the SMTP transaction starts and as `sen
 `unsent` once its outcome is known. A key whose last line is still `sending` was in flight when
 the process stopped: it may or may not have gone out, and is never sent again without a human
 deciding (see `settle`). A line cut short by a crash is ignored; the line before it stands.
+A line's outcome (why, the server's code, how often it was put off) describes that line alone: a later line
+for the key without one (sent after being put off) leaves none, while what the message is (customer, to,
+subject...) carries over from its `sending` line. A reason is kept in both languages (`reason`, `reason_zh`),
+so the send log and the next run's skip lines speak the workbook's; an older line has English only.
 Only one xlcrm sends from a workbook at a time (an OS file lock, released if the process dies).
 """
 
@@ -30,6 +34,11 @@ BUSY = Msg("Another xlcrm is sending from this workbook right now ({lock}); wait
            "另一个 xlcrm 正在用这个工作簿发送邮件({lock});请等它结束后再运行。")
 CANNOT_WRITE = Msg("Cannot write the send journal {path}: {why}. Nothing was sent.",
                    "无法写入发送日志 {path}:{why}。未发送任何邮件。")
+
+
+# What one line says about its outcome: never carried over to a later line of the same key.
+OUTCOME_FIELDS = ("reason", "reason_zh", "code", "deferrals", "recipient_refused", "throttled")
+REASON = Msg("{en}", "{zh}")
 
 
 def journal_path(folder: Path, book_name: str) -> Path:
@@ -60,17 +69,32 @@ class Journal:
         return entries
 
     def latest(self) -> dict[str, dict[str, Any]]:
-        """The last line per key: what is known about each message."""
+        """The last line per key: what is known about each message (its description from earlier lines)."""
         state: dict[str, dict[str, Any]] = {}
         for entry in self.read():
-            state[entry["key"]] = {**state.get(entry["key"], {}), **entry}
+            earlier = {k: v for k, v in state.get(entry["key"], {}).items() if k not in OUTCOME_FIELDS}
+            state[entry["key"]] = {**earlier, **entry}
         return state
+
+    def deferred_days(self) -> dict[str, set[str]]:
+        """Per key, the days (YYYY-MM-DD, local) the server put it off since it last went out or failed; a day on
+        which it was only held back with the whole session (throttled) does not count."""
+        days: dict[str, set[str]] = {}
+        for entry in self.read():
+            key, state, day = entry["key"], entry.get("state"), str(entry.get("at") or "")[:10]
+            if state == "deferred":
+                days.setdefault(key, set()).add(day)
+            elif state in ("sent", "failed"):
+                days.pop(key, None)
+            elif state == "unsent" and entry.get("throttled"):
+                days.get(key, set()).discard(day)
+        return {key: found for key, found in days.items() if found}
 
     def history(self) -> pd.DataFrame:
         latest = self.latest()
         if not latest:
             return empty_history()
-        frame = pd.DataFrame([{"msg_key": k, **v} for k, v in latest.items()])
+        frame = pd.DataFrame([{"msg_key": k, **v, "reason": _reason(v)} for k, v in latest.items()])
         at = pd.to_datetime(frame["at"], errors="coerce", utc=True, format="ISO8601")
         frame["at"] = at.dt.tz_convert(dt.datetime.now().astimezone().tzinfo).dt.tz_localize(None)  # local time
         frame["test"] = frame.get("test", False)
@@ -108,8 +132,12 @@ class Journal:
             raise XlcrmError(CANNOT_WRITE(path=str(self.path), why=error.strerror or str(error))) from error
 
     def record(self, key: str, state: str, at: dt.datetime | None = None, **fields: Any) -> None:
-        """Append one line and force it to disk before returning."""
+        """Append one line and force it to disk before returning. A reason given as a Msg is kept in both
+        languages."""
         moment = (at or dt.datetime.now()).astimezone().isoformat(timespec="seconds")
+        reason = fields.get("reason")
+        if isinstance(reason, Msg):
+            fields = {**fields, "reason": reason.text("en"), "reason_zh": reason.text("zh")}
         entry = {"at": moment, "key": key, "state": state,
                  **{k: v for k, v in fields.items() if v is not None}}
         line = (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8")
@@ -118,3 +146,12 @@ class Journal:
         handle.write(line)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def _reason(entry: dict[str, Any]) -> Msg | None:
+    """A line's reason in the reader's language: both kept since reason_zh; an older line's English for both."""
+    english = entry.get("reason")
+    if not isinstance(english, str) or not english:
+        return None
+    chinese = entry.get("reason_zh")
+    return REASON(en=english, zh=chinese if isinstance(chinese, str) and chinese else english)

@@ -34,9 +34,9 @@ def reply_text(response: bytes | str) -> str:
 
 
 # A permanent answer about the mailbox's sending limits, not about this message (Gmail's 5.4.5 quota,
-# "too many messages", 发送频率...): the rest would be refused the same way, so the batch stops.
+# "too many messages", 发送频率, 163's 邮件数量超出限制...): the rest would be refused the same way, so the batch stops.
 _LIMIT = re.compile(r"too many|quota|sending limit|daily limit|rate limit|\blimit(ed)? exceeded|frequen|"
-                    r"\b5\.4\.5\b|频率|超限|超过.*(限|上限)|过多", re.IGNORECASE)
+                    r"\b5\.4\.5\b|频率|频繁|超限|超出.{0,6}限|超过.*(限|上限)|达到.{0,8}上限|过多", re.IGNORECASE)
 _ABOUT_ADDRESS = re.compile(r"\b[45]\.[12]\.\d{1,3}\b")  # RFC 3463: addressing or the recipient's mailbox
 # ...except X.1.7 and X.1.8, the sender's address (Postfix says "Sender address rejected" even at RCPT)
 _ABOUT_SENDER = re.compile(r"\b[45]\.1\.[78]\b|sender address rejected", re.IGNORECASE)

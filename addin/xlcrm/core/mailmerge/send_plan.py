@@ -197,7 +197,8 @@ def _apply_history(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -> 
     same = state.eq("failed") & rejected_to.eq(frame["to"])
     at_rcpt = known["recipient_refused"].eq(True) if "recipient_refused" in known else pd.Series(dtype=bool)
     at_rcpt = keys.map(at_rcpt.to_dict()).eq(True)  # else refused for what it said
-    reasons = pd.Series([(REJECTED_BEFORE if r else FAILED_BEFORE)(to=t, at=_at(a), why=w if isinstance(w, str) else "")
+    reasons = pd.Series([(REJECTED_BEFORE if r else FAILED_BEFORE)(to=t, at=_at(a),
+                                                                   why=w if isinstance(w, (str, Msg)) else "")
                          for t, a, w, r in zip(rejected_to, at, why, at_rcpt)], index=frame.index, dtype=object)
     _set(frame, same, "skip", reasons)
     _apply_refused_addresses(frame, real)
@@ -217,9 +218,9 @@ def _apply_refused_addresses(frame: pd.DataFrame, real: pd.DataFrame) -> None:
              if t not in last_sent.index or pd.Timestamp(last_sent[t]) < pd.Timestamp(a)}
     to = frame["to"].map(lambda v: str(v).lower() if isinstance(v, str) else None)
     hit = to.isin(list(known))
-    reasons = pd.Series([REJECTED_BEFORE(to=t, at=_at(known[t][0]), why=known[t][1] if isinstance(known[t][1], str)
-                                         else "") if h else None for t, h in zip(to, hit)], index=frame.index,
-                        dtype=object)
+    reasons = pd.Series([REJECTED_BEFORE(to=t, at=_at(known[t][0]), why=known[t][1]
+                                         if isinstance(known[t][1], (str, Msg)) else "") if h else None
+                         for t, h in zip(to, hit)], index=frame.index, dtype=object)
     _set(frame, hit, "skip", reasons)
 
 
