@@ -108,4 +108,4 @@ def _settle(journal: Journal, decisions: dict[str, str], now: dt.datetime) -> No
         return
     with journal.writing():
         for key, verdict in pending.items():
-            journal.record(key, "sent" if verdict == "sent" else "unsent", at=now, reason=SETTLED[verdict].text("en"))
+            journal.record(key, "sent" if verdict == "sent" else "unsent", at=now, reason=SETTLED[verdict])
