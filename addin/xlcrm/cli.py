@@ -254,7 +254,9 @@ def followups(ctx: click.Context, book: Path, today: dt.datetime | None) -> None
 
 @main.command(name="log")
 @click.argument("book", type=click.Path(path_type=Path))
-@click.option("--customer", required=True, help="The customer's name (a unique part of it is enough).")
+@click.option("--customer", required=True,
+              help="The customer's name (a unique part of it is enough); for two customers of one name, their row "
+                   "(客户跟踪表!45), phone or e-mail, alone or after the name.")
 @click.option("--channel", default="phone", show_default=True,
               help="phone, visit, wechat, email, meeting, video, sms, other (or your own word).")
 @click.option("--note", default="", help="What was said.")

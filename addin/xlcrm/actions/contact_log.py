@@ -12,7 +12,7 @@ import pandas as pd
 from xlcrm.actions.common import housekeeping, owned_sheet
 from xlcrm.actions.followup_columns import followup_edits
 from xlcrm.actions.followups import compute
-from xlcrm.actions.people import latest, own_last_contact
+from xlcrm.actions.people import latest, lookup_frame, own_last_contact
 from xlcrm.actions.report_lines import saved_lines
 from xlcrm.actions.session import Session, open_session
 from xlcrm.actions.team_sync import join_team
@@ -70,8 +70,9 @@ def log_contact(book: Book, customer: str, channel: str = "phone", note: str = "
     scores = log.check_ratings(ratings)
     session = open_session(book)
     records, lang = session.customers.records, session.lang
-    rows = log.match_customer(records[["customer", "key"]], customer, session.customers.table.sheet)
-    name = records.at[rows[0], "customer"]
+    sheet, locate = session.customers.table.sheet, session.customers.table.locate
+    rows = log.match_customer(lookup_frame(session), customer, sheet, locate)
+    name = log.log_label(lookup_frame(session), rows, sheet, locate)  # a namesake's with its phone, e-mail or row
     channel_text = log.channel_name(channel or "phone", lang)
     entry = {"date": when, "customer": name, "owner": _plain(records.get("owner", pd.Series()).get(rows[0])),
              "channel": channel_text, "outcome": clean_text(outcome) or None, "next_step": clean_text(next_step) or None,

@@ -16,6 +16,7 @@ from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text
+from xlcrm.core.sheets import COLUMNS_SECTION, recorded_columns
 from xlcrm.core.table import ROW_SPAN, column_letter
 from xlcrm.core.followups.touches import STATUSES
 
@@ -27,6 +28,11 @@ TEAM_COLUMN = Msg(
     "跟进情况) and run again; nothing was written.",
     "工作表“{sheet}”:{column} 列“{header}”似乎是您自己的列(例如“{value}”),但 xlcrm 的跟进状态和下次跟进日会写入同名列。"
     "请把您的列改名(如“下次跟进日期”或“跟进情况”)后再运行;本次未写入任何内容。")
+TYPED_OVER = Msg(
+    "Sheet '{sheet}': column {column} '{header}' is xlcrm's (it writes the follow-up status there); what was typed "
+    "in it was replaced by the status: {cells}. Keep such notes in a column of your own or in the contact log.",
+    "工作表“{sheet}”:{column} 列“{header}”是 xlcrm 的列(写入跟进状态);其中手动填写的内容已被状态覆盖:{cells}。"
+    "此类记录请写在您自己的列或跟进记录中。")
 
 
 def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFrame | None = None) -> list[Edit]:
@@ -38,7 +44,8 @@ def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFra
     status: dict[int, Formula] = {}
     colours: list[Edit] = []
     for k, (part, rows) in enumerate(source.by_sheet(values)):  # one sheet per owner: each sheet its own rows
-        refuse_team_columns(part)
+        due.notes += typed_over(part, session.memory.get(COLUMNS_SECTION))
+        refuse_team_columns(part, session.memory.get(COLUMNS_SECTION))
         places = part.place(list(values.columns))
         letter = column_letter(places["next_due"])
         formula = status_formula(_CELL, lang)  # the same for every row, but for its due-date cell
@@ -56,17 +63,41 @@ def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFra
     return edits
 
 
-def refuse_team_columns(source: Source) -> None:
+def _foreign(source: Source, column: int) -> pd.Series:
+    """The cells of a status column that hold no status word (typed by someone), by Excel row."""
+    words = {norm_header(text) for m in STATUSES.values() for text in (m.en, m.zh)}
+    cells = source.table.cells[column]
+    return cells[cells.map(lambda v: bool(clean_text(v)) and norm_header(v) not in words)]
+
+
+def typed_over(source: Source, record: pd.DataFrame | None) -> list[Msg]:
+    """The status column the state sheet records as xlcrm's is xlcrm's, whatever is typed in it: as refresh does
+    with its own columns, the typed cells are overwritten, and said (the cells and what they held)."""
+    table = source.table
+    column = source.own.get("followup_status")
+    if column is None or recorded_columns(record, table.sheet, table.headers).get("followup_status") != column:
+        return []
+    typed = _foreign(source, column)
+    if not len(typed):
+        return []
+    letter = column_letter(column)
+    cells = ", ".join(f"{letter}{row} '{clean_text(v)}'" for row, v in typed.head(8).items())
+    cells += f" (+{len(typed) - 8})" if len(typed) > 8 else ""
+    return [TYPED_OVER(sheet=table.sheet, column=letter, header=table.headers[column], cells=cells)]
+
+
+def refuse_team_columns(source: Source, record: pd.DataFrame | None = None) -> None:
     """Stop before overwriting a column of the team's that happens to carry the name of one of xlcrm's.
 
     xlcrm writes its two columns together, and the status column only ever holds status words.
     """
     table = source.table
     present = source.own
-    words = {norm_header(text) for m in STATUSES.values() for text in (m.en, m.zh)}
     status = present.get("followup_status")
+    if status is not None and recorded_columns(record, table.sheet, table.headers).get("followup_status") == status:
+        return  # recorded as xlcrm's: typed cells are overwritten, and said (typed_over)
     if status is not None:
-        foreign = [v for v in table.cells[status] if clean_text(v) and norm_header(v) not in words]
+        foreign = _foreign(source, status).tolist()
         if foreign:
             raise XlcrmError(TEAM_COLUMN(sheet=table.sheet, column=column_letter(status),
                                          header=table.headers[status], value=clean_text(foreign[0])))

@@ -40,8 +40,9 @@ def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.Dat
     people["existing"] = existing_customers(session, records, today)
     for column in ("contact", "phone"):
         people[column] = records[column] if column in records else None
-    log, problems = contact_log(session)
-    logged = people["key"].map(last_logged(log)) if len(log) else None
+    log, problems = contact_log(session, today)
+    last = last_logged(log) if len(log) else None
+    logged = people["key"].map(last) if last is not None and len(last) else None
     people["last_contact"] = latest(people["last_contact"], own_last_contact(session), logged, until=today)
     people["last_mailed"] = pd.NaT  # only the regular follow-up counts from it: a mail closes no appointment
     if mail_counts_as_contact(session.settings):
@@ -105,20 +106,28 @@ def own_last_contact(session: Session) -> pd.Series | None:
     return pd.to_datetime(parsed, errors="coerce")
 
 
-def contact_log(session: Session) -> tuple[pd.DataFrame, list[Problem]]:
+def contact_log(session: Session, today: dt.date | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """The contact log's rows keyed to their customers, and the rows that cannot count (today: one dated after it
+    is one of them)."""
     name = find_sheet(session.book.sheet_names(), "contact_log")
     if not name:
         return pd.DataFrame(columns=["row", "date", "key", "customer"]), []
     grid = session.book.read_sheet(name)
-    log, problems = read_log(name, grid, session.settings.flag("day_first"))
+    log, problems = read_log(name, grid, session.settings.flag("day_first"), today)
     header, columns = find_header(grid)
     if header < 0 or not len(log):
         return log, problems
     column = columns["customer"]
     where = f"{column_letter(column)} {clean_text(grid[header][column])}"
-    customers = session.customers.records[["customer", "key"]]
-    log, unknown = resolve_names(log, customers, name, where, session.customers.table.sheet)
-    return log, problems + unknown
+    log, unknown = resolve_names(log, lookup_frame(session), name, where, session.customers.table.sheet,
+                                 session.customers.table.locate)
+    return log, sorted(problems + unknown, key=lambda p: p.row or 0)
+
+
+def lookup_frame(session: Session) -> pd.DataFrame:
+    """What a customer is looked up by from the contact log: name, key, and what tells namesakes apart."""
+    records = session.customers.records
+    return records[[c for c in ("customer", "key", "phone", "email", "address") if c in records]]
 
 
 def latest(*dates: pd.Series | None, until: dt.date | None = None) -> pd.Series:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from collections.abc import Mapping as AbstractMapping
+from dataclasses import dataclass, field as dataclass_field
 
 import pandas as pd
 
@@ -12,6 +13,7 @@ from xlcrm.core import parse
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID, fields_of, norm_header
 from xlcrm.core.i18n import Msg
+from xlcrm.core.settings import MAPPING
 from xlcrm.core.table import WEAK, Table, column_letter, match, synonym_index
 
 UNMAPPED = {"-", "—", "none", "(none)", "无", "不使用", "(不使用)", "（不使用）"}
@@ -26,6 +28,25 @@ HEADER_GONE = Msg(
     "Sheet '{sheet}': the settings map {field} to the column '{header}', which is not in row {row}.",
     "工作表“{sheet}”:设置中{field}对应的列“{header}”不在第 {row} 行。",
 )
+
+TAKEN = Msg(
+    "Sheet '{sheet}': no column for {field}: {cell} maps {other} to '{header}', column {column}, which is the "
+    "{field} column. A column holds one field: clear {cell} (or write the header of the {other} column there) "
+    "and run again.",
+    "工作表“{sheet}”:找不到{field}列:{cell} 把{other}设为“{header}”,而 {column} 列“{header}”就是{field}列。"
+    "一列只能对应一个字段:请清空 {cell}(或填写{other}所在列的列名)后再运行。")
+SET_TO_NONE = Msg(
+    "Sheet '{sheet}': no column for {field}: {cell} sets it to '{value}' (none), but xlcrm needs it{seen}. "
+    "Clear {cell} to let xlcrm find it, or write the header of the column that holds it there.",
+    "工作表“{sheet}”:找不到{field}列:{cell} 把{field}设为“{value}”(没有),但 xlcrm 需要这一列{seen}。"
+    "请清空 {cell} 由 xlcrm 自动识别,或在该处填写对应列的列名。")
+LOOKS_LIKE = Msg(" (column {column} '{header}' looks like it)", "({column} 列“{header}”看来就是)")
+MAPPED_TWICE = Msg(
+    "Sheet '{sheet}': {cell} and {other_cell} both map column {column} '{header}' ({field} and {other}); a column "
+    "holds one field, so it is read as {field} ({cell}) and {other} is looked for elsewhere. Correct one of them.",
+    "工作表“{sheet}”:{cell} 和 {other_cell} 都指向 {column} 列“{header}”({field}和{other});一列只能对应一个字段,"
+    "已按 {cell} 读作{field},{other}另行识别。请改正其中之一。")
+SETTING_ROW = Msg("the settings sheet's column mapping, row '{key}',", "设置表列映射 {key} 行的值")
 
 PEOPLE_AS_CUSTOMERS = Msg(
     "Sheet '{sheet}' has no company column: the names in column {column} are taken as the customers "
@@ -56,6 +77,7 @@ class MissingColumns(XlcrmError):
 class Mapping:
     columns: dict[str, int]  # field id -> 0-based column index
     notes: list[Msg]  # user mappings that could not be followed
+    why_missing: dict[str, Msg] = dataclass_field(default_factory=dict)  # a field the settings left without column
 
     def header(self, table: Table, field: str) -> str:
         return table.header_of(self.columns[field]) if field in self.columns else ""
@@ -123,34 +145,87 @@ def _phone_like(value) -> bool:
     return digits >= 6 and digits >= 0.6 * len(re.sub(r"[\s+\-()（）]", "", text))
 
 
-def resolve(table: Table, kind: str, user: dict[str, object], reserved: AbstractSet[str] = frozenset()) -> Mapping:
-    """Detected mapping overridden by the user's: a header name maps, '-' unmaps, blank means detect."""
-    columns = detect(table, kind, reserved)
+def resolve(table: Table, kind: str, user: dict[str, object], reserved: AbstractSet[str] = frozenset(),
+            cells: AbstractMapping[str, str] | None = None) -> Mapping:
+    """Detected mapping overridden by the user's: a header name maps, '-' unmaps, blank means detect.
+
+    cells: where each field's setting is ('CRM设置!C15', mapping_cells), so what goes wrong names it.
+    A field the settings leave without a column (set to '-', or its column given to another field) gets the
+    reason in why_missing, for `require` to say.
+    """
+    detected = detect(table, kind, reserved)
+    columns = dict(detected)
     by_header = {norm_header(h): i for i, h in enumerate(table.headers) if h}
-    notes = []
+    notes: list[Msg] = []
+    why: dict[str, Msg] = {}
+    set_by_user: dict[int, str] = {}  # column -> the field the settings gave it
+
+    def cell(field: str) -> Msg | str:
+        return (cells or {}).get(field) or SETTING_ROW(key=field)
+
     for field, header in user.items():
         text = str(header or "").strip()
         if field not in BY_ID or BY_ID[field].table != kind or not text or text == TO_FILL:
             continue
         if text.lower() in UNMAPPED:
             columns.pop(field, None)
+            found = detected.get(field)
+            seen = LOOKS_LIKE(column=column_letter(found), header=table.headers[found]) if found is not None else ""
+            why[field] = SET_TO_NONE(sheet=table.sheet, field=BY_ID[field].name, cell=cell(field), value=text,
+                                     seen=seen)
         elif norm_header(text) in by_header:
-            columns = {f: c for f, c in columns.items() if c != by_header[norm_header(text)]}
-            columns[field] = by_header[norm_header(text)]
+            column = by_header[norm_header(text)]
+            if column in set_by_user and set_by_user[column] != field:  # the first setting of the column stands
+                first = set_by_user[column]
+                notes.append(MAPPED_TWICE(sheet=table.sheet, cell=cell(first), other_cell=cell(field),
+                                          column=column_letter(column), header=table.headers[column],
+                                          field=BY_ID[first].name, other=BY_ID[field].name))
+                if columns.get(field) == column:
+                    del columns[field]
+                continue
+            for other in [f for f, c in columns.items() if c == column and f != field]:
+                del columns[other]
+                why[other] = TAKEN(sheet=table.sheet, field=BY_ID[other].name, cell=cell(field),
+                                   other=BY_ID[field].name, header=table.headers[column], column=column_letter(column))
+            columns[field] = column
+            set_by_user[column] = field
         else:  # the header was renamed or removed: keep whatever detection found, and say so
             notes.append(HEADER_GONE(sheet=table.sheet, field=BY_ID[field].name, header=text,
                                      row=table.header_row))
-    return Mapping(columns, notes)
+    return Mapping(columns, notes, {f: m for f, m in why.items() if f not in columns})
 
 
 def require(table: Table, mapping: Mapping, fields: tuple[str, ...]) -> None:
     missing = [f for f in fields if f not in mapping.columns]
     if missing:
+        said = [mapping.why_missing[f] for f in missing if f in mapping.why_missing]
+        if said:  # the settings say why: name their cell rather than the headers
+            raise MissingColumns(said[0], table, mapping, missing)
         seen = ", ".join(f"{column_letter(i)}={h}" for i, h in enumerate(table.headers) if h) or "-"
         names = Msg(", ".join(BY_ID[f].en for f in missing), "、".join(BY_ID[f].zh for f in missing))
         examples = ", ".join(f"'{BY_ID[f].zh}' / '{BY_ID[f].en}'" for f in missing)
         raise MissingColumns(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen,
                                      examples=examples), table, mapping, missing)
+
+
+def mapping_cells(grid: list[list], sheet: str) -> dict[str, str]:
+    """Where each field's column is set on the settings sheet: field id -> 'CRM设置!C15' (pass to resolve)."""
+    titles = {norm_header(t) for t in (MAPPING.title.en, MAPPING.title.zh)}
+    labels = {norm_header(t): c.id for c in MAPPING.columns for t in (c.en, c.zh)}
+    found: dict[str, str] = {}
+    inside, positions = False, None
+    for number, row in enumerate(grid, start=1):
+        texts = [parse.clean_text(v) for v in row]
+        first = next((t for t in texts if t), "")
+        if first.startswith("■") or norm_header(first.lstrip("■").strip()) in titles:
+            inside, positions = norm_header(first.lstrip("■").strip()) in titles, None
+        elif inside and first and positions is None:
+            positions = {labels[norm_header(t)]: i for i, t in enumerate(texts) if norm_header(t) in labels}
+        elif inside and first and positions and {"key", "value"} <= positions.keys():
+            key = texts[positions["key"]] if positions["key"] < len(texts) else ""
+            if key in BY_ID:
+                found[key] = f"{sheet}!{column_letter(positions['value'])}{number}"
+    return found
 
 
 def people_as_customers(table: Table, mapping: Mapping) -> Mapping:

@@ -7,6 +7,7 @@ contact for the follow-up rules, even if nobody updated the customer sheet.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from functools import partial
 from typing import Any
@@ -16,8 +17,9 @@ import pandas as pd
 
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
-from xlcrm.core.i18n import Msg, listing
-from xlcrm.core.parse import clean_text, parse_column, parse_date, parse_int, slash_order
+from xlcrm.core.followups.log_match import Customers, Locate, find
+from xlcrm.core.i18n import Msg
+from xlcrm.core.parse import PLACEHOLDERS, clean_text, parse_column, parse_date, parse_int, slash_order
 from xlcrm.core.problems import Problem
 from xlcrm.core.records import customer_key
 from xlcrm.core.table import HEADER_SCAN_ROWS, column_letter
@@ -44,11 +46,6 @@ CHANNELS = {
 _CHANNEL_ALSO = {"phone": {"call", "tel", "telephone", "电话沟通", "打电话"}, "visit": {"上门", "面访", "拜访客户"},
                  "wechat": {"wx", "weixin"}, "email": {"mail", "邮箱", "电子邮件"}, "video": {"视频", "zoom"}}
 
-NO_CUSTOMER = Msg("Which customer? Give the customer's name.", "请填写客户名称。")
-UNKNOWN = Msg("No customer called '{name}' in sheet '{sheet}'.{close}", "工作表“{sheet}”中没有名为“{name}”的客户。{close}")
-AMBIGUOUS = Msg("'{name}' matches several customers in sheet '{sheet}': {close}. Give the full name.",
-                "“{name}”在工作表“{sheet}”中匹配到多个客户:{close}。请填写完整名称。")
-CLOSE = Msg(" Did you mean: {names}?", "您是否要找:{names}?")
 BAD_RATING = Msg("The {what} rating must be a whole number from 1 to 5, not '{value}'.",
                  "{what}评分须为 1 到 5 的整数,而不是“{value}”。")
 LOOKED_UP = 1000  # names that are no customer's full name matched by a part (a log of strangers stays fast)
@@ -57,6 +54,16 @@ NOT_A_CUSTOMER = Msg("no customer of this name in sheet '{sheet}'{close}; this c
                      "工作表“{sheet}”中没有这个客户{close};此条记录不计入")
 CLOSE_TO = Msg(" (did you mean {names}?)", "(是否为 {names}?)")
 BAD_LOG_DATE = Msg("not a date; this contact is not counted", "不是日期;此条记录不计入")
+NO_LOG_DATE = Msg("no date; this contact is not counted: type the day of the contact",
+                  "没有日期;此条记录不计入:请填写联系的日期")
+FUTURE_LOG = Msg("dated after today ({today}): it has not happened yet, so it is not counted; is the year right?",
+                 "日期晚于今天({today}),尚未发生,此条记录不计入;请检查年份是否有误")
+NO_LOG_NAME = Msg("a contact without a customer; this contact is not counted: type the customer's name",
+                  "有日期但没有客户名称;此条记录不计入:请填写客户名称")
+BAD_LOG_RATING = Msg("not a rating (a whole number from 1 to 5); this rating is not counted",
+                     "不是有效评分(1 到 5 的整数);此项评分不计入")
+SAME_LOG_ROW = Msg("the same contact as row {row} (every cell alike): counted once",
+                   "与第 {row} 行完全相同(每个单元格都一样):只计一次")
 
 
 def label(column_id: str, lang: str) -> str:
@@ -87,8 +94,11 @@ def find_header(grid: list[list]) -> tuple[int, dict[str, int]]:
     return best
 
 
-def read_log(sheet: str, grid: list[list], day_first: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
-    """The logged contacts (columns: row, date, key, customer, owner), and the dates that could not be read.
+def read_log(sheet: str, grid: list[list], day_first: bool = False, today: dt.date | None = None
+             ) -> tuple[pd.DataFrame, list[Problem]]:
+    """The logged contacts (columns: row, date, key, customer, owner), and the rows typed in a way that cannot
+    count: a date that is none, missing or (with `today`) after today, a date without a customer, a rating
+    that is not 1-5, a row repeating an earlier one cell for cell (left out: it counts once).
 
     owner is the log's own owner column (None where it is empty or the log has none).
     """
@@ -104,45 +114,106 @@ def read_log(sheet: str, grid: list[list], day_first: bool = False) -> tuple[pd.
     named = texts.fillna("").ne("")
     owners = pd.Series([_cell(r, columns["owner"]) for r in body] if "owner" in columns else None, index=rows,
                        dtype=object)
+    where = {cid: f"{column_letter(c)} {clean_text(grid[header][c])}" for cid, c in columns.items()}
+    dated = raw.map(lambda v: (text := clean_text(v).lower()) != "" and text not in PLACEHOLDERS).astype(bool)
+    problems = [Problem(sheet, int(row), where["customer"], None, NO_LOG_NAME) for row in rows[dated & ~named]]
+    same = _repeated(body, rows[named], header + 2)
+    problems += [Problem(sheet, int(row), where["customer"], texts[row], SAME_LOG_ROW(row=first))
+                 for row, first in same.items()]
+    problems += _rating_problems(sheet, body, rows[named], header + 2, columns, where)
+    named &= ~rows.isin(list(same))
     names, texts, raw, owners = names[named], texts[named], raw[named], owners[named]
     decided, _ = slash_order([v for v in raw.dropna().unique() if isinstance(v, str)])  # 25/03 decides 05/03
     day_first = day_first if decided is None else decided
     days, reasons = parse_column(raw, partial(parse_date, day_first=day_first))  # each distinct value once
-    where = f"{column_letter(columns['date'])} {clean_text(grid[header][columns['date']])}"
-    problems = [Problem(sheet, int(row), where, raw[row], BAD_LOG_DATE) for row in reasons.dropna().index]
-    frame = pd.DataFrame({"row": names.index, "date": pd.to_datetime(days, errors="coerce").to_numpy(),
+    problems += [Problem(sheet, int(row), where["date"], raw[row], BAD_LOG_DATE) for row in reasons.dropna().index]
+    days = pd.Series(pd.to_datetime(days, errors="coerce"), index=raw.index)
+    problems += [Problem(sheet, int(row), where["date"], raw[row], NO_LOG_DATE)
+                 for row in days.index[days.isna() & reasons.isna()]]
+    if today is not None:
+        future = days.index[days >= pd.Timestamp(today) + pd.Timedelta(days=1)]
+        problems += [Problem(sheet, int(row), where["date"], raw[row], FUTURE_LOG(today=f"{today:%Y-%m-%d}"))
+                     for row in future]
+        days[future] = pd.NaT
+    frame = pd.DataFrame({"row": names.index, "date": days.to_numpy(),
                           "key": texts.map({t: customer_key(t) for t in texts.unique()}).to_numpy(),
                           "customer": texts.to_numpy(),
                           "owner": owners.map({v: clean_text(v) or None for v in owners.dropna().unique()}).to_numpy()})
-    return frame, problems
+    return frame, sorted(problems, key=lambda p: (p.row or 0, p.column))
+
+
+def _repeated(body: list[list], rows: pd.Index, start: int) -> dict[int, int]:
+    """Rows that repeat an earlier row cell for cell: row -> the first such row (body[0] is Excel row `start`)."""
+    first: dict[tuple, int] = {}
+    found = {}
+    for row in rows:
+        cells = [clean_text(v) if isinstance(v, str) else v for v in body[row - start]]
+        while cells and (cells[-1] is None or cells[-1] == ""):
+            cells.pop()
+        try:
+            seen = first.setdefault(tuple(cells), int(row))
+        except TypeError:  # an unhashable value: never a repeat
+            continue
+        if seen != row:
+            found[int(row)] = seen
+    return found
+
+
+def _rating_problems(sheet: str, body: list[list], rows: pd.Index, start: int, columns: dict[str, int],
+                     where: dict[str, str]) -> list[Problem]:
+    """Rating cells that hold no rating from 1 to 5 (7, 好, -1)."""
+    found = []
+    for cid in (c for c in RATINGS if c in columns):
+        for row in rows:
+            value = _cell(body[row - start], columns[cid])
+            if clean_text(value) == "":
+                continue
+            number, why = parse_int(value)
+            if why or number is None or not 1 <= number <= 5:
+                found.append(Problem(sheet, int(row), where[cid], value, BAD_LOG_RATING))
+    return found
 
 
 def _cell(cells: list, column: int) -> Any:
     return cells[column] if column < len(cells) else None
 
 
-def resolve_names(log: pd.DataFrame, customers: pd.DataFrame, log_sheet: str, where: str, sheet: str
-                  ) -> tuple[pd.DataFrame, list[Problem]]:
+def resolve_names(log: pd.DataFrame, customers: pd.DataFrame, log_sheet: str, where: str, sheet: str,
+                  locate: Locate | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """The log with each name typed by hand ('华东机电') keyed to the one customer it names ('上海华东机电有限公司'),
-    as `xlcrm log --customer` reads a name; a name that is no customer is a problem naming its cell.
+    as `xlcrm log --customer` reads a name; a name that is no customer, or that two customers of one name share,
+    is a problem naming its cell (the latter's rows get no key: they count for neither).
 
-    customers: index row, columns customer, key.
+    customers: index row, columns customer, key (and phone, email, address when the sheet has them).
     """
-    keys = list(dict.fromkeys(customers["key"]))
-    known = set(keys)
+    lookup = Customers(customers, sheet, locate)
+    keys = list(dict.fromkeys(lookup.keys))
+    known = set(keys) - lookup.namesakes  # a namesake's name alone names none of them
     unknown = [k for k in log["key"].dropna().unique() if k and k not in known]
     every = "\n".join(keys)  # one text, one customer per line: a part of a name is found in one pass
     starts = np.cumsum([0] + [len(k) + 1 for k in keys[:-1]])
-    meant = {k: found for k in unknown[:LOOKED_UP] if (found := _only_holder(k, keys, every, starts))}
-    log = log.assign(key=log["key"].map(lambda k: meant.get(k, k)))
+    meant = {k: found for k in unknown[:LOOKED_UP]
+             if k not in lookup.namesakes and (found := _only_holder(k, keys, every, starts))}
+    typed = dict(zip(log["key"], log["customer"]))
+    said: dict[str, Msg] = {}
+    looked = [k for k in unknown if k not in meant]
+    for key in looked[:HINTED] + [k for k in looked[HINTED:] if k in lookup.namesakes]:
+        found = find(lookup, typed[key], in_log=True)
+        if found.rows:
+            meant[key] = str(customers.at[found.rows[0], "key"])
+        elif found.why is not None:
+            said[key] = found.why
     names = dict(zip(customers["key"], customers["customer"].astype(str)))
     hints = {}
-    for key in [k for k in unknown if k not in meant][:HINTED]:
+    for key in [k for k in unknown if k not in meant and k not in said][:HINTED]:
         close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.5) if len(names) <= 5000 else []
         hints[key] = CLOSE_TO(names=", ".join(names[c] for c in close)) if close else ""
     stray = log[log["key"].isin(set(unknown) - set(meant))]
-    return log, [Problem(log_sheet, int(row), where, name, NOT_A_CUSTOMER(sheet=sheet, close=hints.get(key, "")))
-                 for row, name, key in zip(stray["row"], stray["customer"], stray["key"])]
+    problems = [Problem(log_sheet, int(row), where, name,
+                        said.get(key) or NOT_A_CUSTOMER(sheet=sheet, close=hints.get(key, "")))
+                for row, name, key in zip(stray["row"], stray["customer"], stray["key"])]
+    log = log.assign(key=log["key"].map(lambda k: None if k in said else meant.get(k, k)))
+    return log, problems
 
 
 def _only_holder(part: str, keys: list[str], every: str, starts: np.ndarray) -> str | None:
@@ -194,25 +265,21 @@ def entry_row(positions: dict[str, int], values: dict[str, Any]) -> list[Any]:
     return row
 
 
-def match_customer(customers: pd.DataFrame, name: str, sheet: str) -> list[int]:
-    """The Excel rows of the customer a typed name means (customers: index row, columns customer, key).
+def match_customer(customers: pd.DataFrame, name: str, sheet: str, locate: Locate | None = None) -> list[int]:
+    """The Excel rows of the customer a typed name means (customers: index row, columns customer, key and the
+    phone, email, address the sheet has; locate: a row's sheet and Excel row, Table.locate).
 
-    The exact name (spacing, case and full-width ignored) wins; else a part of the name that
-    only one customer has. Otherwise a clear error listing the closest names.
+    The exact name (spacing, case and full-width ignored) wins; else a part of the name that only one customer
+    has; or the customer's row ('客户跟踪表!45'), phone or e-mail, alone or after the name. Two customers of one
+    name are never picked by the name alone. Otherwise a clear error saying which customers it could be.
     """
-    wanted = customer_key(name)
-    if not wanted:
-        raise XlcrmError(NO_CUSTOMER)
-    exact = customers.index[customers["key"] == wanted]
-    if len(exact):
-        return [int(r) for r in exact]
-    partial = customers[customers["key"].str.contains(wanted, regex=False)]
-    if partial["key"].nunique() == 1:
-        return [int(r) for r in partial.index]
-    if len(partial):
-        names = listing(list(partial.drop_duplicates("key")["customer"].astype(str)))
-        raise XlcrmError(AMBIGUOUS(name=name, sheet=sheet, close=names))
-    by_key = dict(zip(customers["key"], customers["customer"].astype(str)))
-    close = difflib.get_close_matches(wanted, list(by_key), n=5, cutoff=0.5)
-    hint = CLOSE(names=listing([by_key[k] for k in close])) if close else Msg("", "")
-    raise XlcrmError(UNKNOWN(name=name, sheet=sheet, close=hint))
+    found = find(Customers(customers, sheet, locate), name)
+    if found.why is not None:
+        raise XlcrmError(found.why)
+    return found.rows
+
+
+def log_label(customers: pd.DataFrame, rows: list[int], sheet: str, locate: Locate | None = None) -> str:
+    """The customer's name as the contact log writes it: a namesake's with what tells it apart."""
+    lookup = Customers(customers, sheet, locate)
+    return lookup.label(str(customers.at[rows[0], "key"]))
