@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlcrm.actions.session import Session, Source
+from xlcrm.actions.session import Session, Source, own_sheet
 from xlcrm.book import Book
 from xlcrm.core.all_settings import read_settings_grid, settings_from_user, settings_grid
+from xlcrm.core.fields import norm_header
 from xlcrm.core.mapping import TO_FILL, MissingColumns
 from xlcrm.core.edits import DATE, INT, MONEY, RIGHT, Edit, PutSheet, SetCells
 from xlcrm.core.fit import column_width, fitted
@@ -25,10 +26,11 @@ NAMED_APART = Msg("Sheet '{sheet}' has its own column '{header}': it is left as 
                   "'{label}'.", "工作表“{sheet}”已有您自己的“{header}”列:保持不变,xlcrm 的同名列写为“{label}”。")
 
 
-def owned_sheet(sheet_id: str, lang: str, rows: list[list], **layout) -> PutSheet:
-    """An xlcrm sheet in the current language; its other-language twin is renamed, not duplicated."""
-    name = sheet_name(sheet_id, lang)
-    return fitted(PutSheet(name, rows, aliases=tuple(n for n in SHEETS[sheet_id] if n != name), **layout))
+def owned_sheet(sheet_id: str, lang: str, rows: list[list], renamed: str | None = None, **layout) -> PutSheet:
+    """An xlcrm sheet in the current language; its other-language twin is renamed, not duplicated. renamed: the
+    name the team gave it, which it keeps."""
+    name = renamed or sheet_name(sheet_id, lang)
+    return fitted(PutSheet(name, rows, aliases=tuple(n for n in SHEETS[sheet_id] if n != name and not renamed), **layout))
 
 
 def effective_settings(session: Session):
@@ -37,6 +39,9 @@ def effective_settings(session: Session):
     for source in (session.customers, session.orders):
         if source:
             mapped.update({f: source.table.header_of(c) for f, c in source.mapping.columns.items()})
+    ours = {h for source in (session.customers, session.orders) if source for h in source.reserved()} - {""}
+    mapped = {r["key"]: "" for r in session.settings.rows("mapping")  # xlcrm's own column named: cleared (detect)
+              if r["key"] not in mapped and norm_header(r.get("value")) in ours} | mapped
     customers = session.customers.table
     general = {"language": session.lang, "customer_sheet": (customers.sheets or (customers.sheet,))[0],
                "orders_sheet": session.orders.table.sheet if session.orders else ""}
@@ -45,14 +50,15 @@ def effective_settings(session: Session):
 
 def settings_edit(session: Session) -> PutSheet:
     grid, styles = settings_grid(effective_settings(session), session.lang)
-    return owned_sheet("settings", session.lang, grid, row_styles=styles, widths={0: 18, 1: 30, 2: 24, 3: 60})
+    return owned_sheet("settings", session.lang, grid, session.sheets.get("settings"), row_styles=styles,
+                       widths={0: 18, 1: 30, 2: 24, 3: 60})
 
 
 def refusal_settings_edit(book: Book, refused: MissingColumns) -> PutSheet:
     """The settings sheet for a run that stopped at a missing column: what was found, the missing fields
     marked TO_FILL, in the language of the sheet's headers (or the one set)."""
     names = book.sheet_names()
-    settings_name = find_sheet(names, "settings")
+    settings_name = own_sheet(book, "settings", names)
     user = read_settings_grid(book.read_sheet(settings_name)) if settings_name else {}
     settings = settings_from_user(user, present=bool(settings_name))
     table = refused.table
@@ -62,7 +68,8 @@ def refusal_settings_edit(book: Book, refused: MissingColumns) -> PutSheet:
     settings = settings.with_values("mapping", mapped).with_values(
         "general", {"language": lang, "customer_sheet": table.sheet})
     grid, styles = settings_grid(settings, lang)
-    return owned_sheet("settings", lang, grid, row_styles=styles, widths={0: 18, 1: 30, 2: 24, 3: 60})
+    renamed = settings_name if settings_name and not find_sheet(names, "settings") else None
+    return owned_sheet("settings", lang, grid, renamed, row_styles=styles, widths={0: 18, 1: 30, 2: 24, 3: 60})
 
 
 def problems_edit(session: Session, action: str) -> PutSheet:

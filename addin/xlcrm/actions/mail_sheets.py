@@ -44,8 +44,7 @@ LOG_ROWS = 50_000
 def load_templates(session: Session) -> tuple[str, list[Template], list[Any]]:
     """(sheet name, templates, edits): the team's rows plus missing defaults, and the edits that add them."""
     lang = session.lang
-    names = session.book.sheet_names()
-    existing = find_sheet(names, "templates")
+    existing = session.own_sheet("templates")  # by its name, else the team's renamed one (found by its header)
     if existing is None:
         defaults = missing_defaults([], lang)
         rows = [header_row(lang)] + [[template_row(t, lang)[c.id] for c in COLUMNS] for t in defaults]

@@ -10,17 +10,18 @@ import pandas as pd
 from xlcrm.book import Book
 from xlcrm.core.all_settings import read_settings_grid, settings_from_user
 from xlcrm.core.errors import XlcrmError
-from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, fields_of, norm_header
+from xlcrm.core.fields import BY_ID, CUSTOMERS, ORDERS, REQUIRED, fields_of, norm_header
 from xlcrm.core.i18n import Msg, lang_of, normalize_lang
 from xlcrm.core.mailmerge.sender_profile import sender_profile
+from xlcrm.core.mailmerge.templates_sheet import COLUMNS as TEMPLATE_COLUMNS, find_header
 from xlcrm.core.mapping import Mapping, people_as_customers, require, resolve
 from xlcrm.core.problems import Problem
 from xlcrm.core.owner_sheets import combined, looks_like_person, skipped
 from xlcrm.core.records import DUPLICATE, NAMESAKE, NO_CUSTOMER, column_day_first, duplicate_problems, read_records, separate_namesakes, unit_notes
 from xlcrm.core.settings import Settings
 from xlcrm.core import state
-from xlcrm.core.sheets import (COLUMNS_SECTION, column_label, find_sheet, own_label, owned_columns, owned_sheet_names,
-                               place_columns, recorded_columns)
+from xlcrm.core.sheets import (COLUMNS_SECTION, SHEETS, adopted_record, column_label, find_sheet, own_label, owned_columns,
+                               owned_sheet_names, place_columns, recorded_columns, suffixed_columns)
 from xlcrm.core.parse import clean_text
 from xlcrm.core.table import HEADER_SCAN_ROWS, ROW_SPAN, column_letter, Table, extract_table, find_header_row, match_field, synonym_index
 
@@ -55,6 +56,15 @@ DUPLICATE_ON = Msg("same customer as row {row} of sheet '{sheet}'", "与工作�
 NAMESAKE_ON = Msg("same name as row {row} of sheet '{sheet}', but another {field}: read as a different customer",
                   "与工作表“{sheet}”第 {row} 行同名,但{field}不同:视为不同的客户")
 NO_ORDERS = {"-", "—", "none", "无", "没有"}
+RENAMED_SHEET = Msg("Sheet '{sheet}' is xlcrm's '{was}' sheet under a new name: xlcrm reads and writes it as '{sheet}' "
+                    "(and makes no new '{was}').", "工作表“{sheet}”是改过名的 xlcrm“{was}”表:xlcrm 按新名称读取和写入它(不再另建“{was}”)。")
+OWN_MAPPED = Msg("The settings map {field} to '{header}', one of xlcrm's own columns on sheet '{sheet}', not the team's data: "
+                 "left out, and the setting cleared.",
+                 "设置把{field}对应到“{header}”,但这是 xlcrm 自己在工作表“{sheet}”写入的列,不是团队的数据:已忽略并清空该设置。")
+# xlcrm's sheets the team may rename, found by xlcrm's layout: two of the settings' block titles ('■ 常规'), the
+# templates' header (nearly all its columns: a team's own list of Template | Subject | Body is not xlcrm's)
+SHAPES = {"settings": lambda grid: len(read_settings_grid([r for r in grid if _first(r).startswith("■")])) >= 2,
+          "templates": lambda grid: len((find_header(grid) or (0, {}))[1]) >= len(TEMPLATE_COLUMNS) - 3}
 LAST_COLUMN = 16_384  # XFD: Excel has no column past it
 NO_ROOM = Msg("Sheet '{sheet}' has no room for xlcrm's columns ({columns}): they go right of the table, and it reaches "
               "column {last}, Excel's last. Nothing was changed. Move what is in the far right columns next to the "
@@ -122,6 +132,10 @@ class Source:
         columns = sorted({self.mapping.columns[f] for f in keep if f in self.mapping.columns} | set(self.own.values()))
         return replace(self, table=replace(self.table, cells=self.table.cells[columns]))
 
+    def reserved(self) -> set[str]:
+        """xlcrm's own columns' headers on this sheet: never mapped as the team's data."""
+        return _reserved(self.table, self.own)
+
     def label(self, column_id: str, lang: str) -> str:
         """The header xlcrm writes for one of its columns, never the name of one of the team's."""
         return own_label(column_id, lang, self.table.headers, self.own)
@@ -138,6 +152,11 @@ class Session:
     notes: list[Msg] = field(default_factory=list)
     read_count: int = 0  # problems[:read_count] were met reading the sheets; the rest by the action
     memory: dict[str, pd.DataFrame] = field(default_factory=dict)  # the hidden state sheet's sections
+    sheets: dict[str, str] = field(default_factory=dict)  # xlcrm's sheets the team renamed: id -> their name
+
+    def own_sheet(self, sheet_id: str) -> str | None:
+        """xlcrm's sheet of this id as it is in the workbook: by its name, else the one the team renamed."""
+        return find_sheet(self.book.sheet_names(), sheet_id) or self.sheets.get(sheet_id)
 
     def located_problems(self) -> list[Problem]:
         """The problems, each naming its own sheet and row (a table may span one sheet per owner)."""
@@ -148,9 +167,24 @@ class Session:
         return problems
 
 
+def own_sheet(book: Book, sheet_id: str, names: list[str] | None = None) -> str | None:
+    """xlcrm's sheet of this id: by its name in either language, else (the team renamed it) the first sheet not
+    named like one of xlcrm's that is laid out as xlcrm lays it out (the settings' blocks, the templates' header)."""
+    names = book.sheet_names() if names is None else names
+    found = find_sheet(names, sheet_id)
+    if found or sheet_id not in SHAPES:
+        return found
+    ours = owned_sheet_names(names)
+    return next((n for n in names if n not in ours and SHAPES[sheet_id](book.read_sheet(n, HEADER_SCAN_ROWS))), None)
+
+
+def _first(row: list[Any]) -> str:
+    return next((text for v in row if (text := clean_text(v))), "")
+
+
 def read_settings(book: Book) -> Settings:
     """The workbook's settings sheet over the defaults (the defaults alone when it has none)."""
-    name = find_sheet(book.sheet_names(), "settings")
+    name = own_sheet(book, "settings")
     user = read_settings_grid(book.read_sheet(name)) if name else {}
     return settings_from_user(user, present=bool(name))
 
@@ -158,9 +192,10 @@ def read_settings(book: Book) -> Settings:
 def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) -> Session:
     names = book.sheet_names()
     settings = read_settings(book)
-    candidates = [n for n in names if n not in owned_sheet_names(names)]
+    renamed = {sid: n for sid in SHAPES if not find_sheet(names, sid) and (n := own_sheet(book, sid, names))}
+    candidates = [n for n in names if n not in owned_sheet_names(names) | set(renamed.values())]
     memory = _memory(book, names)
-    notes: list[Msg] = []
+    notes = [RENAMED_SHEET(sheet=n, was=Msg(*SHEETS[sid])) for sid, n in renamed.items()]
     customer_sheet = _choose(book, _named(settings.value("customer_sheet"), candidates), candidates, CUSTOMERS, notes)
     orders_only = False
     if customer_sheet is None:  # a sheet of orders alone (客户名称 / 下单日期 / 金额) names its customers too
@@ -205,7 +240,7 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     notes += [n for source in (customers, orders) if source for n in date_order_notes(source, day_first)]
     if orders and orders.table is not customers.table:
         orders = orders.typed(keep=("order_date",))  # a million order lines' cells, no longer needed once typed
-    return Session(book, settings, lang, customers, orders, problems, notes, read_count=len(problems), memory=memory)
+    return Session(book, settings, lang, customers, orders, problems, notes, len(problems), memory, renamed)
 
 
 def _memory(book: Book, names: list[str]) -> dict[str, pd.DataFrame]:
@@ -218,17 +253,20 @@ def _memory(book: Book, names: list[str]) -> dict[str, pd.DataFrame]:
     return memory
 
 
-def own_columns(table: Table, memory: dict[str, pd.DataFrame]) -> dict[str, int]:
+def own_columns(table: Table, memory: dict[str, pd.DataFrame], names: list[str] | None = None) -> dict[str, int]:
     """xlcrm's own columns on a sheet: as recorded in the state sheet, else (written before columns were
-    recorded) by their names."""
+    recorded) by their names. A sheet the team renamed (names: the workbook's sheets) takes over its record."""
     if COLUMNS_SECTION in memory:
+        adopted = adopted_record(memory[COLUMNS_SECTION], table.sheet, table.headers, names) if names else None
+        if adopted is not None:
+            memory[COLUMNS_SECTION] = adopted
         return recorded_columns(memory[COLUMNS_SECTION], table.sheet, table.headers)
     return owned_columns(table.headers)
 
 
 def _reserved(table: Table, own: dict[str, int]) -> set[str]:
-    """xlcrm's own columns' headers: never mapped as the team's data."""
-    return {norm_header(table.headers[c]) for c in own.values()}
+    """xlcrm's own columns' headers (and any it wrote as '… (xlcrm)'): never mapped as the team's data."""
+    return {norm_header(table.headers[c]) for c in (*own.values(), *suffixed_columns(table.headers).values())}
 
 
 def book_lang(book: Book) -> str | None:
@@ -284,7 +322,7 @@ def _orders_in_place(book: Book, customers: Source, settings: Settings, day_firs
     an order id, or its date and amount mean nothing about a customer (a sales log, an invoice list)."""
     table = customers.table
     user = {r["key"]: r.get("value") for r in settings.rows("mapping") if r["key"] in {f.id for f in fields_of(ORDERS)}}
-    mapping = resolve(table, ORDERS, user, reserved=_reserved(table, customers.own))
+    mapping = _resolved(table, ORDERS, user, customers.reserved())
     summary = {customers.mapping.columns.get(f) for f in ("last_order", "order_count", "total_amount")} - {None}
     needed = REQUIRED[ORDERS]
     if any(f not in mapping.columns for f in needed) or {mapping.columns[f] for f in needed[1:]} & summary:
@@ -342,9 +380,17 @@ def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day
     table = extract_table(sheet, grid, header_row)
     user = {r["key"]: r.get("value") for r in settings.rows("mapping")
             if r["key"] in {f.id for f in fields_of(kind)}} | (like or {})
-    own = own_columns(table, memory)
-    mapping = resolve(table, kind, user, reserved=_reserved(table, own))
+    own = own_columns(table, memory, book.sheet_names())
+    mapping = _resolved(table, kind, user, _reserved(table, own))
     if kind == CUSTOMERS:
         mapping = people_as_customers(table, mapping)
     require(table, mapping, (key,) if kind == CUSTOMERS else REQUIRED[ORDERS])
     return Source(table, mapping, *read_records(table, mapping, key, day_first), own=own)
+
+
+def _resolved(table: Table, kind: str, user: dict[str, Any], reserved: set[str]) -> Mapping:
+    """The mapping, xlcrm's own columns never the team's data: not even when the settings name one (then cleared)."""
+    ours = {f: h for f, h in user.items() if norm_header(h) in reserved - {""}}
+    mapping = resolve(table, kind, {f: h for f, h in user.items() if f not in ours}, reserved=reserved)
+    mapping.notes += [OWN_MAPPED(field=BY_ID[f].name, header=h, sheet=table.sheet) for f, h in ours.items()]
+    return mapping

@@ -101,6 +101,38 @@ def recorded_columns(record: pd.DataFrame | None, sheet: str, headers: list[str]
     return found
 
 
+def adopted_record(record: pd.DataFrame | None, sheet: str, headers: list[str], present: list[str]) -> pd.DataFrame | None:
+    """The record with a renamed sheet's rows moved to `sheet`, or None when nothing was renamed to it.
+
+    A sheet the record does not name, showing in `headers` the headers the record keeps for a sheet no longer in
+    the workbook (`present`: the workbook's sheets), is that sheet renamed: all of them, or at least half of them
+    when the team also renamed or deleted some. One gone sheet is adopted once (the first that fits, in the record's
+    order): of several renamed sheets of the same headers (one per owner), each adopts its own.
+    """
+    if record is None or not len(record) or record["sheet"].eq(sheet).any():
+        return None
+    where = {norm_header(h) for h in headers if h}
+    for gone in dict.fromkeys(record["sheet"]):
+        if gone in present:
+            continue
+        mine = record[record["sheet"].eq(gone) & record["column"].isin(list(COLUMNS))]
+        found = sum(norm_header(h) in where for h in mine["header"])
+        if found and 2 * found >= len(mine):
+            return record.assign(sheet=record["sheet"].mask(record["sheet"].eq(gone), sheet))
+    return None
+
+
+def suffixed_columns(headers: list[str]) -> dict[str, int]:
+    """xlcrm's columns written under CLASH_SUFFIX ('客户等级 (xlcrm)'): xlcrm's whatever the record says."""
+    found: dict[str, int] = {}
+    for column, header in enumerate(headers):
+        text = str(header or "").rstrip()
+        cid = owned_column_id(text[:-len(CLASH_SUFFIX.strip())]) if text.endswith(CLASH_SUFFIX.strip()) else None
+        if cid and cid not in found:
+            found[cid] = column
+    return found
+
+
 def own_label(column_id: str, lang: str, headers: list[str], own: dict[str, int]) -> str:
     """The header xlcrm writes for its column: its name, or with CLASH_SUFFIX when a team column has that name."""
     label = column_label(column_id, lang)
