@@ -19,7 +19,7 @@ from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import norm_header
 from xlcrm.core.followups.log_match import Customers, Locate, find
 from xlcrm.core.i18n import Msg
-from xlcrm.core.parse import PLACEHOLDERS, clean_text, parse_column, parse_date, parse_int, slash_order
+from xlcrm.core.parse import clean_text, parse_column, parse_date, parse_int, slash_order
 from xlcrm.core.problems import Problem
 from xlcrm.core.records import customer_key
 from xlcrm.core.table import HEADER_SCAN_ROWS, column_letter
@@ -115,8 +115,9 @@ def read_log(sheet: str, grid: list[list], day_first: bool = False, today: dt.da
     owners = pd.Series([_cell(r, columns["owner"]) for r in body] if "owner" in columns else None, index=rows,
                        dtype=object)
     where = {cid: f"{column_letter(c)} {clean_text(grid[header][c])}" for cid, c in columns.items()}
-    dated = raw.map(lambda v: (text := clean_text(v).lower()) != "" and text not in PLACEHOLDERS).astype(bool)
-    problems = [Problem(sheet, int(row), where["customer"], None, NO_LOG_NAME) for row in rows[dated & ~named]]
+    unnamed = raw[~named.to_numpy()]  # a row dated but naming nobody; a note line typed under the log is no contact
+    dated, _ = parse_column(unnamed, partial(parse_date, day_first=day_first))
+    problems = [Problem(sheet, int(row), where["customer"], None, NO_LOG_NAME) for row in dated.dropna().index]
     same = _repeated(body, rows[named], header + 2)
     problems += [Problem(sheet, int(row), where["customer"], texts[row], SAME_LOG_ROW(row=first))
                  for row, first in same.items()]
@@ -198,11 +199,11 @@ def resolve_names(log: pd.DataFrame, customers: pd.DataFrame, log_sheet: str, wh
     said: dict[str, Msg] = {}
     looked = [k for k in unknown if k not in meant]
     for key in looked[:HINTED] + [k for k in looked[HINTED:] if k in lookup.namesakes]:
-        found = find(lookup, typed[key], in_log=True)
-        if found.rows:
-            meant[key] = str(customers.at[found.rows[0], "key"])
-        elif found.why is not None:
-            said[key] = found.why
+        match = find(lookup, typed[key], in_log=True)
+        if match.rows:
+            meant[key] = str(customers.at[match.rows[0], "key"])
+        elif match.why is not None:
+            said[key] = match.why
     names = dict(zip(customers["key"], customers["customer"].astype(str)))
     hints = {}
     for key in [k for k in unknown if k not in meant and k not in said][:HINTED]:
