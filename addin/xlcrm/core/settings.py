@@ -4,16 +4,24 @@ A block is found by its title in either language; its columns by their labels in
 language. Rows of a keyed block are merged with the defaults by key, so a new xlcrm
 version adds its new settings without touching the user's values. Columns marked
 `shown` are explanations xlcrm rewrites in the current language; the rest are the user's.
+
+Nothing the team typed is dropped without a word: an emptied value gets its default back with a note,
+an unclear yes/no keeps the default with a note, and a value-like entry typed in an explanation column
+is kept where it is (not erased by the rewrite) with a note saying where the value goes. Notes name the
+cell as xlcrm writes the sheet (e.g. CRM设置!C95): `Settings.notes` and `Settings.cell`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from xlcrm.core.fields import FIELDS, norm_header
 from xlcrm.core.i18n import Msg, normalize_lang
-from xlcrm.core.parse import clean_text, parse_amount, parse_flag
+from xlcrm.core.parse import clean_text, parse_amount, parse_cadence, parse_date
+from xlcrm.core.sheets import SHEETS
+from xlcrm.core.table import column_letter
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,33 @@ class Block:
     defaults: Callable[[], list[dict[str, Any]]]
     key: str | None = "key"  # None: the user's rows replace the defaults as a whole
     note: Msg | None = None
+
+    def __post_init__(self) -> None:
+        _LAYOUTS[self.id] = self.columns  # where each column is written, for notes naming a cell
+
+
+_LAYOUTS: dict[str, tuple[Col, ...]] = {}
+
+# yes/no as teams type them, in both languages (full-width is folded by clean_text first)
+YES_WORDS = frozenset({"yes", "y", "true", "t", "on", "1", "x", "√", "✓", "✔", "是", "是的", "对", "对的", "开",
+                       "开启", "启用", "打开", "要", "需要", "enable", "enabled"})
+NO_WORDS = frozenset({"no", "n", "false", "f", "off", "0", "×", "✗", "✘", "否", "不", "不是", "不要", "关", "关闭",
+                      "停用", "禁用", "disable", "disabled"})
+
+
+def read_switch(value: Any) -> bool | None:
+    """True or False for a clear yes or no in either language; None when empty or unclear."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Msg):
+        return read_switch(value.en)
+    text = clean_text(value).lower()
+    return True if text in YES_WORDS else False if text in NO_WORDS else None
+
+
+def _is_switch(default: Any) -> bool:
+    """A default of yes or no marks a yes/no setting (a default of 1 or 0 days does not)."""
+    return isinstance(default, (Msg, str)) and read_switch(default) is not None
 
 
 KV_COLUMNS = (Col("key", "Key", "键"), Col("name", "Setting", "设置项", shown=True),
@@ -104,7 +139,9 @@ def parse_sheet(grid: list[list], blocks: tuple[Block, ...]) -> dict[str, list[d
             positions = {i: labels[norm_header(t)] for i, t in enumerate(cells) if norm_header(t) in labels}
         else:
             record = {cid: (row[i] if i < len(row) else None) for i, cid in positions.items()}
-            found[current.id].append({k: v for k, v in record.items() if not _is_shown(current, k)})
+            typed = {k: v for k, v in record.items() if _is_shown(current, k) and clean_text(v)}
+            found[current.id].append({k: v for k, v in record.items() if not _is_shown(current, k)}
+                                     | ({SHOWN: typed} if typed else {}))
     return found
 
 
@@ -138,7 +175,59 @@ class Settings:
         return default if amount is None else amount
 
     def flag(self, key: str, block: str = "general") -> bool:
-        return bool(parse_flag(self.value(key, block))[0]) or self.text(key, block) in ("是", "开", "on")
+        """A yes/no setting; an unclear value reads as the default (and Settings.notes says so)."""
+        row = next((r for r in self.blocks[block] if r.get("key") == key), {})
+        found = read_switch(row.get("value"))
+        return bool(read_switch(row.get(FALLBACK, {}).get("value")) if found is None else found)
+
+    def cell(self, block: str, row: str | int, column: str) -> Msg:
+        """Where a setting is on the settings sheet as xlcrm writes it, e.g. CRM设置!C95 (row: the key, or the
+        row's index in a block without keys). Just the sheet when the block or row is unknown."""
+        en, zh = SHEETS["settings"]
+        rows = self.blocks.get(block, [])
+        index = row if isinstance(row, int) else next((i for i, r in enumerate(rows) if r.get("key") == row), None)
+        columns = [c.id for c in _LAYOUTS.get(block, ())]
+        if index is None or column not in columns:
+            return Msg(en, zh)
+        at = f"{column_letter(columns.index(column))}{self._first_row(block) + index}"
+        return Msg(f"{en}!{at}", f"{zh}!{at}")
+
+    def _first_row(self, block: str) -> int:
+        """The Excel row of a block's first setting, as render lays the sheet out."""
+        row = 1  # the sheet's title
+        for block_id, rows in self.blocks.items():
+            if block_id == block:
+                return row + 4  # a blank row, the block's title, its header
+            row += 3 + len(rows)
+        return row
+
+    def notes(self) -> list[Msg]:
+        """What reading the sheet met: emptied values (default used), unclear yes/no values (default used) and
+        value-like entries typed where xlcrm writes its own text (kept as typed, not read)."""
+        found = []
+        for block, rows in self.blocks.items():
+            for index, row in enumerate(rows):
+                for kind, column, value in row.get(MARKS, ()):
+                    found.append(self._note(block, index, row, kind, column, value))
+        return found
+
+    def _note(self, block: str, index: int, row: dict[str, Any], kind: str, column: str, value: Any) -> Msg:
+        cell = self.cell(block, index, column)
+        name = row.get("name") or row.get("key") or ""
+        if kind == EMPTIED:
+            return EMPTIED_NOTE(cell=cell, name=name, default=_shown_value(value))
+        if kind == UNCLEAR:
+            return UNCLEAR_NOTE(cell=cell, name=name, value=clean_text(value),
+                                default=_shown_value(row[FALLBACK].get(column)))
+        cols = _LAYOUTS.get(block, ())
+        label = next((Msg(c.en, c.zh) for c in cols if c.id == column), Msg(column, column))
+        readable = [c.id for c in cols if not c.shown and c.id != "key"]
+        cells = [self.cell(block, index, c) for c in readable]
+        target = Msg(", ".join(c.en for c in cells), "、".join(c.zh for c in cells))
+        if len(readable) == 1:
+            return NOT_READ_USED(cell=cell, column=label, name=name, value=clean_text(value), target=target,
+                                 used=_shown_value(row.get(readable[0])))
+        return NOT_READ(cell=cell, column=label, name=name, value=clean_text(value), target=target)
 
     def lang(self, fallback: str) -> str:
         return normalize_lang(self.text("language"), fallback)
@@ -150,6 +239,24 @@ class Settings:
         return replace(self, blocks={**self.blocks, block: rows})
 
 
+SHOWN, MARKS, FALLBACK, KEPT = "_shown", "_marks", "_fallback", "_kept"  # private keys of a row
+EMPTIED, UNCLEAR, NOT_READ_HERE = "emptied", "unclear", "not_read"
+
+EMPTIED_NOTE = Msg("{cell} ('{name}') is empty: used the default {default}, written back in the cell.",
+                   "{cell}(“{name}”)为空:已按默认值 {default} 处理,并已填回该单元格。")
+UNCLEAR_NOTE = Msg("{cell} ('{name}') = '{value}' is not a clear yes or no (yes/no, on/off, 是/否, 开启/关闭, 1/0): "
+                   "used the default {default}.",
+                   "{cell}(“{name}”)的值“{value}”不是明确的是或否(是/否、开启/关闭、yes/no、1/0):已按默认值 {default} 处理。")
+NOT_READ_USED = Msg("{cell} ({column} column of '{name}') holds '{value}', which xlcrm does not read (it writes its own "
+                    "text there): kept as typed; the setting stays {used}. Type the value in {target}.",
+                    "{cell}(“{name}”的“{column}”列)中的“{value}”不会被读取(该列由 xlcrm 填写):已原样保留,"
+                    "该设置仍为 {used}。请把值填在 {target}。")
+NOT_READ = Msg("{cell} ({column} column of '{name}') holds '{value}', which xlcrm does not read (it writes its own "
+               "text there): kept as typed. Type the values in {target}.",
+               "{cell}(“{name}”的“{column}”列)中的“{value}”不会被读取(该列由 xlcrm 填写):已原样保留。"
+               "请把值填在 {target}。")
+
+
 def _merge(block: Block, user: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     if user is None:
         return block.defaults()
@@ -157,12 +264,57 @@ def _merge(block: Block, user: list[dict[str, Any]] | None) -> list[dict[str, An
         return user
     defaults = block.defaults()
     by_key = {clean_text(r.get(block.key)): r for r in user if clean_text(r.get(block.key))}
-    merged = [{**d, **_user_part(by_key.pop(d[block.key], {}))} for d in defaults]
-    return merged + list(by_key.values())
+    merged = [_over(block, d, by_key.pop(d[block.key])) if d[block.key] in by_key else d for d in defaults]
+    extra = [{**{k: v for k, v in r.items() if k != SHOWN}, **r.get(SHOWN, {})} for r in by_key.values()]
+    return merged + extra  # a row of the team's own: its explanations are the team's too
 
 
-def _user_part(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if v is not None}
+def _over(block: Block, default: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    """The user's row over the default one, marking what the notes must say."""
+    row = {**default, **{k: v for k, v in user.items() if v is not None and k != SHOWN}}
+    marks: list[tuple[str, str, Any]] = []
+    for column in (c.id for c in block.columns if not c.shown and c.id != block.key and c.id in user):
+        fallback = default.get(column)
+        if not clean_text(user[column]) and clean_text(_plain(fallback)):
+            row[column] = fallback  # an emptied value: its default, said and written back
+            marks.append((EMPTIED, column, fallback))
+        elif clean_text(user[column]) and _is_switch(fallback) and read_switch(user[column]) is None:
+            row.setdefault(FALLBACK, {})[column] = fallback
+            marks.append((UNCLEAR, column, user[column]))
+    kept = {cid: typed for cid, typed in user.get(SHOWN, {}).items()
+            if not _is_xlcrms(typed, default.get(cid)) and _value_like(typed)}
+    if kept:
+        row[KEPT] = kept
+        marks += [(NOT_READ_HERE, cid, typed) for cid, typed in kept.items()]
+    if marks:
+        row[MARKS] = marks
+    return row
+
+
+def _plain(value: Any) -> Any:
+    return value.en if isinstance(value, Msg) else value
+
+
+def _is_xlcrms(typed: Any, written: Any) -> bool:
+    """The text xlcrm writes in an explanation cell, in either language."""
+    if not isinstance(written, Msg):
+        return clean_text(typed) == clean_text(written)
+    return clean_text(typed) in {clean_text(written.text("en")), clean_text(written.text("zh"))}
+
+
+def _value_like(typed: Any) -> bool:
+    """An entry that reads as a setting's value (a number, a percentage, a day count, a date, yes or no), not as
+    an explanation: one typed in the wrong column, kept rather than erased."""
+    if isinstance(typed, (bool, int, float, dt.date)):
+        return True
+    text = clean_text(typed)
+    return (text == "-" or read_switch(text) is not None or parse_amount(text.rstrip("%"))[0] is not None
+            or parse_cadence(text)[0] is not None or isinstance(parse_date(text)[0], dt.date))
+
+
+def _shown_value(value: Any) -> Msg | str:
+    """A value as a note shows it: 7, not 7.0; yes/是 in the note's language; '-' for none."""
+    return value if isinstance(value, Msg) else (clean_text(value) or "-")
 
 
 def render(settings: Settings, blocks: tuple[Block, ...], lang: str) -> tuple[list[list[Any]], dict[int, str]]:
@@ -177,7 +329,8 @@ def render(settings: Settings, blocks: tuple[Block, ...], lang: str) -> tuple[li
         styles[len(grid)] = "header"
         grid.append([c.zh if lang == "zh" else c.en for c in block.columns])
         for row in settings.rows(block.id):
-            grid.append([_cell(row.get(c.id), lang) for c in block.columns])
+            kept = row.get(KEPT, {})  # the team's entry in an explanation cell stays where they typed it
+            grid.append([_cell(kept[c.id] if c.id in kept else row.get(c.id), lang) for c in block.columns])
     return grid, styles
 
 

@@ -2,7 +2,8 @@
 
 Cadence per class, how days are counted (calendar or working days, and where a computed date on
 a day off goes), the calendar, the touches and care occasions with their days. A value that
-cannot be read is noted and its default used, so a typo never stops a run.
+cannot be read (an unclear yes/no among them) is noted, naming its cell, and its default used, so a typo
+never stops a run and is never taken silently.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from xlcrm.core.calendar import NONE_NAME, choose_country, is_none, supported
 from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text, parse_amount, parse_cadence, parse_date
-from xlcrm.core.settings import KV_COLUMNS, Block, Col, Settings, kv
+from xlcrm.core.settings import KV_COLUMNS, Block, Col, Settings, kv, read_switch
 
 CLASSES = ("A", "B", "C", "D")
 
@@ -152,8 +153,10 @@ class Rules:
         return self.late.get(occasion, 0)
 
 
-BAD_SETTING = Msg("Setting '{name}' = '{value}' is not {expected}; used {default}.",
-                  "设置“{name}”的值“{value}”不是{expected};已按 {default} 处理。")
+BAD_SETTING = Msg("Setting '{name}' ({cell}) = '{value}' is not {expected}; used {default}.",
+                  "设置“{name}”({cell})的值“{value}”不是{expected};已按 {default} 处理。")
+UNCLEAR_GREET = Msg("Holiday greetings ({cell}): '{value}' for '{holiday}' is not a clear yes or no (是/否, yes/no): "
+                    "not greeted.", "节日问候({cell}):“{holiday}”的“{value}”不是明确的是或否(是/否、yes/no):不发问候。")
 WHOLE_DAYS = Msg("a whole number of days from 0 to 3650", "0 到 3650 之间的整数天数")
 MAX_DAYS = 3650  # ten years: beyond it a date would leave the calendar
 
@@ -161,27 +164,45 @@ MAX_DAYS = 3650  # ten years: beyond it a date would leave the calendar
 def read_rules(settings: Settings, lang: str = "zh", region: str | None = None) -> Rules:
     """The follow-up rules; the calendar, when not set, chosen from the workbook's language and the
     computer's region (passed in: the core reads no environment)."""
-    notes: list[Msg] = []
+    notes: list[Msg] = settings.notes()  # emptied values, unclear yes/no, entries in the wrong column
     defaults = {r["key"]: r for b in (FOLLOWUP, CADENCE, TOUCHES) for r in b.defaults()}
 
     def number(block: str, key: str) -> int:
-        return read_days(settings.value(key, block), defaults[key]["value"], defaults[key]["name"], notes)
+        return read_days(settings.value(key, block), defaults[key]["value"], defaults[key]["name"], notes,
+                         settings.cell(block, key, "value"))
+
+    def touch(row: dict, column: str) -> int:
+        key = row["key"]
+        return read_days(row.get(column), defaults[key][column], defaults[key]["name"], notes,
+                         settings.cell("touches", key, column))
 
     cadence = {k: number("cadence", k) for k in (*CLASSES, "existing", "prospect")}
-    touches = {r["key"]: (read_flag(r.get("on"), True),
-                          read_days(r.get("days"), defaults[r["key"]]["days"], defaults[r["key"]]["name"], notes))
+    touches = {r["key"]: (read_flag(r.get("on"), True), touch(r, "days"))
                for r in settings.rows("touches") if r.get("key") in defaults}
-    late = {r["key"]: read_days(r.get("after"), defaults[r["key"]]["after"], defaults[r["key"]]["name"], notes)
+    late = {r["key"]: touch(r, "after")
             for r in settings.rows("touches") if defaults.get(r.get("key"), {}).get("after") is not None}
     typed = settings.text("calendar", "followup")
     country, why = choose_country(typed, lang, region)
     if typed and not is_none(typed) and not supported(typed):
-        notes.append(BAD_SETTING(name=defaults["calendar"]["name"], value=typed,
-                                 expected=Msg("a known calendar", "已知的日历"), default=country or NONE_NAME))
+        notes.append(BAD_SETTING(name=defaults["calendar"]["name"], value=typed, cell=settings.cell(
+            "followup", "calendar", "value"), expected=Msg("a known calendar", "已知的日历"), default=country or NONE_NAME))
     extra = read_calendar_days(settings, notes)
+    notes += unclear_greetings(settings)
     return Rules(cadence, _choice(settings, "count_in", notes), _choice(settings, "day_off", notes),
                  country, number("followup", "lead_max_days"), number("followup", "stale_days"),
                  number("followup", "look_ahead_days"), touches, notes, extra["off"], extra["working"], late, why)
+
+
+def unclear_greetings(settings: Settings) -> list[Msg]:
+    """Holidays whose greet cell is neither yes nor no: not greeted (the list's default), and said."""
+    return [UNCLEAR_GREET(cell=settings.cell("holidays", index, "greet"), value=clean_text(row.get("greet")),
+                          holiday=_named(row.get("holiday")))
+            for index, row in enumerate(settings.rows("holidays"))
+            if clean_text(row.get("greet")) and read_switch(row.get("greet")) is None]
+
+
+def _named(value) -> Msg | str:
+    return value if isinstance(value, Msg) else clean_text(value)
 
 
 def read_calendar_days(settings: Settings, notes: list[Msg]) -> dict[str, tuple[dt.date, ...]]:
@@ -200,26 +221,24 @@ def read_calendar_days(settings: Settings, notes: list[Msg]) -> dict[str, tuple[
     return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
-def read_days(value, default: int, name: Msg, notes: list[Msg]) -> int:
-    """A whole number of days typed in the settings; a bad value is noted and the default used."""
+def read_days(value, default: int, name: Msg, notes: list[Msg], cell: Msg | str = "-") -> int:
+    """A whole number of days typed in the settings; a bad value is noted (with its cell) and the default used."""
     if not clean_text(value):
         return int(default)
     amount, _ = parse_amount(value)
     if amount is None:  # 每周, 两周, 7天, 2 weeks: as in a cadence column
         amount, _ = parse_cadence(value)
     if amount is None or not 0 <= amount <= MAX_DAYS or not float(amount).is_integer():
-        notes.append(BAD_SETTING(name=name, value=clean_text(value), expected=WHOLE_DAYS, default=default))
+        notes.append(BAD_SETTING(name=name, value=clean_text(value), expected=WHOLE_DAYS, default=default, cell=cell))
         return int(default)
     return int(amount)
 
 
 def read_flag(value, default: bool) -> bool:
-    text = clean_text(value.en if isinstance(value, Msg) else value).lower()
-    if not text:
-        return default
-    if text in {"yes", "y", "true", "1", "on", "x", "是", "开", "启用", "√", "✓"}:
-        return True
-    return False
+    """Yes or no in either language (开启/关闭, 是/否, yes/no, on/off, 1/0...); the default when empty or unclear
+    (Settings.notes names an unclear cell of a yes/no setting)."""
+    found = read_switch(value)
+    return default if found is None else found
 
 
 def _choice(settings: Settings, key: str, notes: list[Msg]) -> str:
@@ -231,7 +250,8 @@ def _choice(settings: Settings, key: str, notes: list[Msg]) -> str:
     default = next(iter(options))
     name = next(r["name"] for r in FOLLOWUP.defaults() if r["key"] == key)
     expected = Msg(" / ".join(m.en for m in options.values()), " / ".join(m.zh for m in options.values()))
-    notes.append(BAD_SETTING(name=name, value=text, expected=expected, default=options[default]))
+    notes.append(BAD_SETTING(name=name, value=text, expected=expected, default=options[default],
+                             cell=settings.cell("followup", key, "value")))
     return default
 
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from xlcrm.core.mailmerge.default_templates import DEFAULTS, DIGEST
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
-from xlcrm.core.parse import clean_text, parse_flag
+from xlcrm.core.parse import clean_text
 from xlcrm.core.problems import Problem
-from xlcrm.core.settings import Col
+from xlcrm.core.scores.class_choice import normalize_class
+from xlcrm.core.settings import Col, read_switch
 from xlcrm.core.table import column_letter
 from xlcrm.core.followups.touches import OCCASIONS, STATUSES
 
@@ -39,7 +40,13 @@ BAD_FORMAT = Msg("'{value}' is not text or html", "“{value}”不是 text 或 
 NO_NAME = Msg("this row has a subject or body but no template name, so it is not used; give it a name",
               "这一行有主题或正文,但没有模板名称,因此不会使用;请填写模板名称")
 SAME_NAME = Msg("another template above has the same name", "与上方的模板同名")
-NO_HEADER = Msg("no header row naming the template, subject and body", "没有找到包含模板名称、主题、正文的表头行")
+NO_HEADER = Msg("rows 1-20 have no header row naming the template, subject and body",
+                "第 1-20 行中没有包含模板名称、主题、正文的表头行")
+HEADER_ROWS = "1:20"  # where the header was looked for (find_header), as Excel names rows
+UNCLEAR_ACTIVE = Msg("'{value}' is not a clear yes or no (是/否, 启用/停用, yes/no, on/off, 1/0); write 是 to use the "
+                     "template, 否 to switch it off", "“{value}”不是明确的是或否(是/否、启用/停用、yes/no、1/0);"
+                     "使用该模板请填 是,停用请填 否")
+NOT_A_CLASS = Msg("'{value}' is not a class: one of A, B, C, D", "“{value}”不是客户等级:应为 A、B、C、D 之一")
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,18 @@ def _split(text: str) -> list[str]:
     return text.split(",")
 
 
+def _classes(text: str, where: tuple[str, int, str], problems: list[Problem]) -> frozenset[str]:
+    """A, B, C, D (also a, Ａ, A类, A级) as the customers' class column is matched: normalised letters."""
+    found = set()
+    for word in filter(None, (w.strip() for w in _split(text))):
+        letter = normalize_class(word)
+        if letter:
+            found.add(norm_header(letter))
+        else:
+            problems.append(Problem(*where, word, NOT_A_CLASS(value=word)))
+    return frozenset(found)
+
+
 def _free_words(text: str) -> frozenset[str]:
     return frozenset(norm_header(w) for w in _split(text) if w.strip())
 
@@ -111,7 +130,7 @@ def read_templates(sheet: str, grid: list[list]) -> tuple[list[Template], list[P
     """Every row of the sheet as a Template, with the problems found (sheet, row, column named)."""
     header = find_header(grid)
     if header is None:
-        return [], [Problem(sheet, None, "", None, NO_HEADER)]
+        return [], [Problem(sheet, None, HEADER_ROWS, None, NO_HEADER)]
     header_row, positions = header
     titles = {cid: f"{column_letter(col)} {clean_text(grid[header_row][col])}" for cid, col in positions.items()}
     templates: list[Template] = []
@@ -141,7 +160,10 @@ def _template(sheet: str, row: int, cell: dict, titles: dict[str, str], problems
     name = clean_text(cell.get("name"))
     subject, body = _text(cell.get("subject")), _text(cell.get("body"))
     active_text = clean_text(cell.get("active"))
-    active = True if not active_text else bool(parse_flag(active_text)[0]) or active_text in ("是", "启用", "开")
+    switch = read_switch(cell.get("active"))
+    active = True if switch is None else switch  # empty: in use; unclear: a cell error, so nothing goes out unsure
+    if active_text and switch is None:
+        problems.append(Problem(*where("active"), active_text, UNCLEAR_ACTIVE(value=active_text)))
     if active:
         if not subject:
             problems.append(Problem(*where("subject"), None, NO_SUBJECT))
@@ -157,7 +179,7 @@ def _template(sheet: str, row: int, cell: dict, titles: dict[str, str], problems
         name=name, row=row,
         occasions=_words(clean_text(cell.get("occasions")), ALL_OCCASIONS, where("occasions"), occasion_problems),
         statuses=_words(clean_text(cell.get("statuses")), STATUSES, where("statuses"), occasion_problems),
-        classes=_free_words(clean_text(cell.get("classes"))),
+        classes=_classes(clean_text(cell.get("classes")), where("classes"), occasion_problems),
         segments=_free_words(clean_text(cell.get("segments"))),
         subject=subject, body=body, html=fmt in ("html", "网页"),
         attachments=_text(cell.get("attachments")), days=clean_text(cell.get("days")),

@@ -61,8 +61,14 @@ CLASS_BLOCK = Block(
              "在“客户等级”列或“指定等级”列中手动填写的等级优先并保留;清空即恢复按规则计算。"),
 )
 
-BAD_SETTING = Msg("Settings sheet, block '{block}': {name} is '{value}', which is not {expected}.",
-                  "设置表“{block}”中“{name}”的值“{value}”不是{expected}。")
+BAD_SETTING = Msg("Settings sheet, block '{block}': {name} ({cell}) is '{value}', which is not {expected}.",
+                  "设置表“{block}”中“{name}”({cell})的值“{value}”不是{expected}。")
+SHARES_INVERTED = Msg(
+    "Settings sheet, block '{block}': '{some}' ({some_cell}) is {some_value}, below '{high}' ({high_cell}) "
+    "{high_value}: no customer could have some influence (C) by value. Make {some_cell} at least {high_value} "
+    "(e.g. 80% and 95%).",
+    "设置表“{block}”中“{some}”({some_cell})为 {some_value},低于“{high}”({high_cell})的 {high_value}:"
+    "这样没有客户能按金额算作有一定影响力(C)。请把 {some_cell} 改为不低于 {high_value}(例如 80% 与 95%)。")
 A_SHARE = Msg("a percentage between 0 and 100", "0 到 100 之间的百分比")
 A_NUMBER = Msg("a number of 0 or more", "大于等于 0 的数")
 A_CLASS = Msg("one of A, B, C, D", "A、B、C、D 之一")
@@ -80,10 +86,12 @@ class ClassRules:
 def rules_from(settings: Settings) -> ClassRules:
     block = CLASS_BLOCK.id
 
+    def name(key: str) -> Msg:
+        return next(r["name"] for r in CLASS_BLOCK.defaults() if r["key"] == key)
+
     def fail(key: str, expected: Msg) -> NoReturn:
-        name = next(r["name"] for r in CLASS_BLOCK.defaults() if r["key"] == key)
-        raise XlcrmError(BAD_SETTING(block=CLASS_BLOCK.title, name=name, value=settings.value(key, block),
-                                     expected=expected))
+        raise XlcrmError(BAD_SETTING(block=CLASS_BLOCK.title, name=name(key), value=settings.text(key, block),
+                                     expected=expected, cell=settings.cell(block, key, "value")))
 
     def share(key: str) -> float:
         text = settings.text(key, block).replace("%", "").strip()
@@ -105,9 +113,13 @@ def rules_from(settings: Settings) -> ClassRules:
     prospect = normalize_class(settings.value("prospect_class", block))
     if not prospect:
         fail("prospect_class", A_CLASS)
-    high = share("high_share")
-    return ClassRules(high, max(high, share("some_share")), int(number("steady_orders")), number("steady_cv"),
-                      prospect)
+    high, some = share("high_share"), share("some_share")
+    if some < high:  # an upper bound below the top share: refused, not quietly raised to it
+        raise XlcrmError(SHARES_INVERTED(
+            block=CLASS_BLOCK.title, some=name("some_share"), some_cell=settings.cell(block, "some_share", "value"),
+            some_value=f"{some * 100:g}%", high=name("high_share"), high_cell=settings.cell(block, "high_share", "value"),
+            high_value=f"{high * 100:g}%"))
+    return ClassRules(high, some, int(number("steady_orders")), number("steady_cv"), prospect)
 
 
 def revenue_above(monetary: pd.Series) -> pd.Series:
