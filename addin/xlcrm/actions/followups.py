@@ -50,7 +50,7 @@ class FollowupsResult:
         problems = sheet_name("problems", self.session.lang)
         return (due_list.summary_lines(self.due, self.today, lang, self.session.customers.table.sheet,
                                        sheet_name("due", self.session.lang))
-                + [n.text(lang) for n in self.due.notes]
+                + [n.text(lang) for n in self.session.notes + self.due.notes]
                 + problem_lines(self.session, problems, lang) + saved_lines(self.saved, lang))
 
 

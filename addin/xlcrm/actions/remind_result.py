@@ -69,7 +69,7 @@ class RemindResult:
         lines += [IN_FLIGHT_LINE(customer=r["customer"], template=r["template"], to=r["to"],
                                  why=BECAUSE(reason=r["reason"]) if isinstance(r["reason"], Msg) else "").text(lang)
                   for r in self.plan[self.plan["decision"].eq("in_flight")].head(20).to_dict("records")]
-        lines += [note.text(lang) for note in self.notes]
+        lines += [note.text(lang) for note in self.session.notes + self.notes]  # the workbook's, then the run's
         if self.stopped:
             lines.append(STOPPED(why=self.stopped).text(lang))
         if self.mode == "dry":
