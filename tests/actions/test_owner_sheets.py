@@ -1,10 +1,9 @@
 """One customer sheet per salesperson (helpers/corpus.owner_sheets): read as one team table, the owner from the
 sheet name, every row written back to its own sheet, the archive sheet left alone, no original cell changed."""
 
-import openpyxl
 import pytest
 
-from helpers.corpus import owner_sheets
+from helpers.corpus import owner_sheets_book
 from helpers.snapshot import snapshot
 from helpers.workbooks import sheet_rows
 from xlcrm.actions.check import check
@@ -21,12 +20,7 @@ TEAM = ("张三", "李四", "王五", "归档")
 
 @pytest.fixture
 def path(tmp_path):
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    owner_sheets(book)
-    path = tmp_path / "分人客户.xlsx"
-    book.save(path)
-    return path
+    return owner_sheets_book(tmp_path / "分人客户.xlsx")
 
 
 def team_cells(path):

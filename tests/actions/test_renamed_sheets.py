@@ -4,7 +4,7 @@ its layout and used under its new name, never replaced by a fresh one with the d
 
 import openpyxl
 
-from helpers.corpus import owner_sheets
+from helpers.corpus import owner_sheets_book
 from xlcrm.actions.check import check
 from xlcrm.actions.refresh import refresh
 from xlcrm.actions.remind import RemindRequest, remind
@@ -61,11 +61,7 @@ def test_a_renamed_customer_sheet_keeps_xlcrms_columns_as_xlcrms(zh_book):
 
 
 def test_renamed_owner_sheets_each_keep_their_record(tmp_path):
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    owner_sheets(book)
-    path = tmp_path / "分人客户.xlsx"
-    book.save(path)
+    path = owner_sheets_book(tmp_path / "分人客户.xlsx")
     refresh(FileBook(path), TODAY)
     before = {sheet: headers(path, sheet, row) for sheet, row in (("张三", 1), ("李四", 1), ("王五", 2))}
     renamed(path, "张三", "张三丰")

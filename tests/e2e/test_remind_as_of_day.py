@@ -14,6 +14,7 @@ import pandas as pd
 from conftest import make_book
 from helpers.cli import run
 from helpers.mailbook import quick_mailer, remind_on, set_settings
+from helpers.season import SeasonClock
 from helpers.workbooks import sheet_rows
 from xlcrm.actions.followups import compute
 from xlcrm.actions.session import open_session
@@ -71,28 +72,12 @@ def test_two_back_dated_days_are_recorded_and_counted_on_their_own_days(tmp_path
     assert not due.loc[rows, "status"].eq("overdue").any()
 
 
-class FarClock:
-    """A real clock's time of day on a date far from the days played; no waiting between messages."""
-
-    def __init__(self, now: dt.datetime):
-        self.current = now
-
-    def now(self) -> dt.datetime:
-        return self.current
-
-    def monotonic(self) -> float:
-        return self.current.timestamp()
-
-    def sleep(self, seconds: float) -> None:
-        self.current += dt.timedelta(seconds=seconds)
-
-
 def test_the_run_keeps_the_clocks_time_of_day_on_the_day_it_is_as_of(tmp_path, mail_server):
     day, _ = PAIRS[1]
     book = make_book(tmp_path, "zh", customers=30, today=day)
     remind_on(book, today=day)
     set_settings(book, mail_server.settings())
-    clock = FarClock(dt.datetime(2027, 5, 20, 9, 41, 7))
+    clock = SeasonClock(dt.datetime(2027, 5, 20, 9, 41, 7))
     result = remind_on(book, send=True, mailer=quick_mailer(), clock=clock, today=day)
     assert result.counts()["sent"] > 0
     at = journal(book)["at"]
@@ -105,7 +90,7 @@ def test_without_today_the_run_is_recorded_at_the_clocks_time(tmp_path, mail_ser
     book = make_book(tmp_path, "zh", customers=30, today=day)
     remind_on(book, today=day)
     set_settings(book, mail_server.settings())
-    clock = FarClock(dt.datetime.combine(day, dt.time(15, 2, 3)))
+    clock = SeasonClock(dt.datetime.combine(day, dt.time(15, 2, 3)))
     result = remind_on(book, send=True, mailer=quick_mailer(), clock=clock, today=None)
     assert result.today == day and result.counts()["sent"] > 0
     assert set(journal(book)["at"]) == {pd.Timestamp(clock.now())}

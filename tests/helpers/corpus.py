@@ -144,6 +144,15 @@ def orders_log_no_dates(book):
 OWNER_HEADER = ["客户名称", "联系人", "电话", "邮箱", "生日", "最近联系日期", "最近下单日期", "订单数", "累计成交金额"]
 
 
+def owner_sheets_book(path):
+    """A workbook of owner_sheets alone, saved at path."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    owner_sheets(book)
+    book.save(path)
+    return path
+
+
 def owner_sheets(book):
     """One sheet per salesperson (张三, 李四, 王五: the same header, no owner column; 王五's under a title row)
     and an 归档 sheet of the same shape holding customers no longer worked. 王五 lists 张三's 甲公司 again (same

@@ -35,10 +35,10 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 
 
 class SeasonClock:
-    """The office's clock: the day being played, at 10:00; sleeping costs no time."""
+    """The office's clock: the day being played, at 10:00 (or any moment given); sleeping costs no time."""
 
-    def __init__(self):
-        self.current = dt.datetime(2026, 1, 1, 10)
+    def __init__(self, now: dt.datetime = dt.datetime(2026, 1, 1, 10)):
+        self.current = now
 
     def now(self) -> dt.datetime:
         return self.current
