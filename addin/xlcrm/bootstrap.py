@@ -91,13 +91,12 @@ def store_connector(timeout: float = 5.0):
         url = (os.environ.get("XLCRM_STORE") or url_from_settings or "").strip()
         if not url:
             return None
-        from urllib.parse import urlsplit
-
         from xlcrm.mail.credentials import store_secret
         from xlcrm.store.sql import open_store
+        from xlcrm.store.url import login
 
-        where = urlsplit(url)
-        return open_store(url, store_secret(where.username or "", where.hostname or ""), timeout)
+        user, host = login(url)  # a URL that cannot be read: an XlcrmError saying what is wrong, not the password
+        return open_store(url, store_secret(user, host), timeout)
 
     return connect
 

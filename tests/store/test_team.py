@@ -21,6 +21,7 @@ from xlcrm.actions.followups import followups
 from xlcrm.actions.remind import RemindRequest, remind
 from xlcrm.actions.team import reassign, status, sync
 from xlcrm.book.file import FileBook
+from xlcrm.core.errors import XlcrmError
 from xlcrm.mail.smtp import SmtpMailer
 
 DRIVER = Path(__file__).resolve().parents[1] / "helpers" / "team_driver.py"
@@ -95,14 +96,21 @@ def pd_day(day: dt.date, offset: int = 0):
 
 @pytest.mark.slow
 def test_a_workbook_offline_for_a_week_catches_up_without_a_second_send(tmp_path, store_url, mail_server, monkeypatch):
+    """Out of the store's reach, a team workbook sends nothing (no message without its reservation) but previews
+    and logs; what it sent on its own before it joined the team reaches the store at the next sync."""
     first, second = two_books(tmp_path)
     expected, _ = point_at(first, mail_server)
     point_at(second, mail_server)
     monkeypatch.setenv("XLCRM_STORE", f"sqlite:///{tmp_path / 'unplugged-drive' / 'team.db'}")  # out of reach
     connect = bootstrap.store_connector()
-    offline = remind(FileBook(first), RemindRequest(today=TODAY, send=True), SmtpMailer(timeout=30), team=connect)
-    assert any("cannot be reached" in line or "无法连接" in line for line in offline.lines("en"))
-    assert delivered(mail_server) == expected  # the workbook alone works as it always did
+    with pytest.raises(XlcrmError) as refused:
+        remind(FileBook(first), RemindRequest(today=TODAY, send=True), SmtpMailer(timeout=30), team=connect)
+    assert "Nothing was sent" in refused.value.text("en") and "未发送任何邮件" in refused.value.text("zh")
+    assert not mail_server.received
+    preview = remind(FileBook(first), RemindRequest(today=TODAY), team=connect)  # a dry run works from the workbook
+    assert any("cannot be reached" in line for line in preview.lines("en"))
+    remind(FileBook(first), RemindRequest(today=TODAY, send=True), SmtpMailer(timeout=30))  # alone, before joining
+    assert delivered(mail_server) == expected
     name = customer_name(second, 8)
     for days_ago in (6, 4, 1):  # a week of calls on the train
         log_contact(FileBook(first), str(name), "phone", "", TODAY - dt.timedelta(days=days_ago), team=connect)

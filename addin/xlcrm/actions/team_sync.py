@@ -5,7 +5,8 @@
 contact per customer (the follow-up rules take the latest of all), and brings back owners reassigned in the
 store, writing an owner cell only when the team has not retyped it since the last sync. A store out of reach
 is a note: the workbook works alone, and the next sync that reaches the store catches up (every push is keyed,
-so nothing counts twice). `TeamClaim` reserves each message in the store before it is sent.
+so nothing counts twice); but nothing is sent without the store: `TeamClaim` reserves each message in the store
+before it is sent, and a send that cannot reach the store stops before the first message.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 from xlcrm.actions.people import contact_log, own_last_contact, sent_mails
 from xlcrm.actions.session import Session
 from xlcrm.core.edits import Edit, SetCells
+from xlcrm.core.errors import XlcrmError
 from xlcrm.core.followups.followup_rules import MAIL_CONTACTS, mail_counts_as_contact
 from xlcrm.core.i18n import Msg
 from xlcrm.core.identity import customer_identities
@@ -34,6 +36,17 @@ SYNCED = Msg("Team store: {customers} customers synced; {contacts} contact(s) an
              "团队数据库:已同步 {customers} 位客户;新增 {contacts} 条联系记录、{sends} 条发送记录;"
              "按团队更新 {owners} 位客户的负责人。")
 ELSEWHERE = Msg("sent (or being sent) by another workbook of the team", "团队的另一个工作簿已发送(或正在发送)")
+NOT_SENT = Msg("The team store cannot be reached ({why}). Nothing was sent: in team mode a message goes out only "
+               "once the store has reserved it, so that no customer gets again what another workbook sent. Send again "
+               "when the store is back; `xlcrm remind` without --send previews from the workbook alone.",
+               "无法连接团队数据库({why})。未发送任何邮件:团队模式下,每封邮件须先在团队数据库中预留才会发出,"
+               "以免客户重复收到其他工作簿已发送的邮件。请在数据库恢复后再发送;不加 --send 运行 `xlcrm remind` "
+               "可只用工作簿预览。")
+LOST_AFTER = Msg("The team store stopped answering during the sending ({why}); the messages sent were reserved first, "
+                 "and the send journal brings them to the store on the next run that reaches it.",
+                 "发送过程中团队数据库停止响应({why});已发送的邮件均已预先预留,发送日志会在下次能连接时同步到数据库。")
+REGULAR = MAIL_CONTACTS  # the regular mails: one per customer team-wide, whatever due day each workbook works out
+DEFAULT_MIN_DAYS = 3  # the sender profile's default days between a customer's messages
 
 
 @dataclass
@@ -46,6 +59,7 @@ class TeamView:
     contacted: pd.Series | None = None  # by record row: the team's last contact
     mailed: pd.Series | None = None  # by record row: the team's last follow-up mail that counts as a contact
     mail_counts: bool = False  # this workbook's setting: its follow-up mails are contacts for the whole team
+    min_days: int = DEFAULT_MIN_DAYS  # the sender profile's days between a customer's messages
     edits: list[Edit] = field(default_factory=list)  # owner cells brought over from the store
     notes: list[Msg] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -62,7 +76,8 @@ class TeamView:
 def join_team(session: Session, connect: Connect | None, now: dt.datetime,
               logged: list[dict] | None = None, keep_open: bool = False) -> TeamView:
     """Open the store the settings (or XLCRM_STORE) name and sync; logged: contacts this run adds to the log.
-    keep_open: the store stays open for reservations (the caller closes it: view.close())."""
+    keep_open: the store stays open for reservations (the caller closes it: view.close()): a send, which cannot go
+    without the store; it stops (an XlcrmError) when the store is set but out of reach."""
     if connect is None:
         return TeamView()
     store = None
@@ -74,6 +89,8 @@ def join_team(session: Session, connect: Connect | None, now: dt.datetime,
     except Unreachable as error:
         if store is not None:
             store.close()
+        if keep_open:
+            raise XlcrmError(NOT_SENT(why=error.why)) from None
         return TeamView(notes=[UNREACHABLE(why=error.why)])
     if not keep_open:
         view.close()
@@ -86,7 +103,8 @@ def _sync(session: Session, store: Store, now: dt.datetime, logged: list[dict]) 
     store.register(workbook, book.name, str(book.folder / book.name), now)
     ids = pd.Series(store.identify(customer_identities(records), now), index=records.index)
     by_key = dict(zip(records["key"], ids))
-    view = TeamView(store, workbook, by_key, mail_counts=mail_counts_as_contact(session.settings))
+    view = TeamView(store, workbook, by_key, mail_counts=mail_counts_as_contact(session.settings),
+                    min_days=_min_days(session))
     contacts = _log_contacts(session, workbook, by_key, logged) + _sheet_contacts(session, workbook, ids)
     if view.mail_counts:
         contacts += _mail_contacts(session, workbook, by_key)
@@ -100,6 +118,12 @@ def _sync(session: Session, store: Store, now: dt.datetime, logged: list[dict]) 
     view.notes.append(SYNCED(customers=view.counts["customers"], contacts=view.counts["contacts"],
                              sends=view.counts["sends"], owners=view.counts["owners"]))
     return view
+
+
+def _min_days(session: Session) -> int:
+    """The sender profile's min_days (remind checked the value before sending)."""
+    days = session.settings.number("min_days", "sender")
+    return int(days) if days is not None and days >= 0 and days == int(days) else DEFAULT_MIN_DAYS
 
 
 def _key(*parts) -> str:
@@ -166,7 +190,8 @@ def _journal_sends(session: Session, by_key: dict[str, int]) -> list[Send]:
 
 
 def team_key(customer: int, occasion: object, due: object) -> str:
-    """One message team-wide: a customer, an occasion, a due day (whatever template each workbook picks)."""
+    """One message team-wide: a customer, an occasion, a due day (whatever template each workbook picks). A regular
+    mail is also held by another workbook's recent one with another due day (TeamClaim: Send.since)."""
     return f"{customer}|{occasion}|{pd.Timestamp(due):%Y-%m-%d}" if due else f"{customer}|{occasion}|-"
 
 
@@ -206,17 +231,29 @@ class TeamClaim:
         for index, item in items.items():
             customer = self.view.ids.get(str(item.record.get("customer_key")))
             if customer is not None and not item.test:
-                self.keys[item.key] = team_key(customer, item.record.get("occasion"), item.record.get("due"))
-                wanted[index] = Send(self.keys[item.key], customer)
-                if self.view.mail_counts and item.record.get("occasion") in MAIL_CONTACTS:
+                occasion, due = item.record.get("occasion"), item.record.get("due")
+                self.keys[item.key] = team_key(customer, occasion, due)
+                wanted[index] = Send(self.keys[item.key], customer, *self._spacing(occasion, due))
+                if self.view.mail_counts and occasion in MAIL_CONTACTS:
                     self.contacts[item.key] = customer
         try:
             held = self.store.reserve(self.workbook, list(wanted.values()), self.now)
-        except Unreachable as error:  # the store went away since the sync: this run sends as the workbook alone
-            self.view.notes.append(UNREACHABLE(why=error.why))
+        except Unreachable as error:  # the store went away since the sync: nothing goes out unreserved
             self.keys.clear()
-            return []
+            self.view.close()
+            raise XlcrmError(NOT_SENT(why=error.why)) from None
         return [index for index, send in wanted.items() if send.team_key not in held]
+
+    def _spacing(self, occasion: object, due: object) -> tuple[dt.date | None, tuple[str, ...]]:
+        """A regular mail is held by another workbook's regular mail to the customer sent (or reserved) within the
+        last min_days, or on or after this one's due day (it answered the same gap): one follow-up per customer
+        and cadence team-wide, though two workbooks work out different due days. Care occasions keep their key."""
+        if occasion not in REGULAR:
+            return None, ()
+        since = self.now.date() - dt.timedelta(days=max(self.view.min_days, 1) - 1)
+        if due and pd.notna(pd.Timestamp(due)):
+            since = min(since, pd.Timestamp(due).date())
+        return since, REGULAR
 
     def settle(self, outcomes: dict[str, Outcome]) -> None:
         """Sent (or perhaps sent) stays taken; anything else is released for whoever runs next."""
@@ -229,4 +266,4 @@ class TeamClaim:
             if mailed:  # the other workbooks' due dates move on their next run, not on this one's next sync
                 self.store.add_contacts(self.workbook, mailed)
         except Unreachable as error:  # the next sync records what the journal says went out
-            self.view.notes.append(UNREACHABLE(why=error.why))
+            self.view.notes.append(LOST_AFTER(why=error.why))

@@ -83,7 +83,8 @@ STORE_ENV, STORE_SERVICE = "XLCRM_STORE_PASSWORD", "xlcrm-store"
 
 def store_secret(user: str, host: str) -> str | None:
     """The team store's password: XLCRM_STORE_PASSWORD, else the keyring's entry 'xlcrm-store' for USER@HOST
-    (`keyring set xlcrm-store USER@HOST`), else None (a store that needs none: SQLite, a trusted login)."""
+    (`keyring set xlcrm-store USER@HOST`), else None (a store that needs none: SQLite, a trusted login).
+    host: as the URL writes it (TEAMPC); an entry under the lower-cased host (teampc) is found too."""
     from_env = os.environ.get(STORE_ENV)
     if from_env or not user:
         return from_env or None
@@ -91,6 +92,10 @@ def store_secret(user: str, host: str) -> str | None:
         import keyring
         from keyring.errors import KeyringError
 
-        return keyring.get_password(STORE_SERVICE, f"{user}@{host}")
+        for name in dict.fromkeys((f"{user}@{host}", f"{user}@{host.lower()}")):
+            found = keyring.get_password(STORE_SERVICE, name)
+            if found:
+                return found
+        return None
     except (ImportError, RuntimeError, KeyringError):
         return None  # no usable keyring: the login says what is missing

@@ -13,9 +13,12 @@ from typing import Protocol
 
 from xlcrm.core.i18n import Msg
 
-UNREACHABLE = Msg("The team store cannot be reached ({why}); this run worked on the workbook alone. Its contacts "
-                  "and sends reach the store on the next run that can reach it.",
-                  "无法连接团队数据库({why});本次只使用工作簿运行。其联系记录和发送记录会在下次能连接时同步。")
+UNREACHABLE = Msg("The team store cannot be reached ({why}); this run worked on the workbook alone, without the team's "
+                  "contacts and sends (what other workbooks sent is not known here, so a message they sent may show as "
+                  "due). Its contacts and sends reach the store on the next run that can reach it; sending needs it.",
+                  "无法连接团队数据库({why});本次只使用工作簿运行,不含团队的联系记录和发送记录(不知道其他工作簿已发送"
+                  "什么,所以他们已发的邮件可能显示为待发)。本工作簿的联系记录和发送记录会在下次能连接时同步;发送邮件"
+                  "需要连接团队数据库。")
 
 
 PERSONAL = ("log", "sheet")  # contacts a person made: they set the last contact
@@ -43,8 +46,20 @@ class Contact:
 
 @dataclass(frozen=True)
 class Send:
-    team_key: str  # customer id | occasion | due day: one message team-wide
+    """One message team-wide, reserved by its key. A regular mail (a follow-up) also has `since` and `alike`:
+    another workbook's send to the same customer, of one of those occasions, reserved or sent on or after that day
+    holds it too, whatever its due day (two workbooks can work out different due days for one follow-up)."""
+
+    team_key: str  # customer id | occasion | due day
     customer_id: int | None
+    since: dt.date | None = None
+    alike: tuple[str, ...] = ()
+
+
+def occasion_of(team_key: str) -> str:
+    """The occasion part of a team key (customer id | occasion | due day)."""
+    parts = team_key.split("|")
+    return parts[1] if len(parts) == 3 else ""
 
 
 @dataclass(frozen=True)
@@ -77,7 +92,8 @@ class Store(Protocol):
         """The latest contact day per customer, of those sources (PERSONAL, or MAILED)."""
 
     def reserve(self, workbook_id: str, sends: list[Send], at: dt.datetime) -> set[str]:
-        """The keys this workbook holds after trying to reserve them all (its own earlier ones included)."""
+        """The keys this workbook holds after trying to reserve them all (its own earlier ones included); one
+        transaction, run one at a time team-wide, so a regular mail's `since` rule holds between two PCs too."""
 
     def settle(self, workbook_id: str, sent: list[str], released: list[str], at: dt.datetime) -> None: ...
 

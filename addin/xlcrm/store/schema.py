@@ -2,7 +2,8 @@
 
 A customer is known team-wide by a stable id; `customer_keys` maps each identity (normalised name plus
 phone, or plus e-mail) to it, so two workbooks spelling one customer alike share the id. `sends` holds one
-row per message team-wide: its primary key is the reservation, so two PCs can never both reserve one message.
+row per message team-wide: its primary key is the reservation, so two PCs can never both reserve one message
+(and a follow-up also yields to another workbook's recent one of another due day: SqlStore.reserve).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """The store on SQLAlchemy Core: one code path for SQLite (one machine) and PostgreSQL (a team).
 
 Every write that two PCs could race on is one INSERT that a unique key settles (ON CONFLICT DO NOTHING),
-never a read followed by a write: a send reservation, a customer's identity, a contact synced twice.
+never a read followed by a write: a send reservation, a customer's identity, a contact synced twice. The one
+read-then-write, a follow-up held by another workbook's one of another due day, runs under a lock that makes the
+reservations one at a time (PostgreSQL's advisory lock; SQLite's write lock, taken at BEGIN).
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from xlcrm.store import PERSONAL, Contact, Send, TeamStatus, Unreachable, WorkbookStatus
+from xlcrm.store import PERSONAL, Contact, Send, TeamStatus, Unreachable, WorkbookStatus, occasion_of
 from xlcrm.store.migrations import LATEST, current_version, migrate
 from xlcrm.store.schema import contacts, customer_keys, customers, ownership, placements, sends, workbooks
+from xlcrm.store.url import store_url
 
 CHUNK = 500  # values per IN (...): well under SQLite's and PostgreSQL's limits on bound parameters
 RESERVED, SENT = "reserved", "sent"
@@ -26,11 +29,10 @@ def open_store(url: str, password: str | None = None, timeout: float = 5.0) -> "
     """The store at `url` (sqlite:///PATH or postgresql://USER@HOST/DB), its schema brought up to date.
 
     Unreachable when it does not answer within `timeout` seconds, refuses the login, or the SQLite file's folder
-    is missing (a drive not mounted). The password is never part of a message: SQLAlchemy hides it in URLs.
+    is missing (a drive not mounted); an XlcrmError when the URL cannot be read (store/url.py). The password is
+    never part of a message: SQLAlchemy hides it in URLs, and store_url names what is wrong without the URL.
     """
-    target = sa.make_url(url)
-    if target.drivername in ("postgresql", "postgres"):
-        target = target.set(drivername="postgresql+psycopg")
+    target = store_url(url)
     if password and target.get_backend_name() == "postgresql":
         target = target.set(password=password)
     if target.get_backend_name() == "sqlite":
@@ -170,15 +172,39 @@ class SqlStore:
         if not wanted:
             return set()
         with self._begin() as connection:
-            connection.execute(_insert(connection, sends).on_conflict_do_nothing(),
-                               [{"team_key": s.team_key, "customer_id": s.customer_id, "workbook_id": workbook_id,
-                                 "state": RESERVED, "at": at} for s in wanted])
+            if connection.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already runs them one at a time
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(4472)"))  # xlcrm's reservation lock
+            barred = self._spaced_out(connection, workbook_id, [s for s in wanted if s.since is not None])
+            free = [s for s in wanted if s.team_key not in barred]
+            if free:
+                connection.execute(_insert(connection, sends).on_conflict_do_nothing(),
+                                   [{"team_key": s.team_key, "customer_id": s.customer_id,
+                                     "workbook_id": workbook_id, "state": RESERVED, "at": at} for s in free])
             held: set[str] = set()
             for chunk in _chunks([s.team_key for s in wanted]):
                 held |= set(connection.execute(sa.select(sends.c.team_key).where(
                     sends.c.team_key.in_(chunk), sends.c.workbook_id == workbook_id,
                     sends.c.state == RESERVED)).scalars())
         return held
+
+    def _spaced_out(self, connection: sa.Connection, workbook_id: str, spaced: list[Send]) -> set[str]:
+        """The regular mails another workbook's send of the same kind, to the same customer, since their day holds
+        (whatever due day that one was keyed by). Read inside reserve's transaction, which none runs beside."""
+        days = {(s.team_key, s.customer_id): dt.datetime.combine(s.since, dt.time()) for s in spaced
+                if s.customer_id is not None and s.since is not None}
+        if not days:
+            return set()
+        start = min(days.values())
+        theirs: dict[int, list[tuple[str, dt.datetime]]] = {}
+        for chunk in _chunks(sorted({customer for _, customer in days})):
+            for key, customer, when in connection.execute(
+                    sa.select(sends.c.team_key, sends.c.customer_id, sends.c.at).where(
+                        sends.c.customer_id.in_(chunk), sends.c.workbook_id != workbook_id, sends.c.at >= start)):
+                theirs.setdefault(customer, []).append((key, when))
+        alike = {s.team_key: s.alike for s in spaced}
+        return {mine for (mine, customer), since in days.items()
+                if any(key != mine and occasion_of(key) in alike[mine] and when >= since
+                       for key, when in theirs.get(customer, ()))}
 
     def settle(self, workbook_id: str, sent: list[str], released: list[str], at: dt.datetime) -> None:
         with self._begin() as connection:
