@@ -71,8 +71,9 @@ def log_contact(book: Book, customer: str, channel: str = "phone", note: str = "
     session = open_session(book)
     records, lang = session.customers.records, session.lang
     sheet, locate = session.customers.table.sheet, session.customers.table.locate
-    rows = log.match_customer(lookup_frame(session), customer, sheet, locate)
-    name = log.log_label(lookup_frame(session), rows, sheet, locate)  # a namesake's with its phone, e-mail or row
+    customers = lookup_frame(session)
+    rows = log.match_customer(customers, customer, sheet, locate)
+    name = log.log_label(customers, rows, sheet, locate)  # a namesake's with its phone, e-mail or row
     channel_text = log.channel_name(channel or "phone", lang)
     entry = {"date": when, "customer": name, "owner": _plain(records.get("owner", pd.Series()).get(rows[0])),
              "channel": channel_text, "outcome": clean_text(outcome) or None, "next_step": clean_text(next_step) or None,

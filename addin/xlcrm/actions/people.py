@@ -16,6 +16,7 @@ from xlcrm.core.followups.followup_rules import MAIL_CONTACTS, mail_counts_as_co
 from xlcrm.core.owners import canonical
 from xlcrm.core.parse import clean_text, parse_column, parse_date
 from xlcrm.core.problems import Problem
+from xlcrm.core.records import IDENTITY
 from xlcrm.core.sheets import find_sheet
 from xlcrm.core.table import column_letter
 from xlcrm.mail.journal import Journal, journal_path
@@ -127,7 +128,7 @@ def contact_log(session: Session, today: dt.date | None = None) -> tuple[pd.Data
 def lookup_frame(session: Session) -> pd.DataFrame:
     """What a customer is looked up by from the contact log: name, key, and what tells namesakes apart."""
     records = session.customers.records
-    return records[[c for c in ("customer", "key", "phone", "email", "address") if c in records]]
+    return records[[c for c in ("customer", "key", *IDENTITY) if c in records]]
 
 
 def latest(*dates: pd.Series | None, until: dt.date | None = None) -> pd.Series:

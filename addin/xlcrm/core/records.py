@@ -228,7 +228,7 @@ NAMESAKE = Msg("same name as row {row}, but another {field}: read as a different
                "与第 {row} 行同名,但{field}不同:视为不同的客户")
 
 
-def _identity(value, field: str) -> str:
+def identity_of(value, field: str) -> str:
     """What tells a person apart in one of IDENTITY's fields: a phone's last 11 digits, an address without spaces."""
     if value is None or value != value:
         return ""
@@ -256,7 +256,7 @@ def separate_namesakes(frame: pd.DataFrame) -> dict[int, tuple[int, str]]:
     if not len(rows):
         return {}
     # identities made once per row, column by column (a visit log repeats every name: 15,000 rows)
-    columns = [[_identity(v, f) for v in frame.loc[rows, f].tolist()] if f in frame else [""] * len(rows)
+    columns = [[identity_of(v, f) for v in frame.loc[rows, f].tolist()] if f in frame else [""] * len(rows)
                for f in IDENTITY]
     identity = dict(zip(rows.tolist(), zip(*columns)))  # row -> (phone, e-mail, address)
     keys = dict(zip(rows.tolist(), frame.loc[rows, "key"].tolist()))

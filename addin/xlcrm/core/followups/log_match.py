@@ -18,10 +18,9 @@ import pandas as pd
 
 from xlcrm.core.i18n import Msg, listing
 from xlcrm.core.parse import clean_text
-from xlcrm.core.records import customer_key
+from xlcrm.core.records import IDENTITY, customer_key, identity_of
 
 Locate = Callable[[int], tuple[str, int]]  # a record row -> (sheet, Excel row); Table.locate
-IDENTITY = ("phone", "email", "address")
 
 NO_CUSTOMER = Msg("Which customer? Give the customer's name.", "请填写客户名称。")
 UNKNOWN = Msg("No customer called '{name}' in sheet '{sheet}'.{close}", "工作表“{sheet}”中没有名为“{name}”的客户。{close}")
@@ -66,14 +65,11 @@ class Found:
 
 
 def ident(value: Any, field: str) -> str:
-    """What tells a person apart: a phone's last 11 digits (5 at least), an e-mail or address folded."""
+    """What tells a person apart (core/records.identity_of), of the cell as read: a phone's last 11 digits (5 at
+    least), an e-mail or address folded."""
     text = clean_text(value)
-    if not text:
-        return ""
-    if field == "phone":
-        digits = re.sub(r"\D", "", text)[-11:]
-        return digits if len(digits) >= 5 else ""
-    return re.sub(r"\s+", "", text).casefold()
+    found = identity_of(text, field) if text else ""
+    return "" if field == "phone" and len(found) < 5 else found
 
 
 def _looks_like_contact(text: str) -> bool:
