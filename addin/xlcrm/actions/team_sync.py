@@ -24,6 +24,7 @@ from xlcrm.core.edits import Edit, SetCells
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.followups.followup_rules import MAIL_CONTACTS, mail_counts_as_contact
 from xlcrm.core.i18n import Msg
+from xlcrm.core.mailmerge.sender_profile import MIN_DAYS
 from xlcrm.core.identity import customer_identities
 from xlcrm.core.owners import canonical
 from xlcrm.mail.batch import Outcome, Outgoing
@@ -46,7 +47,6 @@ LOST_AFTER = Msg("The team store stopped answering during the sending ({why}); t
                  "and the send journal brings them to the store on the next run that reaches it.",
                  "发送过程中团队数据库停止响应({why});已发送的邮件均已预先预留,发送日志会在下次能连接时同步到数据库。")
 REGULAR = MAIL_CONTACTS  # the regular mails: one per customer team-wide, whatever due day each workbook works out
-DEFAULT_MIN_DAYS = 3  # the sender profile's default days between a customer's messages
 
 
 @dataclass
@@ -59,7 +59,7 @@ class TeamView:
     contacted: pd.Series | None = None  # by record row: the team's last contact
     mailed: pd.Series | None = None  # by record row: the team's last follow-up mail that counts as a contact
     mail_counts: bool = False  # this workbook's setting: its follow-up mails are contacts for the whole team
-    min_days: int = DEFAULT_MIN_DAYS  # the sender profile's days between a customer's messages
+    min_days: int = MIN_DAYS  # the sender profile's days between a customer's messages
     edits: list[Edit] = field(default_factory=list)  # owner cells brought over from the store
     notes: list[Msg] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -123,7 +123,7 @@ def _sync(session: Session, store: Store, now: dt.datetime, logged: list[dict]) 
 def _min_days(session: Session) -> int:
     """The sender profile's min_days (remind checked the value before sending)."""
     days = session.settings.number("min_days", "sender")
-    return int(days) if days is not None and days >= 0 and days == int(days) else DEFAULT_MIN_DAYS
+    return int(days) if days is not None and days >= 0 and days == int(days) else MIN_DAYS
 
 
 def _key(*parts) -> str:

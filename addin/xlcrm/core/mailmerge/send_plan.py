@@ -25,6 +25,7 @@ from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mailmerge.templates_sheet import DUE, Template
 from xlcrm.core.mailmerge.send_window import SendWindow
+from xlcrm.core.mailmerge.sender_profile import MIN_DAYS
 
 HISTORY_COLUMNS = ("msg_key", "state", "at", "customer_key", "occasion", "to", "test", "reason")
 PLAN_COLUMNS = ("row", "key", "customer", "owner", "occasion", "due", "status", "detail", "template",
@@ -80,7 +81,7 @@ NOT_IN_SHEET = Msg("row {row} is not a customer row of the sheet", "ç¬¬ {row} è¡
 class Rules:
     today: dt.date
     now: dt.datetime
-    min_days: int = 3
+    min_days: int = MIN_DAYS
     daily_cap: int = 100
     sent_today: int = 0
     windows: dict[str, SendWindow] = field(default_factory=dict)  # template name -> window

@@ -20,6 +20,7 @@ from xlcrm.core.mailmerge.send_window import SendWindow, parse_window
 
 SECURITY = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
+MIN_DAYS = 3  # the default days between two messages to one customer
 # Well-known mailboxes: the server is guessed from the login's domain when the host is left empty.
 PROVIDERS = {
     "qq.com": ("smtp.qq.com", "ssl"), "foxmail.com": ("smtp.qq.com", "ssl"),
@@ -68,7 +69,7 @@ SENDER = Block(
         kv("cc_owner", "no", Msg("Copy (CC) the owner", "抄送负责人"),
            Msg("yes: each customer's owner gets a copy (their address is in the block below).",
                "是:抄送该客户的负责人(地址填在下方的负责人联系方式中)。")),
-        kv("min_days", 3, Msg("At most one message per customer every (days)", "同一客户至少间隔(天)"),
+        kv("min_days", MIN_DAYS, Msg("At most one message per customer every (days)", "同一客户至少间隔(天)"),
            Msg("Appointment reminders are always sent.", "预约提醒不受此限制。")),
         kv("smtp_certificate", "", Msg("Server certificate (file)", "服务器证书(文件)"),
            Msg("Only for a server with its own certificate (self-signed, or your company's CA): its .pem/.crt file, "
@@ -235,7 +236,7 @@ def sender_profile(settings: Settings, overrides: dict[str, Any] | None = None) 
         rate_per_minute=float(settings.number("rate_per_minute", "sender", 20) or 0),
         daily_cap=_int(settings, "daily_cap", settings.value("daily_cap", "sender"), 100),
         window=window, cc_owner=settings.flag("cc_owner", "sender"),
-        min_days=_int(settings, "min_days", settings.value("min_days", "sender"), 3),
+        min_days=_int(settings, "min_days", settings.value("min_days", "sender"), MIN_DAYS),
         owners=owners_of(settings), certificate=text["smtp_certificate"],
         plain_login=settings.flag("smtp_plain_login", "sender"))
 
