@@ -53,3 +53,15 @@ def test_a_visit_log_repeating_every_name_keeps_one_customer_per_person():
     assert records["key"].nunique() == 301
     problems = duplicate_problems(records, Sheet(), Mapping(), "customer", apart)
     assert len(problems) == 3000 - 300 + 1 and problems[0].row == 302
+
+
+def test_a_phone_kept_as_a_number_is_the_same_phone_as_the_text():
+    records = frame([
+        (2, "赵总", 13800000001.0, None),  # the cell held a number: pandas reads it as a float
+        (3, "赵总", "138-0000-0001", None),  # the same person typed again, the phone as text
+    ])
+    apart = separate_namesakes(records)
+    assert apart == {}
+    assert records["key"].tolist() == ["赵总", "赵总"]
+    said = [(p.row, p.why.text("en")) for p in duplicate_problems(records, Sheet(), Mapping(), "customer", apart)]
+    assert said == [(3, "same customer as row 2")]

@@ -232,7 +232,7 @@ def identity_of(value, field: str) -> str:
     """What tells a person apart in one of IDENTITY's fields: a phone's last 11 digits, an address without spaces."""
     if value is None or value != value:
         return ""
-    text = str(value)
+    text = parse.clean_text(value)  # a phone kept as a number (13800000001.0) without its ".0"
     return re.sub(r"\D", "", text)[-11:] if field == "phone" else re.sub(r"\s+", "", text).casefold()
 
 
