@@ -183,13 +183,7 @@ End Sub
 Public Sub CrmNoRunScript(ByVal script As String)
     ' Called by xlwings on a Mac instead of its "run 'xlwings runpython install'" box: Excel could not
     ' run the AppleScript that starts Python, which `xlcrm install` puts in Excel's scripts folder.
-    CrmSay Replace(CrmText("Excel cannot run xlwings' RunPython script {script} (it belongs in ~/Library/Applica" & _
-        "tion Scripts/com.microsoft.Excel). Quit Excel, run `xlcrm install` again, then start Excel and click th" & _
-        "e button again.", _
-        "Excel \u65E0\u6CD5\u8FD0\u884C xlwings \u7684 RunPython \u811A\u672C {script}(\u5E94\u5728 ~/Lib" & _
-        "rary/Application Scripts/com.microsoft.Excel \u4E2D)\u3002\u8BF7\u9000\u51FA Excel,\u518D\u6B21" & _
-        "\u8FD0\u884C `xlcrm install`,\u7136\u540E\u91CD\u65B0\u6253\u5F00 Excel \u5E76\u518D\u6B21\u70B9" & _
-        "\u51FB\u6B64\u6309\u94AE\u3002"), "{script}", script)
+    CrmSay Replace(CrmSaid("no_run_script"), "{script}", script)
 End Sub
 
 Private Function CrmFolder() As String
@@ -268,6 +262,14 @@ Private Function CrmSaid(ByVal key As String) As String
             "Python \u5728 xlcrm \u8BF4\u660E\u539F\u56E0\u4E4B\u524D\u5C31\u505C\u6B62\u4E86\u3002\u8BE6" & _
             "\u7EC6\u4FE1\u606F\u5728 {log},\u8BF7\u628A\u8BE5\u6587\u4EF6\u8FDE\u540C\u64CD\u4F5C\u8BF4" & _
             "\u660E\u4E00\u8D77\u53D1\u7ED9\u7EF4\u62A4\u4EBA\u5458\u3002")
+        Case "no_run_script"
+            CrmSaid = CrmText("Excel cannot run xlwings' RunPython script {script} (it belongs in ~/Library/Application Scripts/com" & _
+            ".microsoft.Excel). Quit Excel, run `xlcrm install` again, then start Excel and click the button agai" & _
+            "n.", _
+            "Excel \u65E0\u6CD5\u8FD0\u884C xlwings \u7684 RunPython \u811A\u672C {script}(\u5E94\u5728" & _
+            " ~/Library/Application Scripts/com.microsoft.Excel \u4E2D)\u3002\u8BF7\u9000\u51FA Excel," & _
+            "\u518D\u6B21\u8FD0\u884C `xlcrm install`,\u7136\u540E\u91CD\u65B0\u6253\u5F00 Excel \u5E76" & _
+            "\u518D\u6B21\u70B9\u51FB\u6B64\u6309\u94AE\u3002")
     End Select
 End Function
 

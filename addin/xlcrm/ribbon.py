@@ -65,6 +65,13 @@ PROMPTS = {
     "python_failed": Msg("Python stopped before xlcrm could say why. The details are in {log}: please send that "
                          "file with a short note of what you clicked.",
                          "Python 在 xlcrm 说明原因之前就停止了。详细信息在 {log},请把该文件连同操作说明一起发给维护人员。"),
+    # On a Mac, instead of xlwings' "run 'xlwings runpython install'": Excel cannot run the script that starts Python.
+    "no_run_script": Msg("Excel cannot run xlwings' RunPython script {script} (it belongs in ~/Library/Application "
+                         "Scripts/com.microsoft.Excel). Quit Excel, run `xlcrm install` again, then start Excel and "
+                         "click the button again.",
+                         "Excel 无法运行 xlwings 的 RunPython 脚本 {script}(应在 ~/Library/Application Scripts/"
+                         "com.microsoft.Excel 中)。请退出 Excel,再次运行 `xlcrm install`,然后重新打开 Excel "
+                         "并再次点击此按钮。"),
 }
 TITLE = Msg("xlcrm: {button}", "xlcrm:{button}")
 MORE = Msg("… ({count} more lines)", "……(另有 {count} 行)")
@@ -142,7 +149,8 @@ def settings(lang: str | None = None) -> None:
         from xlcrm.core.sheets import sheet_name
 
         result = check(book, team=bootstrap.store_connector())
-        window.activate(sheet_name("settings", result.session.lang))
+        session = result.session  # the settings sheet the session used: renamed by the team, or by its name
+        window.activate(session.own_sheet("settings") or sheet_name("settings", session.lang))
         return result
 
     _click("settings", lang, run)

@@ -82,6 +82,22 @@ def test_what_vba_says_is_what_the_python_side_says_in_both_languages():
         assert key in ribbon.PROMPTS and f'Case "{key}"' in code, key
 
 
+def test_every_text_vba_says_is_one_the_python_side_holds():
+    """Each CrmText(english, chinese) of the VBA is a prompt of xlcrm.ribbon.PROMPTS or a button's title: no text
+    lives in the VBA alone, where the Python side's copy (and its tests) would not see it."""
+    code = joined(CODE)
+    said = r'"((?:[^"]|"")*)"'
+    gap = r"\s*(?:_\s*\n\s*)?"  # a line continuation, or none
+    pairs = re.findall(rf"\bCrmText\({gap}{said}\s*,{gap}{said}\s*\)", code)
+    calls = len(re.findall(r"\bCrmText\(", code)) - len(re.findall(r"\bFunction CrmText\(", code))
+    assert pairs and len(pairs) == calls  # every call read: none with an argument of another form
+    held = {(m.en, m.zh) for m in ribbon.PROMPTS.values()}
+    held |= {(ribbon.TITLE(button=b).text("en"), ribbon.TITLE(button=b).text("zh")) for b in ribbon.BUTTONS.values()}
+    for english, chinese in pairs:
+        decoded = re.sub(r"\\u([0-9A-F]{4})", lambda m: chr(int(m.group(1), 16)), chinese)  # as U() decodes it
+        assert (english.replace('""', '"'), decoded.replace('""', '"')) in held, english
+
+
 @pytest.fixture(scope="module", params=[True, False], ids=["xlcrm.xlam", "CRM workbook"])
 def xlwings_vba(request) -> str:
     return builder.xlwings_module(addin=request.param).source
