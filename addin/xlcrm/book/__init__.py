@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from xlcrm.core.edits import Edit
 from xlcrm.core.i18n import Msg
@@ -25,6 +25,21 @@ class SaveResult:
     lost: list[Msg] = field(default_factory=list)
 
 
+class Grid(list):
+    """What read_sheet gives: the sheet's rows from A1 (lists of cell values), with what the values alone do not say.
+
+    date1904: the workbook counts its days from 1904 (workbookPr date1904, Excel for Mac's old default), so a bare
+    number typed in a date column (45000, no date format) is a day 1462 days later than in a 1900 workbook.
+    uncalculated(column): of a 0-based column, Excel row -> formula (None if not known) of the cells that hold a
+    formula with no calculated value, which read as empty (a workbook written by a program and never opened in
+    Excel or LibreOffice); asked only about a needed cell found empty, as it reads the sheet again. None where the
+    back-end never meets such cells (Excel calculates its formulas).
+    """
+
+    date1904: bool = False
+    uncalculated: Callable[[int], dict[int, str | None]] | None = None
+
+
 class Book(Protocol):
     @property
     def name(self) -> str: ...
@@ -35,8 +50,13 @@ class Book(Protocol):
 
     def sheet_names(self) -> list[str]: ...
 
-    def read_sheet(self, name: str, max_rows: int | None = None) -> list[list[Any]]:
-        """Cell values from A1, row by row: dates as datetime, numbers as float/int, text as str."""
+    @property
+    def date1904(self) -> bool:
+        """Whether the workbook counts its days from 1904 (see Grid)."""
+
+    def read_sheet(self, name: str, max_rows: int | None = None) -> Grid:
+        """Cell values from A1, row by row: dates as datetime, numbers as float/int, text as str; as a Grid, which
+        also says how to read them (its date system, its formulas never calculated)."""
 
     def apply(self, edits: Sequence[Edit]) -> SaveResult:
         """Carry out all edits in one go."""

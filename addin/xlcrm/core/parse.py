@@ -32,7 +32,8 @@ NOT_A_CADENCE = Msg("not a number of days (write e.g. 14, 7天, 每周, 两周, 
                     "不是天数(可写 14、7天、每周、两周、每月、weekly、2 weeks 等)")
 
 YEARLESS = 2000  # year given to a birthday typed without one (a leap year, so 2月29日 works)
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+# Day 0 of Excel's 1900 date system and of its 1904 one (workbookPr date1904, Excel for Mac's old default)
+_EXCEL_EPOCH, _EXCEL_EPOCH_1904 = dt.datetime(1899, 12, 30), dt.datetime(1904, 1, 1)
 _SERIAL_RANGE = (7000, 73050)  # 1919..2099: a bare number outside this is not a date
 _YMD_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?(?:\s+\d{1,2}[:点时].*)?$")
 _MD_CN = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
@@ -84,10 +85,11 @@ def _day(year: int, month: int, day: int):
         return None, NO_SUCH_DAY
 
 
-def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
+def parse_date(value: Any, day_first: bool = False, yearless: bool = False, date1904: bool = False):
     """A date from a real date, an Excel serial, 2026年3月5日, 2026/3/5, 2026-03-05, 2026.03.05...
 
-    With yearless=True (birthdays) a date typed without a year gets the year 2000.
+    With yearless=True (birthdays) a date typed without a year gets the year 2000. date1904: the workbook counts
+    its days from 1904, so a bare serial (45000, or '45000' as text) is the day it is there, as Excel shows it.
     """
     if isinstance(value, dt.datetime):
         return value.date(), None
@@ -104,13 +106,13 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
             number = int(value)
             return _day(number // 10000, number // 100 % 100, number % 100)
         if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
-            return (_EXCEL_EPOCH + dt.timedelta(days=float(value))).date(), None
+            return ((_EXCEL_EPOCH_1904 if date1904 else _EXCEL_EPOCH) + dt.timedelta(days=float(value))).date(), None
         return None, NOT_A_DATE
     text = clean_text(value)
     if not text or text.lower() in PLACEHOLDERS:
         return None, None
     if _SERIAL_TEXT.match(text):
-        return parse_date(float(text), day_first, yearless)
+        return parse_date(float(text), day_first, yearless, date1904)
     text = _TIME.sub("", text) or text
     dated = _WEEKDAY.sub("", text)
     text = dated if re.search(r"[\d日号]$", dated) else text  # 下周三 is no date with a weekday
@@ -134,6 +136,13 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False):
     if _RELATIVE.search(text):
         return None, RELATIVE_DAY
     return _parse_words(text, day_first, yearless)
+
+
+def from_1904(value: Any) -> Any:
+    """A bare serial (45000, or '45000' as text) of a workbook counting its days from 1904, as the date it is there;
+    any other value as it is: for a parser that counts serials from 1900 (birthdays)."""
+    serial = type(value) in (int, float) or type(value) is str and _SERIAL_TEXT.match(clean_text(value))
+    return (parse_date(value, date1904=True)[0] or value) if serial else value
 
 
 def _full_year(year: int) -> int:

@@ -19,6 +19,11 @@ from xlcrm.core.problems import Problem
 from xlcrm.core.table import Table, column_letter
 
 NO_CUSTOMER = Msg("row has data but no customer name", "该行有内容但没有客户名称")
+UNCALCULATED = Msg("the customer name is a formula that was never calculated, so it reads as empty (the workbook was "
+                   "written by a program and has not been opened in Excel since): open the workbook in Excel or "
+                   "LibreOffice and save it, so that its formulas are calculated, then run again",
+                   "客户名称是一个从未计算过的公式,读出来是空的(工作簿由程序生成,之后没有在 Excel 中打开过):"
+                   "请用 Excel 或 LibreOffice 打开该工作簿并保存,让公式算出结果,然后再运行")
 DUPLICATE = Msg("same customer as row {row}", "与第 {row} 行是同一客户")
 BAD_EMAIL = Msg("not a valid e-mail address ({why})", "邮箱地址无效")
 DAY_FIRST_BY_COLUMN = Msg(
@@ -154,11 +159,13 @@ def _proof(values: list, day_first: bool) -> str:
     return next(v for v in values if parse.slash_order([v])[0] is day_first)
 
 
-def _parser(kind: str, day_first: bool) -> Callable[[Any], tuple]:
+def _parser(kind: str, day_first: bool, date1904: bool = False) -> Callable[[Any], tuple]:
+    """date1904: the workbook counts its days from 1904 (a bare serial in a date or birthday column)."""
     parsers: dict[str, Callable[[Any], tuple]] = {
         "text": parse.parse_text,
-        "date": partial(parse.parse_date, day_first=day_first),
-        "birthday": partial(birthdays.parse_birthday, day_first=day_first),
+        "date": partial(parse.parse_date, day_first=day_first, date1904=date1904),
+        "birthday": (lambda value: birthdays.parse_birthday(parse.from_1904(value), day_first)) if date1904 else
+        partial(birthdays.parse_birthday, day_first=day_first),
         "lunar": lunar.parse_lunar,
         "amount": parse.parse_amount,
         "phone": parse.parse_phone,
@@ -196,7 +203,7 @@ def read_records(table: Table, mapping: Mapping, key_field: str,
     for field, column in mapping.columns.items():
         kind = BY_ID[field].kind
         raw = table.cells[column]
-        parsed, reasons = parse.parse_column(raw, _parser(kind, day_first_of.get(field, day_first)))
+        parsed, reasons = parse.parse_column(raw, _parser(kind, day_first_of.get(field, day_first), table.date1904))
         if kind == "amount" and header_unit(table.header_of(column)) != 1:  # 金额(万元): 1.2 is 12,000
             parsed = parsed.map(lambda v, unit=header_unit(table.header_of(column)): v if v is None else v * unit)
         frame[field] = _typed(parsed, kind)
@@ -217,7 +224,10 @@ def read_records(table: Table, mapping: Mapping, key_field: str,
         totals[nameless] = [any(map(is_total_label, table.cells.loc[row].dropna())) for row in nameless]
     where = f"{column_letter(mapping.columns[key_field])} {mapping.header(table, key_field)}"
     problems = [p for p in problems if not totals.get(p.row, False)]  # a total row is not the team's data
-    problems += [Problem(table.sheet, int(row), where, None, NO_CUSTOMER) for row in nameless if not totals[row]]
+    nameless = [row for row in nameless if not totals[row]]
+    formulas = table.uncalculated_among(mapping.columns[key_field], nameless)  # a script's workbook, never calculated
+    problems += [Problem(table.sheet, int(row), where, formulas[row], UNCALCULATED) if row in formulas else
+                 Problem(table.sheet, int(row), where, None, NO_CUSTOMER) for row in nameless]
     frame = frame[keys.ne("") & ~totals].copy()
     frame["key"] = keys[frame.index]
     return frame, sorted(problems, key=lambda p: (p.row or 0, p.column))

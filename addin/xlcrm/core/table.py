@@ -1,7 +1,9 @@
 """Finding the team's table in a sheet: the header row need not be row 1.
 
 A grid is what a back-end read: a list of rows, each a list of cell values, starting
-at cell A1. Row numbers here are Excel's (1-based) so messages can name them.
+at cell A1. Row numbers here are Excel's (1-based) so messages can name them. A back-end's
+grid (book.Grid) also says its workbook's date system and where formulas were never
+calculated; the table keeps both (a plain list of rows means neither).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Callable
 
 import pandas as pd
 
@@ -30,6 +33,10 @@ class Table:
     headers: list[str]  # one per column, '' where a column has no header
     cells: pd.DataFrame  # raw values of the data rows: index = Excel row, columns = 0-based column index
     sheets: tuple[str, ...] = ()  # the sheets of a table read from several (see ROW_SPAN); () for one sheet
+    date1904: bool = False  # the workbook counts its days from 1904: a bare number in a date column counts from there
+    # of a 0-based column, Excel row -> formula of the cells holding a formula never calculated (they read as empty):
+    # the back-end reads the sheet again to say, so it is asked only about needed cells found empty
+    uncalculated: Callable[[int], dict[int, str | None]] | None = None
 
     @property
     def last_row(self) -> int:
@@ -44,6 +51,14 @@ class Table:
 
     def header_of(self, column: int) -> str:
         return self.headers[column] if column < len(self.headers) else ""
+
+    def uncalculated_among(self, column: int, rows: list[int]) -> dict[int, str | None]:
+        """Of the rows (empty in the column, and needed), those whose cell there holds a formula never calculated:
+        row -> its formula (None if not known). The sheet is read again only when there are such rows to ask about."""
+        if not rows or self.uncalculated is None or self.sheets:
+            return {}
+        found = self.uncalculated(column)
+        return {row: found[row] for row in rows if row in found}
 
 
 def column_letter(index: int) -> str:
@@ -341,7 +356,8 @@ def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
     beside = _beside_only(used, cells)
     if beside.any():
         cells = cells[~beside]
-    return Table(sheet, header_row, (header + [""] * width)[:width], cells)
+    return Table(sheet, header_row, (header + [""] * width)[:width], cells, date1904=getattr(grid, "date1904", False),
+                 uncalculated=getattr(grid, "uncalculated", None))
 
 
 def _beside_only(used: list[int], cells: pd.DataFrame) -> pd.Series:

@@ -24,10 +24,10 @@ from filelock import FileLock
 from lxml import etree
 
 from xlcrm import files
-from xlcrm.book import SaveResult
+from xlcrm.book import Grid, SaveResult
 from xlcrm.book.file.allocator import give_large_blocks_back
 from xlcrm.book.file.file_kinds import SUFFIXES, WRONG_TYPE, file_kind, kind_error
-from xlcrm.book.file.package import Package
+from xlcrm.book.file.package import Package, local, parse
 from xlcrm.book.file.read_ahead import ReadAhead
 from xlcrm.book.file.sheet_xml import SheetXmlError
 from xlcrm.core.edits import Edit, PutSheet
@@ -154,6 +154,8 @@ class FileBook:
         self._long: set[str] = set()  # sheets read whole whose grid was not kept: the caller holds the only copy
         self._ahead: ReadAhead | None = None
         self._ahead_grids: dict[str, list[list[Any]]] = {}  # read ahead whole, not yet asked for whole
+        self._date1904: bool | None = None  # known once the package is checked
+        self._formula_cells: dict[tuple[str, int], dict[int, str | None]] = {}  # (sheet, column) -> _uncalculated
 
     def read_ahead(self) -> None:
         """Start reading every sheet in a second thread, while the caller loads its libraries
@@ -205,6 +207,8 @@ class FileBook:
                     raise XlcrmError(NO_WORKBOOK_PART(path=self.path.name, part=package.workbook))
                 for part in package.names & {"xl/sharedStrings.xml", "xl/styles.xml", package.workbook}:
                     bounds.drain(archive, part)  # calamine reads these whole when it opens the workbook
+                properties = [e for e in parse(package.read(package.workbook)) if local(e.tag) == "workbookPr"]
+                self._date1904 = any(e.get("date1904", "0").lower() in ("1", "true") for e in properties)
                 return {entry.name: entry.part for entry in package.sheets()}
         except bounds.OutOfBounds as error:
             raise XlcrmError(error.msg(path=self.path.name)) from error
@@ -232,7 +236,18 @@ class FileBook:
         self._wait_for_read_ahead()
         return list(self._workbook().sheet_names)
 
-    def read_sheet(self, name: str, max_rows: int | None = None) -> list[list[Any]]:
+    @property
+    def date1904(self) -> bool:
+        if self._date1904 is None:  # the package not checked yet (reading ahead checks it before read_ahead returns)
+            self._workbook()
+        return bool(self._date1904)
+
+    def read_sheet(self, name: str, max_rows: int | None = None) -> Grid:
+        grid = Grid(self._rows(name, max_rows))  # a new list of the same rows, not a copy of them
+        grid.date1904, grid.uncalculated = self.date1904, lambda column: self._uncalculated(name, column)
+        return grid
+
+    def _rows(self, name: str, max_rows: int | None) -> list[list[Any]]:
         if self._ahead is not None and not self._ahead.take(name):  # being read, or not to be read ahead
             self._wait_for_read_ahead()
         if name in self._ahead_grids:
@@ -245,6 +260,17 @@ class FileBook:
             raise XlcrmError(NO_SHEET(path=self.path.name, sheet=name))
         grid = self._read(name, max_rows)
         return grid if max_rows is not None else self._keep(name, grid)
+
+    def _uncalculated(self, name: str, column: int) -> dict[int, str | None]:
+        from xlcrm.book.file import bounds  # the sheet read again: only when asked, once per column
+
+        if (name, column) not in self._formula_cells:
+            try:
+                part = self._parts.get(name)
+                self._formula_cells[name, column] = bounds.uncalculated(self.path, part, column) if part else {}
+            except READ_ERRORS as error:
+                raise XlcrmError(BAD_SHEET(path=self.path.name, sheet=name, why=_why(error))) from error
+        return self._formula_cells[name, column]
 
     def _read(self, name: str, max_rows: int | None, checked: bool = False) -> list[list[Any]]:
         """The sheet's rows (its bounds checked first, unless `checked` says they were)."""
@@ -308,7 +334,7 @@ class FileBook:
             why = error.strerror or str(error)
             message = NO_PERMISSION if isinstance(error, PermissionError) else CANNOT_WRITE
             raise XlcrmError(message(path=self.path.name, why=why)) from error
-        self._reader, self._sheets, self._grids, self._long, self._ahead_grids = None, {}, {}, set(), {}
+        self._reader, self._sheets, self._grids, self._long, self._ahead_grids, self._formula_cells = None, {}, {}, set(), {}, {}
         return SaveResult(str(target), str(backup) if backup else None, bool(lost), lost)
 
     def _refuse_if_changed(self) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from collections.abc import Sequence
 from typing import Any
 
-from xlcrm.book import SaveResult
+from xlcrm.book import Grid, SaveResult
 from xlcrm.book.live.xlwings_edits import apply_edits
 from xlcrm.core.edits import Edit
 from xlcrm.core.errors import XlcrmError
@@ -36,6 +36,7 @@ class LiveBook:
     def __init__(self, book: Any, folder: str | Path | None = None):
         self._book = book
         self._folder = Path(folder) if folder else None
+        self._date1904: bool | None = None
 
     @property
     def xw_book(self) -> Any:
@@ -62,14 +63,24 @@ class LiveBook:
     def sheet_names(self) -> list[str]:
         return [sheet.name for sheet in self._book.sheets]
 
-    def read_sheet(self, name: str, max_rows: int | None = None) -> list[list[Any]]:
+    @property
+    def date1904(self) -> bool:
+        """Workbook.Date1904 (Windows), `date 1904` (macOS); False where the engine cannot say (xlwings Server)."""
+        if self._date1904 is None:
+            self._date1904 = _date1904(self._book)
+        return self._date1904
+
+    def read_sheet(self, name: str, max_rows: int | None = None) -> Grid:
+        """Excel calculates the formulas, so none is left without a value (Grid.uncalculated is None)."""
         if name not in self.sheet_names():
             raise XlcrmError(NO_SHEET(book=self.name, sheet=name))
         sheet = self._book.sheets[name]
         last = sheet.used_range.last_cell
         rows = last.row if max_rows is None else min(last.row, max_rows)
         values = sheet.range((1, 1), (rows, last.column)).options(ndim=2).value
-        return _trimmed([[_cell(v) for v in row] for row in values])
+        grid = Grid(_trimmed([[_cell(v) for v in row] for row in values]))
+        grid.date1904 = self.date1904
+        return grid
 
     def apply(self, edits: Sequence[Edit]) -> SaveResult:
         with paused(self._book.app):
@@ -84,6 +95,18 @@ def _cell(value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.time() == dt.time() and value.tzinfo is None:
         return value.date()
     return value
+
+
+def _date1904(book: Any) -> bool:
+    """Whether the workbook counts its days from 1904; asked once, as one call into Excel."""
+    for ask in (lambda: book.api.Date1904, lambda: book.api.date_1904.get()):  # pywin32 (Windows), appscript (macOS)
+        try:
+            answer = ask()
+        except Exception:  # noqa: BLE001 - not this platform's api, or an engine without one (xlwings Server)
+            continue
+        if isinstance(answer, (bool, int)):  # a stand-in object (a test's, a remote book's) is no answer
+            return bool(answer)
+    return False
 
 
 def _trimmed(grid: list[list[Any]]) -> list[list[Any]]:
