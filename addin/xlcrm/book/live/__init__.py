@@ -53,8 +53,8 @@ class LiveBook:
         import xlwings  # loaded already: the book is one of its objects
 
         try:
-            fullname = self._book.fullname
-        except xlwings.XlwingsError as error:  # Windows, an https:// workbook that no synced folder holds
+            fullname = local_name(self._book)
+        except xlwings.XlwingsError as error:  # an https:// workbook that no synced folder holds
             raise XlcrmError(SAVE_FIRST(book=self.name)) from error
         if PureWindowsPath(fullname).is_absolute() or PurePosixPath(fullname).is_absolute():
             return Path(fullname).parent
@@ -86,6 +86,35 @@ class LiveBook:
         with paused(self._book.app):
             apply_edits(self._book, edits)
         return SaveResult(self.name)
+
+
+def local_name(book: Any) -> str:
+    """The workbook's full name on this computer. Excel names a workbook opened from OneDrive or SharePoint by its
+    https:// address, which xlwings maps to the synced file by the user's settings (~/.xlwings/xlwings.conf) and
+    environment (OneDrive, OneDriveCommercial), never by an xlwings.conf sheet of the workbook itself, which
+    xlwings' Book.fullname reads first: a workbook received from outside does not choose where xlcrm's outbox
+    and journal go."""
+    import xlwings.utils
+
+    address = _address(book)
+    return xlwings.utils.fullname_url_to_local_path(address) if "://" in address else address
+
+
+def _address(book: Any) -> str:
+    """What Excel calls the workbook (a path, or an https:// address), asked of Excel itself; xlwings Server's
+    engine, which maps no address, gives the name its client sent."""
+    failed: Exception | None = None
+    for ask in (lambda: book.api.FullName, lambda: book.api.full_name.get()):  # pywin32 (Windows), appscript (macOS)
+        try:
+            answer = ask()
+        except Exception as error:  # noqa: BLE001 - not this platform's api, or an engine without one
+            failed = error
+            continue
+        if isinstance(answer, str):
+            return answer
+    if book.app.engine.type == "remote":
+        return book.fullname
+    raise failed or TypeError("Excel gave no full name for the workbook")
 
 
 def _cell(value: Any) -> Any:
