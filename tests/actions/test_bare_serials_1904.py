@@ -137,3 +137,18 @@ def test_parse_date_counts_a_serial_from_the_date_system_it_is_told():
     assert parse_date(serial(day, True) + 0.75, date1904=True) == (day, None)  # 18:00 that day
     assert parse_date(20260305, date1904=True) == (day, None)  # 20260305 is no serial in either system
     assert from_1904(serial(day, True)) == day and from_1904("Acme") == "Acme" and from_1904(True) is True
+
+
+def test_one_sheet_per_owner_keeps_the_workbooks_date_system():
+    from xlcrm.core.owner_sheets import combined
+
+    def owner_table(sheet: str, date1904: bool):
+        grid = [["Customer", "Last order"], [f"{sheet} Ltd", serial(dt.date(2026, 2, 20), date1904)]]
+        table = extract_table(sheet, grid, 1)
+        return table.__class__(**{**table.__dict__, "date1904": date1904})
+
+    for date1904 in (True, False):
+        tables = [owner_table("Li", date1904), owner_table("Wang", date1904)]
+        records = [read_records(t, resolve(t, CUSTOMERS, {}), "customer")[0] for t in tables]
+        table, _ = combined(tables, records)
+        assert table.date1904 is date1904, "the orders read from the owners' sheets count from the same day 0"

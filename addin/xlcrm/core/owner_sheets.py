@@ -63,6 +63,7 @@ def combined(tables: list[Table], records: list[pd.DataFrame]) -> tuple[Table, p
     cells = pd.concat([t.cells.set_axis(t.cells.index + k * ROW_SPAN) for k, t in enumerate(tables)])
     cells = cells.reindex(columns=range(max(width, cells.shape[1]))).astype(object)
     cells = cells.where(cells.notna(), None)
-    table = Table(", ".join(sheets), tables[0].header_row, tables[0].headers, cells, sheets)
+    table = Table(", ".join(sheets), tables[0].header_row, tables[0].headers, cells, sheets,
+                  date1904=tables[0].date1904)  # one workbook: one date system
     parts = [r.set_axis((r.index + k * ROW_SPAN).rename("row")).assign(owner=sheets[k]) for k, r in enumerate(records)]
     return table, pd.concat(parts)
