@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from xlcrm import bootstrap
+from xlcrm.core.errors import XlcrmError
 from xlcrm.store import Contact, Send, Unreachable
 from xlcrm.store.migrations import LATEST, migrate
 from xlcrm.store.sql import open_store
@@ -107,11 +108,49 @@ def test_a_store_made_by_the_first_schema_is_migrated_with_its_data(store_url):
         connection.exec_driver_sql("INSERT INTO customer_keys VALUES ('n:acme', 1)")
     engine.dispose()
     store = connect(store_url)
-    assert store.status().version == LATEST == 2
+    assert store.status().version == LATEST == 3
     assert store.identify([("Acme", ["n:acme"])], NOW) == [1]
     [customer] = store.identify([("Acme", ["n:acme"])], NOW)
     assert store.merge_owners("book", {customer: "Ann"}, NOW) == {customer: "Ann"}
     store.close()
+
+
+def test_a_store_of_schema_2_gains_the_send_address_and_keeps_its_sends(store_url):
+    connect = bootstrap.store_connector()
+    first = connect(store_url)
+    first.close()
+    engine = first.engine
+    with engine.begin() as connection:
+        for table in ("placements", "ownership", "sends", "contacts", "customer_keys", "customers", "workbooks",
+                      "schema_version"):
+            connection.exec_driver_sql(f"DROP TABLE {table}")
+    assert migrate(engine, upto=2) == 2
+    with engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO customers (name, created_at) VALUES ('Acme', '2026-01-01')")
+        connection.exec_driver_sql("INSERT INTO customer_keys VALUES ('n:acme', 1)")
+        connection.exec_driver_sql("INSERT INTO sends VALUES ('1|followup|2026-11-20', 1, 'book-a', 'sent', "
+                                   "'2026-11-22 10:00:00')")
+    engine.dispose()
+    store = connect(store_url)
+    try:
+        assert store.status().version == 3 and store.status().sends == 1
+        with store.engine.connect() as connection:
+            assert "address" in {c["name"] for c in sa.inspect(connection).get_columns("sends")}
+        again = Send("1|followup|2026-11-23", 1, dt.date(2026, 11, 21), ("followup",), "a@acme.com")
+        assert store.reserve("book-b", [again], NOW) == set()  # the old send still holds by its customer
+    finally:
+        store.close()
+
+
+def test_an_xlcrm_knowing_schema_2_refuses_the_store_saying_to_update(store_url, monkeypatch):
+    """Schema 2 did not say that a contact of source 'mail' is no personal contact, and the xlcrm before it read every
+    contact as one: schema 3 makes an xlcrm that knows 2 alone refuse the store rather than misread it."""
+    bootstrap.store_connector()(store_url).close()  # made at the newest schema
+    monkeypatch.setattr("xlcrm.store.migrations.LATEST", 2)  # what an xlcrm of schema 2 knows
+    with pytest.raises(XlcrmError) as refused:
+        bootstrap.store_connector()(store_url)
+    assert "newer xlcrm (schema 3, this one knows 2)" in refused.value.msg.text("en")
+    assert "结构版本 3" in refused.value.msg.text("zh")
 
 
 def test_a_store_out_of_reach_says_so_within_the_timeout(tmp_path):

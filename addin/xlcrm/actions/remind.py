@@ -116,8 +116,9 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     if mailer is None or mode == "dry":  # (a send without a mailer was refused above)
         eml_count = write_preview(planned, built, box)
     else:
-        stopped = send(planned, built, mailer, profile, journal, clock, progress, mode == "test", box, today,
-                       view.claim(now) if mode == "send" else None)
+        claim = view.claim(now) if mode == "send" else None  # team mode: the store asked before each message
+        stopped = send(planned, built, claim.guard(mailer) if claim else mailer, profile, journal, clock, progress,
+                       mode == "test", box, today, claim)
         view.close()
         history = merged_history(journal.history(), sheet_history)
     edits = housekeeping(session, "remind") + template_edits + [preview_edit(_sheet_rows(planned, table), session.lang),

@@ -6,7 +6,9 @@ contact per customer (the follow-up rules take the latest of all), and brings ba
 store, writing an owner cell only when the team has not retyped it since the last sync. A store out of reach
 is a note: the workbook works alone, and the next sync that reaches the store catches up (every push is keyed,
 so nothing counts twice); but nothing is sent without the store: `TeamClaim` reserves each message in the store
-before it is sent, and a send that cannot reach the store stops before the first message.
+before it is sent, and a send that cannot reach the store stops before the first message. During the batch the
+store is asked again before each message (`TeamClaim.guard`, which also records the sends so far): a store that
+stopped answering stops the batch there, as it could not record what went out.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from xlcrm.actions.session import Session
 from xlcrm.core.edits import Edit, SetCells
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.followups.followup_rules import MAIL_CONTACTS, mail_counts_as_contact
-from xlcrm.core.i18n import Msg
-from xlcrm.core.mailmerge.sender_profile import MIN_DAYS
+from xlcrm.core.i18n import Msg, counted
+from xlcrm.core.mailmerge.sender_profile import MIN_DAYS, SenderProfile
 from xlcrm.core.identity import customer_identities
 from xlcrm.core.owners import canonical
-from xlcrm.mail.batch import Outcome, Outgoing
+from xlcrm.mail.batch import Connection, Mailer, Outcome, Outgoing
+from xlcrm.mail.faults import Fatal
 from xlcrm.mail.journal import Journal, journal_path
-from xlcrm.store import MAILED, UNREACHABLE, Connect, Contact, Send, Store, Unreachable
+from xlcrm.store import MAILED, UNREACHABLE, Connect, Contact, Send, Store, Unreachable, mail_address
 from xlcrm.store.local import workbook_id
 
 SYNCED = Msg("Team store: {customers} customers synced; {contacts} contact(s) and {sends} send(s) added; "
@@ -46,6 +49,12 @@ NOT_SENT = Msg("The team store cannot be reached ({why}). Nothing was sent: in t
 LOST_AFTER = Msg("The team store stopped answering during the sending ({why}); the messages sent were reserved first, "
                  "and the send journal brings them to the store on the next run that reaches it.",
                  "发送过程中团队数据库停止响应({why});已发送的邮件均已预先预留,发送日志会在下次能连接时同步到数据库。")
+STORE_LOST = Msg("The team store stopped answering during the sending ({why}) after {messages} had gone out (each was "
+                 "reserved first; the send journal brings them to the store on the next run that reaches it). The rest "
+                 "were not sent, as the store could not record them: they stay reserved for this workbook and go out on "
+                 "its next run once the store is back.",
+                 "发送过程中团队数据库停止响应({why}),此前已发出 {sent} 封(均已预先预留,发送日志会在下次能连接时同步到数据库)。"
+                 "其余邮件未发送,因为数据库无法记录它们:它们仍为本工作簿预留,数据库恢复后会在本工作簿下次运行时发送。")
 REGULAR = MAIL_CONTACTS  # the regular mails: one per customer team-wide, whatever due day each workbook works out
 
 
@@ -114,6 +123,7 @@ def _sync(session: Session, store: Store, now: dt.datetime, logged: list[dict]) 
     view.contacted = pd.to_datetime(ids.map(last), errors="coerce")
     view.mailed = pd.to_datetime(ids.map(mailed), errors="coerce")
     view.edits = _owner_edits(session, store, workbook, ids, now, view.counts)
+    store.place(workbook, sorted({int(i) for i in ids}))  # after merge_owners, which reads what its cells said
     view.counts["customers"] = len(set(ids))
     view.notes.append(SYNCED(customers=view.counts["customers"], contacts=view.counts["contacts"],
                              sends=view.counts["sends"], owners=view.counts["owners"]))
@@ -185,7 +195,8 @@ def _journal_sends(session: Session, by_key: dict[str, int]) -> list[Send]:
     for entry in journal.latest().values():
         customer = by_key.get(str(entry.get("customer_key")))
         if entry.get("state") in ("sent", "sending") and not entry.get("test") and customer is not None:
-            went.append(Send(team_key(customer, entry.get("occasion"), entry.get("due")), customer))
+            went.append(Send(team_key(customer, entry.get("occasion"), entry.get("due")), customer,
+                             address=mail_address(entry.get("to"))))
     return went
 
 
@@ -223,6 +234,10 @@ class TeamClaim:
         self.view, self.now = view, now
         self.store, self.workbook = view.store, view.workbook
         self.keys: dict[str, str] = {}  # journal key -> team key
+        self.payloads: dict[bytes, str] = {}  # message -> team key, for the guard
+        self.unrecorded: list[str] = []  # team keys sent since the store was last asked
+        self.sent = 0  # messages that went out through the guard
+        self.lost: str | None = None  # why the store stopped answering during the batch
         self.contacts: dict[str, int] = {}  # journal key -> customer, for a sent mail that counts as a contact
 
     def taken_elsewhere(self, items: dict[int, Outgoing]) -> list[int]:
@@ -233,7 +248,9 @@ class TeamClaim:
             if customer is not None and not item.test:
                 occasion, due = item.record.get("occasion"), item.record.get("due")
                 self.keys[item.key] = team_key(customer, occasion, due)
-                wanted[index] = Send(self.keys[item.key], customer, *self._spacing(occasion, due))
+                self.payloads[item.payload] = self.keys[item.key]
+                wanted[index] = Send(self.keys[item.key], customer, *self._spacing(occasion, due),
+                                     address=mail_address(item.record.get("to")))
                 if self.view.mail_counts and occasion in MAIL_CONTACTS:
                     self.contacts[item.key] = customer
         try:
@@ -266,4 +283,50 @@ class TeamClaim:
             if mailed:  # the other workbooks' due dates move on their next run, not on this one's next sync
                 self.store.add_contacts(self.workbook, mailed)
         except Unreachable as error:  # the next sync records what the journal says went out
-            self.view.notes.append(LOST_AFTER(why=error.why))
+            if self.lost is None:  # else the batch's stop (STORE_LOST) said it already
+                self.view.notes.append(LOST_AFTER(why=error.why))
+
+    def guard(self, mailer: Mailer) -> Mailer:
+        """The mailer the batch sends through: before each message the store is asked (recording the sends so far);
+        a store that stopped answering stops the batch there, that message and the rest unsent (a Fatal fault)."""
+        return _Guarded(mailer, self)
+
+    def before_send(self) -> None:
+        if self.lost is None:
+            try:
+                self.store.mark_sent(self.workbook, self.unrecorded, self.now)
+                self.unrecorded = []
+                return
+            except Unreachable as error:
+                self.lost = error.why
+        raise Fatal(STORE_LOST(why=self.lost, sent=self.sent, messages=counted(self.sent, "message", "messages")))
+
+    def went(self, payload: bytes) -> None:
+        self.sent += 1
+        if payload in self.payloads:
+            self.unrecorded.append(self.payloads[payload])
+
+
+class _Guarded:
+    """A mailer whose connections ask the store (TeamClaim.before_send) before each message."""
+
+    def __init__(self, mailer: Mailer, claim: TeamClaim):
+        self.mailer, self.claim = mailer, claim
+        self.backoff: tuple[float, ...] = tuple(getattr(mailer, "backoff", (5, 20, 60)))  # the batch waits as for it
+
+    def connect(self, profile: SenderProfile) -> Connection:
+        return _GuardedConnection(self.mailer.connect(profile), self.claim)
+
+
+class _GuardedConnection:
+    def __init__(self, connection: Connection, claim: TeamClaim):
+        self.connection, self.claim = connection, claim
+
+    def send(self, sender: str, recipients: tuple[str, ...], payload: bytes) -> object:
+        self.claim.before_send()
+        delivery = self.connection.send(sender, recipients, payload)
+        self.claim.went(payload)
+        return delivery
+
+    def close(self) -> None:
+        self.connection.close()

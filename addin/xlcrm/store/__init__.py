@@ -48,12 +48,22 @@ class Contact:
 class Send:
     """One message team-wide, reserved by its key. A regular mail (a follow-up) also has `since` and `alike`:
     another workbook's send to the same customer, of one of those occasions, reserved or sent on or after that day
-    holds it too, whatever its due day (two workbooks can work out different due days for one follow-up)."""
+    holds it too, whatever its due day (two workbooks can work out different due days for one follow-up).
+    `address` (the recipient, as `mail_address` writes it): another workbook's send to that address holds it as if
+    it were to the same customer (a customer renamed in one workbook is a new customer in the store, not a new
+    person); a care message by the same occasion and due day, a regular one by the rule above (schema 3)."""
 
     team_key: str  # customer id | occasion | due day
     customer_id: int | None
     since: dt.date | None = None
     alike: tuple[str, ...] = ()
+    address: str | None = None
+
+
+def mail_address(value: object) -> str | None:
+    """A recipient's address as the store keeps it (trimmed, case folded), or None when there is none."""
+    text = value.strip().casefold() if isinstance(value, str) else ""
+    return text or None
 
 
 def occasion_of(team_key: str) -> str:
@@ -97,11 +107,19 @@ class Store(Protocol):
 
     def settle(self, workbook_id: str, sent: list[str], released: list[str], at: dt.datetime) -> None: ...
 
+    def mark_sent(self, workbook_id: str, sent: list[str], at: dt.datetime) -> None:
+        """Record sends as they go (those given, maybe none); asked before each message of a batch, it raises
+        Unreachable when the store stopped answering, so the batch stops rather than send what it cannot record."""
+
     def record_sent(self, workbook_id: str, sends: list[Send], at: dt.datetime) -> int: ...
 
     def merge_owners(self, workbook_id: str, cells: dict[int, str | None], at: dt.datetime) -> dict[int, str | None]:
         """Three-way: a cell changed since the last sync goes to the store; else the store's owner (a
         reassignment) comes back. Returns the owner each customer's cell should show now."""
+
+    def place(self, workbook_id: str, customer_ids: list[int]) -> None:
+        """The customers the workbook has now: its placements become exactly these (a customer deleted or renamed
+        in it no longer counts for it in `status`); owners seen by merge_owners are kept."""
 
     def reassign(self, old: str, new: str, at: dt.datetime) -> int: ...
 

@@ -55,7 +55,16 @@ def _v2(op: Operations) -> None:
                     sa.Column("customer_id", sa.Integer, primary_key=True), sa.Column("seen_owner", sa.Text))
 
 
-MIGRATIONS: tuple[Callable[[Operations], None], ...] = (_v1, _v2)
+def _v3(op: Operations) -> None:
+    """The recipient of each send, so a customer renamed in one workbook (a new customer in the store) is not mailed
+    again by another. The step also marks what schema 2 left unsaid: contacts of source 'mail' (a follow-up mail
+    sent, which counts for the cadence only) are no personal contacts; an xlcrm that knows schema 2 alone may
+    predate that and would read them as personal ones, so it now refuses the store (TOO_NEW) instead."""
+    op.add_column("sends", sa.Column("address", sa.Text))
+    op.create_index("ix_sends_address", "sends", ["address"])
+
+
+MIGRATIONS: tuple[Callable[[Operations], None], ...] = (_v1, _v2, _v3)
 LATEST = len(MIGRATIONS)
 _VERSION = sa.table("schema_version", sa.column("version", sa.Integer), sa.column("applied_at", sa.DateTime))
 

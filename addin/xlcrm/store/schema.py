@@ -3,7 +3,8 @@
 A customer is known team-wide by a stable id; `customer_keys` maps each identity (normalised name plus
 phone, or plus e-mail) to it, so two workbooks spelling one customer alike share the id. `sends` holds one
 row per message team-wide: its primary key is the reservation, so two PCs can never both reserve one message
-(and a follow-up also yields to another workbook's recent one of another due day: SqlStore.reserve).
+(and a follow-up also yields to another workbook's recent one of another due day, and any message to another
+workbook's to the same address: SqlStore.reserve). `placements` is each workbook's customers as of its last sync.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ sends = sa.Table(
     sa.Column("workbook_id", sa.String(64), nullable=False),
     sa.Column("state", sa.String(16), nullable=False),  # reserved | sent
     sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("address", sa.Text, index=True),  # schema 3: the recipient (store.mail_address), or NULL
 )
 
 # schema 2: who owned a customer and when, and what each workbook's owner cell said at its last sync

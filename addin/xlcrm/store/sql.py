@@ -2,8 +2,9 @@
 
 Every write that two PCs could race on is one INSERT that a unique key settles (ON CONFLICT DO NOTHING),
 never a read followed by a write: a send reservation, a customer's identity, a contact synced twice. The one
-read-then-write, a follow-up held by another workbook's one of another due day, runs under a lock that makes the
-reservations one at a time (PostgreSQL's advisory lock; SQLite's write lock, taken at BEGIN).
+read-then-write, a message held by another workbook's of another key (a follow-up of another due day, or one to the
+same address under another customer id), runs under a lock that makes the reservations one at a time (PostgreSQL's
+advisory lock; SQLite's write lock, taken at BEGIN).
 """
 
 from __future__ import annotations
@@ -174,11 +175,11 @@ class SqlStore:
         with self._begin() as connection:
             if connection.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already runs them one at a time
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(4472)"))  # xlcrm's reservation lock
-            barred = self._spaced_out(connection, workbook_id, [s for s in wanted if s.since is not None])
+            barred = self._spaced_out(connection, workbook_id, wanted)
             free = [s for s in wanted if s.team_key not in barred]
             if free:
                 connection.execute(_insert(connection, sends).on_conflict_do_nothing(),
-                                   [{"team_key": s.team_key, "customer_id": s.customer_id,
+                                   [{"team_key": s.team_key, "customer_id": s.customer_id, "address": s.address,
                                      "workbook_id": workbook_id, "state": RESERVED, "at": at} for s in free])
             held: set[str] = set()
             for chunk in _chunks([s.team_key for s in wanted]):
@@ -187,24 +188,36 @@ class SqlStore:
                     sends.c.state == RESERVED)).scalars())
         return held
 
-    def _spaced_out(self, connection: sa.Connection, workbook_id: str, spaced: list[Send]) -> set[str]:
-        """The regular mails another workbook's send of the same kind, to the same customer, since their day holds
-        (whatever due day that one was keyed by). Read inside reserve's transaction, which none runs beside."""
-        days = {(s.team_key, s.customer_id): dt.datetime.combine(s.since, dt.time()) for s in spaced
-                if s.customer_id is not None and s.since is not None}
-        if not days:
+    def _spaced_out(self, connection: sa.Connection, workbook_id: str, wanted: list[Send]) -> set[str]:
+        """The wanted sends that other workbooks' sends hold though their keys differ. A regular mail: another
+        workbook's send of the same kind, to the same customer or to the same address, since its day (whatever due day
+        that one was keyed by). A care message: another workbook's of the same occasion and due day to the same address
+        (a customer renamed there is another customer id, not another person). Read inside reserve's transaction,
+        which none runs beside."""
+        spaced = [s for s in wanted if s.since is not None]
+        addresses = sorted({s.address for s in wanted if s.address})
+        if not spaced and not addresses:
             return set()
-        start = min(days.values())
-        theirs: dict[int, list[tuple[str, dt.datetime]]] = {}
-        for chunk in _chunks(sorted({customer for _, customer in days})):
-            for key, customer, when in connection.execute(
-                    sa.select(sends.c.team_key, sends.c.customer_id, sends.c.at).where(
-                        sends.c.customer_id.in_(chunk), sends.c.workbook_id != workbook_id, sends.c.at >= start)):
-                theirs.setdefault(customer, []).append((key, when))
-        alike = {s.team_key: s.alike for s in spaced}
-        return {mine for (mine, customer), since in days.items()
-                if any(key != mine and occasion_of(key) in alike[mine] and when >= since
-                       for key, when in theirs.get(customer, ()))}
+        theirs: set[tuple] = set()  # (team key, customer, address, at)
+        if spaced:
+            start = dt.datetime.combine(min(s.since for s in spaced if s.since is not None), dt.time())
+            for chunk in _chunks(sorted({s.customer_id for s in spaced if s.customer_id is not None})):
+                theirs |= {tuple(row) for row in connection.execute(
+                    sa.select(sends.c.team_key, sends.c.customer_id, sends.c.address, sends.c.at).where(
+                        sends.c.customer_id.in_(chunk), sends.c.workbook_id != workbook_id, sends.c.at >= start))}
+        for chunk in _chunks(addresses):
+            theirs |= {tuple(row) for row in connection.execute(
+                sa.select(sends.c.team_key, sends.c.customer_id, sends.c.address, sends.c.at).where(
+                    sends.c.address.in_(chunk), sends.c.workbook_id != workbook_id))}
+        by_customer: dict[int, list[tuple[str, dt.datetime]]] = {}
+        by_address: dict[str, list[tuple[str, dt.datetime]]] = {}
+        for key, customer, address, when in theirs:
+            if customer is not None:
+                by_customer.setdefault(customer, []).append((key, when))
+            if address:
+                by_address.setdefault(address, []).append((key, when))
+        return {s.team_key for s in wanted if _held_by(s, by_customer.get(s.customer_id or -1, [])
+                                                         + by_address.get(s.address or "", []))}
 
     def settle(self, workbook_id: str, sent: list[str], released: list[str], at: dt.datetime) -> None:
         with self._begin() as connection:
@@ -217,6 +230,14 @@ class SqlStore:
                                                           sends.c.workbook_id == workbook_id,
                                                           sends.c.state == RESERVED))
 
+    def mark_sent(self, workbook_id: str, sent: list[str], at: dt.datetime) -> None:
+        with self._begin() as connection:
+            connection.execute(sa.select(1))  # asked of the store itself, not of a pooled connection's memory
+            for chunk in _chunks(sent):
+                connection.execute(sa.update(sends).where(sends.c.team_key.in_(chunk),
+                                                          sends.c.workbook_id == workbook_id)
+                                   .values(state=SENT, at=at))
+
     def record_sent(self, workbook_id: str, went: list[Send], at: dt.datetime) -> int:
         """Sends this workbook journaled while the store was out of reach; a key already there stays as it is."""
         if not went:
@@ -225,7 +246,7 @@ class SqlStore:
             before = connection.execute(sa.select(sa.func.count()).select_from(sends)).scalar_one()
             connection.execute(_insert(connection, sends).on_conflict_do_nothing(),
                                [{"team_key": s.team_key, "customer_id": s.customer_id, "workbook_id": workbook_id,
-                                 "state": SENT, "at": at} for s in went])
+                                 "state": SENT, "at": at, "address": s.address} for s in went])
             for chunk in _chunks([s.team_key for s in went]):  # its own reservations a crash left behind
                 connection.execute(sa.update(sends).where(sends.c.team_key.in_(chunk),
                                                           sends.c.workbook_id == workbook_id).values(state=SENT))
@@ -260,6 +281,19 @@ class SqlStore:
                                                             "seen_owner": shown[c]} for c in ids])
         return shown
 
+    def place(self, workbook_id: str, customer_ids: list[int]) -> None:
+        wanted = set(customer_ids)
+        with self._begin() as connection:
+            there = set(connection.execute(sa.select(placements.c.customer_id)
+                                           .where(placements.c.workbook_id == workbook_id)).scalars())
+            for chunk in _chunks(sorted(there - wanted)):
+                connection.execute(sa.delete(placements).where(placements.c.workbook_id == workbook_id,
+                                                               placements.c.customer_id.in_(chunk)))
+            if wanted - there:
+                connection.execute(_insert(connection, placements).on_conflict_do_nothing(),
+                                   [{"workbook_id": workbook_id, "customer_id": c, "seen_owner": None}
+                                    for c in sorted(wanted - there)])
+
     def _set_owner(self, connection: sa.Connection, customer: int, owner: str, at: dt.datetime, why: str) -> None:
         connection.execute(sa.update(customers).where(customers.c.id == customer).values(owner=owner))
         connection.execute(sa.insert(ownership).values(customer_id=customer, owner=owner, since=at, why=why))
@@ -281,23 +315,22 @@ class SqlStore:
                      for key, name, path, last in connection.execute(
                          sa.select(workbooks.c.id, workbooks.c.name, workbooks.c.path, workbooks.c.last_sync)
                          .order_by(workbooks.c.name, workbooks.c.path))]
-            owners = Counter(owner for owner in connection.execute(sa.select(customers.c.owner)).scalars() if owner)
-
-            def count(table: sa.Table) -> int:
-                return connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-
+            held = connection.execute(sa.select(customers.c.owner).where(customers.c.id.in_(_placed()))).scalars()
+            owners = Counter(owner for owner in held if owner)  # a customer no workbook has now is no one's
+            placed = connection.execute(sa.select(sa.func.count()).select_from(_placed().subquery())).scalar_one()
             sent = connection.execute(sa.select(sa.func.count()).select_from(sends)
                                       .where(sends.c.state == SENT)).scalar_one()
             personal = connection.execute(sa.select(sa.func.count()).select_from(contacts)  # sends count as sent
                                           .where(contacts.c.source.in_(PERSONAL))).scalar_one()
-            return TeamStatus(books, dict(sorted(owners.items())), count(customers), personal, sent,
+            return TeamStatus(books, dict(sorted(owners.items())), placed, personal, sent,
                               current_version(connection))
 
     def activity(self, since: dt.date, until: dt.date) -> list[dict]:
         """Per owner over [since, until]: the workbooks holding their customers, customers owned, contacts logged,
         messages sent (the team report)."""
         with self._begin() as connection:
-            owners = Counter(o for o in connection.execute(sa.select(customers.c.owner)).scalars() if o)
+            owners = Counter(o for o in connection.execute(sa.select(customers.c.owner)
+                                                           .where(customers.c.id.in_(_placed()))).scalars() if o)
             by_owner = dict(connection.execute(sa.select(customers.c.id, customers.c.owner)).all())
             books: dict[str, set[str]] = {}
             for book, customer in connection.execute(sa.select(placements.c.workbook_id, placements.c.customer_id)):
@@ -313,6 +346,19 @@ class SqlStore:
         return [{"owner": name, "workbooks": len(books.get(name, ())), "customers": owners.get(name, 0),
                  "contacts": logged.get(name, 0),
                  "sent": went.get(name, 0)} for name in names]
+
+
+def _placed() -> sa.Select:
+    """The customers some workbook has now (as of its last sync)."""
+    return sa.select(placements.c.customer_id).distinct()
+
+
+def _held_by(mine: Send, theirs: list[tuple[str, dt.datetime]]) -> bool:
+    """Whether another workbook's sends (to the customer or the address) hold this one (SqlStore._spaced_out)."""
+    if mine.since is not None:
+        since = dt.datetime.combine(mine.since, dt.time())
+        return any(key != mine.team_key and occasion_of(key) in mine.alike and when >= since for key, when in theirs)
+    return any(key != mine.team_key and key.split("|")[1:] == mine.team_key.split("|")[1:] for key, _ in theirs)
 
 
 __all__ = ["open_store", "SqlStore", "LATEST"]
