@@ -7,23 +7,23 @@ from typing import Any
 
 import pandas as pd
 
+from xlcrm.actions.column_mapping import mapped_columns, own_columns, read_memory, reserved_headers
+from xlcrm.actions.team_tables import alike_sheets, choose_sheet, named_sheet
 from xlcrm.book import Book
 from xlcrm.core.all_settings import read_settings_grid, settings_from_user
 from xlcrm.core.errors import XlcrmError
-from xlcrm.core.fields import BY_ID, CUSTOMERS, ORDERS, REQUIRED, fields_of, norm_header
+from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED
 from xlcrm.core.i18n import Msg, lang_of, normalize_lang
 from xlcrm.core.mailmerge.sender_profile import sender_profile
 from xlcrm.core.mailmerge.templates_sheet import COLUMNS as TEMPLATE_COLUMNS, find_header
-from xlcrm.core.mapping import Mapping, people_as_customers, require, resolve
+from xlcrm.core.mapping import Mapping, people_as_customers, require
 from xlcrm.core.problems import Problem
 from xlcrm.core.owner_sheets import combined, looks_like_person, skipped
 from xlcrm.core.records import DUPLICATE, NAMESAKE, NO_CUSTOMER, column_day_first, duplicate_problems, read_records, separate_namesakes, unit_notes
 from xlcrm.core.settings import Settings
-from xlcrm.core import state
-from xlcrm.core.sheets import (COLUMNS_SECTION, SHEETS, adopted_record, column_label, find_sheet, own_label, owned_columns,
-                               owned_sheet_names, place_columns, recorded_columns, suffixed_columns)
+from xlcrm.core.sheets import SHEETS, column_label, find_sheet, own_label, owned_sheet_names, place_columns
 from xlcrm.core.parse import clean_text
-from xlcrm.core.table import HEADER_SCAN_ROWS, ROW_SPAN, column_letter, Table, extract_table, find_header_row, match_field, synonym_index
+from xlcrm.core.table import HEADER_SCAN_ROWS, ROW_SPAN, column_letter, Table, extract_table, find_header_row
 
 NO_TABLE = Msg(
     "No sheet holds a customer table: none of {sheets} has a header row (within the first {rows} rows) "
@@ -32,8 +32,6 @@ NO_TABLE = Msg(
 UNKNOWN_LANG = Msg("The settings' language is '{value}', which is neither zh nor en; xlcrm wrote in {lang} (the "
                    "language of the sheet's headers). Write zh or en there.",
                    "设置表中的语言为“{value}”,既不是 zh 也不是 en;xlcrm 按表头的语言使用 {lang}。请在该处填写 zh 或 en。")
-SHEET_GONE = Msg("The settings name the sheet '{sheet}', which is not in the workbook; used '{used}' instead.",
-                 "设置中指定的工作表“{sheet}”不存在,已改用“{used}”。")
 ALSO_TABLES = Msg(
     "Sheets {sheets} look like customer tables too, but xlcrm reads one customer sheet: '{used}' (customer_sheet "
     "in the settings). To include their customers, put all customers in one sheet (an owner column tells whose "
@@ -58,9 +56,6 @@ NAMESAKE_ON = Msg("same name as row {row} of sheet '{sheet}', but another {field
 NO_ORDERS = {"-", "—", "none", "无", "没有"}
 RENAMED_SHEET = Msg("Sheet '{sheet}' is xlcrm's '{was}' sheet under a new name: xlcrm reads and writes it as '{sheet}' "
                     "(and makes no new '{was}').", "工作表“{sheet}”是改过名的 xlcrm“{was}”表:xlcrm 按新名称读取和写入它(不再另建“{was}”)。")
-OWN_MAPPED = Msg("The settings map {field} to '{header}', one of xlcrm's own columns on sheet '{sheet}', not the team's data: "
-                 "left out, and the setting cleared.",
-                 "设置把{field}对应到“{header}”,但这是 xlcrm 自己在工作表“{sheet}”写入的列,不是团队的数据:已忽略并清空该设置。")
 # xlcrm's sheets the team may rename, found by xlcrm's layout: two of the settings' block titles ('■ 常规'), the
 # templates' header (nearly all its columns: a team's own list of Template | Subject | Body is not xlcrm's)
 SHAPES = {"settings": lambda grid: len(read_settings_grid([r for r in grid if _first(r).startswith("■")])) >= 2,
@@ -134,7 +129,7 @@ class Source:
 
     def reserved(self) -> set[str]:
         """xlcrm's own columns' headers on this sheet: never mapped as the team's data."""
-        return _reserved(self.table, self.own)
+        return reserved_headers(self.table, self.own)
 
     def label(self, column_id: str, lang: str) -> str:
         """The header xlcrm writes for one of its columns, never the name of one of the team's."""
@@ -186,7 +181,7 @@ def read_settings(book: Book) -> Settings:
     """The workbook's settings sheet over the defaults (the defaults alone when it has none)."""
     name = own_sheet(book, "settings")
     user = read_settings_grid(book.read_sheet(name)) if name else {}
-    return settings_from_user(user, present=bool(name))
+    return replace(settings_from_user(user, present=bool(name)), sheet=name or "")
 
 
 def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) -> Session:
@@ -194,28 +189,29 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     settings = read_settings(book)
     renamed = {sid: n for sid in SHAPES if not find_sheet(names, sid) and (n := own_sheet(book, sid, names))}
     candidates = [n for n in names if n not in owned_sheet_names(names) | set(renamed.values())]
-    memory = _memory(book, names)
+    memory = read_memory(book, names)
     notes = [RENAMED_SHEET(sheet=n, was=Msg(*SHEETS[sid])) for sid, n in renamed.items()]
-    customer_sheet = _choose(book, _named(settings.value("customer_sheet"), candidates), candidates, CUSTOMERS, notes)
+    named = named_sheet(settings.value("customer_sheet"), candidates)
+    customer_sheet = choose_sheet(book, named, candidates, CUSTOMERS, notes)
     orders_only = False
     if customer_sheet is None:  # a sheet of orders alone (客户名称 / 下单日期 / 金额) names its customers too
-        customer_sheet = _choose(book, "", candidates, ORDERS, [])
+        customer_sheet = choose_sheet(book, "", candidates, ORDERS, [])
         orders_only = customer_sheet is not None
     if customer_sheet is None:
         raise XlcrmError(NO_TABLE(sheets=", ".join(candidates) or "-", rows=HEADER_SCAN_ROWS))
     day_first = settings.flag("day_first")
     customers = _source(book, customer_sheet, CUSTOMERS, settings, "customer", day_first, memory)
     require(customers.table, customers.mapping, required)
-    alike = _alike(book, customer_sheet, [n for n in candidates if n != customer_sheet])
+    alike = alike_sheets(book, customer_sheet, [n for n in candidates if n != customer_sheet])
     customers = _per_owner(book, customers, alike, settings, memory, notes)
     grouped = customers.table.sheets or (customer_sheet,)
     problems = list(customers.problems)
-    orders_name = _named(settings.value("orders_sheet"), names)
+    orders_name = named_sheet(settings.value("orders_sheet"), names)
     orders = None
     if clean_text(orders_name).lower() not in NO_ORDERS:
         others = [n for n in candidates if n not in grouped]
         same = orders_name == customer_sheet  # the settings say: the customer sheet lists the orders
-        orders_sheet = None if same else _choose(book, orders_name, others, ORDERS, notes)
+        orders_sheet = None if same else choose_sheet(book, orders_name, others, ORDERS, notes)
         if orders_sheet:
             orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first, memory)
         else:
@@ -243,32 +239,6 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     return Session(book, settings, lang, customers, orders, problems, notes, len(problems), memory, renamed)
 
 
-def _memory(book: Book, names: list[str]) -> dict[str, pd.DataFrame]:
-    """The state sheet's sections. A workbook xlcrm wrote before it recorded its columns gets the columns
-    found by their names; one it never wrote has none of xlcrm's columns, whatever their names."""
-    name = find_sheet(names, "state")
-    memory = state.parse(book.read_sheet(name)) if name else {}
-    if COLUMNS_SECTION not in memory and not any(find_sheet(names, s) for s in ("state", "summary", "due")):
-        memory[COLUMNS_SECTION] = pd.DataFrame()
-    return memory
-
-
-def own_columns(table: Table, memory: dict[str, pd.DataFrame], names: list[str] | None = None) -> dict[str, int]:
-    """xlcrm's own columns on a sheet: as recorded in the state sheet, else (written before columns were
-    recorded) by their names. A sheet the team renamed (names: the workbook's sheets) takes over its record."""
-    if COLUMNS_SECTION in memory:
-        adopted = adopted_record(memory[COLUMNS_SECTION], table.sheet, table.headers, names) if names else None
-        if adopted is not None:
-            memory[COLUMNS_SECTION] = adopted
-        return recorded_columns(memory[COLUMNS_SECTION], table.sheet, table.headers)
-    return owned_columns(table.headers)
-
-
-def _reserved(table: Table, own: dict[str, int]) -> set[str]:
-    """xlcrm's own columns' headers (and any it wrote as '… (xlcrm)'): never mapped as the team's data."""
-    return {norm_header(table.headers[c]) for c in (*own.values(), *suffixed_columns(table.headers).values())}
-
-
 def book_lang(book: Book) -> str | None:
     """The language to speak about a workbook before or without a session (e.g. for an error):
     its language setting, else the language of its own sheets' first rows; None if it cannot be read."""
@@ -292,37 +262,13 @@ def date_order_notes(source: Source, day_first: bool) -> list[Msg]:
     return column_day_first(source.table, source.mapping, day_first)[1] + unit_notes(source.table, source.mapping)
 
 
-def _named(value: Any, sheets: list[str]) -> str:
-    """The sheet a setting names: as typed, else the one sheet whose name reads the same (full-width letters,
-    spaces), else the setting as read."""
-    typed = value.strip() if isinstance(value, str) else clean_text(value)
-    if typed in sheets:
-        return typed
-    alike = [name for name in sheets if clean_text(name) == clean_text(typed)]
-    return alike[0] if len(alike) == 1 else clean_text(typed)
-
-
-def _choose(book: Book, named: str, candidates: list[str], kind: str, notes: list[Msg]) -> str | None:
-    """The sheet the settings name, else the one whose header names the most fields of this kind."""
-    if named and named in candidates:
-        return named
-    needed = 2 if kind == CUSTOMERS else len(REQUIRED[ORDERS])
-    scored = [(find_header_row(book.read_sheet(n, HEADER_SCAN_ROWS), kind)[1], -i, n) for i, n in enumerate(candidates)]
-    best = max(scored, default=(0, 0, None))
-    chosen = best[2] if best[0] >= needed else None
-    if named and chosen:
-        notes.append(SHEET_GONE(sheet=named, used=chosen))
-    return chosen
-
-
 def _orders_in_place(book: Book, customers: Source, settings: Settings, day_first: bool,
                      notes: list[Msg], orders_only: bool = False) -> Source | None:
     """The customer sheet read as the orders too, when it lists one row per order: it has an order date and
     an amount that are not its summary columns (last order date, total...), and customers repeat, or it has
     an order id, or its date and amount mean nothing about a customer (a sales log, an invoice list)."""
     table = customers.table
-    user = {r["key"]: r.get("value") for r in settings.rows("mapping") if r["key"] in {f.id for f in fields_of(ORDERS)}}
-    mapping = _resolved(table, ORDERS, user, customers.reserved())
+    mapping = mapped_columns(table, ORDERS, settings, customers.reserved())
     summary = {customers.mapping.columns.get(f) for f in ("last_order", "order_count", "total_amount")} - {None}
     needed = REQUIRED[ORDERS]
     if any(f not in mapping.columns for f in needed) or {mapping.columns[f] for f in needed[1:]} & summary:
@@ -357,40 +303,15 @@ def _per_owner(book: Book, customers: Source, alike: list[str], settings: Settin
     return Source(table, customers.mapping, records, [p for part in parts for p in part.problems], own, parts)
 
 
-def _alike(book: Book, chosen: str, others: list[str]) -> list[str]:
-    """Other sheets whose header names the customer and (nearly) the fields the customer sheet's does:
-    one sheet per owner, per region or per year, of which xlcrm would silently read only one."""
-    fields = _header_fields(book, chosen)
-    return [n for n in others if "customer" in (found := _header_fields(book, n))
-            and len(found & fields) >= max(2, len(fields) - 1)]
-
-
-def _header_fields(book: Book, sheet: str) -> set[str]:
-    grid = book.read_sheet(sheet, HEADER_SCAN_ROWS)
-    row, score = find_header_row(grid, CUSTOMERS)
-    synonyms = synonym_index(fields_of(CUSTOMERS))
-    return {f for v in grid[row - 1] if (f := match_field(clean_text(v), synonyms))} if score else set()
-
-
 def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day_first: bool,
             memory: dict[str, pd.DataFrame], like: dict[str, str] | None = None) -> Source:
     """like: the headers of another sheet's mapping, that this sheet's columns must follow."""
     grid = book.read_sheet(sheet)
     header_row, _ = find_header_row(grid, kind)
     table = extract_table(sheet, grid, header_row)
-    user = {r["key"]: r.get("value") for r in settings.rows("mapping")
-            if r["key"] in {f.id for f in fields_of(kind)}} | (like or {})
     own = own_columns(table, memory, book.sheet_names())
-    mapping = _resolved(table, kind, user, _reserved(table, own))
+    mapping = mapped_columns(table, kind, settings, reserved_headers(table, own), like)
     if kind == CUSTOMERS:
         mapping = people_as_customers(table, mapping)
     require(table, mapping, (key,) if kind == CUSTOMERS else REQUIRED[ORDERS])
     return Source(table, mapping, *read_records(table, mapping, key, day_first), own=own)
-
-
-def _resolved(table: Table, kind: str, user: dict[str, Any], reserved: set[str]) -> Mapping:
-    """The mapping, xlcrm's own columns never the team's data: not even when the settings name one (then cleared)."""
-    ours = {f: h for f, h in user.items() if norm_header(h) in reserved - {""}}
-    mapping = resolve(table, kind, {f: h for f, h in user.items() if f not in ours}, reserved=reserved)
-    mapping.notes += [OWN_MAPPED(field=BY_ID[f].name, header=h, sheet=table.sheet) for f, h in ours.items()]
-    return mapping

@@ -1,0 +1,66 @@
+"""Which of a sheet's columns hold the team's fields, and which are xlcrm's own.
+
+The settings' column mapping wins over detection, each setting known by its cell on the settings sheet, so
+what goes wrong with it names the cell the team typed it in. xlcrm's own columns (recorded in the hidden state
+sheet) are never taken for the team's data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from xlcrm.book import Book
+from xlcrm.core import state
+from xlcrm.core.fields import BY_ID, fields_of, norm_header
+from xlcrm.core.i18n import Msg
+from xlcrm.core.mapping import Mapping, resolve
+from xlcrm.core.settings import Settings
+from xlcrm.core.sheets import COLUMNS_SECTION, adopted_record, find_sheet, owned_columns, recorded_columns, suffixed_columns
+from xlcrm.core.table import Table
+
+OWN_MAPPED = Msg("The settings map {field} to '{header}', one of xlcrm's own columns on sheet '{sheet}', not the team's data: "
+                 "left out, and the setting cleared.",
+                 "设置把{field}对应到“{header}”,但这是 xlcrm 自己在工作表“{sheet}”写入的列,不是团队的数据:已忽略并清空该设置。")
+
+
+def read_memory(book: Book, names: list[str]) -> dict[str, pd.DataFrame]:
+    """The state sheet's sections. A workbook xlcrm wrote before it recorded its columns gets the columns
+    found by their names; one it never wrote has none of xlcrm's columns, whatever their names."""
+    name = find_sheet(names, "state")
+    memory = state.parse(book.read_sheet(name)) if name else {}
+    if COLUMNS_SECTION not in memory and not any(find_sheet(names, s) for s in ("state", "summary", "due")):
+        memory[COLUMNS_SECTION] = pd.DataFrame()
+    return memory
+
+
+def own_columns(table: Table, memory: dict[str, pd.DataFrame], names: list[str] | None = None) -> dict[str, int]:
+    """xlcrm's own columns on a sheet: as recorded in the state sheet, else (written before columns were
+    recorded) by their names. A sheet the team renamed (names: the workbook's sheets) takes over its record."""
+    if COLUMNS_SECTION in memory:
+        adopted = adopted_record(memory[COLUMNS_SECTION], table.sheet, table.headers, names) if names else None
+        if adopted is not None:
+            memory[COLUMNS_SECTION] = adopted
+        return recorded_columns(memory[COLUMNS_SECTION], table.sheet, table.headers)
+    return owned_columns(table.headers)
+
+
+def reserved_headers(table: Table, own: dict[str, int]) -> set[str]:
+    """xlcrm's own columns' headers (and any it wrote as '… (xlcrm)'): never mapped as the team's data."""
+    return {norm_header(table.headers[c]) for c in (*own.values(), *suffixed_columns(table.headers).values())}
+
+
+def mapped_columns(table: Table, kind: str, settings: Settings, reserved: set[str],
+                   like: dict[str, str] | None = None) -> Mapping:
+    """The settings' mapping over what the headers say; like: another sheet's headers that this sheet's columns
+    must follow (they win over the settings). xlcrm's own columns are never the team's data, not even when the
+    settings name one (then left out, and the setting cleared)."""
+    ids = {f.id for f in fields_of(kind)}
+    typed = {r["key"]: r.get("value") for r in settings.rows("mapping") if r["key"] in ids}
+    cells = {f: settings.cell("mapping", f, "value") for f in typed if f not in (like or {})}
+    user: dict[str, Any] = typed | (like or {})
+    ours = {f: h for f, h in user.items() if norm_header(h) in reserved - {""}}
+    mapping = resolve(table, kind, {f: h for f, h in user.items() if f not in ours}, reserved=reserved, cells=cells)
+    mapping.notes += [OWN_MAPPED(field=BY_ID[f].name, header=h, sheet=table.sheet) for f, h in ours.items()]
+    return mapping
