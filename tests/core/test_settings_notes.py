@@ -1,6 +1,8 @@
 """What the team types in the settings sheet is read or said, never dropped without a word: yes/no in both
 languages, an emptied value, an entry in a column xlcrm writes itself, an impossible class rule; each note
-names the cell as xlcrm writes the sheet (CRM设置!C95)."""
+names the cell it was read from (CRM设置!C95), on the sheet as the team has it."""
+
+from dataclasses import replace
 
 import pytest
 
@@ -193,3 +195,12 @@ def test_equal_shares_are_possible():
 def grid_of_settings(read, lang="zh"):
     grid, _ = settings_grid(read, lang)
     return [list(row) + [None] * (6 - len(row)) for row in grid]
+
+
+def test_a_note_names_the_cell_where_the_value_was_read_on_a_renamed_sheet_with_rows_inserted():
+    grid = [["团队说明"], []] + grid_of()  # two lines of the team's own above xlcrm's
+    at = row_of(grid, "day_first", "常规")
+    grid[at][2] = "maybe"
+    read = replace(reread(grid), sheet="我的设置")
+    assert any(f"我的设置!C{at + 1}" in n and "maybe" in n for n in texts(read.notes()))
+    assert any(f"我的设置!C{at + 1}" in n for n in texts(read.notes(), "en"))

@@ -13,7 +13,6 @@ from xlcrm.core import parse
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID, fields_of, norm_header
 from xlcrm.core.i18n import Msg
-from xlcrm.core.settings import MAPPING
 from xlcrm.core.table import WEAK, Table, column_letter, match, synonym_index
 
 UNMAPPED = {"-", "—", "none", "(none)", "无", "不使用", "(不使用)", "（不使用）"}
@@ -25,8 +24,10 @@ MISSING = Msg(
     "请修改对应列的列名(如改为 {examples}),或在设置表的列映射中填写对应的列名。",
 )
 HEADER_GONE = Msg(
-    "Sheet '{sheet}': the settings map {field} to the column '{header}', which is not in row {row}.",
-    "工作表“{sheet}”:设置中{field}对应的列“{header}”不在第 {row} 行。",
+    "Sheet '{sheet}': {cell} maps {field} to the column '{header}', which is not in row {row}: the column was "
+    "looked for by its header instead. Write the header as it is in row {row} there, or clear {cell}.",
+    "工作表“{sheet}”:{cell} 把{field}对应到列“{header}”,但第 {row} 行没有这一列:已按表头自动识别。"
+    "请在该处填写第 {row} 行中的列名,或清空 {cell}。",
 )
 
 TAKEN = Msg(
@@ -146,10 +147,10 @@ def _phone_like(value) -> bool:
 
 
 def resolve(table: Table, kind: str, user: dict[str, object], reserved: AbstractSet[str] = frozenset(),
-            cells: AbstractMapping[str, str] | None = None) -> Mapping:
+            cells: AbstractMapping[str, Msg | str] | None = None) -> Mapping:
     """Detected mapping overridden by the user's: a header name maps, '-' unmaps, blank means detect.
 
-    cells: where each field's setting is ('CRM设置!C15', mapping_cells), so what goes wrong names it.
+    cells: where each field's setting is (CRM设置!C15, from Settings.cell), so what goes wrong names it.
     A field the settings leave without a column (set to '-', or its column given to another field) gets the
     reason in why_missing, for `require` to say.
     """
@@ -190,7 +191,7 @@ def resolve(table: Table, kind: str, user: dict[str, object], reserved: Abstract
             columns[field] = column
             set_by_user[column] = field
         else:  # the header was renamed or removed: keep whatever detection found, and say so
-            notes.append(HEADER_GONE(sheet=table.sheet, field=BY_ID[field].name, header=text,
+            notes.append(HEADER_GONE(sheet=table.sheet, cell=cell(field), field=BY_ID[field].name, header=text,
                                      row=table.header_row))
     return Mapping(columns, notes, {f: m for f, m in why.items() if f not in columns})
 
@@ -206,26 +207,6 @@ def require(table: Table, mapping: Mapping, fields: tuple[str, ...]) -> None:
         examples = ", ".join(f"'{BY_ID[f].zh}' / '{BY_ID[f].en}'" for f in missing)
         raise MissingColumns(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen,
                                      examples=examples), table, mapping, missing)
-
-
-def mapping_cells(grid: list[list], sheet: str) -> dict[str, str]:
-    """Where each field's column is set on the settings sheet: field id -> 'CRM设置!C15' (pass to resolve)."""
-    titles = {norm_header(t) for t in (MAPPING.title.en, MAPPING.title.zh)}
-    labels = {norm_header(t): c.id for c in MAPPING.columns for t in (c.en, c.zh)}
-    found: dict[str, str] = {}
-    inside, positions = False, None
-    for number, row in enumerate(grid, start=1):
-        texts = [parse.clean_text(v) for v in row]
-        first = next((t for t in texts if t), "")
-        if first.startswith("■") or norm_header(first.lstrip("■").strip()) in titles:
-            inside, positions = norm_header(first.lstrip("■").strip()) in titles, None
-        elif inside and first and positions is None:
-            positions = {labels[norm_header(t)]: i for i, t in enumerate(texts) if norm_header(t) in labels}
-        elif inside and first and positions and {"key", "value"} <= positions.keys():
-            key = texts[positions["key"]] if positions["key"] < len(texts) else ""
-            if key in BY_ID:
-                found[key] = f"{sheet}!{column_letter(positions['value'])}{number}"
-    return found
 
 
 def people_as_customers(table: Table, mapping: Mapping) -> Mapping:

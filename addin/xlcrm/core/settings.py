@@ -7,8 +7,9 @@ version adds its new settings without touching the user's values. Columns marked
 
 Nothing the team typed is dropped without a word: an emptied value gets its default back with a note,
 an unclear yes/no keeps the default with a note, and a value-like entry typed in an explanation column
-is kept where it is (not erased by the rewrite) with a note saying where the value goes. Notes name the
-cell as xlcrm writes the sheet (e.g. CRM设置!C95): `Settings.notes` and `Settings.cell`.
+is kept where it is (not erased by the rewrite) with a note saying where the value goes. Notes and refusals
+name the cell the setting was read from (e.g. CRM设置!C95, or on the sheet the team renamed), or where xlcrm
+writes it when the sheet does not have it: `Settings.notes` and `Settings.cell`.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def parse_sheet(grid: list[list], blocks: tuple[Block, ...]) -> dict[str, list[d
     found: dict[str, list[dict[str, Any]]] = {}
     current: Block | None = None
     positions: dict[int, str] | None = None
-    for row in grid:
+    for number, row in enumerate(grid, start=1):
         cells = [clean_text(v) for v in row]
         first = next((c for c in cells if c), "")
         block = _block_for_title(first, blocks) if first else None
@@ -140,8 +141,9 @@ def parse_sheet(grid: list[list], blocks: tuple[Block, ...]) -> dict[str, list[d
         else:
             record = {cid: (row[i] if i < len(row) else None) for i, cid in positions.items()}
             typed = {k: v for k, v in record.items() if _is_shown(current, k) and clean_text(v)}
+            at = {cid: f"{column_letter(i)}{number}" for i, cid in positions.items()}
             found[current.id].append({k: v for k, v in record.items() if not _is_shown(current, k)}
-                                     | ({SHOWN: typed} if typed else {}))
+                                     | ({SHOWN: typed} if typed else {}) | {AT: at})
     return found
 
 
@@ -155,6 +157,7 @@ class Settings:
 
     blocks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     present: bool = False  # whether the workbook had a settings sheet
+    sheet: str = ""  # the settings sheet's name when read from a workbook (the team may have renamed it)
 
     @classmethod
     def from_user(cls, user: dict[str, list[dict[str, Any]]], blocks: tuple[Block, ...],
@@ -181,16 +184,24 @@ class Settings:
         return bool(read_switch(row.get(FALLBACK, {}).get("value")) if found is None else found)
 
     def cell(self, block: str, row: str | int, column: str) -> Msg:
-        """Where a setting is on the settings sheet as xlcrm writes it, e.g. CRM设置!C95 (row: the key, or the
-        row's index in a block without keys). Just the sheet when the block or row is unknown."""
-        en, zh = SHEETS["settings"]
+        """Where a setting is on the settings sheet, e.g. CRM设置!C95 (row: the key, or the row's index in a block
+        without keys): the cell it was read from, else where xlcrm writes it. Just the sheet when the block or
+        row is unknown."""
         rows = self.blocks.get(block, [])
         index = row if isinstance(row, int) else next((i for i, r in enumerate(rows) if r.get("key") == row), None)
+        read_at = rows[index].get(AT, {}).get(column) if index is not None and index < len(rows) else None
+        if read_at:
+            return self._on_sheet(read_at)
         columns = [c.id for c in _LAYOUTS.get(block, ())]
         if index is None or column not in columns:
-            return Msg(en, zh)
-        at = f"{column_letter(columns.index(column))}{self._first_row(block) + index}"
-        return Msg(f"{en}!{at}", f"{zh}!{at}")
+            return self._on_sheet("")
+        return self._on_sheet(f"{column_letter(columns.index(column))}{self._first_row(block) + index}")
+
+    def _on_sheet(self, at: str) -> Msg:
+        """A cell of the settings sheet: on the sheet the team renamed, else on xlcrm's in the message's language."""
+        en, zh = (self.sheet, self.sheet) if self.sheet and self.sheet not in SHEETS["settings"] else SHEETS["settings"]
+        where = {"en": f"{en}!{at}" if at else en, "zh": f"{zh}!{at}" if at else zh}
+        return Msg("{en}", "{zh}", where)  # the name as data: a team's sheet name may hold braces
 
     def _first_row(self, block: str) -> int:
         """The Excel row of a block's first setting, as render lays the sheet out."""
@@ -223,7 +234,8 @@ class Settings:
         label = next((Msg(c.en, c.zh) for c in cols if c.id == column), Msg(column, column))
         readable = [c.id for c in cols if not c.shown and c.id != "key"]
         cells = [self.cell(block, index, c) for c in readable]
-        target = Msg(", ".join(c.en for c in cells), "、".join(c.zh for c in cells))
+        target = Msg("{en}", "{zh}", {"en": ", ".join(c.text("en") for c in cells),
+                                      "zh": "、".join(c.text("zh") for c in cells)})
         if len(readable) == 1:
             return NOT_READ_USED(cell=cell, column=label, name=name, value=clean_text(value), target=target,
                                  used=_shown_value(row.get(readable[0])))
@@ -239,7 +251,7 @@ class Settings:
         return replace(self, blocks={**self.blocks, block: rows})
 
 
-SHOWN, MARKS, FALLBACK, KEPT = "_shown", "_marks", "_fallback", "_kept"  # private keys of a row
+SHOWN, MARKS, FALLBACK, KEPT, AT = "_shown", "_marks", "_fallback", "_kept", "_at"  # private keys of a row
 EMPTIED, UNCLEAR, NOT_READ_HERE = "emptied", "unclear", "not_read"
 
 EMPTIED_NOTE = Msg("{cell} ('{name}') is empty: used the default {default}, written back in the cell.",
