@@ -40,4 +40,5 @@ def check(book: Book, team: Connect | None = None) -> CheckResult:
         book.apply([edit])
         raise XlcrmError(WROTE_SETTINGS(missing=refused.msg, sheet=edit.name)) from refused
     view = join_team(session, team, dt.datetime.now())
-    return CheckResult(session, book.apply(housekeeping(session) + view.edits), view.notes)
+    # what reading the settings met (an unclear yes/no...) is said here too, not only by the follow-ups
+    return CheckResult(session, book.apply(housekeeping(session) + view.edits), session.settings.notes() + view.notes)

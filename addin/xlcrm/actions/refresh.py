@@ -64,7 +64,8 @@ class _Run:
             _require_summary_columns(session.customers)
         self.rules = scoring.Rules.from_settings(session.settings)  # a bad rule stops here, before any write
         self.memory = session.memory
-        self.result = RefreshResult(session, SaveResult(""), self.today)
+        # what reading the settings met (an unclear yes/no...): said by every action, not only the follow-ups'
+        self.result = RefreshResult(session, SaveResult(""), self.today, notes=session.settings.notes())
         self.view = join_team(session, self.team, dt.datetime.now())
         self.result.notes += self.view.notes
 
