@@ -92,6 +92,7 @@ OWNERS = Block(
 BAD_SETTING = Msg("Settings sheet, {block}, '{setting}': {why}", "设置表“{block}”中的“{setting}”:{why}")
 BAD_SECURITY = Msg("'{value}' is not one of ssl, starttls, none", "“{value}”不是 ssl、starttls、none 之一")
 BAD_NUMBER = Msg("'{value}' is not a whole number", "“{value}”不是整数")
+BELOW_ZERO = Msg("'{value}' is below 0: write a whole number, 0 or more", "“{value}”小于 0:请填写 0 或更大的整数")
 NO_HOST = Msg("no SMTP server is set (e.g. smtp.qq.com)", "未填写发信服务器(例如 smtp.qq.com)")
 BAD_HOST = Msg("'{value}' is not a server name; write it alone, e.g. smtp.qq.com (the port goes in smtp_port)",
                "“{value}”不是服务器地址;只填服务器名,例如 smtp.qq.com(端口填在 smtp_port)")
@@ -190,8 +191,10 @@ def _int(settings: Settings, key: str, value: Any, default: int) -> int:
     if not text:
         return default
     number = settings.number(key, "sender")
-    if number is None or number != int(number) or number < 0:
+    if number is None or number != int(number):
         raise XlcrmError(_bad(key, BAD_NUMBER(value=text)))
+    if number < 0:
+        raise XlcrmError(_bad(key, BELOW_ZERO(value=text)))
     return int(number)
 
 
@@ -207,7 +210,7 @@ def with_owners(settings: Settings, names: list[str]) -> Settings:
     rows = list(settings.rows(OWNERS.id))
     known = {clean_text(r.get("owner")) for r in rows}
     rows += [{"owner": n, "email": None, "phone": None} for n in dict.fromkeys(names) if n and n not in known]
-    return Settings({**settings.blocks, OWNERS.id: rows}, settings.present)
+    return replace(settings, blocks={**settings.blocks, OWNERS.id: rows})
 
 
 def sender_profile(settings: Settings, overrides: dict[str, Any] | None = None) -> SenderProfile:
