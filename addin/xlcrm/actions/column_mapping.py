@@ -15,7 +15,7 @@ from xlcrm.book import Book
 from xlcrm.core import state
 from xlcrm.core.fields import BY_ID, fields_of, norm_header
 from xlcrm.core.i18n import Msg
-from xlcrm.core.mapping import Mapping, resolve
+from xlcrm.core.mapping import Mapping, headed_alike, resolve
 from xlcrm.core.settings import Settings
 from xlcrm.core.sheets import COLUMNS_SECTION, adopted_record, find_sheet, owned_columns, recorded_columns, suffixed_columns
 from xlcrm.core.table import Table
@@ -42,8 +42,21 @@ def own_columns(table: Table, memory: dict[str, pd.DataFrame], names: list[str] 
         adopted = adopted_record(memory[COLUMNS_SECTION], table.sheet, table.headers, names) if names else None
         if adopted is not None:
             memory[COLUMNS_SECTION] = adopted
-        return recorded_columns(memory[COLUMNS_SECTION], table.sheet, table.headers)
+        return beside_each_other(recorded_columns(memory[COLUMNS_SECTION], table.sheet, table.headers), table)
     return owned_columns(table.headers)
+
+
+def beside_each_other(own: dict[str, int], table: Table) -> dict[str, int]:
+    """xlcrm's columns where it wrote them, side by side: a header it recorded that the team also uses
+    elsewhere (a summary beside the table headed 跟进状态, added after xlcrm's columns) is xlcrm's at the place
+    nearest its other columns, never the team's (which xlcrm would overwrite). With nothing to go by, the
+    rightmost, where xlcrm appends."""
+    alike = headed_alike(table)
+    shared = {cid: alike[norm_header(table.headers[c])] for cid, c in own.items()}
+    sure = [own[cid] for cid, same in shared.items() if len(same) == 1]
+    if not sure:
+        return own
+    return {cid: min(same, key=lambda c: (min(abs(c - s) for s in sure), -c)) for cid, same in shared.items()}
 
 
 def reserved_headers(table: Table, own: dict[str, int]) -> set[str]:

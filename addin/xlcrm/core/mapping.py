@@ -12,7 +12,7 @@ import pandas as pd
 from xlcrm.core import parse
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID, fields_of, norm_header
-from xlcrm.core.i18n import Msg
+from xlcrm.core.i18n import Msg, listing
 from xlcrm.core.table import WEAK, Table, column_letter, match, synonym_index
 
 UNMAPPED = {"-", "—", "none", "(none)", "无", "不使用", "(不使用)", "（不使用）"}
@@ -47,6 +47,10 @@ MAPPED_TWICE = Msg(
     "holds one field, so it is read as {field} ({cell}) and {other} is looked for elsewhere. Correct one of them.",
     "工作表“{sheet}”:{cell} 和 {other_cell} 都指向 {column} 列“{header}”({field}和{other});一列只能对应一个字段,"
     "已按 {cell} 读作{field},{other}另行识别。请改正其中之一。")
+SHARED_HEADER = Msg(
+    "Sheet '{sheet}': columns {columns} are all headed '{header}': {field} is read from column {column}. "
+    "Rename the others to tell them apart.",
+    "工作表“{sheet}”:{columns} 列的表头都是“{header}”:{field}按 {column} 列读取。请修改其余列的表头以便区分。")
 SETTING_ROW = Msg("the settings sheet's column mapping, row '{key}',", "设置表列映射 {key} 行的值")
 
 PEOPLE_AS_CUSTOMERS = Msg(
@@ -156,7 +160,7 @@ def resolve(table: Table, kind: str, user: dict[str, object], reserved: Abstract
     """
     detected = detect(table, kind, reserved)
     columns = dict(detected)
-    by_header = {norm_header(h): i for i, h in enumerate(table.headers) if h}
+    by_header = headed_alike(table)
     notes: list[Msg] = []
     why: dict[str, Msg] = {}
     set_by_user: dict[int, str] = {}  # column -> the field the settings gave it
@@ -175,7 +179,7 @@ def resolve(table: Table, kind: str, user: dict[str, object], reserved: Abstract
             why[field] = SET_TO_NONE(sheet=table.sheet, field=BY_ID[field].name, cell=cell(field), value=text,
                                      seen=seen)
         elif norm_header(text) in by_header:
-            column = by_header[norm_header(text)]
+            column = chosen_among(by_header[norm_header(text)], field, detected, columns, table)
             if column in set_by_user and set_by_user[column] != field:  # the first setting of the column stands
                 first = set_by_user[column]
                 notes.append(MAPPED_TWICE(sheet=table.sheet, cell=cell(first), other_cell=cell(field),
@@ -193,7 +197,41 @@ def resolve(table: Table, kind: str, user: dict[str, object], reserved: Abstract
         else:  # the header was renamed or removed: keep whatever detection found, and say so
             notes.append(HEADER_GONE(sheet=table.sheet, cell=cell(field), field=BY_ID[field].name, header=text,
                                      row=table.header_row))
+    notes += shared_header_notes(table, columns, by_header)
     return Mapping(columns, notes, {f: m for f, m in why.items() if f not in columns})
+
+
+def headed_alike(table: Table) -> dict[str, list[int]]:
+    """Normalised header -> its columns, left to right (a header may head several)."""
+    found: dict[str, list[int]] = {}
+    for column, header in enumerate(table.headers):
+        if header:
+            found.setdefault(norm_header(header), []).append(column)
+    return found
+
+
+def chosen_among(same: list[int], field: str, detected: dict[str, int], columns: dict[str, int],
+                 table: Table) -> int:
+    """Of the columns sharing the header the settings name for a field, the one detection reads: the settings
+    keep only a header, so a side table of the same header (客户名称 in J:K) must never take the field over
+    from one run to the next. Else, as detection ranks: a column no other field holds, filled, the leftmost."""
+    if detected.get(field) in same:
+        return detected[field]
+    free = [c for c in same if c not in columns.values() or columns.get(field) == c] or same
+    kind = BY_ID[field].kind
+    return max(free, key=lambda c: (content_fit(table.cells[c] if c in table.cells else None, kind) > 0, -c))
+
+
+def shared_header_notes(table: Table, columns: dict[str, int], by_header: dict[str, list[int]]) -> list[Msg]:
+    """A field read from one of several columns of the same header: say which, so that it is never a silent pick."""
+    notes = []
+    for field, column in columns.items():
+        same = by_header.get(norm_header(table.header_of(column)), [])
+        if len(same) > 1 and column in same:
+            notes.append(SHARED_HEADER(sheet=table.sheet, columns=listing([column_letter(c) for c in same]),
+                                       header=table.headers[column], field=BY_ID[field].name,
+                                       column=column_letter(column)))
+    return notes
 
 
 def require(table: Table, mapping: Mapping, fields: tuple[str, ...]) -> None:
