@@ -35,7 +35,15 @@ class Field:
 
 
 def _f(id, table, kind, en, zh, *synonyms):
-    return Field(id, table, kind, en, zh, (en, zh, *synonyms))
+    named = (en, zh, *synonyms)
+    shortened = tuple(d for d in dict.fromkeys(_day_forms(named)) if d not in named)
+    return Field(id, table, kind, en, zh, named + shortened)
+
+
+def _day_forms(synonyms: tuple[str, ...]) -> list[str]:
+    """最后下单日 for 最后下单日期: teams drop the 期. Only for names of three characters or more before it: a
+    short one (拜访日) would also be found inside headers such as 拜访日志. Short ones are listed by hand."""
+    return [s[:-1] for s in synonyms if s.endswith("日期") and len(s) >= 5 and not s.isascii()]
 
 
 FIELDS: tuple[Field, ...] = (
@@ -59,7 +67,7 @@ FIELDS: tuple[Field, ...] = (
     _f("owner", CUSTOMERS, "text", "Owner", "负责人", "业务员", "销售", "销售员", "销售人员", "跟进人", "客户经理",
        "归属销售", "sales rep", "salesperson", "account manager", "rep", "assigned to", "account owner", "负责销售", "所属销售", "对接销售", "跟进销售", "sales owner",
        "sales person", "salesman", "account executive"),
-    _f("birthday", CUSTOMERS, "birthday", "Birthday", "生日", "出生日期", "date of birth", "dob", "birth date"),
+    _f("birthday", CUSTOMERS, "birthday", "Birthday", "生日", "出生日期", "出生日", "date of birth", "dob", "birth date"),
     _f("lunar_birthday", CUSTOMERS, "lunar", "Lunar birthday", "农历生日", "阴历生日", "生日农历", "生日阴历",
        "农历出生日期", "lunar birthday", "birthday lunar", "chinese birthday"),
     _f("first_contact", CUSTOMERS, "date", "First contact", "首次联系日期", "首次联系", "初次联系", "首次接触",
@@ -83,10 +91,10 @@ FIELDS: tuple[Field, ...] = (
        "stage date", "stage since", "stage changed"),
     _f("lost_reason", CUSTOMERS, "text", "Lost reason", "输单原因", "丢单原因", "输单理由", "失败原因", "流失原因",
        "lost reason", "loss reason", "reason lost", "closed lost reason", "reason for loss"),
-    _f("deal_won", CUSTOMERS, "date", "Deal won", "成交日期", "签约日期", "签单日期", "won date", "deal date",
-       "closed date", "close date"),
+    _f("deal_won", CUSTOMERS, "date", "Deal won", "成交日期", "签约日期", "签单日期", "成交日", "签约日", "签单日",
+       "won date", "deal date", "closed date", "close date"),
     _f("delivery", CUSTOMERS, "date", "Delivered", "到货日期", "交付日期", "发货日期", "交货日期", "样品到达日期",
-       "delivery date", "delivered on", "shipped", "sample arrived",
+       "到货日", "交付日", "发货日", "交货日", "delivery date", "delivered on", "shipped", "sample arrived",
        "样品到货日期", "到样日期", "收样日期", "签收日期", "到货时间", "交付时间", "arrival date", "arrived on",
        "received on", "sample arrival date"),
     _f("appointment", CUSTOMERS, "date", "Appointment", "预约日期", "约见日期", "拜访日期", "预约时间",
@@ -98,7 +106,8 @@ FIELDS: tuple[Field, ...] = (
     _f("order_count", CUSTOMERS, "int", "Order count", "订单数", "成交次数", "购买次数", "下单次数", "orders",
        "number of orders", "purchases"),
     _f("last_order", CUSTOMERS, "date", "Last order", "最近下单日期", "最近成交日期", "最后下单日期",
-       "最近购买日期", "last order date", "last purchase", "last purchase date"),
+       "最近购买日期", "最后购买日期", "最后成交日期", "上次下单日期", "上次购买日期",
+       "last order date", "last purchase", "last purchase date"),
     # a class column of the team's own (客户等级 before xlcrm ever ran) is the class they chose
     _f("manual_class", CUSTOMERS, "text", "Manual class", "指定等级", "手动等级", "人工等级", "manual class",
        "class override", "客户等级", "客户级别", "customer class", "class"),
@@ -112,6 +121,7 @@ FIELDS: tuple[Field, ...] = (
        "name", "full name", "客户姓名", "姓名", "会员", "会员姓名", "顾客", "顾客姓名", "购买人", "买家", "bill to",
        "sold to"),
     _f("order_date", ORDERS, "date", "Order date", "订单日期", "下单日期", "成交日期", "购买日期", "日期",
+       "订单日", "下单日", "成交日", "购买日",
        "date", "purchase date", "invoice date"),
     _f("order_amount", ORDERS, "amount", "Amount", "金额", "订单金额", "成交金额", "销售额", "合同金额",
        "order amount", "total", "value", "order value", "sales", "sale amount", "sales amount", "invoice total",
