@@ -353,7 +353,8 @@ def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
     width = (max(used) + 1) if used else 0
     if width < len(cells.columns):  # not a copy of a million rows' cells when no column is trimmed
         cells = cells.loc[:, list(range(width))]
-    beside = _beside_only(used, cells)
+    # xlcrm's own columns, appended after a side block by an earlier run, do not hide that block
+    beside = _beside_only([c for c in used if not (c < len(header) and _own_header(header[c]))], cells)
     if beside.any():
         cells = cells[~beside]
     return Table(sheet, header_row, (header + [""] * width)[:width], cells, date1904=getattr(grid, "date1904", False),
