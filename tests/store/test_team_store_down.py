@@ -152,11 +152,11 @@ class _SessionsEnded:
         assert ended >= 1
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)  # sessions ended from outside: PostgreSQL's
 def test_a_session_ended_in_the_middle_of_the_batch_is_opened_again_and_the_batch_goes_on(tmp_path, store_url,
                                                                                           mail_server, monkeypatch):
     """The store still answers (a new session): it can record the sends, so the batch goes on, each message once."""
-    if store_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL's sessions")
     book = make_book(tmp_path, customers=20)
     expected, _ = point_at(book, mail_server)
     monkeypatch.setenv("XLCRM_STORE", store_url)
