@@ -24,6 +24,7 @@ from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.core.parse import clean_text
 from xlcrm.core.sheets import find_sheet
+from xlcrm.core.table import column_letter
 from xlcrm.core.followups.touches import STATUSES
 from xlcrm.store import Connect
 
@@ -34,6 +35,10 @@ NO_HEADER = Msg("Sheet '{sheet}' has content but no header row with 日期/Date 
                 "工作表“{sheet}”有内容,但没有包含“日期”和“客户名称”列的表头行;请补上表头或改名,以免覆盖其中内容。")
 LOGGED = Msg("Logged: {when}, {channel}, {customer} (row {row}) in sheet '{sheet}'.",
              "已记录:{when},{channel},{customer}(第 {row} 行),见工作表“{sheet}”。")
+FORMULA_KEPT = Msg("Sheet '{sheet}', cell {cell} ({header}) holds a formula, so it was left as it is; the contact is "
+                   "recorded in sheet '{log}' and counts from there.",
+                   "工作表“{sheet}”的单元格 {cell}({header})是公式,因此保持原样、未改动;本次联系已记录在工作表“{log}”中,"
+                   "并据此计算跟进。")
 NEXT = Msg("Last contact {last}; next follow-up due {due} ({status}).", "最近联系 {last};下次跟进 {due}({status})。")
 
 
@@ -88,7 +93,16 @@ def log_contact(book: Book, customer: str, channel: str = "phone", note: str = "
     due = compute(session, today, contacted=contacted, mailed=view.mailed)
     edits = (housekeeping(session, "followups") + log_edits + contact_edits + followup_edits(session, due, today, extra)
              + view.edits)
-    return LogResult(session, book.apply(edits), name, rows, when, channel_text, sheet, due, view.notes)
+    saved = book.apply(edits)
+    return LogResult(session, saved, name, rows, when, channel_text, sheet, due,
+                     view.notes + formulas_kept(session, contact_edits, sheet))
+
+
+def formulas_kept(session: Session, contact_edits: list[SetCells], log_sheet: str) -> list[Msg]:
+    """What the back-end left of the last-contact cells, because they hold the team's formula."""
+    header = session.customers.table.header_of(session.customers.mapping.columns.get("last_contact", -1))
+    return [FORMULA_KEPT(sheet=edit.sheet, cell=f"{column_letter(column - 1)}{row}", header=header, log=log_sheet)
+            for edit in contact_edits for row, column in edit.formulas_kept]
 
 
 def append_edits(session: Session, entry: dict[str, Any]) -> tuple[str, list[Edit]]:
@@ -120,15 +134,15 @@ def _in_order() -> dict[str, int]:
     return {cid: i for i, (cid, *_rest) in enumerate(log.LOG_COLUMNS)}
 
 
-def last_contact_edits(session: Session, rows: list[int], when: dt.date) -> tuple[list[Edit], pd.DataFrame | None]:
-    """The team's last-contact cells moved to `when` (never back in time); without such a column,
+def last_contact_edits(session: Session, rows: list[int], when: dt.date) -> tuple[list[SetCells], pd.DataFrame | None]:
+    """The team's last-contact cells moved to `when` (never back in time, nor over a formula); without such a column,
     xlcrm's own one (returned as an extra column for column_edits)."""
     source = session.customers
     new = pd.Timestamp(when)
     if "last_contact" in source.mapping.columns:
         column = source.mapping.columns["last_contact"] + 1
         current = source.records["last_contact"]
-        return [SetCells(*source.table.locate(row), column, [[when]], {0: DATE}) for row in rows
+        return [SetCells(*source.table.locate(row), column, [[when]], {0: DATE}, keep_formulas=True) for row in rows
                 if pd.isna(current.get(row)) or current.get(row) < new], None
     own = own_last_contact(session)
     own = pd.Series(pd.NaT, index=source.records.index) if own is None else own

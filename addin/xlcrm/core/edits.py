@@ -7,6 +7,7 @@ each back-end in its own way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -23,6 +24,19 @@ class Formula:
     """A cell formula xlcrm itself writes (never customer data)."""
 
     text: str
+
+
+# Excel's built-in number formats that show a date (ids 27-31, 36 and 50-58 are the East Asian ones).
+_DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58})
+_NOT_SHOWN = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')  # quoted text, escapes, [colours/locales], spacing
+
+
+def shows_date(number_format: str | int | None) -> bool:
+    """Whether a number format (its code, or a built-in format's id) shows a date: it has a year or a day."""
+    if isinstance(number_format, int):
+        return number_format in _DATE_FORMAT_IDS
+    code = _NOT_SHOWN.sub("", (number_format or "").split(";")[0]).lower()
+    return code != "general" and bool(re.search("[yd]", code))
 
 
 def holds_formula(rows: Iterable[Sequence[Any]]) -> bool:
@@ -51,6 +65,9 @@ class SetCells:
     widths: dict[int, float] = field(default_factory=dict)  # 0-based column in values -> at least this wide
     print_with_team: bool = False  # the team's print area, if it has one, grows to take these columns in
     align: dict[int, str] = field(default_factory=dict)  # 0-based column in values -> LEFT | CENTER | RIGHT
+    keep_formulas: bool = False  # a cell holding a formula (the team's) is left as it is, not written over
+    # Filled in by the back-end that carries the edit out: (row, column), 1-based, of each cell keep_formulas left.
+    formulas_kept: list[tuple[int, int]] = field(default_factory=list, compare=False)
 
 
 @dataclass

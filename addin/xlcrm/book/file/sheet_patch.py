@@ -39,6 +39,7 @@ class _Block:
 
     def __init__(self, edit: SetCells, styles: Styles):
         self.edit = edit
+        edit.formulas_kept.clear()  # what this write leaves, not an earlier one
         self.first, self.last = edit.row, edit.row + len(edit.values) - 1
         self.width = max((len(row) for row in edit.values), default=0)
         align = edit.align.get
@@ -115,6 +116,8 @@ class SheetPatch:
         self.headers = {style for b in self.blocks for style in b.headers if style}
         self.styles = styles
         self.formulas = any(b.formulas for b in self.blocks)
+        self.keeps_formulas = any(b.edit.keep_formulas for b in self.blocks)
+        self.date_columns: dict[int, int] = {}  # column -> the team's date style of it (<col style>), new cells take it
         self.prefix = b""
         self._cells = RowCells(b"")
 
@@ -174,8 +177,24 @@ class SheetPatch:
                 changes.update(dict.fromkeys(range(block.edit.col, block.edit.col + block.width), CLEAR))
         return changes
 
+    def _guarded(self, number: int) -> dict[int, _Block]:
+        """Column -> the block that leaves a formula there as it is, for one row (later edits win)."""
+        guard: dict[int, _Block] = {}
+        for block in self.blocks:
+            if block.first <= number <= block.last or (block.edit.clear_below and number > block.last):
+                columns = range(block.edit.col, block.edit.col + block.width)
+                if block.edit.keep_formulas:
+                    guard.update(dict.fromkeys(columns, block))
+                else:
+                    for column in columns:
+                        guard.pop(column, None)
+        return guard
+
     def _new_row(self, number: int) -> bytes | None:
-        cells = "".join(xml for _, xml in sorted(self._changes(number).items()))
+        changes = self._changes(number)
+        if self.date_columns:
+            changes = {column: self._in_column_style(xml, column) for column, xml in changes.items()}
+        cells = "".join(xml for _, xml in sorted(changes.items()))
         if not cells:
             return None
         p = self.prefix.decode()
@@ -184,21 +203,26 @@ class SheetPatch:
     def _patched(self, row: bytes, number: int) -> bytes:
         changes = self._changes(number)
         new = sorted([item for item in changes.items() if item[1]])  # (column, cell XML) of the cells written
+        guard = self._guarded(number) if self.keeps_formulas else {}
         searchable = mask(row) if b"<!" in row or b"<?" in row else row
         start_end = searchable.find(b">")
         closed = searchable[start_end - 1:start_end] == b"/"
         start = row[:start_end - 1].rstrip() + b">" if closed else row[:start_end + 1]
         end_tag = b"</" + self.prefix + b"row>"
         body_end = len(row) if closed else len(row) - len(end_tag)
-        content = self._merge(row[start_end + 1:body_end], searchable[start_end + 1:body_end], number, changes, new)
+        content = self._merge(row[start_end + 1:body_end], searchable[start_end + 1:body_end], number, changes, new,
+                              guard)
         if closed and not content:
             return row
         return self._spans(start, new) + content + end_tag
 
     def _merge(self, content: bytes, searchable: bytes, number: int, changes: dict[int, str],
-               new: list[tuple[int, str]]) -> bytes:
+               new: list[tuple[int, str]], guard: dict[int, _Block]) -> bytes:
         """The row's cells with xlcrm's inserted, replaced or cleared, in column order."""
         cells, start = self._cells.locate(searchable, min(changes), max(changes), number)
+        if self.date_columns:
+            present = {column for column, *_ in cells}
+            new = [(c, xml if c in present else self._in_column_style(xml, c)) for c, xml in new]
         if not cells:  # none of the row's cells from xlcrm's first column on: the new ones go after the others
             return content[:start] + "".join([xml for _, xml in new]).encode() + content[start:]
         pieces: list[bytes] = [content[:start]]
@@ -210,7 +234,11 @@ class SheetPatch:
                 pieces.append(new[taken][1].encode())
                 taken += 1
             cell = content[begin:end]
-            if column in changes:
+            if column in guard and self._formula(cell):  # the team's formula stays, as the edit asked
+                guard[column].edit.formulas_kept.append((number, column))
+                pieces.append(cell if has_ref else _with_ref(cell, self.prefix, column, number))
+                taken += taken < count and new[taken][0] == column
+            elif column in changes:
                 if taken < count and new[taken][0] == column:
                     pieces.append(self._keeping_team_style(new[taken][1], cell))
                     taken += 1
@@ -225,7 +253,18 @@ class SheetPatch:
         pieces.append(content[pos:])
         return b"".join(pieces)
 
-    def _keeping_team_style(self, cell: str, old: bytes) -> bytes:
+    def _formula(self, cell: bytes) -> bool:
+        """Whether a cell holds a formula (its own, or its share of a shared or array one)."""
+        return re.search(b"<" + re.escape(self.prefix) + rb"f[\s/>]", cell) is not None
+
+    def _in_column_style(self, cell: str, column: int) -> str:
+        """A new date cell in a column the team formats as dates: the column's format, as Excel gives a typed one."""
+        style = self.date_columns.get(column)
+        if style is None or not cell:
+            return cell
+        return self._keeping_team_style(cell, b'<c s="%d">' % style, dates_only=True).decode()
+
+    def _keeping_team_style(self, cell: str, old: bytes, dates_only: bool = False) -> bytes:
         """The new cell, in the style the team gave the old one (with xlcrm's number format); headers stay ours."""
         team = _CELL_STYLE.search(old, 0, old.find(b">"))
         new = cell.encode()
@@ -233,7 +272,7 @@ class SheetPatch:
             return new
         ours = _CELL_STYLE.search(new, 0, new.find(b">"))
         ours_index = int(ours.group(1)) if ours else 0
-        if ours_index in self.headers:
+        if ours_index in self.headers or dates_only and not self.styles.shows_date(ours_index):
             return new
         style = f' s="{self.styles.team_style_with(int(team.group(1)), ours_index)}"'.encode()
         if ours:
@@ -261,10 +300,22 @@ class SheetPatch:
     # -- head and tail ----------------------------------------------------------------------
 
     def _edit_head(self, root: etree._Element) -> None:
+        self._find_date_columns(root)
         self._grow_dimension(root)
         wanted = {b.edit.col + c: w for b in self.blocks for c, w in b.edit.widths.items()}
         if wanted:
             widen_columns(root, wanted)
+
+    def _find_date_columns(self, root: etree._Element) -> None:
+        """xlcrm's columns the team formatted as dates as a whole (a <col style>)."""
+        cols = next((c for c in root if local(c.tag) == "cols"), None)
+        written = {b.edit.col + c for b in self.blocks for c in range(b.width)}
+        for col in cols if cols is not None else ():
+            style = col.get("style", "")
+            if local(col.tag) != "col" or not style.isdigit() or not self.styles.shows_date(int(style)):
+                continue
+            low, high = int(col.get("min", "0")), int(col.get("max", "0"))
+            self.date_columns.update(dict.fromkeys((c for c in written if low <= c <= high), int(style)))
 
     def _grow_dimension(self, root: etree._Element) -> None:
         dimension = next((c for c in root if local(c.tag) == "dimension"), None)

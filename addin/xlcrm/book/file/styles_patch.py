@@ -10,6 +10,7 @@ from __future__ import annotations
 from lxml import etree
 
 from xlcrm.book.file.package import MAIN, local, namespace, parse, q, serialize
+from xlcrm.core.edits import shows_date
 
 # Excel's built-in number formats that need no <numFmt> entry (ids valid in every locale).
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10, "@": 49}
@@ -66,6 +67,8 @@ class Styles:
         if team >= len(cell_xfs) or ours >= len(cell_xfs):
             return ours
         number = cell_xfs[ours].get("numFmtId", "0")
+        if self.shows_date(team) and self.shows_date(ours):
+            number = "0"  # a date the team formats its own way (yyyy"年"m"月"d"日") keeps that way
         aligned = [c for c in cell_xfs[ours] if local(c.tag) == "alignment"]
         if any(local(c.tag) == "alignment" for c in cell_xfs[team]):
             aligned = []  # the team's alignment stays theirs
@@ -82,6 +85,15 @@ class Styles:
         for child in [*aligned, *cell_xfs[team]]:  # alignment comes first among an xf's children
             self._graft(xf, child)
         return self._add("cellXfs", xf)
+
+    def shows_date(self, style: int) -> bool:
+        """Whether the cellXfs entry's number format shows a date."""
+        cell_xfs = self._collection("cellXfs")
+        number = cell_xfs[style].get("numFmtId", "0") if 0 <= style < len(cell_xfs) else "0"
+        if not number.isdigit() or int(number) < _FIRST_CUSTOM_FORMAT:
+            return shows_date(int(number) if number.isdigit() else None)
+        return shows_date(next((e.get("formatCode") for e in self._collection("numFmts")
+                                if e.get("numFmtId") == number), None))
 
     def highlight(self, fill: str, font: str | None = None) -> int:
         """The dxfs index of a conditional format: a fill, and a font colour if given."""

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from collections.abc import Iterable
 from typing import Any, Callable
 
-from xlcrm.core.edits import FORMATS, Chart, Edit, Formula, PutSheet, SetCells, SetHighlights, is_tagged, tagged
+from xlcrm.core.edits import (DATE, FORMATS, Chart, Edit, Formula, PutSheet, SetCells, SetHighlights, is_tagged,
+                               shows_date, tagged)
 from xlcrm.core.fit import widen_area
 
 HEADER_FILL = "#DDEBF7"
@@ -49,15 +50,26 @@ def set_cells(book, edit: SetCells) -> None:
     sheet = book.sheets[edit.sheet]
     grid = _grid(edit.values)
     height, width = len(grid), len(grid[0]) if grid else 0
+    edit.formulas_kept.clear()
+    kept = _formula_cells(sheet, edit, height, width) if edit.keep_formulas else set()
+    edit.formulas_kept.extend(sorted(kept))
     if width:
-        sheet.range((edit.row, edit.col)).value = grid
+        if kept:  # around the team's formulas: cell by cell (a contact's one cell, never a whole column)
+            for r, row in enumerate(grid):
+                for c, value in enumerate(row):
+                    if (edit.row + r, edit.col + c) not in kept:
+                        sheet.range((edit.row + r, edit.col + c)).value = value
+        else:
+            sheet.range((edit.row, edit.col)).value = grid
         if edit.header:
             _style(sheet.range((edit.row, edit.col), (edit.row, edit.col + width - 1)), "header")
         first = edit.row + (1 if edit.header else 0)
         last = edit.row + height - 1
         for column, name in edit.formats.items():
-            if last >= first:
-                sheet.range((first, edit.col + column), (last, edit.col + column)).number_format = FORMATS[name]
+            for top, bottom in _runs([r for r in range(first, last + 1) if (r, edit.col + column) not in kept]):
+                cells = sheet.range((top, edit.col + column), (bottom, edit.col + column))
+                if name != DATE or not shows_date(_read(lambda: cells.number_format)):
+                    cells.number_format = FORMATS[name]  # a date the team formats its own way keeps that way
         for column, how in edit.align.items():  # one call per column, header and values
             _align(sheet.range((edit.row, edit.col + column), (last, edit.col + column)), how)
     for column, wanted in edit.widths.items():  # one call per column: widen, never narrow the team's
@@ -71,6 +83,51 @@ def set_cells(book, edit: SetCells) -> None:
             sheet.range((edit.row + height, edit.col), (bottom, edit.col + width - 1)).clear_contents()
     if edit.print_with_team and width:
         _extend_print_area(sheet, edit.col + width - 1)
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Ascending row numbers as (first, last) of each unbroken run: one call per run, not per row."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
+def _formula_cells(sheet, edit: SetCells, height: int, width: int) -> set[tuple[int, int]]:
+    """(row, column) of the block's cells that hold a formula, asked in one or two calls: Range.HasFormula (Windows)
+    says all, none or some; then, or where there is no such call, the cells' formulas say which. None where the
+    engine can tell neither (xlwings Server)."""
+    if not width:
+        return set()
+    cells = sheet.range((edit.row, edit.col), (edit.row + height - 1, edit.col + width - 1))
+    every = {(edit.row + r, edit.col + c) for r in range(height) for c in range(width)}
+    whole = _has_formula(cells)
+    if whole is not None:
+        return every if whole else set()
+    formulas = _read(lambda: cells.formula)
+    if formulas is None:
+        return set()
+    rows: list[list[Any]]
+    if isinstance(formulas, str):  # one cell
+        rows = [[formulas]]
+    elif all(isinstance(row, str) for row in formulas):  # one row or one column, as a flat list
+        rows = [list(formulas)] if height == 1 else [[text] for text in formulas]
+    else:
+        rows = [list(row) for row in formulas]
+    return {(edit.row + r, edit.col + c) for r, row in enumerate(rows) for c, text in enumerate(row)
+            if isinstance(text, str) and text.startswith("=")}
+
+
+def _has_formula(cells) -> bool | None:
+    """COM's Range.HasFormula: True or False for all the cells, None when some hold one, or where there is no COM."""
+    try:
+        answer = cells.api.HasFormula
+    except Exception:  # noqa: BLE001 - not Windows (appscript, xlwings Server): the formulas are asked instead
+        return None
+    return answer if isinstance(answer, bool) else None
 
 
 def _extend_print_area(sheet, right: int) -> None:
