@@ -1,7 +1,8 @@
 """Writing xlcrm's edits into an existing workbook, part by part, so that nothing the team made changes.
 
 The package is copied entry by entry. Only these parts are written anew:
-- the sheets that SetCells / SetHighlights target (xlcrm's cells and tagged rules only);
+- the sheets that SetCells / SetHighlights target (xlcrm's cells and tagged rules only), and the column names of
+  their Tables when xlcrm writes into a table's header row (book/file/table_headers.py);
 - xl/styles.xml (xlcrm's styles appended, existing indexes unchanged);
 - xl/workbook.xml, its relationships and [Content_Types].xml (xlcrm's sheets added, renamed
   or replaced; the calculation chain dropped once cells change, as Excel rebuilds it);
@@ -20,6 +21,7 @@ from xlcrm.book.file.package import R, TYPES_PART, WORKSHEET_TYPE, Package, rels
 from xlcrm.book.file.package_writer import PackageWriter
 from xlcrm.book.file.sheet_patch import SheetPatch
 from xlcrm.book.file.styles_patch import Styles
+from xlcrm.book.file.table_headers import matched_tables
 from xlcrm.book.file.transplant import Scratch
 from xlcrm.book.file.workbook_patch import WorkbookPatch
 from xlcrm.core.edits import Edit, PutSheet, SetCells, SetHighlights, holds_formula
@@ -51,6 +53,9 @@ class _Patch:
         self.written: dict[str, bytes] = {}
         self.removed: set[str] = set()
         scratch, in_place = self._route(edits)
+        for name in in_place:  # header cells inside a Table: the table's column names follow
+            tables, in_place[name] = matched_tables(package, self.book.sheet_part(name) or "", in_place[name])
+            self.written.update(tables)
         self.sheets = {self.book.sheet_part(name): SheetPatch(sheet_edits, self.styles, self.book.date1904)
                        for name, sheet_edits in in_place.items()}
         if scratch:
