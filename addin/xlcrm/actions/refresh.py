@@ -22,7 +22,10 @@ from xlcrm.core.edits import CENTER, DATE, INT, MONEY, TEXT, Edit, PutSheet
 from xlcrm.core.customer_figures import one_per_customer
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID
-from xlcrm.core.i18n import Msg
+from xlcrm.core.i18n import Msg, counted
+from xlcrm.core.sheets import sheet_name
+from xlcrm.core.problems import Problem
+from xlcrm.core.table import column_letter
 from xlcrm.store import Connect
 
 __all__ = ["refresh", "RefreshResult"]
@@ -35,6 +38,24 @@ NO_PURCHASES = Msg(
     "请补充其一,或在设置表的列映射中填写对应的列名。")
 NO_RHYTHM = Msg("Churn risk and next purchase need an orders sheet (the dates of each purchase): left empty.",
                 "流失风险和预计下次购买需要订单表(每次购买的日期):本次留空。")
+REALIGNED = Msg(
+    "Sheet '{sheet}': the customers changed rows (the table was sorted, or rows inserted or deleted inside it) but "
+    "xlcrm's columns beside the table stayed where they were. xlcrm read column {column} against what it wrote at "
+    "each row and wrote every customer's own values again{restored}. To keep them together, sort whole rows, or "
+    "take xlcrm's columns into the table.",
+    "工作表“{sheet}”:客户换了行(表格被排序,或在表格中插入、删除了行),但表格旁 xlcrm 的列没有随之移动。"
+    "xlcrm 已按行核对“{column}”列中它写过的值,并为每个客户重新写入其自己的数值{restored}。"
+    "如需保持对齐,请整行排序,或把 xlcrm 的列纳入表格。")
+RESTORED = Msg("; {classes} you had chosen went back to their customers",
+               ";您指定的 {count} 个等级已随客户移回")
+UNRECORDED_NOTE = Msg(
+    "xlcrm's hidden sheet '_xlcrm', its record of the classes it wrote, was missing: in sheet '{sheet}' column "
+    "{column}, {classes} differing from the computed ones could have been typed by you or be xlcrm's from an earlier "
+    "run. The computed classes were written; the old ones are listed in '{problems}': type again those you chose. "
+    "The record is written again, so the next run tells your classes from xlcrm's as before.",
+    "xlcrm 记录其所写等级的隐藏工作表“_xlcrm”不见了:工作表“{sheet}”的“{column}”列中有 {count} 个等级与计算结果不同,"
+    "无法判断是您手动填写的还是 xlcrm 以前写的。已写入计算所得的等级,原来的值列在“{problems}”中,"
+    "请重新填写您指定的等级。记录已重新写入,下次运行将照常区分您填写的等级。")
 STATE_SECTION = "class"  # this feature's section of the hidden state sheet
 COLUMN_FORMATS = {"recency": INT, "frequency": INT, "monetary": MONEY, "r_score": INT, "f_score": INT,
                   "m_score": INT, "rfm": TEXT, "next_purchase": DATE}
@@ -98,7 +119,27 @@ class _Run:
         self.rows["class"] = choice.classes
         self.memory[STATE_SECTION] = class_choice.state_rows(keys, choice)
         self.session.problems += problems.class_problems(customers, choice, self.session.lang)
+        self._say_how_classes_were_read(choice)
         return int(choice.source.ne(class_choice.COMPUTED).sum())
+
+    def _say_how_classes_were_read(self, choice: class_choice.Choice) -> None:
+        """A sort of the table alone, or the record of what xlcrm wrote lost: said, and where."""
+        customers, lang = self.session.customers, self.session.lang
+        column = customers.place(["class"])["class"]
+        named = f"{column_letter(column)} {customers.table.header_of(column) or customers.label('class', lang)}"
+        if choice.realigned:
+            restored = RESTORED(count=choice.restored, classes=counted(choice.restored, "class", "classes"))
+            self.result.notes.append(REALIGNED(sheet=customers.table.sheet, column=named,
+                                               restored=restored if choice.restored else ""))
+        if len(choice.unrecorded):
+            self.session.problems += [
+                Problem(customers.table.sheet, int(row), named, raw,
+                        class_choice.UNRECORDED(computed=choice.classes[row], value=raw))
+                for row, raw in choice.unrecorded.items()]
+            count = len(choice.unrecorded)
+            self.result.notes.append(UNRECORDED_NOTE(
+                sheet=customers.table.sheet, column=named, count=count, classes=counted(count, "class", "classes"),
+                problems=sheet_name("problems", lang)))
 
     def write(self) -> None:
         session, lang = self.session, self.session.lang
