@@ -56,3 +56,25 @@ def test_a_class_typed_after_the_record_is_written_again_is_kept(tmp_path):
     edit(path, "Customers", {class_cell(path, "Umbrella"): "A"})
     result = refresh(FileBook(path), TODAY)
     assert classes(path)["Umbrella"] == "A" and result.manual == 1
+
+
+def test_the_customer_sheet_copied_alone_into_a_new_workbook_keeps_one_set_of_xlcrms_columns(tmp_path):
+    """Excel's Move or Copy takes the customer sheet into a new workbook without the hidden record: xlcrm's columns
+    are found by their run of labels, in xlcrm's order, and written over, not added again as '… (xlcrm)'."""
+    from xlcrm.actions.followups import followups
+
+    path = tracker(tmp_path / "tracker.xlsx")
+    refresh(FileBook(path), TODAY)
+    followups(FileBook(path), TODAY)
+    computed = classes(path)
+    before = [c.value for c in openpyxl.load_workbook(path)["Customers"][1]]
+    book = openpyxl.load_workbook(path)
+    for name in [n for n in book.sheetnames if n not in ("Customers", "Orders")]:
+        del book[name]
+    book.save(path)
+
+    refresh(FileBook(path), TODAY)
+    followups(FileBook(path), TODAY)
+    after = [c.value for c in openpyxl.load_workbook(path)["Customers"][1]]
+    assert after == before and not any("(xlcrm)" in str(h) for h in after)
+    assert classes(path) == computed and "_xlcrm" in openpyxl.load_workbook(path).sheetnames

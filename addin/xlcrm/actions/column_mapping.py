@@ -17,7 +17,7 @@ from xlcrm.core.fields import BY_ID, fields_of, norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mapping import Mapping, headed_alike, resolve
 from xlcrm.core.settings import Settings
-from xlcrm.core.sheets import COLUMNS_SECTION, adopted_record, find_sheet, owned_columns, recorded_columns, suffixed_columns
+from xlcrm.core.sheets import COLUMNS_SECTION, adopted_record, columns_by_shape, find_sheet, owned_columns, recorded_columns, suffixed_columns
 from xlcrm.core.table import Table
 
 OWN_MAPPED = Msg("The settings map {field} to '{header}', one of xlcrm's own columns on sheet '{sheet}', not the team's data: "
@@ -42,6 +42,8 @@ def own_columns(table: Table, memory: dict[str, pd.DataFrame], names: list[str] 
         adopted = adopted_record(memory[COLUMNS_SECTION], table.sheet, table.headers, names) if names else None
         if adopted is not None:
             memory[COLUMNS_SECTION] = adopted
+        if not len(memory[COLUMNS_SECTION]):  # no record: the sheet may still carry xlcrm's columns, copied with it
+            return columns_by_shape(table.headers)
         return beside_each_other(recorded_columns(memory[COLUMNS_SECTION], table.sheet, table.headers), table)
     return owned_columns(table.headers)
 

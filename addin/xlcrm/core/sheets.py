@@ -87,6 +87,34 @@ def owned_columns(headers: list[str]) -> dict[str, int]:
     return found
 
 
+SHAPE_RUN = 5  # so many of xlcrm's labels side by side, in its order, are its columns even without a record
+
+
+def columns_by_shape(headers: list[str]) -> dict[str, int]:
+    """xlcrm's columns in a sheet that came without xlcrm's record of them (copied into another workbook): a run of
+    at least SHAPE_RUN of its labels side by side, in the order it writes them, one language throughout. A team's
+    own 跟进状态 | 下次跟进日 is too short a run to be taken for xlcrm's."""
+    order = {cid: i for i, cid in enumerate(COLUMNS)}
+    languages: dict[str, set[int]] = {}  # a label's languages: RFM is both
+    ids: dict[str, str] = {}
+    for cid, pair in COLUMNS.items():
+        for lang, label in enumerate(pair):
+            ids[norm_header(label)] = cid
+            languages.setdefault(norm_header(label), set()).add(lang)
+    best: dict[str, int] = {}
+    run: dict[str, int] = {}
+    spoken: set[int] = set()
+    for column, header in enumerate([*headers, ""]):
+        key = norm_header(header) if header else ""
+        cid = ids.get(key)
+        if cid and run and order[cid] > order[list(run)[-1]] and spoken & languages[key]:
+            run[cid], spoken = column, spoken & languages[key]
+            continue
+        best = run if len(run) > len(best) else best
+        run, spoken = ({cid: column}, set(languages[key])) if cid else ({}, set())
+    return best if len(best) >= SHAPE_RUN else {}
+
+
 def recorded_columns(record: pd.DataFrame | None, sheet: str, headers: list[str]) -> dict[str, int]:
     """xlcrm's own columns on a sheet, found by the headers the state sheet says it wrote there.
 
