@@ -234,6 +234,7 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     notes += [ALSO_TABLES(sheets=", ".join(f"'{n}'" for n in alike), used=customer_sheet)] if alike else []
     notes += customers.mapping.notes + (orders.mapping.notes if orders else [])
     notes += [n for source in (customers, orders) if source for n in date_order_notes(source, day_first)]
+    notes = list({n.text(lang): n for n in notes}.values())  # one sheet read as customers and orders: said once
     if orders and orders.table is not customers.table:
         orders = orders.typed(keep=("order_date",))  # a million order lines' cells, no longer needed once typed
     return Session(book, settings, lang, customers, orders, problems, notes, len(problems), memory, renamed)
