@@ -57,21 +57,21 @@ _CURRENCY = re.compile(r"(人民币|rmb|cny|usd|eur|gbp|hkd|jpy|sgd|twd|[a-z]{1,
 _AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?|\.\d+)(万|w|k|千|亿)?$", re.IGNORECASE)
 _MULTIPLIER = {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000, "亿": 100_000_000}
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3})*,\d{1,2}$|^[-+]?\d{1,3}(?:\.\d{3}){2,}$")  # 1.200,50 or 1.200.000
+# Shown as nothing, yet they keep two spellings apart (pasted from web pages, chats): soft hyphen, zero-widths, BOM...
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 _TRUE = {"yes", "y", "true", "t", "1", "x", "是", "√", "✓", "✔", "对", "退订", "已退订", "拒收", "不要", "opt-out", "optout", "unsubscribed"}
 
 
 def clean_text(value: Any) -> str:
-    """Text as a person means it: full-width folded to half-width, spaces trimmed."""
-    if type(value) is str:  # the commonest cell first: NFKC leaves ASCII as it is, and the test is quicker
-        return " ".join((value if value.isascii() else unicodedata.normalize("NFKC", value)).split())
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    if not text.isascii():  # NFKC leaves ASCII as it is; the test is much quicker than the folding
-        text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.split())  # runs of (Unicode) white space as one space, trimmed: as re's \s+ would
+    """Text as a person means it: full-width folded to half-width, invisible characters dropped, spaces trimmed."""
+    if type(value) is not str:  # a text cell is the commonest: tested first
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        value = str(int(value) if isinstance(value, float) and value.is_integer() else value)
+    if value.isascii():  # NFKC leaves ASCII as it is, and the test is much quicker than the folding
+        return " ".join(value.split())  # runs of (Unicode) white space as one space, trimmed: as re's \s+ would
+    text = unicodedata.normalize("NFKC", value)
+    return " ".join((text if text.isprintable() else INVISIBLE.sub("", text)).split())  # none is printable
 
 
 def is_blank(value: Any) -> bool:

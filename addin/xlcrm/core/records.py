@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 import unicodedata
 from functools import lru_cache, partial
@@ -16,7 +18,7 @@ from xlcrm.core.fields import BY_ID, norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mapping import Mapping
 from xlcrm.core.problems import Problem
-from xlcrm.core.table import Table, column_letter
+from xlcrm.core.table import UNIT, Table, column_letter
 
 NO_CUSTOMER = Msg("row has data but no customer name", "该行有内容但没有客户名称")
 UNCALCULATED = Msg("the customer name is a formula that was never calculated, so it reads as empty (the workbook was "
@@ -43,41 +45,61 @@ IN_UNITS = Msg("Sheet '{sheet}', column {column}: amounts read as multiples of {
 _HEADER_UNIT = re.compile(r"[(（\[【]\s*(?:人民币|rmb|¥)?\s*(万|w|千|k|亿)\s*(?:元|rmb|块)?\s*[)）\]】]\s*$",
                           re.IGNORECASE)
 ORDERS_NAMED = {True: Msg("day/month", "日/月"), False: Msg("month/day", "月/日")}
-TOTAL_ROWS = {"合计", "总计", "小计", "total", "totals", "grand total", "sum", "subtotal"}
-TOTAL_KEYS = {norm_header(label) for label in TOTAL_ROWS}
+# A total row's label, the whole of it (a customer may be named 总计贸易 or Summit): 合计, 汇总 (the label of a Chinese
+# Excel Table's total row), 本页小计, 合 计:, 共计 12 家, Grand Total, Sub-total, 合计 Total; a unit or remark in
+# brackets after it, 合计(元), is no part of it
+_TOTAL_WORD = (r"(?:本页|本月|本季度?|本年度?|本期|本周|当月|当年|全年|全部|所有|以上|总)?"
+               r"(?:合计|总计|小计|汇总|共计|总和|累计)(?:金额|数)?(?:\d+[户家个位名人笔单条项])?"
+               r"|(?:grand|sub|page|overall)?totals?|sums?")
+_TOTAL_LABEL = re.compile(f"(?:{_TOTAL_WORD})(?:{_TOTAL_WORD})?")
 
 
 def is_total_label(value: Any) -> bool:
-    """A total row's label: 合计, 总计:, 合计(元), Total, Grand total:..."""
-    if not isinstance(value, str):
+    """Whether a cell is a total row's label: 合计, 汇总, 总计:, 本页小计, 合计(元), Total, Grand total:..."""
+    if not isinstance(value, str) or len(value) > 40:
         return False
-    label = norm_header(value)
-    return label in TOTAL_KEYS or label.startswith(("合计", "总计", "小计"))
+    return _TOTAL_LABEL.fullmatch(norm_header(UNIT.sub("", value) or value)) is not None
 
 
 def customer_key(name: Any) -> str:
-    """The name two spellings of one customer share: full-width folded, spaces dropped, case ignored."""
+    """The name two spellings of one customer share: full-width folded, invisible characters and spaces dropped,
+    case ignored."""
     text = str(name or "")
-    return "".join((text if text.isascii() else unicodedata.normalize("NFKC", text)).split()).casefold()
+    text = text if text.isascii() else parse.INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    return "".join(text.split()).casefold()
 
 
-_ADDRESS = re.compile(r"[^\s<>()\[\];,:\"'“”]+@[^\s<>()\[\];,:\"'“”]+")
+# An address in a cell, without what surrounds or parts it: 张三 <a@b.cn>, a@b.cn(工作), a@b.cn;c@d.cn, a@b.cn/c@d.cn
+# (a domain holds no '/', a local part may, but does not start with one: sales/cn@b.cn), a@b.cn、c@d.cn
+_ADDRESS = re.compile(r"[^\s<>()\[\];,:\"'“”、@/][^\s<>()\[\];,:\"'“”、@]*@[^\s<>()\[\];,:\"'“”、@/]+")
+SEVERAL_EMAILS = Msg("{count} e-mail addresses in one cell: only the first, {first}, is mailed (one recipient per "
+                     "customer); not mailed: {others}. Keep one address in the cell (the others in the notes) to "
+                     "clear this note",
+                     "一格中有 {count} 个邮箱地址:只发给第一个 {first}(每个客户一个收件人),不发给:{others}。"
+                     "此格只保留一个地址(其余可写在备注中)即可消除此提示")
 
 
 def parse_email(value: Any):
-    """The first valid address in a cell (one personal recipient per customer, never a list)."""
+    """The first valid address in a cell (one personal recipient per customer, never a list); where the cell holds
+    more valid addresses, with a note naming those that are not mailed."""
     text = parse.clean_text(value)
     if not text or text.lower() in parse.PLACEHOLDERS:
         return None, None
-    why = None
-    # the addresses in the cell, without what surrounds them: 张三 <a@b.cn>, mailto:a@b.cn, a@b.cn(工作)
+    why: str | None = None
+    valid: list[str] = []  # the cell's addresses, each once
     found = _ADDRESS.findall(text.replace("mailto:", " "))
-    for candidate in found or re.split(r"[;,，；\s]+", text):
+    for candidate in found or re.split(r"[;,、/\s]+", text):
         try:
-            return valid_address(candidate), None
+            address = valid_address(candidate)
         except EmailNotValidError as error:
             why = why or str(error)
-    return None, BAD_EMAIL(why=why)
+            continue
+        if all(address.casefold() != known.casefold() for known in valid):
+            valid.append(address)
+    if not valid:
+        return None, BAD_EMAIL(why=why)
+    others = valid[1:]
+    return valid[0], (SEVERAL_EMAILS(count=len(valid), first=valid[0], others=", ".join(others)) if others else None)
 
 
 # RFC 5322's dot-atom in ASCII: a local part such as this is valid as it is (email_validator keeps it unchanged)
@@ -194,9 +216,36 @@ def _typed(values: pd.Series, kind: str) -> pd.Series:
     return values.astype(object)
 
 
-def read_records(table: Table, mapping: Mapping, key_field: str,
-                 day_first: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
-    """(records indexed by Excel row, problems). Rows without a key, and total rows, are left out."""
+# Columns of days gone by: a day typed there without a year (11月20日, 11/20) is its latest one up to today
+PAST_EVENTS = {"first_contact", "last_contact", "stage_since", "deal_won", "delivery", "last_order", "order_date"}
+
+
+def latest_up_to(raw: pd.Series, parsed: pd.Series, reasons: pd.Series, today: dt.date,
+                 day_first: bool) -> tuple[pd.Series, pd.Series]:
+    """(parsed, reasons) with the days read without a year given the latest year that puts them on or before
+    today (2月29日: the latest leap year's)."""
+    failed = reasons.dropna()  # a million orders have a few failed cells at most
+    yearless = failed.index[failed.map(lambda why: why is parse.NO_YEAR).astype(bool)]
+    if not len(yearless):
+        return parsed, reasons
+    parsed, reasons = parsed.copy(), reasons.copy()
+    for row, value in raw[yearless].items():
+        day, why = parse.parse_date(value, day_first, yearless=True)  # in the leap year 2000
+        if day is None:  # 2月30日: no such day in any year
+            reasons[row] = why
+            continue
+        year = today.year if (day.month, day.day) <= (today.month, today.day) else today.year - 1
+        while not calendar.isleap(year) and (day.month, day.day) == (2, 29):
+            year -= 1
+        parsed[row], reasons[row] = day.replace(year=year), None
+    return parsed, reasons
+
+
+def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool = False,
+                 today: dt.date | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """(records indexed by Excel row, problems). Rows without a key, and total rows, are left out. today: the day
+    the action runs as of, which places a day typed without a year in a column of PAST_EVENTS (none: it is
+    listed as a date without a year)."""
     frame = pd.DataFrame(index=table.cells.index.rename("row"))
     problems: list[Problem] = []
     day_first_of, _ = column_day_first(table, mapping, day_first)
@@ -204,6 +253,8 @@ def read_records(table: Table, mapping: Mapping, key_field: str,
         kind = BY_ID[field].kind
         raw = table.cells[column]
         parsed, reasons = parse.parse_column(raw, _parser(kind, day_first_of.get(field, day_first), table.date1904))
+        if today is not None and field in PAST_EVENTS:
+            parsed, reasons = latest_up_to(raw, parsed, reasons, today, day_first_of.get(field, day_first))
         if kind == "amount" and header_unit(table.header_of(column)) != 1:  # 金额(万元): 1.2 is 12,000
             parsed = parsed.map(lambda v, unit=header_unit(table.header_of(column)): v if v is None else v * unit)
         frame[field] = _typed(parsed, kind)
