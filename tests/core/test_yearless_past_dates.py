@@ -53,3 +53,19 @@ def test_without_the_day_of_the_run_a_yearless_day_is_listed_as_such(tmp_path):
     assert records["last_contact"].isna().sum() == 5
     assert sorted((p.row, p.why.text("en")) for p in problems if p.column == "B 最近联系日期") == [
         (row, "date without a year") for row in (2, 3, 4, 5, 7)]
+
+
+def test_followups_as_of_a_day_count_a_yearless_last_contact_from_that_day(tmp_path):
+    """Through the command line: the action's --today is the day the yearless last contacts are placed on."""
+    from helpers.cli import run
+    from helpers.workbooks import sheet_rows
+
+    path = tmp_path / "team.xlsx"
+    tracking_sheet(path)
+    result = run("followups", path, "--today", f"{TODAY:%Y-%m-%d}")
+    assert result.exit_code == 0, result.output
+    problems = [row for row in sheet_rows(path, "数据问题") if row and row[0] == "客户"]
+    last_contact = [(row[1], row[4]) for row in problems if row[2].startswith("B ")]
+    assert last_contact[0] == (7, "日历上没有这一天"), problems  # 2月30日 alone: each other day placed
+    assert not any("缺少年份" in why for _, why in last_contact), problems
+    assert [row[1] for row in problems if "缺少年份" in row[4]] == [2]  # 12月20日 to come: said, not guessed

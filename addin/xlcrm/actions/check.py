@@ -34,7 +34,7 @@ def check(book: Book, team: Connect | None = None) -> CheckResult:
     the settings sheet alone (the mapping found, the missing field marked) so the user can name it there.
     team: opens the team store when the settings name one: the workbook syncs (contacts, sends, owners)."""
     try:
-        session = open_session(book)
+        session = open_session(book, today=dt.date.today())  # a day typed without a year: its latest up to today
     except MissingColumns as refused:
         edit = refusal_settings_edit(book, refused)
         book.apply([edit])

@@ -73,7 +73,7 @@ def log_contact(book: Book, customer: str, channel: str = "phone", note: str = "
     if when > today:
         raise XlcrmError(FUTURE(when=f"{when:%Y-%m-%d}"))
     scores = log.check_ratings(ratings)
-    session = open_session(book)
+    session = open_session(book, today=today)
     records, lang = session.customers.records, session.lang
     sheet, locate = session.customers.table.sheet, session.customers.table.locate
     customers = lookup_frame(session)

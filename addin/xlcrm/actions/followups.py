@@ -61,7 +61,7 @@ def followups(book: Book, today: dt.date | None = None, progress: Progress = qui
     today = today or dt.date.today()
     steps = iter(progress(range(3), 3, WORKING))  # three steps: read, work out, write
     next(steps)
-    session = open_session(book)
+    session = open_session(book, today=today)
     next(steps)
     view = join_team(session, team, dt.datetime.now())
     due = compute(session, today, region=region, contacted=view.contacted, mailed=view.mailed)

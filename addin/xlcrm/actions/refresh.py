@@ -80,7 +80,7 @@ class _Run:
         self.view = TeamView()
 
     def read(self) -> None:
-        self.session = session = open_session(self.book)
+        self.session = session = open_session(self.book, today=self.today)
         if session.orders is None:
             _require_summary_columns(session.customers)
         self.rules = scoring.Rules.from_settings(session.settings)  # a bad rule stops here, before any write

@@ -81,7 +81,7 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
     to = checked_address(mail_to) if mail_to else None
     steps = iter(progress(range(4), 4, STEPS))  # read, work out, write the page, write the workbook
     next(steps)
-    session = open_session(book)
+    session = open_session(book, today=chosen.end)
     profile = sender_profile(session.settings).beside(session.book.folder) if to else None
     if profile:
         profile.require_server()  # before anything is written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -184,7 +185,7 @@ def read_settings(book: Book) -> Settings:
     return replace(settings_from_user(user, present=bool(name)), sheet=name or "")
 
 
-def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) -> Session:
+def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS], today: dt.date | None = None) -> Session:
     names = book.sheet_names()
     settings = read_settings(book)
     renamed = {sid: n for sid in SHAPES if not find_sheet(names, sid) and (n := own_sheet(book, sid, names))}
@@ -200,10 +201,10 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
     if customer_sheet is None:
         raise XlcrmError(NO_TABLE(sheets=", ".join(candidates) or "-", rows=HEADER_SCAN_ROWS))
     day_first = settings.flag("day_first")
-    customers = _source(book, customer_sheet, CUSTOMERS, settings, "customer", day_first, memory)
+    customers = _source(book, customer_sheet, CUSTOMERS, settings, "customer", day_first, memory, today)
     require(customers.table, customers.mapping, required)
     alike = alike_sheets(book, customer_sheet, [n for n in candidates if n != customer_sheet])
-    customers = _per_owner(book, customers, alike, settings, memory, notes)
+    customers = _per_owner(book, customers, alike, settings, memory, notes, today)
     grouped = customers.table.sheets or (customer_sheet,)
     problems = list(customers.problems)
     orders_name = named_sheet(settings.value("orders_sheet"), names)
@@ -213,9 +214,9 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS]) ->
         same = orders_name == customer_sheet  # the settings say: the customer sheet lists the orders
         orders_sheet = None if same else choose_sheet(book, orders_name, others, ORDERS, notes)
         if orders_sheet:
-            orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first, memory)
+            orders = _source(book, orders_sheet, ORDERS, settings, "order_customer", day_first, memory, today)
         else:
-            orders = _orders_in_place(book, customers, settings, day_first, notes, orders_only)
+            orders = _orders_in_place(book, customers, settings, day_first, notes, orders_only, today)
         if orders and orders.table is customers.table:  # one sheet read twice: each cell's problem once
             table = customers.table
             read = {f"{column_letter(c)} {table.header_of(c)}" for c in customers.mapping.columns.values()}
@@ -264,7 +265,7 @@ def date_order_notes(source: Source, day_first: bool) -> list[Msg]:
 
 
 def _orders_in_place(book: Book, customers: Source, settings: Settings, day_first: bool,
-                     notes: list[Msg], orders_only: bool = False) -> Source | None:
+                     notes: list[Msg], orders_only: bool = False, today: dt.date | None = None) -> Source | None:
     """The customer sheet read as the orders too, when it lists one row per order: it has an order date and
     an amount that are not its summary columns (last order date, total...), and customers repeat, or it has
     an order id, or its date and amount mean nothing about a customer (a sales log, an invoice list)."""
@@ -279,11 +280,11 @@ def _orders_in_place(book: Book, customers: Source, settings: Settings, day_firs
     if not per_order:
         return None
     notes.append(ORDERS_IN_PLACE(sheet=table.sheet))
-    return Source(table, mapping, *read_records(table, mapping, "order_customer", day_first), own=customers.own)
+    return Source(table, mapping, *read_records(table, mapping, "order_customer", day_first, today), own=customers.own)
 
 
 def _per_owner(book: Book, customers: Source, alike: list[str], settings: Settings,
-               memory: dict[str, pd.DataFrame], notes: list[Msg]) -> Source:
+               memory: dict[str, pd.DataFrame], notes: list[Msg], today: dt.date | None) -> Source:
     """The customer sheet with the other sheets of its header, when each is one owner's customers: named like
     people, no owner column, the same fields in the same columns. Sheets named like an archive (or listed in
     the setting skip_sheets) are left out. Otherwise the customer sheet alone."""
@@ -293,8 +294,8 @@ def _per_owner(book: Book, customers: Source, alike: list[str], settings: Settin
     if "owner" in customers.mapping.columns or not owners or not all(map(looks_like_person, sheets)):
         return customers
     fields = {f: customers.table.header_of(c) for f, c in customers.mapping.columns.items()}
-    parts = [customers] + [_source(book, n, CUSTOMERS, settings, "customer", settings.flag("day_first"), memory, fields)
-                           for n in owners]
+    parts = [customers] + [_source(book, n, CUSTOMERS, settings, "customer", settings.flag("day_first"), memory, today,
+                                   fields) for n in owners]
     if any(p.mapping.columns != customers.mapping.columns for p in parts):
         return customers
     table, records = combined([p.table for p in parts], [p.records for p in parts])
@@ -305,8 +306,9 @@ def _per_owner(book: Book, customers: Source, alike: list[str], settings: Settin
 
 
 def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day_first: bool,
-            memory: dict[str, pd.DataFrame], like: dict[str, str] | None = None) -> Source:
-    """like: the headers of another sheet's mapping, that this sheet's columns must follow."""
+            memory: dict[str, pd.DataFrame], today: dt.date | None, like: dict[str, str] | None = None) -> Source:
+    """like: the headers of another sheet's mapping, that this sheet's columns must follow. today: the day the
+    action runs as of, on which a day typed without a year in a past-event column is placed (core/records)."""
     grid = book.read_sheet(sheet)
     header_row, _ = find_header_row(grid, kind)
     table = extract_table(sheet, grid, header_row)
@@ -315,4 +317,4 @@ def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day
     if kind == CUSTOMERS:
         mapping = people_as_customers(table, mapping)
     require(table, mapping, (key,) if kind == CUSTOMERS else REQUIRED[ORDERS])
-    return Source(table, mapping, *read_records(table, mapping, key, day_first), own=own)
+    return Source(table, mapping, *read_records(table, mapping, key, day_first, today), own=own)

@@ -106,12 +106,12 @@ def columns_by_shape(headers: list[str]) -> dict[str, int]:
     spoken: set[int] = set()
     for column, header in enumerate([*headers, ""]):
         key = norm_header(header) if header else ""
-        cid = ids.get(key)
-        if cid and run and order[cid] > order[list(run)[-1]] and spoken & languages[key]:
-            run[cid], spoken = column, spoken & languages[key]
+        found = ids.get(key)
+        if found and run and order[found] > order[list(run)[-1]] and spoken & languages[key]:
+            run[found], spoken = column, spoken & languages[key]
             continue
         best = run if len(run) > len(best) else best
-        run, spoken = ({cid: column}, set(languages[key])) if cid else ({}, set())
+        run, spoken = ({found: column}, set(languages[key])) if found else ({}, set())
     return best if len(best) >= SHAPE_RUN else {}
 
 
