@@ -33,7 +33,6 @@ UNKNOWN_HOLIDAY = Msg("Holiday '{name}' in the holiday list is not in the {count
 DETAILS = {
     "birthday": Msg("birthday {date}", "生日 {date}"),
     "lunar_birthday": Msg("lunar birthday (on {date})", "农历生日(公历 {date})"),
-    "holiday": Msg("{name} {date}", "{name} {date}"),
     "thanks": Msg("deal won {date}", "成交于 {date}"),
     "feedback": Msg("delivered {date}", "到货于 {date}"),
     "return_visit": Msg("delivered {date}", "交付于 {date}"),
@@ -89,8 +88,8 @@ def _text(value, lang: str) -> str:
 
 
 def touch_frame(people: pd.DataFrame, keep: pd.Series, occasion: str, due: pd.Series, today: dt.date,
-                detail: pd.Series | None = None) -> pd.DataFrame:
-    """Due touches (core.touches columns) for the customers where keep is true."""
+                detail: pd.Series | None = None, on: pd.Series | None = None) -> pd.DataFrame:
+    """Due touches (core.touches columns) for the customers where keep is true; on: the occasion's own day."""
     rows = people.index[keep.fillna(False).astype(bool)]
     frame = pd.DataFrame({
         "row": rows.astype("int64"),
@@ -100,6 +99,7 @@ def touch_frame(people: pd.DataFrame, keep: pd.Series, occasion: str, due: pd.Se
         "occasion": occasion,
         "due": pd.to_datetime(due.loc[rows]).to_numpy(dtype="datetime64[ns]"),
         "detail": None if detail is None else detail.loc[rows].to_numpy(),
+        "occasion_date": pd.NaT if on is None else pd.to_datetime(on.loc[rows]).to_numpy(dtype="datetime64[ns]"),
     })
     frame["status"] = statuses(frame["due"], today)
     return frame[list(TOUCH_COLUMNS)]
@@ -157,7 +157,7 @@ def birthday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar,
     occasion, detail = _birthdays_from(people, today - dt.timedelta(days=after), lang)  # window still open
     due, _ = greeting_window(occasion, rules.days("birthday"), after, calendar)
     keep = occasion.notna() & (due <= _horizon(rules, today))
-    return _in_window(touch_frame(people, keep, "birthday", due, today, detail), due, today)
+    return _in_window(touch_frame(people, keep, "birthday", due, today, detail, occasion), due, today)
 
 
 def missed_birthdays(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, today: dt.date,
@@ -167,7 +167,8 @@ def missed_birthdays(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar,
     after = rules.after("birthday")
     occasion, detail = _birthdays_from(people, today - dt.timedelta(days=after + rules.stale_days), lang)
     due, end = greeting_window(occasion, rules.days("birthday"), after, calendar)
-    frame = touch_frame(people, occasion.notna() & (end < pd.Timestamp(today)), "birthday", due, today, detail)
+    frame = touch_frame(people, occasion.notna() & (end < pd.Timestamp(today)), "birthday", due, today, detail,
+                        occasion)
     return frame.assign(status="missed")
 
 
@@ -177,14 +178,13 @@ def holiday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, 
     frames, notes = [], []
     after = rules.after("holiday")
     since = pd.Timestamp(today) - pd.Timedelta(days=after)
+    every = pd.Series(True, index=people.index)
     for name in names:
+        detail = pd.Series(name, index=people.index)  # the name alone: customers read it ({{ detail }}快乐)
         closed = _closed_holiday(calendar, name, rules, today)
         if closed is not None:
-            every = pd.Series(True, index=people.index)
-            detail = pd.Series(DETAILS["holiday"](name=name, date=f"{closed[1]:%Y-%m-%d}").text(lang),
-                               index=people.index)
             frames.append(touch_frame(people, every, "holiday", pd.Series(closed[0], index=people.index), today,
-                                      detail).assign(status="missed"))
+                                      detail, pd.Series(closed[1], index=people.index)).assign(status="missed"))
         dates = [calendar.find_holiday(name, year) for year in (since.year, since.year + 1)]
         if all(d is None for d in dates):
             known = calendar.holiday_names(today.year)
@@ -198,10 +198,8 @@ def holiday_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, 
         due = start.iloc[0]
         if due > _horizon(rules, today):
             continue
-        every = pd.Series(True, index=people.index)
-        detail = pd.Series(DETAILS["holiday"](name=name, date=f"{coming:%Y-%m-%d}").text(lang), index=people.index)
         frames.append(_in_window(touch_frame(people, every, "holiday", pd.Series(due, index=people.index), today,
-                                             detail), start, today))
+                                             detail, pd.Series(coming, index=people.index)), start, today))
     return _concat(frames), notes
 
 
@@ -229,7 +227,7 @@ def event_touches(people: pd.DataFrame, occasion: str, rules: Rules, today: dt.d
     if occasion == "thanks":
         delivered = pd.to_datetime(people["delivery"]) <= pd.Timestamp(today)
         keep &= ~delivered.fillna(False) & (due >= pd.Timestamp(today) - pd.Timedelta(days=THANKS_OPEN))
-    return touch_frame(people, keep, occasion, due, today, _dated(DETAILS[occasion], trigger, lang))
+    return touch_frame(people, keep, occasion, due, today, _dated(DETAILS[occasion], trigger, lang), trigger)
 
 
 def appointment_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, today: dt.date,
@@ -239,7 +237,8 @@ def appointment_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalend
     due = calendar.shift(meeting, -rules.days("appointment"))
     done = people["last_contact"] >= due
     keep = meeting.notna() & (meeting >= pd.Timestamp(today)) & ~done & (due <= _horizon(rules, today))
-    return touch_frame(people, keep, "appointment", due, today, _dated(DETAILS["appointment"], meeting, lang))
+    return touch_frame(people, keep, "appointment", due, today, _dated(DETAILS["appointment"], meeting, lang),
+                       meeting)
 
 
 def care_touches(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, holidays: list[str],
@@ -273,5 +272,6 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def empty_touches() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in TOUCH_COLUMNS})
     frame["row"] = frame["row"].astype("int64")
-    frame["due"] = frame["due"].astype("datetime64[ns]")
+    for column in ("due", "occasion_date"):
+        frame[column] = frame[column].astype("datetime64[ns]")
     return frame

@@ -13,13 +13,15 @@ DataFrame with these columns:
   due       the date the touch is due (datetime64)
   status    one of STATUSES, as of the day the touches were computed
   detail    what it is about, e.g. the holiday's name or the stage a deal is stuck in (str or None)
+  occasion_date  the day of the occasion itself: the holiday, the birthday, the appointment, the deal or
+            delivery (datetime64; NaT for regular follow-ups and stuck deals)
 """
 
 from __future__ import annotations
 
 from xlcrm.core.i18n import Msg
 
-TOUCH_COLUMNS = ("row", "key", "customer", "owner", "occasion", "due", "status", "detail")
+TOUCH_COLUMNS = ("row", "key", "customer", "owner", "occasion", "due", "status", "detail", "occasion_date")
 
 OCCASIONS = {
     "followup": Msg("Regular follow-up", "定期跟进"),

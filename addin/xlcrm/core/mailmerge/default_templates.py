@@ -3,7 +3,7 @@ one personal message per customer, a personal salutation (王总，您好！), s
 owner's name and company as signature, and an invitation to call with any need.
 
 Fields: see the README (greeting_name, customer, contact, owner, owner_phone, company, signature,
-occasion, due, detail, appointment, today, and every column of the team's sheet by its header).
+occasion, occasion_date, due, detail, appointment, today, and every column of the team's sheet by its header).
 """
 
 from __future__ import annotations
@@ -73,10 +73,11 @@ DEFAULTS: list[DefaultTemplate] = [
      "occasions": ("holiday",), "statuses": ("due_today",),
      "subject": {"zh": "{{ detail or '节日' }}快乐，{{ greeting_name }}！",
                  "en": "Season's greetings, {{ greeting_name }}"},
-     "body": {"zh": _zh("{{ detail or '节日' }}将至，祝您和家人节日快乐、阖家幸福！感谢您一直以来对我们的信任与支持。"
+     # the window runs from days before the holiday to days after it: words right on either side of the day
+     "body": {"zh": _zh("值此{{ detail or '节日' }}之际，祝您和家人节日快乐、阖家幸福！感谢您一直以来对我们的信任与支持。"
                         "节日期间如有任何需要，欢迎随时与我联系。"),
-              "en": _en("With {{ detail or 'the holidays' }} coming, I wish you and your family a happy and restful "
-                        "time. Thank you for your trust this year.\n\n" + _EN_CALL)}},
+              "en": _en("Warm wishes for {{ detail or 'the holidays' }} to you and your family: may it be a happy and "
+                        "restful time. Thank you for your trust this year.\n\n" + _EN_CALL)}},
     {"name": {"zh": "成交致谢", "en": "Thank you"},
      "occasions": ("thanks",), "statuses": (),
      "subject": {"zh": "感谢您的信任，{{ greeting_name }}", "en": "Thank you, {{ greeting_name }}"},

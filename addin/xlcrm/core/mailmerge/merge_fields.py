@@ -3,7 +3,10 @@
 Three kinds of names: xlcrm's canonical fields ({{ customer }}, {{ contact }}, {{ owner }}...),
 every column of the team's sheet by its own header ({{ 联系人 }}, {{ 客户来源 }}; a header that
 is not a valid name is reachable as {{ row["Next follow-up"] }}), and a few made for mail
-({{ greeting_name }}, {{ signature }}, {{ due }}, {{ occasion }}...).
+({{ greeting_name }}, {{ signature }}, {{ due }}, {{ occasion }}...). {{ detail }} names what a touch is about (a
+holiday's name alone: customers read it, as in {{ detail }}快乐); {{ occasion_date }} is the day of the occasion
+itself (the holiday, the birthday, the appointment), spelled as every date is; {{ due }} is the day the touch
+fell due, which for a greeting is the first day of its window.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from xlcrm.core.mailmerge.templates_sheet import ALL_OCCASIONS
 from xlcrm.core.followups.touches import STATUSES
 
 MADE = ("greeting_name", "signature", "owner_email", "owner_phone", "company", "from_name", "today",
-        "occasion", "occasion_id", "due", "status", "status_id", "detail", "row", "customer_key")
+        "occasion", "occasion_id", "occasion_date", "due", "status", "status_id", "detail", "row", "customer_key")
 DIGEST_FIELDS = ("owner", "owner_email", "owner_phone", "company", "from_name", "today", "items", "customers",
                  "signature")
-ITEM_FIELDS = ("customer", "contact", "phone", "email", "occasion", "due", "status", "detail", "row")
+ITEM_FIELDS = ("customer", "contact", "phone", "email", "occasion", "occasion_date", "due", "status", "detail", "row")
 PHONE = Msg("Phone: {phone}", "电话：{phone}")
 # What every message reads of its customer, whatever its template: whom to greet and address, whose it is, and
 # what an owner's digest lists
@@ -128,6 +131,7 @@ def touch_context(base: dict, touch: dict, profile: SenderProfile, today: dt.dat
         "occasion": ALL_OCCASIONS[touch["occasion"]].text(lang) if touch["occasion"] in ALL_OCCASIONS
         else str(touch["occasion"]),
         "occasion_id": touch["occasion"], "due": fmt_date(touch["due"], lang),
+        "occasion_date": fmt_date(touch.get("occasion_date"), lang),
         "status": STATUSES[touch["status"]].text(lang) if touch.get("status") in STATUSES else "",
         "status_id": touch.get("status") or "", "detail": fmt_value(touch.get("detail"), lang),
         "customer_key": touch.get("key", ""),
@@ -146,7 +150,7 @@ def digest_context(owner: str, items: pd.DataFrame, contexts: dict[int, dict], p
             "email": base.get("email", ""), "row": int(touch["row"]),
             "occasion": ALL_OCCASIONS[touch["occasion"]].text(lang) if touch["occasion"] in ALL_OCCASIONS
             else str(touch["occasion"]),
-            "due": fmt_date(touch["due"], lang),
+            "due": fmt_date(touch["due"], lang), "occasion_date": fmt_date(touch.get("occasion_date"), lang),
             "status": STATUSES[touch["status"]].text(lang) if touch["status"] in STATUSES else "",
             "detail": fmt_value(touch.get("detail"), lang)})
     return {"owner": owner, "owner_email": person.email if person else "",
