@@ -34,6 +34,7 @@ WHY = {"setting": Msg("as set in the settings", "按设置"),
 NONE_NAME = Msg("none (weekends only)", "无(仅周末)")
 UNKNOWN_COUNTRY = Msg("The calendar '{code}' is not known; use a country code such as CN, HK, TW, SG or US.",
                       "未知的日历“{code}”;请填写国家/地区代码,如 CN、HK、TW、SG、US。")
+TEAM_DAY_OFF = Msg("a day off in the settings' extra holidays", "设置中补充的放假日")
 _ALL_DAYS = "1111111"  # every weekday is a working day unless listed: make-up Saturdays stay working
 
 
@@ -136,6 +137,19 @@ class WorkCalendar:
         if self.country == NO_CALENDAR:
             return day.weekday() < 5
         return bool(_holidays(self.country, day.year).is_working_day(day))
+
+    def holiday_on(self, day: dt.date) -> Msg | None:
+        """The public holiday a day off is, named in both languages; None on a working day or a plain weekend."""
+        if self.is_working_day(day):
+            return None
+        if day in self.extra_off:
+            return TEAM_DAY_OFF
+        if self.country == NO_CALENDAR:
+            return None
+        names = [_holidays(self.country, day.year, language).get_list(day) for language in ("en_US", "zh_CN")]
+        if not names[0]:
+            return None  # a weekend inside a holiday week has no name of its own
+        return Msg(", ".join(names[0]), "、".join(names[1] or names[0]))
 
     def estimated(self, first: dt.date, last: dt.date) -> Msg | None:
         """Why working days between two dates are a guess, if they are: years past what the package knows

@@ -49,7 +49,7 @@ def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str
     """region: the computer's region (e.g. 'US'), which chooses the calendar when the settings name none."""
     rules = read_rules(settings, lang, region)
     notes = [used_note(rules.country, rules.calendar_why), *rules.notes]
-    calendar = WorkCalendar(rules.country, rules.extra_off, rules.extra_working)
+    calendar = _calendar(rules)
     estimated = calendar.estimated(today, today + dt.timedelta(days=rules.look_ahead_days))
     notes += [estimated] if estimated else []
     plan = plan_followups(people, rules, calendar, today)
@@ -68,6 +68,16 @@ def work_out(people: pd.DataFrame, settings: Settings, today: dt.date, lang: str
     funnel = funnel_counts(counted, pd.Index(touches.loc[touches["occasion"].eq("stuck"), "row"]), stages)
     return Due(people, rules, plan, touches[list(TOUCH_COLUMNS)], funnel, unknown_stages(people["stage"], steps),
                notes + care_notes, estimated)
+
+
+def work_calendar(settings: Settings, lang: str, region: str | None = None) -> WorkCalendar:
+    """The workbook's holiday calendar, the one its due dates count working days by (the mail merge's '工作日'
+    sending days follow it too)."""
+    return _calendar(read_rules(settings, lang, region))
+
+
+def _calendar(rules: Rules) -> WorkCalendar:
+    return WorkCalendar(rules.country, rules.extra_off, rules.extra_working)
 
 
 def _later_duplicates(people: pd.DataFrame) -> pd.Index:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from xlcrm.core.calendar import WorkCalendar
 from xlcrm.core.mailmerge.default_templates import DIGEST
 from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
@@ -68,8 +69,19 @@ SENT_TODAY = Msg("this customer already got a message today ({at}); at most one 
                  "该客户今天({at})已收到一封邮件;每位客户每天最多一封,其余在之后运行时发送")
 TOO_SOON = Msg("this customer got a message on {at}; at most one every {days} days",
                "该客户 {at} 已收到邮件;同一客户至少间隔 {days} 天")
+MEETING_PLANNED = Msg("a meeting is planned ({appointment}): the meeting is the contact, no follow-up mail before it",
+                      "已有预约({appointment}):见面即是联系,见面前不发跟进邮件")
 ONE_PER_CUSTOMER = Msg("one message per customer: '{template}' goes first", "每位客户一次只发一封:优先发送“{template}”")
 OUTSIDE_WINDOW = Msg("outside the sending window; goes out from {at}", "不在发送时段内;{at} 起发送")
+HOLIDAY_HELD = Msg("{day} is a day off ({holiday}) in the workbook's holiday calendar and the sending days are working "
+                   "days; goes out from {at}", "按工作簿的节假日日历,{day} 放假({holiday}),发送日为工作日;{at} 起发送")
+HOLIDAY_SENDING = Msg("{day} is a day off ({holiday}) in the workbook's holiday calendar; {count} message(s) go out "
+                      "today all the same, as the sending days ({days}) include it. To keep them for the next working "
+                      "day, set Sending days (send_days) in the settings sheet to working days (工作日).",
+                      "按工作簿的节假日日历,{day} 放假({holiday});发送日({days})包括这一天,今天照常发送 {count} 封。"
+                      "如需顺延到下一个工作日,请在设置表把“发送日”(send_days)设为 工作日。")
+EVERY_DAY = Msg("empty: every day", "留空:每天")
+DAYS_OF_WEEK = Msg("days of the week, not working days", "按星期几,而非工作日")
 DAILY_CAP = Msg("the daily limit of {cap} messages is reached; goes out on the next run tomorrow",
                 "已达每日 {cap} 封的上限;明天再次运行时发送")
 NO_OWNER_ADDRESS = Msg("no e-mail address for owner {owner} in the settings sheet",
@@ -86,6 +98,12 @@ class Rules:
     sent_today: int = 0
     windows: dict[str, SendWindow] = field(default_factory=dict)  # template name -> window
     test: bool = False
+    # the workbook's holiday calendar (the due dates'): '工作日' windows follow it; None: Monday to Friday
+    calendar: WorkCalendar | None = None
+
+    def day_off(self) -> Msg | None:
+        """The holiday today is, by the workbook's calendar (None: a working day, a plain weekend, no calendar)."""
+        return self.calendar.holiday_on(self.today) if self.calendar is not None else None
 
 
 def empty_history() -> pd.DataFrame:
@@ -254,7 +272,8 @@ def _previous(frame: pd.DataFrame, history: pd.DataFrame, exempt: set[str]) -> p
 
 
 def _apply_frequency(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -> None:
-    """At most one message per customer per day (whatever the occasion), and follow-ups at least min_days apart."""
+    """At most one message per customer per day (whatever the occasion), follow-ups at least min_days apart, and
+    none to a customer whose appointment reminder is due (the meeting is the contact)."""
     today = pd.Timestamp(rules.today)
     earlier = _previous(frame, history, {DIGEST})
     today_or_later = earlier.dt.normalize().ge(today).fillna(False)  # a run as of an earlier day sees later sends
@@ -273,15 +292,27 @@ def _apply_frequency(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -
     mask = frame.index.isin(later)
     _set(frame, mask, "skip", _reasons(first.reindex(frame.index), mask,
                                        lambda t: ONE_PER_CUSTOMER(template=t) if isinstance(t, str) else None))
+    # a customer whose appointment reminder is due (sent or not) meets the team soon: "long time no see" reads wrong
+    meetings = frame[frame["occasion"].eq("appointment")].drop_duplicates("key").set_index("key")["detail"]
+    waiting = frame["occasion"].eq("followup") & frame["key"].isin(meetings.index)
+    _set(frame, waiting, "skip", _reasons(frame["key"].map(meetings), waiting,
+                                          lambda a: MEETING_PLANNED(appointment=a)))
 
 
 def _apply_timing(frame: pd.DataFrame, rules: Rules, classes: pd.Series | None = None) -> None:
     if not rules.test:
         # one window per template: worked out once
-        opens = frame["template"].map({t: rules.windows.get(t, SendWindow()).next_open(rules.now)
-                                       for t in frame["template"].unique()})
+        windows = {t: rules.windows.get(t, SendWindow()) for t in frame["template"].unique()}
+        opens = frame["template"].map({t: w.next_open(rules.now, rules.calendar) for t, w in windows.items()})
         closed = (opens.map(lambda at: at > rules.now) if len(frame) else opens).astype(bool)
-        _set(frame, closed, "held", _reasons(opens, closed, lambda at: OUTSIDE_WINDOW(at=_at(at))))
+        holiday = rules.day_off()
+        off = {t for t, w in windows.items()
+               if holiday is not None and w.working_days and not w.sends_on(rules.today, rules.calendar)}
+        day = f"{rules.today:%Y-%m-%d}"
+        why = pd.Series([None if not shut else HOLIDAY_HELD(day=day, holiday=holiday, at=_at(at)) if t in off
+                         else OUTSIDE_WINDOW(at=_at(at))
+                         for t, at, shut in zip(frame["template"], opens, closed)], index=frame.index, dtype=object)
+        _set(frame, closed, "held", why)
     room = max(rules.daily_cap - rules.sent_today, 0)
     sending = frame["decision"].eq("send")
     order = cap_order(frame, classes)
@@ -332,3 +363,15 @@ def apply_cap(plan: pd.DataFrame, rules: Rules, classes: pd.Series | None = None
     """The window and the daily cap over the whole plan (customers' messages and digests together), time-bound
     messages first (see cap_order). classes: each customer's class by Excel row, for the follow-ups' order."""
     _apply_timing(plan, rules, classes)
+
+
+def holiday_note(plan: pd.DataFrame, rules: Rules) -> Msg | None:
+    """What a run on a public holiday says when messages go out on it all the same (sending days empty or named
+    by the day of the week): the day, and how to keep them for the next working day. Held ones say it themselves."""
+    holiday = rules.day_off()
+    sending = plan[plan["decision"].eq("send")] if len(plan) else plan
+    if holiday is None or rules.test or not len(sending):
+        return None
+    windows = [rules.windows.get(t, SendWindow()) for t in sending["template"].unique()]
+    days = EVERY_DAY if any(w.days is None for w in windows) else DAYS_OF_WEEK
+    return HOLIDAY_SENDING(day=f"{rules.today:%Y-%m-%d}", holiday=holiday, count=len(sending), days=days)

@@ -1,6 +1,8 @@
 """Preferred sending days and hours, typed the way people type them: 'Tue-Thu', '周二至周四', '9-18'.
 
-A message outside its window is held; `next_open` says when the window opens again.
+A message outside its window is held; `next_open` says when the window opens again. '工作日' / 'working days'
+are the workbook's own working days (its holiday calendar, the one due dates use: public holidays off, make-up
+Saturdays on); named days ('周一至周五', 'Mon-Fri', 'weekdays') are those days of the week, holidays or not.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 from xlcrm.core.i18n import Msg
 
@@ -23,7 +25,8 @@ DAY_NAMES = {
 }
 _DAY = {name: number for number, names in DAY_NAMES.items() for name in names}
 _DAY.update({str(n + 1): n for n in range(7)})
-_WORKDAYS = {"workdays", "weekdays", "工作日", "周一至周五"}
+_WORKING_DAYS = {"workdays", "work days", "working days", "business days", "工作日", "法定工作日"}  # the calendar's
+_WEEKDAYS = {"weekdays", "周一至周五"}
 _RANGE = re.compile(r"\s*(?:至|到|~|～|-|—|–|to)\s*")
 _LIST = re.compile(r"[,，、;；/\s]+")
 _TIME = re.compile(r"^(\d{1,2})(?:[:：.](\d{2}))?(?:点|时)?(?:(\d{2})分?)?$")
@@ -34,29 +37,45 @@ BAD_HOURS = Msg("'{value}' is not a time range (e.g. 9-18 or 9:30-17:00)",
                 "“{value}”不是有效的时段(例如 9-18 或 9:30-17:00)")
 
 
+class DayCalendar(Protocol):
+    """What a window asks of the workbook's holiday calendar (core.calendar.WorkCalendar)."""
+
+    def is_working_day(self, day: dt.date) -> bool: ...
+
+
+LONGEST_BREAK = 31  # days a window may stay shut: a week of holidays between weekends is the longest seen
+
+
 @dataclass(frozen=True)
 class SendWindow:
     days: frozenset[int] | None = None  # Monday = 0; None: any day
     start: dt.time | None = None  # None: any time
     end: dt.time | None = None
+    working_days: bool = False  # the days are the calendar's working days (days: Monday-Friday without one)
 
     @property
     def always(self) -> bool:
         return self.days is None and self.start is None
 
-    def is_open(self, now: dt.datetime) -> bool:
-        day_ok = self.days is None or now.weekday() in self.days
+    def sends_on(self, day: dt.date, calendar: DayCalendar | None = None) -> bool:
+        """Whether the window's days include this day (working days by the calendar when given)."""
+        if self.working_days and calendar is not None:
+            return calendar.is_working_day(day)
+        return self.days is None or day.weekday() in self.days
+
+    def is_open(self, now: dt.datetime, calendar: DayCalendar | None = None) -> bool:
+        day_ok = self.sends_on(now.date(), calendar)
         time_ok = self.start is None or self.end is None or self.start <= now.time() < self.end  # both or neither
         return day_ok and time_ok
 
-    def next_open(self, now: dt.datetime) -> dt.datetime:
+    def next_open(self, now: dt.datetime, calendar: DayCalendar | None = None) -> dt.datetime:
         """The first moment at or after now when the window is open."""
-        if self.is_open(now):
+        if self.is_open(now, calendar):
             return now
         start = self.start or dt.time(0)
-        for offset in range(0, 8):
+        for offset in range(0, LONGEST_BREAK + 1):
             day = now.date() + dt.timedelta(days=offset)
-            if self.days is not None and day.weekday() not in self.days:
+            if not self.sends_on(day, calendar):
                 continue
             candidate = dt.datetime.combine(day, start, now.tzinfo)
             if offset == 0 and now.time() < start:
@@ -67,16 +86,16 @@ class SendWindow:
 
     def combine(self, other: "SendWindow") -> "SendWindow":
         """A template's own window: its days and hours where set, the sender's otherwise."""
-        days = other.days if other.days is not None else self.days
+        days, working = (other.days, other.working_days) if other.days is not None else (self.days, self.working_days)
         start, end = (other.start, other.end) if other.start is not None else (self.start, self.end)
-        return SendWindow(days, start, end)
+        return SendWindow(days, start, end, working)
 
 
 def parse_days(text: str) -> frozenset[int] | None:
     text = (text or "").strip().lower()
     if not text:
         return None
-    if text in _WORKDAYS:
+    if text in _WORKING_DAYS or text in _WEEKDAYS:
         return frozenset(range(5))
     days: set[int] = set()
     for part in filter(None, _LIST.split(text)):
@@ -87,6 +106,11 @@ def parse_days(text: str) -> frozenset[int] | None:
         first, last = numbers[0], numbers[-1]
         days.update((first + i) % 7 for i in range((last - first) % 7 + 1))
     return frozenset(days)
+
+
+def follows_calendar(text: str) -> bool:
+    """'工作日' / 'working days': the holiday calendar's working days, not only Monday to Friday."""
+    return (text or "").strip().lower() in _WORKING_DAYS
 
 
 def _time(text: str) -> dt.time:
@@ -123,4 +147,4 @@ def parse_window(days: str, hours: str, error: Callable[[str, Msg], Exception],
         start, end = parse_hours(hours)
     except ValueError:
         raise error(keys[1], BAD_HOURS(value=hours)) from None
-    return SendWindow(day_set, start, end)
+    return SendWindow(day_set, start, end, follows_calendar(days))
