@@ -61,8 +61,8 @@ SENDER = Block(
            Msg("The rest wait for the next day; QQ and 163 mailboxes allow a few hundred a day.",
                "超出部分顺延到第二天;QQ、163 邮箱每天限额约数百封。")),
         kv("send_days", "", Msg("Sending days", "发送日"),
-           Msg("e.g. Mon-Fri, 周二至周四; empty: any day. A template may set its own.",
-               "例如 周一至周五、Tue-Thu;留空:每天。模板可单独设置。")),
+           Msg("e.g. working days (holidays off, make-up days on), Mon-Fri, 周二至周四; empty: any day. A template "
+               "may set its own.", "例如 工作日(节假日不发,调休上班日照发)、周一至周五、Tue-Thu;留空:每天。模板可单独设置。")),
         kv("send_hours", "", Msg("Sending hours", "发送时段"),
            Msg("e.g. 9-18 or 9:30-17:00; empty: any time. Messages outside wait for the next window.",
                "例如 9-18 或 9:30-17:00;留空:不限。时段外的邮件等到下一个时段再发。")),
