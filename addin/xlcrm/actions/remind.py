@@ -118,7 +118,7 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     else:
         claim = view.claim(now) if mode == "send" else None  # team mode: the store asked before each message
         stopped = send(planned, built, claim.guard(mailer) if claim else mailer, profile, journal, clock, progress,
-                       mode == "test", box, today, claim)
+                       mode == "test", box, today, claim, notes)
         view.close()
         history = merged_history(journal.history(), sheet_history)
     edits = housekeeping(session, "remind") + template_edits + [preview_edit(_sheet_rows(planned, table), session.lang),

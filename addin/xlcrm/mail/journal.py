@@ -37,12 +37,31 @@ CANNOT_WRITE = Msg("Cannot write the send journal {path}: {why}. Nothing was sen
 
 
 # What one line says about its outcome: never carried over to a later line of the same key.
-OUTCOME_FIELDS = ("reason", "reason_zh", "code", "deferrals", "recipient_refused", "throttled")
+OUTCOME_FIELDS = ("reason", "reason_zh", "code", "deferrals", "recipient_refused", "throttled", "uncertain")
 REASON = Msg("{en}", "{zh}")
 
 
+BACKUP_MARK = ".backup"  # book/file keeps the previous version of NAME.xlsx as NAME.backup.xlsx
+
+
 def journal_path(folder: Path, book_name: str) -> Path:
-    return folder / (Path(book_name).stem + SUFFIX)
+    """NAME.xlsx's journal; its backup NAME.backup.xlsx shares it: the same workbook one save earlier, whose
+    messages are NAME's (a journal of its own would send them all again)."""
+    stem = Path(book_name).stem
+    while stem.lower().endswith(BACKUP_MARK) and len(stem) > len(BACKUP_MARK):
+        stem = stem[:-len(BACKUP_MARK)]
+    return folder / (stem + SUFFIX)
+
+
+def journals_beside(path: Path) -> list["Journal"]:
+    """The other workbooks' journals in the same folder: a copy of a workbook builds the same keys and Message-IDs,
+    so what one of them sent or has in flight must not go out again from another."""
+    try:
+        found = sorted(p for p in path.parent.glob("*" + SUFFIX) if p.is_file())
+    except OSError:
+        return []
+    own = os.path.normcase(str(path.resolve()))
+    return [Journal(p) for p in found if os.path.normcase(str(p.resolve())) != own]
 
 
 class Journal:
@@ -75,6 +94,17 @@ class Journal:
             earlier = {k: v for k, v in state.get(entry["key"], {}).items() if k not in OUTCOME_FIELDS}
             state[entry["key"]] = {**earlier, **entry}
         return state
+
+    def claimed(self) -> dict[str, str]:
+        """Real messages (not tests) this journal sent or has in flight, by key and by Message-ID -> state."""
+        found: dict[str, str] = {}
+        for key, entry in self.latest().items():
+            if entry.get("test") or key.startswith("test|") or entry.get("state") not in ("sent", "sending"):
+                continue
+            found[key] = entry["state"]
+            if entry.get("message_id"):
+                found[str(entry["message_id"])] = entry["state"]
+        return found
 
     def deferred_days(self) -> dict[str, set[str]]:
         """Per key, the days (YYYY-MM-DD, local) the server put it off since it last went out or failed; a day on
