@@ -440,12 +440,12 @@ def test_two_unknown_recipients_in_a_row_are_two_failures_and_the_batch_goes_on(
     assert delivered(mail_server) == Counter({k: v for k, v in expected.items() if k[0] not in bad})
 
 
-def test_a_full_mailbox_is_that_recipients_failure_not_a_sending_limit(previewed, mail_server, planned):
+def test_a_full_mailbox_is_that_recipient_put_off_not_a_sending_limit(previewed, mail_server, planned):
     expected, rows = planned
     full = rows.loc[rows["row"].notna(), "to"].iloc[0]
     mail_server.faults.reject_rcpt = {full: "550 5.2.2 <%s>: mailbox over quota" % full}
     result = run(previewed, send=True, mailer=quick_mailer(timeout=5))
-    assert result.stopped is None and set(result.plan.loc[result.plan["decision"].eq("failed"), "to"]) == {full}
+    assert result.stopped is None and set(result.plan.loc[result.plan["decision"].eq("deferred"), "to"]) == {full}
     assert delivered(mail_server) == Counter({k: v for k, v in expected.items() if k[0] != full})
 
 

@@ -27,6 +27,9 @@ DIGEST_OFF = Msg("The owners' daily digest ('{template}') goes out once their ad
 UNMATCHED = Msg("Due touches no active template fits: {list}", "没有启用模板适用的到期事项:{list}")
 DAMAGED = Msg("The journal had {count} damaged line(s), skipped (a crash while writing); what they said is "
               "treated as not known.", "发送日志中有 {count} 行损坏(写入时程序中断),已跳过。")
+UNANSWERED_BEFORE = Msg("on {at}: {why}. Check with the customer or the mail administrator, then write sent or resend "
+                        "in the send log's Decision column",
+                        "{at}:{why}。请向客户或邮件管理员核实,然后在发送记录的“处理”列填写 已发 或 重发")
 SETTLED = {"sent": Msg("marked sent by the team", "已由团队确认发出"),
            "resend": Msg("marked not sent by the team; will be sent again", "已由团队确认未发出,将重新发送")}
 
@@ -56,12 +59,25 @@ def plan(session: Session, due: pd.DataFrame, chosen: list[Template], history: p
     elif digest is not None:
         notes.append(DIGEST_OFF(template=digest.name))
     apply_cap(planned, rules, customers["class_norm"])
+    _unanswered_said_so(planned, history)
     if len(unmatched):
         notes.append(UNMATCHED(list=", ".join(f"{ALL_OCCASIONS[o].text(session.lang) if o in ALL_OCCASIONS else o} "
                                               f"{n}" for o, n in unmatched.items())))
     if not profile.from_address:
         notes.append(NO_SENDER_YET)
     return planned
+
+
+def _unanswered_said_so(planned: pd.DataFrame, history: pd.DataFrame) -> None:
+    """A message still in flight because the server never answered (not because xlcrm stopped): say so."""
+    if not len(planned) or "uncertain" not in history or "decision" not in planned:
+        return
+    unanswered = history[history["state"].eq("sending") & history["uncertain"].eq(True)]
+    why = dict(zip(unanswered["msg_key"], unanswered["reason"]))
+    for index in planned.index[planned["decision"].eq("in_flight") & planned["msg_key"].isin(why)]:
+        reason, said = planned.at[index, "reason"], why[planned.at[index, "msg_key"]]
+        if isinstance(reason, Msg) and isinstance(said, Msg):
+            planned.at[index, "reason"] = UNANSWERED_BEFORE(at=reason.args.get("at", "-"), why=said)
 
 
 def windows(templates: list[Template], profile: SenderProfile, sheet: str) -> dict:

@@ -34,6 +34,8 @@ DEFERRED_LINE = Msg("  Put off by the server: {customer} (row {row}, {template})
                     "  服务器暂缓:{customer}(第 {row} 行,{template})→ {to}:{reason}")
 IN_FLIGHT_LINE = Msg("  In flight, check by hand: {customer} ({template}) to {to}{why}",
                      "  状态不明,请人工核对:{customer}({template})→ {to}{why}")
+SENT_WITH_NOTE = Msg("  Sent, but: {customer} (row {row}, {template}) to {to}: {reason}",
+                     "  已发送,但:{customer}(第 {row} 行,{template})→ {to}:{reason}")
 BECAUSE = Msg(": {reason}", ":{reason}")
 STOPPED = Msg("Stopped: {why}", "已停止:{why}")
 COUNTED = ("send", "sent", "test_sent", "failed", "deferred", "in_flight", "held", "skip", "refused", "unsent", "done")
@@ -62,10 +64,13 @@ class RemindResult:
         head = {"dry": DRY_RUN, "send": SENT_RUN, "test": TEST_RUN}[self.mode]
         lines = [head(day=f"{self.today:%Y-%m-%d}", to=self.test_to, counts=listed or NOTHING).text(lang)]
         lines += self._reasons(lang)
-        for decision, line in (("failed", FAILED_LINE), ("deferred", DEFERRED_LINE)):  # one by one, with why
+        noted = self.plan["decision"].isin(["sent", "test_sent"]) & self.plan["reason"].map(
+            lambda r: isinstance(r, Msg)) if len(self.plan) else self.plan["decision"].eq("")
+        for shown, line in ((self.plan["decision"].eq("failed"), FAILED_LINE),  # one by one, with why
+                            (self.plan["decision"].eq("deferred"), DEFERRED_LINE), (noted, SENT_WITH_NOTE)):
             lines += [line(customer=r["customer"], row=row_number(r["row"]) or "-", template=r["template"], to=r["to"],
                            reason=r["reason"] if isinstance(r["reason"], Msg) else "-").text(lang)
-                      for r in self.plan[self.plan["decision"].eq(decision)].head(20).to_dict("records")]
+                      for r in self.plan[shown].head(20).to_dict("records")]
         lines += [IN_FLIGHT_LINE(customer=r["customer"], template=r["template"], to=r["to"],
                                  why=BECAUSE(reason=r["reason"]) if isinstance(r["reason"], Msg) else "").text(lang)
                   for r in self.plan[self.plan["decision"].eq("in_flight")].head(20).to_dict("records")]

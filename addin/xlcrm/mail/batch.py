@@ -65,7 +65,10 @@ ADVICE = {MemoryError: Msg("The computer ran out of memory: close other programs
                        "then run again.", "请检查工作簿所在磁盘是否有剩余空间、文件夹是否可写,然后再运行。")}
 OTHER_ADVICE = Msg("Run again; if it comes back, run with XLCRM_DEBUG=1 and send the output to whoever looks after "
                    "xlcrm.", "请再运行一次;如果仍然出现,请加 XLCRM_DEBUG=1 运行,并把输出发给负责 xlcrm 的人。")
-COPY_REFUSED = Msg("the copy to {address} was refused ({code} {text})", "抄送 {address} 被拒收({code} {text})")
+COPY_REFUSED = Msg("sent; only the copy to {address} was refused by the server ({code} {text})",
+                   "已发送;仅抄送 {address} 被服务器拒收({code} {text})")
+COPY_PUT_OFF = Msg("sent; only the copy to {address} was put off by the server ({code} {text}) and not sent",
+                   "已发送;仅抄送 {address} 被服务器暂缓({code} {text}),抄送未发出")
 
 
 class Connection(Protocol):
@@ -222,7 +225,10 @@ class Batch:
                 return outcome
             except Uncertain as fault:
                 self._drop()
-                return Outcome("in_flight", fault.reason, self.clock.now())  # the journal keeps `sending`
+                at = self.clock.now()  # still `sending`, now with why it is unknown (not a stopped program)
+                self.journal.record(item.key, "sending", at=at, test=item.test, reason=fault.reason, uncertain=True)
+                self._open_key = None
+                return Outcome("in_flight", fault.reason, at)
             except Temporary as fault:
                 self._drop()
                 self._pause_or_stop(attempt, fault, item)
@@ -248,12 +254,12 @@ class Batch:
     def _stop_if_throttled(self, item: Outgoing, fault: Deferred) -> None:
         """THROTTLE_RUN messages in a row put off alike, to different recipients, in one session: the server holds
         back the mailbox, whatever it says (451 4.7.1 Please try again later). Stop as for a sending limit; they were
-        not put off for themselves, so they go back to not sent. A greylisting answer is about each recipient."""
+        not put off for themselves, so they go back to not sent. Greylisting or a full mailbox is about each recipient."""
         said = _without_addresses(fault.reason, item)
-        greylisting = any(word in said.lower() for word in _GREYLISTING)
-        if greylisting or (self._put_off and self._put_off[-1][1] != said):
+        per_recipient = fault.mailbox_full or any(word in said.lower() for word in _GREYLISTING)
+        if per_recipient or (self._put_off and self._put_off[-1][1] != said):
             self._put_off = []
-        if greylisting:
+        if per_recipient:
             return
         self._put_off.append((item, said))
         if len(self._put_off) < THROTTLE_RUN:
@@ -319,4 +325,4 @@ def _copies_note(delivery: Any) -> Msg | None:
     if not refused:
         return None
     address, code, text = refused[0]
-    return COPY_REFUSED(address=address, code=code, text=text)
+    return (COPY_PUT_OFF if 400 <= int(code) < 500 else COPY_REFUSED)(address=address, code=code, text=text)

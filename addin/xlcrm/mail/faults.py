@@ -28,10 +28,11 @@ class Deferred(SendFault):
     """The server put this message off (4xx at RCPT or at DATA: greylisting, a full mailbox): not sent, tried
     again on a later run, while the batch goes on with the others."""
 
-    def __init__(self, reason: Msg, code: int, recipient: bool = True):
+    def __init__(self, reason: Msg, code: int, recipient: bool = True, mailbox_full: bool = False):
         super().__init__(reason)
         self.code = code
         self.recipient = recipient  # about the customer's address: their other messages in this batch wait too
+        self.mailbox_full = mailbox_full  # said of this mailbox (X.2.2): never a sign the session is held back
 
 
 class Uncertain(SendFault):

@@ -1,8 +1,8 @@
 """What an SMTP answer to one message concerns, and so what the batch does about it (faults.py).
 
 Only what concerns every message stops a batch: the connection, the sender address, a sending limit.
-An answer about one recipient (RFC 3463 X.1.x and X.2.x, a mailbox unknown, disabled or full) fails or
-defers that message alone, whether it came at RCPT or at the end of DATA; a 4xx for one message is
+An answer about one recipient (RFC 3463 X.1.x and X.2.x, a mailbox unknown or disabled) fails or
+defers that message alone (a full mailbox, X.2.2, is always put off: the address is right), whether it came at RCPT or at the end of DATA; a 4xx for one message is
 put off to a later run rather than waited on, since a retry within seconds meets the same answer.
 """
 
@@ -21,6 +21,7 @@ LIMIT_REACHED = Msg("The mailbox reached a sending limit ({why}); stopped. What 
                     "(lower rate_per_minute or daily_cap in the settings if this comes back).",
                     "邮箱达到了发送上限({why}),已停止;未发出的邮件会在之后运行时发送(如反复出现,请调低设置中的"
                     " rate_per_minute 或 daily_cap)。")
+MAILBOX_FULL = Msg("the recipient's mailbox is full ({code} {text})", "收件人的邮箱已满({code} {text})")
 RELAY_DENIED = Msg("The server {host} will not pass mail on for this sender ({why}): it is about the sender or the "
                    "login, not the recipient. Check 'smtp_user' and 'from_address' with the mail administrator. "
                    "Nothing more was sent.",
@@ -42,11 +43,25 @@ _ABOUT_ADDRESS = re.compile(r"\b[45]\.[12]\.\d{1,3}\b")  # RFC 3463: addressing 
 _ABOUT_SENDER = re.compile(r"\b[45]\.1\.[78]\b|sender address rejected", re.IGNORECASE)
 _RELAY = re.compile(r"relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|"
                     r"unable to relay|relay not allowed", re.IGNORECASE)
+# The recipient's mailbox is full (RFC 3463 X.2.2, or said in words): their address is right and the mailbox may be
+# emptied, so the message is put off to later runs (the batch's put-off limit), never refused for the address.
+_FULL_CODE = re.compile(r"\b[45]\.2\.2\b")
+_FULL_WORDS = re.compile(r"mailbox (is )?full|over ?quota|quota|空间不足|邮箱已满|容量", re.IGNORECASE)
+_SENDING_WORDS = re.compile(r"\b[45]\.[47]\.\d{1,3}\b|send|daily|rate", re.IGNORECASE)  # Gmail's 5.4.5 sending quota
 _SESSION_WIDE = re.compile(r"\b4\.5\.3\b|too many recipients", re.IGNORECASE)  # the connection's count, not an address
 
 
 def about_recipient(text: str) -> bool:
     return bool(_ABOUT_ADDRESS.search(text)) and not _ABOUT_SENDER.search(text)
+
+
+def mailbox_full(text: str) -> bool:
+    return bool(_FULL_CODE.search(text)) or (bool(_FULL_WORDS.search(text)) and not _SENDING_WORDS.search(text)
+                                              and not _ABOUT_SENDER.search(text))
+
+
+def _full(code: int, text: str, recipient: bool) -> Deferred:
+    return Deferred(MAILBOX_FULL(code=code, text=text), code, recipient=recipient, mailbox_full=True)
 
 
 def recipient_fault(host: str, sender: str, code: int, response) -> Exception:
@@ -55,6 +70,8 @@ def recipient_fault(host: str, sender: str, code: int, response) -> Exception:
     text = reply_text(response)
     if _ABOUT_SENDER.search(text):
         return Fatal(SENDER_REFUSED(sender=sender, code=code, text=text))
+    if 400 <= code < 600 and code != 421 and mailbox_full(text):
+        return _full(code, text, recipient=True)
     if 400 <= code < 500:
         return put_off(code, response, recipient=True)
     if _RELAY.search(text):
@@ -70,6 +87,8 @@ def data_fault(sender: str, code: int, response, recipients: tuple[str, ...]) ->
     if _ABOUT_SENDER.search(text):
         return Fatal(SENDER_REFUSED(sender=sender, code=code, text=text))
     alone = len(recipients) == 1
+    if alone and 400 <= code < 600 and code != 421 and mailbox_full(text):
+        return _full(code, text, recipient=True)
     if 400 <= code < 500:
         return put_off(code, response, recipient=alone)
     if alone and about_recipient(text):

@@ -28,6 +28,7 @@ import yagmail
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mailmerge.sender_profile import SenderProfile
 from xlcrm.mail.credentials import password_for, password_origin
+from xlcrm.mail.smtp_deadline import Deadline, WatchedSMTP
 from xlcrm.mail.smtp_wire import auth_utf8, dot_stuffed, probe_security
 from xlcrm.mail.faults import Fatal, Rejected, Temporary, Uncertain
 from xlcrm.mail.replies import SENDER_REFUSED, data_fault, recipient_fault, reply_fault, reply_text
@@ -102,11 +103,18 @@ NO_ENCRYPTION_HERE = Msg("{host}:{port} speaks plain SMTP without encryption, an
 NO_SMTPUTF8 = Msg("the address {address} has non-ASCII characters before the @, and the server does not accept such "
                   "addresses (no SMTPUTF8); ask the customer for another address",
                   "地址 {address} 的 @ 前含有非 ASCII 字符,而服务器不接受这类地址(不支持 SMTPUTF8);请向客户索取其他地址")
-NO_ANSWER = Msg("the whole message was handed to the server, but no answer came back ({why})",
-                "邮件已完整交给服务器,但未收到答复({why})")
+NO_ANSWER = Msg("the message was passed to the server, but the server gave no answer ({why}): it is unknown whether "
+                "it got the message, so it is not sent again by itself",
+                "邮件已传给服务器,但服务器没有答复({why}):不知道服务器是否收到了这封邮件,因此不会自动重发")
 
+
+SLOW_OPEN = Msg("{host}:{port} took more than {seconds} s to connect, greet and log in (it answers, but only a little "
+                "at a time): stopped waiting. Check the server and the port, or try again later. Nothing more was sent.",
+                "{host}:{port} 在 {seconds} 秒内未完成连接、问候和登录(服务器有应答,但一点一点地拖延):已停止等待。请检查"
+                "服务器地址和端口,或稍后再试。已停止发送。")
 
 OPEN_TIMEOUT = 15  # seconds to connect, greet, secure and log in; a server that says nothing is not waited on
+OPEN_DEADLINE = 60  # seconds for all of it together: a server trickling its greeting a line at a time is not waited on
 PROBE_TIMEOUT = 5
 
 
@@ -142,18 +150,23 @@ class SmtpConnection:
         self._features: dict[str, str] = {}
 
     def open(self) -> "SmtpConnection":
-        """Connect, secure and log in within OPEN_TIMEOUT; a wrong security setting is named with its fix."""
+        """Connect, secure and log in within OPEN_TIMEOUT a step and OPEN_DEADLINE in all; a wrong security setting
+        is named with its fix."""
+        deadline = Deadline(OPEN_DEADLINE)
         try:
-            client = self._login()
+            with deadline:
+                client = self._login(deadline)
         except Fatal:
             raise
         except Exception as error:
+            if deadline.expired:
+                raise Fatal(SLOW_OPEN(host=self.profile.host, port=self.profile.port, seconds=OPEN_DEADLINE)) from None
             raise self._connect_fault(error) from None
         client.smtp.sock.settimeout(self.timeout)  # sending a big message may take longer than opening
         self._client = client
         return self
 
-    def _login(self) -> yagmail.SMTP:
+    def _login(self, deadline: Deadline) -> yagmail.SMTP:
         profile = self.profile
         if profile.security == "none" and profile.user and not profile.plain_login:  # never a password in clear
             speaks = probe_security(profile.host, profile.port, min(self.timeout, PROBE_TIMEOUT))
@@ -166,7 +179,8 @@ class SmtpConnection:
         ascii_only = f"{profile.user}{self._password or ''}".isascii()
         if profile.security == "ssl":
             options["context"] = context
-        client = yagmail.SMTP(
+        client = WatchedSMTP(
+            deadline,
             user=profile.user or None, password=self._password, host=profile.host, port=profile.port,
             smtp_ssl=profile.security == "ssl",
             smtp_starttls={"context": context} if profile.security == "starttls" else False,
