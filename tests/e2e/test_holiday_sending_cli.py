@@ -17,9 +17,6 @@ from helpers.cli import run
 from helpers.mailbook import set_settings
 from xlcrm.core.calendar import WorkCalendar
 
-pytestmark = pytest.mark.xfail(
-    strict=True, reason="needs actions/remind.py to give the plan the workbook's calendar: "
-                        "Rules(..., calendar=work_calendar(session.settings, session.lang)) and the holiday_note")
 START = dt.date(2026, 9, 28)
 SEASON = [START + dt.timedelta(days=n) for n in range(15)]
 CHINA = WorkCalendar("CN")

@@ -33,9 +33,10 @@ from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.table import Table
 from xlcrm.core.mailmerge.merge_fields import DIGEST_FIELDS, customer_contexts, field_names
-from xlcrm.core.mailmerge.send_plan import Rules
+from xlcrm.core.mailmerge.send_plan import Rules, holiday_note
 from xlcrm.core.mailmerge.sender_profile import sender_profile, split_from, with_owners
 from xlcrm.core.mailmerge.templates_sheet import Template
+from xlcrm.core.followups.due import work_calendar
 from xlcrm.core.followups.touches import TOUCH_COLUMNS
 from xlcrm.mail import outbox
 from xlcrm.mail.batch import Clock, Mailer, SystemClock
@@ -89,7 +90,7 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     now = clock.now()
     today = now.date()
     test_to = _checked_test_address(request.test_to) if request.test_to else None
-    session = open_session(book)
+    session = open_session(book, today=today)
     session.settings = with_owners(session.settings, _owners(session))
     profile = sender_profile(session.settings, request.overrides()).beside(book.folder)
     notes: list[Msg] = []
@@ -104,8 +105,9 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
     history, sheet_history = send_history(session, journal, now, notes)
     rules = Rules(today=today, now=now, min_days=profile.min_days, daily_cap=profile.daily_cap,
                   sent_today=sent_today(history, today), windows=windows(chosen, profile, templates_sheet),
-                  test=bool(test_to))
+                  test=bool(test_to), calendar=work_calendar(session.settings, session.lang))
     planned = plan(session, due, chosen, history, rules, profile, notes)
+    notes += [note] if (note := holiday_note(planned, rules)) else []  # a holiday run that sends says so
     table = session.customers.table
     renderer = Renderer(chosen, field_names(table.headers), set(DIGEST_FIELDS), templates_sheet, table.headers)
     contexts = customer_contexts(session.customers.records, table.cells, table.headers, session.lang,
