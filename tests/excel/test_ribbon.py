@@ -10,9 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import xlwings as xw
 
-from helpers.remote import remote_book, replay
+from helpers.remote import click
 from helpers.workbooks import find_row
 from xlcrm import ribbon
 from xlcrm.actions.selection import customer_at
@@ -29,16 +28,7 @@ def clicked(zh_book, monkeypatch, tmp_path):
     """Click a button on the workbook: returns what Excel showed and did (replayed onto the file)."""
     monkeypatch.setattr(ribbon, "LOG_FILE", tmp_path / "logs" / "xlcrm.log")
 
-    def click(entry, *args, selection="A1", active=None):
-        book = remote_book(zh_book, selection, active)
-        book.set_mock_caller()
-        try:
-            getattr(ribbon, entry)(*args)
-        finally:
-            del xw.Book._mock_caller
-        return replay(book, zh_book)
-
-    return click
+    return lambda entry, *args, **where: click(zh_book, entry, *args, **where)
 
 
 def test_settings_checks_the_sheet_shows_what_it_found_and_opens_the_settings(clicked, zh_book):

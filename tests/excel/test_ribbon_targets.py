@@ -9,9 +9,8 @@ import logging
 
 import openpyxl
 import pytest
-import xlwings as xw
 
-from helpers.remote import remote_book, replay
+from helpers.remote import click as clicked
 from helpers.tracking import tracking_book
 from helpers.workbooks import sheet_rows
 from xlcrm import ribbon
@@ -27,15 +26,6 @@ NAME = "上海恒信电子有限公司"
 def click(monkeypatch, tmp_path):
     """click(path, entry, *args, selection, active): the button clicked in that workbook; what Excel showed."""
     monkeypatch.setattr(ribbon, "LOG_FILE", tmp_path / "logs" / "xlcrm.log")
-
-    def clicked(path, entry, *args, selection="A1", active=None):
-        book = remote_book(path, selection, active)
-        book.set_mock_caller()
-        try:
-            getattr(ribbon, entry)(*args)
-        finally:
-            del xw.Book._mock_caller
-        return replay(book, path)
 
     yield clicked
     logger = logging.getLogger("xlcrm.ribbon")  # a failed click's log file is this test's, not the next one's

@@ -333,3 +333,17 @@ def replay(book, path: Path) -> Excel:
     _materialise(workbook)
     workbook.save(path)
     return excel
+
+
+def click(path: Path, entry: str, *args: Any, selection: str = "A1", active: int | None = None) -> Excel:
+    """The ribbon's `entry` clicked with the workbook at path as Excel's caller (xlwings' remote Book): what Excel
+    showed and did, replayed onto the file."""
+    from xlcrm import ribbon
+
+    book = remote_book(path, selection, active)
+    book.set_mock_caller()
+    try:
+        getattr(ribbon, entry)(*args)
+    finally:
+        del xw.Book._mock_caller
+    return replay(book, path)

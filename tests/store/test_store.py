@@ -92,16 +92,22 @@ def test_a_typed_owner_goes_to_the_store_and_a_reassignment_comes_back_without_o
     assert store.merge_owners("book", {a: "Carol", b: "Dan"}, NOW) == {a: "Carol", b: "Dan"}
 
 
-def test_a_store_made_by_the_first_schema_is_migrated_with_its_data(store_url):
-    connect = bootstrap.store_connector()
-    first = connect(store_url)  # make the database exist, then roll the schema back to version 1 by hand
+def store_of_schema(connect, store_url: str, version: int):
+    """The store's database made to exist, then rolled back by hand to an older schema: its engine."""
+    first = connect(store_url)
     first.close()
     engine = first.engine
     with engine.begin() as connection:
         for table in ("placements", "ownership", "sends", "contacts", "customer_keys", "customers", "workbooks",
                       "schema_version"):
             connection.exec_driver_sql(f"DROP TABLE {table}")
-    assert migrate(engine, upto=1) == 1
+    assert migrate(engine, upto=version) == version
+    return engine
+
+
+def test_a_store_made_by_the_first_schema_is_migrated_with_its_data(store_url):
+    connect = bootstrap.store_connector()
+    engine = store_of_schema(connect, store_url, 1)
     with engine.begin() as connection:
         assert "owner" not in {c["name"] for c in sa.inspect(connection).get_columns("customers")}
         connection.exec_driver_sql("INSERT INTO customers (name, created_at) VALUES ('Acme', '2026-01-01')")
@@ -117,14 +123,7 @@ def test_a_store_made_by_the_first_schema_is_migrated_with_its_data(store_url):
 
 def test_a_store_of_schema_2_gains_the_send_address_and_keeps_its_sends(store_url):
     connect = bootstrap.store_connector()
-    first = connect(store_url)
-    first.close()
-    engine = first.engine
-    with engine.begin() as connection:
-        for table in ("placements", "ownership", "sends", "contacts", "customer_keys", "customers", "workbooks",
-                      "schema_version"):
-            connection.exec_driver_sql(f"DROP TABLE {table}")
-    assert migrate(engine, upto=2) == 2
+    engine = store_of_schema(connect, store_url, 2)
     with engine.begin() as connection:
         connection.exec_driver_sql("INSERT INTO customers (name, created_at) VALUES ('Acme', '2026-01-01')")
         connection.exec_driver_sql("INSERT INTO customer_keys VALUES ('n:acme', 1)")
