@@ -30,7 +30,7 @@ from xlcrm.core.mailmerge.sender_profile import MIN_DAYS, SenderProfile
 from xlcrm.core.identity import customer_identities
 from xlcrm.core.owners import canonical
 from xlcrm.mail.batch import Connection, Mailer, Outcome, Outgoing
-from xlcrm.mail.faults import Fatal
+from xlcrm.mail.faults import RETRY_WAITS, Fatal
 from xlcrm.mail.journal import Journal, journal_path
 from xlcrm.store import MAILED, UNREACHABLE, Connect, Contact, Send, Store, Unreachable, mail_address
 from xlcrm.store.local import workbook_id
@@ -312,7 +312,7 @@ class _Guarded:
 
     def __init__(self, mailer: Mailer, claim: TeamClaim):
         self.mailer, self.claim = mailer, claim
-        self.backoff: tuple[float, ...] = tuple(getattr(mailer, "backoff", (5, 20, 60)))  # the batch waits as for it
+        self.backoff: tuple[float, ...] = tuple(getattr(mailer, "backoff", RETRY_WAITS))  # the batch waits as for it
 
     def connect(self, profile: SenderProfile) -> Connection:
         return _GuardedConnection(self.mailer.connect(profile), self.claim)

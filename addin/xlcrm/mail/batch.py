@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterable, Protocol
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg, counted
 from xlcrm.core.mailmerge.sender_profile import SenderProfile
-from xlcrm.mail.faults import Deferred, Fatal, Rejected, SendFault, Temporary, Uncertain, without_nothing_sent
+from xlcrm.mail.faults import (RETRY_WAITS, Deferred, Fatal, Rejected, SendFault, Temporary, Uncertain,
+                               without_nothing_sent)
 from xlcrm.mail.journal import Journal
 
 SENDING = Msg("Sending", "正在发送")
@@ -135,7 +136,7 @@ class Batch:
     def __init__(self, mailer: Mailer, profile: SenderProfile, journal: Journal, clock: Clock):
         self.mailer, self.profile, self.journal, self.clock = mailer, profile, journal, clock
         self.connection: Connection | None = None
-        self.backoff = tuple(getattr(mailer, "backoff", (5, 20, 60)))
+        self.backoff = tuple(getattr(mailer, "backoff", RETRY_WAITS))
         self._refused: tuple[str, Outgoing] | None = None  # the last message refused for its content, not address
         self._revised: dict[str, Outcome] = {}
         self._refused_to: dict[str, Rejected] = {}  # addresses refused at RCPT in this batch: not asked again

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from xlcrm.core.i18n import Msg
 
+RETRY_WAITS: tuple[float, ...] = (5, 20, 60)  # seconds before each retry of a temporary fault (a busy server)
+
 
 class SendFault(Exception):
     def __init__(self, reason: Msg):

@@ -30,7 +30,7 @@ from xlcrm.core.mailmerge.sender_profile import SenderProfile
 from xlcrm.mail.credentials import password_for, password_origin
 from xlcrm.mail.smtp_deadline import Deadline, WatchedSMTP
 from xlcrm.mail.smtp_wire import auth_utf8, dot_stuffed, probe_security
-from xlcrm.mail.faults import Fatal, Rejected, Temporary, Uncertain
+from xlcrm.mail.faults import RETRY_WAITS, Fatal, Rejected, Temporary, Uncertain
 from xlcrm.mail.replies import SENDER_REFUSED, data_fault, recipient_fault, reply_fault, reply_text
 
 AUTH_FAILED = Msg("The server {host} refused the login {user} ({code} {text}). Check the login and password "
@@ -342,7 +342,7 @@ def _quietly_close(smtp: smtplib.SMTP | None) -> None:
 class SmtpMailer:
     """The real mailer: opens yagmail connections with the profile and the password from keyring or env."""
 
-    def __init__(self, timeout: float = 60, backoff: tuple[float, ...] = (5, 20, 60),
+    def __init__(self, timeout: float = 60, backoff: tuple[float, ...] = RETRY_WAITS,
                  password: Callable[[str], str] = password_for):
         self.timeout, self.backoff, self._password = timeout, backoff, password
         self._cached: dict[str, str] = {}
