@@ -20,15 +20,17 @@ from xlcrm.actions.remind import RemindRequest, remind
 from xlcrm.actions.team_sync import ELSEWHERE
 from xlcrm.book.file import FileBook
 from xlcrm.mail.smtp import SmtpMailer
-from xlcrm.store import Send
+from xlcrm.store import Send, mail_address
 
 NOW = dt.datetime(2026, 3, 10, 9, 0)
 REGULAR = ("followup", "first_answer")  # the regular mails: a follow-up, a lead's first answer
 
 
-def follow_up(customer: int, due: str, since: str | None = None) -> Send:
-    """A follow-up as TeamClaim asks for it: held by another workbook's regular mail since `since` (or its due day)."""
-    return Send(f"{customer}|followup|{due}", customer, dt.date.fromisoformat(since or due), REGULAR)
+def follow_up(customer: int, due: str, since: str | None = None, to: str | None = None) -> Send:
+    """A follow-up as TeamClaim asks for it: held by another workbook's regular mail since `since` (or its due day);
+    to: its recipient, as the sheet types it."""
+    return Send(f"{customer}|followup|{due}", customer, dt.date.fromisoformat(since or due), REGULAR,
+                mail_address(to))
 
 
 def test_a_follow_up_another_workbook_holds_holds_one_of_another_due_day(store_url):

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 
 from conftest import TODAY, make_book
+from test_team_followup_once import NOW, follow_up
 from helpers.mailbook import point_at
 from xlcrm import bootstrap
 from xlcrm.actions.remind import RemindRequest, remind
@@ -20,13 +21,6 @@ from xlcrm.book.file import FileBook
 from xlcrm.mail.smtp import SmtpMailer
 from xlcrm.store import Send, mail_address
 
-NOW = dt.datetime(2026, 3, 10, 9, 0)
-REGULAR = ("followup", "first_answer")
-
-
-def follow_up(customer: int, due: str, address: str | None, since: str | None = None) -> Send:
-    return Send(f"{customer}|followup|{due}", customer, dt.date.fromisoformat(since or due), REGULAR,
-                mail_address(address))
 
 
 def test_a_follow_up_to_the_same_address_under_another_customer_is_held(store_url):
@@ -36,10 +30,10 @@ def test_a_follow_up_to_the_same_address_under_another_customer_is_held(store_ur
                                                  ("恒信贸易(杭州)", ["n:恒信贸易(杭州)|e:li@hengxin.cn"]),
                                                  ("Acme", ["n:acme|e:buyer@acme.com"])], NOW)
         assert len({old, renamed, stranger}) == 3  # the rename made a second customer in the store
-        theirs = follow_up(old, "2026-03-06", "li@hengxin.cn")
+        theirs = follow_up(old, "2026-03-06", to="li@hengxin.cn")
         assert store.reserve("book-a", [theirs], NOW) == {theirs.team_key}
-        mine = follow_up(renamed, "2026-03-09", " Li@HengXin.cn ")  # the address as another sheet types it
-        other = follow_up(stranger, "2026-03-09", "buyer@acme.com")
+        mine = follow_up(renamed, "2026-03-09", to=" Li@HengXin.cn ")  # the address as another sheet types it
+        other = follow_up(stranger, "2026-03-09", to="buyer@acme.com")
         assert store.reserve("book-b", [mine, other], NOW) == {other.team_key}
         birthday = Send(f"{old}|birthday|2026-03-10", old, address=mail_address("li@hengxin.cn"))
         assert store.reserve("book-a", [birthday], NOW) == {birthday.team_key}
@@ -47,7 +41,7 @@ def test_a_follow_up_to_the_same_address_under_another_customer_is_held(store_ur
         next_year = Send(f"{renamed}|birthday|2027-03-10", renamed, address=mail_address("li@hengxin.cn"))
         assert store.reserve("book-b", [their_birthday, next_year], NOW) == {next_year.team_key}
         store.settle("book-a", [theirs.team_key], [], NOW)
-        later = follow_up(renamed, "2026-04-20", "li@hengxin.cn")  # the next follow-up, past the spacing: goes
+        later = follow_up(renamed, "2026-04-20", to="li@hengxin.cn")  # the next follow-up, past the spacing: goes
         assert store.reserve("book-b", [later], dt.datetime(2026, 4, 20, 9)) == {later.team_key}
     finally:
         store.close()
@@ -60,7 +54,7 @@ def test_a_journaled_send_synced_later_keeps_its_address(store_url):
                                       NOW)
         went = Send(f"{old}|followup|2026-03-06", old, address=mail_address("li@hengxin.cn"))
         assert store.record_sent("book-a", [went], NOW) == 1  # sent while the store was out of reach
-        mine = follow_up(renamed, "2026-03-09", "li@hengxin.cn")
+        mine = follow_up(renamed, "2026-03-09", to="li@hengxin.cn")
         assert store.reserve("book-b", [mine], NOW) == set()
     finally:
         store.close()
