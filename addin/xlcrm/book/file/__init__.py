@@ -27,7 +27,7 @@ from xlcrm import files
 from xlcrm.book import Grid, SaveResult
 from xlcrm.book.file.allocator import give_large_blocks_back
 from xlcrm.book.file.file_kinds import SUFFIXES, WRONG_TYPE, file_kind, kind_error
-from xlcrm.book.file.package import Package, local, parse
+from xlcrm.book.file.package import Package
 from xlcrm.book.file.read_ahead import ReadAhead
 from xlcrm.book.file.sheet_xml import SheetXmlError
 from xlcrm.core.edits import Edit, PutSheet
@@ -207,8 +207,7 @@ class FileBook:
                     raise XlcrmError(NO_WORKBOOK_PART(path=self.path.name, part=package.workbook))
                 for part in package.names & {"xl/sharedStrings.xml", "xl/styles.xml", package.workbook}:
                     bounds.drain(archive, part)  # calamine reads these whole when it opens the workbook
-                properties = [e for e in parse(package.read(package.workbook)) if local(e.tag) == "workbookPr"]
-                self._date1904 = any(e.get("date1904", "0").lower() in ("1", "true") for e in properties)
+                self._date1904 = package.date1904
                 return {entry.name: entry.part for entry in package.sheets()}
         except bounds.OutOfBounds as error:
             raise XlcrmError(error.msg(path=self.path.name)) from error

@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -207,10 +208,19 @@ class Package:
         return next((rel.target for rel in root if rel.type.endswith("/officeDocument") and not rel.external),
                     "xl/workbook.xml")
 
+    @cached_property
+    def workbook_root(self) -> Any:
+        """The workbook part, parsed once for what is read of it (its sheets, its date system)."""
+        return parse(self.read(self.workbook))
+
+    @property
+    def date1904(self) -> bool:
+        return counts_from_1904(self.workbook_root)
+
     def sheets(self) -> list[SheetEntry]:
         """The workbook's sheets in tab order, with the part each one is stored in."""
         targets = {rel.id: rel.target for rel in self.relationships(self.workbook)}
-        root = parse(self.read(self.workbook))
+        root = self.workbook_root
         found = []
         for sheet in root.iter(q(namespace(root), "sheet")):
             rid = next((v for k, v in sheet.attrib.items() if local(k) == "id" and k.startswith("{")), "")
@@ -228,3 +238,10 @@ class Package:
             seen.add(part)
             pending += [rel.target for rel in self.relationships(part) if not rel.external and rel.target not in avoid]
         return seen
+
+
+def counts_from_1904(workbook_root: Any) -> bool:
+    """Whether the workbook part says its days count from 1904 (<workbookPr date1904="1"/>, Excel for Mac's old
+    default): what reading and writing dates both go by."""
+    properties = next((e for e in workbook_root if local(e.tag) == "workbookPr"), None)
+    return properties is not None and properties.get("date1904", "0").lower() in ("1", "true")

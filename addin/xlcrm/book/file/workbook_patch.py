@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from xlcrm.book.file.package import R, STRICT_MAIN, Package, free_name, local, namespace, parse, q, serialize
+from xlcrm.book.file.package import (R, STRICT_MAIN, Package, counts_from_1904, free_name, local, namespace, parse, q,
+                                     serialize)
 from xlcrm.core.fit import widen_area
 
 WORKSHEET_REL = R + "/worksheet"
@@ -44,8 +45,7 @@ class WorkbookPatch:
 
     @property
     def date1904(self) -> bool:
-        properties = self.root.find(q(self.ns, "workbookPr"))
-        return properties is not None and properties.get("date1904", "0").lower() in ("1", "true")
+        return counts_from_1904(self.root)
 
     @property
     def styles_part(self) -> str | None:
