@@ -10,9 +10,7 @@ user is told what would have been lost.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from collections.abc import Sequence
@@ -20,13 +18,14 @@ from typing import Any
 from xml.etree import ElementTree
 
 import python_calamine
-from filelock import FileLock
 from lxml import etree
 
 from xlcrm import files
 from xlcrm.book import Grid, SaveResult
 from xlcrm.book.file.allocator import give_large_blocks_back
 from xlcrm.book.file.file_kinds import SUFFIXES, WRONG_TYPE, file_kind, kind_error
+from xlcrm.book.file.on_disk import (as_given, backup_path, elsewhere_path, fingerprint, lock_file, read_only,
+                                     replacing)
 from xlcrm.book.file.package import Package
 from xlcrm.book.file.read_ahead import ReadAhead
 from xlcrm.book.file.sheet_xml import SheetXmlError
@@ -81,48 +80,9 @@ READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, etree.XMLSynt
                SheetXmlError, EOFError, NotImplementedError)  # what zipfile and the XML readers raise
 
 
-def lock_file(path: Path) -> tuple[Path, str] | None:
-    """The lock file Excel or LibreOffice keeps beside a workbook they have open."""
-    candidates = [(path.with_name("~$" + path.name), "Excel"), (path.with_name("~$" + path.name[2:]), "Excel"),
-                  (path.with_name(f".~lock.{path.name}#"), "LibreOffice")]
-    return next(((lock, app) for lock, app in candidates if lock.exists()), None)
-
-
-def fingerprint(path: Path) -> tuple[int, int, int]:
-    """Enough to tell that the file on disk is no longer the one xlcrm read (replaced or rewritten)."""
-    stat = path.stat()
-    return stat.st_ino, stat.st_mtime_ns, stat.st_size
-
-
-def read_only(path: Path) -> bool:
-    return not path.stat().st_mode & 0o222 or not os.access(path, os.W_OK)
-
-
-def as_given(path: str | os.PathLike) -> Path:
-    """The path, with ~ meaning the home folder only where it does (~$book.xlsx is a file name, not a user)."""
-    given = Path(path)
-    if given.exists() or not str(path).startswith(("~/", "~\\")) and str(path) != "~":
-        return given
-    return given.expanduser()
-
-
-def replacing(path: Path) -> FileLock:
-    """A lock per workbook, kept in the temporary folder so that nothing new appears beside the team's file."""
-    name = hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:16]
-    return FileLock(str(Path(tempfile.gettempdir()) / f"xlcrm-{name}.lock"), timeout=120)
-
-
 def replaced_sheets(edits: Sequence[Edit]) -> set[str]:
     """The sheets xlcrm writes whole (its own): what they held before is not the team's."""
     return {name for edit in edits if isinstance(edit, PutSheet) for name in (edit.name, *edit.aliases)}
-
-
-def backup_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.backup{path.suffix}")
-
-
-def elsewhere_path(path: Path) -> Path:
-    return path.with_name(f"{path.stem}.xlcrm{path.suffix}")
 
 
 LARGE_SHEET_ROWS = 200_000  # a sheet this long makes the run's memory worth handing back as it goes
