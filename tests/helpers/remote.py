@@ -52,13 +52,32 @@ def payload(path: Path, selection: str = "A1", active: int | None = None) -> dic
         rows = [[_json_value(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         charts = [{"name": f"Chart {i + 1}", "chart_type": "ColumnClustered", "left": 0, "top": 0, "width": 300,
                    "height": 200} for i in range(len(sheet._charts))]
-        sheets.append({"name": sheet.title, "values": rows or [[]], "pictures": [], "tables": [], "charts": charts,
-                       "shapes": [], "notes": [], "visibility": "Visible" if sheet.sheet_state == "visible"
-                       else "Hidden"})
+        sheets.append({"name": sheet.title, "values": rows or [[]], "pictures": [], "tables": _tables(sheet),
+                       "charts": charts, "shapes": [], "notes": [],
+                       "visibility": "Visible" if sheet.sheet_state == "visible" else "Hidden"})
     index = book.index(book.active) if active is None else active
     return {"client": "Office.js", "version": xw.__version__, "names": [], "sheets": sheets,
             "book": {"name": path.name, "active_sheet_index": index, "selection": selection,
                      "calculation": "Automatic"}}
+
+
+def _tables(sheet) -> list[dict]:
+    """The sheet's Excel Tables as an Excel client describes them."""
+    described = []
+    for table in sheet.tables.values():
+        left, top, right, bottom = range_boundaries(table.ref)
+        totals, headers = table.totalsRowCount or 0, table.headerRowCount if table.headerRowCount is not None else 1
+
+        def address(first: int, last: int) -> str | None:
+            return f"{get_column_letter(left)}{first}:{get_column_letter(right)}{last}" if first <= last else None
+
+        described.append({"name": table.displayName, "range_address": table.ref,
+                          "header_row_range_address": address(top, top) if headers else None,
+                          "data_body_range_address": address(top + headers, bottom - totals),
+                          "total_row_range_address": address(bottom, bottom) if totals else None,
+                          "show_headers": bool(headers), "show_totals": bool(totals), "row_count": bottom - top + 1,
+                          "column_count": right - left + 1, "table_style": "", "show_autofilter": True})
+    return described
 
 
 def remote_book(path: Path, selection: str = "A1", active: int | None = None):

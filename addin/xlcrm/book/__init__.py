@@ -34,9 +34,11 @@ class Grid(list):
     formula with no calculated value, which read as empty (a workbook written by a program and never opened in
     Excel or LibreOffice); asked only about a needed cell found empty, as it reads the sheet again. None where the
     back-end never meets such cells (Excel calculates its formulas).
+    total_rows: Excel rows of the total rows Excel Tables show (a Table's Total Row, labelled or not): no data.
     """
 
     date1904: bool = False
+    total_rows: frozenset[int] = frozenset()
     uncalculated: Callable[[int], dict[int, str | None]] | None = None
 
 

@@ -335,13 +335,16 @@ def _repeats(row: list, named: list[tuple[int, str]]) -> bool:
 
 
 def extract_table(sheet: str, grid: list[list], header_row: int) -> Table:
-    """The data under a header row (one or two rows), blank rows dropped, trailing empty columns trimmed."""
+    """The data under a header row (one or two rows), blank rows and an Excel Table's Total Row dropped, trailing
+    empty columns trimmed."""
     header_row, cells = header_band(grid, header_row)
     header = [_header_text(v) for v in cells]
     body = grid[header_row:]
     width = max([len(header), *(len(r) for r in body)] or [0])
     numbers = [header_row + 1 + offset for offset, row in enumerate(body) if _data_row(row)]
     numbers = _before_legend(numbers, grid)
+    if totals := getattr(grid, "total_rows", None):  # an Excel Table's Total Row, labelled or not
+        numbers = [n for n in numbers if n not in totals]
     named = [(c, h) for c, h in enumerate(header) if h]
     if named:  # the cheap test of _repeats inlined (the first header's cell), for a million rows
         first, name = named[0]

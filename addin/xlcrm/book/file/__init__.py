@@ -116,6 +116,7 @@ class FileBook:
         self._ahead_grids: dict[str, list[list[Any]]] = {}  # read ahead whole, not yet asked for whole
         self._date1904: bool | None = None  # known once the package is checked
         self._formula_cells: dict[tuple[str, int], dict[int, str | None]] = {}  # (sheet, column) -> _uncalculated
+        self._total_rows: dict[str, frozenset[int]] = {}  # sheet -> its Tables' total rows, with the date system
 
     def read_ahead(self) -> None:
         """Start reading every sheet in a second thread, while the caller loads its libraries
@@ -157,7 +158,7 @@ class FileBook:
 
     def _within_bounds(self) -> dict[str, str]:
         """The package checked against the ceilings before calamine unpacks it; its sheets' parts."""
-        from xlcrm.book.file import bounds  # here: opening a workbook to read stays light
+        from xlcrm.book.file import bounds, table_totals  # here: opening a workbook to read stays light
 
         try:
             with zipfile.ZipFile(self.path) as archive:
@@ -167,8 +168,9 @@ class FileBook:
                     raise XlcrmError(NO_WORKBOOK_PART(path=self.path.name, part=package.workbook))
                 for part in package.names & {"xl/sharedStrings.xml", "xl/styles.xml", package.workbook}:
                     bounds.drain(archive, part)  # calamine reads these whole when it opens the workbook
-                self._date1904 = package.date1904
-                return {entry.name: entry.part for entry in package.sheets()}
+                self._date1904, sheets = package.date1904, package.sheets()
+                self._total_rows = {entry.name: table_totals.total_rows(package, entry.part) for entry in sheets}
+                return {entry.name: entry.part for entry in sheets}
         except bounds.OutOfBounds as error:
             raise XlcrmError(error.msg(path=self.path.name)) from error
         except READ_ERRORS as error:
@@ -204,6 +206,7 @@ class FileBook:
     def read_sheet(self, name: str, max_rows: int | None = None) -> Grid:
         grid = Grid(self._rows(name, max_rows))  # a new list of the same rows, not a copy of them
         grid.date1904, grid.uncalculated = self.date1904, lambda column: self._uncalculated(name, column)
+        grid.total_rows = self._total_rows.get(name, frozenset())
         return grid
 
     def _rows(self, name: str, max_rows: int | None) -> list[list[Any]]:

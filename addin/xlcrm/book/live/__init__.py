@@ -79,7 +79,7 @@ class LiveBook:
         rows = last.row if max_rows is None else min(last.row, max_rows)
         values = sheet.range((1, 1), (rows, last.column)).options(ndim=2).value
         grid = Grid(_trimmed([[_cell(v) for v in row] for row in values]))
-        grid.date1904 = self.date1904
+        grid.date1904, grid.total_rows = self.date1904, _total_rows(sheet)
         return grid
 
     def apply(self, edits: Sequence[Edit]) -> SaveResult:
@@ -136,6 +136,15 @@ def _date1904(book: Any) -> bool:
         if isinstance(answer, (bool, int)):  # a stand-in object (a test's, a remote book's) is no answer
             return bool(answer)
     return False
+
+
+def _total_rows(sheet: Any) -> frozenset[int]:
+    """Rows of the Total Rows the sheet's Excel Tables show: a few calls per table, none per row."""
+    rows = set()
+    for table in sheet.tables:
+        if table.show_totals and (total := table.totals_row_range) is not None:
+            rows.add(total.row)
+    return frozenset(rows)
 
 
 def _trimmed(grid: list[list[Any]]) -> list[list[Any]]:
