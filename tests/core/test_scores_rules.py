@@ -394,3 +394,13 @@ def test_each_customers_rhythm_is_the_gaps_between_their_distinct_purchase_days(
     for key, (median, spread, count) in expected.items():
         assert found.loc[key, "gap"] == median and found.loc[key, "gaps"] == count
         assert found.loc[key, "gap_cv"] == pytest.approx(spread, nan_ok=True)
+
+
+@pytest.mark.parametrize("count", [1, 2, 111])
+def test_customers_all_alike_get_the_middle_score_not_the_worst(count):
+    """Every order placed the same day (a first import, a trade fair's batch): recency alike for all of them is no
+    reason to call every one of them lost; one customer alone scores 3 too."""
+    alike = pd.Series([4.0] * count)
+    assert set(rfm.score(alike, QUINTILES)) == {3}
+    assert set(rfm.score(alike, QUINTILES, higher_is_better=False)) == {3}
+    assert list(rfm.score(pd.Series([4.0, 4.0, None]), QUINTILES))[:2] == [3, 3]

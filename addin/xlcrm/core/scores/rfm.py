@@ -5,6 +5,7 @@ Each score has a rule in the settings sheet: by quantiles (edges in percent of c
 Equal values always get equal scores: with quantiles a customer's score depends only on
 the share of the other customers whose value is strictly worse (0 for the worst, 1 for the
 best), so a tie is never split across scores, and a better value never gets a lower score.
+Customers all alike get the middle score (3), as one customer alone does: there is no one to be worse than.
 """
 
 from __future__ import annotations
@@ -111,7 +112,9 @@ def score(values: pd.Series, rule: ScoreRule, higher_is_better: bool = True) -> 
     if rule.method == QUANTILES:
         better = known if higher_is_better else -known
         below = better.rank(method="min").to_numpy() - 1  # customers with a strictly worse value
-        share = below / (len(known) - 1) if len(known) > 1 else np.full(len(known), 0.5)
+        # no spread to rank on (one customer, or all alike: every order placed the same day) is the middle score, not
+        # the worst: a whole team of yesterday's buyers is no team of lost customers
+        share = below / (len(known) - 1) if below.any() else np.full(len(known), 0.5)
         reached = share[:, None] >= np.array(rule.edges)[None, :] / 100 - 1e-12
         points = 1 + reached.sum(axis=1)
     elif higher_is_better:
