@@ -117,3 +117,14 @@ def test_bad_setting_values_are_noted_and_the_defaults_used():
 def test_a_touch_switched_off_is_off_and_yes_no_read_in_both_languages():
     rules = read_rules(settings(touches={"birthday": {"on": "否"}, "thanks": {"on": "no"}, "holiday": {"on": "是"}}))
     assert not rules.on("birthday") and not rules.on("thanks") and rules.on("holiday") and rules.on("feedback")
+
+
+def test_a_meeting_held_counts_as_the_contact_though_nobody_logged_it():
+    """Met on Friday 20 November, the last contact typed still from October: the next follow-up counts from the
+    meeting, so no "long time no see" goes out the working day after it; a meeting still to come changes nothing."""
+    old_contact = {"last_contact": "2026-10-12", "existing": True, "class": "B"}
+    result = plan(people({**old_contact, "appointment": "2026-11-20"}, {**old_contact, "appointment": "2026-12-01"},
+                         {**old_contact}))
+    assert result["due"].tolist() == [day("2026-12-04"), day("2026-10-26"), day("2026-10-26")]
+    assert result["status"].tolist()[:2] == ["ok", "overdue"]
+    assert result["last_contact"].tolist()[0] == day("2026-11-20")

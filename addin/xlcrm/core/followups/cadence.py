@@ -58,12 +58,16 @@ def plan_followups(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, t
     own_date (the team's own date was used), occasion (followup / first_answer), status, answer_by.
 
     people needs: existing, class, cadence_days, last_contact, next_followup, first_contact; and may have
-    last_mailed (the last follow-up e-mail sent, counted as a contact for the cadence only).
+    last_mailed (the last follow-up e-mail sent, counted as a contact for the cadence only) and appointment (a
+    meeting, a contact once its day has come).
     """
     cadence = cadence_days(people, rules)
     last, first = people["last_contact"], people["first_contact"]
     if "last_mailed" in people:  # a follow-up e-mail sent, when the settings count it as a contact
         last = pd.concat([last, pd.to_datetime(people["last_mailed"])], axis=1).max(axis=1)
+    if "appointment" in people:  # a meeting held is a contact, logged or not: no "long time no see" the day after
+        met = pd.to_datetime(people["appointment"]).where(lambda day: day <= pd.Timestamp(today))
+        last = pd.concat([last, met], axis=1).max(axis=1)
     lead = (rules.on("first_answer") & first.notna() & ~people["existing"].astype(bool)
             & (last.isna() | (last <= first)))
     base = last.where(last.notna() & ~lead, first)
