@@ -70,8 +70,12 @@ def customer_key(name: Any) -> str:
 
 
 # An address in a cell, without what surrounds or parts it: 张三 <a@b.cn>, a@b.cn(工作), a@b.cn;c@d.cn, a@b.cn/c@d.cn
-# (a domain holds no '/', a local part may, but does not start with one: sales/cn@b.cn), a@b.cn、c@d.cn
-_ADDRESS = re.compile(r"[^\s<>()\[\];,:\"'“”、@/][^\s<>()\[\];,:\"'“”、@]*@[^\s<>()\[\];,:\"'“”、@/]+")
+# (a domain holds no '/', a local part may, but does not start with one: sales/cn@b.cn), a@b.cn、c@d.cn, 'a@b.cn'
+# (a local part may hold an apostrophe, not start with one: o'brien@b.ie)
+_ADDRESS = re.compile(r"[^\s<>()\[\];,:\"'“”、@/][^\s<>()\[\];,:\"“”、@]*@[^\s<>()\[\];,:\"'“”、@/]+")
+_BEFORE_ADDRESS = frozenset("<>()[];,:\"'“”、")  # what may stand right before an address; or a space, or '/' parting two
+CUT_EMAIL = Msg("not an e-mail address as typed: only '{part}' of it reads as one. Correct the address",
+                "邮箱地址有误:按原样只能读出其中一部分“{part}”。请更正地址")
 SEVERAL_EMAILS = Msg("{count} e-mail addresses in one cell: only the first, {first}, is mailed (one recipient per "
                      "customer); not mailed: {others}. Keep one address in the cell (the others in the notes) to "
                      "clear this note",
@@ -87,7 +91,15 @@ def parse_email(value: Any):
         return None, None
     why: str | None = None
     valid: list[str] = []  # the cell's addresses, each once
-    found = _ADDRESS.findall(text.replace("mailto:", " "))
+    text = text.replace("mailto:", " ")
+    found = []
+    for match in _ADDRESS.finditer(text):
+        before = text[match.start() - 1] if match.start() else " "
+        after = text[match.end():match.end() + 2]
+        if not (before.isspace() or before in _BEFORE_ADDRESS or before == "/" and match.start() > 1) \
+                or after[:1] == "'" and after[1:].isalnum():
+            return None, CUT_EMAIL(part=match.group())  # /cn@b.cn, a@b.c'n: never mail part of the address typed
+        found.append(match.group())
     for candidate in found or re.split(r"[;,、/\s]+", text):
         try:
             address = valid_address(candidate)
