@@ -511,6 +511,22 @@ def test_headers_with_a_unit_in_brackets_map_and_their_unit_scales_the_amounts(t
     assert column_values(path, "客户", "消费金额") == [12000, 5000]
 
 
+def test_a_cell_that_says_its_own_unit_is_not_scaled_by_the_headers(tmp_path):
+    """Under 累计成交金额(万元), 3 and 2.5 are ten-thousands; 1.2万, 8000元 and ¥5,000 say what they are."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "客户"
+    sheet.append(["客户名称", "最近下单日期", "订单数", "累计成交金额(万元)"])
+    cells = {3: 30000, "1.2万": 12000, "8000元": 8000, "¥5,000": 5000, "2.5": 25000}
+    for n, cell in enumerate(cells):
+        sheet.append([f"客户{n}", dt.date(2026, 10, 1), 2, cell])
+    path = tmp_path / "万元.xlsx"
+    book.save(path)
+    result = run("refresh", path, "--today", TODAY)
+    assert result.exit_code == 0 and "累计消费金额 80,000.00" in result.output, result.output
+    assert column_values(path, "客户", "消费金额") == list(cells.values())
+
+
 @pytest.mark.parametrize("header, field", [("金额(元)", "order_amount"), ("金额（元）", "order_amount"),
                                            ("Amount (USD)", "order_amount"), ("Customer ID (internal)", None)])
 def test_an_orders_header_with_a_unit_names_its_field(header, field):

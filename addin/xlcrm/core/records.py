@@ -171,6 +171,16 @@ def column_day_first(table: Table, mapping: Mapping, day_first: bool) -> tuple[d
     return orders, notes
 
 
+_BARE_NUMBER = re.compile(r"[\s+\-−(]*[\d.,'\s]+\)?\s*-?")
+
+
+def _bare_number(value: Any) -> bool:
+    """A number as such, or typed without unit or currency: what a header's unit applies to."""
+    if isinstance(value, str):
+        return _BARE_NUMBER.fullmatch(value.strip()) is not None
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def header_unit(header: str) -> float:
     """The multiplier a header's unit gives its amounts: 金额(万元) or Sales (k) count in ten-thousands or thousands."""
     match = _HEADER_UNIT.search(header or "")
@@ -267,8 +277,9 @@ def read_records(table: Table, mapping: Mapping, key_field: str, day_first: bool
         parsed, reasons = parse.parse_column(raw, _parser(kind, day_first_of.get(field, day_first), table.date1904))
         if today is not None and field in PAST_EVENTS:
             parsed, reasons = latest_up_to(raw, parsed, reasons, today, day_first_of.get(field, day_first))
-        if kind == "amount" and header_unit(table.header_of(column)) != 1:  # 金额(万元): 1.2 is 12,000
-            parsed = parsed.map(lambda v, unit=header_unit(table.header_of(column)): v if v is None else v * unit)
+        if kind == "amount" and (unit := header_unit(table.header_of(column))) != 1:  # 金额(万元): 1.2 is 12,000
+            bare = raw.map(_bare_number).astype(bool)  # 1.2万, 8000元, ¥5,000 say their own unit
+            parsed = parsed.where(~bare, parsed.map(lambda v: v if v is None else v * unit))
         frame[field] = _typed(parsed, kind)
         if kind in ("birthday", "lunar"):  # lunar birthdays of either column; the lunar column's win
             found, earlier = lunar.codes(parsed), frame.get("birthday_lunar")
