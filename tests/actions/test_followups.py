@@ -123,7 +123,7 @@ def test_a_last_contact_after_today_is_not_used_and_a_next_follow_up_years_ahead
     assert [(p[0], p[1], p[2], p[3]) for p in future] == [("客户跟踪表", 3, "E 最近联系日期", "2027/11/2")]
     assert [(p[0], p[1], p[2], p[3]) for p in far] == [("客户跟踪表", 4, "F 下次跟进", "2028年12月1日")]
     due = {name: (d.date() if d else None) for name, d in column(book, "客户跟踪表", "下次跟进日").items()}
-    assert due["写错年份"] == dt.date(2028, 12, 1)  # used as typed
+    assert due["写错年份"] == dt.date(2028, 12, 1)  # as typed: no follow-up before then
     assert due["去年写成明年"] is None  # nothing else to go by: no date, rather than a date two years out
 
 

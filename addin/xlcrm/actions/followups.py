@@ -31,8 +31,8 @@ NO_DATE = Msg("no last contact, first contact or next follow-up date, so no foll
               "(status: No date)", "没有最近联系、首次联系或下次跟进日期,无法安排跟进(状态:无日期)")
 FUTURE_CONTACT = Msg("last contact after today ({today}): it has not happened yet, so it is not used; is the year right?",
                      "最近联系日期晚于今天({today}),尚未发生,未采用;请检查年份是否有误")
-FAR_AHEAD = Msg("next follow-up more than a year ahead: used as typed; is the year right?",
-                "下次跟进日期在一年以后:已按所填日期使用;请检查年份是否有误")
+FAR_AHEAD = Msg("next follow-up more than a year ahead: no follow-up before then; is the year right?",
+                "下次跟进日期在一年以后:在此之前不安排跟进;请检查年份是否有误")
 NOT_A_CLASS = Msg("not a class (A, B, C or D; A类 and a are read as A), so the cadence of {kind} was used",
                   "不是等级(A、B、C、D;A类、a 均按 A 读取),已按{kind}的联系周期处理")
 KINDS = {True: Msg("existing customers", "老客户"), False: Msg("prospects", "潜在客户")}

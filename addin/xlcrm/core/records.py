@@ -222,13 +222,24 @@ def _parser(kind: str, day_first: bool, date1904: bool = False) -> Callable[[Any
     return parsers[kind]
 
 
+# pandas' days end in 2262: a later one (9999-12-31, a team's "never") is read as this day, still "not before then"
+LAST_DAY = pd.Timestamp("2199-12-31")
+
+
+def _days(values: pd.Series) -> pd.Series:
+    days = pd.to_datetime(values, errors="coerce")
+    if days.dtype != "datetime64[ns]":  # a day past 2262 among them
+        days = days.where(days.isna() | (days <= LAST_DAY), LAST_DAY).astype("datetime64[ns]")
+    return days
+
+
 def _typed(values: pd.Series, kind: str) -> pd.Series:
     if kind == "birthday":  # a lunar birthday typed here is kept apart (birthday_lunar)
-        return pd.to_datetime(values.map(lambda v: None if isinstance(v, lunar.LunarDay) else v), errors="coerce")
+        return _days(values.map(lambda v: None if isinstance(v, lunar.LunarDay) else v))
     if kind == "lunar":
         return lunar.codes(values)
     if kind == "date":
-        return pd.to_datetime(values, errors="coerce")
+        return _days(values)
     if kind == "amount":
         return pd.to_numeric(values, errors="coerce").astype("float64")
     if kind in ("int", "cadence"):
