@@ -26,6 +26,7 @@ from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.table import TableColumn
 
 ERRORS = {"#N/A", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"}
 
@@ -249,6 +250,28 @@ def _clear(book, action, excel):
     sheet.conditional_formatting = ConditionalFormattingList()
 
 
+def _resize_table(book, action, excel):
+    """ListObject.Resize: the table spans the new range; a new column is named after its header cell, with a number
+    when another column has that name (Excel's way), and the header cell says the same."""
+    sheet = book.worksheets[action["sheet_position"]]
+    index, address = action["args"]
+    table = list(sheet.tables.values())[index]
+    left, top, right, bottom = range_boundaries(address.replace("$", ""))
+    table.ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
+    if table.autoFilter is not None and table.autoFilter.ref:
+        last = bottom - (table.totalsRowCount or 0)
+        table.autoFilter.ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{last}"
+    columns = list(table.tableColumns)
+    for column in range(left + len(columns), right + 1):
+        taken = {c.name.casefold() for c in columns}
+        header = sheet.cell(top, column).value
+        name = str(header) if header not in (None, "") else f"Column{column - left + 1}"
+        name = next(n for n in [name] + [f"{name}{i}" for i in range(2, len(taken) + 3)] if n.casefold() not in taken)
+        sheet.cell(top, column).value = name
+        columns.append(TableColumn(id=max((c.id for c in columns), default=0) + 1, name=name))
+    table.tableColumns = columns
+
+
 CHART_KINDS = {"BarClustered": (BarChart, "bar"), "ColumnClustered": (BarChart, "col"), "Pie": (PieChart, None),
                "Line": (LineChart, None)}
 
@@ -313,6 +336,7 @@ REPLAY = {
     "addConditionalFormat": _add_rule, "setCalculation": _setting("calculation"),
     "setScreenUpdating": _setting("screen_updating"), "alert": _alert, "rangeSelect": _select,
     "setWrapText": _wrap, "setHorizontalAlignment": _horizontal, "setAutofit": _autofit, "setPrintArea": _print_area,
+    "resizeTable": _resize_table,
 }
 
 

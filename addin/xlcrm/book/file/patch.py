@@ -53,7 +53,7 @@ class _Patch:
         self.written: dict[str, bytes] = {}
         self.removed: set[str] = set()
         scratch, in_place = self._route(edits)
-        for name in in_place:  # header cells inside a Table: the table's column names follow
+        for name in in_place:  # header cells inside a Table or right beside it: it grows, its column names follow
             tables, in_place[name] = matched_tables(package, self.book.sheet_part(name) or "", in_place[name])
             self.written.update(tables)
         self.sheets = {self.book.sheet_part(name): SheetPatch(sheet_edits, self.styles, self.book.date1904)

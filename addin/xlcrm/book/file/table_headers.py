@@ -5,6 +5,7 @@ the table (case aside); a table whose part says otherwise is "repaired" on open.
 xlcrm's columns, whose headers xlcrm rewrites (in the other language after a switch): the table part's
 <tableColumn name> follows. A header written empty keeps the column's name (a table's header is never empty), and a
 name another column already has gets a number, as Excel gives it; the header cell then shows that name too.
+xlcrm's columns written right beside a table first join it (book/file/table_extend.py), then are named so.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from xlcrm.book.file.cell_xml import number_text, split_ref
 from xlcrm.book.file.package import Package, local, parse, serialize
+from xlcrm.book.file.table_extend import grow_tables
 from xlcrm.core.edits import Edit, SetCells
 
 _TABLE = "/table"
@@ -25,14 +27,14 @@ _CONTROL = re.compile("[\x00-\x1f]")  # stored as Excel's _xHHHH_ escapes in a c
 def matched_tables(package: Package, sheet_part: str, edits: Sequence[Edit]) -> tuple[dict[str, bytes], list[Edit]]:
     """(table part -> its new XML, the sheet's edits with the header cells they write inside a table as named)."""
     edits = list(edits)
+    parts = {rel.target: package.read(rel.target) for rel in package.relationships(sheet_part)
+             if not rel.external and rel.type.endswith(_TABLE) and rel.target in package.names}
+    roots = {part: parse(original) for part, original in parts.items()}
+    grown = grow_tables(list(roots.values()), edits)  # xlcrm's columns right beside a table join it first
     written: dict[str, bytes] = {}
-    for rel in package.relationships(sheet_part):
-        if rel.external or not rel.type.endswith(_TABLE) or rel.target not in package.names:
-            continue
-        original = package.read(rel.target)
-        root = parse(original)
-        if _rename_columns(root, edits):
-            written[rel.target] = serialize(root, original)
+    for index, (part, root) in enumerate(roots.items()):
+        if _rename_columns(root, edits) or index in grown:
+            written[part] = serialize(root, parts[part])
     return written, edits
 
 

@@ -83,6 +83,24 @@ def set_cells(book, edit: SetCells) -> None:
             sheet.range((edit.row + height, edit.col), (bottom, edit.col + width - 1)).clear_contents()
     if edit.print_with_team and width:
         _extend_print_area(sheet, edit.col + width - 1)
+        _join_table(sheet, edit.row, edit.col, edit.col + len(edit.values[0]) - 1)
+
+
+def _join_table(sheet, header_row: int, first: int, last: int) -> None:
+    """xlcrm's columns, headed on an Excel Table's header row inside it or right after its last column, join it (as
+    Excel grows a table when one types beside it): sorting the table then moves them with their customers. The
+    table's rows stay; Excel names the new columns after their headers. A few calls per table, none per row."""
+    tables = [(table, table.range) for table in _read(lambda: list(sheet.tables)) or []]
+    spans = [(whole.row, whole.column, whole.last_cell.row, whole.last_cell.column) for _, whole in tables]
+    for index, (table, _) in enumerate(tables):
+        top, left, bottom, right = spans[index]
+        header = table.header_row_range
+        if header is None or header.row != header_row or not left <= first <= right + 1 or last <= right:
+            continue
+        if any(i != index and above <= bottom and top <= below and start <= last and right < end
+               for i, (above, start, below, end) in enumerate(spans)):
+            continue  # Excel's tables never overlap
+        table.resize(sheet.range((top, left), (bottom, last)))
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
