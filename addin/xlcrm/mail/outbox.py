@@ -20,9 +20,20 @@ def outbox_folder(folder: Path, book_name: str) -> Path:
     return folder / (Path(book_name).stem + SUFFIX)
 
 
+NAME_BYTES = 180  # a file name is at most 255 bytes (UTF-8 on Linux and macOS; a Chinese character takes 3)
+
+
 def file_name(number: int, customer: str, template: str) -> str:
-    name = _UNSAFE.sub("_", f"{number:04d} {customer} - {template}").strip(" .")
-    return name[:120] + ".eml"
+    """NNNN customer - template.eml, a long customer cut so that the name fits any file system."""
+    rest = f" - {template}"
+    room = max(NAME_BYTES - len(f"{number:04d} {rest}".encode()), NAME_BYTES // 3)
+    name = _UNSAFE.sub("_", f"{number:04d} {_cut(customer, room)}{rest}").strip(" .")
+    return _cut(name, NAME_BYTES).strip(" .") + ".eml"
+
+
+def _cut(text: str, limit: int) -> str:
+    """The text's first `limit` bytes of UTF-8, never half a character."""
+    return text.encode()[:limit].decode(errors="ignore")
 
 
 def clear_preview(outbox: Path) -> None:
