@@ -107,3 +107,12 @@ def test_archive_like_names_are_left_out_unless_the_setting_lists_others():
     assert all(skipped(n, "") for n in ("归档", "已流失", "Archive", "archived 2024", "离职员工客户"))
     assert not any(skipped(n, "") for n in ("张三", "Alice", "Oldham"))
     assert skipped("老客户", "老客户, 测试") and not skipped("归档", "老客户, 测试")
+
+
+def test_logging_a_contact_names_the_customers_own_sheet_and_row(path):
+    """丙公司 is on 李四's sheet, its first row: the message says so, not the combined table's row number."""
+    from xlcrm.actions.contact_log import log_contact
+
+    result = log_contact(FileBook(path), "丙公司", "visit", today=TODAY)
+    said = result.lines("zh")[0]
+    assert "丙公司(第 李四!2 行)" in said, said

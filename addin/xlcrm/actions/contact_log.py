@@ -57,8 +57,10 @@ class LogResult:
     def lines(self, lang: str) -> list[str]:
         plan = self.due.followups.loc[self.rows[0]]
         due = f"{plan['due']:%Y-%m-%d}" if pd.notna(plan["due"]) else "-"
-        return [LOGGED(when=f"{self.when:%Y-%m-%d}", channel=self.channel, customer=self.customer, row=self.rows[0],
-                       sheet=self.sheet).text(lang),
+        table = self.session.customers.table
+        sheet, row = table.locate(self.rows[0])  # of a table of one sheet per owner: its own sheet's row
+        return [LOGGED(when=f"{self.when:%Y-%m-%d}", channel=self.channel, customer=self.customer,
+                       row=f"{sheet}!{row}" if table.sheets else row, sheet=self.sheet).text(lang),
                 NEXT(last=f"{plan['last_contact']:%Y-%m-%d}", due=due, status=STATUSES[plan["status"]]).text(lang)
                 ] + [n.text(lang) for n in self.notes] + saved_lines(self.saved, lang)
 
