@@ -26,7 +26,8 @@ from xlcrm.core.table import HEADER_SCAN_ROWS, column_letter
 
 # (id, English label, Chinese label, other spellings found in teams' own logs)
 LOG_COLUMNS = (
-    ("date", "Date", "日期", ("联系日期", "跟进日期", "contact date")),
+    ("date", "Date", "日期", ("联系日期", "跟进日期", "跟进时间", "联系时间", "沟通日期", "沟通时间", "contact date",
+                              "date of contact")),
     ("customer", "Customer", "客户名称", ("客户", "customer name", "company")),
     ("owner", "Owner", "负责人", ("跟进人", "销售", "sales rep")),
     ("channel", "Channel", "联系方式", ("方式", "渠道", "跟进方式", "contact channel")),
@@ -53,6 +54,9 @@ HINTED = 20  # names that are no customer's get the closest names (each look-up 
 NOT_A_CUSTOMER = Msg("no customer of this name in sheet '{sheet}'{close}; this contact is not counted",
                      "工作表“{sheet}”中没有这个客户{close};此条记录不计入")
 CLOSE_TO = Msg(" (did you mean {names}?)", "(是否为 {names}?)")
+UNREAD_LOG = Msg("no header row with 日期/Date and 客户名称/Customer columns, so none of its contacts is counted; add "
+                 "that header row (跟进时间, 联系日期 and 客户 are read too)",
+                 "没有包含“日期”和“客户名称”列的表头行,其中的联系记录均不计入;请补上表头(跟进时间、联系日期、客户 也可识别)")
 BAD_LOG_DATE = Msg("not a date; this contact is not counted", "不是日期;此条记录不计入")
 NO_LOG_DATE = Msg("no date; this contact is not counted: type the day of the contact",
                   "没有日期;此条记录不计入:请填写联系的日期")
@@ -103,9 +107,11 @@ def read_log(sheet: str, grid: list[list], day_first: bool = False, today: dt.da
     owner is the log's own owner column (None where it is empty or the log has none).
     """
     header, columns = find_header(grid)
-    if header < 0:
+    if header < 0:  # a team's own log xlcrm cannot read counts for nothing: said, not passed over in silence
+        filled = any(clean_text(v) for row in grid for v in row)
+        unread = [Problem(sheet, None, f"1:{HEADER_SCAN_ROWS}", None, UNREAD_LOG)] if filled else []
         return pd.DataFrame({"row": [], "date": pd.Series(dtype="datetime64[ns]"), "key": [], "customer": [],
-                             "owner": []}), []
+                             "owner": []}), unread
     body = grid[header + 1:]
     rows = pd.RangeIndex(header + 2, header + 2 + len(body))
     names = pd.Series([_cell(r, columns["customer"]) for r in body], index=rows, dtype=object)
