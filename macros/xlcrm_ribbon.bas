@@ -3,9 +3,10 @@ Attribute VB_Name = "xlcrm_ribbon"
 ' same name in the Python module xlcrm.ribbon through xlwings' RunPython; the work and
 ' every message are there. Built into xlcrm.xlam and the CRM workbook by `xlcrm build`.
 '
-' Before Python starts, each click checks there is a workbook to work on and a Python to run,
-' and says in Excel's UI language what to do when not; when Python fails before xlcrm can
-' answer, xlwings calls CrmPythonFailed instead of showing the traceback (build.py wires it).
+' Before Python starts, each click checks there is a workbook to work on (with a name the command
+' line that starts Python cannot act on) and a Python to run, and says in Excel's UI language what
+' to do when not; when Python fails before xlcrm can answer, xlwings calls CrmPythonFailed instead
+' of showing the traceback (build.py wires it).
 ' VBA keeps its source in the ANSI code page, so the few Chinese texts asked for here are
 ' written as \u escapes (U decodes them); xlcrm.ribbon.PROMPTS holds the same texts.
 ' VBA's MsgBox converts its text to that code page too, so every message box goes through
@@ -15,6 +16,11 @@ Option Explicit
 Private Const ADDIN_NAME As String = "xlcrm.xlam"
 Private Const PYTHON_LOG As String = "xlcrm-python.log"
 Private Const MB_TASKMODAL As Long = &H2000&
+' The sheets xlcrm writes (xlcrm.core.sheets.SHEETS, both languages), where no row is a customer's.
+Private Const OWN_SHEETS As String = "CRM Settings|CRM\u8BBE\u7F6E|Data problems|\u6570\u636E\u95EE\u9898|CRM Summary|" & _
+    "CRM\u6982\u89C8|Due follow-ups|\u5F85\u8DDF\u8FDB|Contact log|\u8DDF\u8FDB\u8BB0\u5F55|Mail templates|" & _
+    "\u90AE\u4EF6\u6A21\u677F|Mail preview|\u90AE\u4EF6\u9884\u89C8|Send log|\u53D1\u9001\u8BB0\u5F55|" & _
+    "CRM Report|CRM\u62A5\u544A|_xlcrm"
 
 #If Mac Then
 #ElseIf VBA7 Then
@@ -34,14 +40,22 @@ Public Sub CrmHighlightFollowups(control As IRibbonControl)
 End Sub
 
 Public Sub CrmLogContact(control As IRibbonControl)
-    ' Asks how and what, then passes both as UTF-16 code units: typed text never becomes Python code.
-    Dim channel As Variant, note As Variant, title As String, row As Long
+    ' Asks how and what about the selected row, then passes that row and its sheet's name with both answers, text
+    ' as UTF-16 code units (typed text never becomes Python code). Python logs the row asked about: on a Mac it
+    ' starts seconds later, when another row may be selected.
+    Dim channel As Variant, note As Variant, title As String, row As Long, sheet As String, book As Workbook
     If Not CrmReady() Then Exit Sub
     If TypeName(Selection) <> "Range" Then
-        CrmRun "log_contact([], [], "
+        CrmRun "log_contact([], [], [], 0, " ' no cells selected: Python names the sheet to select a row in
         Exit Sub
     End If
+    Set book = ActiveWorkbook
+    sheet = Selection.Worksheet.Name
     row = Selection.Row
+    If CrmOwnSheet(sheet) Then ' said before the questions, so that no typed note is lost
+        CrmSay Replace(CrmSaid("own_sheet"), "{sheet}", sheet)
+        Exit Sub
+    End If
     title = CrmText("xlcrm: Log contact", "xlcrm:\u8BB0\u5F55\u8DDF\u8FDB")
     channel = Application.InputBox(Replace(CrmText( _
         "How did you contact the customer in row {row}? (phone, visit, e-mail, WeChat, ...)", _
@@ -51,7 +65,9 @@ Public Sub CrmLogContact(control As IRibbonControl)
     note = Application.InputBox(CrmText("What was said or agreed? (may be left empty)", _
         "\u6C9F\u901A\u5185\u5BB9\u6216\u7EA6\u5B9A(\u53EF\u7559\u7A7A)"), title, "", Type:=2)
     If VarType(note) = vbBoolean Then Exit Sub
-    CrmRun "log_contact(" & CodeUnits(CStr(channel)) & ", " & CodeUnits(CStr(note)) & ", "
+    If Not ActiveWorkbook Is book Then book.Activate ' RunPython works on the active workbook: the one asked about
+    CrmRun "log_contact(" & CodeUnits(CStr(channel)) & ", " & CodeUnits(CStr(note)) & ", " & CodeUnits(sheet) & _
+        ", " & CStr(row) & ", "
 End Sub
 
 Public Sub CrmPreviewReminders(control As IRibbonControl)
@@ -106,6 +122,8 @@ Private Function CrmReady() As Boolean
         CrmSay CrmSaid("no_workbook")
     ElseIf TypeName(ActiveSheet) <> "Worksheet" Then
         CrmSay CrmSaid("not_a_worksheet")
+    ElseIf CrmUnsafeChars(ActiveWorkbook.FullName & ActiveWorkbook.Name) <> "" Then
+        CrmSay Replace(CrmSaid("unsafe_name"), "{chars}", CrmUnsafeChars(ActiveWorkbook.FullName & ActiveWorkbook.Name))
     Else
         python = CrmPython()
         If python = "" Then
@@ -116,6 +134,31 @@ Private Function CrmReady() As Boolean
             CrmReady = True
         End If
     End If
+End Function
+
+Private Function CrmUnsafeChars(ByVal location As String) As String
+    ' The characters of the workbook's location that xlwings' RunPython would hand to a shell where they act
+    ' ("": none). Mac: its AppleScript puts it inside "..." of a shell line, where $ and ` run commands and " and \
+    ' end or escape the quotes (its ToPosixPath, inside an AppleScript "..."); | splits the script's parameters,
+    ' moving the rest of the name to where the command goes. Windows: cmd.exe reads it outside quotes, where a ^
+    ' undoes the ^ xlwings writes before an & (a command separator); names cannot hold " | < >.
+    Dim unsafe As String, i As Long
+    #If Mac Then
+        unsafe = "$`""\|"
+    #Else
+        unsafe = "^"
+    #End If
+    For i = 1 To Len(unsafe)
+        If InStr(location, Mid$(unsafe, i, 1)) > 0 Then CrmUnsafeChars = CrmUnsafeChars & " " & Mid$(unsafe, i, 1)
+    Next i
+    CrmUnsafeChars = LTrim$(CrmUnsafeChars)
+End Function
+
+Private Function CrmOwnSheet(ByVal sheet As String) As Boolean
+    Dim own As Variant
+    For Each own In Split(U(OWN_SHEETS), "|")
+        If LCase$(own) = LCase$(sheet) Then CrmOwnSheet = True
+    Next own
 End Function
 
 Private Function CrmProtectedView() As Boolean
@@ -262,6 +305,25 @@ Private Function CrmSaid(ByVal key As String) As String
             "Python \u5728 xlcrm \u8BF4\u660E\u539F\u56E0\u4E4B\u524D\u5C31\u505C\u6B62\u4E86\u3002\u8BE6" & _
             "\u7EC6\u4FE1\u606F\u5728 {log},\u8BF7\u628A\u8BE5\u6587\u4EF6\u8FDE\u540C\u64CD\u4F5C\u8BF4" & _
             "\u660E\u4E00\u8D77\u53D1\u7ED9\u7EF4\u62A4\u4EBA\u5458\u3002")
+        Case "unsafe_name"
+            CrmSaid = CrmText("xlcrm does not run on this workbook: its file name or folder has {chars}, which Excel would hand to " & _
+            "the command that starts Python, where they can run commands hidden in the name. Save the workbook (F" & _
+            "ile > Save As) under a name and in a folder without them, then click the button again.", _
+            "xlcrm \u4E0D\u80FD\u5904\u7406\u6B64\u5DE5\u4F5C\u7C3F:\u5B83\u7684\u6587\u4EF6\u540D\u6216" & _
+            "\u6240\u5728\u6587\u4EF6\u5939\u542B\u6709\u201C{chars}\u201D,Excel \u4F1A\u628A\u8FD9\u4E9B" & _
+            "\u5B57\u7B26\u4EA4\u7ED9\u542F\u52A8 Python \u7684\u547D\u4EE4,\u540D\u79F0\u4E2D\u6697\u85CF" & _
+            "\u7684\u547D\u4EE4\u53EF\u80FD\u56E0\u6B64\u88AB\u6267\u884C\u3002\u8BF7\u7528\u201C\u6587\u4EF6" & _
+            " > \u53E6\u5B58\u4E3A\u201D\u4EE5\u4E0D\u542B\u8FD9\u4E9B\u5B57\u7B26\u7684\u540D\u79F0\u4FDD" & _
+            "\u5B58\u5230\u4E0D\u542B\u8FD9\u4E9B\u5B57\u7B26\u7684\u6587\u4EF6\u5939,\u518D\u70B9\u51FB" & _
+            "\u6B64\u6309\u94AE\u3002")
+        Case "own_sheet"
+            CrmSaid = CrmText("'{sheet}' is a sheet xlcrm writes: it has no customer to log. Select the customer's row in your cust" & _
+            "omer sheet (on the due list, its Row column says which), then click Log contact again.", _
+            "\u201C{sheet}\u201D\u662F xlcrm \u751F\u6210\u7684\u5DE5\u4F5C\u8868,\u5176\u4E2D\u6CA1\u6709" & _
+            "\u53EF\u8BB0\u5F55\u7684\u5BA2\u6237\u3002\u8BF7\u5728\u5BA2\u6237\u8868\u4E2D\u9009\u4E2D\u8BE5" & _
+            "\u5BA2\u6237\u6240\u5728\u7684\u884C(\u5F85\u8DDF\u8FDB\u6E05\u5355\u7684\u201C\u884C\u53F7" & _
+            "\u201D\u5217\u7ED9\u51FA\u4E86\u884C\u53F7),\u518D\u70B9\u51FB\u201C\u8BB0\u5F55\u8DDF\u8FDB" & _
+            "\u201D\u3002")
         Case "no_run_script"
             CrmSaid = CrmText("Excel cannot run xlwings' RunPython script {script} (it belongs in ~/Library/Application Scripts/com" & _
             ".microsoft.Excel). Quit Excel, run `xlcrm install` again, then start Excel and click the button agai" & _

@@ -51,6 +51,33 @@ NOT_READABLE = Msg(
     "当前 Python 的路径 {python} 无法写成 Excel 宏能正确读回的形式:宏按 {codepage} 编码读取 xlcrm.conf,"
     "而该编码没有“{chars}”。请把 Python 安装到路径中只含该编码字符的文件夹(例如为所有用户安装到 C:\\Program Files 下),"
     "在其中安装 xlcrm,再用它运行 `xlcrm install`。")
+HOME_NOT_READABLE = Msg(
+    "Excel's macros cannot find your user folder {folder}: they read its name in {codepage}, which has no {chars}, "
+    "so every CRM button would say that xlcrm.conf is missing. Either set Windows' language for non-Unicode "
+    "programs to one that has them (Control Panel > Region > Administrative > Change system locale: e.g. Chinese "
+    "(Simplified) for a Chinese name, or tick Beta: Use Unicode UTF-8), restart Windows and run `xlcrm install` "
+    "again; or install from a Windows user account whose folder name has only characters of {codepage}.",
+    "Excel 宏找不到您的用户文件夹 {folder}:宏按 {codepage} 编码读取其名称,而该编码没有“{chars}”,"
+    "因此每个 CRM 按钮都会提示缺少 xlcrm.conf。请把 Windows 的“非 Unicode 程序的语言”设为包含这些字符的语言"
+    "(控制面板 > 区域 > 管理 > 更改系统区域设置:例如中文名用“中文(简体,中国)”,或勾选“Beta 版:使用 Unicode UTF-8”),"
+    "重启 Windows 后再次运行 `xlcrm install`;或改用用户文件夹名只含 {codepage} 字符的 Windows 帐户安装。")
+TEMP_NOT_READABLE = Msg(
+    "Excel's macros cannot use your temporary folder {folder} (the TEMP variable): they read its name in "
+    "{codepage}, which has no {chars}, so Excel could not start Python. Set TEMP and TMP for your account to a "
+    "folder whose path has only characters of {codepage}, e.g. C:\\Temp (Start: search \"environment "
+    "variables\", Edit environment variables for your account), sign out and in again, and run `xlcrm install` "
+    "again.",
+    "Excel 宏无法使用您的临时文件夹 {folder}(TEMP 环境变量):宏按 {codepage} 编码读取其名称,而该编码没有“{chars}”,"
+    "因此 Excel 无法启动 Python。请把您帐户的 TEMP 和 TMP 设为路径只含 {codepage} 字符的文件夹,例如 C:\\Temp"
+    "(开始菜单搜索“环境变量”,选择“编辑您的帐户的环境变量”),注销并重新登录后再次运行 `xlcrm install`。")
+STORE_PYTHON = Msg(
+    "This Python, {python}, is the Microsoft Store's. Windows keeps the files it writes into your AppData in the "
+    "Store app's own private copy, so Excel would never find the add-in (no CRM tab). Install Python with the "
+    "installer from https://www.python.org/downloads/windows/, install xlcrm into it (README: Install on Windows), "
+    "and run `xlcrm install` with that Python.",
+    "当前 Python {python} 来自 Microsoft Store。Windows 会把它写入 AppData 的文件放进 Store 应用自己的私有副本,"
+    "Excel 因而找不到加载项(不会出现 CRM 选项卡)。请用 https://www.python.org/downloads/windows/ 的安装程序安装 "
+    "Python,在其中安装 xlcrm(见 README 的 Windows 安装说明),再用该 Python 运行 `xlcrm install`。")
 NOT_FOR_MAC_SHELL = Msg(
     "The path of this Python, {python}, has {chars}, which Excel on a Mac cannot pass on to the shell that starts "
     "Python (xlwings' RunPython script splits its arguments at | and reads \\ as an escape). Install Python, or "
@@ -94,6 +121,8 @@ class Target:
     codepage: str | Msg  # a Python codec name, or (when described from elsewhere) what it will be
     appdata: PurePath | None = None
     here: bool = True  # False: another computer's plan, to be described only
+    temp: PurePath | None = None  # Windows: %TEMP%, where xlwings' VBA sends Python's error output
+    base: PurePath | None = None  # the Python installation behind python (sys.base_prefix: a venv's own Python)
 
     @classmethod
     def this_computer(cls, command: str = "install") -> "Target":
@@ -101,7 +130,9 @@ class Target:
         if system is None:
             raise XlcrmError(NO_EXCEL(command=command, system=_system_name(sys.platform)))
         appdata = Path(os.environ["APPDATA"]) if system == WINDOWS and os.environ.get("APPDATA") else None
-        return cls(system, Path.home(), sys.executable, _ansi_codepage() if system == WINDOWS else "ascii", appdata)
+        temp = Path(os.environ["TEMP"]) if system == WINDOWS and os.environ.get("TEMP") else None
+        return cls(system, Path.home(), sys.executable, _ansi_codepage() if system == WINDOWS else "ascii", appdata,
+                   temp=temp, base=Path(sys.base_prefix))
 
     @classmethod
     def described(cls, system: str) -> "Target":
@@ -168,6 +199,8 @@ class Step:
 def config_text(target: Target) -> bytes:
     """xlcrm.conf as xlwings' VBA reads it back (`Input #` in the code page), or a clear refusal."""
     key = "INTERPRETER_MAC" if target.system == MAC else "INTERPRETER_WIN"
+    if target.system == WINDOWS:
+        _folders_readable(target)
     python = str(target.python)
     unreadable = sorted({c for c in python if c == '"' or not _encodes(c, str(target.codepage))})
     if unreadable:
@@ -181,6 +214,22 @@ def config_text(target: Target) -> bytes:
     # downloaded workbook (Downloads) would run on a click. GetConfigFromFile compares names ignoring case.
     lines = [(key, python), ("ADD_WORKBOOK_TO_PYTHONPATH", "false")]
     return "".join(f'"{name}","{value}"\r\n' for name, value in lines).encode(str(target.codepage))
+
+
+def _folders_readable(target: Target) -> None:
+    """VBA's Environ and file statements go through the ANSI code page too: the config under the user's folder
+    (Environ("USERPROFILE")) and the file xlwings sends Python's errors to (Environ("Temp")) must survive it.
+    Checked before the Python's path: no other Python would help."""
+    for folder, refusal in ((target.home, HOME_NOT_READABLE), (target.temp, TEMP_NOT_READABLE)):
+        unreadable = dict.fromkeys(c for c in str(folder or "") if not _encodes(c, str(target.codepage)))
+        if unreadable:
+            raise XlcrmError(refusal(folder=folder, codepage=target.codepage, chars="".join(unreadable)))
+
+
+def _from_the_store(target: Target) -> bool:
+    """A Microsoft Store Python (or a venv made from one): it runs from a WindowsApps folder, as a packaged app."""
+    paths = (str(target.python), str(target.base or ""))
+    return any("windowsapps" in (part.lower() for part in PureWindowsPath(path).parts) for path in paths)
 
 
 def _encodes(char: str, codepage: str) -> bool:
@@ -207,6 +256,8 @@ def install_plan(target: Target) -> list[Step]:
     """What an install does, step by step (nothing is done until a step runs)."""
     places = Places.of(target)
     addin = places.startup / ADDIN
+    if target.here and target.system == WINDOWS and _from_the_store(target):
+        raise XlcrmError(STORE_PYTHON(python=target.python))
     steps = [Step(BUILD_ADDIN(path=addin), lambda: _install_addin(Path(addin)), addin)]
     if target.here:
         conf = config_text(target)

@@ -65,6 +65,19 @@ PROMPTS = {
     "python_failed": Msg("Python stopped before xlcrm could say why. The details are in {log}: please send that "
                          "file with a short note of what you clicked.",
                          "Python 在 xlcrm 说明原因之前就停止了。详细信息在 {log},请把该文件连同操作说明一起发给维护人员。"),
+    # A workbook whose path xlwings' RunPython cannot hand to the shell safely (Mac: $ ` " \ |; Windows: ^).
+    "unsafe_name": Msg("xlcrm does not run on this workbook: its file name or folder has {chars}, which Excel would "
+                       "hand to the command that starts Python, where they can run commands hidden in the name. Save "
+                       "the workbook (File > Save As) under a name and in a folder without them, then click the "
+                       "button again.",
+                       "xlcrm 不能处理此工作簿:它的文件名或所在文件夹含有“{chars}”,Excel 会把这些字符交给启动 Python "
+                       "的命令,名称中暗藏的命令可能因此被执行。请用“文件 > 另存为”以不含这些字符的名称保存到不含这些字符的"
+                       "文件夹,再点击此按钮。"),
+    # Log contact clicked on one of xlcrm's own sheets (the due list, most often): said before the two questions.
+    "own_sheet": Msg("'{sheet}' is a sheet xlcrm writes: it has no customer to log. Select the customer's row in your "
+                     "customer sheet (on the due list, its Row column says which), then click Log contact again.",
+                     "“{sheet}”是 xlcrm 生成的工作表,其中没有可记录的客户。请在客户表中选中该客户所在的行"
+                     "(待跟进清单的“行号”列给出了行号),再点击“记录跟进”。"),
     # On a Mac, instead of xlwings' "run 'xlwings runpython install'": Excel cannot run the script that starts Python.
     "no_run_script": Msg("Excel cannot run xlwings' RunPython script {script} (it belongs in ~/Library/Application "
                          "Scripts/com.microsoft.Excel). Quit Excel, run `xlcrm install` again, then start Excel and "
@@ -100,15 +113,23 @@ def highlight_followups(lang: str | None = None) -> None:
     _click("highlight_followups", lang, run)
 
 
-def log_contact(channel: Sequence[int] | str, note: Sequence[int] | str, lang: str | None = None) -> None:
-    """channel and note arrive as UTF-16 code units: text typed by the user never becomes Python code."""
+def log_contact(channel: Sequence[int] | str, note: Sequence[int] | str, sheet: Sequence[int] | str = (),
+                row: int = 0, lang: str | None = None) -> None:
+    """channel, note and the sheet's name arrive as UTF-16 code units: text typed by the user never becomes Python
+    code. sheet and row are the selection the ribbon asked about (row 0: no cells were selected): on a Mac Python
+    starts seconds later, when another row may be selected, so the selection is not read again here. An add-in
+    built before these were passed calls log_contact(channel, note, lang): then the selection is all there is."""
+    from_older_addin = isinstance(sheet, str) and row == 0 and lang is None
+    if from_older_addin:
+        lang, sheet = str(sheet), ()
 
     def run(book, progress, window):
         from xlcrm.actions.contact_log import log_contact as log
         from xlcrm.actions.selection import customer_at
 
-        return log(book, customer=customer_at(book, window.selected_row()), channel=_text(channel),
-                   note=_text(note), team=bootstrap.store_connector())
+        asked = window.selected_row() if from_older_addin else (_text(sheet), row) if row > 0 else None
+        return log(book, customer=customer_at(book, asked), channel=_text(channel), note=_text(note),
+                   team=bootstrap.store_connector())
 
     _click("log_contact", lang, run)
 
