@@ -65,7 +65,9 @@ DEFAULTS: list[DefaultTemplate] = [
     {"name": {"zh": "生日祝福", "en": "Birthday greeting"},
      "occasions": ("birthday",), "statuses": ("due_today",),
      "subject": {"zh": "祝{{ greeting_name }}生日快乐！", "en": "Happy birthday, {{ greeting_name }}!"},
-     "body": {"zh": _zh("今天是您的生日，{% if company %}{{ company }}的同事们和{% endif %}我祝您生日快乐，身体健康，万事顺意！"
+     # sent on a working day near the birthday (a Saturday's on the Friday): "today" only when it is
+     "body": {"zh": _zh("{% if occasion_date == today %}今天是您的生日，{% endif %}"
+                        "{% if company %}{{ company }}的同事们和{% endif %}我祝您生日快乐，身体健康，万事顺意！"
                         "感谢您一直以来的信任与支持。"),
               "en": _en("Happy birthday from all of us{% if company %} at {{ company }}{% endif %}! "
                         "Thank you for your trust and support; I wish you a wonderful year ahead.")}},
@@ -74,8 +76,8 @@ DEFAULTS: list[DefaultTemplate] = [
      "subject": {"zh": "{{ detail or '节日' }}快乐，{{ greeting_name }}！",
                  "en": "Season's greetings, {{ greeting_name }}"},
      # the window runs from days before the holiday to days after it: words right on either side of the day
-     "body": {"zh": _zh("值此{{ detail or '节日' }}之际，祝您和家人节日快乐、阖家幸福！感谢您一直以来对我们的信任与支持。"
-                        "节日期间如有任何需要，欢迎随时与我联系。"),
+     "body": {"zh": _zh("{{ detail or '节日' }}快乐！祝您和家人阖家幸福、万事顺意！感谢您一直以来对我们的信任与支持。"
+                        "如有任何需要，欢迎随时与我联系。"),
               "en": _en("Warm wishes for {{ detail or 'the holidays' }} to you and your family: may it be a happy and "
                         "restful time. Thank you for your trust this year.\n\n" + _EN_CALL)}},
     {"name": {"zh": "成交致谢", "en": "Thank you"},
