@@ -41,6 +41,7 @@ def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.Dat
     people["existing"] = existing_customers(session, records, today)
     for column in ("contact", "phone"):
         people[column] = records[column] if column in records else None
+    people["followup_held"] = unread_next_followup(session)
     log, problems = contact_log(session, today)
     last = last_logged(log) if len(log) else None
     logged = people["key"].map(last) if last is not None and len(last) else None
@@ -49,6 +50,19 @@ def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.Dat
     if mail_counts_as_contact(session.settings):
         people["last_mailed"] = latest(people["key"].map(last_mailed(session).to_dict()), until=today)
     return people, problems
+
+
+def unread_next_followup(session: Session) -> pd.Series | bool:
+    """Rows whose next follow-up cell holds what is no date (年后再说, 暂停跟进, on hold): the team's word about when,
+    which xlcrm cannot read, so it plans no follow-up there (the cell is listed in the data problems)."""
+    source = session.customers
+    column = source.mapping.columns.get("next_followup")
+    if column is None or "next_followup" not in source.records:
+        return False
+    raw = source.table.cells[column].reindex(source.records.index)
+    unread = raw[raw.notna() & source.records["next_followup"].isna()]  # few: most cells are dates or empty
+    _, reasons = parse_column(unread, parse_date)  # '-', 无, N/A say "none": the cadence plans as usual
+    return pd.Series(source.records.index.isin(reasons.dropna().index), index=source.records.index)
 
 
 def sent_mails(session: Session) -> pd.DataFrame:

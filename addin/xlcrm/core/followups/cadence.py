@@ -59,7 +59,7 @@ def plan_followups(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, t
 
     people needs: existing, class, cadence_days, last_contact, next_followup, first_contact; and may have
     last_mailed (the last follow-up e-mail sent, counted as a contact for the cadence only) and appointment (a
-    meeting, a contact once its day has come).
+    meeting, a contact once its day has come) and followup_held (the team's next-follow-up cell is no date: none).
     """
     cadence = cadence_days(people, rules)
     last, first = people["last_contact"], people["first_contact"]
@@ -77,6 +77,8 @@ def plan_followups(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, t
     answer_by = (first + pd.Timedelta(days=rules.lead_max_days)).where(lead)
     due = own.where(own.notna(), computed)
     due = due.where(~lead | (due <= answer_by), answer_by)  # a lead's answer never waits past the latest day
+    if "followup_held" in people:  # the team's next-follow-up cell says when in words xlcrm cannot read: no plan
+        due = due.where(~people["followup_held"].astype(bool))
     return pd.DataFrame({
         "cadence": cadence,
         "last_contact": last,
