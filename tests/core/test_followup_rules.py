@@ -128,3 +128,12 @@ def test_a_meeting_held_counts_as_the_contact_though_nobody_logged_it():
     assert result["due"].tolist() == [day("2026-12-04"), day("2026-10-26"), day("2026-10-26")]
     assert result["status"].tolist()[:2] == ["ok", "overdue"]
     assert result["last_contact"].tolist()[0] == day("2026-11-20")
+
+
+def test_a_lead_first_contacted_months_ago_is_followed_up_not_thanked_for_getting_in_touch():
+    """First contact in January, never answered (or the later contacts lie after the day a catch-up run is for):
+    a first answer is due within 14 days, and 28 days on it is no new lead's answer any more."""
+    result = plan(people({"first_contact": "2026-01-05"}, {"first_contact": "2026-10-26"},
+                         {"first_contact": "2026-10-25"}))
+    assert result["occasion"].tolist() == ["followup", "first_answer", "followup"]
+    assert result["status"].tolist() == ["overdue", "overdue", "overdue"]

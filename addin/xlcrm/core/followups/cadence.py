@@ -68,7 +68,10 @@ def plan_followups(people: pd.DataFrame, rules: Rules, calendar: WorkCalendar, t
     if "appointment" in people:  # a meeting held is a contact, logged or not: no "long time no see" the day after
         met = pd.to_datetime(people["appointment"]).where(lambda day: day <= pd.Timestamp(today))
         last = pd.concat([last, met], axis=1).max(axis=1)
-    lead = (rules.on("first_answer") & first.notna() & ~people["existing"].astype(bool)
+    # a lead is new while its latest answer day is not long past: "thank you for getting in touch" months after
+    # the first contact reads wrong (a catch-up run for an earlier day too); it is then followed up as any customer
+    fresh = first >= pd.Timestamp(today) - pd.Timedelta(days=2 * rules.lead_max_days)
+    lead = (rules.on("first_answer") & first.notna() & ~people["existing"].astype(bool) & fresh
             & (last.isna() | (last <= first)))
     base = last.where(last.notna() & ~lead, first)
     step = cadence.where(~lead, rules.days("first_answer"))
