@@ -71,6 +71,9 @@ TOO_SOON = Msg("this customer got a message on {at}; at most one every {days} da
                "该客户 {at} 已收到邮件;同一客户至少间隔 {days} 天")
 MEETING_PLANNED = Msg("a meeting is planned ({appointment}): the meeting is the contact, no follow-up mail before it",
                       "已有预约({appointment}):见面即是联系,见面前不发跟进邮件")
+SHARED_MAILBOX = Msg("several customers share this address: {customer}'s message goes first, this one on a later run "
+                     "(one at a time, as to one customer)",
+                     "多位客户共用此邮箱:先发“{customer}”的邮件,本封在之后的运行中发送(与同一客户一样逐封发送)")
 ONE_PER_CUSTOMER = Msg("one message per customer: '{template}' goes first", "每位客户一次只发一封:优先发送“{template}”")
 OUTSIDE_WINDOW = Msg("outside the sending window; goes out from {at}", "不在发送时段内;{at} 起发送")
 HOLIDAY_HELD = Msg("{day} is a day off ({holiday}) in the workbook's holiday calendar and the sending days are working "
@@ -292,6 +295,15 @@ def _apply_frequency(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -
     mask = frame.index.isin(later)
     _set(frame, mask, "skip", _reasons(first.reindex(frame.index), mask,
                                        lambda t: ONE_PER_CUSTOMER(template=t) if isinstance(t, str) else None))
+    # customers sharing one mailbox (info@): one message to it a day, the others the next day
+    still = frame.loc[ordered.index]
+    open_rows = still[still["decision"].eq("send") & still["occasion"].ne(DIGEST)
+                      & still["to"].map(lambda v: isinstance(v, str) and "@" in v)]
+    address = open_rows["to"].str.lower()
+    first_to = open_rows.groupby(address)["customer"].transform("first")
+    shared = frame.index.isin(open_rows.index[address.duplicated()])
+    _set(frame, shared, "held", _reasons(first_to.reindex(frame.index), shared,
+                                         lambda c: SHARED_MAILBOX(customer=c) if isinstance(c, str) else None))
     # a customer whose appointment reminder is due (sent or not) meets the team soon: "long time no see" reads wrong
     meetings = frame[frame["occasion"].eq("appointment")].drop_duplicates("key").set_index("key")["detail"]
     waiting = frame["occasion"].eq("followup") & frame["key"].isin(meetings.index)
