@@ -6,6 +6,7 @@ import bisect
 import datetime as dt
 import re
 
+import numpy as np
 import pandas as pd
 
 from xlcrm.actions.session import Session, Source
@@ -23,6 +24,10 @@ UNKNOWN_CUSTOMER = Msg("no customer of this name in sheet '{sheet}': left out of
 UNKNOWN_LIKE = Msg("no customer of this name in sheet '{sheet}' (did you mean '{like}'? Spell it the same in both "
                    "sheets): left out of the scores",
                    "工作表“{sheet}”中没有此客户(是否为“{like}”?请在两个表中写法一致):未计入评分")
+NAMESAKE_ORDER = Msg("{count} customers of sheet '{sheet}' have this name (rows {rows}): counted for the first (row "
+                     "{first}), which may be the wrong one. Name them apart in both sheets (e.g. add the city)",
+                     "工作表“{sheet}”中有 {count} 位客户同名(第 {rows} 行):本笔计入第一位(第 {first} 行),可能有误。"
+                     "请在两个表中把他们的名称区分开(例如加上城市)")
 NO_ORDER_DATE = Msg("order without a date: left out of the scores", "订单缺少日期:未计入评分")
 NO_LAST_ORDER = Msg("orders but no last order date: scored as the least recent",
                     "有购买但缺少最近下单日期:按最久未购买评分")
@@ -74,8 +79,32 @@ def order_problems(session: Session, check: OrderCheck) -> list[Problem]:
                      UNKNOWN_LIKE(sheet=customers, like=like[names[row]]) if like.get(names[row])
                      else UNKNOWN_CUSTOMER(sheet=customers)) for row in check.unknown]
     date_cells = orders.table.cells[orders.mapping.columns["order_date"]]
-    return found + [Problem(sheet, int(row), where(orders, "order_date"), None, NO_ORDER_DATE)
-                    for row in check.undated if is_blank(date_cells[row])]
+    return found + namesake_orders(session) + [Problem(sheet, int(row), where(orders, "order_date"), None,
+                                                       NO_ORDER_DATE) for row in check.undated
+                                               if is_blank(date_cells[row])]
+
+
+def namesake_orders(session: Session) -> list[Problem]:
+    """Orders naming customers that share their name (told apart by phone, e-mail or address): counted for the
+    first of them, which may be the wrong one; each such order is named, never credited in silence."""
+    orders, records = session.orders, session.customers.records
+    assert orders is not None
+    apart = records["key"][records["key"].str.contains("#", regex=False)]
+    if not len(apart):
+        return []
+    bases = set(apart.str.rsplit("#", n=1).str[0])
+    rows_of = {base: [int(r) for r in records.index[records["key"].eq(base) | records["key"].str.startswith(
+        base + "#")]] for base in bases}
+    names = orders.records["order_customer"]
+    codes, distinct = pd.factorize(names)  # a million orders name a few thousand customers
+    known = np.array([*(customer_key(n) if isinstance(n, str) else "" for n in distinct), ""], dtype=object)
+    keys = pd.Series(known[codes], index=names.index)  # code -1 (empty) takes the last: ""
+    sheet, customers = orders.table.sheet, session.customers.table
+    return [Problem(sheet, int(row), where(orders, "order_customer"), names[row],
+                    NAMESAKE_ORDER(sheet=customers.sheet, count=len(rows_of[key]),
+                                   rows=", ".join(str(customers.locate(r)[1]) for r in rows_of[key]),
+                                   first=customers.locate(rows_of[key][0])[1]))
+            for row, key in keys[keys.isin(bases)].items()]
 
 
 def future_note(session: Session, check: OrderCheck, today: dt.date) -> list[Msg]:
