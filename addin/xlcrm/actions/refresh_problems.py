@@ -74,14 +74,26 @@ def order_problems(session: Session, check: OrderCheck) -> list[Problem]:
     assert orders is not None  # checked only when the orders were read
     sheet, names = orders.table.sheet, orders.records["order_customer"]
     customers = session.customers.table.sheet
-    like = likely_names(session.customers.records, names[list(check.unknown)])
+    known = set(session.customers.records["key"])
+    unknown = [row for row in check.unknown if not _subtotal_of(names[row], known)]
+    like = likely_names(session.customers.records, names[unknown])
     found = [Problem(sheet, int(row), where(orders, "order_customer"), names[row],
                      UNKNOWN_LIKE(sheet=customers, like=like[names[row]]) if like.get(names[row])
-                     else UNKNOWN_CUSTOMER(sheet=customers)) for row in check.unknown]
+                     else UNKNOWN_CUSTOMER(sheet=customers)) for row in unknown]
     date_cells = orders.table.cells[orders.mapping.columns["order_date"]]
     return found + namesake_orders(session) + [Problem(sheet, int(row), where(orders, "order_date"), None,
                                                        NO_ORDER_DATE) for row in check.undated
                                                if is_blank(date_cells[row])]
+
+
+_SUBTOTAL = re.compile(r"\s*(?:total|汇总|合计|小计)\s*$", re.IGNORECASE)
+
+
+def _subtotal_of(name, known: set[str]) -> bool:
+    """A row of Excel's Data > Subtotal: a customer's name and Total (汇总), its sum; left out, and no advice to
+    rename it to the customer, which would count the sum as an order."""
+    stripped = _SUBTOTAL.sub("", name) if isinstance(name, str) else ""
+    return stripped != name and customer_key(stripped) in known
 
 
 def namesake_orders(session: Session) -> list[Problem]:
