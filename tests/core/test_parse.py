@@ -7,6 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from xlcrm.core.parse import parse_amount, parse_column, parse_date, parse_flag, parse_phone, parse_text
+from xlcrm.core.parse import parse_cadence, parse_int, slash_order
 from xlcrm.core.records import customer_key, parse_email
 
 MARCH_5 = dt.date(2026, 3, 5)
@@ -150,3 +151,68 @@ def test_an_address_is_read_as_email_validator_reads_it(address):
     except EmailNotValidError:
         got = None
     assert got == expected
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("1234,56", 1234.56), ("12345,00", 12345.0), ("1 234,56", 1234.56), ("1\u202f234,56", 1234.56),
+    ("-1234,5", -1234.5), ("1234,56 €", 1234.56), ("€1.200", 1200.0), ("€ 12.500", 12500.0), ("2.500 €", 2500.0),
+    ("EUR 1.200", 1200.0), ("-€1.200", -1200.0), ("€1.200,50", 1200.5), ("€1.5", 1.5), ("€1,200.50", 1200.5),
+    ("300.00-", -300.0), ("¥300-", -300.0), ("1'234.50", 1234.5), ("CHF 1'234'567", 1234567.0), ("$ (45.00)", -45.0),
+])
+def test_amounts_written_the_european_swiss_or_sap_way_read_as_that_amount(typed, expected):
+    """A comma with one or two digits after it is a decimal comma however many digits stand before it (a group
+    of thousands has three); beside a euro sign, a dot before three digits groups thousands."""
+    assert parse_amount(typed) == (expected, None)
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("$1,234.50", 1234.5), ("(200.00)", -200.0), ("1.234,50 €", 1234.5), ("1.2万元", 12000.0), ("3k", 3000.0),
+    ("RMB 500", 500.0), ("500.00 CNY", 500.0), ("¥1,234.50", 1234.5), ("1.234.567", 1234567.0), ("12,34", 12.34),
+    ("1,234", 1234.0), ("1.200", 1.2), ("$1.200", 1.2), ("(¥300)", -300.0), ("1,234,567", 1234567.0),
+])
+def test_amounts_read_right_before_read_the_same(typed, expected):
+    assert parse_amount(typed) == (expected, None)
+
+
+@pytest.mark.parametrize("typed", ["5-10", "3--", "-3-", "1'2345", "'1234", "12'34.5"])
+def test_a_minus_or_apostrophe_elsewhere_is_no_amount(typed):
+    assert parse_amount(typed)[0] is None
+
+
+def test_a_column_of_european_amounts_reads_as_each_cell_alone():
+    column = pd.Series(["1234,56", "€1.200", 1200, "300.00-", "1'234.50", "1,234.50", None, "1234,56"], dtype=object)
+    parsed, reasons = parse_column(column, parse_amount)
+    assert parsed.tolist() == [1234.56, 1200.0, 1200.0, -300.0, 1234.5, 1234.5, None, 1234.56]
+    assert reasons.isna().all()
+
+
+@pytest.mark.parametrize("typed", ["20261103000012345678", 20261103000012345678, 2.0261103000012346e19, 10**12 + 1,
+                                   "-9999999999999"])
+def test_a_number_too_large_for_a_count_is_refused_with_a_reason(typed):
+    """An order number pasted into 订单数 is no count: a data problem, not a crash casting it to int64."""
+    value, why = parse_int(typed)
+    assert value is None and "单号" in why.text("zh") and "order or ID number" in why.text("en")
+    assert parse_cadence(typed)[0] is None and parse_cadence(typed)[1] is not None
+
+
+def test_the_largest_count_is_read():
+    assert parse_int(10**12) == (10**12, None) and parse_int("3") == (3, None)
+
+
+def test_dotted_dates_with_the_year_last_are_day_first_unless_the_column_proves_otherwise():
+    assert slash_order(["3.11.2026", "10.11.2026", "2.10.26"]) == (True, [])
+    assert slash_order(["3.11.2026", "5/3/2026"]) == (True, ["5/3/2026"])  # one habit: dots show which
+    assert slash_order(["3.11.2026", "11.25.2026"]) == (False, ["3.11.2026"])  # month first, said in a note
+    assert slash_order(["3.11.2026", "25/3/2026"]) == (True, [])
+    assert slash_order(["5/3/2026"]) == (None, ["5/3/2026"])  # slashes: the setting decides, as before
+    assert slash_order(["3.11", "2026.3.11"]) == (None, ["3.11"])  # 3.11 without a year: Chinese write m.d
+
+
+def test_a_dotted_date_read_alone_is_day_first_unless_told_otherwise():
+    """A holiday typed 3.10.2026 in the settings (German Unity Day) is 3 October; a column whose dates prove
+    month first passes day_first=False and is read so."""
+    assert parse_date("3.10.2026") == (dt.date(2026, 10, 3), None)
+    assert parse_date("3.10.26") == (dt.date(2026, 10, 3), None)
+    assert parse_date("3.10.2026", day_first=False) == (dt.date(2026, 3, 10), None)
+    assert parse_date("3/10/2026") == (dt.date(2026, 3, 10), None)  # slashes: month first unless the setting says
+    assert parse_date("3/10/2026", day_first=True) == (dt.date(2026, 10, 3), None)

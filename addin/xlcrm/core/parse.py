@@ -1,4 +1,4 @@
-"""Reading the values people type: dates, amounts, phone numbers, yes/no flags.
+"""Reading the values people type: dates, amounts (core/amounts.py), phone numbers, yes/no flags.
 
 Every parser returns (value, None) or (None, reason); an empty cell is (None, None).
 Column parsers work on the distinct values only, so a million orders that share a
@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 from dateutil import parser as dateparser
 
+# Amounts and cell text are read through this module too (parse.parse_amount, parse.clean_text, ...)
+from xlcrm.core.amounts import MULTIPLIER as _MULTIPLIER  # records.header_unit's name for it
+from xlcrm.core.amounts import NOT_A_NUMBER, NOT_AN_AMOUNT, amount_column, parse_amount, parse_int
+from xlcrm.core.cells import INVISIBLE, PLACEHOLDERS, clean_text, is_blank, per_cell
 from xlcrm.core.i18n import Msg
 
 NOT_A_DATE = Msg("not a date", "不是日期")
@@ -25,9 +28,7 @@ NO_YEAR = Msg("date without a year", "日期缺少年份")
 RELATIVE_DAY = Msg("a day counted from when it was typed (next Wednesday, end of month, ASAP), which the sheet does not "
                    "keep: type the date",
                    "相对日期(如 下周三、月底、尽快)无法得知从哪天算起:请填写具体日期")
-NOT_AN_AMOUNT = Msg("not an amount", "不是金额")
 NOT_A_PHONE = Msg("not a phone number", "不是电话号码")
-NOT_A_NUMBER = Msg("not a whole number", "不是整数")
 NOT_A_CADENCE = Msg("not a number of days (write e.g. 14, 7天, 每周, 两周, 每月, weekly, 2 weeks)",
                     "不是天数(可写 14、7天、每周、两周、每月、weekly、2 weeks 等)")
 
@@ -40,42 +41,18 @@ _MD_CN = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
 _YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _YMD_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _XY_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})$")
+_DOTTED = re.compile(r"^\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2})$")  # 3.11.2026: day first wherever dots are written so
 # A time after a date: 14:30, 2:30 PM, 下午 2:30:00, 14点30分, T10:00:00Z (the date is what counts)
 _TIME = re.compile(r"(?:T|,?\s*)(?:(?:上午|下午|中午|晚上|早上|凌晨)\s*)?\d{1,2}[:点时](?:\d{1,2})?(?::\d{2})?(?:\.\d+)?"
                    r"\s*(?:分|[ap]\.?m\.?)?\s*(?:z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
 _SERIAL_TEXT = re.compile(r"^\d{4,5}(?:\.\d+)?$")  # an Excel serial stored as text, e.g. '46086'
-# What people type for "nothing here": read as an empty cell, never as a problem
-PLACEHOLDERS = {"-", "--", "---", "—", "——", "–", "/", "n/a", "na", "none", "null", "nil", "无", "暂无", "空", "未知",
-                "不详", "?", "？", "unknown"}  # not TBD / 待定: a date still to be set is worth listing
 _MD = re.compile(r"^(\d{1,2})[-/.](\d{1,2})$")
 _WEEKDAY = re.compile(r"\s*[(（]?\s*(?:周|星期|礼拜|禮拜)[一二三四五六日天]\s*[)）]?\s*$")  # 2026-03-05 周四
 _RELATIVE = re.compile(r"今天|今日|明天|明日|后天|大后天|[本这下上][周个]?[周星礼]|[本这下上]个?月|月[底初中末]|年[底初中末]|"
                        r"周[一二三四五六日天末]|星期|礼拜|尽快|马上|立即|立刻|随时|\basap\b|\btoday\b|\btomorrow\b|"
                        r"\bnext\s+(?:week|month|mon|tue|wed|thu|fri|sat|sun)|\bend\s+of\s+(?:the\s+)?(?:week|month|year)|"
                        r"\bthis\s+(?:week|month)|\bsoon\b", re.IGNORECASE)
-_CURRENCY = re.compile(r"(人民币|rmb|cny|usd|eur|gbp|hkd|jpy|sgd|twd|[a-z]{1,2}\$|cn¥|[¥$€£￥]|元|块)", re.IGNORECASE)
-_AMOUNT = re.compile(r"^([-+]?)(\d+(?:\.\d+)?|\.\d+)(万|w|k|千|亿)?$", re.IGNORECASE)
-_MULTIPLIER = {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000, "亿": 100_000_000}
-_DECIMAL_COMMA = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3})*,\d{1,2}$|^[-+]?\d{1,3}(?:\.\d{3}){2,}$")  # 1.200,50 or 1.200.000
-# Shown as nothing, yet they keep two spellings apart (pasted from web pages, chats): soft hyphen, zero-widths, BOM...
-INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 _TRUE = {"yes", "y", "true", "t", "1", "x", "是", "√", "✓", "✔", "对", "退订", "已退订", "拒收", "不要", "opt-out", "optout", "unsubscribed"}
-
-
-def clean_text(value: Any) -> str:
-    """Text as a person means it: full-width folded to half-width, invisible characters dropped, spaces trimmed."""
-    if type(value) is not str:  # a text cell is the commonest: tested first
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return ""
-        value = str(int(value) if isinstance(value, float) and value.is_integer() else value)
-    if value.isascii():  # NFKC leaves ASCII as it is, and the test is much quicker than the folding
-        return " ".join(value.split())  # runs of (Unicode) white space as one space, trimmed: as re's \s+ would
-    text = unicodedata.normalize("NFKC", value)
-    return " ".join((text if text.isprintable() else INVISIBLE.sub("", text)).split())  # none is printable
-
-
-def is_blank(value: Any) -> bool:
-    return clean_text(value) == ""
 
 
 def _day(year: int, month: int, day: int):
@@ -85,11 +62,13 @@ def _day(year: int, month: int, day: int):
         return None, NO_SUCH_DAY
 
 
-def parse_date(value: Any, day_first: bool = False, yearless: bool = False, date1904: bool = False):
+def parse_date(value: Any, day_first: bool | None = None, yearless: bool = False, date1904: bool = False):
     """A date from a real date, an Excel serial, 2026年3月5日, 2026/3/5, 2026-03-05, 2026.03.05...
 
     With yearless=True (birthdays) a date typed without a year gets the year 2000. date1904: the workbook counts
     its days from 1904, so a bare serial (45000, or '45000' as text) is the day it is there, as Excel shows it.
+    day_first: how 5/3/2026 reads, as a column's dates or the setting say; None (nothing said): month first, but
+    a dotted 3.11.2026 day first (see slash_order).
     """
     if isinstance(value, dt.datetime):
         return value.date(), None
@@ -123,7 +102,8 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False, date
     match = _XY_YEAR.match(text)
     if match:
         first, second, year = map(int, match.groups())
-        return _day(_full_year(year), *_month_day(first, second, day_first))
+        dots = day_first is None and _DOTTED.match(text) is not None  # 3.11.2026: day first where nothing says
+        return _day(_full_year(year), *_month_day(first, second, dots or bool(day_first)))
     match = _MD_CN.match(text)
     if match:
         return _day(YEARLESS, *map(int, match.groups())) if yearless else (None, NO_YEAR)
@@ -132,10 +112,10 @@ def parse_date(value: Any, day_first: bool = False, yearless: bool = False, date
         if not yearless:
             return None, NO_YEAR
         first, second = map(int, match.groups())
-        return _day(YEARLESS, *_month_day(first, second, day_first))
+        return _day(YEARLESS, *_month_day(first, second, bool(day_first)))
     if _RELATIVE.search(text):
         return None, RELATIVE_DAY
-    return _parse_words(text, day_first, yearless)
+    return _parse_words(text, bool(day_first), yearless)
 
 
 def from_1904(value: Any) -> Any:
@@ -161,10 +141,14 @@ def slash_order(values: Any) -> tuple[bool | None, list[str]]:
     (True if a value such as 25/03/2026 can only be day first, False if one such as
     03/25/2026 can only be month first, None if none or both are there; the values that
     could be read either way, e.g. 05/03/2026). A column is typed by one person in one
-    habit, so its unambiguous dates say how to read the ambiguous ones.
+    habit, so its unambiguous dates say how to read the ambiguous ones. Without such a
+    date, a dotted one with the year last (3.11.2026, as Germans, Swiss and Russians write)
+    says day first: no country writes month.day.year (US dates have slashes); it is no
+    ambiguous one then, unless the column's dates prove month first.
     """
     day_only = month_only = False
-    ambiguous = []
+    ambiguous: list[str] = []
+    dotted: list[str] = []  # 3.11.2026
     for value in values:
         text = clean_text(value) if isinstance(value, str) else ""
         text = _TIME.sub("", text) or text
@@ -175,8 +159,11 @@ def slash_order(values: Any) -> tuple[bool | None, list[str]]:
         day_only |= 12 < first <= 31 and second <= 12
         month_only |= 12 < second <= 31 and first <= 12
         if first <= 12 and second <= 12 and first != second:
-            ambiguous.append(text)
-    return (None if day_only == month_only else day_only), ambiguous
+            (dotted if _DOTTED.match(text) else ambiguous).append(text)
+    if dotted and not day_only and not month_only:
+        return True, ambiguous
+    decided = None if day_only == month_only else day_only
+    return decided, ambiguous if decided else ambiguous + dotted
 
 
 def _parse_words(text: str, day_first: bool, yearless: bool):
@@ -193,28 +180,6 @@ def _parse_words(text: str, day_first: bool, yearless: bool):
     if one.year != two.year:
         return (_day(YEARLESS, one.month, one.day)) if yearless else (None, NO_YEAR)
     return one.date(), None
-
-
-def parse_amount(value: Any):
-    """An amount from 1200, ¥1,200.50, 1200元, 1,200, 1.2万, (300) or -300."""
-    if isinstance(value, bool):
-        return None, NOT_AN_AMOUNT
-    if isinstance(value, (int, float)):
-        return (None, None) if isinstance(value, float) and math.isnan(value) else (float(value), None)
-    text = clean_text(value)
-    if not text or text.lower() in PLACEHOLDERS:
-        return None, None
-    negative = text.startswith("(") and text.endswith(")")
-    text = _CURRENCY.sub("", text.strip("()")).replace(" ", "")
-    if _DECIMAL_COMMA.match(text):  # written the European way: dots group thousands, the comma is the decimal point
-        text = text.replace(".", "").replace(",", ".")
-    text = text.replace(",", "")
-    match = _AMOUNT.match(text)
-    if not match:
-        return None, NOT_AN_AMOUNT
-    sign, number, unit = match.groups()
-    amount = float(number) * _MULTIPLIER.get((unit or "").lower(), 1)
-    return (-amount if negative or sign == "-" else amount), None
 
 
 def parse_phone(value: Any):
@@ -260,15 +225,6 @@ def parse_opt_out(value: Any):
     return True, UNCLEAR_OPT_OUT(value=clean_text(value))
 
 
-def parse_int(value: Any):
-    if isinstance(value, bool):
-        return None, NOT_A_NUMBER
-    amount, why = parse_amount(value)
-    if why or amount is None:
-        return None, (why and NOT_A_NUMBER)
-    return (int(amount), None) if float(amount).is_integer() else (None, NOT_A_NUMBER)
-
-
 _CN_NUMBERS = {"一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
                "十": 10, "半": 0.5, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
 _UNIT_DAYS = (("天|日|days?|d", 1), ("周|週|星期|礼拜|禮拜|weeks?|wks?|w", 7), ("月|months?|mos?", 30),
@@ -309,7 +265,7 @@ def parse_text(value: Any):
 def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.Series, pd.Series]:
     """Parse a column through its distinct values: (parsed values, reason per failed cell)."""
     if parser is parse_amount:  # mostly numbers, converted at once: no need to find the distinct values first
-        amounts, failed = _amounts(values.tolist())
+        amounts, failed = amount_column(values.tolist())
         return pd.Series(amounts, index=values.index, dtype=object), pd.Series(failed, index=values.index, dtype=object)
     try:
         codes, found = pd.factorize(values, use_na_sentinel=True)
@@ -321,17 +277,9 @@ def parse_column(values: pd.Series, parser: Callable[[Any], tuple]) -> tuple[pd.
         return (pd.Series(parsed, index=values.index, dtype=object),
                 pd.Series(reasons or [None] * len(values), index=values.index, dtype=object))
     parsed, reasons = _parse_many(parser, distinct)
-    why = _per_cell(reasons, codes) if reasons else np.full(len(values), None, dtype=object)
-    return (pd.Series(_per_cell(parsed, codes), index=values.index, dtype=object),
+    why = per_cell(reasons, codes) if reasons else np.full(len(values), None, dtype=object)
+    return (pd.Series(per_cell(parsed, codes), index=values.index, dtype=object),
             pd.Series(why, index=values.index, dtype=object))
-
-
-def _per_cell(results: list, codes: np.ndarray) -> np.ndarray:
-    """Each cell's result from its distinct value's (codes from pd.factorize; -1, an empty cell, gets None)."""
-    by_code = np.empty(len(results) + 1, dtype=object)
-    by_code[:-1] = results
-    by_code[-1] = None
-    return by_code[codes]
 
 
 def _bools_among_numbers(distinct: list, values: pd.Series) -> bool:
@@ -347,14 +295,12 @@ def _bools_among_numbers(distinct: list, values: pd.Series) -> bool:
 
 _LONGEST_PLACEHOLDER = max(map(len, PLACEHOLDERS))
 _NEVER_ZERO_OR_ONE = {str, dt.datetime, dt.date, dt.time, dt.timedelta}  # cells no 0, 1 or bool equals
-# An amount as spreadsheets show it: 1234, 1,234.50, ¥6,384.79 (what parse_amount reads as the number itself)
-_PLAIN_AMOUNT = re.compile(r"[¥$]?((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)", re.ASCII)
 
 
 def _parse_many(parser: Callable[[Any], tuple], values: list) -> tuple[list, list | None]:
     """(parsed values, reasons; None when none failed) of parser over values, the commonest cells done inline: a
     clean ASCII text, a date as a date (a column of 100k distinct order numbers costs a few function calls per
-    value otherwise; amounts have _amounts). Anything else goes to parser itself, so the results are parser's on
+    value otherwise; amounts have amount_column). Anything else goes to parser itself, so the results are parser's on
     each value."""
     if parser is parse_text:  # never a reason
         parsed = []
@@ -373,27 +319,3 @@ def _parse_many(parser: Callable[[Any], tuple], values: list) -> tuple[list, lis
         results = list(map(parser, values))
     parsed, reasons = (list(column) for column in zip(*results)) if results else ([], [])
     return parsed, reasons if any(reason is not None for reason in reasons) else None
-
-
-def _amounts(values: list) -> tuple[np.ndarray, np.ndarray]:
-    """parse_amount over values, as (parsed values, reasons) arrays: the numbers converted at once, the rest (text
-    such as ¥1,234.50) read once per distinct value (a million order lines are mostly numbers)."""
-    cells = np.empty(len(values), dtype=object)
-    cells[:] = values
-    kinds = np.fromiter(map(type, values), dtype=object, count=len(values))
-    numeric = (kinds == float) | (kinds == int)  # not bool: True is no amount
-    numbers = cells[numeric].astype("float64")
-    parsed = np.full(len(values), None, dtype=object)
-    parsed[np.flatnonzero(numeric)[numbers == numbers]] = numbers[numbers == numbers]  # NaN: an empty cell
-    why = np.full(len(values), None, dtype=object)
-    others = np.flatnonzero(~numeric)
-    try:  # no numbers left among them: True stays apart from 1
-        codes, distinct = pd.factorize(cells[others], use_na_sentinel=True)
-    except TypeError:  # an unhashable value: each read alone
-        codes, distinct = np.arange(len(others)), cells[others]
-    plain = _PLAIN_AMOUNT.fullmatch
-    results = [(float(found.group(1).replace(",", "")), None) if type(v) is str and (found := plain(v)) else
-               parse_amount(v) for v in distinct.tolist()]
-    parsed[others] = _per_cell([value for value, _ in results], codes)
-    why[others] = _per_cell([reason for _, reason in results], codes)
-    return parsed, why
