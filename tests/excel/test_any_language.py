@@ -43,7 +43,7 @@ class GermanSheet:
 
     def range(self, address):
         row, column = address
-        assert column == 1 and row == self.used_range.last_cell.row + 1  # below everything the team typed
+        assert column == 1 and row == self.used_range.last_cell.row + 2  # below everything, a row apart
         return GermanCell(self, row)
 
 

@@ -1,10 +1,12 @@
 """The live back-end: the workbook open in Excel, through xlwings (what the ribbon buttons use).
 
-Bulk transfers only: a sheet is read with one call, and each edit writes its block of
+Bulk transfers only: a sheet is read with one call, as far as its last value (extent.py: Excel's
+used range also counts cells that only carry a format), and each edit writes its block of
 values with one call, so the number of calls into Excel follows the edits, never the
 number of rows. Screen updating and calculation are paused while writing and put back
-as they were, even when a write fails. Excel keeps everything the team made, so there
-is nothing to check for loss here; saving stays the user's decision, as in any macro.
+as they were, even when a write fails; a write Excel refuses is said in the user's words
+(refused.py). Excel keeps everything the team made, so there is nothing to check for loss
+here; saving stays the user's decision, as in any macro.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from xlcrm.book import Grid, SaveResult
+from xlcrm.book.live.cache_folders import IN_CACHE, cache_folder
+from xlcrm.book.live.extent import extent
+from xlcrm.book.live.refused import refuse_protected, refused, target
 from xlcrm.book.live.xlwings_edits import apply_edits
 from xlcrm.core.edits import Edit
 from xlcrm.core.errors import XlcrmError
@@ -56,9 +61,11 @@ class LiveBook:
             fullname = local_name(self._book)
         except xlwings.XlwingsError as error:  # an https:// workbook that no synced folder holds
             raise XlcrmError(SAVE_FIRST(book=self.name)) from error
-        if PureWindowsPath(fullname).is_absolute() or PurePosixPath(fullname).is_absolute():
-            return Path(fullname).parent
-        raise XlcrmError(SAVE_FIRST(book=self.name))  # never saved, or a cloud address
+        if not (PureWindowsPath(fullname).is_absolute() or PurePosixPath(fullname).is_absolute()):
+            raise XlcrmError(SAVE_FIRST(book=self.name))  # never saved, or a cloud address
+        if where := cache_folder(fullname):  # opened from an e-mail or a .zip: a folder that empties itself
+            raise XlcrmError(IN_CACHE(book=self.name, where=where))
+        return Path(fullname).parent
 
     def sheet_names(self) -> list[str]:
         return [sheet.name for sheet in self._book.sheets]
@@ -75,16 +82,28 @@ class LiveBook:
         if name not in self.sheet_names():
             raise XlcrmError(NO_SHEET(book=self.name, sheet=name))
         sheet = self._book.sheets[name]
-        last = sheet.used_range.last_cell
-        rows = last.row if max_rows is None else min(last.row, max_rows)
-        values = sheet.range((1, 1), (rows, last.column)).options(ndim=2).value
-        grid = Grid(_trimmed([[_cell(v) for v in row] for row in values]))
+        rows, columns = extent(sheet, self.name)
+        rows = rows if max_rows is None else min(rows, max_rows)
+        values = sheet.range((1, 1), (rows, columns)).options(ndim=2).value if rows and columns else []
+        day_zero = DAY_ZERO_1904 if self.date1904 else DAY_ZERO
+        grid = Grid(_trimmed([[_cell(v, day_zero) for v in row] for row in values]))
         grid.date1904, grid.total_rows = self.date1904, _total_rows(sheet)
         return grid
 
     def apply(self, edits: Sequence[Edit]) -> SaveResult:
-        with paused(self._book.app):
-            apply_edits(self._book, edits)
+        """A protected sheet is refused before anything is written; anything else Excel raises while writing is an
+        XlcrmError naming the sheet (an action can then say what it had done: Send reminders, the mails sent)."""
+        refuse_protected(self._book, edits, self.name)
+        sheet = None
+        try:
+            with paused(self._book.app):
+                for edit in edits:
+                    sheet = next(iter(target(edit)), None)
+                    apply_edits(self._book, [edit])
+        except XlcrmError:
+            raise
+        except Exception as error:  # pywintypes.com_error, appscript's CommandError, ...
+            raise refused(self.name, sheet, error) from error
         return SaveResult(self.name)
 
 
@@ -117,12 +136,23 @@ def _address(book: Any) -> str:
     raise failed or TypeError("Excel gave no full name for the workbook")
 
 
-def _cell(value: Any) -> Any:
-    """As the file back-end reads it: empty is None, a date without a time is a date."""
+# Excel's day 0, on which it hands over a time of day (14:30 is 0.604...): 1899-12-30 as a Windows VT_DATE; in a
+# workbook counting from 1904, that system's day 0 too
+DAY_ZERO = frozenset({dt.date(1899, 12, 30)})
+DAY_ZERO_1904 = DAY_ZERO | {dt.date(1904, 1, 1)}
+MIDNIGHT = dt.time()
+
+
+def _cell(value: Any, day_zero: frozenset[dt.date] = DAY_ZERO) -> Any:
+    """As the file back-end reads it: empty is None, a date without a time is a date, a time of day (a datetime on
+    Excel's day 0) a time."""
     if value == "":
         return None
-    if isinstance(value, dt.datetime) and value.time() == dt.time() and value.tzinfo is None:
-        return value.date()
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        if value.date() in day_zero:
+            return value.time()
+        if value.time() == MIDNIGHT:
+            return value.date()
     return value
 
 

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from xlcrm.core.edits import (DATE, FORMATS, Chart, Edit, Formula, PutSheet, SetCells, SetHighlights, is_tagged,
                                shows_date, tagged)
 from xlcrm.core.fit import widen_area
+from xlcrm.book.live.extent import last_value_row
 
 HEADER_FILL = "#DDEBF7"
 ROW_STYLES: dict[str, tuple[dict[str, object], str | None]] = {  # font properties, fill
@@ -78,7 +79,7 @@ def set_cells(book, edit: SetCells) -> None:
         if current is None or current < wanted:
             cells.column_width = wanted
     if edit.clear_below and width:
-        bottom = sheet.used_range.last_cell.row
+        bottom = last_value_row(sheet)  # not the used range: formatted down to row 1,048,576 is no data
         if bottom >= edit.row + height:
             sheet.range((edit.row + height, edit.col), (bottom, edit.col + width - 1)).clear_contents()
     if edit.print_with_team and width:
@@ -321,7 +322,8 @@ def in_excels_language(sheet, formula: str) -> str:
     Other engines (Office.js, xlwings Server) take English formulas as they are."""
     if sheet.book.app.engine.name != "excel":
         return formula
-    scratch = sheet.range((sheet.used_range.last_cell.row + 1, 1))  # blank: below everything in the sheet
+    # blank: below every value (the used range may end at row 1,048,576), a row apart from a table above it
+    scratch = sheet.range((min(last_value_row(sheet) + 2, 1_048_576), 1))
     scratch.formula = formula
     try:
         return scratch.api.formula_local.get() if sys.platform == "darwin" else scratch.api.FormulaLocal
