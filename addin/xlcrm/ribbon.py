@@ -196,6 +196,8 @@ def _click(button: str, lang: str | None, run: Callable[..., Any]) -> None:
         lang = getattr(getattr(result, "session", None), "lang", None) or lang
         window.message(message_text(result.lines(lang), lang), TITLE(button=BUTTONS[button]).text(lang))
     except XlcrmError as error:
+        if error.__cause__ is not None and not isinstance(error.__cause__, XlcrmError):
+            _log(button)  # Excel's own failure, said in words: its traceback kept for whoever looks into it
         _show(window, error.text(lang), button, lang)
     except Exception as error:  # a bug or an Excel hiccup: a short note here, the traceback in the log
         if isinstance(error, ModuleNotFoundError) and (error.name or "").startswith("xlcrm."):  # a partial install
