@@ -1,6 +1,7 @@
 """A next-follow-up cell that says when in words (年后再说: after the New Year; 暂停跟进: paused; 待定) is the team's
 instruction, which xlcrm cannot read as a day: no follow-up is planned or mailed for that customer, and the cell is
-a data problem naming it. A placeholder for "none" ('-', 无) leaves the cadence to plan as usual."""
+a data problem naming it. A placeholder for "none" ('-', 无) leaves the cadence to plan as usual, and so does a day
+counted from when it was typed (下周三, ASAP: soon), as test_unseen_care.py checks."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from xlcrm.core.followups.due import DATES, PEOPLE_COLUMNS
 from xlcrm.core.followups.cadence import customer_class
 from xlcrm.core.followups.followup_rules import MAIL_CONTACTS, mail_counts_as_contact
 from xlcrm.core.owners import canonical
-from xlcrm.core.parse import clean_text, parse_column, parse_date
+from xlcrm.core.parse import NOT_A_DATE, clean_text, parse_column, parse_date
 from xlcrm.core.problems import Problem
 from xlcrm.core.records import IDENTITY
 from xlcrm.core.sheets import find_sheet
@@ -53,8 +53,9 @@ def people_frame(session: Session, today: dt.date | None = None) -> tuple[pd.Dat
 
 
 def unread_next_followup(session: Session) -> pd.Series | bool:
-    """Rows whose next follow-up cell holds what is no date (年后再说, 暂停跟进, on hold): the team's word about when,
-    which xlcrm cannot read, so it plans no follow-up there (the cell is listed in the data problems)."""
+    """Rows whose next follow-up cell holds words that are no day (年后再说, 暂停跟进, on hold): the team's word about
+    when, which xlcrm cannot read, so it plans no follow-up there (the cell is listed in the data problems). A day
+    counted from when it was typed (下周三, 月底, ASAP) asks for contact soon: the cadence plans it, as before."""
     source = session.customers
     column = source.mapping.columns.get("next_followup")
     if column is None or "next_followup" not in source.records:
@@ -62,7 +63,9 @@ def unread_next_followup(session: Session) -> pd.Series | bool:
     raw = source.table.cells[column].reindex(source.records.index)
     unread = raw[raw.notna() & source.records["next_followup"].isna()]  # few: most cells are dates or empty
     _, reasons = parse_column(unread, parse_date)  # '-', 无, N/A say "none": the cadence plans as usual
-    return pd.Series(source.records.index.isin(reasons.dropna().index), index=source.records.index)
+    words = reasons.dropna()
+    words = words[words.map(lambda why: why is NOT_A_DATE).astype(bool)]
+    return pd.Series(source.records.index.isin(words.index), index=source.records.index)
 
 
 def sent_mails(session: Session) -> pd.DataFrame:
