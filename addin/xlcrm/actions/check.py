@@ -13,7 +13,6 @@ from xlcrm.book import Book, SaveResult
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mapping import WROTE_SETTINGS, MissingColumns
-from xlcrm.core.sheets import sheet_name
 from xlcrm.store import Connect
 
 
@@ -24,7 +23,7 @@ class CheckResult:
     notes: list[Msg] = field(default_factory=list)
 
     def lines(self, lang: str) -> list[str]:
-        problems_sheet = sheet_name("problems", self.session.lang)
+        problems_sheet = self.session.written_name("problems")
         return (table_lines(self.session, lang) + problem_lines(self.session, problems_sheet, lang)
                 + [n.text(lang) for n in self.notes] + saved_lines(self.saved, lang))
 

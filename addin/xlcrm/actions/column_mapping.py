@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from xlcrm.actions.own_sheets import SheetPlaces
 from xlcrm.book import Book
 from xlcrm.core import state
 from xlcrm.core.fields import BY_ID, fields_of, norm_header
@@ -25,12 +26,17 @@ OWN_MAPPED = Msg("The settings map {field} to '{header}', one of xlcrm's own col
                  "设置把{field}对应到“{header}”,但这是 xlcrm 自己在工作表“{sheet}”写入的列,不是团队的数据:已忽略并清空该设置。")
 
 
-def read_memory(book: Book, names: list[str]) -> dict[str, pd.DataFrame]:
-    """The state sheet's sections. A workbook xlcrm wrote before it recorded its columns gets the columns
-    found by their names; one it never wrote has none of xlcrm's columns, whatever their names."""
+def read_state(book: Book, names: list[str]) -> dict[str, pd.DataFrame]:
+    """The state sheet's sections as they are (none when the workbook has no state sheet)."""
     name = find_sheet(names, "state")
-    memory = state.parse(book.read_sheet(name)) if name else {}
-    if COLUMNS_SECTION not in memory and not any(find_sheet(names, s) for s in ("state", "summary", "due")):
+    return state.parse(book.read_sheet(name)) if name else {}
+
+
+def read_memory(memory: dict[str, pd.DataFrame], places: SheetPlaces) -> dict[str, pd.DataFrame]:
+    """The state sheet's sections. A workbook xlcrm wrote before it recorded its columns gets the columns
+    found by their names; one it never wrote (a team's own 待跟进 is no sign of it) has none of xlcrm's columns,
+    whatever their names."""
+    if COLUMNS_SECTION not in memory and not any(places.ours.get(s) for s in ("state", "summary", "due")):
         memory[COLUMNS_SECTION] = pd.DataFrame()
     return memory
 

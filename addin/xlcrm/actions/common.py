@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xlcrm.actions.session import Session, Source, own_sheet
+from xlcrm.actions.own_sheets import OpenWorkbook, SheetPlaces, placed
+from xlcrm.actions.session import Session, Source, workbook_places
 from xlcrm.book import Book
 from xlcrm.core.all_settings import read_settings_grid, settings_from_user, settings_grid
-from xlcrm.core.fields import norm_header
+from xlcrm.core.fields import BY_ID, ORDERS, norm_header
 from xlcrm.core.mapping import TO_FILL, MissingColumns
 from xlcrm.core.edits import DATE, INT, MONEY, RIGHT, Edit, PutSheet, SetCells
 from xlcrm.core.fit import column_width, fitted
@@ -19,18 +20,20 @@ from xlcrm.core.i18n import Msg, lang_of
 from xlcrm.core.problems import header, problem_rows, rows_found_by_others
 from xlcrm.core import state
 from xlcrm.mail.batch import Clock
-from xlcrm.core.sheets import COLUMNS_SECTION, SHEETS, column_label, find_sheet, record_written, sheet_name
+from xlcrm.core.sheets import COLUMNS_SECTION, column_label, record_written
 
 NO_PROBLEMS = Msg("No problems found.", "未发现数据问题。")
 NAMED_APART = Msg("Sheet '{sheet}' has its own column '{header}': it is left as it is, and xlcrm writes its own as "
                   "'{label}'.", "工作表“{sheet}”已有您自己的“{header}”列:保持不变,xlcrm 的同名列写为“{label}”。")
 
 
-def owned_sheet(sheet_id: str, lang: str, rows: list[list], renamed: str | None = None, **layout) -> PutSheet:
-    """An xlcrm sheet in the current language; its other-language twin is renamed, not duplicated. renamed: the
-    name the team gave it, which it keeps."""
-    name = renamed or sheet_name(sheet_id, lang)
-    return fitted(PutSheet(name, rows, aliases=tuple(n for n in SHEETS[sheet_id] if n != name and not renamed), **layout))
+def owned_sheet(sheet_id: str, lang: str, rows: list[list], opened: OpenWorkbook | SheetPlaces | None,
+                **layout) -> PutSheet:
+    """An xlcrm sheet in the current language; its other-language twin is renamed, not duplicated; a name the team
+    gave it is kept; a team's sheet of its name is left alone (xlcrm's is put apart). opened: the session of the
+    workbook it goes into, or only its places when no session opened (own_sheets.placed); None: a book of its own."""
+    name, aliases = placed(sheet_id, lang, opened)
+    return fitted(PutSheet(name, rows, aliases=aliases, **layout))
 
 
 def effective_settings(session: Session):
@@ -43,47 +46,49 @@ def effective_settings(session: Session):
     mapped = {r["key"]: "" for r in session.settings.rows("mapping")  # xlcrm's own column named: cleared (detect)
               if r["key"] not in mapped and norm_header(r.get("value")) in ours} | mapped
     customers = session.customers.table
-    general = {"language": session.lang, "customer_sheet": (customers.sheets or (customers.sheet,))[0],
+    chosen = "" if session.customer_sheet_guessed else (customers.sheets or (customers.sheet,))[0]  # a guess: not pinned
+    general = {"language": session.lang, "customer_sheet": chosen,
                "orders_sheet": session.orders.table.sheet if session.orders else ""}
     return session.settings.with_values("mapping", mapped, overwrite=True).with_values("general", general)
 
 
 def settings_edit(session: Session) -> PutSheet:
     grid, styles = settings_grid(effective_settings(session), session.lang)
-    return owned_sheet("settings", session.lang, grid, session.sheets.get("settings"), row_styles=styles,
+    return owned_sheet("settings", session.lang, grid, session, row_styles=styles,
                        widths={0: 18, 1: 30, 2: 24, 3: 60})
 
 
 def refusal_settings_edit(book: Book, refused: MissingColumns) -> PutSheet:
     """The settings sheet for a run that stopped at a missing column: what was found, the missing fields
     marked TO_FILL, in the language of the sheet's headers (or the one set)."""
-    names = book.sheet_names()
-    settings_name = own_sheet(book, "settings", names)
+    places = workbook_places(book)
+    settings_name = places.existing("settings")
     user = read_settings_grid(book.read_sheet(settings_name)) if settings_name else {}
     settings = settings_from_user(user, present=bool(settings_name))
     table = refused.table
     lang = settings.lang(lang_of(table.headers))
     mapped = {f: table.header_of(c) for f, c in refused.mapping.columns.items()}
     mapped.update({f: TO_FILL for f in refused.missing})
+    # the sheet refused is the one named: the orders sheet's refusal leaves the customer sheet to be found
+    orders = any(BY_ID[f].table == ORDERS for f in refused.missing)
     settings = settings.with_values("mapping", mapped).with_values(
-        "general", {"language": lang, "customer_sheet": table.sheet})
+        "general", {"language": lang, "orders_sheet" if orders else "customer_sheet": table.sheet})
     grid, styles = settings_grid(settings, lang)
-    renamed = settings_name if settings_name and not find_sheet(names, "settings") else None
-    return owned_sheet("settings", lang, grid, renamed, row_styles=styles, widths={0: 18, 1: 30, 2: 24, 3: 60})
+    return owned_sheet("settings", lang, grid, places, row_styles=styles, widths={0: 18, 1: 30, 2: 24, 3: 60})
 
 
 def problems_edit(session: Session, action: str) -> PutSheet:
     """The data-problems sheet: what reading found now, what this action found, and what other actions
     found on their last run (kept until they run again)."""
     lang, split, problems = session.lang, session.read_count, session.located_problems()
-    existing = find_sheet(session.book.sheet_names(), "problems")
+    existing = session.own_sheet("problems")  # never a team's sheet of that name (their QA notes)
     rows = (problem_rows(problems[:split], "read", lang) + problem_rows(problems[split:], action, lang)
             + rows_found_by_others(session.book.read_sheet(existing) if existing else [], {"read", action}))
     styles = {0: "header"}
     if not rows:
         rows.append([NO_PROBLEMS.text(lang)])
         styles[1] = "muted"
-    return owned_sheet("problems", lang, [header(lang)] + rows, row_styles=styles, freeze="A2",
+    return owned_sheet("problems", lang, [header(lang)] + rows, session, row_styles=styles, freeze="A2",
                        widths={0: 16, 1: 6, 2: 22, 3: 24, 4: 50, 5: 14})
 
 
@@ -183,7 +188,7 @@ def _sheet_column_edits(session: Session, source: Source, values: pd.DataFrame, 
 
 def state_edit(session: Session) -> PutSheet:
     """The hidden state sheet, with every section the session holds."""
-    return owned_sheet("state", session.lang, state.render(session.memory), hidden=True)
+    return owned_sheet("state", session.lang, state.render(session.memory), session, hidden=True)
 
 
 def _runs(placed: list[tuple[str, int]]) -> list[list[tuple[str, int]]]:

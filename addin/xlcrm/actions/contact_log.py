@@ -117,7 +117,7 @@ def append_edits(session: Session, entry: dict[str, Any]) -> tuple[str, list[Edi
         if any(clean_text(v) for row in grid for v in row):
             raise XlcrmError(NO_HEADER(sheet=name))
         sheet = owned_sheet("contact_log", lang, [log.header_labels(lang), log.entry_row(_in_order(), entry)],
-                           row_styles={0: "header"}, formats={0: DATE}, freeze="A2",
+                           session, row_styles={0: "header"}, formats={0: DATE}, freeze="A2",
                            widths={0: 12, 1: 28, 2: 10, 3: 10, 4: 24, 5: 24, 6: 40, 7: 12, 8: 12, 9: 14})
         return sheet.name, [sheet]
     assert name is not None  # the header was found on it

@@ -59,7 +59,7 @@ def followup_edits(session: Session, due: Due, today: dt.date, extra: pd.DataFra
                                      {"followup_status": 16, "next_due": 12, "last_contact": 14},
                                      {"followup_status": CENTER}) + colours  # apart from the date on its left
     rows, layout = due_list.sheet(due.touches, due.people, today, lang, source.table.sheet, source.table.locate)
-    edits.append(owned_sheet("due", lang, rows, **layout))
+    edits.append(owned_sheet("due", lang, rows, session, **layout))
     return edits
 
 

@@ -23,7 +23,6 @@ from xlcrm.core.followups.funnel import UNKNOWN_STAGE_WORD
 from xlcrm.core.i18n import Msg
 from xlcrm.core.problems import Problem
 from xlcrm.core.parse import clean_text
-from xlcrm.core.sheets import sheet_name
 from xlcrm.core.table import column_letter
 from xlcrm.store import Connect
 
@@ -47,9 +46,9 @@ class FollowupsResult:
     due: Due
 
     def lines(self, lang: str) -> list[str]:
-        problems = sheet_name("problems", self.session.lang)
+        problems = self.session.written_name("problems")
         return (due_list.summary_lines(self.due, self.today, lang, self.session.customers.table.sheet,
-                                       sheet_name("due", self.session.lang))
+                                       self.session.written_name("due"))
                 + [n.text(lang) for n in self.session.notes + self.due.notes]
                 + problem_lines(self.session, problems, lang) + saved_lines(self.saved, lang))
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from xlcrm.actions.common import PLAIN_CELL_TYPES, cell_value, cell_values, column_edits, owned_sheet
+from xlcrm.actions.own_sheets import LOG_COLUMNS, PREVIEW_COLUMNS, OpenWorkbook
 from xlcrm.actions.session import Session
 from xlcrm.core.edits import DATE, Edit, PutSheet, SetCells
 from xlcrm.core.errors import XlcrmError
@@ -17,22 +18,12 @@ from xlcrm.core.fields import norm_header
 from xlcrm.core.i18n import Msg
 from xlcrm.core.mailmerge.send_plan import DECISIONS, HISTORY_COLUMNS, empty_history
 from xlcrm.core.parse import clean_text
-from xlcrm.core.sheets import find_sheet, sheet_name
+from xlcrm.core.sheets import sheet_name
 from xlcrm.core.mailmerge.templates_sheet import (ALL_OCCASIONS, COLUMNS, Template, find_header, header_row, missing_defaults,
                                   read_templates, template_row)
 
 BAD_TEMPLATES = Msg("The mail templates need fixing before anything is sent:\n{problems}",
                     "邮件模板有以下问题,修改后才能发送:\n{problems}")
-PREVIEW_COLUMNS = (("n", "#", "序号"), ("decision", "Status", "状态"), ("customer", "Customer", "客户"),
-                   ("row", "Row", "行"), ("to", "To", "收件人"), ("cc", "CC", "抄送"), ("template", "Template", "模板"),
-                   ("occasion", "Occasion", "场合"), ("due", "Due", "到期日"), ("subject", "Subject", "主题"),
-                   ("body", "Body", "正文"), ("attachments", "Attachments", "附件"), ("reason", "Why", "原因"),
-                   ("file", "File", "文件"))
-LOG_COLUMNS = (("at", "Time", "时间"), ("state", "Status", "状态"), ("customer", "Customer", "客户"),
-               ("row", "Row", "行"), ("to", "To", "收件人"), ("template", "Template", "模板"),
-               ("occasion", "Occasion", "场合"), ("due", "Due", "到期日"), ("subject", "Subject", "主题"),
-               ("reason", "Note", "说明"), ("decision", "Decision (sent / resend)", "处理(已发 / 重发)"),
-               ("key", "Key", "键"))
 JOURNAL_SHOWN = {"sending": "in_flight", "sent": "sent", "failed": "failed", "unsent": "unsent"}
 SETTLE = {"sent": {"sent", "已发", "已发送", "发了", "已收到", "yes"}, "resend": {"resend", "重发", "未发", "没发", "not sent"}}
 BODY_SHOWN = 1500
@@ -49,9 +40,9 @@ def load_templates(session: Session) -> tuple[str, list[Template], list[Any]]:
         defaults = missing_defaults([], lang)
         rows = [header_row(lang)] + [[template_row(t, lang)[c.id] for c in COLUMNS] for t in defaults]
         placed = [_placed(t, number) for number, t in enumerate(defaults, start=2)]
-        edit = owned_sheet("templates", lang, rows, row_styles={0: "header"}, freeze="B2",
+        edit = owned_sheet("templates", lang, rows, session, row_styles={0: "header"}, freeze="B2",
                            widths={0: 18, 1: 6, 2: 18, 3: 12, 4: 10, 5: 10, 6: 36, 7: 70, 8: 8, 9: 16}, wrap=(7,))
-        return sheet_name("templates", lang), placed, [edit]
+        return edit.name, placed, [edit]
     grid = session.book.read_sheet(existing)
     templates, problems = read_templates(existing, grid)
     if problems:
@@ -92,7 +83,7 @@ def _text(value: Any, lang: str) -> Any:
     return cell_value(value)
 
 
-def preview_edit(plan: pd.DataFrame, lang: str) -> PutSheet:
+def preview_edit(plan: pd.DataFrame, lang: str, opened: OpenWorkbook) -> PutSheet:
     """The preview sheet: one row per planned message, built column by column (plain lists, no per-row pandas)."""
     count = len(plan)
     shown = {"n": range(1, count + 1),
@@ -101,7 +92,7 @@ def preview_edit(plan: pd.DataFrame, lang: str) -> PutSheet:
              "body": [(b or "")[:BODY_SHOWN] for b in _values(plan, "body")]}
     columns = [_texts(shown[cid] if cid in shown else _preview_values(plan, cid), lang) for cid, _, _ in PREVIEW_COLUMNS]
     rows: list[list[Any]] = [_header(PREVIEW_COLUMNS, lang)] + [list(row) for row in zip(*columns)]
-    return owned_sheet("preview", lang, rows, row_styles={0: "header"}, freeze="C2", formats={8: DATE},
+    return owned_sheet("preview", lang, rows, opened, row_styles={0: "header"}, freeze="C2", formats={8: DATE},
                        widths={1: 12, 2: 26, 4: 28, 6: 16, 7: 12, 8: 12, 9: 36, 10: 60, 12: 40, 13: 30}, wrap=(10,))
 
 
@@ -155,7 +146,7 @@ def _texts(values, lang: str) -> list[Any]:
 
 # -- send log ----------------------------------------------------------------------------------------------
 
-def log_edit(history: pd.DataFrame, lang: str) -> PutSheet:
+def log_edit(history: pd.DataFrame, lang: str, opened: OpenWorkbook) -> PutSheet:
     rows: list[list[Any]] = [_header(LOG_COLUMNS, lang)]
     shown = history.sort_values("at", ascending=False, kind="stable").head(LOG_ROWS) if len(history) else history
     for entry in shown.to_dict("records"):
@@ -170,7 +161,7 @@ def log_edit(history: pd.DataFrame, lang: str) -> PutSheet:
                   "due": entry.get("due"), "decision": None}
         rows.append([_text(values.get(cid), lang) if not _blank(values.get(cid)) else None
                      for cid, _, _ in LOG_COLUMNS])
-    return owned_sheet("send_log", lang, rows, row_styles={0: "header"}, freeze="C2",
+    return owned_sheet("send_log", lang, rows, opened, row_styles={0: "header"}, freeze="C2",
                        widths={0: 18, 1: 14, 2: 26, 4: 28, 5: 16, 6: 12, 7: 12, 8: 36, 9: 50, 10: 16, 11: 40})
 
 
@@ -180,7 +171,7 @@ def _blank(value: Any) -> bool:
 
 def read_log(session: Session) -> tuple[pd.DataFrame, dict[str, str]]:
     """What the send log sheet says was sent (it travels with the workbook), and the team's decisions."""
-    name = find_sheet(session.book.sheet_names(), "send_log")
+    name = session.own_sheet("send_log")  # never a team's sheet of that name (their shipping log)
     if name is None:
         return empty_history(), {}
     grid = session.book.read_sheet(name)

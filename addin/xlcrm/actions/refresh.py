@@ -23,7 +23,6 @@ from xlcrm.core.customer_figures import one_per_customer
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.fields import BY_ID
 from xlcrm.core.i18n import Msg, counted
-from xlcrm.core.sheets import sheet_name
 from xlcrm.core.problems import Problem
 from xlcrm.core.table import column_letter
 from xlcrm.store import Connect
@@ -139,7 +138,7 @@ class _Run:
             count = len(choice.unrecorded)
             self.result.notes.append(UNRECORDED_NOTE(
                 sheet=customers.table.sheet, column=named, count=count, classes=counted(count, "class", "classes"),
-                problems=sheet_name("problems", lang)))
+                problems=self.session.written_name("problems")))
 
     def write(self) -> None:
         session, lang = self.session, self.session.lang
@@ -157,7 +156,7 @@ class _Run:
         counted = one_per_customer(shown, customers.records["key"])
         layout = summary_sheet.summary_sheet(counted, customers.table.sheet, self.rules.segments, self.today,
                                              self.session.lang)
-        return owned_sheet("summary", self.session.lang, layout.rows, row_styles=layout.styles,
+        return owned_sheet("summary", self.session.lang, layout.rows, self.session, row_styles=layout.styles,
                            formats=summary_sheet.FORMATS, widths=summary_sheet.WIDTHS, charts=tuple(layout.charts))
 
 

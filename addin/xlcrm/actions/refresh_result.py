@@ -15,7 +15,6 @@ from xlcrm.core.customer_figures import CustomerFigures, customer_figures
 from xlcrm.core.scores.customer_classes import CLASSES
 from xlcrm.core.i18n import Msg, counted, pick
 from xlcrm.core.scores.segments import Segment
-from xlcrm.core.sheets import sheet_name
 
 SCORED = Msg("Scored {customers} with purchases as of {day}.", "已为 {scored} 个有购买记录的客户评分(截至 {day})。")
 SEGMENT_LINE = Msg("Segments: {counts}", "客户分群:{counts}")
@@ -82,11 +81,11 @@ class RefreshResult:
         lines.append(CLASS_LINE(counts=classes).text(lang) + manual)
         if self.risks:
             lines.append(CHURN_LINE(high=self.risks.get("high", 0), medium=self.risks.get("medium", 0)).text(lang))
-        problems = sheet_name("problems", self.session.lang)
+        problems = self.session.written_name("problems")
         if self.session.orders and self.unknown_orders:
             lines.append(UNKNOWN_LINE(sheet=self.session.customers.table.sheet, count=self.unknown_orders,
                                       problems=problems).text(lang))
         lines += [note.text(lang) for note in self.session.notes + self.notes]
         lines += problem_lines(self.session, problems, lang)
-        lines.append(SUMMARY_LINE(sheet=sheet_name("summary", self.session.lang)).text(lang))
+        lines.append(SUMMARY_LINE(sheet=self.session.written_name("summary")).text(lang))
         return lines + saved_lines(self.saved, lang)

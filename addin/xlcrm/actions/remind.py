@@ -123,8 +123,8 @@ def remind(book: Book, request: RemindRequest = RemindRequest(), mailer: Mailer 
                        mode == "test", box, today, claim, notes)
         view.close()
         history = merged_history(journal.history(), sheet_history)
-    edits = housekeeping(session, "remind") + template_edits + [preview_edit(_sheet_rows(planned, table), session.lang),
-                                                                log_edit(history, session.lang)]
+    edits = housekeeping(session, "remind") + template_edits + [preview_edit(_sheet_rows(planned, table), session.lang, session),
+                                                                log_edit(history, session.lang, session)]
     if mode == "send":
         edits += status_edits(session, planned, today, session.lang)
     edits += view.edits

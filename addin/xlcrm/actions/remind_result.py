@@ -16,7 +16,6 @@ from xlcrm.actions.session import Session
 from xlcrm.book import SaveResult
 from xlcrm.core.i18n import Msg, pick
 from xlcrm.core.mailmerge.send_plan import DECISIONS
-from xlcrm.core.sheets import sheet_name
 
 DRY_RUN = Msg("Reminders for {day} (dry run, nothing sent): {counts}", "{day} 的提醒(预览,未发送):{counts}")
 SENT_RUN = Msg("Reminders for {day}: {counts}", "{day} 的提醒:{counts}")
@@ -78,12 +77,12 @@ class RemindResult:
         if self.stopped:
             lines.append(STOPPED(why=self.stopped).text(lang))
         if self.mode == "dry":
-            lines.append(PREVIEW_AT(sheet=sheet_name("preview", self.session.lang), count=self.eml_count,
+            lines.append(PREVIEW_AT(sheet=self.session.written_name("preview"), count=self.eml_count,
                                     folder=str(self.outbox)).text(lang))
             if counts["send"]:
                 lines.append(SEND_HINT(book=shell_quoted(typed_path(self.session.book))).text(lang))
         else:
-            lines.append(LOG_AT(sheet=sheet_name("send_log", self.session.lang), journal=str(self.journal)).text(lang))
+            lines.append(LOG_AT(sheet=self.session.written_name("send_log"), journal=str(self.journal)).text(lang))
         return lines + saved_lines(self.saved, lang)
 
     def _reasons(self, lang: str) -> list[str]:

@@ -30,7 +30,6 @@ from xlcrm.core.report.assemble import build
 from xlcrm.core.report.inputs import for_owner, owner_of
 from xlcrm.core.report.report_sheet import WIDTHS, report_sheet
 from xlcrm.core.mailmerge.sender_profile import sender_profile
-from xlcrm.core.sheets import sheet_name
 from xlcrm.mail.batch import Clock, Mailer, SystemClock
 from xlcrm.mail.journal import journal_path
 from xlcrm.store import Connect
@@ -62,7 +61,7 @@ class ReportResult:
     def lines(self, lang: str) -> list[str]:
         lines = [line.text(lang) for line in self.report.headline]
         lines.append(HTML_AT(path=str(self.html)).text(lang))
-        lines.append(SHEET_AT(sheet=sheet_name("report", self.session.lang)).text(lang))
+        lines.append(SHEET_AT(sheet=self.session.written_name("report")).text(lang))
         if self.mailed:
             lines.append(self.mailed.line().text(lang))
         lines += [note.text(lang) for note in self.session.notes + self.notes]
@@ -101,9 +100,9 @@ def report(book: Book, out_dir: str | os.PathLike | None = None, period: str = "
         notes.append(inputs.due.estimated)
     mailed = mail_report(session, profile, made, html, to, mailer, clock) if profile and to and mailer else None
     next(steps)
-    edits: list[Edit] = housekeeping(session, "report") + [_sheet(made, html.name, session.lang)] + view.edits
+    edits: list[Edit] = housekeeping(session, "report") + [_sheet(made, html.name, session)] + view.edits
     if mailed is not None:
-        edits.append(log_edit(mailed.history, session.lang))
+        edits.append(log_edit(mailed.history, session.lang, session))
     saved = _save(book, edits, mailed)
     next(steps, None)
     return ReportResult(session, saved, made, html, mailed, notes)
@@ -134,10 +133,10 @@ def write_html(made: Report, folder: Path, clock: Clock, name: str | None = None
     return path.resolve()
 
 
-def _sheet(made: Report, html_name: str, lang: str):
+def _sheet(made: Report, html_name: str, session: Session):
     layout = report_sheet(made, html_name)
-    return owned_sheet("report", lang, layout.rows, row_styles=layout.styles, widths=WIDTHS, charts=tuple(layout.charts),
-                       range_formats=tuple(layout.formats), range_align=tuple(layout.align))
+    return owned_sheet("report", session.lang, layout.rows, session, row_styles=layout.styles, widths=WIDTHS,
+                       charts=tuple(layout.charts), range_formats=tuple(layout.formats), range_align=tuple(layout.align))
 
 
 def _save(book: Book, edits: list[Edit], mailed: Mailed | None) -> SaveResult:

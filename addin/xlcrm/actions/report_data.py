@@ -143,7 +143,7 @@ def _mails(session: Session) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     sheet_history, _ = read_log(session)
     journal = Journal(journal_path(session.book.folder, session.book.name))
     history = merged_history(journal.history(), sheet_history)
-    has_sheet = find_sheet(session.book.sheet_names(), "send_log") is not None
+    has_sheet = session.own_sheet("send_log") is not None  # not a team's 发送记录 (a shipping log)
     statuses = session.customers.owned("mail_status")
     decided = status_decisions(statuses) if statuses is not None else None
     if not len(history) and not has_sheet and not journal.path.exists():

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import pandas as pd
 
-from xlcrm.actions.column_mapping import mapped_columns, own_columns, read_memory, reserved_headers
+from xlcrm.actions.column_mapping import mapped_columns, own_columns, read_memory, read_state, reserved_headers
+from xlcrm.actions.own_sheets import SheetPlaces, remember_places, sheet_places
 from xlcrm.actions.team_tables import alike_sheets, choose_sheet, named_sheet
 from xlcrm.book import Book
 from xlcrm.core.all_settings import read_settings_grid, settings_from_user
 from xlcrm.core.errors import XlcrmError
-from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED
+from xlcrm.core.fields import CUSTOMERS, ORDERS, REQUIRED, norm_header
 from xlcrm.core.i18n import Msg, lang_of, normalize_lang
 from xlcrm.core.mailmerge.sender_profile import sender_profile
-from xlcrm.core.mailmerge.templates_sheet import COLUMNS as TEMPLATE_COLUMNS, find_header
 from xlcrm.core.mapping import Mapping, people_as_customers, require
 from xlcrm.core.problems import Problem
 from xlcrm.core.owner_sheets import combined, looks_like_person, skipped
 from xlcrm.core.records import DUPLICATE, NAMESAKE, NO_CUSTOMER, column_day_first, duplicate_problems, read_records, separate_namesakes, unit_notes
 from xlcrm.core.settings import Settings
-from xlcrm.core.sheets import SHEETS, column_label, find_sheet, own_label, owned_sheet_names, place_columns
+from xlcrm.core.sheets import SHEETS, column_label, find_sheet, own_label, place_columns, sheet_name
 from xlcrm.core.parse import clean_text
 from xlcrm.core.table import HEADER_SCAN_ROWS, ROW_SPAN, column_letter, Table, extract_table, find_header_row
 
@@ -39,14 +38,20 @@ ALSO_TABLES = Msg(
     "they are).",
     "工作表 {sheets} 看起来也是客户表,但 xlcrm 只读取一个客户表:“{used}”(设置中的 customer_sheet)。"
     "如需包含其中的客户,请把所有客户放在同一个工作表(用负责人列区分)。")
+ALSO_TABLES_GUESSED = Msg(
+    "Sheets {sheets} look like customer tables too, but xlcrm reads one customer sheet: '{used}', whose header names "
+    "the most fields. To include their customers, put all customers in one sheet (an owner column tells whose they "
+    "are); to read another, name it in customer_sheet in the settings.",
+    "工作表 {sheets} 看起来也是客户表,但 xlcrm 只读取一个客户表:“{used}”(其表头识别出的字段最多)。"
+    "如需包含其中的客户,请把所有客户放在同一个工作表(用负责人列区分);如需读取其他工作表,请在设置的 customer_sheet 中填写。")
 ORDERS_IN_PLACE = Msg(
     "Sheet '{sheet}' lists one row per order (customers repeat, with an order date and an amount): it is read as "
     "the orders too, and a customer on several rows is one customer.",
     "工作表“{sheet}”每行一笔订单(客户重复出现,并有下单日期和金额):同时作为订单表读取,多行同名客户视为同一客户。")
 OWNER_SHEETS = Msg(
-    "Sheets {sheets} hold one owner's customers each (same header, no owner column): read as one table, each "
+    "Sheets {sheets} hold one owner's customers each (the same fields, no owner column): read as one table, each "
     "customer's owner the name of their sheet.",
-    "工作表 {sheets} 各为一位负责人的客户(表头相同,无负责人列):合并为一个客户表读取,负责人取自所在工作表的名称。")
+    "工作表 {sheets} 各为一位负责人的客户(字段相同,无负责人列):合并为一个客户表读取,负责人取自所在工作表的名称。")
 SKIPPED_SHEET = Msg(
     "Sheet '{sheet}' has the customer table's header but is left out (setting skip_sheets: empty leaves out sheets "
     "named like an archive).",
@@ -57,10 +62,6 @@ NAMESAKE_ON = Msg("same name as row {row} of sheet '{sheet}', but another {field
 NO_ORDERS = {"-", "—", "none", "无", "没有"}
 RENAMED_SHEET = Msg("Sheet '{sheet}' is xlcrm's '{was}' sheet under a new name: xlcrm reads and writes it as '{sheet}' "
                     "(and makes no new '{was}').", "工作表“{sheet}”是改过名的 xlcrm“{was}”表:xlcrm 按新名称读取和写入它(不再另建“{was}”)。")
-# xlcrm's sheets the team may rename, found by xlcrm's layout: two of the settings' block titles ('■ 常规'), the
-# templates' header (nearly all its columns: a team's own list of Template | Subject | Body is not xlcrm's)
-SHAPES = {"settings": lambda grid: len(read_settings_grid([r for r in grid if _first(r).startswith("■")])) >= 2,
-          "templates": lambda grid: len((find_header(grid) or (0, {}))[1]) >= len(TEMPLATE_COLUMNS) - 3}
 LAST_COLUMN = 16_384  # XFD: Excel has no column past it
 NO_ROOM = Msg("Sheet '{sheet}' has no room for xlcrm's columns ({columns}): they go right of the table, and it reaches "
               "column {last}, Excel's last. Nothing was changed. Move what is in the far right columns next to the "
@@ -149,10 +150,19 @@ class Session:
     read_count: int = 0  # problems[:read_count] were met reading the sheets; the rest by the action
     memory: dict[str, pd.DataFrame] = field(default_factory=dict)  # the hidden state sheet's sections
     sheets: dict[str, str] = field(default_factory=dict)  # xlcrm's sheets the team renamed: id -> their name
+    places: SheetPlaces | None = None  # which sheets are xlcrm's, and the name each of its sheets is written under
+    customer_sheet_guessed: bool = False  # chosen by xlcrm among several alike: not written into the settings
 
     def own_sheet(self, sheet_id: str) -> str | None:
-        """xlcrm's sheet of this id as it is in the workbook: by its name, else the one the team renamed."""
+        """xlcrm's sheet of this id as it is in the workbook (never a team's sheet of its name): by its name, else
+        the one the team renamed."""
+        if self.places is not None:
+            return self.places.existing(sheet_id)
         return find_sheet(self.book.sheet_names(), sheet_id) or self.sheets.get(sheet_id)
+
+    def written_name(self, sheet_id: str) -> str:
+        """The name xlcrm writes its sheet of this id under (put apart from a team's sheet of its name)."""
+        return self.places.target(sheet_id, self.lang) if self.places else sheet_name(sheet_id, self.lang)
 
     def located_problems(self) -> list[Problem]:
         """The problems, each naming its own sheet and row (a table may span one sheet per owner)."""
@@ -163,34 +173,28 @@ class Session:
         return problems
 
 
-def own_sheet(book: Book, sheet_id: str, names: list[str] | None = None) -> str | None:
-    """xlcrm's sheet of this id: by its name in either language, else (the team renamed it) the first sheet not
-    named like one of xlcrm's that is laid out as xlcrm lays it out (the settings' blocks, the templates' header)."""
+def workbook_places(book: Book, names: list[str] | None = None) -> SheetPlaces:
+    """Which of the workbook's sheets are xlcrm's (own_sheets), for a run that opens no session."""
     names = book.sheet_names() if names is None else names
-    found = find_sheet(names, sheet_id)
-    if found or sheet_id not in SHAPES:
-        return found
-    ours = owned_sheet_names(names)
-    return next((n for n in names if n not in ours and SHAPES[sheet_id](book.read_sheet(n, HEADER_SCAN_ROWS))), None)
+    return sheet_places(book, names, read_state(book, names))
 
 
-def _first(row: list[Any]) -> str:
-    return next((text for v in row if (text := clean_text(v))), "")
-
-
-def read_settings(book: Book) -> Settings:
+def read_settings(book: Book, places: SheetPlaces | None = None) -> Settings:
     """The workbook's settings sheet over the defaults (the defaults alone when it has none)."""
-    name = own_sheet(book, "settings")
+    name = (places or workbook_places(book)).existing("settings")
     user = read_settings_grid(book.read_sheet(name)) if name else {}
     return replace(settings_from_user(user, present=bool(name)), sheet=name or "")
 
 
 def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS], today: dt.date | None = None) -> Session:
     names = book.sheet_names()
-    settings = read_settings(book)
-    renamed = {sid: n for sid in SHAPES if not find_sheet(names, sid) and (n := own_sheet(book, sid, names))}
-    candidates = [n for n in names if n not in owned_sheet_names(names) | set(renamed.values())]
-    memory = read_memory(book, names)
+    memory = read_state(book, names)
+    places = sheet_places(book, names, memory)
+    settings = read_settings(book, places)
+    renamed = places.renamed
+    candidates = [n for n in names if n not in places.xlcrm_sheets()]  # a team's sheet named like xlcrm's is one
+    memory = read_memory(memory, places)
+    remember_places(memory, places)
     notes = [RENAMED_SHEET(sheet=n, was=Msg(*SHEETS[sid])) for sid, n in renamed.items()]
     named = named_sheet(settings.value("customer_sheet"), candidates)
     customer_sheet = choose_sheet(book, named, candidates, CUSTOMERS, notes)
@@ -227,27 +231,34 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS], to
         apart = separate_namesakes(customers.records)  # before anything looks customers up by key
         problems += duplicate_problems(customers.records, customers.table, customers.mapping, "customer", apart)
     lang = settings.lang(lang_of(customers.table.headers))
+    if not settings.sheet and places.target("settings", lang) != sheet_name("settings", lang):  # cells named on it
+        settings = replace(settings, sheet=places.target("settings", lang))
     written = settings.text("language")
     notes += [UNKNOWN_LANG(value=written, lang=lang)] if written and not normalize_lang(written, "") else []
     rest = [n for n in alike if n not in (*grouped, orders.table.sheet if orders else None)]
     alike = [n for n in rest if not (customers.parts and skipped(n, settings.text("skip_sheets")))]
     # one sheet per year or region: say what is left aside
-    notes += [ALSO_TABLES(sheets=", ".join(f"'{n}'" for n in alike), used=customer_sheet)] if alike else []
+    guessed = bool(alike) and customer_sheet != named
+    also = ALSO_TABLES_GUESSED if guessed else ALSO_TABLES
+    notes += [also(sheets=", ".join(f"'{n}'" for n in alike), used=customer_sheet)] if alike else []
     notes += customers.mapping.notes + (orders.mapping.notes if orders else [])
     notes += [n for source in (customers, orders) if source for n in date_order_notes(source, day_first)]
     notes = list({n.text(lang): n for n in notes}.values())  # one sheet read as customers and orders: said once
     if orders and orders.table is not customers.table:
         orders = orders.typed(keep=("order_date",))  # a million order lines' cells, no longer needed once typed
-    return Session(book, settings, lang, customers, orders, problems, notes, len(problems), memory, renamed)
+    session = Session(book, settings, lang, customers, orders, problems, notes, len(problems), memory, renamed, places,
+                      guessed)
+    return session
 
 
 def book_lang(book: Book) -> str | None:
     """The language to speak about a workbook before or without a session (e.g. for an error):
     its language setting, else the language of its own sheets' first rows; None if it cannot be read."""
     try:
-        settings = read_settings(book)
         names = book.sheet_names()
-        ours = owned_sheet_names(names)
+        places = workbook_places(book, names)
+        settings = read_settings(book, places)
+        ours = places.xlcrm_sheets()
         texts = [v for n in names if n not in ours for row in book.read_sheet(n, HEADER_SCAN_ROWS) for v in row]
         return settings.lang(lang_of(texts))
     except Exception:  # the error to be shown may well be that the workbook cannot be read
@@ -286,8 +297,9 @@ def _orders_in_place(book: Book, customers: Source, settings: Settings, day_firs
 def _per_owner(book: Book, customers: Source, alike: list[str], settings: Settings,
                memory: dict[str, pd.DataFrame], notes: list[Msg], today: dt.date | None) -> Source:
     """The customer sheet with the other sheets of its header, when each is one owner's customers: named like
-    people, no owner column, the same fields in the same columns. Sheets named like an archive (or listed in
-    the setting skip_sheets) are left out. Otherwise the customer sheet alone."""
+    people, no owner column. A column more or less on one of them, another order, a title row above: each sheet
+    is read by its own columns, as the customer sheet's fields. Sheets named like an archive (or listed in the
+    setting skip_sheets) are left out. Otherwise the customer sheet alone."""
     listed = settings.text("skip_sheets")
     owners = [n for n in alike if not skipped(n, listed)]
     sheets = [customers.table.sheet, *owners]
@@ -296,13 +308,39 @@ def _per_owner(book: Book, customers: Source, alike: list[str], settings: Settin
     fields = {f: customers.table.header_of(c) for f, c in customers.mapping.columns.items()}
     parts = [customers] + [_source(book, n, CUSTOMERS, settings, "customer", settings.flag("day_first"), memory, today,
                                    fields) for n in owners]
-    if any(p.mapping.columns != customers.mapping.columns for p in parts):
-        return customers
-    table, records = combined([p.table for p in parts], [p.records for p in parts])
+    table, records = combined([customers.table] + [_aligned(p, customers) for p in parts[1:]],
+                              [customers.records] + [_alike(p.records, customers.records) for p in parts[1:]])
     notes.append(OWNER_SHEETS(sheets=", ".join(f"'{n}'" for n in sheets)))
     notes += [SKIPPED_SHEET(sheet=n) for n in alike if n not in owners]
-    own = {cid: c for cid, c in customers.own.items() if all(p.own.get(cid) == c for p in parts)}
+    own = {cid: c for cid, c in customers.own.items() if all(cid in p.own for p in parts)}
     return Source(table, customers.mapping, records, [p for part in parts for p in part.problems], own, parts)
+
+
+def _aligned(part: Source, first: Source) -> Table:
+    """One owner's sheet with its cells where the first sheet has their field, header or xlcrm column: the table of
+    all the sheets is read by the first sheet's columns (each sheet keeps its own for what is written to it)."""
+    if part.table.headers == first.table.headers and part.own == first.own:
+        return part.table
+    at = {c: part.mapping.columns[f] for f, c in first.mapping.columns.items() if f in part.mapping.columns}
+    at |= {c: part.own[cid] for cid, c in first.own.items() if cid in part.own}
+    headed = {norm_header(h): c for c, h in reversed(list(enumerate(part.table.headers))) if h}  # the leftmost
+    at |= {c: headed[norm_header(h)] for c, h in enumerate(first.table.headers)
+           if c not in at and h and norm_header(h) in headed}
+    cells = part.table.cells
+    empty = pd.Series(None, index=cells.index, dtype=object)
+    aligned = pd.DataFrame({c: cells[at[c]] if at.get(c) in cells else empty for c in range(len(first.table.headers))},
+                           index=cells.index)
+    return replace(part.table, headers=first.table.headers, cells=aligned)
+
+
+def _alike(records: pd.DataFrame, first: pd.DataFrame) -> pd.DataFrame:
+    """One owner's records as the first sheet's: a field that sheet has and this one has no column for empty, as an
+    empty cell reads (of the same type: a flag no, a date none); a field only this one has left out, as a column
+    the table of all the sheets does not read."""
+    missing = [c for c in first.columns if c not in records]
+    empty = {c: first[c].iloc[:0].reindex(records.index) for c in missing}
+    empty = {c: v.fillna(False).astype(bool) if first[c].dtype == bool else v for c, v in empty.items()}
+    return (records.assign(**empty) if empty else records)[list(first.columns)]
 
 
 def _source(book: Book, sheet: str, kind: str, settings: Settings, key: str, day_first: bool,

@@ -45,6 +45,9 @@ CLASH_SUFFIX = " (xlcrm)"
 # The state sheet's record of xlcrm's columns, so they are found by what xlcrm wrote, never by a name alone
 COLUMNS_SECTION = "columns"
 RECORD_COLUMNS = ("sheet", "column", "header")
+# ... and of its sheets: a team's sheet of the same name (their own 待跟进) is the team's
+SHEETS_SECTION = "sheets"
+RECORD_SHEETS = ("id", "sheet")
 
 
 def sheet_name(sheet_id: str, lang: str) -> str:
@@ -52,14 +55,34 @@ def sheet_name(sheet_id: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
+def apart_name(sheet_id: str, lang: str) -> str:
+    """The name xlcrm writes its sheet under when a sheet of the team's has its name: '待跟进 (xlcrm)'."""
+    return sheet_name(sheet_id, lang) + CLASH_SUFFIX
+
+
 def find_sheet(names: list[str], sheet_id: str) -> str | None:
-    """The existing sheet for an id, in whichever language it was written."""
+    """The existing sheet for an id, in whichever language it was written: the one put apart from a team's sheet
+    of its name first (that one is xlcrm's whatever it holds)."""
+    apart = {apart_name(sheet_id, lang) for lang in ("en", "zh")}
     wanted = {norm_header(n) for n in SHEETS[sheet_id]}
-    return next((n for n in names if norm_header(n) in wanted), None)
+    return next((n for n in names if n in apart), None) or next((n for n in names if norm_header(n) in wanted), None)
 
 
-def owned_sheet_names(names: list[str]) -> set[str]:
-    return {n for sid in SHEETS if (n := find_sheet(names, sid))}
+def recorded_sheets(record: pd.DataFrame | None) -> dict[str, str]:
+    """The sheets the state sheet records xlcrm wrote: name -> sheet id."""
+    if record is None or not len(record) or not set(RECORD_SHEETS) <= set(record.columns):
+        return {}
+    return dict(zip(record["sheet"], record["id"]))
+
+
+def sheets_record(record: pd.DataFrame | None, written: dict[str, str]) -> pd.DataFrame:
+    """The record of xlcrm's sheets with these (sheet id -> name) as just written; the other ids' rows kept. In the
+    order of SHEETS, whatever order they are written in: a second run writes the same record."""
+    kept = [] if record is None or not len(record) or not set(RECORD_SHEETS) <= set(record.columns) else [
+        (sid, name) for sid, name in zip(record["id"], record["sheet"]) if sid not in written]
+    order = {sid: i for i, sid in enumerate(SHEETS)}
+    rows = sorted(kept + list(written.items()), key=lambda row: (order.get(row[0], len(order)), row[1]))
+    return pd.DataFrame(rows, columns=list(RECORD_SHEETS), dtype=object)
 
 
 def column_label(column_id: str, lang: str) -> str:
