@@ -121,8 +121,12 @@ def friendly(command):
         except XlcrmError as error:
             click.secho(_error_text(error, _error_lang(ctx, kwargs.get("book"))), fg="red", err=True)
             ctx.exit(EXIT_ERROR)
-        except KeyboardInterrupt:  # Ctrl-C: say what became of the workbook (saves are all-or-nothing)
-            click.secho(_error_text(XlcrmError(STOPPED), (ctx.obj or {}).get("lang")), fg="red", err=True)
+        except KeyboardInterrupt as interrupt:  # Ctrl-C: say what became of the workbook (saves are all-or-nothing)
+            lang = (ctx.obj or {}).get("lang")
+            click.secho(_error_text(XlcrmError(STOPPED), lang), fg="red", err=True)
+            sent = getattr(interrupt, "reason", None)  # mail.faults.SendInterrupted: what went out before the stop
+            if isinstance(sent, Msg):
+                click.secho(_error_text(XlcrmError(sent), lang), fg="red", err=True)
             ctx.exit(EXIT_ERROR)
         except (click.exceptions.Exit, click.ClickException):
             raise

@@ -6,13 +6,17 @@ at RCPT or at DATA defers that message to a later run (put off on DEFER_LIMIT di
 failed), a 5xx at RCPT, or at DATA naming the mailbox, fails it with the server's words. The same 4xx for
 THROTTLE_RUN messages in a row, to different recipients, is about the session (a sending limit worded as "try
 again later"), not them: the batch stops as for a rate limit and none of them counts as put off. A temporary
-fault of the connection (dropped, 421) reconnects and retries the same message after a pause; a fatal fault
+fault of the connection (dropped, 421) reconnects and retries the same message after a pause; dropped every time
+while the server was asked to take the customer's address (RCPT), that message is put off like a 4xx and the batch
+goes on (twice in a row, to different recipients, it is the server's trouble: the batch stops). A message too large
+for the server fails alone; after TOO_BIG_PER_TEMPLATE of one template, its other messages wait untried. A fatal fault
 (connection, TLS, login, sender, a sending limit, no password) stops the batch with the current message
 written back as not sent; when the connection cannot be opened again after messages went out, the stop says
 how many did. A message the server may have received without answering stays `sending`: in
 flight, for a human to check.
 An error nobody foresaw (out of memory, a full disk) stops the batch with a message saying what
-to do; the journal keeps every line written before it.
+to do; the journal keeps every line written before it. Ctrl-C stops it too, saying how many went out.
+A recipient is put off on at most DEFER_LIMIT days, counted by address whatever the template.
 """
 
 from __future__ import annotations
@@ -25,9 +29,12 @@ from typing import Any, Callable, Iterable, Protocol
 from xlcrm.core.errors import XlcrmError
 from xlcrm.core.i18n import Msg, counted
 from xlcrm.core.mailmerge.sender_profile import SenderProfile
-from xlcrm.mail.faults import (RETRY_WAITS, Deferred, Fatal, Rejected, SendFault, Temporary, Uncertain,
-                               without_nothing_sent)
-from xlcrm.mail.journal import Journal
+from xlcrm.mail.batch_words import copies_note, interrupted, unexpected
+from xlcrm.mail.faults import (RETRY_WAITS, Deferred, Fatal, Rejected, SendFault, SendInterrupted, Temporary,
+                               Uncertain, without_nothing_sent)
+from xlcrm.mail.journal import Journal, deferral_key
+
+__all__ = ["Batch", "BatchResult", "Clock", "Connection", "Mailer", "Outcome", "Outgoing", "SystemClock", "unexpected"]
 
 SENDING = Msg("Sending", "正在发送")
 GAVE_UP = Msg("The server kept failing ({why}) after {tries} tries; stopped. What was not sent goes out on the next "
@@ -56,20 +63,13 @@ _GREYLISTING = ("greylist", "graylist", "grey list", "gray list", "灰名单")  
 RECONNECT_FAILED = Msg("{why} {messages} of this batch had already gone out; the connection was lost and could not "
                        "be opened again, so the rest were not sent: they go out on the next run.",
                        "{why}本批已发出 {sent} 封;连接中断后无法重新连接,其余邮件未发送,会在下次运行时发送。")
-UNEXPECTED = Msg("An unexpected error stopped the sending ({error}). {advice} Every message is in the send journal: "
-                 "what was sent is not sent again; a message marked 'in flight' needs checking in the Sent folder.",
-                 "发送时出现意外错误({error}),已停止。{advice}每封邮件都记在发送日志中:已发出的不会重发;"
-                 "标为“状态不明”的请在“已发送”中核对。")
-ADVICE = {MemoryError: Msg("The computer ran out of memory: close other programs and run again.",
-                           "电脑内存不足:请关闭其他程序后再运行。"),
-          OSError: Msg("Check that the disk beside the workbook has free space and that the folder can be written, "
-                       "then run again.", "请检查工作簿所在磁盘是否有剩余空间、文件夹是否可写,然后再运行。")}
-OTHER_ADVICE = Msg("Run again; if it comes back, run with XLCRM_DEBUG=1 and send the output to whoever looks after "
-                   "xlcrm.", "请再运行一次;如果仍然出现,请加 XLCRM_DEBUG=1 运行,并把输出发给负责 xlcrm 的人。")
-COPY_REFUSED = Msg("sent; only the copy to {address} was refused by the server ({code} {text})",
-                   "已发送;仅抄送 {address} 被服务器拒收({code} {text})")
-COPY_PUT_OFF = Msg("sent; only the copy to {address} was put off by the server ({code} {text}) and not sent",
-                   "已发送;仅抄送 {address} 被服务器暂缓({code} {text}),抄送未发出")
+DROPPED_AT_RECIPIENT = Msg("each time it was asked to take mail for {address}, {why} ({tried})",
+                           "每次请服务器接收发给 {address} 的邮件,{why}(试了 {tries} 次)")
+TOO_BIG_PER_TEMPLATE = 2  # messages of one template refused as too large: the rest of it would be too
+TEMPLATE_TOO_BIG = Msg("not tried: {count} messages of the template {template} were refused as too large for the "
+                       "server; shrink or remove its attachment (or shorten it): the next run tries them again",
+                       "未尝试发送:模板“{template}”已有 {count} 封邮件因超过服务器允许的大小被拒收;请压缩或删除其附件"
+                       "(或精简模板):下次运行时会再试")
 
 
 class Connection(Protocol):
@@ -142,16 +142,19 @@ class Batch:
         self._refused_to: dict[str, Rejected] = {}  # addresses refused at RCPT in this batch: not asked again
         self._deferred_to: dict[str, Deferred] = {}  # addresses put off in this batch: not asked again either
         self._open_key: str | None = None  # journaled as `sending`, no outcome written yet
-        self._deferred_days: dict[str, set[str]] = {}  # key -> days it was put off before (from the journal)
+        self._deferred_days: dict[str, set[str]] = {}  # recipient -> days put off before (journal.deferral_key)
         self._put_off: list[tuple[Outgoing, str]] = []  # put off in a row in this session (and the answer)
         self._sent = 0  # messages that went out in this batch
+        self._too_big: dict[str, int] = {}  # template -> its messages refused as too large in this batch
+        self._dropped: Outgoing | None = None  # put off for a connection dropped at RCPT, no answer since
+        self._hung_up_before: set[str] = set()  # recipients put off for that on an earlier run: not waited on again
 
     def run(self, items: list[Outgoing], progress: Callable[..., Iterable] | None = None) -> BatchResult:
         result = BatchResult()
         interval = 60.0 / self.profile.rate_per_minute if self.profile.rate_per_minute > 0 else 0.0
         next_start = self.clock.monotonic()
         current: Outgoing | None = None
-        self._deferred_days = self.journal.deferred_days()
+        self._deferred_days, self._hung_up_before = self.journal.deferred_days(), self.journal.hung_up_on()
         try:
             for item in (progress(items, len(items), SENDING) if progress else items):
                 self.clock.sleep(max(0.0, next_start - self.clock.monotonic()))
@@ -160,6 +163,9 @@ class Batch:
                 result.outcomes[item.key] = self._one(item)
         except _Stop as stop:
             result.stopped = stop.reason
+        except KeyboardInterrupt:  # Ctrl-C: the one being handed over (journaled `sending`) is of unknown outcome
+            in_doubt = sum(o.state == "in_flight" for o in result.outcomes.values()) + (self._open_key is not None)
+            raise SendInterrupted(interrupted(self._sent, in_doubt, self.journal.path.name)) from None
         except Exception as error:  # noqa: BLE001 - whatever it is, the user gets words and the journal stays whole
             result.stopped = unexpected(error)
             if current is not None and current.key == self._open_key:  # journaled as sending, outcome unknown
@@ -201,24 +207,33 @@ class Batch:
                                 **item.record)  # never journaled as sending: the log still names whom
         if address in self._deferred_to:
             return self._deferred(item, self._deferred_to[address], **item.record)
+        template = str(item.record.get("template") or "")
+        if self._too_big.get(template, 0) >= TOO_BIG_PER_TEMPLATE:  # never journaled: not tried, tried next run
+            return Outcome("unsent", TEMPLATE_TOO_BIG(count=self._too_big[template], template=template),
+                           self.clock.now())
         self._connected()
         self.journal.record(item.key, "sending", at=self.clock.now(), test=item.test, **item.record)
         self._open_key = item.key
+        dropped_at_recipient = True  # every try so far dropped while asking RCPT
         for attempt in range(len(self.backoff) + 1):
             try:
                 delivery = self._connected().send(item.sender, item.recipients, item.payload)
-                self._put_off = []
+                self._put_off, self._dropped = [], None
                 return self._finish(item, "test_sent" if item.test else "sent", None,
-                                    _copies_note(delivery), journal_state="sent")
+                                    copies_note(delivery), journal_state="sent")
             except Rejected as fault:
-                self._put_off = []
+                self._put_off, self._dropped = [], None
                 self._stop_if_refused_alike(item, fault)
-                self._refused = None if fault.recipient else (_without_addresses(fault.reason, item), item)
+                alike = fault.recipient or fault.too_big
+                self._refused = None if alike else (_without_addresses(fault.reason, item), item)
                 if fault.recipient and item.recipients:
                     self._refused_to[item.recipients[0].lower()] = fault
+                if fault.too_big:
+                    self._too_big[template] = self._too_big.get(template, 0) + 1
                 return self._finish(item, "failed", fault.reason, None, code=fault.code,
-                                    recipient_refused=fault.recipient or None)
+                                    recipient_refused=fault.recipient or None, too_big=fault.too_big or None)
             except Deferred as fault:
+                self._dropped = None
                 if fault.recipient:
                     self._deferred_to[address] = fault
                 outcome = self._deferred(item, fault)
@@ -232,6 +247,10 @@ class Batch:
                 return Outcome("in_flight", fault.reason, at)
             except Temporary as fault:
                 self._drop()
+                dropped_at_recipient = dropped_at_recipient and fault.at_recipient is not None
+                again = deferral_key(address, item.test) in self._hung_up_before  # no 85 s of back-off every run
+                if dropped_at_recipient and (attempt >= len(self.backoff) or again):
+                    return self._put_off_dropped(item, fault, attempt + 1)
                 self._pause_or_stop(attempt, fault, item)
             except _Stop as stop:
                 self._finish(item, "unsent", stop.reason, None)
@@ -241,11 +260,26 @@ class Batch:
                 raise _Stop(fault.reason) from None
         raise AssertionError("unreachable")
 
+    def _put_off_dropped(self, item: Outgoing, fault: Temporary, tries: int) -> Outcome:
+        """The connection dropped at this recipient's RCPT on every try: nothing was handed over, so the message is
+        put off like a 4xx and the batch goes on; the same again for the next message is the server's trouble."""
+        earlier, self._dropped = self._dropped, item
+        if earlier is not None:
+            reason = GAVE_UP(why=fault.reason, tries=tries)
+            self._revised[earlier.key] = self._finish(earlier, "unsent", reason, None)
+            self._finish(item, "unsent", reason, None)
+            raise _Stop(reason)
+        deferral = Deferred(DROPPED_AT_RECIPIENT(address=fault.at_recipient, why=fault.reason, tries=tries,
+                                                 tried=counted(tries, "try", "tries")), None)
+        self._deferred_to[(item.recipients[0] if item.recipients else "").lower()] = deferral
+        return self._deferred(item, deferral, hung_up=True)
+
     def _deferred(self, item: Outgoing, fault: Deferred, **extra: Any) -> Outcome:
-        """Put off by the server: tried again on later runs, until it was put off on DEFER_LIMIT different days
-        (runs on one day count once: five runs in an afternoon are no reason to give up)."""
+        """Put off by the server: tried again on later runs, until its address was put off on DEFER_LIMIT different
+        days, whichever template (runs on one day count once: five runs in an afternoon are no reason to give up)."""
         today = self.clock.now().date().isoformat()
-        tries = len(self._deferred_days.get(item.key, set()) | {today})
+        address = item.recipients[0] if item.recipients else item.key
+        tries = len(self._deferred_days.get(deferral_key(address, item.test), set()) | {today})
         if tries >= DEFER_LIMIT:
             return self._finish(item, "failed", DEFERRED_TOO_OFTEN(tries=tries, why=fault.reason), None,
                                 code=fault.code, deferrals=tries, **extra)
@@ -273,8 +307,9 @@ class Batch:
     def _stop_if_refused_alike(self, item: Outgoing, fault: Rejected) -> None:
         """A second refusal of the content worded like the last (a policy, the mailbox blocked): the first was
         no failure of its own either. Refusals naming the recipient (at RCPT, or a mailbox code at DATA) are about
-        their address and never stop the batch."""
-        if fault.recipient or self._refused is None or self._refused[0] != _without_addresses(fault.reason, item):
+        their address and never stop the batch, nor do refusals of a message too large (about its size)."""
+        if fault.recipient or fault.too_big or self._refused is None or \
+                self._refused[0] != _without_addresses(fault.reason, item):
             return
         earlier = self._refused[1]
         reason = SAME_REFUSAL(why=fault.reason)
@@ -307,23 +342,8 @@ class Batch:
             self.connection = None
 
 
-def unexpected(error: BaseException) -> Msg:
-    """An error no rule foresaw, in words a user can act on (a full disk, no memory)."""
-    advice = next((words for kind, words in ADVICE.items() if isinstance(error, kind)), OTHER_ADVICE)
-    described = getattr(error, "strerror", None) or str(error) or ""
-    return UNEXPECTED(error=f"{type(error).__name__}: {described}".rstrip(": "), advice=advice)
-
-
 def _without_addresses(reason: Msg, item: Outgoing) -> str:
     text = reason.text("en")
     for address in item.recipients:
         text = text.replace(address, "")
     return text
-
-
-def _copies_note(delivery: Any) -> Msg | None:
-    refused = getattr(delivery, "refused_copies", None) or []
-    if not refused:
-        return None
-    address, code, text = refused[0]
-    return (COPY_PUT_OFF if 400 <= int(code) < 500 else COPY_REFUSED)(address=address, code=code, text=text)

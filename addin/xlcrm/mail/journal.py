@@ -37,7 +37,8 @@ CANNOT_WRITE = Msg("Cannot write the send journal {path}: {why}. Nothing was sen
 
 
 # What one line says about its outcome: never carried over to a later line of the same key.
-OUTCOME_FIELDS = ("reason", "reason_zh", "code", "deferrals", "recipient_refused", "throttled", "uncertain")
+OUTCOME_FIELDS = ("reason", "reason_zh", "code", "deferrals", "recipient_refused", "throttled", "uncertain", "too_big",
+                  "hung_up")
 REASON = Msg("{en}", "{zh}")
 
 
@@ -62,6 +63,11 @@ def journals_beside(path: Path) -> list["Journal"]:
         return []
     own = os.path.normcase(str(path.resolve()))
     return [Journal(p) for p in found if os.path.normcase(str(p.resolve())) != own]
+
+
+def deferral_key(address: str, test: bool = False) -> str:
+    """Whom a put-off counts against: the address (a test send's apart from the customer's)."""
+    return ("test|" if test else "") + address.strip().lower()
 
 
 class Journal:
@@ -107,18 +113,34 @@ class Journal:
         return found
 
     def deferred_days(self) -> dict[str, set[str]]:
-        """Per key, the days (YYYY-MM-DD, local) the server put it off since it last went out or failed; a day on
-        which it was only held back with the whole session (throttled) does not count."""
+        """Per recipient (deferral_key), the days (YYYY-MM-DD, local) the server put a message to them off since a
+        message to them last went out or failed, whichever template (a follow-up turning overdue changes the
+        template, not the full mailbox); a day on which it was only held back with the whole session (throttled)
+        does not count."""
+        return self._deferrals()[0]
+
+    def hung_up_on(self) -> set[str]:
+        """The recipients (deferral_key) last put off because the server hung up when asked to take their mail."""
+        return self._deferrals()[1]
+
+    def _deferrals(self) -> tuple[dict[str, set[str]], set[str]]:
         days: dict[str, set[str]] = {}
+        hung_up: set[str] = set()
+        addressed: dict[str, str] = {}  # key -> its recipient, from the line that names them (`sending`)
         for entry in self.read():
             key, state, day = entry["key"], entry.get("state"), str(entry.get("at") or "")[:10]
+            if entry.get("to"):
+                addressed[key] = deferral_key(str(entry["to"]).split(",")[0], bool(entry.get("test")))
+            recipient = addressed.get(key, key)
             if state == "deferred":
-                days.setdefault(key, set()).add(day)
+                days.setdefault(recipient, set()).add(day)
+                (hung_up.add if entry.get("hung_up") else hung_up.discard)(recipient)
             elif state in ("sent", "failed"):
-                days.pop(key, None)
+                days.pop(recipient, None)
+                hung_up.discard(recipient)
             elif state == "unsent" and entry.get("throttled"):
-                days.get(key, set()).discard(day)
-        return {key: found for key, found in days.items() if found}
+                days.get(recipient, set()).discard(day)
+        return {recipient: found for recipient, found in days.items() if found}, hung_up
 
     def history(self) -> pd.DataFrame:
         latest = self.latest()

@@ -6,9 +6,12 @@ the batch knows how far a transaction got when something breaks:
 
 - refused or dropped before the whole message was handed over: not delivered, safe to retry;
 - dropped after the final dot, before the server's answer: it may have been delivered (Uncertain);
-- 421 or a dropped line before the end: the connection's trouble, retried with back-off;
+- 421 or a dropped line before the end: the connection's trouble, retried with back-off (a 421 naming a sending
+  limit, "Too many messages", stops the batch at once);
 - any other 4xx, at RCPT or at DATA: this message is put off to a later run (Deferred);
-- 5xx for the recipient or the content: this message failed (what each answer concerns: replies.py);
+- 5xx for the recipient or the content, or a message too large (552 to its SIZE at MAIL FROM, RFC 1870, or at the
+  end of DATA): this message failed (what each answer concerns: replies.py);
+- dropped while the server was asked to take a recipient (RCPT): retried, then that message put off (batch.py);
 - authentication, TLS, a refused sender, a sending limit: the batch stops.
 
 yagmail's own `send` is not used: it turns text into HTML, attaches any string that happens to
@@ -31,7 +34,7 @@ from xlcrm.mail.credentials import password_for, password_origin
 from xlcrm.mail.smtp_deadline import Deadline, WatchedSMTP
 from xlcrm.mail.smtp_wire import auth_utf8, dot_stuffed, probe_security
 from xlcrm.mail.faults import RETRY_WAITS, Fatal, Rejected, Temporary, Uncertain
-from xlcrm.mail.replies import SENDER_REFUSED, data_fault, recipient_fault, reply_fault, reply_text
+from xlcrm.mail.replies import data_fault, mail_fault, recipient_fault, reply_fault, reply_text
 
 AUTH_FAILED = Msg("The server {host} refused the login {user} ({code} {text}). Check the login and password "
                   "(QQ and 163 mailboxes need an authorisation code, not the web password); {where} Nothing was sent.",
@@ -148,6 +151,7 @@ class SmtpConnection:
         self.profile, self._password, self.timeout = profile, password, timeout
         self._client: yagmail.SMTP | None = None
         self._features: dict[str, str] = {}
+        self._asking: str | None = None  # the recipient the server is being asked to take (RCPT TO)
 
     def open(self) -> "SmtpConnection":
         """Connect, secure and log in within OPEN_TIMEOUT a step and OPEN_DEADLINE in all; a wrong security setting
@@ -246,30 +250,40 @@ class SmtpConnection:
     def send(self, sender: str, recipients: tuple[str, ...], payload: bytes) -> Delivery:
         smtp = self._connected().smtp
         handed_over = False
+        self._asking = None
         try:
             smtp.ehlo_or_helo_if_needed()
-            code, response = smtp.mail(sender, self._utf8_options(sender, recipients))
+            size, limit = len(payload), self._size_limit(smtp)
+            sized = [f"SIZE={size}"] if smtp.has_extn("size") else []  # RFC 1870: too big is said before the data
+            code, response = smtp.mail(sender, self._utf8_options(sender, recipients) + sized)
             if code != 250:
-                smtp.rset()
-                raise self._needs_more(code, response) or reply_fault(code, response, lambda reason, c: Fatal(
-                    SENDER_REFUSED(sender=sender, code=c, text=reply_text(response))))
+                _reset(smtp)
+                raise self._needs_more(code, response) or mail_fault(sender, code, response, size, limit)
             delivery = self._recipients(smtp, sender, recipients)
             code, response = smtp.docmd("DATA")
             if code != 354:
-                smtp.rset()
-                raise data_fault(sender, code, response, recipients)
+                _reset(smtp)
+                raise data_fault(sender, code, response, recipients, size, limit)
             smtp.send(dot_stuffed(payload))
             handed_over = True
             code, response = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             why = str(error) or type(error).__name__
             self.close()
-            raise (Uncertain(NO_ANSWER(why=why)) if handed_over else Temporary(DROPPED(why=why))) from None
+            if handed_over:
+                raise Uncertain(NO_ANSWER(why=why)) from None
+            raise Temporary(DROPPED(why=why), at_recipient=self._asking) from None
         finally:
             smtp.command_encoding = "ascii"
         if code != 250:  # answered: the server did not take it, so nothing is in doubt
-            raise data_fault(sender, code, response, recipients)
+            raise data_fault(sender, code, response, recipients, size, limit)
         return delivery
+
+    @staticmethod
+    def _size_limit(smtp: smtplib.SMTP) -> int | None:
+        """The largest message the server said it takes (EHLO SIZE), if it said."""
+        value = str(smtp.esmtp_features.get("size", "")).strip()
+        return int(value) if value.isdigit() and int(value) > 0 else None
 
     def _utf8_options(self, sender: str, recipients: tuple[str, ...]) -> list[str]:
         """MAIL FROM options for an address with non-ASCII letters before the @: SMTPUTF8 when the server offers
@@ -296,11 +310,13 @@ class SmtpConnection:
     def _recipients(self, smtp: smtplib.SMTP, sender: str, recipients: tuple[str, ...]) -> Delivery:
         delivery = Delivery()
         for index, address in enumerate(recipients):
+            self._asking = address  # a connection dropped now was dropped at this address
             code, response = smtp.rcpt(address)
+            self._asking = None
             if code in (250, 251):
                 continue
             if index == 0:  # the customer: no point sending the copy alone
-                smtp.rset()
+                _reset(smtp)
                 raise self._needs_more(code, response) or recipient_fault(self.profile.host, sender, code, response)
             delivery.refused_copies.append((address, code, reply_text(response)))
         return delivery
@@ -329,6 +345,14 @@ def _timed_out(error: BaseException | None) -> bool:
             return True
         error = error.__context__
     return False
+
+
+def _reset(smtp: smtplib.SMTP) -> None:
+    """RSET after a refusal; a server that hung up with its answer (421) is found out by the next message."""
+    try:
+        smtp.rset()
+    except (smtplib.SMTPException, OSError):
+        pass
 
 
 def _quietly_close(smtp: smtplib.SMTP | None) -> None:
