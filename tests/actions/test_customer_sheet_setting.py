@@ -8,20 +8,9 @@ from __future__ import annotations
 import openpyxl
 
 from helpers.cli import run
-from helpers.workbooks import cells, sheet_rows
+from helpers.workbooks import cells, sheet_rows, workbook_of
 
 TODAY = "2026-11-23"
-
-
-def workbook(path, sheets: dict[str, list[list]]):
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
 
 
 def settings(path) -> dict[str, object]:
@@ -29,7 +18,7 @@ def settings(path) -> dict[str, object]:
 
 
 def test_a_refused_orders_sheet_is_written_as_the_orders_sheet_and_the_customer_sheet_stays_found(tmp_path):
-    path = workbook(tmp_path / "客户.xlsx", {
+    path = workbook_of(tmp_path / "客户.xlsx", {
         "客户档案": [["客户名称", "联系人", "手机", "邮箱", "负责人", "最近联系日期"],
                  ["上海恒信电子有限公司", "王总", "13800000001", "wang@hx.example", "张三", "2026/11/3"],
                  ["杭州远大贸易", "李经理", "13800000002", "li@yd.example", "李四", "2026/11/10"]],
@@ -51,7 +40,7 @@ def test_a_refused_orders_sheet_is_written_as_the_orders_sheet_and_the_customer_
 
 def per_salesperson(path):
     header = ["客户名称", "联系人", "邮箱", "最近联系日期", "累计成交金额"]
-    return workbook(path, {
+    return workbook_of(path, {
         "张三": [header, ["上海恒信电子", "王总", "wang@hx.example", "2026/11/3", "¥12,000"]],
         "李四": [["李四的客户"], [], header + ["备注"], ["杭州远大贸易", "李经理", "li@yd.example", "2026年10月3日", "1.5万", "老客户"]],
         "王五": [header, ["广州白云", "周总", "zhou@by.example", "2026/11/1", "800"]]})
@@ -87,7 +76,7 @@ def test_one_salesperson_with_a_column_more_and_a_title_row_keeps_the_team_table
 
 def test_a_customer_sheet_xlcrm_picked_among_several_is_not_pinned_in_the_settings(tmp_path):
     header = ["客户名称", "联系人", "邮箱", "负责人", "最近联系日期"]
-    path = workbook(tmp_path / "分年.xlsx", {
+    path = workbook_of(tmp_path / "分年.xlsx", {
         "2025": [header, ["上海恒信电子", "王总", "wang@hx.example", "张三", "2025/11/3"]],
         "2026": [header + ["电话"], ["杭州远大贸易", "李经理", "li@yd.example", "李四", "2026/11/10", "13800000002"]]})
     for _ in range(2):

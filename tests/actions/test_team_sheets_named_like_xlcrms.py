@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from helpers.cli import run
-from helpers.workbooks import cells, sheet_rows
+from helpers.workbooks import cells, sheet_rows, workbook_of
 
 TODAY = "2026-11-23"
 CUSTOMERS = [["客户名称", "联系人", "邮箱", "负责人", "最近联系日期"],
@@ -26,17 +26,6 @@ TEAM_SHEETS = {
 }
 
 
-def workbook(path, sheets: dict[str, list[list]]):
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
-
-
 def ok(*args):
     result = run(*args)
     assert result.exit_code == 0, result.output
@@ -44,7 +33,7 @@ def ok(*args):
 
 
 def test_the_teams_sheets_named_like_xlcrms_are_never_written_over_nor_lost_from_the_backup(tmp_path):
-    path = workbook(tmp_path / "团队.xlsx", {"客户": CUSTOMERS, **TEAM_SHEETS})
+    path = workbook_of(tmp_path / "团队.xlsx", {"客户": CUSTOMERS, **TEAM_SHEETS})
     team = {name: cells(path, name) for name in TEAM_SHEETS}
     said = []
     for _ in range(2):  # the second run finds xlcrm's sheets where it put them
@@ -68,7 +57,7 @@ def test_the_teams_sheets_named_like_xlcrms_are_never_written_over_nor_lost_from
 
 @pytest.mark.parametrize("name", ["待跟进", "跟进记录", "数据问题"])
 def test_a_customer_sheet_named_like_one_of_xlcrms_is_read_and_kept(tmp_path, name):
-    path = workbook(tmp_path / "客户.xlsx", {name: CUSTOMERS})
+    path = workbook_of(tmp_path / "客户.xlsx", {name: CUSTOMERS})
     typed = cells(path, name)
     said = ok("check", path)
     assert f"客户表:工作表“{name}”,表头在第 1 行,共 2 行" in said, said
@@ -84,7 +73,7 @@ def test_a_customer_sheet_named_like_one_of_xlcrms_is_read_and_kept(tmp_path, na
 def test_xlcrms_sheets_of_an_earlier_version_stay_xlcrms_beside_a_teams_sheet_named_like_one(tmp_path):
     """An earlier version kept no record of its sheets, and its data problems had five columns: its sheets are known
     by their layout, written where they are, never put apart, while the team's 待跟进 is left alone."""
-    path = workbook(tmp_path / "旧版.xlsx", {"客户": CUSTOMERS})
+    path = workbook_of(tmp_path / "旧版.xlsx", {"客户": CUSTOMERS})
     ok("followups", path, "--today", TODAY)
     book = openpyxl.load_workbook(path)
     del book["_xlcrm"]  # as an earlier version left it: no record of xlcrm's sheets

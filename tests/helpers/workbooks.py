@@ -15,6 +15,18 @@ def values(path: Path) -> dict[str, list[list]]:
     return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
 
 
+def workbook_of(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """A workbook of these sheets (name -> rows, as typed), in this order."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
 def sheet_rows(path: Path, sheet: str) -> list[list]:
     return [list(row) for row in openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True)]
 
