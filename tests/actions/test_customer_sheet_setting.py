@@ -91,3 +91,14 @@ def test_a_customer_sheet_xlcrm_picked_among_several_is_not_pinned_in_the_settin
     said = run("check", path).output
     assert "只读取一个客户表:“2025”(设置中的 customer_sheet)" in said, said
     assert settings(path)["customer_sheet"] == "2025"
+
+
+def test_an_orders_sheet_keyed_by_customer_code_is_told_how_to_add_the_names(tmp_path):
+    """An ERP export keyed by 客户编号 (K001): renaming that column to 客户名称 cannot work, as its cells are codes;
+    the refusal says orders are matched by the customer's name and how to add a column of names."""
+    path = workbook_of(tmp_path / "客户.xlsx", {
+        "客户档案": [["客户名称", "客户编号", "负责人", "最近联系日期"], ["上海恒信电子", "K001", "张三", "2026/11/3"]],
+        "销售明细": [["单号", "客户编号", "下单日期", "金额"], ["D1", "K001", "2026-10-01", 500]]})
+    refused = run("check", path)
+    assert refused.exit_code != 0
+    assert "按客户名称" in refused.output and "XLOOKUP" in refused.output, refused.output

@@ -23,6 +23,16 @@ MISSING = Msg(
     "工作表“{sheet}”:找不到{fields}列。第 {row} 行的表头为:{headers}。"
     "请修改对应列的列名(如改为 {examples}),或在设置表的列映射中填写对应的列名。",
 )
+MISSING_ORDER_CUSTOMER = Msg(
+    "Sheet '{sheet}': no column found for {fields}. Headers seen in row {row}: {headers}. xlcrm matches each order "
+    "to its customer by the customer's name, as the customer sheet writes it: rename the column that holds the name "
+    "(e.g. to {examples}), or name it in the column mapping of the settings sheet. If the sheet holds only a "
+    "customer code, add a column of names beside it (in Excel: =XLOOKUP(the code, the customer sheet's code column, "
+    "its name column)).",
+    "工作表“{sheet}”:找不到{fields}列。第 {row} 行的表头为:{headers}。xlcrm 按客户名称(与客户表写法一致)把每笔订单"
+    "对应到客户:请修改存放客户名称的列的列名(如改为 {examples}),或在设置表的列映射中填写对应的列名。如果该表只有客户"
+    "编号,请在旁边加一列客户名称(Excel 中可用 =XLOOKUP(编号, 客户表的编号列, 客户表的名称列))。",
+)
 HEADER_GONE = Msg(
     "Sheet '{sheet}': {cell} maps {field} to the column '{header}', which is not in row {row}: the column was "
     "looked for by its header instead. Write the header as it is in row {row} there, or clear {cell}.",
@@ -243,8 +253,9 @@ def require(table: Table, mapping: Mapping, fields: tuple[str, ...]) -> None:
         seen = ", ".join(f"{column_letter(i)}={h}" for i, h in enumerate(table.headers) if h) or "-"
         names = Msg(", ".join(BY_ID[f].en for f in missing), "、".join(BY_ID[f].zh for f in missing))
         examples = ", ".join(f"'{BY_ID[f].zh}' / '{BY_ID[f].en}'" for f in missing)
-        raise MissingColumns(MISSING(sheet=table.sheet, fields=names, row=table.header_row, headers=seen,
-                                     examples=examples), table, mapping, missing)
+        said_missing = MISSING_ORDER_CUSTOMER if "order_customer" in missing else MISSING  # a code is no name
+        raise MissingColumns(said_missing(sheet=table.sheet, fields=names, row=table.header_row, headers=seen,
+                                          examples=examples), table, mapping, missing)
 
 
 def people_as_customers(table: Table, mapping: Mapping) -> Mapping:
