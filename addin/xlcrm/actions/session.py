@@ -246,9 +246,8 @@ def open_session(book: Book, required: tuple[str, ...] = REQUIRED[CUSTOMERS], to
     notes = list({n.text(lang): n for n in notes}.values())  # one sheet read as customers and orders: said once
     if orders and orders.table is not customers.table:
         orders = orders.typed(keep=("order_date",))  # a million order lines' cells, no longer needed once typed
-    session = Session(book, settings, lang, customers, orders, problems, notes, len(problems), memory, renamed, places,
-                      guessed)
-    return session
+    return Session(book, settings, lang, customers, orders, problems, notes, len(problems), memory, renamed, places,
+                   guessed)
 
 
 def book_lang(book: Book) -> str | None:
