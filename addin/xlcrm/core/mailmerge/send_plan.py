@@ -295,7 +295,7 @@ def _apply_frequency(frame: pd.DataFrame, history: pd.DataFrame, rules: Rules) -
     mask = frame.index.isin(later)
     _set(frame, mask, "skip", _reasons(first.reindex(frame.index), mask,
                                        lambda t: ONE_PER_CUSTOMER(template=t) if isinstance(t, str) else None))
-    # customers sharing one mailbox (info@): one message to it a day, the others the next day
+    # customers sharing one mailbox (info@): one message to it per run, the others on later runs
     still = frame.loc[ordered.index]
     open_rows = still[still["decision"].eq("send") & still["occasion"].ne(DIGEST)
                       & still["to"].map(lambda v: isinstance(v, str) and "@" in v)]
