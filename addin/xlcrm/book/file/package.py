@@ -202,6 +202,11 @@ class Package:
         name = rels_name(part)
         return Relationships(part, self.read(name) if name in self.names else None)
 
+    def table_parts(self, sheet_part: str) -> list[str]:
+        """The parts of the sheet's Excel Tables (ListObjects) that the package holds."""
+        return [rel.target for rel in self.relationships(sheet_part)
+                if not rel.external and rel.type.endswith("/table") and rel.target in self.names]
+
     @cached_property
     def workbook(self) -> str:
         root = self.relationships("")

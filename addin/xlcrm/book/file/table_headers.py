@@ -20,15 +20,13 @@ from xlcrm.book.file.package import Package, local, parse, serialize
 from xlcrm.book.file.table_extend import grow_tables
 from xlcrm.core.edits import Edit, SetCells
 
-_TABLE = "/table"
 _CONTROL = re.compile("[\x00-\x1f]")  # stored as Excel's _xHHHH_ escapes in a column's name
 
 
 def matched_tables(package: Package, sheet_part: str, edits: Sequence[Edit]) -> tuple[dict[str, bytes], list[Edit]]:
     """(table part -> its new XML, the sheet's edits with the header cells they write inside a table as named)."""
     edits = list(edits)
-    parts = {rel.target: package.read(rel.target) for rel in package.relationships(sheet_part)
-             if not rel.external and rel.type.endswith(_TABLE) and rel.target in package.names}
+    parts = {part: package.read(part) for part in package.table_parts(sheet_part)}
     roots = {part: parse(original) for part, original in parts.items()}
     grown = grow_tables(list(roots.values()), edits)  # xlcrm's columns right beside a table join it first
     written: dict[str, bytes] = {}

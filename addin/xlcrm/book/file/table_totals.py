@@ -8,17 +8,13 @@ from lxml import etree
 from xlcrm.book.file.cell_xml import split_ref
 from xlcrm.book.file.package import Package, parse
 
-_TABLE = "/table"
-
 
 def total_rows(package: Package, sheet_part: str) -> frozenset[int]:
     """Excel rows of the Total Rows of the sheet's tables."""
     rows: set[int] = set()
-    for rel in package.relationships(sheet_part):
-        if rel.external or not rel.type.endswith(_TABLE) or rel.target not in package.names:
-            continue
+    for part in package.table_parts(sheet_part):
         try:
-            table = parse(package.read(rel.target))
+            table = parse(package.read(part))
             ref, count = table.get("ref", ""), table.get("totalsRowCount", "0")
             if ":" in ref and count.isdigit() and int(count) > 0:  # totalsRowShown says only that it once was
                 (top, _), (bottom, _) = (split_ref(corner) for corner in ref.split(":", 1))
