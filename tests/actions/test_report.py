@@ -16,7 +16,7 @@ from helpers.cli import run
 from helpers.reportbook import (customer_sheet, logged, report_grid, same_customer, section_row,
                                 table_after, team_book)
 from helpers.tracking import tracking_book
-from helpers.workbooks import edit
+from helpers.workbooks import edit, workbook_of
 from xlcrm.actions.report import report
 from xlcrm.book.file import FileBook
 from xlcrm.core.errors import XlcrmError
@@ -309,17 +309,6 @@ def test_the_cli_writes_the_report_where_asked(tmp_path, zh_book):
     assert bad.exit_code == 1 and "No customer in sheet" in bad.output
 
 
-def _workbook(path, sheets: dict[str, list[list]]):
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
-
-
 ODD = {
     "orders sheet with only its header": {"Customers": [["Customer", "Owner", "Stage"], ["A Co", "Amy", "Proposal"],
                                                         ["B Co", None, None]],
@@ -336,7 +325,7 @@ ODD = {
 
 @pytest.mark.parametrize("case", list(ODD))
 def test_odd_workbooks_give_a_report_for_the_team_and_for_one_owner(tmp_path, case):
-    path = _workbook(tmp_path / "odd.xlsx", ODD[case])
+    path = workbook_of(tmp_path / "odd.xlsx", ODD[case])
     for owner in (None, "amy"):
         result = report(FileBook(path), today=TODAY, owner=owner)
         followups = by_first(table_after(report_grid(path, "en"), "Follow-ups per owner"))

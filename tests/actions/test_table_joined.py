@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from helpers.cli import run
-from helpers.libreoffice import resave_all
+from helpers.libreoffice import resave_all, saved_by_libreoffice
 from helpers.remote import actions, remote_book, replay
 from xlcrm.actions.refresh import refresh
 from xlcrm.book.live import LiveBook
@@ -55,10 +55,7 @@ def customer_table(folder: Path, lang: str, total_row: bool, notes_outside: bool
         table.totalsRowCount = 1
         table.tableColumns[4].totalsRowFunction = table.tableColumns[5].totalsRowFunction = "sum"
     sheet.add_table(table)
-    typed = folder / "typed" / f"{lang}-{total_row}-{notes_outside}.xlsx"
-    typed.parent.mkdir(parents=True, exist_ok=True)
-    book.save(typed)
-    return resave_all([typed], folder / "saved")[typed]
+    return saved_by_libreoffice(book, folder, f"{lang}-{total_row}-{notes_outside}.xlsx")
 
 
 def table_xml(path: Path) -> bytes:

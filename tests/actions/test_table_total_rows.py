@@ -16,7 +16,7 @@ import pytest
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from helpers.cli import run
-from helpers.libreoffice import resave_all
+from helpers.libreoffice import saved_by_libreoffice
 from helpers.remote import remote_book
 from helpers.workbooks import column_values
 from xlcrm.book.file import FileBook
@@ -51,10 +51,7 @@ def table_with_total_row(folder: Path, first_cell: str) -> Path:
     table.tableColumns[0].totalsRowFunction = function
     table.tableColumns[4].totalsRowFunction = table.tableColumns[5].totalsRowFunction = "sum"
     sheet.add_table(table)
-    typed = folder / "typed" / f"{first_cell}.xlsx"
-    typed.parent.mkdir(parents=True, exist_ok=True)
-    book.save(typed)
-    return resave_all([typed], folder / "saved")[typed]
+    return saved_by_libreoffice(book, folder, f"{first_cell}.xlsx")
 
 
 @pytest.mark.parametrize("first_cell", FIRST_CELL)

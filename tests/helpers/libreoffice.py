@@ -53,6 +53,15 @@ def resave_all(sources: list[Path], outdir: Path, target_format: str = "xlsx") -
     return written
 
 
+def saved_by_libreoffice(book, folder: Path, name: str) -> Path:
+    """An openpyxl workbook saved as typed (folder/typed/name), then opened and saved by LibreOffice, its formulas
+    calculated as Excel saves them: the file written (folder/saved/name)."""
+    typed = folder / "typed" / name
+    typed.parent.mkdir(parents=True, exist_ok=True)
+    book.save(typed)
+    return resave_all([typed], folder / "saved")[typed]
+
+
 def sheets_as_csv(source: Path, outdir: Path) -> dict[str, list[list[str]]]:
     """Every sheet as LibreOffice computes and shows it: sheet name -> rows of text."""
     outdir.mkdir(parents=True, exist_ok=True)
